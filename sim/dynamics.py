@@ -1,0 +1,783 @@
+"""The model's dynamics, written once as array operations over replicates.
+
+Every array carries a leading replicate axis ``R``; country arrays are ``(R, N)``, dyad matrices
+``(R, N, N)``, alliance arrays ``(R, K)``. The batched engine (:mod:`sim.engine`) advances many
+replicates at once and the Mesa model (:mod:`sim.model`) advances one (``R = 1``) through the
+same :func:`advance`. Each mechanism is one function named for it; ``docs/model.md`` gives the
+equations under the same names.
+
+One step is one month; yearly rates are multiplied by ``DT = 1/12``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.rng import Stream, normals, uniforms
+from sim.world import LEVER_INDEX, NEVER, World
+
+DT = 1.0 / 12.0
+WAR = 5
+_EPS = 1e-9
+
+
+@dataclass
+class State:
+    """Everything that changes during a run, for R replicates.
+
+    Attributes:
+        step: Current month (the same for all replicates).
+        keys: Per-replicate random keys.
+        milex: Military spending, US$ bn/yr, ``(R, N)``.
+        alignment: Position on the China (−1) – US (+1) axis, ``(R, N)``.
+        tension: Dyadic tension in [0, 1], ``(R, N, N)``, symmetric.
+        level: Escalation level of each dyad's active incident (0 calm … 5 war), ``(R, N, N)``.
+        memory: Remembered hostile acts (level-weighted), ``(R, N, N)``.
+        transfers: Delivered arms still in service, US$ bn, donor × recipient, ``(R, N, N)``.
+        members: Alliance membership, ``(R, K, N)``.
+        commitment: Alliance commitment, ``(R, K)``.
+        interoperability: Alliance interoperability, ``(R, K)``.
+        credibility: Alliance credibility, ``(R, K)``.
+        alliance_start: Month each alliance comes into force, ``(R, K)``.
+        alliance_end: Month each alliance ends (exclusive), ``(R, K)``.
+        policy_start: Month each policy starts, ``(R, P)``.
+        policy_end: Month each policy ends (exclusive), ``(R, P)``.
+        fired: Whether each conditional event has fired, ``(R, E)``.
+        threat: Perceived threat in [0, 1), ``(R, N)`` (last computed).
+        abandonment: Abandonment fear, ``(R, N)``.
+        entrapment: Entrapment fear, ``(R, N)``.
+        new_incidents: Dyads with a new incident this step, ``(R, D)`` over upper-triangle dyads.
+        max_level: Highest escalation level reached so far per dyad, ``(R, D)``.
+        log: Event records of this step (filled only when logging is on).
+    """
+
+    step: int
+    keys: np.ndarray
+    milex: np.ndarray
+    alignment: np.ndarray
+    tension: np.ndarray
+    level: np.ndarray
+    memory: np.ndarray
+    transfers: np.ndarray
+    members: np.ndarray
+    commitment: np.ndarray
+    interoperability: np.ndarray
+    credibility: np.ndarray
+    alliance_start: np.ndarray
+    alliance_end: np.ndarray
+    policy_start: np.ndarray
+    policy_end: np.ndarray
+    fired: np.ndarray
+    threat: np.ndarray
+    abandonment: np.ndarray
+    entrapment: np.ndarray
+    new_incidents: np.ndarray
+    max_level: np.ndarray
+    log: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def replicates(self) -> int:
+        """Number of replicates R."""
+        return self.keys.shape[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _upper(world: World, matrix: np.ndarray) -> np.ndarray:
+    return matrix[:, world.dyad_i, world.dyad_j]
+
+
+def _symmetric(world: World, values: np.ndarray, dtype: Any = float) -> np.ndarray:
+    out = np.zeros((values.shape[0], world.n, world.n), dtype=dtype)
+    out[:, world.dyad_i, world.dyad_j] = values
+    out[:, world.dyad_j, world.dyad_i] = values
+    return out
+
+
+def alignment_distance(alignment: np.ndarray) -> np.ndarray:
+    """Squared half-distance on the alignment axis, ``((A_i − A_j) / 2)²``, in [0, 1]."""
+    return ((alignment[:, :, None] - alignment[:, None, :]) / 2.0) ** 2
+
+
+def active_levers(world: World, state: State) -> np.ndarray:
+    """Sum the lever templates of the policies in force this month.
+
+    Returns:
+        Array ``(R, L, N, N)``: lever kind × actor × partner.
+    """
+    t = state.step
+    active = ((state.policy_start <= t) & (t < state.policy_end)).astype(float)
+    if active.shape[1] == 0:
+        return np.zeros((state.replicates, world.levers.shape[1], world.n, world.n))
+    flat = world.levers.reshape(world.levers.shape[0], -1)
+    return (active @ flat).reshape(state.replicates, *world.levers.shape[1:])
+
+
+def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
+    """Military capability (US$ bn/yr): own spending, assistance received, arms in service.
+
+    Delivered arms count as an annuity over a ten-year service life.
+    """
+    assistance = levers[:, LEVER_INDEX["assistance"]].sum(axis=1)
+    return state.milex + assistance + state.transfers.sum(axis=1) / 10.0
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Alliance architecture
+
+
+def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Tie strengths between countries from the alliances in force.
+
+    A tie of alliance k binds every pair of its members with strength
+    ``s_k = w_type · commitment · credibility · (½ + ½ interoperability)``. Several ties between
+    the same pair combine as independent pledges: ``W_ij = 1 − Π_k (1 − s_k)``.
+
+    Returns:
+        ``(W, promise, in_force)``: credible tie strength ``(R, N, N)``; promised strength
+        without credibility (what emboldens an ally) ``(R, N, N)``; membership of alliances in
+        force ``(R, K, N)`` as floats.
+    """
+    t = state.step
+    in_force = (state.alliance_start <= t) & (t < state.alliance_end)
+    members = (state.members & in_force[:, :, None]).astype(float)
+    base = world.type_weight * state.commitment * (0.5 + 0.5 * state.interoperability)
+    credible = np.clip(base * state.credibility, 0.0, 0.999)
+    promised = np.clip(base, 0.0, 0.999)
+    eye = np.eye(world.n, dtype=bool)
+
+    def combine(strength: np.ndarray) -> np.ndarray:
+        log_free = np.einsum("rk,rki,rkj->rij", np.log1p(-strength), members, members)
+        ties = -np.expm1(log_free)
+        ties[:, eye] = 0.0
+        return ties
+
+    return combine(credible), combine(promised), members
+
+
+def alliance_fears(
+    world: World, state: State, members: np.ndarray, threat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Snyder's alliance security dilemma: abandonment and entrapment fears per country.
+
+    Abandonment: ``threat_i · (1 − b_i)`` where ``b_i`` is the best credible pledge i holds
+    (zero for states with no ally: they cannot be abandoned). Entrapment: the commitment of i's
+    alliances times the worst dispute tension of i's partners.
+
+    Returns:
+        ``(abandonment, entrapment)``, each ``(R, N)`` in [0, 1].
+    """
+    pledge = state.commitment * state.credibility * world.type_weight  # (R, K)
+    best = (members * pledge[:, :, None]).max(axis=1) if members.shape[1] else 0 * threat
+    allied = members.any(axis=1) if members.shape[1] else np.zeros_like(threat, dtype=bool)
+    abandonment = np.where(allied, threat * (1.0 - best), 0.0)
+
+    exposure = (state.tension * (world.dispute > 0)).max(axis=2)  # (R, N)
+    if members.shape[1] == 0:
+        return abandonment, np.zeros_like(threat)
+    # For each alliance and member i: worst exposure among the *other* members.
+    others = members[:, :, None, :] * (1.0 - np.eye(world.n))[None, None]
+    partner_exposure = (others * exposure[:, None, None, :]).max(axis=3)  # (R, K, N)
+    weight = (state.commitment * world.type_weight)[:, :, None]
+    entrapment = (members * weight * partner_exposure).max(axis=1)
+    return abandonment, entrapment
+
+
+def alliance_dynamics(
+    world: World,
+    state: State,
+    levers: np.ndarray,
+    members: np.ndarray,
+    stepped_up: np.ndarray,
+) -> None:
+    """Update interoperability and credibility of every alliance (in place).
+
+    Interoperability grows with joint exercises and active task forces and decays without
+    practice. Credibility grows with the hub's forward presence,
+    relaxes to its declared level (scaled by changes of commitment), and jumps with the
+    alliance's response to incidents against members: it responds with
+    probability ``commitment · (1 − ½ entrapment of the hub)``; a response adds
+    ``response_gain · (1 − κ)``, a failure removes ``abandonment_loss · κ`` (abandonment).
+    """
+    p = world.params.alliances
+    if members.shape[1] == 0:
+        return
+    interop, cred = state.interoperability, state.credibility
+    exercises = levers[:, LEVER_INDEX["exercises"]]
+    exercises = exercises + exercises.transpose(0, 2, 1)
+    per_alliance = np.einsum("rki,rij,rkj->rk", members, exercises, members) / 2.0
+    active_tf = world.task_force[None, :] * members.any(axis=2)
+    interop += (
+        p.exercise_gain * per_alliance / 12.0 * (1.0 - interop)
+        + p.task_force_gain * active_tf * (1.0 - interop)
+        - p.interoperability_decay * interop
+    )
+
+    presence = levers[:, LEVER_INDEX["presence"]]
+    hub_presence = presence[:, world.hub, :]  # (R, K, N): hub's presence in each country
+    per_alliance_presence = np.clip((hub_presence * members).sum(axis=2), 0.0, 1.0)
+    # Without signals, credibility relaxes to its declared level scaled by any change of
+    # commitment since (a retrenching patron is believed less).
+    resting = world.credibility0 * state.commitment / np.maximum(world.commitment0, _EPS)
+    cred += p.presence_gain * per_alliance_presence * (1.0 - cred) - p.credibility_decay * (
+        cred - resting
+    )
+
+    # Incidents that stepped up to standoff or beyond between a member and an outsider.
+    pressed = _symmetric(world, stepped_up.astype(float))
+    challenges = np.einsum("rki,rij,rkj->rk", members, pressed, 1.0 - members)
+    if challenges.any():
+        hub_entrapment = np.take_along_axis(
+            state.entrapment, np.broadcast_to(world.hub, cred.shape), axis=1
+        )
+        u = uniforms(state.keys, state.step, Stream.RESPONSE, cred.shape[1])
+        respond = u < state.commitment * (1.0 - 0.5 * hub_entrapment)
+        delta = np.where(respond, p.response_gain * (1.0 - cred), -p.abandonment_loss * cred)
+        cred += np.where(challenges > 0, delta, 0.0)
+        if state.log is not None:
+            for r, k in zip(*np.nonzero(challenges > 0), strict=True):
+                state.log.append(
+                    {
+                        "replicate": int(r),
+                        "type": "alliance_response" if respond[r, k] else "abandonment",
+                        "actors": [world.codes[i] for i in np.nonzero(members[r, k])[0].tolist()],
+                        "level": None,
+                        "cause": f"{world.alliance_names[k]}: credibility now {cred[r, k]:.2f}",
+                    }
+                )
+    np.clip(interop, 0.0, 1.0, out=interop)
+    np.clip(cred, 0.0, 1.0, out=cred)
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Threat perception
+
+
+def threat_perception(
+    world: World,
+    state: State,
+    ties: np.ndarray,
+    levers: np.ndarray,
+    capability_now: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Walt's balance of threat.
+
+    Hostility of j towards i combines ideological distance, territorial claims, remembered
+    hostile acts and gray-zone coercion: ``h_ij = d_ij² + w_c·dispute_ij + w_a·memory_ij +
+    coercion_ji``. Exposure ``H_ij = proximity_ij · h_ij · (1 − δ·W_ij)`` discounts allies.
+    The threat j poses to i is j's capability share times exposure, ``T_ij = s_j·H_ij``, and
+    perceived threat saturates: ``threat_i = 1 − exp(−θ Σ_j T_ij)``.
+
+    Returns:
+        ``(T, H, threat)``: threat matrix, exposure matrix (without capability), and per-country
+        perceived threat.
+    """
+    p = world.params.threat
+    coercion = levers[:, LEVER_INDEX["coercion"]].transpose(0, 2, 1)
+    hostility = (
+        alignment_distance(state.alignment)
+        + p.claims_weight * world.dispute
+        + p.hostile_acts_weight * state.memory
+        + coercion
+    )
+    exposure = world.proximity * hostility * (1.0 - p.ally_discount * ties)
+    share = capability_now / capability_now.sum(axis=1, keepdims=True)
+    threat_matrix = share[:, None, :] * exposure
+    threat = -np.expm1(-p.sensitivity * threat_matrix.sum(axis=2))
+    return threat_matrix, exposure, threat
+
+
+# --------------------------------------------------------------------------------------------
+# 1. Capabilities and arms dynamics
+
+
+def richardson_step(
+    milex: np.ndarray,
+    reaction: np.ndarray,
+    fatigue: float,
+    grievance: np.ndarray,
+    dt: float = DT,
+) -> np.ndarray:
+    """One Euler step of Richardson's arms race ``dm/dt = K·m − a·m + g``.
+
+    Args:
+        milex: Spending ``(R, N)``.
+        reaction: Reaction matrix ``K`` ``(R, N, N)``: i's response to j's spending.
+        fatigue: Fatigue coefficient ``a`` (1/yr).
+        grievance: Grievance ``g`` ``(R, N)`` or ``(N,)``.
+        dt: Time step in years.
+
+    Returns:
+        Spending after the step (unclipped).
+    """
+    rate = np.einsum("rij,rj->ri", reaction, milex) - fatigue * milex + grievance
+    return milex + dt * rate
+
+
+def arms_reaction(world: World, exposure: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """Richardson reaction matrix: rivals push spending up, allies substitute for it.
+
+    ``K_ij = k · (H_ij − pooling · W_ij) · GDP_i / GDP_j``: i responds to the spending of states
+    it is exposed to, in proportion to what its economy can bear relative to theirs, and counts
+    a share of its allies' spending as its own (buck-passing). The GDP ratios cancel in the
+    stability condition ``K_ij K_ji < a²`` of every dyad.
+    """
+    p = world.params.arms
+    scale = world.gdp[:, None] / world.gdp[None, :]
+    return p.reaction * (exposure - p.ally_pooling * ties) * scale
+
+
+def arms_drift(
+    world: World, state: State, exposure: np.ndarray, ties: np.ndarray, abandonment: np.ndarray
+) -> np.ndarray:
+    """Yearly spending change without the grievance term (used for anchoring and stepping)."""
+    p = world.params.arms
+    zero = np.zeros_like(state.milex)
+    moved = richardson_step(state.milex, arms_reaction(world, exposure, ties), p.fatigue, zero, 1.0)
+    # Internal balancing against abandonment scales with the baseline budget, not the current
+    # one: proportional feedback would erode the fatigue term and destabilise the race.
+    return moved - state.milex + p.abandonment_arming * abandonment * world.milex0
+
+
+def arms_dynamics(
+    world: World, state: State, exposure: np.ndarray, ties: np.ndarray, abandonment: np.ndarray
+) -> np.ndarray:
+    """Advance spending one month within ``[0, ceiling]``; return annualised growth rates."""
+    drift = arms_drift(world, state, exposure, ties, abandonment)
+    new = np.clip(state.milex + DT * (drift + world.grievance), 0.0, world.ceiling)
+    growth = (new - state.milex) / np.maximum(state.milex, _EPS) * 12.0
+    state.milex = new
+    return growth
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Alignment and hedging
+
+
+def alignment_forces(
+    world: World,
+    state: State,
+    threat_matrix: np.ndarray,
+    ties: np.ndarray,
+    levers: np.ndarray,
+    abandonment: np.ndarray,
+    entrapment: np.ndarray,
+) -> np.ndarray:
+    """Pulls on each country's alignment, without the anchor (``(R, N)``).
+
+    security: away from the pole of those one fears, ``−Σ_j T_ij A_j``;
+    alliances: towards partners, ``Σ_j W_ij (A_j − A_i)``;
+    economy: trade tilt, ``(trade_US − trade_CN) + Σ_a deal_ai A_a``;
+    inducements: ``Σ_a tanh(aid_ai / capability_i + 0.1·nuclear_ai + arms_ai) A_a``;
+    ASEAN: consensus ``(Ā_ASEAN − A_i)`` and hedging ``−A_i``;
+    alliance fears: ``−(entrapment + abandonment) A_i`` (distancing, hedging).
+    """
+    p = world.params.alignment
+    A = state.alignment
+    security = -np.einsum("rij,rj->ri", threat_matrix, A)
+    alliance = np.einsum("rij,rj->ri", ties, A) - ties.sum(axis=2) * A
+    deals = np.einsum("rai,ra->ri", levers[:, LEVER_INDEX["trade"]], A)
+    economy = world.trade_us - world.trade_china + deals
+    aid = levers[:, LEVER_INDEX["assistance"]] + levers[:, LEVER_INDEX["inducement"]]
+    own = np.maximum(state.milex, 0.05)[:, None, :]
+    intensity = np.tanh(
+        aid / own + 0.1 * levers[:, LEVER_INDEX["nuclear"]] + state.transfers / 10.0 / own
+    )
+    inducement = np.einsum("rai,ra->ri", intensity, A)
+    asean = world.asean.astype(float)
+    mean_asean = (A * asean).sum(axis=1, keepdims=True) / max(asean.sum(), 1.0)
+    forces = (
+        p.security_weight * security
+        + p.alliance_weight * alliance
+        + p.economic_weight * economy
+        + p.inducement_weight * inducement
+        + p.neighbour_weight * asean * (mean_asean - A)
+        - p.hedging_weight * asean * A
+        - p.entrapment_weight * (entrapment + abandonment) * A
+    )
+    return np.where(world.pole, 0.0, forces)
+
+
+def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
+    """Move alignment by ``rate · (forces + anchor) + noise`` within [−1, 1]; poles stay."""
+    p = world.params.alignment
+    noise = p.noise_sd * normals(state.keys, state.step, world.n)
+    moved = state.alignment + p.rate * (forces + world.alignment_anchor) + noise
+    state.alignment = np.where(world.pole, state.alignment, np.clip(moved, -1.0, 1.0))
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Incidents and escalation
+
+
+def deterrence(world: World, ties: np.ndarray, capability_now: np.ndarray) -> np.ndarray:
+    """Credible allied backing per dyad, in [0, 1) (``(R, D)``).
+
+    Backing of i against j: allied capability relative to j's, ``Σ_m W_im c_m / c_j``; a dyad
+    is deterred by the stronger of the two backings, squashed as ``1 − exp(−x)``.
+    """
+    backing = np.einsum("rim,rm->ri", ties, capability_now)
+    ratio = backing[:, :, None] / np.maximum(capability_now[:, None, :], _EPS)
+    dyad = np.maximum(_upper(world, ratio), _upper(world, ratio.transpose(0, 2, 1)))
+    return -np.expm1(-dyad)
+
+
+def effective_channels(world: World, levers: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """Deconfliction per dyad, with spillover from patrons' channels (``(R, N, N)``)."""
+    channel = levers[:, LEVER_INDEX["channel"]]
+    channel = np.maximum(channel, channel.transpose(0, 2, 1))
+    spill = ties @ channel @ ties.transpose(0, 2, 1)
+    return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
+
+
+def incidents_and_escalation(
+    world: World,
+    state: State,
+    levers: np.ndarray,
+    ties: np.ndarray,
+    promise: np.ndarray,
+    capability_now: np.ndarray,
+    channels: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw new incidents and move active ones along the escalation ladder (in place).
+
+    A calm dyad starts a gray-zone incident with probability ``1 − exp(−λ)``,
+    ``λ = λ0 (dispute + w_g·coercion) (1 + w_τ τ) (1 + w_p presence)``. An active incident
+    steps up with probability ``σ(β0 + β_τ τ − β_D deterrence + β_E emboldening − β_C channel)``
+    and steps down with ``δ0 + δ_C (ceasefire + channel)``.
+
+    Returns:
+        ``(new, up, down)`` boolean masks over upper-triangle dyads ``(R, D)``.
+    """
+    p = world.params.incidents
+    level = _upper(world, state.level)
+    tau = _upper(world, state.tension)
+    coercion = levers[:, LEVER_INDEX["coercion"]]
+    coercion = _upper(world, coercion + coercion.transpose(0, 2, 1))
+    presence_in = levers[:, LEVER_INDEX["presence"]].sum(axis=1)  # (R, N) foreign presence
+    presence = np.clip(presence_in[:, world.dyad_i] + presence_in[:, world.dyad_j], 0.0, 1.0)
+    dispute = world.dispute[world.dyad_i, world.dyad_j]
+    hazard = (
+        p.base_hazard
+        * (dispute + p.coercion_hazard * coercion)
+        * (1.0 + p.tension_hazard * tau)
+        * (1.0 + p.presence_hazard * presence)
+    )
+    u = uniforms(state.keys, state.step, Stream.INCIDENT, len(world.dyad_i))
+    new = (level == 0) & (u < -np.expm1(-hazard))
+
+    deter = deterrence(world, ties, capability_now)
+    embolden = deterrence(world, promise, capability_now)
+    channel = _upper(world, channels)
+    ceasefire = levers[:, LEVER_INDEX["ceasefire"]]
+    ceasefire = _upper(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1)))
+    logit = (
+        p.escalation_base
+        - p.escalation_rung_cost * np.maximum(level - 1, 0)
+        + p.escalation_tension * tau
+        - p.escalation_deterrence * deter
+        + p.escalation_emboldening * embolden
+        - p.escalation_channel * channel
+    )
+    p_up = 1.0 / (1.0 + np.exp(-logit))
+    p_down = np.minimum(p.deescalation + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
+    v = uniforms(state.keys, state.step, Stream.ESCALATION, len(world.dyad_i))
+    active = level > 0
+    up = active & (v < p_up) & (level < WAR)
+    down = active & ~up & (v < p_up + p_down)
+    level = level + up.astype(level.dtype) - down.astype(level.dtype) + new.astype(level.dtype)
+    state.level = _symmetric(world, level, dtype=state.level.dtype)
+    state.new_incidents = new
+    state.max_level = np.maximum(state.max_level, level)
+    return new, up, down
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Tension
+
+
+def base_tension(world: World, alignment: np.ndarray) -> np.ndarray:
+    """Structural tension of each dyad: disputes plus distance between blocs (``(R, N, N)``)."""
+    p = world.params.tension
+    base = p.dispute_base * world.dispute + p.bloc_base * alignment_distance(alignment)
+    base[:, np.eye(world.n, dtype=bool)] = 0.0
+    return base
+
+
+def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
+    """Tension at rest without incidents, arms racing or talks (the initial tension).
+
+    The fixed point of :func:`tension_dynamics` with only structure and polarisation:
+    ``τ* = base + g_P·P·|A_i − A_j|/2 / ρ``.
+    """
+    p = world.params.tension
+    bloc = polarization(alignment)[:, None, None] * np.sqrt(alignment_distance(alignment))
+    rest = base_tension(world, alignment) + p.polarization_gain * bloc / max(p.relaxation, _EPS)
+    rest[:, np.eye(world.n, dtype=bool)] = 0.0
+    return np.clip(rest, 0.0, 1.0)
+
+
+def polarization(alignment: np.ndarray) -> np.ndarray:
+    """Mean half-distance between all pairs of countries on the alignment axis, in [0, 1]."""
+    n = alignment.shape[1]
+    gaps = np.abs(alignment[:, :, None] - alignment[:, None, :]).sum(axis=(1, 2))
+    return gaps / (n * (n - 1)) / 2.0
+
+
+def tension_dynamics(
+    world: World,
+    state: State,
+    levers: np.ndarray,
+    channels: np.ndarray,
+    growth: np.ndarray,
+) -> None:
+    """Raise tension with incidents, arms racing and polarisation; relax it by talks (in place).
+
+    ``τ += g_I·level + g_R·max(ġ_i,0)·max(ġ_j,0)·hostile_ij + g_P·P·|A_i − A_j|/2
+    − (ρ + ρ_D·relief)(τ − base·(1 − ½ relief))``, clipped to [0, 1], with
+    ``relief = min(1, dialogue + channel + ceasefire)``.
+    """
+    p = world.params.tension
+    dialogue = levers[:, LEVER_INDEX["dialogue"]] + levers[:, LEVER_INDEX["ceasefire"]]
+    dialogue = np.maximum(dialogue, dialogue.transpose(0, 2, 1))
+    relief = np.clip(dialogue + channels, 0.0, 1.0)
+    distance = alignment_distance(state.alignment)
+    hostile = np.clip(world.dispute + distance, 0.0, 1.0)
+    rising = np.maximum(growth, 0.0)
+    race = rising[:, :, None] * rising[:, None, :] * hostile
+    bloc = polarization(state.alignment)[:, None, None] * np.sqrt(distance)
+    target = base_tension(world, state.alignment) * (1.0 - 0.5 * relief)
+    tension = state.tension + (
+        p.incident_gain * state.level
+        + p.arms_race_gain * race
+        + p.polarization_gain * bloc
+        - (p.relaxation + p.dialogue_relief * relief) * (state.tension - target)
+    )
+    tension[:, np.eye(world.n, dtype=bool)] = 0.0
+    state.tension = np.clip(tension, 0.0, 1.0)
+
+
+def memory_dynamics(world: World, state: State) -> None:
+    """Exponentially weighted memory of hostile acts (level-weighted incidents)."""
+    keep = np.exp(-1.0 / world.params.threat.memory_months)
+    state.memory = keep * state.memory + (1.0 - keep) * state.level
+
+
+def deliveries(world: World, state: State) -> None:
+    """Add scheduled arms deliveries to recipients' inventories; retire old ones (in place)."""
+    state.transfers *= 1.0 - 1.0 / 120.0  # ten-year service life
+    if world.delivery_policy.size == 0:
+        return
+    start = state.policy_start[:, world.delivery_policy]  # (R, D)
+    due = (start + world.delivery_after == state.step) & (start < NEVER)
+    if not due.any():
+        return
+    transfer = world.levers[world.delivery_policy, LEVER_INDEX["transfer"]]  # (D, N, N)
+    state.transfers += np.einsum("rd,dij->rij", due * world.delivery_value, transfer)
+
+
+# --------------------------------------------------------------------------------------------
+# 7. Events (timeline and conditional)
+
+
+def fire_events(world: World, state: State, lookup: Any) -> None:
+    """Apply the events due this month (scheduled, or whose condition now holds)."""
+    t, r = state.step, state.replicates
+    for e, event in enumerate(world.events):
+        if event.condition is None:
+            if event.step != t:
+                continue
+            mask = np.ones(r, dtype=bool)
+        else:
+            mask = np.broadcast_to(event.condition.evaluate(lookup), (r,)).copy()
+            if event.once:
+                mask &= ~state.fired[:, e]
+        if not mask.any():
+            continue
+        state.fired[:, e] |= mask
+        _apply_event(world, state, event, mask)
+        if state.log is not None:
+            actors = _event_actors(world, event)
+            for rep in np.nonzero(mask)[0].tolist():
+                state.log.append(
+                    {
+                        "replicate": rep,
+                        "type": f"inject:{event.kind}",
+                        "actors": actors,
+                        "level": _level_name(event.level) if event.kind == "incident" else None,
+                        "cause": f"event {event.name}"
+                        + (" (condition met)" if event.condition is not None else ""),
+                    }
+                )
+
+
+def _event_actors(world: World, event: Any) -> list[str]:
+    if event.dyad[0] >= 0:
+        return [world.codes[i] for i in event.dyad]
+    if event.country >= 0:
+        return [world.codes[event.country]]
+    if event.policy >= 0:
+        return [world.codes[world.policy_actor[event.policy]]]
+    return []
+
+
+def _level_name(level: int) -> str | None:
+    from sim.scenario import ESCALATION_LEVELS
+
+    return ESCALATION_LEVELS[level - 1] if level > 0 else None
+
+
+def _apply_event(world: World, state: State, event: Any, mask: np.ndarray) -> None:
+    t = state.step
+    i, j = event.dyad
+    if event.kind == "incident":
+        level = np.maximum(state.level[mask, i, j], event.level)
+        state.level[mask, i, j] = state.level[mask, j, i] = level
+    elif event.kind == "tension_shock":
+        value = np.clip(state.tension[mask, i, j] + event.value, 0.0, 1.0)
+        state.tension[mask, i, j] = state.tension[mask, j, i] = value
+    elif event.kind in ("join_alliance", "leave_alliance"):
+        state.members[mask, event.alliance, event.country] = event.kind == "join_alliance"
+    elif event.kind == "set_commitment":
+        state.commitment[mask, event.alliance] = event.value
+    elif event.kind == "credibility_shock":
+        value = state.credibility[mask, event.alliance] + event.value
+        state.credibility[mask, event.alliance] = np.clip(value, 0.0, 1.0)
+    elif event.kind == "policy":
+        end = NEVER if event.duration is None else t + event.duration
+        state.policy_start[mask, event.policy] = t
+        state.policy_end[mask, event.policy] = end
+        alliance = world.policy_alliance[event.policy]
+        if alliance >= 0:
+            state.alliance_start[mask, alliance] = t
+            state.alliance_end[mask, alliance] = end
+
+
+# --------------------------------------------------------------------------------------------
+# The step
+
+
+def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State:
+    """The state at month 0 for the replicates with the given keys."""
+    r, n, k = len(keys), world.n, len(world.alliance_names)
+    alignment = np.broadcast_to(world.alignment0, (r, n)).copy()
+    state = State(
+        step=0,
+        keys=keys,
+        milex=np.broadcast_to(world.milex0, (r, n)).copy(),
+        alignment=alignment,
+        tension=resting_tension(world, alignment),
+        level=np.zeros((r, n, n), dtype=np.int8),
+        memory=np.zeros((r, n, n)),
+        transfers=np.zeros((r, n, n)),
+        members=np.broadcast_to(world.members0, (r, k, n)).copy(),
+        commitment=np.broadcast_to(world.commitment0, (r, k)).copy(),
+        interoperability=np.broadcast_to(world.interoperability0, (r, k)).copy(),
+        credibility=np.broadcast_to(world.credibility0, (r, k)).copy(),
+        alliance_start=np.broadcast_to(world.alliance_start0, (r, k)).copy(),
+        alliance_end=np.broadcast_to(world.alliance_end0, (r, k)).copy(),
+        policy_start=np.broadcast_to(world.policy_start0, (r, len(world.policy_names))).copy(),
+        policy_end=np.broadcast_to(world.policy_end0, (r, len(world.policy_names))).copy(),
+        fired=np.zeros((r, len(world.events)), dtype=bool),
+        threat=np.zeros((r, n)),
+        abandonment=np.zeros((r, n)),
+        entrapment=np.zeros((r, n)),
+        new_incidents=np.zeros((r, len(world.dyad_i)), dtype=bool),
+        max_level=np.zeros((r, len(world.dyad_i)), dtype=np.int8),
+        log=[] if log else None,  # type: ignore[arg-type]
+    )
+    observe(world, state)
+    return state
+
+
+def observe(world: World, state: State) -> None:
+    """Compute the derived quantities (threat, fears) for the current state, in place."""
+    levers = active_levers(world, state)
+    ties, _, members = alliance_ties(world, state)
+    _, _, threat = threat_perception(world, state, ties, levers, capability(world, state, levers))
+    state.threat = threat
+    state.abandonment, state.entrapment = alliance_fears(world, state, members, threat)
+
+
+def advance(world: World, state: State, lookup: Any = None) -> None:
+    """Advance all replicates by one month, in place.
+
+    Order within a month: events fire; levers and ties are read; threat and fears are
+    perceived; spending, alignment and alliances respond; incidents start and escalate;
+    tension moves; memories and inventories update.
+
+    Args:
+        world: The compiled scenario.
+        state: The state to advance (its ``step`` becomes ``step + 1``).
+        lookup: Quantity lookup for conditional events (see :mod:`sim.metrics`); required
+            when the world has conditional events.
+    """
+    logged = len(state.log) if state.log is not None else 0
+    if world.events:
+        fire_events(world, state, lookup)
+    levers = active_levers(world, state)
+    deliveries(world, state)
+    ties, promise, members = alliance_ties(world, state)
+    cap = capability(world, state, levers)
+    threat_matrix, exposure, threat = threat_perception(world, state, ties, levers, cap)
+    abandonment, entrapment = alliance_fears(world, state, members, threat)
+    state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
+
+    forces = alignment_forces(world, state, threat_matrix, ties, levers, abandonment, entrapment)
+    growth = arms_dynamics(world, state, exposure, ties, abandonment)
+    alignment_dynamics(world, state, forces)
+    channels = effective_channels(world, levers, ties)
+    new, up, down = incidents_and_escalation(world, state, levers, ties, promise, cap, channels)
+    level = _upper(world, state.level)
+    alliance_dynamics(world, state, levers, members, up & (level >= 2))
+    tension_dynamics(world, state, levers, channels, growth)
+    memory_dynamics(world, state)
+    if state.log is not None:
+        _log_incidents(world, state, new, up, down, level)
+        for record in state.log[logged:]:
+            record["step"] = state.step + 1
+    state.step += 1
+
+
+def _log_incidents(
+    world: World, state: State, new: np.ndarray, up: np.ndarray, down: np.ndarray, level
+) -> None:
+    for mask, kind in ((new, "incident"), (up, "escalation"), (down, "deescalation")):
+        for r, d in zip(*np.nonzero(mask), strict=True):
+            i, j = int(world.dyad_i[d]), int(world.dyad_j[d])
+            cause = world.dispute_kind.get((i, j), "gray-zone coercion")
+            state.log.append(
+                {
+                    "replicate": int(r),
+                    "type": kind,
+                    "actors": [world.codes[i], world.codes[j]],
+                    "level": _level_name(int(level[r, d])) or "calm",
+                    "cause": cause,
+                }
+            )
+
+
+def anchors(reference: World) -> tuple[np.ndarray, np.ndarray]:
+    """Richardson grievances and alignment dispositions that hold the reference world at rest.
+
+    The observed baseline is taken as the steady state of the reference world (the ATOP 2018
+    treaty network, no policies): ``g_i = −drift_i`` and ``b_i = −F_i`` at month 0, the way
+    computable general-equilibrium models are calibrated to a base year.
+    """
+    keys = np.zeros(1, dtype=np.uint64)
+    state = initial_state(reference, keys)
+    levers = active_levers(reference, state)
+    ties, _, members = alliance_ties(reference, state)
+    cap = capability(reference, state, levers)
+    threat_matrix, exposure, threat = threat_perception(reference, state, ties, levers, cap)
+    abandonment, entrapment = alliance_fears(reference, state, members, threat)
+    grievance = -arms_drift(reference, state, exposure, ties, abandonment)[0]
+    forces = alignment_forces(
+        reference, state, threat_matrix, ties, levers, abandonment, entrapment
+    )[0]
+    return grievance, np.where(reference.pole, 0.0, -forces)
