@@ -223,6 +223,8 @@ def parse_condition(text: str) -> Condition:
         raise ConditionError(str(exc.orig_exc)) from None
     except LarkError as exc:
         raise ConditionError(str(exc)) from None
+    except RecursionError:
+        raise ConditionError("the condition is nested too deeply") from None
     if not isinstance(result, Comparison | Combination):
         raise ConditionError("a condition must compare something, e.g. 'regional_tension > 0.5'")
     return result

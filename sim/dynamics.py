@@ -197,8 +197,8 @@ def alliance_dynamics(
 ) -> None:
     """Update interoperability and credibility of every alliance (in place).
 
-    Interoperability grows with joint exercises and active task forces and decays without
-    practice. Credibility grows with the hub's forward presence,
+    Interoperability grows with joint exercises and active task forces and relaxes to its
+    declared level without them. Credibility grows with the hub's forward presence,
     relaxes to its declared level (scaled by changes of commitment), and jumps with the
     alliance's response to incidents against members: it responds with
     probability ``commitment · (1 − ½ entrapment of the hub)``; a response adds
@@ -215,7 +215,7 @@ def alliance_dynamics(
     interop += (
         p.exercise_gain * per_alliance / 12.0 * (1.0 - interop)
         + p.task_force_gain * active_tf * (1.0 - interop)
-        - p.interoperability_decay * interop
+        - p.interoperability_decay * (interop - world.interoperability0)
     )
 
     presence = levers[:, LEVER_INDEX["presence"]]

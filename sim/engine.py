@@ -63,21 +63,62 @@ def simulate(
     seed: int | None = None,
     log: bool = True,
     progress: Callable[[int], None] | None = None,
+    chunk_size: int = 250,
 ) -> Trajectory:
     """Run replicates of a compiled scenario and record every month.
+
+    Replicates run in chunks of at most ``chunk_size`` so that memory stays bounded.
 
     Args:
         world: The compiled scenario.
         replicates: A count (replicates ``0 … n−1``) or explicit replicate indices.
         seed: Base seed; defaults to the scenario's.
         log: Whether to record individual events (incidents, escalations, injects).
-        progress: Called with the number of months just completed (1 per month).
+        progress: Called with the number of replicate-months just completed.
+        chunk_size: Most replicates advanced together.
 
     Returns:
         The recorded trajectory. Replicate r is identical whatever else runs beside it.
     """
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
+    chunks = [indices[i : i + chunk_size] for i in range(0, len(indices), chunk_size)]
+    parts = [_simulate_chunk(world, chunk, seed, log, progress) for chunk in chunks]
+    return parts[0] if len(parts) == 1 else concatenate(parts)
+
+
+def concatenate(parts: Sequence[Trajectory]) -> Trajectory:
+    """Join trajectories of the same world along the replicate axis."""
+    first = parts[0]
+
+    def join(name: str, axis: int = 1) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts], axis=axis)
+
+    return Trajectory(
+        world=first.world,
+        seed=first.seed,
+        replicates=join("replicates", axis=0),
+        model={k: np.concatenate([p.model[k] for p in parts], axis=1) for k in first.model},
+        countries={
+            k: np.concatenate([p.countries[k] for p in parts], axis=1) for k in first.countries
+        },
+        tension=join("tension"),
+        level=join("level"),
+        credibility=join("credibility"),
+        interoperability=join("interoperability"),
+        commitment=join("commitment"),
+        max_level=join("max_level", axis=0),
+        events=[e for p in parts for e in p.events],
+    )
+
+
+def _simulate_chunk(
+    world: World,
+    indices: np.ndarray,
+    seed: int,
+    log: bool,
+    progress: Callable[[int], None] | None,
+) -> Trajectory:
     state = initial_state(world, replicate_keys(seed, indices), log=log)
     horizon = world.horizon
     r, n, d, k = len(indices), world.n, len(world.dyad_i), len(world.alliance_names)
@@ -106,7 +147,7 @@ def simulate(
         advance(world, state, reader)
         record(t)
         if progress is not None:
-            progress(1)
+            progress(len(indices))
 
     events = state.log or []
     for event in events:

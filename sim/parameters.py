@@ -157,9 +157,9 @@ class AlignmentParameters(_Group):
         le=10,
     )
     inducement_weight: float = coef(
-        0.4,
+        1.0,
         "Pull per unit of inducement intensity (assistance relative to own budget, deals)",
-        why="assistance equal to 10% of a recipient's budget moves its target by about 0.1",
+        why="assistance worth 10% of a recipient's budget pulls as much as a 5-point trade tilt",
         ge=0,
         le=5,
     )
@@ -241,10 +241,17 @@ class AllianceParameters(_Group):
         ge=0,
         le=1,
     )
+    task_force_presence: float = coef(
+        0.5,
+        "Forward presence a standing task force gives its lead in each partner, 0–1",
+        why="joint patrols are a rotational presence: half of major permanent basing",
+        ge=0,
+        le=1,
+    )
     interoperability_decay: float = coef(
         0.005,
-        "Monthly decay of interoperability without practice",
-        why="skills and procedures fade over a decade",
+        "Monthly relaxation of interoperability to its declared level without extra practice",
+        why="skills built by extra drills fade over a decade",
         ge=0,
         le=1,
     )

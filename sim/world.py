@@ -318,7 +318,10 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
     levers = np.zeros((len(all_policies), len(LEVERS), n, n))
     deliveries: list[tuple[int, int, float]] = []
     for p, (_, policy) in enumerate(all_policies):
-        if isinstance(policy, TaskForce):
+        if isinstance(policy, TaskForce):  # joint patrols: a rotational presence
+            for partner in policy.partners:
+                presence = params.alliances.task_force_presence
+                levers[p, LEVER_INDEX["presence"], idx[policy.actor], idx[partner]] = presence
             continue
         lever, magnitude = _LEVER_OF[type(policy)]
         for partner in policy.partners:

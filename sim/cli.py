@@ -1,0 +1,167 @@
+"""The ``geosim`` command line.
+
+Bad input (a scenario that does not validate, a bad ``--set``, an occupied ``--out``) is
+reported as ``file:line: field: what was wrong`` plus a hint, with exit code 2 and nothing
+written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from sim import __version__
+from sim.loader import ScenarioError, load_scenario, scenario_to_yaml, shipped_scenarios
+
+EXIT_BAD_INPUT = 2
+
+#: Replicate-months above which a progress bar is shown.
+PROGRESS_THRESHOLD = 2_000
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _load(reference: str, overrides: tuple[str, ...] = ()):
+    try:
+        return load_scenario(reference, overrides)
+    except ScenarioError as exc:
+        _fail(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="geosim")
+def main() -> None:
+    """geosim: agent-based scenarios of Indo-Pacific security.
+
+    Start with `geosim list`, then `geosim run hub_and_spoke`.
+    """
+
+
+@main.command("run")
+@click.argument("scenario")
+@click.option("-n", "--replicates", default=20, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Base seed (default: scenario's).")
+@click.option("--horizon", type=click.IntRange(1, 1200), help="Months to simulate.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Override a scenario field, e.g. --set parameters.arms.fatigue=0.3 (repeatable).",
+)
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/NAME].")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def run_command(
+    scenario: str,
+    replicates: int,
+    seed: int | None,
+    horizon: int | None,
+    overrides: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIO (a shipped name or a YAML file) and write tables and plots."""
+    from sim.engine import simulate
+    from sim.output import OutputError, prepare_out_dir, write_atomically, write_run
+    from sim.world import compile_world
+
+    extra = tuple(overrides)
+    if seed is not None:
+        extra += (f"seed={seed}",)
+    if horizon is not None:
+        extra += (f"horizon={horizon}",)
+    definition = _load(scenario, extra)
+    out = out or Path("results") / definition.name
+    try:
+        prepare_out_dir(out, force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+
+    world = compile_world(definition)
+    total = replicates * world.horizon
+    with tqdm(
+        total=total,
+        desc=f"{definition.name}",
+        unit=" run-months",
+        disable=quiet or total < PROGRESS_THRESHOLD,
+        file=sys.stderr,
+    ) as bar:
+        trajectory = simulate(world, replicates, progress=bar.update)
+    resolved = scenario_to_yaml(definition)
+    try:
+        write_atomically(out, lambda d: write_run(d, trajectory, definition, resolved), force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+    if not quiet:
+        final = trajectory.model
+        click.echo(
+            f"{definition.name}: {replicates} replicates × {world.horizon} months → {out}/\n"
+            f"  final regional tension {final['regional_tension'][-1].mean():.3f}, "
+            f"US credibility {final['us_credibility'][-1].mean():.3f}, "
+            f"hedgers {final['hedgers'][-1].mean():.1f}"
+        )
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True)
+def validate_command(files: tuple[str, ...]) -> None:
+    """Check scenario FILES; report every problem found (exit 2 if any)."""
+    failed = False
+    for file in files:
+        try:
+            definition = load_scenario(file)
+        except ScenarioError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        click.echo(
+            f"ok: {file} ({definition.name}: {definition.horizon} months, "
+            f"{len(definition.alliances)} alliances, {len(definition.policies)} policies, "
+            f"{len(definition.events)} events)"
+        )
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@main.command("list")
+def list_command() -> None:
+    """List the shipped scenarios."""
+    for name, path in shipped_scenarios().items():
+        try:
+            definition = load_scenario(str(path))
+            summary = " ".join(definition.description.split())
+        except ScenarioError:
+            summary = "(does not validate; run geosim validate)"
+        if len(summary) > 90:
+            summary = summary[:89].rsplit(" ", 1)[0] + "…"
+        click.echo(f"{name:<30} {summary}")
+
+
+@main.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    from sim.scenario import Scenario
+
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "geosim scenario"
+    click.echo(json.dumps(schema, indent=2))
+
+
+@main.command("explain")
+@click.argument("scenario")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE")
+def explain_command(scenario: str, overrides: tuple[str, ...]) -> None:
+    """Show every number SCENARIO uses, with its value and source."""
+    from sim.explain import explain
+
+    click.echo(explain(_load(scenario, overrides)))

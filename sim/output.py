@@ -1,0 +1,192 @@
+"""Run outputs: tables, summary and resolved scenario, written atomically.
+
+The output contract (other commands and users rely on it):
+
+- ``model.csv``: ``replicate, step`` then the model metrics;
+- ``countries.csv``: ``replicate, step, country`` then the country metrics;
+- ``dyads.csv``: ``replicate, step, a, b, tension, level`` (``a < b``);
+- ``events.jsonl``: one object per event: ``replicate, step, type, actors, level, cause``;
+- ``summary.json``: run identity and final-month ``mean``/``p05``/``p95`` of every metric;
+- ``scenario.resolved.yaml`` and ``plots/tension.png``, ``plots/alignment.png``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.engine import Trajectory
+from sim.metrics import COUNTRY_METRICS, MODEL_METRICS
+from sim.scenario import ESCALATION_LEVELS, Scenario
+
+
+class OutputError(Exception):
+    """The output directory cannot be used (exists and is not empty, not writable…)."""
+
+
+def config_hash(scenario: Scenario) -> str:
+    """SHA-256 (first 16 hex digits) of the resolved scenario's canonical JSON."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def model_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Model metrics, one row per replicate and month."""
+    steps, reps = trajectory.tension.shape[:2]
+    frame = pd.DataFrame(
+        {
+            "replicate": np.tile(trajectory.replicates, steps),
+            "step": np.repeat(np.arange(steps), reps),
+        }
+    )
+    for name in MODEL_METRICS:
+        frame[name] = trajectory.model[name].reshape(-1)
+    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+
+
+def country_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Country metrics, one row per replicate, month and country."""
+    steps, reps, n = trajectory.countries["alignment"].shape
+    codes = np.array(trajectory.world.codes)
+    frame = pd.DataFrame(
+        {
+            "replicate": np.tile(np.repeat(trajectory.replicates, n), steps),
+            "step": np.repeat(np.arange(steps), reps * n),
+            "country": np.tile(codes, steps * reps),
+        }
+    )
+    for name in COUNTRY_METRICS:
+        frame[name] = trajectory.countries[name].reshape(-1)
+    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+
+
+def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Dyad tension and escalation level, one row per replicate, month and dyad (a < b)."""
+    world = trajectory.world
+    steps, reps, d = trajectory.tension.shape
+    codes = np.array(world.codes)
+    a, b = codes[world.dyad_i], codes[world.dyad_j]
+    swap = a > b  # order each dyad's codes alphabetically
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    frame = pd.DataFrame(
+        {
+            "replicate": np.tile(np.repeat(trajectory.replicates, d), steps),
+            "step": np.repeat(np.arange(steps), reps * d),
+            "a": np.tile(a, steps * reps),
+            "b": np.tile(b, steps * reps),
+            "tension": trajectory.tension.reshape(-1),
+            "level": trajectory.level.reshape(-1).astype(int),
+        }
+    )
+    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+
+
+def _band(values: np.ndarray) -> dict[str, float]:
+    return {
+        "mean": float(np.mean(values)),
+        "p05": float(np.quantile(values, 0.05)),
+        "p95": float(np.quantile(values, 0.95)),
+    }
+
+
+def escalation_outcomes(trajectory: Trajectory) -> dict[str, float]:
+    """Share of replicates in which any dyad reached each rung of the ladder."""
+    reached = trajectory.max_level.max(axis=1)
+    return {level: float(np.mean(reached >= i + 1)) for i, level in enumerate(ESCALATION_LEVELS)}
+
+
+def summary(trajectory: Trajectory, scenario: Scenario) -> dict[str, Any]:
+    """Run identity plus final-month distribution of every metric."""
+    world = trajectory.world
+    return {
+        "scenario": scenario.name,
+        "seed": trajectory.seed,
+        "replicates": len(trajectory.replicates),
+        "horizon": trajectory.horizon,
+        "config_hash": config_hash(scenario),
+        "version": __version__,
+        "final": {
+            "model": {name: _band(trajectory.model[name][-1]) for name in MODEL_METRICS},
+            "countries": {
+                code: {
+                    name: _band(trajectory.countries[name][-1, :, i]) for name in COUNTRY_METRICS
+                }
+                for i, code in enumerate(world.codes)
+            },
+        },
+        "escalation_reached": escalation_outcomes(trajectory),
+    }
+
+
+def prepare_out_dir(out: Path, *, force: bool) -> None:
+    """Refuse an existing non-empty directory (unless forced) or a path that is a file."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a directory; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputError(
+            f"{out} is not empty; pass --force to replace it, or choose another --out"
+        )
+
+
+def write_atomically(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
+    """Build the outputs in a temporary sibling directory, then move it into place.
+
+    A crash or an error while writing leaves ``out`` as it was: nothing half-written.
+
+    Args:
+        out: Final directory.
+        fill: Writes every file into the directory it is given.
+        force: Replace a non-empty ``out``.
+    """
+    prepare_out_dir(out, force=force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp creates 0700; give the usual permissions
+    try:
+        fill(staging)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, trash / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_run(
+    directory: Path, trajectory: Trajectory, scenario: Scenario, resolved_yaml: str
+) -> None:
+    """Write every file of the output contract into ``directory`` (which must exist)."""
+    from sim import plots  # matplotlib is only needed when writing
+
+    model_table(trajectory).to_csv(directory / "model.csv", index=False, float_format="%.6g")
+    country_table(trajectory).to_csv(directory / "countries.csv", index=False, float_format="%.6g")
+    dyad_table(trajectory).to_csv(directory / "dyads.csv", index=False, float_format="%.6g")
+    with (directory / "events.jsonl").open("w", encoding="utf-8") as fh:
+        for event in trajectory.events:
+            record = {key: event.get(key) for key in ("replicate", "step", "type", "actors")}
+            record |= {"level": event.get("level"), "cause": event.get("cause")}
+            fh.write(json.dumps(record) + "\n")
+    (directory / "summary.json").write_text(
+        json.dumps(summary(trajectory, scenario), indent=2) + "\n", encoding="utf-8"
+    )
+    (directory / "scenario.resolved.yaml").write_text(resolved_yaml, encoding="utf-8")
+    plot_dir = directory / "plots"
+    plot_dir.mkdir()
+    plots.tension_plot(trajectory, plot_dir / "tension.png")
+    plots.alignment_plot(trajectory, plot_dir / "alignment.png")

@@ -1,0 +1,53 @@
+"""Shared builders: small scenarios written in Python, independent of the shipped files."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.engine import Trajectory, simulate
+from sim.scenario import Scenario
+from sim.world import World, compile_world
+
+#: The ATOP 2018 treaty network, as a scenario's ``alliances`` block.
+TREATIES = {
+    "us_jpn": {"type": "bilateral_treaty", "members": ["USA", "JPN"]},
+    "us_kor": {"type": "bilateral_treaty", "members": ["USA", "KOR"]},
+    "us_phl": {"type": "bilateral_treaty", "members": ["USA", "PHL"]},
+    "us_tha": {"type": "bilateral_treaty", "members": ["USA", "THA"]},
+    "us_aus": {"type": "bilateral_treaty", "members": ["USA", "AUS"]},
+    "cn_prk": {"type": "bilateral_treaty", "members": ["CHN", "PRK"]},
+}
+
+
+def scenario(**fields: Any) -> Scenario:
+    """A validated scenario: the treaty network plus ``fields`` (deep-copied)."""
+    data: dict[str, Any] = {"name": "test", "seed": 11, "alliances": copy.deepcopy(TREATIES)}
+    data.update(copy.deepcopy(fields))
+    return Scenario.model_validate(data)
+
+
+def world(**fields: Any) -> World:
+    """A compiled :func:`scenario`."""
+    return compile_world(scenario(**fields))
+
+
+def run(replicates: int = 40, log: bool = False, **fields: Any) -> Trajectory:
+    """Simulate :func:`scenario` for ``replicates`` replicates."""
+    return simulate(world(**fields), replicates, log=log)
+
+
+def paired_effect(treated: np.ndarray, control: np.ndarray) -> tuple[float, float]:
+    """Mean paired difference and its t statistic (common random numbers)."""
+    diff = np.asarray(treated, dtype=float) - np.asarray(control, dtype=float)
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    return float(diff.mean()), float(diff.mean() / se) if se > 0 else float("inf")
+
+
+@pytest.fixture(scope="session")
+def status_quo() -> Trajectory:
+    """Forty replicates of the treaty network with no policies (shared, read-only)."""
+    return run(40, horizon=120)

@@ -1,0 +1,424 @@
+"""Each mechanism of sim/dynamics.py: analytic cases, invariants and directional effects.
+
+Directional effects are measured over ensembles with common random numbers (treated and control
+replicates share seeds) and must clear both a minimum size and a t statistic of 4, so that they
+cannot pass by accident.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import paired_effect, run, world
+
+from sim import dynamics
+from sim.dynamics import (
+    active_levers,
+    alliance_ties,
+    capability,
+    incidents_and_escalation,
+    initial_state,
+    richardson_step,
+    threat_perception,
+)
+from sim.rng import replicate_keys
+
+# --------------------------------------------------------------------------------------------
+# 1. Arms dynamics (Richardson)
+
+
+def _race(k: float, ell: float, a: float, g: float, h: float, months: int) -> np.ndarray:
+    m = np.array([[1.0, 1.0]])
+    reaction = np.array([[[0.0, k], [ell, 0.0]]])
+    for _ in range(months):
+        m = richardson_step(m, reaction, a, np.array([g, h]))
+    return m[0]
+
+
+def test_richardson_converges_to_the_analytic_equilibrium_when_ab_exceeds_kl():
+    # Richardson's dx/dt = k·y − a·x + g, dy/dt = l·x − a·y + h (l written ell).
+    k, ell, a, g, h = 0.1, 0.15, 0.3, 2.0, 1.0
+    x_star = (k * h + a * g) / (a * a - k * ell)
+    y_star = (ell * g + a * h) / (a * a - k * ell)
+    np.testing.assert_allclose(_race(k, ell, a, g, h, 12 * 200), [x_star, y_star], rtol=1e-9)
+
+
+def test_richardson_runs_away_when_kl_exceeds_ab():
+    k, ell, a = 0.5, 0.4, 0.3  # kl = 0.2 > a² = 0.09: growth rate sqrt(kl) − a per year
+    early, late = _race(k, ell, a, 0.0, 0.0, 12 * 10), _race(k, ell, a, 0.0, 0.0, 12 * 40)
+    monthly_factor = 1 + (np.sqrt(k * ell) - a) / 12
+    np.testing.assert_allclose(late / early, monthly_factor ** (12 * 30), rtol=1e-4)
+
+
+def test_calibrated_region_is_a_stable_richardson_system():
+    w = world()
+    state = initial_state(w, replicate_keys(0, [0]))
+    ties, _, _ = alliance_ties(w, state)
+    levers = active_levers(w, state)
+    _, exposure, _ = threat_perception(w, state, ties, levers, capability(w, state, levers))
+    reaction = dynamics.arms_reaction(w, exposure, ties)[0]
+    assert np.linalg.eigvals(reaction).real.max() < w.params.arms.fatigue
+
+
+def test_reference_world_is_at_rest_without_shocks():
+    # No incidents, no noise: the anchored baseline must not drift.
+    traj = run(
+        2,
+        parameters={"incidents": {"base_hazard": 0.0}, "alignment": {"noise_sd": 0.0}},
+    )
+    milex = traj.countries["milex_usd_bn"]
+    np.testing.assert_allclose(milex[-1], milex[0], rtol=0.02)
+    np.testing.assert_allclose(
+        traj.countries["alignment"][-1], traj.countries["alignment"][0], atol=0.02
+    )
+
+
+def test_spending_stays_within_zero_and_the_budget_ceiling():
+    w = world(
+        policies={
+            "squeeze": {
+                "kind": "gray_zone_coercion",
+                "actor": "CHN",
+                "partners": ["PHL", "VNM", "JPN", "MYS"],
+                "intensity": 1.0,
+            }
+        },
+        parameters={"arms": {"reaction": 0.6}},  # an unstable race that must hit the ceiling
+    )
+    traj = dynamics_run(w, 10)
+    milex = traj.countries["milex_usd_bn"]
+    assert (milex >= 0).all()
+    assert (milex <= w.ceiling + 1e-9).all()
+    assert np.isclose(milex[-1], w.ceiling, rtol=1e-6).any()
+
+
+def dynamics_run(w, n):
+    from sim.engine import simulate
+
+    return simulate(w, n, log=False)
+
+
+def test_allied_pooling_lowers_spending_needs():
+    # Buck-passing: a stronger US pledge lets Japan spend less than a weaker one.
+    strong = run(
+        20,
+        alliances={
+            "us_jpn": {
+                "type": "bilateral_treaty",
+                "members": ["USA", "JPN"],
+                "commitment": 1.0,
+                "credibility": 1.0,
+            }
+        },
+    )
+    weak = run(
+        20,
+        alliances={
+            "us_jpn": {
+                "type": "bilateral_treaty",
+                "members": ["USA", "JPN"],
+                "commitment": 0.8,
+                "credibility": 0.6,
+            }
+        },
+    )
+    jpn = strong.world.index("JPN")
+    effect, t = paired_effect(
+        strong.countries["milex_usd_bn"][-1, :, jpn], weak.countries["milex_usd_bn"][-1, :, jpn]
+    )
+    assert effect < -1.0 and t < -4
+
+
+# --------------------------------------------------------------------------------------------
+# 2. Threat perception
+
+
+def _threat(w, state):
+    levers = active_levers(w, state)
+    ties, _, _ = alliance_ties(w, state)
+    return threat_perception(w, state, ties, levers, capability(w, state, levers))[2][0]
+
+
+def test_threat_rises_with_rival_capability_hostile_acts_and_claims():
+    w = world()
+    phl, chn, vnm, sgp = (w.index(c) for c in ("PHL", "CHN", "VNM", "SGP"))
+    base = initial_state(w, replicate_keys(0, [0]))
+    before = _threat(w, base)
+
+    stronger = initial_state(w, replicate_keys(0, [0]))
+    stronger.milex[0, chn] *= 2
+    assert _threat(w, stronger)[phl] > before[phl] + 0.02
+
+    provoked = initial_state(w, replicate_keys(0, [0]))
+    provoked.memory[0, phl, chn] = provoked.memory[0, chn, phl] = 3.0
+    assert _threat(w, provoked)[phl] > before[phl] + 0.02
+    # A claimant facing China feels more threatened than a non-claimant next door.
+    assert before[vnm] > before[sgp]
+
+
+def test_allies_are_not_threats():
+    lone = world(alliances={})
+    allied = world()
+    phl, usa = lone.index("PHL"), lone.index("USA")
+    t_lone = threat_matrix(lone)[phl, usa]
+    t_allied = threat_matrix(allied)[phl, usa]
+    assert t_allied < 0.8 * t_lone
+
+
+def threat_matrix(w):
+    state = initial_state(w, replicate_keys(0, [0]))
+    levers = active_levers(w, state)
+    ties, _, _ = alliance_ties(w, state)
+    return threat_perception(w, state, ties, levers, capability(w, state, levers))[0][0]
+
+
+# --------------------------------------------------------------------------------------------
+# 3. Alignment and hedging
+
+
+def test_alignment_stays_in_bounds_and_poles_stay_fixed(status_quo):
+    alignment = status_quo.countries["alignment"]
+    assert (alignment >= -1).all() and (alignment <= 1).all()
+    w = status_quo.world
+    assert (alignment[:, :, w.us] == 1).all() and (alignment[:, :, w.china] == -1).all()
+
+
+def test_security_assistance_pulls_the_recipient_towards_the_donor():
+    aid = {
+        "kind": "security_assistance",
+        "actor": "USA",
+        "partners": ["VNM"],
+        "usd_m_per_year": 1000,
+    }
+    treated = run(30, policies={"aid": aid})
+    control = run(30)
+    vnm = control.world.index("VNM")
+    effect, t = paired_effect(
+        treated.countries["alignment"][-1, :, vnm], control.countries["alignment"][-1, :, vnm]
+    )
+    assert effect > 0.08 and t > 4
+
+
+def test_chinese_inducements_pull_towards_china():
+    deal = {
+        "kind": "economic_inducement",
+        "actor": "CHN",
+        "partners": ["KHM"],
+        "usd_m_per_year": 2000,
+    }
+    treated, control = run(30, policies={"deal": deal}), run(30)
+    khm = control.world.index("KHM")
+    effect, t = paired_effect(
+        treated.countries["alignment"][-1, :, khm], control.countries["alignment"][-1, :, khm]
+    )
+    assert effect < -0.1 and t < -4
+
+
+def test_trade_agreement_tilts_alignment_towards_the_partner():
+    deal = {
+        "kind": "trade_agreement",
+        "actor": "USA",
+        "partners": ["MYS"],
+        "trade_share_delta": 0.1,
+    }
+    treated, control = run(30, policies={"deal": deal}), run(30)
+    mys = control.world.index("MYS")
+    effect, t = paired_effect(
+        treated.countries["alignment"][-1, :, mys], control.countries["alignment"][-1, :, mys]
+    )
+    assert effect > 0.05 and t > 4
+
+
+# --------------------------------------------------------------------------------------------
+# 4. Alliance architecture
+
+
+def test_task_force_raises_partner_credibility_interoperability_and_alignment():
+    tf = {"kind": "task_force", "actor": "USA", "partners": ["PHL"], "start": 1}
+    treated, control = run(30, policies={"tf": tf}), run(30)
+    w = control.world
+    k = w.alliance_names.index("us_phl")
+    effect, t = paired_effect(treated.credibility[-1, :, k], control.credibility[-1, :, k])
+    assert effect > 0.1 and t > 4
+    tf_index = treated.world.alliance_names.index("tf")
+    assert treated.interoperability[-1, :, tf_index].mean() > 0.6  # from 0.3 after 10 years
+    phl = w.index("PHL")
+    effect, t = paired_effect(
+        treated.countries["alignment"][-1, :, phl], control.countries["alignment"][-1, :, phl]
+    )
+    assert effect > 0.03 and t > 4
+
+
+def test_exercises_raise_interoperability():
+    ex = {"kind": "exercises", "actor": "USA", "partners": ["THA"], "per_year": 24}
+    treated, control = run(4, policies={"ex": ex}), run(4)
+    k = control.world.alliance_names.index("us_tha")
+    assert (treated.interoperability[-1, :, k] > control.interoperability[-1, :, k] + 0.1).all()
+
+
+def test_ties_combine_as_independent_pledges_and_stay_below_one():
+    w = world(
+        alliances={
+            "a": {
+                "type": "collective_defence",
+                "members": ["USA", "JPN", "KOR"],
+                "commitment": 1,
+                "credibility": 1,
+                "interoperability": 1,
+            },
+            "b": {
+                "type": "minilateral",
+                "members": ["USA", "JPN"],
+                "commitment": 1,
+                "credibility": 1,
+                "interoperability": 1,
+            },
+        }
+    )
+    state = initial_state(w, replicate_keys(0, [0]))
+    ties, promise, _ = alliance_ties(w, state)
+    usa, jpn, kor = w.index("USA"), w.index("JPN"), w.index("KOR")
+    assert ties[0, usa, jpn] > ties[0, usa, kor] > 0.9  # two pledges beat one
+    assert (ties < 1).all() and (ties >= 0).all()
+    np.testing.assert_allclose(ties[0], ties[0].T)
+    assert (promise >= ties).all()
+
+
+def test_retrenchment_cuts_credibility_and_raises_abandonment_fear():
+    cut = {
+        f"cut_{name}": {"kind": "set_commitment", "alliance": name, "value": 0.3, "step": 6}
+        for name in ("us_jpn", "us_kor", "us_phl", "us_aus", "us_tha")
+    }
+    treated, control = run(30, events=cut), run(30)
+    effect, t = paired_effect(
+        treated.model["us_credibility"][-1], control.model["us_credibility"][-1]
+    )
+    assert effect < -0.1 and t < -4
+    jpn = control.world.index("JPN")
+    effect, t = paired_effect(
+        treated.countries["abandonment_fear"][-1, :, jpn],
+        control.countries["abandonment_fear"][-1, :, jpn],
+    )
+    assert effect > 0.05 and t > 4
+
+
+# --------------------------------------------------------------------------------------------
+# 5. Incidents and escalation
+
+
+def _one_step_rates(w, tension: float, replicates: int = 4000):
+    state = initial_state(w, replicate_keys(3, range(replicates)))
+    state.tension[:] = np.where(w.dispute > 0, tension, state.tension)
+    levers = active_levers(w, state)
+    ties, promise, _ = alliance_ties(w, state)
+    cap = capability(w, state, levers)
+    channels = dynamics.effective_channels(w, levers, ties)
+    new, _, _ = incidents_and_escalation(w, state, levers, ties, promise, cap, channels)
+    return new.mean(axis=0)
+
+
+def test_incident_hazard_rises_with_tension_and_needs_a_dispute():
+    w = world()
+    calm, tense = _one_step_rates(w, 0.1), _one_step_rates(w, 0.9)
+    d = np.nonzero((w.dyad_i == w.index("CHN")) & (w.dyad_j == w.index("PHL")))[0][0]
+    # Expected monthly probability 1 − exp(−λ); 4,000 draws give a standard error below 0.01.
+    p = w.params.incidents
+    for tau, rate in ((0.1, calm[d]), (0.9, tense[d])):
+        expected = 1 - np.exp(-p.base_hazard * (1 + p.tension_hazard * tau))
+        assert abs(rate - expected) < 0.03
+    no_dispute = w.dispute[w.dyad_i, w.dyad_j] == 0
+    assert (calm[no_dispute] == 0).all()
+
+
+def _escalation_steps(traj, codes=None):
+    """Count step-ups per replicate (from event logs)."""
+    counts = np.zeros(len(traj.replicates))
+    position = {int(r): i for i, r in enumerate(traj.replicates)}
+    for event in traj.events:
+        if event["type"] == "escalation" and (codes is None or codes & set(event["actors"])):
+            counts[position[event["replicate"]]] += 1
+    return counts
+
+
+def test_deconfliction_channels_lower_escalation():
+    channel = {
+        "kind": "deconfliction_channel",
+        "actor": "USA",
+        "partners": ["CHN"],
+        "strength": 1.0,
+    }
+    treated = run(60, log=True, policies={"channel": channel})
+    control = run(60, log=True)
+    effect, t = paired_effect(
+        _escalation_steps(treated, {"CHN"}), _escalation_steps(control, {"CHN"})
+    )
+    assert effect < -2 and t < -4
+
+
+def test_collective_defence_deters_escalation_against_members():
+    pact = {
+        "type": "collective_defence",
+        "members": ["USA", "JPN", "KOR", "AUS", "PHL"],
+        "commitment": 0.9,
+        "credibility": 0.9,
+    }
+    treated = run(60, log=True, alliances={"pact": pact})
+    control = run(60, log=True)
+    members = {"JPN", "PHL"}
+    effect, t = paired_effect(
+        _escalation_steps(treated, members), _escalation_steps(control, members)
+    )
+    assert effect < -1 and t < -4
+
+
+def test_escalation_levels_stay_on_the_ladder(status_quo):
+    assert status_quo.level.min() >= 0 and status_quo.level.max() <= 5
+    np.testing.assert_array_equal(status_quo.max_level, status_quo.level.max(axis=0))
+
+
+# --------------------------------------------------------------------------------------------
+# 6. Tension
+
+
+def test_tension_stays_in_bounds_and_regional_index_too(status_quo):
+    assert (status_quo.tension >= 0).all() and (status_quo.tension <= 1).all()
+    rt = status_quo.model["regional_tension"]
+    assert (rt >= 0).all() and (rt <= 1).all()
+
+
+def test_incidents_raise_tension():
+    forced = {
+        "standoff": {"kind": "incident", "actors": ["THA", "KHM"], "level": "crisis", "step": 1}
+    }
+    treated, control = run(30, events=forced), run(30)
+    d = np.nonzero(
+        (control.world.dyad_i == control.world.index("THA"))
+        & (control.world.dyad_j == control.world.index("KHM"))
+    )[0][0]
+    effect, t = paired_effect(treated.tension[4, :, d], control.tension[4, :, d])
+    assert effect > 0.05 and t > 4
+
+
+def test_ceasefire_lowers_dyad_tension():
+    accord = {"kind": "ceasefire", "actor": "THA", "partners": ["KHM"], "strength": 0.9}
+    treated, control = run(30, policies={"accord": accord}), run(30)
+    w = control.world
+    d = np.nonzero((w.dyad_i == w.index("THA")) & (w.dyad_j == w.index("KHM")))[0][0]
+    effect, t = paired_effect(treated.tension[-1, :, d], control.tension[-1, :, d])
+    assert effect < -0.1 and t < -4
+
+
+def test_arms_racing_raises_tension_between_rivals():
+    w = world()
+    state = initial_state(w, replicate_keys(0, [0]))
+    levers = active_levers(w, state)
+    channels = np.zeros((1, w.n, w.n))
+    calm = state.tension.copy()
+    dynamics.tension_dynamics(w, state, levers, channels, np.zeros((1, w.n)))
+    np.testing.assert_allclose(state.tension, calm, atol=1e-12)  # at rest
+    growth = np.zeros((1, w.n))
+    growth[0, [w.index("CHN"), w.index("JPN")]] = 0.2
+    dynamics.tension_dynamics(w, state, levers, channels, growth)
+    chn, jpn, sgp = w.index("CHN"), w.index("JPN"), w.index("SGP")
+    assert state.tension[0, chn, jpn] > calm[0, chn, jpn] + 0.01
+    assert state.tension[0, chn, sgp] == pytest.approx(calm[0, chn, sgp])

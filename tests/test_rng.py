@@ -1,0 +1,33 @@
+import numpy as np
+
+from sim.rng import Stream, normals, replicate_keys, uniforms
+
+
+def test_draws_depend_only_on_replicate_step_and_stream():
+    keys = replicate_keys(5, range(10))
+    batch = uniforms(keys, 7, Stream.INCIDENT, 30)
+    alone = uniforms(replicate_keys(5, [6]), 7, Stream.INCIDENT, 30)
+    np.testing.assert_array_equal(batch[6], alone[0])
+
+
+def test_streams_steps_seeds_and_replicates_differ():
+    keys = replicate_keys(1, [0, 1])
+    a = uniforms(keys, 3, Stream.INCIDENT, 100)
+    assert not np.array_equal(a[0], a[1])
+    assert not np.array_equal(a, uniforms(keys, 3, Stream.ESCALATION, 100))
+    assert not np.array_equal(a, uniforms(keys, 4, Stream.INCIDENT, 100))
+    assert not np.array_equal(a, uniforms(replicate_keys(2, [0, 1]), 3, Stream.INCIDENT, 100))
+
+
+def test_uniforms_are_uniform_and_normals_normal():
+    keys = replicate_keys(123, range(200))
+    u = uniforms(keys, 1, Stream.INCIDENT, 500).ravel()
+    assert u.min() >= 0.0 and u.max() < 1.0
+    # Kolmogorov–Smirnov distance for 100k draws: 1.63/sqrt(n) is the 1% critical value.
+    sorted_u = np.sort(u)
+    ks = np.max(np.abs(sorted_u - np.arange(1, u.size + 1) / u.size))
+    assert ks < 1.63 / np.sqrt(u.size)
+    z = normals(keys, 1, 500).ravel()
+    assert abs(z.mean()) < 0.02 and abs(z.std() - 1.0) < 0.02
+    # Adjacent draws are uncorrelated.
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.02
