@@ -89,7 +89,8 @@ class State:
 
 
 def _upper(world: World, matrix: np.ndarray) -> np.ndarray:
-    return matrix[:, world.dyad_i, world.dyad_j]
+    # Contiguous, so that reductions over it never depend on the batch's memory layout.
+    return np.ascontiguousarray(matrix[:, world.dyad_i, world.dyad_j])
 
 
 def _symmetric(world: World, values: np.ndarray, dtype: Any = float) -> np.ndarray:
@@ -115,7 +116,8 @@ def active_levers(world: World, state: State) -> np.ndarray:
     if active.shape[1] == 0:
         return np.zeros((state.replicates, world.levers.shape[1], world.n, world.n))
     flat = world.levers.reshape(world.levers.shape[0], -1)
-    return (active @ flat).reshape(state.replicates, *world.levers.shape[1:])
+    # einsum rather than a BLAS matmul keeps results independent of the batch size (see rng).
+    return np.einsum("rp,pf->rf", active, flat).reshape(state.replicates, *world.levers.shape[1:])
 
 
 def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
@@ -431,7 +433,7 @@ def effective_channels(world: World, levers: np.ndarray, ties: np.ndarray) -> np
     """Deconfliction per dyad, with spillover from patrons' channels (``(R, N, N)``)."""
     channel = levers[:, LEVER_INDEX["channel"]]
     channel = np.maximum(channel, channel.transpose(0, 2, 1))
-    spill = ties @ channel @ ties.transpose(0, 2, 1)
+    spill = np.einsum("rim,rmn,rjn->rij", ties, channel, ties)
     return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
 
 

@@ -30,7 +30,10 @@ HEDGING_BAND = 0.2
 
 def regional_tension(world: World, state: State) -> np.ndarray:
     """Salience-weighted mean dyad tension, in [0, 1]."""
-    return state.tension[:, world.dyad_i, world.dyad_j] @ world.salience
+    # A row-wise sum over a contiguous product, not a matmul: its summation order must not
+    # depend on the batch size, so that a replicate gives the same bits alone or among many.
+    dyads = np.ascontiguousarray(state.tension[:, world.dyad_i, world.dyad_j])
+    return (dyads * world.salience).sum(axis=1)
 
 
 def hedgers(world: World, state: State) -> np.ndarray:

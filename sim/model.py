@@ -76,7 +76,7 @@ class IndoPacificModel(mesa.Model):
 
     def country(self, iso3: str) -> Country:
         """Return the agent of a country by ISO3 code."""
-        return self.agents.select(lambda a: a.iso3 == iso3)[0]
+        return self.agents.select(lambda a: a.iso3 == iso3).to_list()[0]
 
     def metric(self, name: str) -> float:
         """Current value of a model-level metric (see :data:`sim.metrics.MODEL_METRICS`)."""
