@@ -640,6 +640,8 @@ def _apply_event(world: World, state: State, event: Any, mask: np.ndarray) -> No
     if event.kind == "incident":
         level = np.maximum(state.level[mask, i, j], event.level)
         state.level[mask, i, j] = state.level[mask, j, i] = level
+        d = world.dyad_index(i, j)
+        state.max_level[mask, d] = np.maximum(state.max_level[mask, d], level)
     elif event.kind == "tension_shock":
         value = np.clip(state.tension[mask, i, j] + event.value, 0.0, 1.0)
         state.tension[mask, i, j] = state.tension[mask, j, i] = value

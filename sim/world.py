@@ -166,6 +166,11 @@ class World:
         """Return the array index of an ISO3 code."""
         return self.codes.index(code)
 
+    def dyad_index(self, i: int, j: int) -> int:
+        """Return the position of dyad {i, j} among the upper-triangle dyads."""
+        a, b = min(i, j), max(i, j)
+        return int(np.nonzero((self.dyad_i == a) & (self.dyad_j == b))[0][0])
+
 
 def _type_weight(params: Parameters, kind: str) -> float:
     return getattr(params.alliances, f"{kind}_weight")
