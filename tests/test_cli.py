@@ -1,0 +1,156 @@
+"""The geosim command line, end to end (click's runner, plus real subprocesses)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.loader import shipped_scenarios
+
+SMALL = """\
+name: small
+description: A short test scenario.
+horizon: 12
+seed: 4
+alliances:
+  us_phl: {type: bilateral_treaty, members: [USA, PHL], source: "ATOP v5.1 2018"}
+policies:
+  tf: {kind: task_force, actor: USA, partners: [PHL], start: 2}
+events:
+  clash: {kind: incident, actors: [CHN, PHL], level: clash, step: 3}
+"""
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_run_writes_the_output_contract(small: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    result = invoke("run", str(small), "-n", "3", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    model = pd.read_csv(out / "model.csv")
+    assert list(model.columns[:2]) == ["replicate", "step"]
+    expected_model = {"regional_tension", "incidents", "max_escalation", "polarization"}
+    assert expected_model | {"hedgers", "us_credibility"} <= set(model.columns)
+    assert len(model) == 3 * 13
+    countries = pd.read_csv(out / "countries.csv")
+    assert list(countries.columns[:3]) == ["replicate", "step", "country"]
+    assert {"alignment", "milex_usd_bn", "threat"} <= set(countries.columns)
+    dyads = pd.read_csv(out / "dyads.csv")
+    assert list(dyads.columns[:5]) == ["replicate", "step", "a", "b", "tension"]
+    assert (dyads["a"] < dyads["b"]).all()
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    assert all(set(e) == {"replicate", "step", "type", "actors", "level", "cause"} for e in events)
+    assert sum(e["type"] == "inject:incident" for e in events) == 3
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"scenario", "seed", "replicates", "horizon", "config_hash", "version"} <= set(summary)
+    assert summary["replicates"] == 3 and summary["horizon"] == 12
+    band = summary["final"]["model"]["regional_tension"]
+    assert band["p05"] <= band["mean"] <= band["p95"]
+    assert set(summary["final"]["countries"]["PHL"]) >= {"alignment", "milex_usd_bn", "threat"}
+    assert (out / "scenario.resolved.yaml").exists()
+    assert (out / "plots" / "tension.png").stat().st_size > 10_000
+    assert (out / "plots" / "alignment.png").stat().st_size > 10_000
+
+
+def test_same_seed_gives_identical_files_and_resolved_scenario_reproduces(small, tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    assert invoke("run", str(small), "-n", "2", "--out", str(a), "-q").exit_code == 0
+    assert invoke("run", str(small), "-n", "2", "--out", str(b), "-q").exit_code == 0
+    resolved = str(a / "scenario.resolved.yaml")
+    assert invoke("run", resolved, "-n", "2", "--out", str(c), "-q").exit_code == 0
+    for name in ("model.csv", "countries.csv", "dyads.csv", "events.jsonl"):
+        assert (a / name).read_bytes() == (b / name).read_bytes() == (c / name).read_bytes()
+    summary_a = json.loads((a / "summary.json").read_text())
+    assert summary_a["config_hash"] == json.loads((c / "summary.json").read_text())["config_hash"]
+
+
+def test_seed_horizon_and_set_override_the_scenario(small, tmp_path):
+    out = tmp_path / "o"
+    result = invoke(
+        "run", str(small), "-n", "2", "--seed", "9", "--horizon", "6", "-q",
+        "--set", "parameters.arms.fatigue=0.3", "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 9 and summary["horizon"] == 6
+    assert "fatigue: 0.3" in (out / "scenario.resolved.yaml").read_text()
+
+
+def test_out_refuses_a_non_empty_folder_unless_forced(small, tmp_path):
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    result = invoke("run", str(small), "-n", "1", "--out", str(out), "-q")
+    assert result.exit_code == 2
+    assert "--force" in result.output
+    assert (out / "keep.txt").exists()
+    assert invoke("run", str(small), "-n", "1", "--out", str(out), "-q", "--force").exit_code == 0
+    assert not (out / "keep.txt").exists() and (out / "model.csv").exists()
+
+
+def test_bad_scenario_exits_2_with_a_located_message_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL.replace("start: 2}", "start: 2, usd_m: 5}"))
+    out = tmp_path / "never"
+    result = invoke("run", str(bad), "--out", str(out))
+    assert result.exit_code == 2
+    assert "bad.yaml:8" in result.output and "policies.tf" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+    assert not list(tmp_path.glob(".never*"))
+
+
+def test_validate_list_schema_and_explain():
+    names = list(shipped_scenarios())
+    assert len(names) >= 7
+    result = invoke("validate", *(str(p) for p in shipped_scenarios().values()))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok: ") == len(names)
+    listing = invoke("list").output
+    assert all(name in listing for name in names)
+    schema = json.loads(invoke("schema").output)
+    assert set(schema["properties"]) == {
+        "name", "description", "extends", "horizon", "seed",
+        "countries", "alliances", "policies", "events", "parameters",
+    }  # fmt: skip
+    explained = invoke("explain", "hub_and_spoke").output
+    assert "parameters.arms.reaction" in explained and "FREE" in explained
+    assert "SIPRI" in explained and "fact:" in explained
+
+
+def test_validate_reports_every_bad_file_and_exits_2(small, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nhorizon: -3\n")
+    result = invoke("validate", str(small), str(bad))
+    assert result.exit_code == 2
+    assert "ok: " in result.output and "bad.yaml:2" in result.output
+
+
+def test_console_script_and_module_entry_points(small, tmp_path):
+    geosim = Path(sys.executable).with_name("geosim")
+    for command in ([str(geosim)], [sys.executable, "-m", "sim"]):
+        done = subprocess.run(
+            [*command, "validate", str(small)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        missing = subprocess.run(
+            [*command, "run", "no_such_scenario"], capture_output=True, text=True, check=False
+        )
+        assert missing.returncode == 2
+        assert "Traceback" not in missing.stderr and "no_such_scenario" in missing.stderr
