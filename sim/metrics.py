@@ -43,9 +43,13 @@ def hedgers(world: World, state: State) -> np.ndarray:
 
 
 def us_credibility(world: World, state: State) -> np.ndarray:
-    """Commitment-weighted mean credibility of the US alliances in force (0 if none)."""
+    """Commitment-weighted mean credibility of US defence pledges in force (0 if none).
+
+    Only treaties and collective-defence pacts count: partnerships and minilaterals carry no
+    defence pledge whose credibility could be doubted.
+    """
     t = state.step
-    in_force = (state.alliance_start <= t) & (t < state.alliance_end)
+    in_force = (state.alliance_start <= t) & (t < state.alliance_end) & world.defence
     with_us = state.members[:, :, world.us] & in_force
     weight = with_us * state.commitment
     total = weight.sum(axis=1)
