@@ -27,8 +27,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Every shipped scenario, 40 replicates each, into results/<scenario>/.
+REPLICATES ?= 40
 run: $(STAMP)
-	$(BIN)/geosim run-all --out results
+	@for scenario in $$($(BIN)/geosim list --names); do \
+	  $(BIN)/geosim run $$scenario --replicates $(REPLICATES) --out results/$$scenario --force || exit $$?; \
+	done
+	@echo "Plots: results/*/plots/ (layout: results/README.md)"
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -133,9 +133,13 @@ def validate_command(files: tuple[str, ...]) -> None:
 
 
 @main.command("list")
-def list_command() -> None:
+@click.option("--names", is_flag=True, help="Print only the names, one per line.")
+def list_command(names: bool) -> None:
     """List the shipped scenarios."""
     for name, path in shipped_scenarios().items():
+        if names:
+            click.echo(name)
+            continue
         try:
             definition = load_scenario(str(path))
             summary = " ".join(definition.description.split())
