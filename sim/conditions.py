@@ -212,21 +212,29 @@ def parse_condition(text: str) -> Condition:
     try:
         tree = _parser().parse(text)
         result = _Build().transform(tree)
-    except (UnexpectedCharacters, UnexpectedToken) as exc:
+    except UnexpectedToken as exc:
+        if exc.token.type == "$END":
+            raise ConditionError(
+                "the condition ends too early: expected a comparison such as "
+                "'tension(CHN, PHL) > 0.6' or 'step >= 12'"
+            ) from None
+        raise ConditionError(
+            f"syntax error at column {exc.column}: expected a comparison such as "
+            "'tension(CHN, PHL) > 0.6', joined with and/or/not"
+        ) from None
+    except UnexpectedCharacters as exc:
         raise ConditionError(
             f"syntax error at column {exc.column}: expected a comparison such as "
             "'tension(CHN, PHL) > 0.6', joined with and/or/not"
         ) from None
     except UnexpectedEOF:
-        raise ConditionError("the condition ends too early (an operand is missing)") from None
+        raise ConditionError("the condition ends too early: an operand is missing") from None
     except VisitError as exc:
         raise ConditionError(str(exc.orig_exc)) from None
     except LarkError as exc:
         raise ConditionError(str(exc)) from None
     except RecursionError:
         raise ConditionError("the condition is nested too deeply") from None
-    if not isinstance(result, Comparison | Combination):
-        raise ConditionError("a condition must compare something, e.g. 'regional_tension > 0.5'")
     return result
 
 
