@@ -133,6 +133,19 @@ def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
 # 4. Alliance architecture
 
 
+def alliance_members(state: State) -> np.ndarray:
+    """Membership of the alliances in force this month, ``(R, K, N)`` as floats."""
+    t = state.step
+    in_force = (state.alliance_start <= t) & (t < state.alliance_end)
+    return (state.members & in_force[:, :, None]).astype(float)
+
+
+def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]:
+    """Credible and promised strength of each alliance's pledge, each ``(R, K)`` in [0, 1)."""
+    base = world.type_weight * state.commitment * (0.5 + 0.5 * state.interoperability)
+    return np.clip(base * state.credibility, 0.0, 0.999), np.clip(base, 0.0, 0.999)
+
+
 def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tie strengths between countries from the alliances in force.
 
@@ -145,12 +158,8 @@ def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, n
         without credibility (what emboldens an ally) ``(R, N, N)``; membership of alliances in
         force ``(R, K, N)`` as floats.
     """
-    t = state.step
-    in_force = (state.alliance_start <= t) & (t < state.alliance_end)
-    members = (state.members & in_force[:, :, None]).astype(float)
-    base = world.type_weight * state.commitment * (0.5 + 0.5 * state.interoperability)
-    credible = np.clip(base * state.credibility, 0.0, 0.999)
-    promised = np.clip(base, 0.0, 0.999)
+    members = alliance_members(state)
+    credible, promised = pledge_strength(world, state)
     eye = np.eye(world.n, dtype=bool)
 
     def combine(strength: np.ndarray) -> np.ndarray:
@@ -272,7 +281,8 @@ def threat_perception(
     Hostility of j towards i combines ideological distance, territorial claims, remembered
     hostile acts and gray-zone coercion: ``h_ij = d_ij² + w_c·dispute_ij + w_a·memory_ij +
     coercion_ji``. Exposure ``H_ij = proximity_ij · h_ij · (1 − δ·W_ij)`` discounts allies.
-    The threat j poses to i is j's capability share times exposure, ``T_ij = s_j·H_ij``, and
+    The threat j poses to i is j's aggregate power (own capability plus a share λ of its
+    allies', ``c_j + λ Σ_m W_jm c_m``) as a share of the region's, times exposure, and
     perceived threat saturates: ``threat_i = 1 − exp(−θ Σ_j T_ij)``.
 
     Returns:
@@ -288,7 +298,9 @@ def threat_perception(
         + coercion
     )
     exposure = world.proximity * hostility * (1.0 - p.ally_discount * ties)
-    share = capability_now / capability_now.sum(axis=1, keepdims=True)
+    # Aggregate power (Walt): a state's allies add to the power it can bring to bear.
+    power = capability_now + p.coalition_weight * np.einsum("rjm,rm->rj", ties, capability_now)
+    share = power / capability_now.sum(axis=1, keepdims=True)
     threat_matrix = share[:, None, :] * exposure
     threat = -np.expm1(-p.sensitivity * threat_matrix.sum(axis=2))
     return threat_matrix, exposure, threat
@@ -324,14 +336,18 @@ def richardson_step(
 def arms_reaction(world: World, exposure: np.ndarray, ties: np.ndarray) -> np.ndarray:
     """Richardson reaction matrix: rivals push spending up, allies substitute for it.
 
-    ``K_ij = k · (H_ij − pooling · W_ij) · GDP_i / GDP_j``: i responds to the spending of states
-    it is exposed to, in proportion to what its economy can bear relative to theirs, and counts
-    a share of its allies' spending as its own (buck-passing). The GDP ratios cancel in the
-    stability condition ``K_ij K_ji < a²`` of every dyad.
+    ``K = k · D (H (I + λW) − π W) D⁻¹`` with ``D = diag(GDP)``: i responds to the spending of
+    states it is exposed to and of their allies (aggregate power, λ = coalition weight), in
+    proportion to what its economy can bear relative to theirs, and counts a share π of its
+    own allies' spending as its own (buck-passing). The GDP ratios cancel in the stability
+    condition ``K_ij K_ji < a²`` of every dyad.
     """
     p = world.params.arms
+    coalition = world.params.threat.coalition_weight
     scale = world.gdp[:, None] / world.gdp[None, :]
-    return p.reaction * (exposure - p.ally_pooling * ties) * scale
+    # i also answers the spending of its rivals' allies: H (I + λW).
+    rivals = exposure + coalition * np.einsum("rij,rjm->rim", exposure, ties)
+    return p.reaction * (rivals - p.ally_pooling * ties) * scale
 
 
 def arms_drift(
@@ -373,7 +389,7 @@ def alignment_forces(
     """Pulls on each country's alignment, without the anchor (``(R, N)``).
 
     security: away from the pole of those one fears, ``−Σ_j T_ij A_j``;
-    alliances: towards partners, ``Σ_j W_ij (A_j − A_i)``;
+    alliances: towards each alliance's hub, ``Σ_k s_k (A_hub(k) − A_i)``;
     economy: trade tilt, ``(trade_US − trade_CN) + Σ_a deal_ai A_a``;
     inducements: ``Σ_a tanh(aid_ai / capability_i + 0.1·nuclear_ai + arms_ai) A_a``;
     ASEAN: consensus ``(Ā_ASEAN − A_i)`` and hedging ``−A_i``;
@@ -382,7 +398,13 @@ def alignment_forces(
     p = world.params.alignment
     A = state.alignment
     security = -np.einsum("rij,rj->ri", threat_matrix, A)
-    alliance = np.einsum("rij,rj->ri", ties, A) - ties.sum(axis=2) * A
+    # Alliances pull members towards their patron (the hub), not towards each other.
+    credible, _ = pledge_strength(world, state)
+    hub_alignment = A[:, world.hub]  # (R, K)
+    members = alliance_members(state)
+    alliance = np.einsum("rk,rki,rk->ri", credible, members, hub_alignment) - (
+        np.einsum("rk,rki->ri", credible, members) * A
+    )
     deals = np.einsum("rai,ra->ri", levers[:, LEVER_INDEX["trade"]], A)
     economy = world.trade_us - world.trade_china + deals
     aid = levers[:, LEVER_INDEX["assistance"]] + levers[:, LEVER_INDEX["inducement"]]

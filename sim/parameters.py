@@ -34,7 +34,7 @@ class ArmsParameters(_Group):
     """Richardson arms dynamics with fatigue and a budget ceiling."""
 
     reaction: float = coef(
-        0.08,
+        0.05,
         "Richardson reaction k: yearly spending response per unit of rival spending, weighted "
         "by exposure and scaled by relative GDP (1/yr)",
         why="within the 0.05–0.3/yr fitted to Cold War dyads, and low enough that the 17-state "
@@ -110,10 +110,17 @@ class ThreatParameters(_Group):
         why="incidents colour threat assessments for about a year",
         gt=0,
     )
+    coalition_weight: float = coef(
+        0.5,
+        "Share of a state's allies' capability (per unit tie) added to its power as others see it",
+        why="Walt's aggregate power: an ally's forces count, but less than one's own",
+        ge=0,
+        le=1,
+    )
     sensitivity: float = coef(
-        3.0,
+        1.5,
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
-        why="puts the Philippines' and Japan's baseline threat near 0.5–0.7",
+        why="keeps China's threat (the most exposed state) below saturation, near 0.8",
         gt=0,
     )
     ally_discount: float = coef(
