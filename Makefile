@@ -13,7 +13,7 @@ PYTHON := $(shell for c in python3.12 python3.13 python3 \
 	  "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v "$$c"; break; }; \
 	done)
 
-.PHONY: run test lint format setup clean
+.PHONY: run run-all test format setup clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -27,15 +27,31 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Every shipped scenario, 40 replicates each, into results/<scenario>/.
-REPLICATES ?= 40
+# The main job: hub-and-spoke vs latticework vs a formal Asian NATO, with its report.
+REPLICATES ?= 100
 run: $(STAMP)
-	@for scenario in $$($(BIN)/geosim list --names); do \
-	  $(BIN)/geosim run $$scenario --replicates $(REPLICATES) --out results/$$scenario --force || exit $$?; \
-	done
-	@echo "Plots: results/*/plots/ (layout: results/README.md)"
+	$(BIN)/geosim compare hub_and_spoke latticework formal_asian_nato \
+	  --replicates $(REPLICATES) --out results/comparison --force
+	@echo "Report: results/comparison/report.html; plots: results/comparison/plots/"
 
-test: $(STAMP)
+# Every shipped scenario on its own, into results/<scenario>/.
+run-all: $(STAMP)
+	@for scenario in $$($(BIN)/geosim list --names); do \
+	  $(BIN)/geosim run $$scenario --replicates 40 --out results/$$scenario --force || exit $$?; \
+	done
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "error: the browser tests need Debian's chromium at $(CHROMIUM)." >&2; \
+	  echo "hint: sudo apt-get install -y chromium, then run make test again." >&2; exit 2; \
+	fi
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2 tests

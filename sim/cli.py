@@ -97,8 +97,11 @@ def run_command(
     ) as bar:
         trajectory = simulate(world, replicates, progress=bar.update)
     resolved = scenario_to_yaml(definition)
+    parent = _parent_yaml(scenario, definition)
     try:
-        write_atomically(out, lambda d: write_run(d, trajectory, definition, resolved), force=force)
+        write_atomically(
+            out, lambda d: write_run(d, trajectory, definition, resolved, parent), force=force
+        )
     except OutputError as exc:
         _fail(f"error: {exc}")
     if not quiet:
@@ -109,6 +112,106 @@ def run_command(
             f"US credibility {final['us_credibility'][-1].mean():.3f}, "
             f"hedgers {final['hedgers'][-1].mean():.1f}"
         )
+
+
+@main.command("compare")
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("-n", "--replicates", default=100, show_default=True, type=click.IntRange(2, 100_000))
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Base seed for all [first's].")
+@click.option("--horizon", type=click.IntRange(1, 1200), help="Months, for every scenario.")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE", help="For every scenario.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/comparison].")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def compare_command(
+    scenarios: tuple[str, ...],
+    replicates: int,
+    seed: int | None,
+    horizon: int | None,
+    overrides: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Run SCENARIOS side by side with common random numbers and write a report.
+
+    The first scenario is the reference: differences are paired replicate by replicate and
+    reported with 95% bootstrap intervals.
+    """
+    from sim.compare import ComparisonError, outcome_table, run_comparison
+    from sim.output import OutputError, prepare_out_dir, write_atomically, write_comparison
+    from sim.report import render_report
+
+    if len(scenarios) < 2:
+        _fail("error: compare needs at least two scenarios (the first is the reference)")
+    repeated = sorted({s for s in scenarios if scenarios.count(s) > 1})
+    if repeated:
+        _fail(f"error: {repeated[0]} is given twice; compare different scenarios")
+    extra = tuple(overrides) + ((f"horizon={horizon}",) if horizon is not None else ())
+    definitions = [_load(s, extra) for s in scenarios]
+    out = out or Path("results") / "comparison"
+    try:
+        prepare_out_dir(out, force=force)
+        total = replicates * sum(d.horizon for d in definitions)
+        with tqdm(
+            total=total,
+            desc="compare",
+            unit=" run-months",
+            disable=quiet or total < PROGRESS_THRESHOLD,
+            file=sys.stderr,
+        ) as bar:
+            comparison = run_comparison(definitions, replicates, seed=seed, progress=bar.update)
+    except (ComparisonError, OutputError) as exc:
+        _fail(f"error: {exc}")
+    resolved = {d.name: scenario_to_yaml(d) for d in definitions}
+    parents = {d.name: _parent_yaml(ref, d) for ref, d in zip(scenarios, definitions, strict=True)}
+
+    def fill(directory: Path) -> None:
+        write_comparison(directory, comparison, resolved, parents)
+        (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
+
+    try:
+        write_atomically(out, fill, force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+    if not quiet:
+        table = outcome_table(comparison).set_index("scenario")
+        click.echo(f"{len(definitions)} scenarios × {replicates} replicates → {out}/report.html")
+        for name, row in table.iterrows():
+            click.echo(
+                f"  {name:<30} P(crisis) {row['p_crisis']:.2f} "
+                f"[{row['p_crisis_low']:.2f}, {row['p_crisis_high']:.2f}]  "
+                f"US credibility {row['us_credibility']:.2f}  hedgers {row['hedgers']:.1f}"
+            )
+
+
+@main.command("report")
+@click.argument("results_dir", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="HTML file [RESULTS_DIR/report.html].")
+def report_command(results_dir: Path, out: Path | None) -> None:
+    """Write a self-contained HTML after-action report for a run or comparison folder."""
+    from sim.report import ReportError, render_report
+
+    try:
+        html = render_report(results_dir)
+    except ReportError as exc:
+        _fail(f"error: {exc}")
+    target = out or results_dir / "report.html"
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(target)
+    click.echo(f"report → {target}")
+
+
+def _parent_yaml(reference: str, definition) -> str | None:
+    """Resolved YAML of the scenario's parent, or None when it extends nothing."""
+    from sim.loader import resolve_reference
+
+    if not definition.extends:
+        return None
+    here = resolve_reference(reference).parent
+    parent = load_scenario(str(resolve_reference(definition.extends, relative_to=here)))
+    return scenario_to_yaml(parent)
 
 
 @main.command("validate")

@@ -8,6 +8,9 @@ The output contract (other commands and users rely on it):
 - ``events.jsonl``: one object per event: ``replicate, step, type, actors, level, cause``;
 - ``summary.json``: run identity and final-month ``mean``/``p05``/``p95`` of every metric;
 - ``scenario.resolved.yaml`` and ``plots/tension.png``, ``plots/alignment.png``.
+
+A comparison folder holds one such run folder per scenario plus ``compare.csv``,
+``outcomes.csv``, ``summary.json``, ``plots/`` and ``report.html``.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.compare import Comparison, compare_table, outcome_table
 from sim.engine import Trajectory
 from sim.metrics import COUNTRY_METRICS, MODEL_METRICS
 from sim.scenario import ESCALATION_LEVELS, Scenario
@@ -169,9 +173,17 @@ def write_atomically(out: Path, fill: Callable[[Path], None], *, force: bool) ->
 
 
 def write_run(
-    directory: Path, trajectory: Trajectory, scenario: Scenario, resolved_yaml: str
+    directory: Path,
+    trajectory: Trajectory,
+    scenario: Scenario,
+    resolved_yaml: str,
+    parent_yaml: str | None = None,
 ) -> None:
-    """Write every file of the output contract into ``directory`` (which must exist)."""
+    """Write every file of the output contract into ``directory`` (which must exist).
+
+    ``parent_yaml``, the resolved parent scenario, is kept as ``parent.resolved.yaml`` so that
+    a report can say what the scenario changes.
+    """
     from sim import plots  # matplotlib is only needed when writing
 
     model_table(trajectory).to_csv(directory / "model.csv", index=False, float_format="%.6g")
@@ -186,7 +198,56 @@ def write_run(
         json.dumps(summary(trajectory, scenario), indent=2) + "\n", encoding="utf-8"
     )
     (directory / "scenario.resolved.yaml").write_text(resolved_yaml, encoding="utf-8")
+    if parent_yaml is not None:
+        (directory / "parent.resolved.yaml").write_text(parent_yaml, encoding="utf-8")
     plot_dir = directory / "plots"
     plot_dir.mkdir()
     plots.tension_plot(trajectory, plot_dir / "tension.png")
     plots.alignment_plot(trajectory, plot_dir / "alignment.png")
+
+
+def comparison_summary(comparison: Comparison) -> dict[str, Any]:
+    """Identity of a comparison and its outcome table, as JSON-ready data."""
+    table = outcome_table(comparison)
+    return {
+        "scenarios": comparison.names,
+        "reference": comparison.reference,
+        "seed": comparison.seed,
+        "replicates": len(comparison.trajectories[comparison.reference].replicates),
+        "horizon": comparison.trajectories[comparison.reference].horizon,
+        "common_random_numbers": True,
+        "config_hashes": {s.name: config_hash(s) for s in comparison.scenarios},
+        "version": __version__,
+        "outcomes": json.loads(table.to_json(orient="records")),
+    }
+
+
+def write_comparison(
+    directory: Path,
+    comparison: Comparison,
+    resolved: dict[str, str],
+    parents: dict[str, str | None] | None = None,
+) -> None:
+    """Write a comparison: per-scenario run folders, tables, summary and plots.
+
+    Args:
+        directory: An existing, empty directory.
+        comparison: The ensembles.
+        resolved: Resolved YAML text per scenario name.
+        parents: Resolved YAML of each scenario's parent (None where it extends nothing).
+    """
+    from sim import plots
+
+    parents = parents or {}
+    for definition in comparison.scenarios:
+        name = definition.name
+        sub = directory / name
+        sub.mkdir()
+        trajectory = comparison.trajectories[name]
+        write_run(sub, trajectory, definition, resolved[name], parents.get(name))
+    compare_table(comparison).to_csv(directory / "compare.csv", index=False, float_format="%.6g")
+    outcome_table(comparison).to_csv(directory / "outcomes.csv", index=False, float_format="%.6g")
+    (directory / "summary.json").write_text(
+        json.dumps(comparison_summary(comparison), indent=2) + "\n", encoding="utf-8"
+    )
+    plots.comparison_plots(comparison, directory / "plots")

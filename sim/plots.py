@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from sim.engine import Trajectory
 
@@ -108,3 +109,264 @@ def alignment_plot(trajectory: Trajectory, path: Path) -> None:
         fig.tight_layout()
         fig.savefig(path)
         plt.close(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# Comparisons: one figure per question, every scenario on it.
+
+#: Main actors whose spending paths are compared.
+ARMS_ACTORS = ("USA", "CHN", "JPN", "IND", "KOR", "AUS", "PHL", "VNM")
+
+#: Line styles of alliance types in the network plot.
+TIE_STYLES = {
+    "bilateral_treaty": ("solid", "#0072B2"),
+    "collective_defence": ("solid", "#D55E00"),
+    "minilateral": ("dashed", "#009E73"),
+    "partnership": ("dotted", "#999999"),
+    "task_force": ("dashdot", "#CC79A7"),
+}
+
+
+def _save(fig, path: Path) -> None:
+    """Write a figure as PNG and SVG (``path`` without suffix)."""
+    fig.savefig(path.with_suffix(".png"))
+    fig.savefig(path.with_suffix(".svg"))
+    plt.close(fig)
+
+
+def _colors(names) -> dict[str, str]:
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def comparison_tension(comparison, path: Path) -> None:
+    """Regional tension over time: mean and 90% band per scenario on one axis."""
+    colors = _colors(comparison.names)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 4.5))
+        for name, traj in comparison.trajectories.items():
+            months = np.arange(traj.tension.shape[0])
+            _band(ax, months, traj.model["regional_tension"], colors[name], name)
+        ax.set(
+            title="Regional tension (mean, 90% band across replicates)",
+            xlabel="month",
+            ylabel="regional tension index (0–1)",
+        )
+        ax.legend(frameon=False)
+        fig.tight_layout()
+        _save(fig, path)
+
+
+def comparison_alignment(comparison, path: Path) -> None:
+    """Each country's alignment at month 0 and at the horizon, one marker per scenario."""
+    colors = _colors(comparison.names)
+    first = comparison.trajectories[comparison.reference]
+    world = first.world
+    start = first.countries["alignment"][0].mean(axis=0)
+    order = np.argsort(start)
+    offsets = np.linspace(-0.25, 0.25, len(comparison.names))
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 7))
+        ax.axvspan(-0.2, 0.2, color="#999999", alpha=0.15, label="hedging band")
+        ax.plot(start[order], np.arange(len(order)), "s", color="#000000", label="month 0", ms=5)
+        for offset, (name, traj) in zip(offsets, comparison.trajectories.items(), strict=True):
+            end = traj.countries["alignment"][-1]
+            mean = end.mean(axis=0)[order]
+            low, high = np.quantile(end, [0.05, 0.95], axis=0)
+            rows = np.arange(len(order)) + offset
+            for row, a, b in zip(rows, start[order], mean, strict=True):
+                ax.annotate(
+                    "",
+                    xy=(b, row),
+                    xytext=(a, row),
+                    arrowprops={"arrowstyle": "->", "color": colors[name], "lw": 0.8},
+                )
+            ax.errorbar(
+                mean,
+                rows,
+                xerr=[mean - low[order], high[order] - mean],
+                fmt="o",
+                ms=4,
+                color=colors[name],
+                label=f"{name}, month {traj.horizon}",
+            )
+        ax.set_yticks(np.arange(len(order)), [world.codes[i] for i in order])
+        ax.set(
+            xlim=(-1.05, 1.05),
+            xlabel="alignment (−1 = with China, +1 = with the US)",
+            title="Alignment at the start and the end (mean, 90% band)",
+        )
+        ax.legend(loc="lower right", frameon=False, fontsize=8)
+        fig.tight_layout()
+        _save(fig, path)
+
+
+#: Cartographic nudges (degrees) that keep neighbouring capitals' labels apart.
+NUDGES = {
+    "PRK": (-4, 4),
+    "KOR": (3, -3),
+    "CHN": (-5, 0),
+    "LAO": (2, 2),
+    "MMR": (-4, 0),
+    "SGP": (3, -2),
+    "MYS": (-3, 1),
+    "VNM": (1, 3),
+}
+
+
+def _map_positions(world) -> dict[str, tuple[float, float]]:
+    """Country positions from capital coordinates; the US (Honolulu) wraps east of Asia."""
+    from sim.baseline import countries
+
+    return {
+        c.iso3: (c.lon % 360 + NUDGES.get(c.iso3, (0, 0))[0], c.lat + NUDGES.get(c.iso3, (0, 0))[1])
+        for c in countries()
+        if c.iso3 in world.codes
+    }
+
+
+def comparison_network(comparison, path: Path) -> None:
+    """Alliance networks at the horizon: ties styled by type, width by mean commitment."""
+    import networkx as nx
+    from matplotlib.lines import Line2D
+
+    names = comparison.names
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, len(names), figsize=(5.2 * len(names), 4.8), squeeze=False)
+        for ax, name in zip(axes[0], names, strict=True):
+            traj = comparison.trajectories[name]
+            world = traj.world
+            pos = _map_positions(world)
+            graph = nx.MultiGraph()
+            graph.add_nodes_from(world.codes)
+            final = traj.horizon
+            for k, kind in enumerate(world.alliance_types):
+                members = [c for c, m in zip(world.codes, world.members0[k], strict=True) if m]
+                start, end = world.alliance_start0[k], world.alliance_end0[k]
+                if not start <= final < end:
+                    continue
+                commitment = float(traj.commitment[-1, :, k].mean())
+                hub = world.codes[world.hub[k]]
+                pairs = (
+                    [(hub, m) for m in members if m != hub]
+                    if kind in ("bilateral_treaty", "partnership", "task_force")
+                    else [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+                )
+                for a, b in pairs:
+                    graph.add_edge(a, b, kind=kind, weight=commitment)
+            for kind, (style, color) in TIE_STYLES.items():
+                edges = [(a, b) for a, b, d in graph.edges(data=True) if d["kind"] == kind]
+                widths = [
+                    0.5 + 3 * d["weight"] for _, _, d in graph.edges(data=True) if d["kind"] == kind
+                ]
+                nx.draw_networkx_edges(
+                    graph, pos, edgelist=edges, style=style, edge_color=color, width=widths, ax=ax
+                )
+            alignment = traj.countries["alignment"][-1].mean(axis=0)
+            nx.draw_networkx_nodes(
+                graph,
+                pos,
+                node_color=alignment,
+                cmap="coolwarm_r",
+                vmin=-1,
+                vmax=1,
+                node_size=260,
+                edgecolors="#333333",
+                ax=ax,
+            )
+            nx.draw_networkx_labels(graph, pos, font_size=7, ax=ax)
+            ax.set_title(f"{name} (month {final})")
+            ax.set_xlabel("longitude (°E; the US at Honolulu)")
+            ax.set_ylabel("latitude (°N)")
+            ax.tick_params(labelbottom=True, labelleft=True)
+            ax.grid(False)
+        handles = [
+            Line2D([], [], linestyle=style, color=color, label=kind.replace("_", " "))
+            for kind, (style, color) in TIE_STYLES.items()
+        ]
+        fig.legend(handles=handles, loc="lower center", ncols=len(handles), frameon=False)
+        fig.suptitle(
+            "Alliance networks (line width: commitment; node colour: alignment, red = China, "
+            "blue = US)"
+        )
+        fig.tight_layout(rect=(0, 0.06, 1, 0.95))
+        _save(fig, path)
+
+
+def comparison_escalation(comparison, path: Path) -> None:
+    """Probability of reaching each rung (Wilson 95% intervals) and incidents over time."""
+    from sim.compare import OUTCOME_LEVELS, outcome_table
+
+    table = outcome_table(comparison).set_index("scenario")
+    colors = _colors(comparison.names)
+    width = 0.8 / len(comparison.names)
+    with plt.rc_context(STYLE):
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+        x = np.arange(len(OUTCOME_LEVELS))
+        for i, name in enumerate(comparison.names):
+            p = np.array([table.loc[name, f"p_{lv}"] for lv in OUTCOME_LEVELS])
+            low = np.array([table.loc[name, f"p_{lv}_low"] for lv in OUTCOME_LEVELS])
+            high = np.array([table.loc[name, f"p_{lv}_high"] for lv in OUTCOME_LEVELS])
+            ax1.bar(
+                x + (i - (len(comparison.names) - 1) / 2) * width,
+                p,
+                width,
+                yerr=[p - low, high - p],
+                capsize=3,
+                color=colors[name],
+                label=name,
+            )
+        ax1.set_xticks(x, [lv.replace("_", " ") for lv in OUTCOME_LEVELS])
+        ax1.set(
+            ylim=(0, 1.05),
+            ylabel="share of replicates reaching the rung",
+            xlabel="escalation rung (any dyad, within the horizon)",
+            title="Escalation outcomes (Wilson 95% intervals)",
+        )
+        ax1.legend(frameon=False, fontsize=8)
+        for name, traj in comparison.trajectories.items():
+            months = np.arange(1, traj.tension.shape[0])
+            incidents = pd.DataFrame(traj.model["incidents"][1:])
+            smooth = incidents.rolling(6, min_periods=1).mean().to_numpy()  # trailing 6 months
+            _band(ax2, months, smooth, colors[name], name)
+        ax2.set(
+            title="New incidents per month (trailing 6-month mean; mean, 90% band)",
+            xlabel="month",
+            ylabel="incidents per month (all dyads)",
+        )
+        fig.tight_layout()
+        _save(fig, path)
+
+
+def comparison_arms(comparison, path: Path) -> None:
+    """Military spending paths of the main actors, one panel each."""
+    colors = _colors(comparison.names)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(2, 4, figsize=(13, 6), sharex=True)
+        for ax, code in zip(axes.ravel(), ARMS_ACTORS, strict=True):
+            for name, traj in comparison.trajectories.items():
+                i = traj.world.index(code)
+                months = np.arange(traj.tension.shape[0])
+                _band(ax, months, traj.countries["milex_usd_bn"][:, :, i], colors[name], name)
+            ax.set_title(code)
+            ax.set_ylabel("US$ bn per year")
+        for ax in axes[-1]:
+            ax.set_xlabel("month")
+        axes[0, 0].legend(frameon=False, fontsize=7)
+        fig.suptitle("Military spending (mean, 90% band)")
+        fig.tight_layout()
+        _save(fig, path)
+
+
+def comparison_plots(comparison, directory: Path) -> list[Path]:
+    """Write every comparison figure (PNG and SVG) into ``directory``; return the PNGs."""
+    directory.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "tension": comparison_tension,
+        "alignment": comparison_alignment,
+        "network": comparison_network,
+        "escalation": comparison_escalation,
+        "arms": comparison_arms,
+    }
+    for name, draw in figures.items():
+        draw(comparison, directory / name)
+    return [directory / f"{name}.png" for name in figures]
