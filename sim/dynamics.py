@@ -52,6 +52,7 @@ class State:
         new_incidents: Dyads with a new incident this step, ``(R, D)`` over upper-triangle dyads.
         max_level: Highest escalation level reached so far per dyad, ``(R, D)``.
         log: Event records of this step (filled only when logging is on).
+        lever_cache: Last month's policies in force and the levers they gave.
     """
 
     step: int
@@ -77,6 +78,7 @@ class State:
     new_incidents: np.ndarray
     max_level: np.ndarray
     log: list[dict[str, Any]] = field(default_factory=list)
+    lever_cache: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def replicates(self) -> int:
@@ -112,12 +114,21 @@ def active_levers(world: World, state: State) -> np.ndarray:
         Array ``(R, L, N, N)``: lever kind × actor × partner.
     """
     t = state.step
-    active = ((state.policy_start <= t) & (t < state.policy_end)).astype(float)
+    active = (state.policy_start <= t) & (t < state.policy_end)
+    cached = state.lever_cache
+    if cached is not None and np.array_equal(cached[0], active):
+        return cached[1]  # policies change rarely: most months reuse last month's levers
     if active.shape[1] == 0:
-        return np.zeros((state.replicates, world.levers.shape[1], world.n, world.n))
-    flat = world.levers.reshape(world.levers.shape[0], -1)
-    # einsum rather than a BLAS matmul keeps results independent of the batch size (see rng).
-    return np.einsum("rp,pf->rf", active, flat).reshape(state.replicates, *world.levers.shape[1:])
+        levers = np.zeros((state.replicates, world.levers.shape[1], world.n, world.n))
+    else:
+        flat = world.levers.reshape(world.levers.shape[0], -1)
+        # einsum rather than a BLAS matmul keeps results independent of the batch size.
+        levers = np.einsum("rp,pf->rf", active.astype(float), flat).reshape(
+            state.replicates, *world.levers.shape[1:]
+        )
+    levers.flags.writeable = False  # shared between months: nobody may change it in place
+    state.lever_cache = (active, levers)
+    return levers
 
 
 def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
@@ -163,7 +174,8 @@ def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, n
     eye = np.eye(world.n, dtype=bool)
 
     def combine(strength: np.ndarray) -> np.ndarray:
-        log_free = np.einsum("rk,rki,rkj->rij", np.log1p(-strength), members, members)
+        weighted = members * np.log1p(-strength)[:, :, None]
+        log_free = weighted.transpose(0, 2, 1) @ members
         ties = -np.expm1(log_free)
         ties[:, eye] = 0.0
         return ties
@@ -191,9 +203,16 @@ def alliance_fears(
     exposure = (state.tension * (world.dispute > 0)).max(axis=2)  # (R, N)
     if members.shape[1] == 0:
         return abandonment, np.zeros_like(threat)
-    # For each alliance and member i: worst exposure among the *other* members.
-    others = members[:, :, None, :] * (1.0 - np.eye(world.n))[None, None]
-    partner_exposure = (others * exposure[:, None, None, :]).max(axis=3)  # (R, K, N)
+    # For each alliance and member i: worst exposure among the *other* members, i.e. the
+    # alliance's highest exposure, or its second highest for the member that has the highest.
+    exposed = members * exposure[:, None, :]  # (R, K, N)
+    top = exposed.argmax(axis=2)
+    highest = np.take_along_axis(exposed, top[:, :, None], axis=2)
+    runner_up = exposed.copy()
+    np.put_along_axis(runner_up, top[:, :, None], -1.0, axis=2)
+    second = runner_up.max(axis=2, keepdims=True)
+    is_top = np.arange(world.n)[None, None, :] == top[:, :, None]
+    partner_exposure = np.where(is_top, second, highest)
     weight = (state.commitment * world.type_weight)[:, :, None]
     entrapment = (members * weight * partner_exposure).max(axis=1)
     return abandonment, entrapment
@@ -221,7 +240,7 @@ def alliance_dynamics(
     interop, cred = state.interoperability, state.credibility
     exercises = levers[:, LEVER_INDEX["exercises"]]
     exercises = exercises + exercises.transpose(0, 2, 1)
-    per_alliance = np.einsum("rki,rij,rkj->rk", members, exercises, members) / 2.0
+    per_alliance = ((members @ exercises) * members).sum(axis=2) / 2.0
     active_tf = world.task_force[None, :] * members.any(axis=2)
     interop += (
         p.exercise_gain * per_alliance / 12.0 * (1.0 - interop)
@@ -241,7 +260,7 @@ def alliance_dynamics(
 
     # Incidents that stepped up to standoff or beyond between a member and an outsider.
     pressed = _symmetric(world, stepped_up.astype(float))
-    challenges = np.einsum("rki,rij,rkj->rk", members, pressed, 1.0 - members)
+    challenges = ((members @ pressed) * (1.0 - members)).sum(axis=2)
     if challenges.any():
         hub_entrapment = np.take_along_axis(
             state.entrapment, np.broadcast_to(world.hub, cred.shape), axis=1
@@ -346,7 +365,7 @@ def arms_reaction(world: World, exposure: np.ndarray, ties: np.ndarray) -> np.nd
     coalition = world.params.threat.coalition_weight
     scale = world.gdp[:, None] / world.gdp[None, :]
     # i also answers the spending of its rivals' allies: H (I + λW).
-    rivals = exposure + coalition * np.einsum("rij,rjm->rim", exposure, ties)
+    rivals = exposure + coalition * (exposure @ ties)
     return p.reaction * (rivals - p.ally_pooling * ties) * scale
 
 
@@ -455,7 +474,9 @@ def effective_channels(world: World, levers: np.ndarray, ties: np.ndarray) -> np
     """Deconfliction per dyad, with spillover from patrons' channels (``(R, N, N)``)."""
     channel = levers[:, LEVER_INDEX["channel"]]
     channel = np.maximum(channel, channel.transpose(0, 2, 1))
-    spill = np.einsum("rim,rmn,rjn->rij", ties, channel, ties)
+    if not channel.any():
+        return channel
+    spill = ties @ channel @ ties.transpose(0, 2, 1)
     return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
 
 
