@@ -13,6 +13,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from pydantic import ValidationError
 
 from sim import metrics
 from sim.agents import Country
@@ -100,6 +101,58 @@ class IndoPacificModel(mesa.Model):
         self.datacollector.collect(self)
         if self.finished:
             self.running = False
+
+    def inject(self, block: str, name: str, spec: dict[str, Any]) -> None:
+        """Add an event or an alliance that takes effect this month, and record it.
+
+        The inject becomes part of :attr:`definition` (an event with ``step`` = the current
+        month, or an alliance with ``start`` = the current month), the scenario is recompiled
+        and the months so far are replayed with the same random streams. Replaying changes
+        nothing before this month, and the exported scenario (:meth:`to_yaml`) reproduces the
+        session exactly with ``geosim run``.
+
+        Args:
+            block: ``"events"`` or ``"alliances"``.
+            name: Key of the new entry (must not exist yet).
+            spec: The entry as in a scenario file, without ``step``/``start``.
+
+        Raises:
+            ValueError: For an unknown block, a name in use, or an entry that does not
+                validate (the message says what is wrong).
+        """
+        if block not in ("events", "alliances"):
+            raise ValueError(f"can only inject events or alliances, not {block!r}")
+        data = self.definition.model_dump(mode="json", exclude_none=True)
+        if name in data.get(block, {}):
+            raise ValueError(f"{block}.{name} already exists; choose another name")
+        when = {"events": "step", "alliances": "start"}[block]
+        data.setdefault(block, {})[name] = {**spec, when: self.month}
+        try:
+            definition = Scenario.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+        self._rebuild(definition)
+
+    def _rebuild(self, definition: Scenario) -> None:
+        """Recompile ``definition`` and replay the months so far on the same streams."""
+        month = self.month
+        world = compile_world(definition)
+        state = initial_state(world, replicate_keys(self.seed, [self.replicate]), log=True)
+        lookup = metrics.lookup(world, state)
+        for _ in range(month):
+            advance(world, state, lookup)
+        for record in state.log:
+            record["replicate"] = self.replicate
+        self.definition, self.world, self.state, self._lookup = definition, world, state, lookup
+        self.events = list(state.log)
+
+    def to_yaml(self) -> str:
+        """The session as a scenario file: the original plus every inject as a timed entry."""
+        from sim.loader import scenario_to_yaml
+
+        return scenario_to_yaml(self.definition)
 
     def snapshot(self) -> dict[str, np.ndarray]:
         """Country metrics of the current month (arrays over countries)."""
