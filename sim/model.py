@@ -147,6 +147,13 @@ class IndoPacificModel(mesa.Model):
             record["replicate"] = self.replicate
         self.definition, self.world, self.state, self._lookup = definition, world, state, lookup
         self.events = list(state.log)
+        # This month's row was collected before the inject (an alliance counts from now on).
+        collector = self.datacollector
+        for values in collector.model_vars.values():
+            values.pop()
+        if getattr(collector, "_collection_steps", None):
+            collector._collection_steps.pop()
+        collector.collect(self)
 
     def to_yaml(self) -> str:
         """The session as a scenario file: the original plus every inject as a timed entry."""
