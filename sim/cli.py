@@ -272,3 +272,15 @@ def explain_command(scenario: str, overrides: tuple[str, ...]) -> None:
     from sim.explain import explain
 
     click.echo(explain(_load(scenario, overrides)))
+
+
+@main.command("dashboard")
+@click.argument("scenario", required=False, default="hub_and_spoke")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
+def dashboard_command(scenario: str, host: str, port: int) -> None:
+    """Start the facilitator dashboard (a Solara app) on HOST:PORT."""
+    _load(scenario)  # a bad scenario is reported here, before any server starts
+    from sim.app import serve
+
+    serve(scenario, host=host, port=port)
