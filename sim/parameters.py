@@ -120,7 +120,7 @@ class ThreatParameters(_Group):
     sensitivity: float = coef(
         1.5,
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
-        why="keeps China's threat (the most exposed state) below saturation, near 0.8",
+        why="keeps China's threat (the most exposed state) below saturation, at 0.86 in 2025",
         gt=0,
     )
     ally_discount: float = coef(
