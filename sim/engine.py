@@ -166,3 +166,48 @@ def _simulate_chunk(
         max_level=state.max_level.copy(),
         events=sorted(events, key=lambda e: (e["replicate"], e["step"])),
     )
+
+
+def final_outcomes(
+    world: World, replicates: int | Sequence[int] | np.ndarray, *, seed: int | None = None
+) -> dict[str, np.ndarray]:
+    """Run replicates without recording months; return per-replicate outcomes.
+
+    The fast path for sweeps: the same dynamics as :func:`simulate`, keeping only what the
+    outcomes need. Names: ``p_<rung>`` (1 if any dyad reached the rung), ``max_escalation``,
+    ``incidents_total``, the final-month model metrics, and per country ``alignment.<ISO3>``,
+    ``threat.<ISO3>``, ``milex_usd_bn.<ISO3>`` and ``milex_change_pct.<ISO3>``.
+
+    Args:
+        world: The compiled scenario.
+        replicates: A count or explicit replicate indices.
+        seed: Base seed; defaults to the scenario's.
+
+    Returns:
+        Outcome name → array over replicates (in the order given).
+    """
+    from sim.scenario import ESCALATION_LEVELS
+
+    seed = world.seed if seed is None else seed
+    indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
+    state = initial_state(world, replicate_keys(seed, indices), log=False)
+    reader = metrics.lookup(world, state)
+    incidents = np.zeros(len(indices))
+    for _ in range(world.horizon):
+        advance(world, state, reader)
+        incidents += state.new_incidents.sum(axis=1)
+    reached = state.max_level.max(axis=1)
+    outcomes = {
+        f"p_{level}": (reached >= i + 1).astype(float) for i, level in enumerate(ESCALATION_LEVELS)
+    }
+    outcomes["max_escalation"] = reached.astype(float)
+    outcomes["incidents_total"] = incidents
+    for name, values in metrics.model_metrics(world, state).items():
+        if name not in ("incidents", "max_escalation"):
+            outcomes[name] = values
+    for name, values in metrics.country_metrics(world, state).items():
+        for i, code in enumerate(world.codes):
+            outcomes[f"{name}.{code}"] = values[:, i]
+    for i, code in enumerate(world.codes):
+        outcomes[f"milex_change_pct.{code}"] = 100.0 * (state.milex[:, i] / world.milex0[i] - 1)
+    return outcomes

@@ -75,3 +75,17 @@ def test_run_length_and_month_zero_is_the_initial_state():
     assert traj.horizon == 12 and traj.tension.shape[0] == 13
     np.testing.assert_array_equal(traj.countries["milex_usd_bn"][0, 0], w.milex0)
     assert (traj.model["incidents"][0] == 0).all()
+
+
+def test_final_outcomes_match_the_recorded_run():
+    from sim.engine import final_outcomes
+
+    w = world(**EVENTFUL)
+    full = simulate(w, 5, log=False)
+    fast = final_outcomes(w, 5)
+    np.testing.assert_array_equal(fast["regional_tension"], full.model["regional_tension"][-1])
+    np.testing.assert_array_equal(
+        fast["alignment.PHL"], full.countries["alignment"][-1, :, w.index("PHL")]
+    )
+    np.testing.assert_array_equal(fast["incidents_total"], full.model["incidents"][1:].sum(axis=0))
+    np.testing.assert_array_equal(fast["p_clash"], (full.max_level.max(axis=1) >= 3).astype(float))
