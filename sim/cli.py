@@ -98,10 +98,15 @@ def run_command(
         trajectory = simulate(world, replicates, progress=bar.update)
     resolved = scenario_to_yaml(definition)
     parent = _parent_yaml(scenario, definition)
+
+    def fill(directory: Path) -> None:
+        from sim.report import render_report
+
+        write_run(directory, trajectory, definition, resolved, parent)
+        (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
+
     try:
-        write_atomically(
-            out, lambda d: write_run(d, trajectory, definition, resolved, parent), force=force
-        )
+        write_atomically(out, fill, force=force)
     except OutputError as exc:
         _fail(f"error: {exc}")
     if not quiet:
