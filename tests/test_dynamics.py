@@ -7,6 +7,8 @@ cannot pass by accident.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 from conftest import paired_effect, run, world
@@ -25,6 +27,20 @@ from sim.rng import replicate_keys
 
 # --------------------------------------------------------------------------------------------
 # 1. Arms dynamics (Richardson)
+
+
+@functools.cache
+def control(replicates: int = 30, log: bool = False):
+    """The untreated ensemble (treaty network, no policies), shared by the effect tests."""
+    return run(replicates, log=log)
+
+
+def alignment_effect(country: str, **fields) -> tuple[float, float]:
+    """Paired effect of ``fields`` on a country's final alignment, and its t statistic."""
+    treated, untreated = run(30, **fields), control()
+    i = untreated.world.index(country)
+    final = (t.countries["alignment"][-1, :, i] for t in (treated, untreated))
+    return paired_effect(*final)
 
 
 def _race(k: float, ell: float, a: float, g: float, h: float, months: int) -> np.ndarray:
@@ -190,12 +206,7 @@ def test_security_assistance_pulls_the_recipient_towards_the_donor():
         "partners": ["VNM"],
         "usd_m_per_year": 1000,
     }
-    treated = run(30, policies={"aid": aid})
-    control = run(30)
-    vnm = control.world.index("VNM")
-    effect, t = paired_effect(
-        treated.countries["alignment"][-1, :, vnm], control.countries["alignment"][-1, :, vnm]
-    )
+    effect, t = alignment_effect("VNM", policies={"aid": aid})
     assert effect > 0.08 and t > 4
 
 
@@ -206,11 +217,7 @@ def test_chinese_inducements_pull_towards_china():
         "partners": ["KHM"],
         "usd_m_per_year": 2000,
     }
-    treated, control = run(30, policies={"deal": deal}), run(30)
-    khm = control.world.index("KHM")
-    effect, t = paired_effect(
-        treated.countries["alignment"][-1, :, khm], control.countries["alignment"][-1, :, khm]
-    )
+    effect, t = alignment_effect("KHM", policies={"deal": deal})
     assert effect < -0.1 and t < -4
 
 
@@ -221,11 +228,7 @@ def test_trade_agreement_tilts_alignment_towards_the_partner():
         "partners": ["MYS"],
         "trade_share_delta": 0.1,
     }
-    treated, control = run(30, policies={"deal": deal}), run(30)
-    mys = control.world.index("MYS")
-    effect, t = paired_effect(
-        treated.countries["alignment"][-1, :, mys], control.countries["alignment"][-1, :, mys]
-    )
+    effect, t = alignment_effect("MYS", policies={"deal": deal})
     assert effect > 0.05 and t > 4
 
 
@@ -235,25 +238,21 @@ def test_trade_agreement_tilts_alignment_towards_the_partner():
 
 def test_task_force_raises_partner_credibility_interoperability_and_alignment():
     tf = {"kind": "task_force", "actor": "USA", "partners": ["PHL"], "start": 1}
-    treated, control = run(30, policies={"tf": tf}), run(30)
-    w = control.world
-    k = w.alliance_names.index("us_phl")
-    effect, t = paired_effect(treated.credibility[-1, :, k], control.credibility[-1, :, k])
+    treated, untreated = run(30, policies={"tf": tf}), control()
+    k = untreated.world.alliance_names.index("us_phl")
+    effect, t = paired_effect(treated.credibility[-1, :, k], untreated.credibility[-1, :, k])
     assert effect > 0.1 and t > 4
     tf_index = treated.world.alliance_names.index("tf")
     assert treated.interoperability[-1, :, tf_index].mean() > 0.6  # from 0.3 after 10 years
-    phl = w.index("PHL")
-    effect, t = paired_effect(
-        treated.countries["alignment"][-1, :, phl], control.countries["alignment"][-1, :, phl]
-    )
+    effect, t = alignment_effect("PHL", policies={"tf": tf})
     assert effect > 0.03 and t > 4
 
 
 def test_exercises_raise_interoperability():
     ex = {"kind": "exercises", "actor": "USA", "partners": ["THA"], "per_year": 24}
-    treated, control = run(4, policies={"ex": ex}), run(4)
-    k = control.world.alliance_names.index("us_tha")
-    assert (treated.interoperability[-1, :, k] > control.interoperability[-1, :, k] + 0.1).all()
+    treated, untreated = run(4, policies={"ex": ex}), run(4)
+    k = untreated.world.alliance_names.index("us_tha")
+    assert (treated.interoperability[-1, :, k] > untreated.interoperability[-1, :, k] + 0.1).all()
 
 
 def test_ties_combine_as_independent_pledges_and_stay_below_one():
@@ -289,15 +288,15 @@ def test_retrenchment_cuts_credibility_and_raises_abandonment_fear():
         f"cut_{name}": {"kind": "set_commitment", "alliance": name, "value": 0.3, "step": 6}
         for name in ("us_jpn", "us_kor", "us_phl", "us_aus", "us_tha")
     }
-    treated, control = run(30, events=cut), run(30)
+    treated, untreated = run(30, events=cut), control()
     effect, t = paired_effect(
-        treated.model["us_credibility"][-1], control.model["us_credibility"][-1]
+        treated.model["us_credibility"][-1], untreated.model["us_credibility"][-1]
     )
     assert effect < -0.1 and t < -4
-    jpn = control.world.index("JPN")
+    jpn = untreated.world.index("JPN")
     effect, t = paired_effect(
         treated.countries["abandonment_fear"][-1, :, jpn],
-        control.countries["abandonment_fear"][-1, :, jpn],
+        untreated.countries["abandonment_fear"][-1, :, jpn],
     )
     assert effect > 0.05 and t > 4
 
@@ -348,9 +347,9 @@ def test_deconfliction_channels_lower_escalation():
         "strength": 1.0,
     }
     treated = run(60, log=True, policies={"channel": channel})
-    control = run(60, log=True)
+    untreated = control(60, log=True)
     effect, t = paired_effect(
-        _escalation_steps(treated, {"CHN"}), _escalation_steps(control, {"CHN"})
+        _escalation_steps(treated, {"CHN"}), _escalation_steps(untreated, {"CHN"})
     )
     assert effect < -2 and t < -4
 
@@ -363,10 +362,10 @@ def test_collective_defence_deters_escalation_against_members():
         "credibility": 0.9,
     }
     treated = run(60, log=True, alliances={"pact": pact})
-    control = run(60, log=True)
+    untreated = control(60, log=True)
     members = {"JPN", "PHL"}
     effect, t = paired_effect(
-        _escalation_steps(treated, members), _escalation_steps(control, members)
+        _escalation_steps(treated, members), _escalation_steps(untreated, members)
     )
     assert effect < -1 and t < -4
 
@@ -390,21 +389,21 @@ def test_incidents_raise_tension():
     forced = {
         "standoff": {"kind": "incident", "actors": ["THA", "KHM"], "level": "crisis", "step": 1}
     }
-    treated, control = run(30, events=forced), run(30)
+    treated, untreated = run(30, events=forced), control()
     d = np.nonzero(
-        (control.world.dyad_i == control.world.index("THA"))
-        & (control.world.dyad_j == control.world.index("KHM"))
+        (untreated.world.dyad_i == untreated.world.index("THA"))
+        & (untreated.world.dyad_j == untreated.world.index("KHM"))
     )[0][0]
-    effect, t = paired_effect(treated.tension[4, :, d], control.tension[4, :, d])
+    effect, t = paired_effect(treated.tension[4, :, d], untreated.tension[4, :, d])
     assert effect > 0.05 and t > 4
 
 
 def test_ceasefire_lowers_dyad_tension():
     accord = {"kind": "ceasefire", "actor": "THA", "partners": ["KHM"], "strength": 0.9}
-    treated, control = run(30, policies={"accord": accord}), run(30)
-    w = control.world
+    treated, untreated = run(30, policies={"accord": accord}), control()
+    w = untreated.world
     d = np.nonzero((w.dyad_i == w.index("THA")) & (w.dyad_j == w.index("KHM")))[0][0]
-    effect, t = paired_effect(treated.tension[-1, :, d], control.tension[-1, :, d])
+    effect, t = paired_effect(treated.tension[-1, :, d], untreated.tension[-1, :, d])
     assert effect < -0.1 and t < -4
 
 
