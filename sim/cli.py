@@ -288,4 +288,7 @@ def dashboard_command(scenario: str, host: str, port: int) -> None:
     _load(scenario)  # a bad scenario is reported here, before any server starts
     from sim.app import serve
 
-    serve(scenario, host=host, port=port)
+    try:
+        serve(scenario, host=host, port=port)
+    except RuntimeError as exc:  # e.g. the port is taken
+        _fail(f"error: {exc}")
