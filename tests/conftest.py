@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,19 @@ import pytest
 from sim.engine import Trajectory, simulate
 from sim.scenario import Scenario
 from sim.world import World, compile_world
+
+#: Debian's Chromium, driven by Playwright in the report and dashboard tests (never downloaded).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Screenshots are copied here when GEOSIM_ARTIFACTS is set (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 #: The ATOP 2018 treaty network, as a scenario's ``alliances`` block.
 TREATIES = {

@@ -20,21 +20,10 @@ import pandas as pd
 import pytest
 import solara
 from click.testing import CliRunner
+from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from sim import app, metrics
 from sim.cli import main
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
 
 # --------------------------------------------------------------------------------------------
 # Component tests (solara.render, no browser)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from sim.cli import main
 from sim.report import (
@@ -20,16 +21,6 @@ from sim.report import (
     scenario_diff,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 EXTERNAL = ('src="http', "src='http", 'href="http', "href='http", "<script src", "@import", "url(")
 
 
