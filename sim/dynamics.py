@@ -400,7 +400,7 @@ def alignment_forces(
     world: World,
     state: State,
     threat_matrix: np.ndarray,
-    ties: np.ndarray,
+    members: np.ndarray,
     levers: np.ndarray,
     abandonment: np.ndarray,
     entrapment: np.ndarray,
@@ -420,7 +420,6 @@ def alignment_forces(
     # Alliances pull members towards their patron (the hub), not towards each other.
     credible, _ = pledge_strength(world, state)
     hub_alignment = A[:, world.hub]  # (R, K)
-    members = alliance_members(state)
     alliance = np.einsum("rk,rki,rk->ri", credible, members, hub_alignment) - (
         np.einsum("rk,rki->ri", credible, members) * A
     )
@@ -775,7 +774,7 @@ def advance(world: World, state: State, lookup: Any = None) -> None:
     abandonment, entrapment = alliance_fears(world, state, members, threat)
     state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
 
-    forces = alignment_forces(world, state, threat_matrix, ties, levers, abandonment, entrapment)
+    forces = alignment_forces(world, state, threat_matrix, members, levers, abandonment, entrapment)
     growth = arms_dynamics(world, state, exposure, ties, abandonment)
     alignment_dynamics(world, state, forces)
     channels = effective_channels(world, levers, ties)
@@ -825,6 +824,6 @@ def anchors(reference: World) -> tuple[np.ndarray, np.ndarray]:
     abandonment, entrapment = alliance_fears(reference, state, members, threat)
     grievance = -arms_drift(reference, state, exposure, ties, abandonment)[0]
     forces = alignment_forces(
-        reference, state, threat_matrix, ties, levers, abandonment, entrapment
+        reference, state, threat_matrix, members, levers, abandonment, entrapment
     )[0]
     return grievance, np.where(reference.pole, 0.0, -forces)

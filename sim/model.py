@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import mesa
-import numpy as np
 from pydantic import ValidationError
 
 from sim import metrics
@@ -160,7 +159,3 @@ class IndoPacificModel(mesa.Model):
         from sim.loader import scenario_to_yaml
 
         return scenario_to_yaml(self.definition)
-
-    def snapshot(self) -> dict[str, np.ndarray]:
-        """Country metrics of the current month (arrays over countries)."""
-        return {k: v[0] for k, v in metrics.country_metrics(self.world, self.state).items()}

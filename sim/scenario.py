@@ -225,11 +225,6 @@ Policy = Annotated[
     Field(discriminator="kind"),
 ]
 
-POLICY_KINDS = tuple(
-    cls.model_fields["kind"].annotation.__args__[0]  # type: ignore[union-attr]
-    for cls in _Policy.__subclasses__()
-)
-
 
 class _Event(Strict):
     step: Step | None = Field(None, description="Month the event fires")

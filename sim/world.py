@@ -7,7 +7,7 @@ timeline. Time-varying quantities live in :class:`sim.dynamics.State`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -227,13 +227,7 @@ def compile_world(scenario: Scenario) -> World:
     from sim.dynamics import anchors  # the dynamics depend on World, not the reverse
 
     grievance, alignment_anchor = anchors(reference)
-    return _replace(world, grievance=grievance, alignment_anchor=alignment_anchor)
-
-
-def _replace(world: World, **changes: np.ndarray) -> World:
-    from dataclasses import replace
-
-    return replace(world, **changes)
+    return replace(world, grievance=grievance, alignment_anchor=alignment_anchor)
 
 
 def _reference_alliances() -> dict[str, Alliance]:
