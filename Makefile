@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,sweep]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
