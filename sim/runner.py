@@ -1,0 +1,608 @@
+"""Running sweeps: chunks of runs through the batched engine, on Dask, into Parquet parts.
+
+Run ``k`` of a sweep is replicate ``k mod R`` of sample ``k div R`` (``R`` replicates per
+sample). Runs are cut into chunks of consecutive run ids; a chunk is the unit of work, retry and
+resume. A worker turns each of the chunk's samples into a scenario, compiles it once and
+advances all its replicates together through :func:`sim.engine.final_outcomes` — one array
+computation per sample, never one Python model per run.
+
+The driver writes each finished chunk as ``runs/part-<chunk>.parquet`` (and, when asked,
+``timeseries/part-<chunk>.parquet``) through a temporary file and an atomic rename, so a part
+file either holds a whole chunk or does not exist. ``--resume`` skips the chunks whose part
+exists; a crash loses only the chunks in flight. Because every replicate's random numbers are a
+pure function of ``(seed, replicate, month)``, run ``k`` gives the same numbers whatever the
+worker count, chunk size or resume history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+
+from sim import __version__
+from sim.loader import SourceMap, _problems_from
+from sim.scenario import Scenario
+from sim.sweep import Sweep, apply_values, config_hash
+
+#: Format version of a sweep directory.
+FORMAT = 1
+#: Chunks kept in flight per worker (enough to hide latency, few enough to lose little).
+IN_FLIGHT_PER_WORKER = 2
+#: Attempts of a chunk whose task raised (worker deaths are retried by the scheduler too).
+RETRIES = 3
+
+
+class SweepError(Exception):
+    """A sweep directory that cannot be used as asked (exists, spec changed, not a sweep)."""
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs to run one chunk, and nothing else (it travels by pickle).
+
+    Attributes:
+        chunk: Chunk index.
+        start: First run id.
+        stop: One past the last run id.
+        replicates: Replicates per sample.
+        seed: Base seed.
+        base_data: Base scenario data.
+        parameter_names: Varied scenario paths.
+        parameter_kinds: Column kind per parameter: ``int``, ``float`` or ``json``.
+        values: Parameter values of the samples the chunk touches, from ``first_sample`` on.
+        first_sample: Index of the first sample in ``values``.
+        outcomes: Outcome names to record.
+        timeseries: Monthly metrics to record (empty: none).
+    """
+
+    chunk: int
+    start: int
+    stop: int
+    replicates: int
+    seed: int
+    base_data: dict[str, Any]
+    parameter_names: tuple[str, ...]
+    parameter_kinds: tuple[str, ...]
+    values: list[list[Any]]
+    first_sample: int
+    outcomes: tuple[str, ...]
+    timeseries: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """A finished chunk: one row per run, and optionally monthly rows."""
+
+    chunk: int
+    runs: pa.Table
+    timeseries: pa.Table | None
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What :func:`run_sweep` did.
+
+    Attributes:
+        out: The sweep directory.
+        runs: Runs in the sweep.
+        skipped: Runs already on disk (resumed).
+        computed: Runs computed now.
+        failed: Runs whose scenario was invalid (status ``invalid``).
+        seconds: Wall time of this invocation's computing phase.
+    """
+
+    out: Path
+    runs: int
+    skipped: int
+    computed: int
+    failed: int
+    seconds: float
+
+    @property
+    def runs_per_second(self) -> float:
+        """Computed runs per second of wall time."""
+        return self.computed / self.seconds if self.seconds > 0 else float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# Chunks
+
+
+def chunk_bounds(runs: int, chunk_size: int) -> list[tuple[int, int]]:
+    """Run-id ranges ``[start, stop)`` of every chunk."""
+    return [(start, min(start + chunk_size, runs)) for start in range(0, runs, chunk_size)]
+
+
+def make_task(sweep: Sweep, chunk: int, chunk_size: int, kinds: tuple[str, ...]) -> ChunkTask:
+    """Describe chunk ``chunk`` of a sweep for a worker."""
+    reps = sweep.spec.replicates
+    start = chunk * chunk_size
+    stop = min(start + chunk_size, sweep.runs)
+    first, last = start // reps, (stop - 1) // reps
+    return ChunkTask(
+        chunk=chunk,
+        start=start,
+        stop=stop,
+        replicates=reps,
+        seed=sweep.seed,
+        base_data=sweep.base_data,
+        parameter_names=sweep.parameter_names,
+        parameter_kinds=kinds,
+        values=sweep.values_of(first, last + 1),
+        first_sample=first,
+        outcomes=sweep.outcomes,
+        timeseries=tuple(sweep.spec.timeseries),
+    )
+
+
+def parameter_kinds(sweep: Sweep) -> tuple[str, ...]:
+    """Parquet column kind of each parameter: ``int``, ``float`` or ``json`` (lists of items)."""
+    kinds = []
+    for param in sweep.spec.parameters.values():
+        if param.numeric:
+            kinds.append("int" if param.integer else "float")
+        elif all(isinstance(v, int) and not isinstance(v, bool) for v in param.values or []):
+            kinds.append("int")
+        elif all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in param.values or []
+        ):
+            kinds.append("float")
+        else:
+            kinds.append("json")
+    return tuple(kinds)
+
+
+def run_chunk(task: ChunkTask) -> ChunkResult:
+    """Run one chunk: each sample's replicates as one array computation.
+
+    A sample whose values make the scenario invalid (e.g. a policy ending before it starts)
+    gives rows with status ``invalid``, the reason, and missing outcomes.
+    """
+    from sim.engine import final_outcomes, simulate
+    from sim.world import compile_world
+
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    columns: dict[str, list[Any]] = {
+        "run_id": [],
+        "sample": [],
+        "replicate": [],
+        "seed": [],
+        "config_hash": [],
+        **{name: [] for name in task.parameter_names},
+        **{name: [] for name in task.outcomes},
+        "status": [],
+        "message": [],
+        "elapsed_s": [],
+        "worker": [],
+    }
+    series: list[pa.Table] = []
+    run = task.start
+    while run < task.stop:
+        sample = run // task.replicates
+        stop = min((sample + 1) * task.replicates, task.stop)
+        reps = np.arange(run - sample * task.replicates, stop - sample * task.replicates)
+        values = task.values[sample - task.first_sample]
+        data = apply_values(task.base_data, task.parameter_names, values)
+        began = time.perf_counter()
+        outcomes: dict[str, np.ndarray] = {}
+        status, message = "ok", ""
+        try:
+            scenario = Scenario.model_validate(data, strict=True)
+        except ValidationError as exc:
+            problem = _problems_from(exc, SourceMap({(): ("<sample>", None)}))[0]
+            status, message = "invalid", f"{problem.path}: {problem.message}"
+        else:
+            world = compile_world(scenario)
+            outcomes = final_outcomes(world, reps, seed=task.seed)
+            if task.timeseries:
+                series.append(_monthly(simulate(world, reps, seed=task.seed, log=False), task, run))
+        elapsed = (time.perf_counter() - began) / len(reps)
+        n = len(reps)
+        columns["run_id"] += range(run, stop)
+        columns["sample"] += [sample] * n
+        columns["replicate"] += reps.tolist()
+        columns["seed"] += [task.seed] * n
+        columns["config_hash"] += [config_hash(data)] * n
+        for name, kind, value in zip(
+            task.parameter_names, task.parameter_kinds, values, strict=True
+        ):
+            cell = json.dumps(value, sort_keys=True) if kind == "json" else value
+            columns[name] += [cell] * n
+        for name in task.outcomes:
+            columns[name] += outcomes[name].tolist() if outcomes else [None] * n
+        columns["status"] += [status] * n
+        columns["message"] += [message] * n
+        columns["elapsed_s"] += [elapsed] * n
+        columns["worker"] += [worker] * n
+        run = stop
+    return ChunkResult(
+        chunk=task.chunk,
+        runs=pa.table(columns, schema=runs_schema(task)),
+        timeseries=pa.concat_tables(series) if series else None,
+    )
+
+
+def runs_schema(task: ChunkTask) -> pa.Schema:
+    """Column types of the ``runs`` table (identical in every part file)."""
+    kind_type = {"int": pa.int64(), "float": pa.float64(), "json": pa.string()}
+    return pa.schema(
+        [
+            ("run_id", pa.int64()),
+            ("sample", pa.int64()),
+            ("replicate", pa.int64()),
+            ("seed", pa.int64()),
+            ("config_hash", pa.string()),
+            *[
+                (name, kind_type[kind])
+                for name, kind in zip(task.parameter_names, task.parameter_kinds, strict=True)
+            ],
+            *[(name, pa.float64()) for name in task.outcomes],
+            ("status", pa.string()),
+            ("message", pa.string()),
+            ("elapsed_s", pa.float64()),
+            ("worker", pa.string()),
+        ]
+    )
+
+
+def _monthly(trajectory: Any, task: ChunkTask, first_run: int) -> pa.Table:
+    """Monthly metrics of a sample's replicates, one row per run and month."""
+    months, reps = trajectory.tension.shape[:2]
+    columns: dict[str, np.ndarray] = {
+        "run_id": np.tile(np.arange(first_run, first_run + reps), months),
+        "month": np.repeat(np.arange(months), reps),
+    }
+    codes = trajectory.world.codes
+    for name in task.timeseries:
+        metric, _, code = name.partition(".")
+        if code:
+            columns[name] = trajectory.countries[metric][:, :, codes.index(code)].reshape(-1)
+        else:
+            columns[name] = trajectory.model[metric].reshape(-1)
+    table = pa.table(columns)
+    return table.sort_by([("run_id", "ascending"), ("month", "ascending")])
+
+
+# --------------------------------------------------------------------------------------------
+# The sweep directory
+
+
+def part_name(chunk: int) -> str:
+    """File name of a chunk's part."""
+    return f"part-{chunk:06d}.parquet"
+
+
+def finished_chunks(out: Path) -> set[int]:
+    """Chunks whose runs part is on disk (a part exists only once it is complete)."""
+    runs = out / "runs"
+    if not runs.is_dir():
+        return set()
+    return {int(p.stem.split("-")[1]) for p in runs.glob("part-*.parquet")}
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    pq.write_table(table, temporary, compression="zstd")
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def write_chunk(out: Path, result: ChunkResult) -> None:
+    """Write a finished chunk: the time series first, the runs part (the marker) last."""
+    if result.timeseries is not None:
+        _write_atomically(result.timeseries, out / "timeseries" / part_name(result.chunk))
+    _write_atomically(result.runs, out / "runs" / part_name(result.chunk))
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    os.replace(temporary, path)
+
+
+def manifest(sweep: Sweep, chunk_size: int, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The record of what a sweep is and what ran it (``manifest.json``)."""
+    spec = sweep.spec
+    return {
+        "format": FORMAT,
+        "name": spec.name,
+        "fingerprint": sweep.fingerprint(),
+        "spec_file": str(sweep.source),
+        "spec": spec.model_dump(mode="json"),
+        "base_scenario": sweep.base.name,
+        "seed": sweep.seed,
+        "design": {
+            "method": spec.design.method,
+            "samples": sweep.samples,
+            "replicates": spec.replicates,
+            "runs": sweep.runs,
+            "chunk_size": chunk_size,
+            "chunks": len(chunk_bounds(sweep.runs, chunk_size)),
+            "unit_space": "design points are drawn in [0, 1]^D and mapped by inverse CDFs",
+        },
+        "parameters": [
+            {"path": name, "kind": kind, **param.model_dump(mode="json", exclude_none=True)}
+            for (name, param), kind in zip(spec.parameters.items(), kinds, strict=True)
+        ],
+        "outcomes": list(sweep.outcomes),
+        "timeseries": list(spec.timeseries),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "geosim": __version__,
+        "git_commit": _git_commit(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": _versions(
+            "numpy", "scipy", "pandas", "pyarrow", "mesa", "dask", "distributed", "SALib"
+        ),
+        "sessions": [],
+    }
+
+
+def _git_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout.strip() or None
+
+
+def _versions(*names: str) -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def read_manifest(out: Path) -> dict[str, Any]:
+    """Read a sweep directory's ``manifest.json``."""
+    path = out / "manifest.json"
+    if not path.is_file():
+        raise SweepError(f"{out} is not a sweep directory (no manifest.json)")
+    return json.loads(path.read_text())
+
+
+def _prepare(
+    sweep: Sweep, out: Path, chunk_size: int, *, resume: bool, force: bool
+) -> dict[str, Any]:
+    kinds = parameter_kinds(sweep)
+    if resume and (out / "manifest.json").is_file():
+        record = read_manifest(out)
+        if record["fingerprint"] != sweep.fingerprint():
+            raise SweepError(
+                f"{out} holds a different sweep (its spec, base scenario or seed changed); "
+                "resume it with the spec it started with, or choose another --out"
+            )
+        for stale in out.glob("*/.part-*.tmp"):
+            stale.unlink()
+        return record
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out} exists and is not a directory; choose another --out")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise SweepError(
+                f"{out} is not empty; pass --resume to continue the sweep in it, --force to "
+                "start it afresh, or choose another --out"
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    record = manifest(sweep, chunk_size, kinds)
+    _write_design(sweep, out, kinds)
+    _write_json(out / "manifest.json", record)
+    return record
+
+
+def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> None:
+    """``design.parquet``: every sample's unit point and parameter values, in design order."""
+    writer: pq.ParquetWriter | None = None
+    temporary = out / ".design.parquet.tmp"
+    block = 100_000
+    for start in range(0, sweep.samples, block):
+        stop = min(start + block, sweep.samples)
+        values = sweep.values_of(start, stop)
+        columns: dict[str, Any] = {"sample": np.arange(start, stop)}
+        for j, (name, kind) in enumerate(zip(sweep.parameter_names, kinds, strict=True)):
+            column = [row[j] for row in values]
+            columns[name] = (
+                [json.dumps(v, sort_keys=True) for v in column] if kind == "json" else column
+            )
+            columns[f"unit.{name}"] = sweep.unit[start:stop, j]
+        table = pa.table(columns)
+        if writer is None:
+            writer = pq.ParquetWriter(temporary, table.schema, compression="zstd")
+        writer.write_table(table)
+    if writer is not None:
+        writer.close()
+        os.replace(temporary, out / "design.parquet")
+
+
+# --------------------------------------------------------------------------------------------
+# Executors
+
+
+@contextmanager
+def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client: to an existing scheduler, or to a local cluster of worker processes.
+
+    The local cluster listens on 127.0.0.1 only and runs one single-threaded worker process
+    per core (the engine is numpy-bound; processes avoid the GIL).
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    if scheduler is not None:
+        with Client(scheduler, timeout="30s") as client:
+            yield client
+        return
+    n = workers or os.cpu_count() or 1
+    with (
+        LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _run_serial(tasks: Iterator[ChunkTask]) -> Iterator[ChunkResult]:
+    for task in tasks:
+        yield run_chunk(task)
+
+
+def _run_dask(client: Any, tasks: Iterator[ChunkTask], key_prefix: str) -> Iterator[ChunkResult]:
+    """Submit chunks with a bounded window and yield them as they finish (any order).
+
+    A worker that dies takes its chunks with it; the scheduler resubmits them to the others.
+    """
+    from distributed import as_completed
+
+    window = max(1, len(client.scheduler_info().get("workers", {})) * IN_FLIGHT_PER_WORKER)
+
+    def submit(task: ChunkTask) -> Any:
+        return client.submit(
+            run_chunk, task, key=f"{key_prefix}-{task.chunk}", pure=False, retries=RETRIES
+        )
+
+    pending = as_completed()
+    for task in tasks:
+        pending.add(submit(task))
+        if pending.count() >= window:
+            break
+    for future in pending:
+        result = future.result()
+        future.release()
+        yield result
+        task = next(tasks, None)
+        if task is not None:
+            pending.add(submit(task))
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> SweepSummary:
+    """Run every unfinished chunk of a sweep and write its parts.
+
+    Args:
+        sweep: The loaded sweep.
+        out: Sweep directory.
+        workers: Local worker processes (default: one per core; 0 runs in this process).
+        scheduler: Address of an existing Dask scheduler (``tcp://host:port``); overrides
+            ``workers``.
+        resume: Continue the sweep already in ``out``, skipping finished chunks.
+        force: Replace a non-empty ``out`` that is not resumed.
+        chunk_size: Runs per chunk (default: the spec's). A resumed sweep keeps its own.
+        progress: Called with the number of runs each finished chunk adds.
+        on_start: Called once with ``(total runs, runs already done)``.
+
+    Returns:
+        A summary of what ran.
+
+    Raises:
+        SweepError: When ``out`` cannot be used as asked.
+    """
+    size = chunk_size or sweep.spec.chunk_size
+    record = _prepare(sweep, out, size, resume=resume, force=force)
+    size = record["design"]["chunk_size"]
+    bounds = chunk_bounds(sweep.runs, size)
+    done = finished_chunks(out)
+    skipped = sum(stop - start for c, (start, stop) in enumerate(bounds) if c in done)
+    todo = [c for c in range(len(bounds)) if c not in done]
+    kinds = tuple(p["kind"] for p in record["parameters"])
+    record["sessions"].append(
+        {
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+            "executor": scheduler
+            or ("in-process" if workers == 0 else f"local:{workers or os.cpu_count()}"),
+            "chunks_to_run": len(todo),
+        }
+    )
+    _write_json(out / "manifest.json", record)
+    if on_start is not None:
+        on_start(sweep.runs, skipped)
+
+    tasks = (make_task(sweep, c, size, kinds) for c in todo)
+    began = time.perf_counter()
+    computed = failed = 0
+    with _executor(workers, scheduler, tasks, record["fingerprint"][:12]) as results:
+        for result in results:
+            write_chunk(out, result)
+            n = result.runs.num_rows
+            computed += n
+            failed += sum(1 for s in result.runs.column("status").to_pylist() if s != "ok")
+            if progress is not None:
+                progress(n)
+    seconds = time.perf_counter() - began
+    record["sessions"][-1].update(
+        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+        runs_computed=computed,
+        seconds=round(seconds, 3),
+    )
+    record["complete"] = len(finished_chunks(out)) == len(bounds)
+    _write_json(out / "manifest.json", record)
+    return SweepSummary(out, sweep.runs, skipped, computed, failed, seconds)
+
+
+@contextmanager
+def _executor(
+    workers: int | None, scheduler: str | None, tasks: Iterator[ChunkTask], key_prefix: str
+) -> Iterator[Iterator[ChunkResult]]:
+    if scheduler is None and workers == 0:
+        yield _run_serial(tasks)
+        return
+    with dask_client(workers, scheduler) as client:
+        yield _run_dask(client, tasks, f"geosim-{key_prefix}")
+
+
+def read_runs(out: Path) -> Any:
+    """All runs of a sweep directory as a pandas DataFrame, ordered by run id."""
+    import pandas as pd
+
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    if not parts:
+        raise SweepError(f"{out} has no finished runs (runs/part-*.parquet)")
+    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
