@@ -190,6 +190,113 @@ def compare_command(
             )
 
 
+@main.command("sweep")
+@click.argument("spec")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Sweep directory [results/sweeps/NAME]."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 4096),
+    help="Local worker processes [one per core]; 0 runs in this process.",
+)
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="An existing Dask scheduler to use.")
+@click.option("--resume", is_flag=True, help="Continue the sweep in --out, skipping finished runs.")
+@click.option("--force", is_flag=True, help="Start afresh in a non-empty --out.")
+@click.option("--chunk-size", type=click.IntRange(1, 1_000_000), help="Runs per chunk [spec's].")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
+def sweep_command(
+    spec: str,
+    out: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    chunk_size: int | None,
+    quiet: bool,
+) -> None:
+    """Run the sweep SPEC (a shipped name or a YAML file) into Parquet parts under --out."""
+    from sim.runner import SweepError, run_sweep
+    from sim.sweep import load_sweep
+
+    try:
+        sweep = load_sweep(spec)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    if resume and force:
+        _fail("error: --resume continues a sweep and --force replaces it; give one of them")
+    out = out or Path("results") / "sweeps" / sweep.spec.name
+    bar = tqdm(desc=sweep.spec.name, unit=" runs", disable=quiet, file=sys.stderr, smoothing=0.1)
+
+    def start(total: int, done: int) -> None:
+        bar.reset(total=total)
+        bar.update(done)
+        if not quiet and done:
+            click.echo(f"resuming: {done:,} of {total:,} runs already done", err=True)
+
+    try:
+        with bar:
+            summary = run_sweep(
+                sweep,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                force=force,
+                chunk_size=chunk_size,
+                progress=bar.update,
+                on_start=start,
+            )
+    except SweepError as exc:
+        _fail(f"error: {exc}")
+    except OSError as exc:  # e.g. an unreachable scheduler
+        _fail(f"error: {exc}")
+    if not quiet:
+        click.echo(
+            f"{sweep.spec.name}: {summary.runs:,} runs ({sweep.samples:,} samples × "
+            f"{sweep.spec.replicates} replicates) → {out}/runs/\n"
+            f"  computed {summary.computed:,} in {summary.seconds:.1f} s "
+            f"({summary.runs_per_second:,.0f} runs/s); resumed {summary.skipped:,}; "
+            f"invalid {summary.failed:,}"
+        )
+
+
+@main.command("analyze")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--method",
+    type=click.Choice(["sobol", "morris", "prim"]),
+    help="Sensitivity indices or scenario discovery [the design's own; PRIM otherwise].",
+)
+@click.option("--outcome", help="Outcome to analyse [the sweep's first].")
+@click.option(
+    "--threshold",
+    type=float,
+    help="PRIM: a sample is a case of interest when its mean outcome ≥ this [0.5].",
+)
+def analyze_command(
+    directory: Path, method: str | None, outcome: str | None, threshold: float | None
+) -> None:
+    """Analyse a finished sweep in DIRECTORY: Sobol/Morris indices or PRIM boxes."""
+    from sim.analysis import analyze, write_analysis
+    from sim.runner import SweepError
+
+    try:
+        result = analyze(directory, method=method, outcome=outcome, threshold=threshold)
+    except SweepError as exc:
+        _fail(f"error: {exc}")
+    files = write_analysis(directory, result)
+    click.echo(f"{result.method} analysis of {result.outcome} ({directory})")
+    click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if result.method == "prim":
+        s = result.summary
+        click.echo(
+            f"box {s['box']}: coverage {s['coverage']:.2f}, density {s['density']:.2f}, "
+            f"mass {s['mass']:.2f} ({s['cases']} of {s['samples']} samples are cases)"
+        )
+    click.echo("wrote " + ", ".join(str(f) for f in files))
+
+
 @main.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file [RESULTS_DIR/report.html].")

@@ -370,3 +370,83 @@ def comparison_plots(comparison, directory: Path) -> list[Path]:
     for name, draw in figures.items():
         draw(comparison, directory / name)
     return [directory / f"{name}.png" for name in figures]
+
+
+def plot_indices(result, path: Path) -> list[Path]:
+    """Bar chart of sensitivity indices: Sobol S1 and ST, or Morris mu* and sigma.
+
+    Error bars are the 95% bootstrap confidence intervals SALib reports.
+
+    Returns:
+        The files written (PNG and SVG).
+    """
+    table = result.table
+    if result.method == "sobol":
+        bars = (("S1", "S1_conf", "first order S1"), ("ST", "ST_conf", "total ST"))
+        ylabel = "share of the outcome's variance"
+    else:
+        bars = (("mu_star", "mu_star_conf", "mu* (mean |effect|)"), ("sigma", None, "sigma"))
+        ylabel = f"effect on {result.outcome} across the range"
+    names = [name.removeprefix("parameters.") for name in table["parameter"]]
+    x = np.arange(len(names))
+    width = 0.38
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(names) + 2), 4.4))
+        for k, (column, conf, label) in enumerate(bars):
+            error = table[conf].to_numpy() if conf else None
+            ax.bar(
+                x + (k - 0.5) * width,
+                table[column],
+                width,
+                yerr=error,
+                capsize=3,
+                color=PALETTE[k],
+                label=label,
+            )
+        ax.set_xticks(x, names, rotation=20, ha="right")
+        ax.set(ylabel=ylabel, title=f"{result.method.capitalize()} sensitivity of {result.outcome}")
+        ax.axhline(0, color="black", linewidth=0.6)
+        ax.legend(frameon=False)
+        fig.tight_layout()
+        _save(fig, path)
+    return [path.with_suffix(".png"), path.with_suffix(".svg")]
+
+
+def plot_prim(result, path: Path) -> list[Path]:
+    """PRIM's peeling trajectory: coverage against density, the chosen box marked.
+
+    Returns:
+        The files written (PNG and SVG).
+    """
+    trajectory = result.trajectory
+    chosen = result.summary["box"]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.4, 4.6))
+        points = ax.scatter(
+            trajectory["coverage"],
+            trajectory["density"],
+            c=trajectory["res_dim"],
+            cmap="viridis",
+            s=22,
+        )
+        ax.scatter(
+            [trajectory["coverage"].iloc[chosen]],
+            [trajectory["density"].iloc[chosen]],
+            s=140,
+            facecolors="none",
+            edgecolors=PALETTE[3],
+            linewidths=2,
+            label=f"reported box {chosen}",
+        )
+        fig.colorbar(points, ax=ax, label="restricted parameters")
+        ax.set(
+            xlabel="coverage (share of cases of interest inside the box)",
+            ylabel="density (share of the box that are cases)",
+            xlim=(0, 1.02),
+            ylim=(0, 1.02),
+            title=f"PRIM: {result.outcome} ≥ {result.summary['threshold']:g}",
+        )
+        ax.legend(frameon=False, loc="lower left")
+        fig.tight_layout()
+        _save(fig, path)
+    return [path.with_suffix(".png"), path.with_suffix(".svg")]

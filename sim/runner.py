@@ -544,7 +544,7 @@ def run_sweep(
     Raises:
         SweepError: When ``out`` cannot be used as asked.
     """
-    size = chunk_size or sweep.spec.chunk_size
+    size = chunk_size or sweep.chunk_size
     record = _prepare(sweep, out, size, resume=resume, force=force)
     size = record["design"]["chunk_size"]
     bounds = chunk_bounds(sweep.runs, size)

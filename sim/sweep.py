@@ -201,7 +201,8 @@ class SweepSpec(_Strict):
         seed: Base seed of the runs and of the design; defaults to the base scenario's.
         outcomes: Outcome names or shell-style patterns (``alignment.*``).
         timeseries: Monthly metrics to record as well (slower; empty: none).
-        chunk_size: Runs per chunk (the unit of work, retry and resume).
+        chunk_size: Runs per chunk (the unit of work, retry and resume); default: a whole
+            number of samples near 1/64 of the sweep, between 100 and 2,000 runs.
     """
 
     name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=80)]
@@ -213,7 +214,7 @@ class SweepSpec(_Strict):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
     outcomes: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES))
     timeseries: list[str] = Field(default_factory=list)
-    chunk_size: Annotated[int, Field(ge=1, le=1_000_000)] = 500
+    chunk_size: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
 
     @model_validator(mode="after")
     def _design_fits(self) -> SweepSpec:
@@ -278,6 +279,15 @@ class Sweep:
     def runs(self) -> int:
         """Total runs: samples × replicates."""
         return self.samples * self.spec.replicates
+
+    @property
+    def chunk_size(self) -> int:
+        """Runs per chunk: the spec's, or whole samples making about 64 chunks."""
+        if self.spec.chunk_size is not None:
+            return self.spec.chunk_size
+        reps = self.spec.replicates
+        target = min(max(self.runs // 64, 100), 2_000)
+        return reps * max(1, round(target / reps))
 
     def values_of(self, start: int, stop: int) -> list[list[Any]]:
         """Parameter values of samples ``start … stop − 1`` (one list per sample)."""
