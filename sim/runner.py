@@ -391,9 +391,18 @@ def read_manifest(out: Path) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-def _prepare(
+def prepare_directory(
     sweep: Sweep, out: Path, chunk_size: int, *, resume: bool, force: bool
 ) -> dict[str, Any]:
+    """Create a sweep directory (manifest and design), or check the one being resumed.
+
+    Returns:
+        The manifest in force (a resumed sweep keeps its original chunking).
+
+    Raises:
+        SweepError: For a non-empty directory without ``resume``/``force``, or a resumed
+            directory that holds a different sweep.
+    """
     kinds = parameter_kinds(sweep)
     if resume and (out / "manifest.json").is_file():
         record = read_manifest(out)
@@ -545,7 +554,7 @@ def run_sweep(
         SweepError: When ``out`` cannot be used as asked.
     """
     size = chunk_size or sweep.chunk_size
-    record = _prepare(sweep, out, size, resume=resume, force=force)
+    record = prepare_directory(sweep, out, size, resume=resume, force=force)
     size = record["design"]["chunk_size"]
     bounds = chunk_bounds(sweep.runs, size)
     done = finished_chunks(out)

@@ -33,6 +33,7 @@ from sim.loader import (
     Problem,
     ScenarioError,
     SourceMap,
+    _dotted,
     _problems_from,
     load_raw,
     resolve,
@@ -187,6 +188,23 @@ class Design(_Strict):
     samples: Annotated[int, Field(ge=1, le=10_000_000)] | None = None
     levels: Annotated[int, Field(ge=2, le=1000)] | None = None
 
+    @model_validator(mode="after")
+    def _size_fits(self) -> Design:
+        method, size = self.method, self.samples
+        if method == "grid" and size is not None:
+            raise ValueError(
+                "a grid has no 'samples': its size is the product of the parameters' levels"
+            )
+        if method != "grid" and size is None:
+            raise ValueError(f"design '{method}' needs 'samples: <count>'")
+        if method == "sobol" and size is not None and size & (size - 1):
+            lower = 1 << (size.bit_length() - 1)
+            raise ValueError(
+                f"sobol base samples must be a power of two (Saltelli's scheme), got {size}; "
+                f"try {lower} or {2 * lower}"
+            )
+        return self
+
 
 class SweepSpec(_Strict):
     """A validated sweep specification (see ``docs/sweeps.md``).
@@ -218,13 +236,7 @@ class SweepSpec(_Strict):
 
     @model_validator(mode="after")
     def _design_fits(self) -> SweepSpec:
-        method, size = self.design.method, self.design.samples
-        if method == "grid" and size is not None:
-            raise ValueError(
-                "a grid has no 'samples': its size is the product of the parameters' levels"
-            )
-        if method != "grid" and size is None:
-            raise ValueError(f"design '{method}' needs 'samples: <count>'")
+        method = self.design.method
         if method in ("sobol", "morris"):
             listed = [path for path, p in self.parameters.items() if not p.numeric]
             if listed:
@@ -232,11 +244,6 @@ class SweepSpec(_Strict):
                     f"{method} designs need numeric parameters; {', '.join(listed)} "
                     "use 'values' (use a grid, random or lhs design for lists)"
                 )
-        if method == "sobol" and size is not None and size & (size - 1):
-            raise ValueError(
-                f"sobol base samples must be a power of two (Saltelli's scheme), got {size}; "
-                f"try {1 << max(size - 1, 1).bit_length()}"
-            )
         if method == "morris" and any(p.distribution for p in self.parameters.values()):
             raise ValueError("morris designs take 'range' parameters only")
         return self
@@ -452,7 +459,7 @@ def load_sweep(ref: str | Path) -> Sweep:
 
     def problem(where: tuple[str, ...], message: str, hint: str | None = None) -> Problem:
         at_file, line = sources.locate(where)
-        return Problem(at_file, line, ".".join(where), message, hint)
+        return Problem(at_file, line, _dotted(where), message, hint)
 
     try:
         base_path = resolve_reference(spec.base, path)
@@ -555,17 +562,14 @@ def _check_parameters(spec: SweepSpec, base_data: dict, base: Scenario, problem)
                 Scenario.model_validate(data, strict=True)
             except ValidationError as exc:
                 inner = _problems_from(exc, SourceMap({(): ("<base>", None)}))[0]
-                hint = inner.hint
-                if inner.message.startswith("unknown key") or "not a field" in inner.message:
-                    hint = hint or "the path must name a field of the base scenario"
-                problems.append(
-                    problem(
-                        where,
-                        f"setting {path} = {value!r} makes the base scenario invalid: "
-                        f"{inner.path}: {inner.message}",
-                        hint,
+                if inner.message.startswith("unknown key"):
+                    message = f"{path} is not a field of the scenario: {inner.message}"
+                else:
+                    message = (
+                        f"{path} = {value!r} makes the base scenario invalid: "
+                        f"{inner.path}: {inner.message}"
                     )
-                )
+                problems.append(problem(where, message, inner.hint))
                 break
     return problems
 
