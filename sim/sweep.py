@@ -551,9 +551,8 @@ def _check_parameters(spec: SweepSpec, base_data: dict, base: Scenario, problem)
                 )
             )
             continue
-        current = _lookup(dumped, parts)
         if param.numeric and param.integer is None:
-            whole = isinstance(current, int) and not isinstance(current, bool)
+            whole = _takes_whole_numbers(base_data, path, _lookup(dumped, parts), param)
             spec.parameters[path] = param.model_copy(update={"integer": whole})
             param = spec.parameters[path]
         for value in param.probes():
@@ -572,6 +571,20 @@ def _check_parameters(spec: SweepSpec, base_data: dict, base: Scenario, problem)
                 problems.append(problem(where, message, inner.hint))
                 break
     return problems
+
+
+def _takes_whole_numbers(
+    base_data: dict[str, Any], path: str, current: Any, param: ParameterSpec
+) -> bool:
+    """Whether a field holds whole numbers (months, counts): its value's type, else a probe."""
+    if current is not None:
+        return isinstance(current, int) and not isinstance(current, bool)
+    middle = param.model_copy(update={"integer": False}).from_unit(np.array([0.5]))[0]
+    try:
+        Scenario.model_validate(apply_values(base_data, (path,), [middle + 0.25]), strict=True)
+    except ValidationError as exc:
+        return any(error["type"] == "int_type" for error in exc.errors())
+    return False
 
 
 def _lookup(data: Any, parts: list[str]) -> Any:

@@ -1,0 +1,364 @@
+"""Running sweeps: determinism, crash safety, resume, and real Dask clusters."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+from sim.engine import final_outcomes
+from sim.runner import (
+    SweepError,
+    chunk_bounds,
+    finished_chunks,
+    read_manifest,
+    read_runs,
+    run_sweep,
+)
+from sim.scenario import Scenario
+from sim.sweep import apply_values, load_sweep
+from sim.world import compile_world
+
+#: Columns that record where and how fast a run ran, not what it computed.
+CIRCUMSTANTIAL = ["elapsed_s", "worker"]
+
+
+def make_sweep_files(
+    folder: Path,
+    *,
+    horizon: int = 24,
+    samples: int = 6,
+    replicates: int = 4,
+    extra: str = "",
+    chunk_size: int | None = None,
+) -> Path:
+    """A short base scenario and an LHS spec over it; returns the spec's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "short.yaml").write_text(
+        f"name: short\nextends: hub_and_spoke\nhorizon: {horizon}\n", encoding="utf-8"
+    )
+    chunk = f"chunk_size: {chunk_size}\n" if chunk_size else ""
+    spec = textwrap.dedent(
+        f"""\
+        name: runner_test
+        base: short.yaml
+        design: {{method: lhs, samples: {samples}}}
+        replicates: {replicates}
+        seed: 99
+        parameters:
+          parameters.incidents.base_hazard: {{range: [0.05, 0.4]}}
+          alliances.us_philippines.commitment: {{range: [0.3, 1.0]}}
+        outcomes: [p_crisis, max_escalation, regional_tension, "alignment.PHL"]
+        """
+    )
+    path = folder / "spec.yaml"
+    path.write_text(spec + extra + chunk, encoding="utf-8")
+    return path
+
+
+def outcomes_of(out: Path) -> pd.DataFrame:
+    return read_runs(out).drop(columns=CIRCUMSTANTIAL)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    """The spec of most tests and its undisturbed, in-process result."""
+    folder = tmp_path_factory.mktemp("reference")
+    spec = make_sweep_files(folder)
+    run_sweep(load_sweep(spec), folder / "out", workers=0)
+    return spec, outcomes_of(folder / "out")
+
+
+def test_chunks_cover_every_run_once() -> None:
+    bounds = chunk_bounds(103, 10)
+    covered = [k for start, stop in bounds for k in range(start, stop)]
+    assert covered == list(range(103))
+    assert bounds[-1] == (100, 103)
+
+
+def test_run_k_is_its_sample_and_replicate_through_the_engine(reference) -> None:
+    spec, frame = reference
+    sweep = load_sweep(spec)
+    assert list(frame["run_id"]) == list(range(sweep.runs))
+    assert (frame["status"] == "ok").all()
+    for k in (0, 5, sweep.runs - 1):
+        sample, replicate = divmod(k, sweep.spec.replicates)
+        row = frame.iloc[k]
+        assert (row["sample"], row["replicate"]) == (sample, replicate)
+        values = sweep.values_of(sample, sample + 1)[0]
+        data = apply_values(sweep.base_data, sweep.parameter_names, values)
+        world = compile_world(Scenario.model_validate(data, strict=True))
+        direct = final_outcomes(world, [replicate], seed=99)
+        for name in sweep.outcomes:
+            assert row[name] == direct[name][0]
+        assert row["parameters.incidents.base_hazard"] == values[0]
+
+
+def test_results_do_not_depend_on_chunk_size(tmp_path: Path, reference) -> None:
+    spec, frame = reference
+    for size in (1, 7):
+        run_sweep(load_sweep(spec), tmp_path / f"c{size}", workers=0, chunk_size=size)
+        pd.testing.assert_frame_equal(outcomes_of(tmp_path / f"c{size}"), frame)
+    assert len(finished_chunks(tmp_path / "c7")) == len(chunk_bounds(len(frame), 7))
+
+
+def test_same_sample_values_share_a_config_hash_and_samples_differ(reference) -> None:
+    _, frame = reference
+    per_sample = frame.groupby("sample")["config_hash"].nunique()
+    assert (per_sample == 1).all()
+    assert frame["config_hash"].nunique() == frame["sample"].nunique()
+
+
+class Interrupted(Exception):
+    """Stands in for a crash after some chunks were written."""
+
+
+def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(
+    tmp_path: Path, reference
+) -> None:
+    spec, frame = reference
+    out = tmp_path / "out"
+    written = []
+
+    def crash_after_three(n: int) -> None:
+        written.append(n)
+        if len(written) == 3:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run_sweep(load_sweep(spec), out, workers=0, chunk_size=5, progress=crash_after_three)
+    assert len(finished_chunks(out)) == 3
+    summary = run_sweep(load_sweep(spec), out, workers=0, resume=True, chunk_size=999)
+    assert summary.skipped == 15 and summary.computed == len(frame) - 15
+    resumed = outcomes_of(out)
+    assert resumed["run_id"].is_unique
+    pd.testing.assert_frame_equal(resumed, frame)
+    manifest = read_manifest(out)
+    assert manifest["design"]["chunk_size"] == 5  # a resumed sweep keeps its chunking
+    assert len(manifest["sessions"]) == 2 and manifest["complete"]
+
+
+def test_resume_refuses_a_different_sweep_and_fresh_runs_refuse_old_results(
+    tmp_path: Path, reference
+) -> None:
+    spec, _ = reference
+    out = tmp_path / "out"
+    run_sweep(load_sweep(spec), out, workers=0)
+    with pytest.raises(SweepError, match="--resume"):
+        run_sweep(load_sweep(spec), out, workers=0)
+    changed = make_sweep_files(tmp_path / "changed", replicates=5)
+    with pytest.raises(SweepError, match="different sweep"):
+        run_sweep(load_sweep(changed), out, workers=0, resume=True)
+    result = CliRunner().invoke(main, ["sweep", str(changed), "--out", str(out), "--resume"])
+    assert result.exit_code == 2 and "different sweep" in result.output
+
+
+def test_manifest_records_design_versions_and_commit(reference) -> None:
+    spec, _ = reference
+    manifest = read_manifest(spec.parent / "out")
+    assert manifest["design"] == manifest["design"] | {
+        "method": "lhs",
+        "samples": 6,
+        "replicates": 4,
+        "runs": 24,
+    }
+    assert manifest["packages"]["numpy"] and manifest["packages"]["pyarrow"]
+    assert manifest["python"].startswith("3.1")
+    assert manifest["git_commit"] is None or len(manifest["git_commit"]) == 40
+    assert [p["path"] for p in manifest["parameters"]] == [
+        "parameters.incidents.base_hazard",
+        "alliances.us_philippines.commitment",
+    ]
+
+
+def test_invalid_combinations_are_recorded_not_fatal(tmp_path: Path) -> None:
+    spec = make_sweep_files(tmp_path, samples=8, replicates=2)
+    text = spec.read_text().replace(
+        "alliances.us_philippines.commitment: {range: [0.3, 1.0]}",
+        "policies.us_assistance_philippines.start: {range: [0, 12]}\n"
+        "  policies.us_assistance_philippines.end: {range: [1, 13]}",
+    )
+    spec.write_text(text)
+    summary = run_sweep(load_sweep(spec), tmp_path / "out", workers=0)
+    frame = read_runs(tmp_path / "out")
+    bad = frame[frame["status"] == "invalid"]
+    assert summary.failed == len(bad) > 0
+    start = frame["policies.us_assistance_philippines.start"]
+    end = frame["policies.us_assistance_philippines.end"]
+    assert (bad.index == frame.index[end <= start]).all()
+    assert bad["message"].str.contains("must come after start").all()
+    assert bad["p_crisis"].isna().all() and frame.loc[end > start, "p_crisis"].notna().all()
+
+
+def test_timeseries_parts_end_where_the_runs_do(tmp_path: Path) -> None:
+    spec = make_sweep_files(
+        tmp_path, samples=3, replicates=2, extra="timeseries: [regional_tension, alignment.PHL]\n"
+    )
+    run_sweep(load_sweep(spec), tmp_path / "out", workers=0, chunk_size=4)
+    series = pd.read_parquet(tmp_path / "out" / "timeseries")
+    runs = read_runs(tmp_path / "out")
+    assert len(series) == len(runs) * 25  # months 0 … 24
+    last = series[series["month"] == 24].sort_values("run_id")
+    assert np.array_equal(last["regional_tension"].to_numpy(), runs["regional_tension"].to_numpy())
+    assert np.array_equal(last["alignment.PHL"].to_numpy(), runs["alignment.PHL"].to_numpy())
+
+
+def test_results_read_directly_in_pandas_polars_and_duckdb(reference) -> None:
+    spec, frame = reference
+    runs = spec.parent / "out" / "runs"
+    assert len(pd.read_parquet(runs)) == len(frame)
+    polars_frame = pl.read_parquet(runs / "*.parquet")
+    assert polars_frame.height == len(frame)
+    mean = duckdb.sql(f"select avg(p_crisis) from '{runs}/*.parquet'").fetchall()[0][0]
+    assert mean == pytest.approx(frame["p_crisis"].mean())
+
+
+def test_a_local_cluster_of_two_processes_gives_the_same_runs(tmp_path: Path, reference) -> None:
+    spec, frame = reference
+    summary = run_sweep(load_sweep(spec), tmp_path / "out", workers=2, chunk_size=3)
+    assert summary.computed == len(frame)
+    result = read_runs(tmp_path / "out")
+    pd.testing.assert_frame_equal(result.drop(columns=CIRCUMSTANTIAL), frame)
+    pids = {worker.split(":")[1] for worker in result["worker"]}
+    assert str(os.getpid()) not in pids  # computed by worker processes, not the driver
+
+
+# --------------------------------------------------------------------------------------------
+# Crashes: a real scheduler and workers as separate processes
+
+
+def _geosim(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sim", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+def _wait_for(condition, timeout: float = 120.0, every: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met in time")
+        time.sleep(every)
+
+
+@pytest.fixture(scope="module")
+def long_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
+    """A sweep long enough to interrupt (about 60 chunks), with its undisturbed result."""
+    folder = tmp_path_factory.mktemp("long")
+    spec = make_sweep_files(folder, horizon=120, samples=30, replicates=20, chunk_size=10)
+    run_sweep(load_sweep(spec), folder / "undisturbed", workers=0)
+    return spec, outcomes_of(folder / "undisturbed")
+
+
+@pytest.fixture
+def dask_cluster(tmp_path: Path):
+    """A Dask scheduler and two single-threaded workers, each its own process on 127.0.0.1."""
+    info = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            str(info),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(info.exists, timeout=60)
+    _wait_for(lambda: json.loads(info.read_text() or "{}").get("address"), timeout=30)
+    address = json.loads(info.read_text())["address"]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_worker",
+                address,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    from distributed import Client
+
+    with Client(address, timeout="30s") as client:
+        client.wait_for_workers(2, timeout=60)
+    yield address, workers
+    for process in [*workers, scheduler]:
+        if process.poll() is None:
+            process.terminate()
+    for process in [*workers, scheduler]:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_external_scheduler_survives_a_worker_killed_mid_sweep(
+    tmp_path: Path, long_sweep, dask_cluster
+) -> None:
+    spec, undisturbed = long_sweep
+    address, workers = dask_cluster
+    out = tmp_path / "out"
+    driver = _geosim("sweep", str(spec), "--out", str(out), "--scheduler", address, "-q")
+    _wait_for(lambda: len(finished_chunks(out)) >= 3)
+    assert len(finished_chunks(out)) < 60, "the sweep finished before the worker was killed"
+    workers[0].send_signal(signal.SIGKILL)
+    output, _ = driver.communicate(timeout=300)
+    assert driver.returncode == 0, output
+    assert workers[0].wait(timeout=10) == -signal.SIGKILL
+    result = read_runs(out)
+    assert result["run_id"].is_unique
+    pd.testing.assert_frame_equal(result.drop(columns=CIRCUMSTANTIAL), undisturbed)
+    assert result["worker"].str.split(":").str[1].nunique() == 2
+
+
+def test_a_killed_driver_resumes_without_lost_or_repeated_runs(tmp_path: Path, long_sweep) -> None:
+    spec, undisturbed = long_sweep
+    out = tmp_path / "out"
+    driver = _geosim(
+        "sweep", str(spec), "--out", str(out), "--workers", "2", "-q", start_new_session=True
+    )
+    _wait_for(lambda: len(finished_chunks(out)) >= 5)
+    os.killpg(driver.pid, signal.SIGKILL)  # the driver and its local workers, mid-sweep
+    driver.wait(timeout=30)
+    done = finished_chunks(out)
+    assert 5 <= len(done) < 60
+    resumed = _geosim("sweep", str(spec), "--out", str(out), "--resume", "--workers", "2")
+    output, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, output
+    assert f"resuming: {len(done) * 10:,} of 600 runs already done" in output
+    result = read_runs(out)
+    assert result["run_id"].is_unique and len(result) == 600
+    pd.testing.assert_frame_equal(result.drop(columns=CIRCUMSTANTIAL), undisturbed)
+    assert not list(out.glob("runs/.*.tmp"))
