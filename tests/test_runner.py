@@ -122,7 +122,7 @@ def test_same_sample_values_share_a_config_hash_and_samples_differ(reference) ->
     assert frame["config_hash"].nunique() == frame["sample"].nunique()
 
 
-class Interrupted(Exception):
+class SimulatedCrashError(Exception):
     """Stands in for a crash after some chunks were written."""
 
 
@@ -136,9 +136,9 @@ def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(
     def crash_after_three(n: int) -> None:
         written.append(n)
         if len(written) == 3:
-            raise Interrupted
+            raise SimulatedCrashError
 
-    with pytest.raises(Interrupted):
+    with pytest.raises(SimulatedCrashError):
         run_sweep(load_sweep(spec), out, workers=0, chunk_size=5, progress=crash_after_three)
     assert len(finished_chunks(out)) == 3
     summary = run_sweep(load_sweep(spec), out, workers=0, resume=True, chunk_size=999)
