@@ -158,7 +158,9 @@ def prim(out: Path, outcome: str, *, threshold: float, density: float = 0.8) -> 
     import logging
 
     logging.getLogger("EMA").setLevel(logging.WARNING)
-    box = ema_prim.Prim(x, cases.astype(int), mass_min=0.05).find_box()
+    with warnings.catch_warnings():  # pandas deprecations inside EMA Workbench
+        warnings.simplefilter("ignore")
+        box = ema_prim.Prim(x, cases.astype(int), mass_min=0.05).find_box()
     trajectory = box.peeling_trajectory.copy()
     dense = np.nonzero(trajectory["density"].to_numpy() >= density)[0]
     chosen = int(dense[0]) if len(dense) else int(trajectory["density"].to_numpy().argmax())

@@ -1,0 +1,202 @@
+"""Sweep analysis: indices with known answers through the real path, PRIM boxes, the CLI."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from click.testing import CliRunner
+
+from sim import analysis
+from sim.cli import main
+from sim.runner import (
+    ChunkResult,
+    SweepError,
+    chunk_bounds,
+    prepare_directory,
+    read_manifest,
+    run_sweep,
+    write_chunk,
+)
+from sim.sweep import load_sweep
+
+#: Ishigami & Homma (1990) with a = 7, b = 0.1: analytic Sobol indices (Sobol' & Levitan 1999).
+ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
+ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
+
+
+def ishigami(x: np.ndarray) -> np.ndarray:
+    return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def spec_file(tmp_path: Path, design: str, replicates: int = 2) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            name: known_answer
+            base: hub_and_spoke
+            design: {design}
+            replicates: {replicates}
+            parameters:
+              parameters.incidents.base_hazard: {{range: [0.0, 1.0]}}
+              parameters.incidents.deescalation: {{range: [0.0, 1.0]}}
+              parameters.incidents.channel_spillover: {{range: [0.0, 1.0]}}
+            outcomes: [regional_tension]
+            """
+        )
+    )
+    return path
+
+
+def fill_with(sweep, out: Path, function, *, chunk_size: int = 97, shuffle: int = 0) -> None:
+    """Write a sweep's runs as if the model were ``function`` of its unit design point.
+
+    Uses the real sweep directory, manifest, design and part files; chunks are written in a
+    shuffled order with shuffled rows, to prove the analysis restores the design's order.
+    """
+    prepare_directory(sweep, out, chunk_size, resume=False, force=True)
+    reps = sweep.spec.replicates
+    y = function(sweep.unit)
+    bounds = chunk_bounds(sweep.runs, chunk_size)
+    order = np.random.default_rng(shuffle).permutation(len(bounds))
+    for c in order:
+        start, stop = bounds[c]
+        run = np.arange(start, stop)
+        rows = np.random.default_rng(c).permutation(len(run))
+        sample = run // reps
+        table = pa.table(
+            {
+                "run_id": run[rows],
+                "sample": sample[rows],
+                "replicate": (run % reps)[rows],
+                "regional_tension": y[sample][rows],
+                "status": ["ok"] * len(run),
+                "message": [""] * len(run),
+            }
+        )
+        write_chunk(out, ChunkResult(int(c), table, None))
+
+
+def test_sobol_indices_of_the_ishigami_function_match_the_analytic_values(
+    tmp_path: Path,
+) -> None:
+    sweep = load_sweep(spec_file(tmp_path, "{method: sobol, samples: 4096}"))
+    fill_with(sweep, tmp_path / "out", lambda u: ishigami(np.pi * (2 * u - 1)))
+    result = analysis.sobol(tmp_path / "out", "regional_tension")
+    table = result.table.set_index("parameter")
+    assert list(table.index) == list(sweep.parameter_names)
+    assert table["S1"].to_numpy() == pytest.approx(ISHIGAMI_S1, abs=0.04)
+    assert table["ST"].to_numpy() == pytest.approx(ISHIGAMI_ST, abs=0.04)
+    assert (table["ST_conf"] < 0.05).all() and (table["S1_conf"] < 0.06).all()
+
+
+def test_shuffling_the_sample_order_would_destroy_the_indices(tmp_path: Path) -> None:
+    """Guard for the test above: it can fail if samples were read out of design order."""
+    sweep = load_sweep(spec_file(tmp_path, "{method: sobol, samples: 1024}"))
+    scrambled = np.random.default_rng(1).permutation(sweep.samples)
+    fill_with(sweep, tmp_path / "out", lambda u: ishigami(np.pi * (2 * u[scrambled] - 1)))
+    table = analysis.sobol(tmp_path / "out", "regional_tension").table
+    assert table["S1"].to_numpy() != pytest.approx(ISHIGAMI_S1, abs=0.04)
+
+
+def test_morris_ranks_a_linear_function_by_its_slopes(tmp_path: Path) -> None:
+    sweep = load_sweep(spec_file(tmp_path, "{method: morris, samples: 20}"))
+    fill_with(sweep, tmp_path / "out", lambda u: 3.0 * u[:, 0] - 1.0 * u[:, 1])
+    table = analysis.morris(tmp_path / "out", "regional_tension").table.set_index("parameter")
+    assert table["mu_star"].to_numpy() == pytest.approx([3.0, 1.0, 0.0], abs=1e-9)
+    assert table["mu"].to_numpy() == pytest.approx([3.0, -1.0, 0.0], abs=1e-9)
+    assert table["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
+
+
+def test_prim_finds_the_box_where_the_outcome_happens(tmp_path: Path) -> None:
+    sweep = load_sweep(spec_file(tmp_path, "{method: lhs, samples: 1000}"))
+    fill_with(sweep, tmp_path / "out", lambda u: ((u[:, 0] > 0.7) & (u[:, 2] < 0.4)) * 1.0)
+    result = analysis.prim(tmp_path / "out", "regional_tension", threshold=0.5, density=0.95)
+    box = result.table.set_index("parameter")
+    assert set(box.index) == {
+        "parameters.incidents.base_hazard",
+        "parameters.incidents.channel_spillover",
+    }
+    assert box.loc["parameters.incidents.base_hazard", "low"] == pytest.approx(0.7, abs=0.05)
+    assert box.loc["parameters.incidents.channel_spillover", "high"] == pytest.approx(0.4, abs=0.05)
+    assert result.summary["density"] >= 0.95 and result.summary["coverage"] >= 0.8
+
+
+def test_analysis_refuses_incomplete_sweeps_and_mismatched_designs(tmp_path: Path) -> None:
+    sweep = load_sweep(spec_file(tmp_path, "{method: lhs, samples: 50}"))
+    out = tmp_path / "out"
+    fill_with(sweep, out, lambda u: u[:, 0])
+    with pytest.raises(SweepError, match="sobol indices need a sobol design"):
+        analysis.sobol(out, "regional_tension")
+    with pytest.raises(SweepError, match="was not recorded"):
+        analysis.prim(out, "p_war", threshold=0.5)
+    with pytest.raises(SweepError, match="nothing to discover"):
+        analysis.prim(out, "regional_tension", threshold=2.0)
+    next((out / "runs").glob("part-*.parquet")).unlink()
+    with pytest.raises(SweepError, match="--resume"):
+        analysis.prim(out, "regional_tension", threshold=0.5)
+    result = CliRunner().invoke(main, ["analyze", str(out), "--method", "sobol"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_sweep_then_analyze_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "short.yaml").write_text("name: short\nextends: hub_and_spoke\nhorizon: 24\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        textwrap.dedent(
+            """\
+            name: cli_morris
+            base: short.yaml
+            design: {method: morris, samples: 4}
+            replicates: 4
+            parameters:
+              parameters.alignment.rate: {range: [0.005, 0.05]}
+              parameters.alignment.noise_sd: {range: [0.0, 0.02]}
+            outcomes: [alignment.PHL, regional_tension]
+            """
+        )
+    )
+    out = tmp_path / "out"
+    runner = CliRunner()
+    done = runner.invoke(main, ["sweep", str(spec), "--out", str(out), "--workers", "0", "-q"])
+    assert done.exit_code == 0, done.output
+    assert read_manifest(out)["complete"]
+    result = runner.invoke(main, ["analyze", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "morris analysis of alignment.PHL" in result.output
+    table = pd.read_csv(out / "analysis" / "morris_alignment_PHL.csv")
+    assert list(table["parameter"]) == [
+        "parameters.alignment.rate",
+        "parameters.alignment.noise_sd",
+    ]
+    assert (out / "analysis" / "morris_alignment_PHL.png").stat().st_size > 10_000
+    assert (out / "analysis" / "morris_alignment_PHL.svg").exists()
+
+
+def test_a_real_sweep_responds_to_the_parameter_that_drives_it(tmp_path: Path) -> None:
+    """End to end on the model: the incident hazard must dominate the count of incidents."""
+    (tmp_path / "short.yaml").write_text("name: short\nextends: hub_and_spoke\nhorizon: 36\n")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        textwrap.dedent(
+            """\
+            name: drivers
+            base: short.yaml
+            design: {method: sobol, samples: 32}
+            replicates: 8
+            parameters:
+              parameters.incidents.base_hazard: {range: [0.02, 0.4]}
+              parameters.alignment.noise_sd: {range: [0.0, 0.02]}
+            outcomes: [incidents_total]
+            """
+        )
+    )
+    run_sweep(load_sweep(spec), tmp_path / "out", workers=0)
+    table = analysis.sobol(tmp_path / "out", "incidents_total").table.set_index("parameter")
+    assert table.loc["parameters.incidents.base_hazard", "ST"] > 0.8
+    assert table.loc["parameters.alignment.noise_sd", "ST"] < 0.1
