@@ -141,6 +141,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--common", type=int, default=2400, help="runs in the common set")
     parser.add_argument("--scales", default="1000,10000,100000")
+    parser.add_argument(
+        "--per-sample", default="1,10,50,200", help="replicates per sample, at 2,000 runs"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="geosim-bench-"))
@@ -193,6 +196,22 @@ def main() -> None:
             }
         )
         print(report["scaling"][-1], flush=True)
+
+    # 3. Replicates per sample: each sample is one array computation, so few replicates per
+    # sample mean small arrays and more Python overhead per run.
+    report["per_sample"] = []
+    for reps in (int(s) for s in args.per_sample.split(",")):
+        spec = write_spec(scratch, 2000 // reps, reps)
+        seconds, _ = geosim_sweep(spec, args.workers, scratch / f"reps{reps}")
+        report["per_sample"].append(
+            {
+                "replicates": reps,
+                "runs": 2000,
+                "seconds": seconds,
+                "runs_per_second": 2000 / seconds,
+            }
+        )
+        print(report["per_sample"][-1], flush=True)
 
     (args.out / "sweep_benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
     common = report["common"]
