@@ -349,8 +349,20 @@ def validate_command(files: tuple[str, ...]) -> None:
 
 @main.command("list")
 @click.option("--names", is_flag=True, help="Print only the names, one per line.")
-def list_command(names: bool) -> None:
-    """List the shipped scenarios."""
+@click.option("--sweeps", is_flag=True, help="List the shipped sweep specs instead.")
+def list_command(names: bool, sweeps: bool) -> None:
+    """List the shipped scenarios (or, with --sweeps, the shipped sweep specs)."""
+    if sweeps:
+        from sim.sweep import SWEEPS_DIR, load_sweep
+
+        for path in sorted(SWEEPS_DIR.glob("*.yaml")):
+            if names:
+                click.echo(path.stem)
+                continue
+            sweep = load_sweep(path.stem)
+            design = f"{sweep.spec.design.method}, {sweep.runs:,} runs"
+            click.echo(f"{path.stem:<24} {sweep.spec.base:<20} {design}")
+        return
     for name, path in shipped_scenarios().items():
         if names:
             click.echo(name)

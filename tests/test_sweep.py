@@ -200,3 +200,11 @@ def test_sobol_design_uses_saltelli_blocks(tmp_path: Path) -> None:
         others = [j for j in range(d) if j != i]
         assert np.array_equal(mixed[:, others], a[:, others])
     assert math.isclose(unit.mean(), 0.5, abs_tol=0.1)
+
+
+def test_cli_lists_the_shipped_sweeps() -> None:
+    result = CliRunner().invoke(main, ["list", "--sweeps"])
+    assert result.exit_code == 0
+    assert "escalation_sobol" in result.output and "35,840 runs" in result.output
+    names = CliRunner().invoke(main, ["list", "--sweeps", "--names"]).output.split()
+    assert names == sorted(p.stem for p in SWEEPS_DIR.glob("*.yaml"))
