@@ -53,6 +53,9 @@ class State:
         max_level: Highest escalation level reached so far per dyad, ``(R, D)``.
         log: Event records of this step (filled only when logging is on).
         lever_cache: Last month's policies in force and the levers they gave.
+        terms_cache: The lever tensor last read and the terms derived from it.
+        alliance_cache: Levers and membership last seen by the alliance dynamics, and the
+            exercise and presence totals derived from them.
     """
 
     step: int
@@ -79,6 +82,8 @@ class State:
     max_level: np.ndarray
     log: list[dict[str, Any]] = field(default_factory=list)
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
+    terms_cache: tuple[np.ndarray, LeverTerms] | None = None
+    alliance_cache: tuple[np.ndarray, ...] | None = None
 
     @property
     def replicates(self) -> int:
@@ -95,6 +100,12 @@ def _upper(world: World, matrix: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(matrix[:, world.dyad_i, world.dyad_j])
 
 
+def _zero_diagonal(matrices: np.ndarray) -> None:
+    """Set the diagonal of every ``(N, N)`` matrix of an ``(R, N, N)`` array to zero."""
+    n = matrices.shape[-1]
+    matrices.reshape(matrices.shape[0], n * n)[:, :: n + 1] = 0.0
+
+
 def _symmetric(world: World, values: np.ndarray, dtype: Any = float) -> np.ndarray:
     out = np.zeros((values.shape[0], world.n, world.n), dtype=dtype)
     out[:, world.dyad_i, world.dyad_j] = values
@@ -104,7 +115,17 @@ def _symmetric(world: World, values: np.ndarray, dtype: Any = float) -> np.ndarr
 
 def alignment_distance(alignment: np.ndarray) -> np.ndarray:
     """Squared half-distance on the alignment axis, ``((A_i − A_j) / 2)²``, in [0, 1]."""
-    return ((alignment[:, :, None] - alignment[:, None, :]) / 2.0) ** 2
+    return alignment_gaps(alignment)[1]
+
+
+def alignment_gaps(alignment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Half-distances ``|A_i − A_j| / 2`` and their squares, each ``(R, N, N)``.
+
+    Computed together because tension needs both (``√distance`` is the half-gap exactly).
+    """
+    half = np.abs(alignment[:, :, None] - alignment[:, None, :])
+    half *= 0.5
+    return half, half * half
 
 
 def active_levers(world: World, state: State) -> np.ndarray:
@@ -131,12 +152,94 @@ def active_levers(world: World, state: State) -> np.ndarray:
     return levers
 
 
+@dataclass(frozen=True)
+class LeverTerms:
+    """Quantities that depend only on the policies in force, derived once per change of them.
+
+    Policies start and stop rarely, so most months reuse these instead of re-deriving them
+    from the ``(R, L, N, N)`` lever tensor. Dyad quantities are over upper-triangle dyads.
+
+    Attributes:
+        assistance_in: Assistance each country receives, US$ bn/yr, ``(R, N)``.
+        coercion_on: Coercion suffered, ``[i, j]`` = j's coercion of i, ``(R, N, N)``; None
+            when nobody coerces.
+        coercion_dyad: Coercion within each dyad, either way, ``(R, D)``.
+        presence_dyad: Foreign presence in either member of each dyad, capped at 1, ``(R, D)``.
+        ceasefire_dyad: Ceasefire strength of each dyad, ``(R, D)``.
+        channel: Deconfliction channels, symmetric, ``(R, N, N)``; None when there are none.
+        dialogue: Dialogue and ceasefires, symmetric, ``(R, N, N)``.
+        relief: Relief from dialogue alone, ``min(1, dialogue)`` (used when no channel is open).
+        donors: Countries that can give aid, nuclear cooperation or arms (static).
+        aid: Aid and inducements from each donor, ``(R, len(donors), N)``.
+        nuclear: Civil nuclear cooperation from each donor, ``(R, len(donors), N)``.
+        traders: Countries with trade deals (static).
+        trade: Trade deals of each trader, ``(R, len(traders), N)``.
+        exercises: Joint exercises per year, symmetric, ``(R, N, N)``.
+        presence: Forward presence, actor × host, ``(R, N, N)``.
+    """
+
+    assistance_in: np.ndarray
+    coercion_on: np.ndarray | None
+    coercion_dyad: np.ndarray
+    presence_dyad: np.ndarray
+    ceasefire_dyad: np.ndarray
+    channel: np.ndarray | None
+    dialogue: np.ndarray
+    relief: np.ndarray
+    donors: np.ndarray
+    aid: np.ndarray
+    nuclear: np.ndarray
+    traders: np.ndarray
+    trade: np.ndarray
+    exercises: np.ndarray
+    presence: np.ndarray
+
+
+def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
+    """The :class:`LeverTerms` of a lever tensor (cached while the tensor is unchanged)."""
+    cached = state.terms_cache
+    if cached is not None and cached[0] is levers:
+        return cached[1]
+    kind = LEVER_INDEX
+    coercion = levers[:, kind["coercion"]]
+    presence_in = levers[:, kind["presence"]].sum(axis=1)
+    ceasefire = levers[:, kind["ceasefire"]]
+    channel = levers[:, kind["channel"]]
+    channel = np.maximum(channel, channel.transpose(0, 2, 1))
+    dialogue = levers[:, kind["dialogue"]] + levers[:, kind["ceasefire"]]
+    dialogue = np.maximum(dialogue, dialogue.transpose(0, 2, 1))
+    exercises = levers[:, kind["exercises"]]
+    aid = levers[:, kind["assistance"]] + levers[:, kind["inducement"]]
+    donors, traders = world.donors, world.traders
+    terms = LeverTerms(
+        assistance_in=levers[:, kind["assistance"]].sum(axis=1),
+        coercion_on=coercion.transpose(0, 2, 1) if coercion.any() else None,
+        coercion_dyad=_upper(world, coercion + coercion.transpose(0, 2, 1)),
+        presence_dyad=np.clip(
+            presence_in[:, world.dyad_i] + presence_in[:, world.dyad_j], 0.0, 1.0
+        ),
+        ceasefire_dyad=_upper(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1))),
+        channel=channel if channel.any() else None,
+        dialogue=dialogue,
+        relief=np.clip(dialogue, 0.0, 1.0),
+        donors=donors,
+        aid=np.ascontiguousarray(aid[:, donors]),
+        nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
+        traders=traders,
+        trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
+        exercises=exercises + exercises.transpose(0, 2, 1),
+        presence=levers[:, kind["presence"]],
+    )
+    state.terms_cache = (levers, terms)
+    return terms
+
+
 def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
     """Military capability (US$ bn/yr): own spending, assistance received, arms in service.
 
     Delivered arms count as an annuity over a ten-year service life.
     """
-    assistance = levers[:, LEVER_INDEX["assistance"]].sum(axis=1)
+    assistance = lever_terms(world, state, levers).assistance_in
     return state.milex + assistance + state.transfers.sum(axis=1) / 10.0
 
 
@@ -171,13 +274,12 @@ def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, n
     """
     members = alliance_members(state)
     credible, promised = pledge_strength(world, state)
-    eye = np.eye(world.n, dtype=bool)
 
     def combine(strength: np.ndarray) -> np.ndarray:
         weighted = members * np.log1p(-strength)[:, :, None]
-        log_free = weighted.transpose(0, 2, 1) @ members
+        log_free = np.ascontiguousarray(weighted.transpose(0, 2, 1)) @ members
         ties = -np.expm1(log_free)
-        ties[:, eye] = 0.0
+        _zero_diagonal(ties)
         return ties
 
     return combine(credible), combine(promised), members
@@ -200,7 +302,7 @@ def alliance_fears(
     allied = members.any(axis=1) if members.shape[1] else np.zeros_like(threat, dtype=bool)
     abandonment = np.where(allied, threat * (1.0 - best), 0.0)
 
-    exposure = (state.tension * (world.dispute > 0)).max(axis=2)  # (R, N)
+    exposure = (state.tension * world.disputed).max(axis=2)  # (R, N)
     if members.shape[1] == 0:
         return abandonment, np.zeros_like(threat)
     # For each alliance and member i: worst exposure among the *other* members, i.e. the
@@ -238,9 +340,7 @@ def alliance_dynamics(
     if members.shape[1] == 0:
         return
     interop, cred = state.interoperability, state.credibility
-    exercises = levers[:, LEVER_INDEX["exercises"]]
-    exercises = exercises + exercises.transpose(0, 2, 1)
-    per_alliance = ((members @ exercises) * members).sum(axis=2) / 2.0
+    per_alliance, per_alliance_presence = _alliance_activity(world, state, levers, members)
     active_tf = world.task_force[None, :] * members.any(axis=2)
     interop += (
         p.exercise_gain * per_alliance / 12.0 * (1.0 - interop)
@@ -248,9 +348,6 @@ def alliance_dynamics(
         - p.interoperability_decay * (interop - world.interoperability0)
     )
 
-    presence = levers[:, LEVER_INDEX["presence"]]
-    hub_presence = presence[:, world.hub, :]  # (R, K, N): hub's presence in each country
-    per_alliance_presence = np.clip((hub_presence * members).sum(axis=2), 0.0, 1.0)
     # Without signals, credibility relaxes to its declared level scaled by any change of
     # commitment since (a retrenching patron is believed less).
     resting = world.credibility0 * state.commitment / np.maximum(world.commitment0, _EPS)
@@ -259,8 +356,11 @@ def alliance_dynamics(
     )
 
     # Incidents that stepped up to standoff or beyond between a member and an outsider.
-    pressed = _symmetric(world, stepped_up.astype(float))
-    challenges = ((members @ pressed) * (1.0 - members)).sum(axis=2)
+    if stepped_up.any():
+        pressed = _symmetric(world, stepped_up.astype(float))
+        challenges = ((members @ pressed) * (1.0 - members)).sum(axis=2)
+    else:
+        challenges = np.zeros_like(cred)
     if challenges.any():
         hub_entrapment = np.take_along_axis(
             state.entrapment, np.broadcast_to(world.hub, cred.shape), axis=1
@@ -282,6 +382,24 @@ def alliance_dynamics(
                 )
     np.clip(interop, 0.0, 1.0, out=interop)
     np.clip(cred, 0.0, 1.0, out=cred)
+
+
+def _alliance_activity(
+    world: World, state: State, levers: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exercises among each alliance's members and its hub's presence with them, ``(R, K)``.
+
+    Recomputed only when the policies in force or the membership change.
+    """
+    cached = state.alliance_cache
+    if cached is not None and cached[0] is levers and np.array_equal(cached[1], members):
+        return cached[2], cached[3]
+    terms = lever_terms(world, state, levers)
+    per_alliance = ((members @ terms.exercises) * members).sum(axis=2) / 2.0
+    hub_presence = terms.presence[:, world.hub, :]  # (R, K, N): hub's presence in each country
+    per_alliance_presence = np.clip((hub_presence * members).sum(axis=2), 0.0, 1.0)
+    state.alliance_cache = (levers, members.copy(), per_alliance, per_alliance_presence)
+    return per_alliance, per_alliance_presence
 
 
 # --------------------------------------------------------------------------------------------
@@ -309,13 +427,11 @@ def threat_perception(
         perceived threat.
     """
     p = world.params.threat
-    coercion = levers[:, LEVER_INDEX["coercion"]].transpose(0, 2, 1)
-    hostility = (
-        alignment_distance(state.alignment)
-        + p.claims_weight * world.dispute
-        + p.hostile_acts_weight * state.memory
-        + coercion
-    )
+    coercion = lever_terms(world, state, levers).coercion_on
+    hostility = alignment_distance(state.alignment) + p.claims_weight * world.dispute
+    hostility += p.hostile_acts_weight * state.memory
+    if coercion is not None:
+        hostility += coercion
     exposure = world.proximity * hostility * (1.0 - p.ally_discount * ties)
     # Aggregate power (Walt): a state's allies add to the power it can bring to bear.
     power = capability_now + p.coalition_weight * np.einsum("rjm,rm->rj", ties, capability_now)
@@ -423,14 +539,14 @@ def alignment_forces(
     alliance = np.einsum("rk,rki,rk->ri", credible, members, hub_alignment) - (
         np.einsum("rk,rki->ri", credible, members) * A
     )
-    deals = np.einsum("rai,ra->ri", levers[:, LEVER_INDEX["trade"]], A)
+    # Only donors and traders have nonzero levers: the sums skip the zero rows.
+    terms = lever_terms(world, state, levers)
+    deals = np.einsum("rai,ra->ri", terms.trade, A[:, terms.traders])
     economy = world.trade_us - world.trade_china + deals
-    aid = levers[:, LEVER_INDEX["assistance"]] + levers[:, LEVER_INDEX["inducement"]]
     own = np.maximum(state.milex, 0.05)[:, None, :]
-    intensity = np.tanh(
-        aid / own + 0.1 * levers[:, LEVER_INDEX["nuclear"]] + state.transfers / 10.0 / own
-    )
-    inducement = np.einsum("rai,ra->ri", intensity, A)
+    received = state.transfers[:, terms.donors] / 10.0 / own
+    intensity = np.tanh(terms.aid / own + 0.1 * terms.nuclear + received)
+    inducement = np.einsum("rai,ra->ri", intensity, A[:, terms.donors])
     asean = world.asean.astype(float)
     mean_asean = (A * asean).sum(axis=1, keepdims=True) / max(asean.sum(), 1.0)
     forces = (
@@ -464,17 +580,22 @@ def deterrence(world: World, ties: np.ndarray, capability_now: np.ndarray) -> np
     is deterred by the stronger of the two backings, squashed as ``1 − exp(−x)``.
     """
     backing = np.einsum("rim,rm->ri", ties, capability_now)
-    ratio = backing[:, :, None] / np.maximum(capability_now[:, None, :], _EPS)
-    dyad = np.maximum(_upper(world, ratio), _upper(world, ratio.transpose(0, 2, 1)))
+    safe = np.maximum(capability_now, _EPS)
+    i, j = world.dyad_i, world.dyad_j
+    dyad = np.maximum(backing[:, i] / safe[:, j], backing[:, j] / safe[:, i])
     return -np.expm1(-dyad)
 
 
-def effective_channels(world: World, levers: np.ndarray, ties: np.ndarray) -> np.ndarray:
-    """Deconfliction per dyad, with spillover from patrons' channels (``(R, N, N)``)."""
-    channel = levers[:, LEVER_INDEX["channel"]]
-    channel = np.maximum(channel, channel.transpose(0, 2, 1))
-    if not channel.any():
-        return channel
+def effective_channels(
+    world: World, state: State, levers: np.ndarray, ties: np.ndarray
+) -> np.ndarray | None:
+    """Deconfliction per dyad, with spillover from patrons' channels (``(R, N, N)``).
+
+    Returns None when no channel is open (no deconfliction anywhere).
+    """
+    channel = lever_terms(world, state, levers).channel
+    if channel is None:
+        return None
     spill = ties @ channel @ ties.transpose(0, 2, 1)
     return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
 
@@ -499,12 +620,10 @@ def incidents_and_escalation(
         ``(new, up, down)`` boolean masks over upper-triangle dyads ``(R, D)``.
     """
     p = world.params.incidents
+    terms = lever_terms(world, state, levers)
     level = _upper(world, state.level)
     tau = _upper(world, state.tension)
-    coercion = levers[:, LEVER_INDEX["coercion"]]
-    coercion = _upper(world, coercion + coercion.transpose(0, 2, 1))
-    presence_in = levers[:, LEVER_INDEX["presence"]].sum(axis=1)  # (R, N) foreign presence
-    presence = np.clip(presence_in[:, world.dyad_i] + presence_in[:, world.dyad_j], 0.0, 1.0)
+    coercion, presence = terms.coercion_dyad, terms.presence_dyad
     dispute = world.dispute[world.dyad_i, world.dyad_j]
     hazard = (
         p.base_hazard
@@ -517,9 +636,8 @@ def incidents_and_escalation(
 
     deter = deterrence(world, ties, capability_now)
     embolden = deterrence(world, promise, capability_now)
-    channel = _upper(world, channels)
-    ceasefire = levers[:, LEVER_INDEX["ceasefire"]]
-    ceasefire = _upper(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1)))
+    channel = 0.0 if channels is None else _upper(world, channels)
+    ceasefire = terms.ceasefire_dyad
     logit = (
         p.escalation_base
         - p.escalation_rung_cost * np.maximum(level - 1, 0)
@@ -545,12 +663,17 @@ def incidents_and_escalation(
 # 6. Tension
 
 
-def base_tension(world: World, alignment: np.ndarray) -> np.ndarray:
-    """Structural tension of each dyad: disputes plus distance between blocs (``(R, N, N)``)."""
+def base_tension(
+    world: World, alignment: np.ndarray, distance: np.ndarray | None = None
+) -> np.ndarray:
+    """Structural tension of each dyad: disputes plus distance between blocs (``(R, N, N)``).
+
+    The diagonal is zero: a country has no dispute with, and no distance from, itself.
+    """
     p = world.params.tension
-    base = p.dispute_base * world.dispute + p.bloc_base * alignment_distance(alignment)
-    base[:, np.eye(world.n, dtype=bool)] = 0.0
-    return base
+    if distance is None:
+        distance = alignment_distance(alignment)
+    return p.dispute_base * world.dispute + p.bloc_base * distance
 
 
 def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
@@ -587,22 +710,23 @@ def tension_dynamics(
     ``relief = min(1, dialogue + channel + ceasefire)``.
     """
     p = world.params.tension
-    dialogue = levers[:, LEVER_INDEX["dialogue"]] + levers[:, LEVER_INDEX["ceasefire"]]
-    dialogue = np.maximum(dialogue, dialogue.transpose(0, 2, 1))
-    relief = np.clip(dialogue + channels, 0.0, 1.0)
-    distance = alignment_distance(state.alignment)
+    n = world.n
+    terms = lever_terms(world, state, levers)
+    relief = terms.relief if channels is None else np.clip(terms.dialogue + channels, 0.0, 1.0)
+    half_gap, distance = alignment_gaps(state.alignment)
     hostile = np.clip(world.dispute + distance, 0.0, 1.0)
     rising = np.maximum(growth, 0.0)
     race = rising[:, :, None] * rising[:, None, :] * hostile
-    bloc = polarization(state.alignment)[:, None, None] * np.sqrt(distance)
-    target = base_tension(world, state.alignment) * (1.0 - 0.5 * relief)
+    # Polarization (the mean half-gap) times this dyad's half-gap; √distance is the half-gap.
+    bloc = (half_gap.sum(axis=(1, 2)) / (n * (n - 1)))[:, None, None] * half_gap
+    target = base_tension(world, state.alignment, distance) * (1.0 - 0.5 * relief)
     tension = state.tension + (
         p.incident_gain * state.level
         + p.arms_race_gain * race
         + p.polarization_gain * bloc
         - (p.relaxation + p.dialogue_relief * relief) * (state.tension - target)
     )
-    tension[:, np.eye(world.n, dtype=bool)] = 0.0
+    # The diagonal stays zero: every term above is zero there.
     state.tension = np.clip(tension, 0.0, 1.0)
 
 
@@ -777,7 +901,7 @@ def advance(world: World, state: State, lookup: Any = None) -> None:
     forces = alignment_forces(world, state, threat_matrix, members, levers, abandonment, entrapment)
     growth = arms_dynamics(world, state, exposure, ties, abandonment)
     alignment_dynamics(world, state, forces)
-    channels = effective_channels(world, levers, ties)
+    channels = effective_channels(world, state, levers, ties)
     new, up, down = incidents_and_escalation(world, state, levers, ties, promise, cap, channels)
     level = _upper(world, state.level)
     alliance_dynamics(world, state, levers, members, up & (level >= 2))

@@ -8,6 +8,7 @@ timeline. Time-varying quantities live in :class:`sim.dynamics.State`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -108,7 +109,12 @@ class CompiledEvent:
 
 @dataclass(frozen=True)
 class World:
-    """Static arrays of one scenario (N countries, K alliances, P policies, D deliveries)."""
+    """Static arrays of one scenario (N countries, K alliances, P policies, D deliveries).
+
+    ``donors`` are the countries any policy lets give aid, inducements, nuclear cooperation or
+    arms, and ``traders`` those with trade deals: the dynamics sum those levers over these rows
+    only (the others are zero).
+    """
 
     name: str
     horizon: int
@@ -154,8 +160,15 @@ class World:
     delivery_after: np.ndarray
     delivery_value: np.ndarray
     events: tuple[CompiledEvent, ...]
+    donors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    traders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     grievance: np.ndarray = field(default_factory=lambda: np.zeros(0))
     alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @cached_property
+    def disputed(self) -> np.ndarray:
+        """1.0 where two countries have a dispute, else 0.0 (``(N, N)``)."""
+        return (self.dispute > 0).astype(float)
 
     @property
     def n(self) -> int:
@@ -418,4 +431,12 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
         delivery_after=np.array([d[1] for d in deliveries], dtype=np.int64),
         delivery_value=np.array([d[2] for d in deliveries], dtype=float),
         events=tuple(compiled_events),
+        donors=_acting_rows(levers, ("assistance", "inducement", "nuclear", "transfer")),
+        traders=_acting_rows(levers, ("trade",)),
     )
+
+
+def _acting_rows(levers: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
+    """Countries (rows) with a nonzero lever of one of ``kinds`` in any policy."""
+    chosen = levers[:, [LEVER_INDEX[k] for k in kinds]]  # (P, k, N, N)
+    return np.nonzero(chosen.any(axis=(0, 1, 3)))[0].astype(np.int64)

@@ -311,7 +311,7 @@ def _one_step_rates(w, tension: float, replicates: int = 4000):
     levers = active_levers(w, state)
     ties, promise, _ = alliance_ties(w, state)
     cap = capability(w, state, levers)
-    channels = dynamics.effective_channels(w, levers, ties)
+    channels = dynamics.effective_channels(w, state, levers, ties)
     new, _, _ = incidents_and_escalation(w, state, levers, ties, promise, cap, channels)
     return new.mean(axis=0)
 
