@@ -591,12 +591,18 @@ def effective_channels(
 ) -> np.ndarray | None:
     """Deconfliction per dyad, with spillover from patrons' channels (``(R, N, N)``).
 
+    ``C = clip(C0 + ρ ((I + W) C0 (I + W)ᵀ − C0), 0, 1)``: a channel between a and b also
+    restrains, in proportion to the ties, incidents between a's allies and b, between a and
+    b's allies, and between their allies (a US–China channel restrains China–Philippines
+    incidents).
+
     Returns None when no channel is open (no deconfliction anywhere).
     """
     channel = lever_terms(world, state, levers).channel
     if channel is None:
         return None
-    spill = ties @ channel @ ties.transpose(0, 2, 1)
+    reach = ties + np.eye(world.n)  # each party and, in proportion to the ties, its allies
+    spill = reach @ channel @ reach.transpose(0, 2, 1) - channel
     return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
 
 
