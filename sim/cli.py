@@ -297,6 +297,41 @@ def analyze_command(
     click.echo("wrote " + ", ".join(str(f) for f in files))
 
 
+@main.command("facts")
+@click.option("-n", "--replicates", default=200, show_default=True, type=click.IntRange(2, 100_000))
+@click.option("--seed", default=2025, show_default=True, type=click.IntRange(0, 2**63 - 1))
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/facts].")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--check", is_flag=True, help="Exit 1 if a verdict differs from the documented one.")
+def facts_command(replicates: int, seed: int, out: Path | None, force: bool, check: bool) -> None:
+    """Run the stylized-facts validation suite and write its table and forest plot."""
+    from sim.output import OutputError, write_atomically
+    from sim.plots import plot_facts
+    from sim.stylized import markdown, results_table, run_facts, scenarios_needed
+
+    out = out or Path("results") / "facts"
+    total = replicates * len(scenarios_needed())
+    with tqdm(total=total, desc="stylized facts", unit=" runs", file=sys.stderr) as bar:
+        results = run_facts(replicates, seed=seed, progress=bar.update)
+
+    def fill(directory: Path) -> None:
+        results_table(results).to_csv(directory / "facts.csv", index=False)
+        (directory / "facts.md").write_text(markdown(results), encoding="utf-8")
+        plot_facts(results, directory / "forest")
+
+    try:
+        write_atomically(out, fill, force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+    click.echo(markdown(results))
+    changed = [r.fact.id for r in results if r.verdict != r.fact.expected]
+    click.echo(f"wrote {out}/facts.csv, facts.md, forest.png/.svg")
+    if changed:
+        click.echo(f"verdicts differ from docs/validation.md: {', '.join(changed)}", err=True)
+        if check:
+            sys.exit(1)
+
+
 @main.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file [RESULTS_DIR/report.html].")

@@ -450,3 +450,36 @@ def plot_prim(result, path: Path) -> list[Path]:
         fig.tight_layout()
         _save(fig, path)
     return [path.with_suffix(".png"), path.with_suffix(".svg")]
+
+
+def plot_facts(results, path: Path) -> list[Path]:
+    """Forest plot of the stylized facts: standardized effects with 95% intervals.
+
+    Each effect is divided by the spread of its control outcome and signed so that right of
+    zero means "in the claimed direction"; colour gives the verdict.
+
+    Returns:
+        The files written (PNG and SVG).
+    """
+    colours = {"holds": PALETTE[2], "fails": PALETTE[3], "inconclusive": "#999999"}
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8.2, 0.42 * len(results) + 1.4))
+        for row, result in enumerate(reversed(results)):
+            effect, low, high = result.standardized
+            colour = colours[result.verdict]
+            ax.plot([low, high], [row, row], color=colour, linewidth=2.2)
+            ax.plot([effect], [row], "o", color=colour, markersize=6)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_yticks(range(len(results)), [r.fact.id for r in reversed(results)])
+        ax.set(
+            xlabel="effect in the claimed direction (control standard deviations)",
+            title="Stylized facts: paired effects with 95% intervals",
+        )
+        handles = [
+            plt.Line2D([], [], color=c, marker="o", linewidth=2, label=v)
+            for v, c in colours.items()
+        ]
+        ax.legend(handles=handles, frameon=False, loc="lower right")
+        fig.tight_layout()
+        _save(fig, path)
+    return [path.with_suffix(".png"), path.with_suffix(".svg")]

@@ -202,8 +202,12 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "pact_raises_china_threat",
         "A formal collective-defence pact raises China's perceived threat (security dilemma).",
-        ("fact:ratner_pacific_defense_pact_proposal", "fact:china_accuses_us_asian_nato",
-         "Jervis 1978", "Walt 1987"),
+        (
+            "fact:ratner_pacific_defense_pact_proposal",
+            "fact:china_accuses_us_asian_nato",
+            "Jervis 1978",
+            "Walt 1987",
+        ),
         "formal_asian_nato",
         "hub_and_spoke",
         final("threat", "CHN"),
@@ -226,8 +230,12 @@ FACTS: tuple[Fact, ...] = (
         "pact_deters_escalation",
         "A formal pact lowers how far incidents between China and its members escalate "
         "(deterrence).",
-        ("fact:ratner_pacific_defense_pact_proposal", "fact:us_phl_mdt_applies_scs",
-         "Schelling 1966", "Snyder 1984"),
+        (
+            "fact:ratner_pacific_defense_pact_proposal",
+            "fact:us_phl_mdt_applies_scs",
+            "Schelling 1966",
+            "Snyder 1984",
+        ),
         "formal_asian_nato",
         "hub_and_spoke",
         peak_escalation(*[("CHN", m) for m in PACT_MEMBERS]),
@@ -238,8 +246,11 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "channels_lower_escalation",
         "US–China military deconfliction channels lower escalation of China's disputes.",
-        ("fact:us_china_mil_mil_deconfliction_channels", "fact:hegseth_dong_jun_meeting",
-         "Schelling 1966"),
+        (
+            "fact:us_china_mil_mil_deconfliction_channels",
+            "fact:hegseth_dong_jun_meeting",
+            "Schelling 1966",
+        ),
         "hub_and_spoke+channel",
         "hub_and_spoke",
         peak_escalation(*CHINA_DISPUTES),
@@ -253,8 +264,11 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "training_funds_align_recipients",
         "More Southeast Asia training funds move the recipients towards the US.",
-        ("fact:pentagon_sea_foreign_military_funding_increase", "fact:hagel_midas_speech",
-         "Walt 1987"),
+        (
+            "fact:pentagon_sea_foreign_military_funding_increase",
+            "fact:hagel_midas_speech",
+            "Walt 1987",
+        ),
         "sea_rebalance_2013",
         "hub_and_spoke",
         final("alignment", *RECIPIENTS),
@@ -265,8 +279,12 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "retrenchment_moves_asean_to_china",
         "US retrenchment moves ASEAN towards China.",
-        ("fact:us_prefers_alliance_continuity", "fact:rivals_see_informal_asian_nato",
-         "Snyder 1984", "Walt 1987"),
+        (
+            "fact:us_prefers_alliance_continuity",
+            "fact:rivals_see_informal_asian_nato",
+            "Snyder 1984",
+            "Walt 1987",
+        ),
         "us_retrenchment",
         "hub_and_spoke",
         final("alignment", *ASEAN),
@@ -277,8 +295,11 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "retrenchment_arms_japan",
         "US retrenchment makes Japan arm more (abandonment → internal balancing).",
-        ("fact:asian_allies_spend_more_europe_model", "fact:us_supports_stronger_japan_military",
-         "Snyder 1984"),
+        (
+            "fact:asian_allies_spend_more_europe_model",
+            "fact:us_supports_stronger_japan_military",
+            "Snyder 1984",
+        ),
         "us_retrenchment",
         "hub_and_spoke",
         arms_growth("JPN"),
@@ -323,8 +344,7 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "bloc_polarises_asean",
         "Bloc formation (a formal pact) polarises ASEAN.",
-        ("fact:kohona_development_alliances", "fact:us_official_no_bloc_alliance",
-         "Jervis 1978"),
+        ("fact:kohona_development_alliances", "fact:us_official_no_bloc_alliance", "Jervis 1978"),
         "formal_asian_nato",
         "hub_and_spoke",
         asean_spread,
@@ -335,8 +355,7 @@ FACTS: tuple[Fact, ...] = (
     Fact(
         "task_force_raises_credibility",
         "A standing US–Philippines task force makes US pledges more credible.",
-        ("fact:us_philippines_task_force", "fact:teodoro_alliance_fundamentals",
-         "Schelling 1966"),
+        ("fact:us_philippines_task_force", "fact:teodoro_alliance_fundamentals", "Schelling 1966"),
         "hub_and_spoke+task_force",
         "hub_and_spoke",
         model_final("us_credibility"),
@@ -346,8 +365,7 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact(
         "coercion_raises_incidents",
-        "China's gray-zone coercion of the Philippines and Vietnam raises the number of "
-        "incidents.",
+        "China's gray-zone coercion of the Philippines and Vietnam raises the number of incidents.",
         ("fact:scs_arbitration_2016", "fact:hegseth_scs_claims_inconsistent"),
         "hub_and_spoke",
         "hub_and_spoke-coercion",
@@ -374,6 +392,7 @@ class Result:
         high: Upper end.
         replicates: Paired replicates.
         control_mean: Mean outcome of the control.
+        control_sd: Standard deviation of the control's outcome across replicates.
         verdict: What the interval says.
     """
 
@@ -383,7 +402,19 @@ class Result:
     high: float
     replicates: int
     control_mean: float
+    control_sd: float
     verdict: Verdict
+
+    @property
+    def standardized(self) -> tuple[float, float, float]:
+        """Effect and interval in units of the control's spread, signed by the claim.
+
+        Positive means "in the claimed direction"; used to draw facts with different units on
+        one axis.
+        """
+        scale = self.fact.direction / (self.control_sd or 1.0)
+        ends = sorted((self.low * scale, self.high * scale))
+        return self.effect * scale, ends[0], ends[1]
 
 
 def verdict(low: float, high: float, direction: int) -> Verdict:
@@ -443,6 +474,7 @@ def run_facts(
                 high,
                 replicates,
                 float(control.mean()),
+                float(control.std(ddof=1)),
                 verdict(low, high, fact.direction),
             )
         )
@@ -452,3 +484,45 @@ def run_facts(
 def scenarios_needed(facts: tuple[Fact, ...] = FACTS) -> list[str]:
     """Distinct scenarios the facts run (for progress bars)."""
     return sorted({name for f in facts for name in (f.treated, f.control)})
+
+
+def results_table(results: list[Result]) -> Any:
+    """The results as a DataFrame, one row per fact (the CSV written by ``geosim facts``)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "fact": r.fact.id,
+                "claim": r.fact.claim,
+                "measure": r.fact.measure,
+                "treated": r.fact.treated,
+                "control": r.fact.control,
+                "claimed_sign": "+" if r.fact.direction > 0 else "-",
+                "effect": r.effect,
+                "ci_low": r.low,
+                "ci_high": r.high,
+                "control_mean": r.control_mean,
+                "replicates": r.replicates,
+                "verdict": r.verdict,
+                "documented_verdict": r.fact.expected,
+                "sources": "; ".join(r.fact.sources),
+            }
+            for r in results
+        ]
+    )
+
+
+def markdown(results: list[Result]) -> str:
+    """A Markdown table of the results (as pasted into ``docs/validation.md``)."""
+    lines = [
+        "| fact | claimed | effect (treated − control) | 95% CI | control mean | verdict |",
+        "|---|:-:|---:|---|---:|---|",
+    ]
+    for r in results:
+        sign = "↑" if r.fact.direction > 0 else "↓"
+        lines.append(
+            f"| `{r.fact.id}` | {sign} | {r.effect:+.4g} | [{r.low:+.4g}, {r.high:+.4g}] "
+            f"| {r.control_mean:.4g} | **{r.verdict}** |"
+        )
+    return "\n".join(lines) + "\n"
