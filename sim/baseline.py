@@ -219,3 +219,52 @@ def treaties() -> tuple[Treaty, ...]:
     """Return the reference (ATOP 2018) treaty network used to anchor the dynamics."""
     with (SEEDS_DIR / "treaties.csv").open(newline="", encoding="utf-8") as fh:
         return tuple(Treaty(**row) for row in csv.DictReader(fh))
+
+
+#: Years the country data can start from (``baseline_year`` of a scenario).
+BASELINE_YEARS = (2015, 2019, 2023)
+#: First year in which Myanmar's UN votes stop describing its government (the 2021 coup).
+MYANMAR_COUP_YEAR = 2021
+
+
+@cache
+def ideal_points() -> dict[tuple[str, int], float]:
+    """UNGA ideal points (``idealpointall``) by ``(iso3, year)``, 2005–2023."""
+    with (SEEDS_DIR / "ideal_points.csv").open(newline="", encoding="utf-8") as fh:
+        return {
+            (row["iso3"], int(row["year"])): float(row["idealpointall"])
+            for row in csv.DictReader(fh)
+        }
+
+
+def observed_alignment(year: int) -> dict[str, float]:
+    """Alignment in ``year`` from that year's ideal points, as :func:`alignment_from_ideal_points`.
+
+    Uses the four-decimal estimates of ``seeds/ideal_points.csv``. Myanmar gets the junta prior
+    from 2021 on, when its UN seat stopped speaking for the government.
+
+    Args:
+        year: 2005–2023.
+
+    Returns:
+        Alignment per ISO3 code, poles at ±1.
+    """
+    table = ideal_points()
+    points = {code: table[(code, year)] for code in country_codes()}
+    if year >= MYANMAR_COUP_YEAR:
+        us, cn = points[US], points[CHINA]
+        points["MMR"] = cn + MYANMAR_JUNTA_RELATIVE_POSITION * (us - cn)
+    centre = float(np.median(list(points.values())))
+    alignment = {
+        code: math.tanh((x - centre) / ALIGNMENT_MAPPING_WIDTH) for code, x in points.items()
+    }
+    alignment[US], alignment[CHINA] = 1.0, -1.0
+    return alignment
+
+
+@cache
+def history(year: int) -> dict[str, tuple[float, float]]:
+    """GDP and military spending (US$ bn) by ISO3 code in 2015 or 2019 (``seeds/history.csv``)."""
+    with (SEEDS_DIR / "history.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [row for row in csv.DictReader(fh) if int(row["year"]) == year]
+    return {row["iso3"]: (float(row["gdp_usd_bn"]), float(row["milex_usd_bn"])) for row in rows}

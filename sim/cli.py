@@ -332,6 +332,70 @@ def facts_command(replicates: int, seed: int, out: Path | None, force: bool, che
             sys.exit(1)
 
 
+@main.command("backtest")
+@click.option("-n", "--replicates", default=100, show_default=True, type=click.IntRange(2, 100_000))
+@click.option("--start", type=click.Choice(["2015", "2019"]), default="2015", show_default=True)
+@click.option("--end", type=click.IntRange(2016, 2023), default=2023, show_default=True)
+@click.option("--seed", default=2015, show_default=True, type=click.IntRange(0, 2**63 - 1))
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/backtest].")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+def backtest_command(
+    replicates: int, start: str, end: int, seed: int, out: Path | None, force: bool
+) -> None:
+    """Hindcast: replay 2015–2023 from the START data; score END-year alignment vs UN votes."""
+    from sim.backtest import backtest, markdown, scores_table
+    from sim.output import OutputError, write_atomically
+    from sim.plots import plot_backtest
+
+    if end <= int(start):
+        _fail(f"error: --end {end} must come after --start {start}")
+    out = out or Path("results") / "backtest"
+    click.echo(f"simulating {start}→{end}, {replicates} replicates…", err=True)
+    result = backtest(int(start), end, replicates=replicates, seed=seed)
+
+    def fill(directory: Path) -> None:
+        result.table.to_csv(directory / "alignment.csv", index=False)
+        scores_table(result).to_csv(directory / "scores.csv", index=False)
+        (directory / "scores.md").write_text(markdown(result), encoding="utf-8")
+        plot_backtest(result, directory / "hindcast")
+
+    try:
+        write_atomically(out, fill, force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+    click.echo(markdown(result))
+    click.echo(f"wrote {out}/alignment.csv, scores.csv, scores.md, hindcast.png/.svg")
+
+
+@main.command("calibrate")
+@click.option("-n", "--replicates", default=20, show_default=True, type=click.IntRange(2, 10_000))
+@click.option("--maxiter", default=12, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--popsize", default=6, show_default=True, type=click.IntRange(2, 100))
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
+@click.option("--write/--dry-run", default=True, help="Write seeds/calibration.yaml [write].")
+def calibrate_command(replicates: int, maxiter: int, popsize: int, seed: int, write: bool) -> None:
+    """Fit the free alignment coefficients on 2015–2019; test them on 2019–2023."""
+    from sim.calibrate import CALIBRATION_FILE, COEFFICIENTS, calibrate
+    from sim.calibrate import write as write_calibration
+
+    budget = (maxiter + 1) * popsize * len(COEFFICIENTS)
+    with tqdm(total=budget, desc="calibration", unit=" runs of 2015–2019", file=sys.stderr) as bar:
+        result = calibrate(
+            replicates=replicates,
+            seed=seed,
+            maxiter=maxiter,
+            popsize=popsize,
+            progress=bar.update,
+        )
+    for name, value in result.values.items():
+        click.echo(f"{name} = {value:.4g}")
+    for window, scores in result.fit.items():
+        click.echo(f"{window}: " + ", ".join(f"{k} RMSE {v:.3f}" for k, v in scores.items()))
+    if write:
+        write_calibration(result)
+        click.echo(f"wrote {CALIBRATION_FILE}")
+
+
 @main.command("report")
 @click.argument("results_dir", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file [RESULTS_DIR/report.html].")

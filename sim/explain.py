@@ -75,7 +75,8 @@ def explain(scenario: Scenario) -> str:
         lines.append(f"  {name}: {event.kind} at {trigger} — {_sources(event.source)}")
     lines += ["", "## Model coefficients", ""]
     for row in provenance(scenario.parameters):
-        flag = "FREE" if row["free"] else "data"
+        calibrated = str(row["source"]).startswith("calibrated")
+        flag = "calibrated" if calibrated else "FREE" if row["free"] else "data"
         changed = "" if row["value"] == row["default"] else f" (default {row['default']})"
         lines.append(f"  {row['path']} = {row['value']}{changed}  [{flag}] {row['description']}")
         lines.append(f"      source: {row['source']}; why: {row['why']}")

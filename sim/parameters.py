@@ -7,9 +7,18 @@ data source; its ``why`` says how the value was chosen. ``geosim explain`` print
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+#: Calibrated values of free coefficients, written by ``geosim calibrate``.
+CALIBRATION_FILE = Path(__file__).resolve().parent.parent / "seeds" / "calibration.yaml"
+
+#: The judgement values of calibrated coefficients (what they were before calibration).
+JUDGEMENT_DEFAULTS: dict[str, float] = {}
 
 
 def coef(default: float, description: str, *, why: str, source: str = "", **bounds: Any) -> Any:
@@ -24,6 +33,45 @@ def coef(default: float, description: str, *, why: str, source: str = "", **boun
     """
     extra = {"free": not source, "source": source or "free coefficient", "why": why}
     return Field(default, description=description, json_schema_extra=extra, **bounds)
+
+
+@cache
+def _calibration() -> dict[str, Any]:
+    if not CALIBRATION_FILE.is_file():
+        return {}
+    return yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8")) or {}
+
+
+def calibrated_coef(
+    name: str, judgement: float, description: str, *, why: str, **bounds: Any
+) -> Any:
+    """Declare a free coefficient whose default comes from ``seeds/calibration.yaml``.
+
+    Without a calibration file (or an entry for ``name``) the judgement value is used and the
+    coefficient stays free. With one, the default is the fitted value and its source says so,
+    with the fit: ``calibrated (backtest 2015–2019): …``.
+
+    Args:
+        name: ``group.coefficient``, e.g. ``alignment.rate``.
+        judgement: The value chosen by judgement, before calibration.
+        description: What the coefficient does, with its unit.
+        why: Reason for the judgement value.
+        **bounds: Pydantic bounds.
+    """
+    JUDGEMENT_DEFAULTS[name] = judgement
+    data = _calibration()
+    entry = data.get("coefficients", {}).get(name)
+    if entry is None:
+        return coef(judgement, description, why=why, **bounds)
+    inside = data["rmse"]["in_sample_2015_2019"]
+    outside = data["rmse"]["out_of_sample_2019_2023"]
+    source = (
+        f"calibrated (backtest 2015–2019): alignment RMSE {inside['calibrated']:.3f} in sample "
+        f"(judgement value {judgement:g}: {inside['judgement']:.3f}); out of sample 2019–2023 "
+        f"{outside['calibrated']:.3f} (judgement {outside['judgement']:.3f}, persistence "
+        f"{outside['persistence']:.3f}); bounds {entry['bounds']}"
+    )
+    return coef(entry["value"], description, why=why, source=source, **bounds)
 
 
 class _Group(BaseModel):
@@ -135,14 +183,16 @@ class ThreatParameters(_Group):
 class AlignmentParameters(_Group):
     """Alignment and hedging on the China (−1) – US (+1) axis."""
 
-    rate: float = coef(
+    rate: float = calibrated_coef(
+        "alignment.rate",
         0.02,
         "Monthly adjustment speed of alignment per unit of net pull",
         why="alignments move over years: a net pull of 0.5 shifts a state 0.12 a year",
         gt=0,
         le=1,
     )
-    security_weight: float = coef(
+    security_weight: float = calibrated_coef(
+        "alignment.security_weight",
         1.0,
         "Pull away from the pole of the states one fears (balancing), per unit threat",
         why="scale reference for the other weights",
@@ -156,14 +206,16 @@ class AlignmentParameters(_Group):
         ge=0,
         le=5,
     )
-    economic_weight: float = coef(
+    economic_weight: float = calibrated_coef(
+        "alignment.economic_weight",
         2.0,
         "Pull per unit of trade-share difference (US share − China share)",
         why="a 10-point trade tilt moves the target by 0.2",
         ge=0,
         le=10,
     )
-    inducement_weight: float = coef(
+    inducement_weight: float = calibrated_coef(
+        "alignment.inducement_weight",
         1.0,
         "Pull per unit of inducement intensity (assistance relative to own budget, deals)",
         why="assistance worth 10% of a recipient's budget pulls as much as a 5-point trade tilt",

@@ -483,3 +483,75 @@ def plot_facts(results, path: Path) -> list[Path]:
         fig.tight_layout()
         _save(fig, path)
     return [path.with_suffix(".png"), path.with_suffix(".svg")]
+
+
+def plot_backtest(result, path: Path) -> list[Path]:
+    """Hindcast: simulated against observed end-year alignment, and each country's path.
+
+    Left: the model's end-year alignment (mean, ±1 sd across replicates) against the observed
+    one, with the 45° line and the persistence forecast. Right: each country's observed move
+    from the start year (arrow) beside the model's (arrow, offset).
+
+    Returns:
+        The files written (PNG and SVG).
+    """
+    table = result.table
+    start, end = f"observed_{result.start}", f"observed_{result.end}"
+    with plt.rc_context(STYLE):
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5.2))
+        ax1.plot([-1, 1], [-1, 1], color="black", linewidth=0.8, label="perfect forecast")
+        ax1.errorbar(
+            table[end],
+            table["model"],
+            yerr=table["model_sd"],
+            fmt="o",
+            color=PALETTE[0],
+            label="model (mean ± sd)",
+        )
+        ax1.plot(
+            table[end],
+            table["persistence"],
+            "s",
+            color=PALETTE[1],
+            markersize=5,
+            label=f"persistence ({result.start} value)",
+        )
+        for _, row in table.iterrows():
+            ax1.annotate(
+                row["country"],
+                (row[end], row["model"]),
+                fontsize=8,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+        ax1.set(
+            xlabel=f"observed alignment {result.end} (UNGA ideal points)",
+            ylabel=f"forecast of {result.end}",
+            xlim=(-1.05, 1.05),
+            ylim=(-1.05, 1.05),
+            title=f"Hindcast {result.start}→{result.end}",
+        )
+        ax1.legend(frameon=False, loc="upper left", fontsize=8)
+        order = table.sort_values(end).reset_index(drop=True)
+        for y, row in order.iterrows():
+            ax2.annotate(
+                "",
+                xy=(row[end], y + 0.15),
+                xytext=(row[start], y + 0.15),
+                arrowprops={"arrowstyle": "->", "color": PALETTE[2], "lw": 1.6},
+            )
+            ax2.annotate(
+                "",
+                xy=(row["model"], y - 0.15),
+                xytext=(row[start], y - 0.15),
+                arrowprops={"arrowstyle": "->", "color": PALETTE[0], "lw": 1.6},
+            )
+        ax2.set_yticks(range(len(order)), order["country"])
+        ax2.set(
+            xlim=(-1.05, 1.05),
+            xlabel="alignment (−1 China … +1 US)",
+            title=f"Moves {result.start}→{result.end}: observed (green), model (blue)",
+        )
+        fig.tight_layout()
+        _save(fig, path)
+    return [path.with_suffix(".png"), path.with_suffix(".svg")]

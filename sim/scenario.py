@@ -312,6 +312,12 @@ class Scenario(Strict):
     extends: str | None = Field(None, description="Parent scenario: shipped name or path")
     horizon: int = Field(120, ge=1, le=1200, description="Months to simulate")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Base random seed")
+    baseline_year: Literal[2015, 2019, 2023] = Field(
+        2023,
+        description="Year of the country data the run starts from: alignment from that "
+        "year's UNGA ideal points, GDP and military spending from that year (2023: "
+        "seeds/countries.csv; 2015, 2019: seeds/history.csv)",
+    )
     countries: dict[CountryCode, CountryOverride] = Field(default_factory=dict)
     alliances: dict[Name, Alliance] = Field(default_factory=dict)
     policies: dict[Name, Policy] = Field(default_factory=dict)

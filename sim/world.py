@@ -198,10 +198,19 @@ def _default_hub(members: list[str]) -> str:
 
 def _country_arrays(scenario: Scenario) -> dict[str, np.ndarray]:
     countries = baseline.countries()
-    alignment = baseline.alignment_from_ideal_points(2023)
+    year = scenario.baseline_year
+    if year == 2023:
+        alignment = baseline.alignment_from_ideal_points(2023)
+        gdp = [c.gdp_usd_bn for c in countries]
+        milex = [c.milex_usd_bn for c in countries]
+    else:  # a hindcast start: that year's ideal points, GDP and spending
+        alignment = baseline.observed_alignment(year)
+        past = baseline.history(year)
+        gdp = [past[c.iso3][0] for c in countries]
+        milex = [past[c.iso3][1] for c in countries]
     arrays = {
-        "gdp": np.array([c.gdp_usd_bn for c in countries]),
-        "milex0": np.array([c.milex_usd_bn for c in countries]),
+        "gdp": np.array(gdp),
+        "milex0": np.array(milex),
         "alignment0": np.array([alignment[c.iso3] for c in countries]),
         "trade_china": np.array([c.trade_china_share for c in countries]),
         "trade_us": np.array([c.trade_us_share for c in countries]),

@@ -126,11 +126,12 @@ def test_validate_list_schema_and_explain():
     assert all(name in listing for name in names)
     schema = json.loads(invoke("schema").output)
     assert set(schema["properties"]) == {
-        "name", "description", "extends", "horizon", "seed",
+        "name", "description", "extends", "horizon", "seed", "baseline_year",
         "countries", "alliances", "policies", "events", "parameters",
     }  # fmt: skip
     explained = invoke("explain", "hub_and_spoke").output
     assert "parameters.arms.reaction" in explained and "FREE" in explained
+    assert "[calibrated]" in explained and "calibrated (backtest 2015–2019)" in explained
     assert "SIPRI" in explained and "fact:" in explained
 
 

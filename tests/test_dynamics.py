@@ -199,6 +199,19 @@ def test_alignment_stays_in_bounds_and_poles_stay_fixed(status_quo):
     assert (alignment[:, :, w.us] == 1).all() and (alignment[:, :, w.china] == -1).all()
 
 
+#: The inducement mechanism at its judgement weight. Calibration against UN votes sets the
+#: default near zero (docs/validation.md, section 3); these tests are about the mechanism.
+INDUCEMENT_ON = {"alignment": {"inducement_weight": 1.0}}
+
+
+def inducement_effect(country: str, policies: dict) -> tuple[float, float]:
+    """Paired effect of ``policies`` on a country's alignment, inducements weighted 1.0."""
+    treated = run(30, parameters=INDUCEMENT_ON, policies=policies)
+    untreated = run(30, parameters=INDUCEMENT_ON)
+    i = untreated.world.index(country)
+    return paired_effect(*(t.countries["alignment"][-1, :, i] for t in (treated, untreated)))
+
+
 def test_security_assistance_pulls_the_recipient_towards_the_donor():
     aid = {
         "kind": "security_assistance",
@@ -206,7 +219,7 @@ def test_security_assistance_pulls_the_recipient_towards_the_donor():
         "partners": ["VNM"],
         "usd_m_per_year": 1000,
     }
-    effect, t = alignment_effect("VNM", policies={"aid": aid})
+    effect, t = inducement_effect("VNM", {"aid": aid})
     assert effect > 0.08 and t > 4
 
 
@@ -217,7 +230,7 @@ def test_chinese_inducements_pull_towards_china():
         "partners": ["KHM"],
         "usd_m_per_year": 2000,
     }
-    effect, t = alignment_effect("KHM", policies={"deal": deal})
+    effect, t = inducement_effect("KHM", {"deal": deal})
     assert effect < -0.1 and t < -4
 
 
