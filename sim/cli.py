@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -26,6 +27,16 @@ PROGRESS_THRESHOLD = 2_000
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(EXIT_BAD_INPUT)
+
+
+def _write_outputs(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
+    """Fill an output folder atomically; an unusable folder is a clear error (exit 2)."""
+    from sim.output import OutputError, write_atomically
+
+    try:
+        write_atomically(out, fill, force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
 
 
 def _load(reference: str, overrides: tuple[str, ...] = ()):
@@ -71,7 +82,7 @@ def run_command(
 ) -> None:
     """Run SCENARIO (a shipped name or a YAML file) and write tables and plots."""
     from sim.engine import simulate
-    from sim.output import OutputError, prepare_out_dir, write_atomically, write_run
+    from sim.output import OutputError, prepare_out_dir, write_run
     from sim.world import compile_world
 
     extra = tuple(overrides)
@@ -105,10 +116,7 @@ def run_command(
         write_run(directory, trajectory, definition, resolved, parent)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
-    try:
-        write_atomically(out, fill, force=force)
-    except OutputError as exc:
-        _fail(f"error: {exc}")
+    _write_outputs(out, fill, force=force)
     if not quiet:
         final = trajectory.model
         click.echo(
@@ -144,7 +152,7 @@ def compare_command(
     reported with 95% bootstrap intervals.
     """
     from sim.compare import ComparisonError, outcome_table, run_comparison
-    from sim.output import OutputError, prepare_out_dir, write_atomically, write_comparison
+    from sim.output import OutputError, prepare_out_dir, write_comparison
     from sim.report import render_report
 
     if len(scenarios) < 2:
@@ -175,10 +183,7 @@ def compare_command(
         write_comparison(directory, comparison, resolved, parents)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
-    try:
-        write_atomically(out, fill, force=force)
-    except OutputError as exc:
-        _fail(f"error: {exc}")
+    _write_outputs(out, fill, force=force)
     if not quiet:
         table = outcome_table(comparison).set_index("scenario")
         click.echo(f"{len(definitions)} scenarios × {replicates} replicates → {out}/report.html")
@@ -305,7 +310,6 @@ def analyze_command(
 @click.option("--check", is_flag=True, help="Exit 1 if a verdict differs from the documented one.")
 def facts_command(replicates: int, seed: int, out: Path | None, force: bool, check: bool) -> None:
     """Run the stylized-facts validation suite and write its table and forest plot."""
-    from sim.output import OutputError, write_atomically
     from sim.plots import plot_facts
     from sim.stylized import markdown, results_table, run_facts, scenarios_needed
 
@@ -319,10 +323,7 @@ def facts_command(replicates: int, seed: int, out: Path | None, force: bool, che
         (directory / "facts.md").write_text(markdown(results), encoding="utf-8")
         plot_facts(results, directory / "forest")
 
-    try:
-        write_atomically(out, fill, force=force)
-    except OutputError as exc:
-        _fail(f"error: {exc}")
+    _write_outputs(out, fill, force=force)
     click.echo(markdown(results))
     changed = [r.fact.id for r in results if r.verdict != r.fact.expected]
     click.echo(f"wrote {out}/facts.csv, facts.md, forest.png/.svg")
@@ -344,7 +345,6 @@ def backtest_command(
 ) -> None:
     """Hindcast: replay 2015–2023 from the START data; score END-year alignment vs UN votes."""
     from sim.backtest import backtest, markdown, scores_table
-    from sim.output import OutputError, write_atomically
     from sim.plots import plot_backtest
 
     if end <= int(start):
@@ -359,10 +359,7 @@ def backtest_command(
         (directory / "scores.md").write_text(markdown(result), encoding="utf-8")
         plot_backtest(result, directory / "hindcast")
 
-    try:
-        write_atomically(out, fill, force=force)
-    except OutputError as exc:
-        _fail(f"error: {exc}")
+    _write_outputs(out, fill, force=force)
     click.echo(markdown(result))
     click.echo(f"wrote {out}/alignment.csv, scores.csv, scores.md, hindcast.png/.svg")
 

@@ -324,14 +324,25 @@ def dask_cluster(tmp_path: Path):
             process.kill()
 
 
+def _worker_pids(out: Path) -> set[int]:
+    """Process ids of the workers that wrote the runs parts on disk so far."""
+    pids = set()
+    for part in (out / "runs").glob("part-*.parquet"):
+        workers = pd.read_parquet(part, columns=["worker"])["worker"]
+        pids |= {int(worker.rsplit(":", 1)[1]) for worker in workers}
+    return pids
+
+
 def test_external_scheduler_survives_a_worker_killed_mid_sweep(
     tmp_path: Path, long_sweep, dask_cluster
 ) -> None:
     spec, undisturbed = long_sweep
     address, workers = dask_cluster
     out = tmp_path / "out"
+    victim = workers[0].pid
     driver = _geosim("sweep", str(spec), "--out", str(out), "--scheduler", address, "-q")
-    _wait_for(lambda: len(finished_chunks(out)) >= 3)
+    # Kill the worker only once it has finished work of its own, so the kill hits a busy worker.
+    _wait_for(lambda: victim in _worker_pids(out))
     assert len(finished_chunks(out)) < 120, "the sweep finished before the worker was killed"
     workers[0].send_signal(signal.SIGKILL)
     output, _ = driver.communicate(timeout=300)
