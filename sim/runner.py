@@ -50,6 +50,14 @@ IN_FLIGHT_PER_WORKER = 2
 RETRIES = 3
 
 
+#: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting any glibc malloc
+#: threshold freezes the adaptive mmap threshold at 128 KiB, so every temporary array above it
+#: (one ``(R, N, N)`` float matrix once R ≥ 57) is mmap-ed and unmapped again: at 200 replicates a step
+#: ran six times slower than in a plain process. ``None`` unsets it for our local workers;
+#: docs/sweeps.md says how to do the same on a cluster.
+NANNY_ENVIRONMENT = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+
+
 class SweepError(Exception):
     """A sweep directory that cannot be used as asked (exists, spec changed, not a sweep)."""
 
@@ -467,6 +475,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     """
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
@@ -475,6 +484,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         return
     n = workers or os.cpu_count() or 1
     with (
+        dask.config.set(NANNY_ENVIRONMENT),
         LocalCluster(
             n_workers=n,
             threads_per_worker=1,

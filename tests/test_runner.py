@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import dask
 import duckdb
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from sim.engine import final_outcomes
 from sim.runner import (
     SweepError,
     chunk_bounds,
+    dask_client,
     finished_chunks,
     read_manifest,
     read_runs,
@@ -234,6 +236,18 @@ def test_a_local_cluster_of_two_processes_gives_the_same_runs(tmp_path: Path, re
     pd.testing.assert_frame_equal(result.drop(columns=CIRCUMSTANTIAL), frame)
     pids = {worker.split(":")[1] for worker in result["worker"]}
     assert str(os.getpid()) not in pids  # computed by worker processes, not the driver
+
+
+def test_local_workers_keep_glibcs_adaptive_malloc() -> None:
+    """Dask's default MALLOC_TRIM_THRESHOLD_ made big-replicate chunks six times slower."""
+    key = "distributed.nanny.pre-spawn-environ"
+    with dask_client(2, None) as client:
+        trim = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        threads = client.run(lambda: os.environ.get("OMP_NUM_THREADS"))
+    assert len(trim) == 2
+    assert set(trim.values()) == {None}
+    assert set(threads.values()) == {"1"}  # Dask's other worker settings stay
+    assert dask.config.get(key)["MALLOC_TRIM_THRESHOLD_"] == 65536  # not changed for others
 
 
 # --------------------------------------------------------------------------------------------
