@@ -1,6 +1,6 @@
 """Sweep throughput: Mesa's batch_run over the project's model versus ``geosim sweep``.
 
-Run from the repository root (about ten minutes on a 2-core machine)::
+Run from the repository root (about six minutes on a 2-core machine)::
 
     .venv/bin/python benchmarks/bench_sweep.py --out benchmarks/results
 
@@ -12,6 +12,11 @@ It does, in one process on one machine:
    the two give the same numbers, then reports runs/s of each and their ratio.
 2. The sweep alone at 1k, 10k and 100k runs: wall time per run and the peak resident memory of
    the driver plus its workers (sampled every 0.1 s).
+3. The sweep at 2,000 runs with 10, 50 or 200 replicates per sample.
+4. The batched engine alone in this one process (no Dask, no files): runs/s as the number of
+   replicates advanced together grows. This is the ceiling of one worker.
+
+``--parts`` runs some of these; sections already in ``OUT/sweep_benchmark.json`` are kept.
 
 Results are printed as a Markdown table and written to ``OUT/sweep_benchmark.json``.
 """
@@ -144,19 +149,33 @@ def main() -> None:
     parser.add_argument(
         "--per-sample", default="1,10,50,200", help="replicates per sample, at 2,000 runs"
     )
+    parser.add_argument("--parts", default="common,scaling,per_sample,engine")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     args.out.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="geosim-bench-"))
-    report: dict = {
-        "machine": {
-            "cores": os.cpu_count(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-        },
-        "workers": args.workers,
+    path = args.out / "sweep_benchmark.json"
+    report: dict = json.loads(path.read_text()) if path.is_file() else {}
+    report["machine"] = {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
     }
+    report["workers"] = args.workers
+    if "common" in parts:
+        report["common"] = common_set(args, scratch)
+    if "scaling" in parts:
+        report["scaling"] = scaling(args, scratch)
+    if "per_sample" in parts:
+        report["per_sample"] = per_sample(args, scratch)
+    if "engine" in parts:
+        report["engine"] = engine_alone()
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print_tables(report)
 
-    # 1. The same runs both ways.
+
+def common_set(args: argparse.Namespace, scratch: Path) -> dict:
+    """The same runs through ``mesa.batch_run`` and through the sweep."""
     samples = 12
     spec = write_spec(scratch, samples, args.common // samples)
     mesa_seconds, mesa_outcomes = mesa_batch_run(spec, args.workers)
@@ -170,7 +189,7 @@ def main() -> None:
         for name, value in record.items():
             worst = max(worst, abs(float(row[columns[name]]) - float(value)))
     runs = len(frame)
-    report["common"] = {
+    return {
         "runs": runs,
         "mesa_batch_run_seconds": mesa_seconds,
         "mesa_runs_per_second": runs / mesa_seconds,
@@ -180,13 +199,15 @@ def main() -> None:
         "largest_difference_between_outcomes": worst,
     }
 
-    # 2. Scaling of the sweep alone.
-    report["scaling"] = []
+
+def scaling(args: argparse.Namespace, scratch: Path) -> list[dict]:
+    """The sweep alone at growing numbers of runs (50 replicates per sample)."""
+    rows = []
     for total in (int(s) for s in args.scales.split(",")):
         reps = 50
         spec = write_spec(scratch, total // reps, reps)
         seconds, peak = geosim_sweep(spec, args.workers, scratch / f"scale{total}")
-        report["scaling"].append(
+        rows.append(
             {
                 "runs": total,
                 "seconds": seconds,
@@ -195,15 +216,21 @@ def main() -> None:
                 "peak_rss_mib": peak / 2**20,
             }
         )
-        print(report["scaling"][-1], flush=True)
+        print(rows[-1], flush=True)
+    return rows
 
-    # 3. Replicates per sample: each sample is one array computation, so few replicates per
-    # sample mean small arrays and more Python overhead per run.
-    report["per_sample"] = []
+
+def per_sample(args: argparse.Namespace, scratch: Path) -> list[dict]:
+    """The sweep at 2,000 runs with few or many replicates per sample.
+
+    Each sample is one array computation, so few replicates per sample mean small arrays and
+    more Python overhead per run.
+    """
+    rows = []
     for reps in (int(s) for s in args.per_sample.split(",")):
         spec = write_spec(scratch, 2000 // reps, reps)
         seconds, _ = geosim_sweep(spec, args.workers, scratch / f"reps{reps}")
-        report["per_sample"].append(
+        rows.append(
             {
                 "replicates": reps,
                 "runs": 2000,
@@ -211,14 +238,40 @@ def main() -> None:
                 "runs_per_second": 2000 / seconds,
             }
         )
-        print(report["per_sample"][-1], flush=True)
+        print(rows[-1], flush=True)
+    return rows
 
-    (args.out / "sweep_benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
+
+def engine_alone(sizes: tuple[int, ...] = (1, 10, 50, 250, 1000)) -> list[dict]:
+    """Runs/s of :func:`sim.engine.final_outcomes` in this process, by replicates per call."""
+    from sim.engine import final_outcomes
+    from sim.loader import load_scenario
+    from sim.world import compile_world
+
+    world = compile_world(load_scenario("hub_and_spoke"))
+    rows = []
+    for size in sizes:
+        final_outcomes(world, size)  # warm up
+        calls = max(2, 2000 // size)
+        began = time.perf_counter()
+        for _ in range(calls):
+            final_outcomes(world, size)
+        seconds = (time.perf_counter() - began) / calls
+        rows.append(
+            {"replicates": size, "ms_per_call": 1000 * seconds, "runs_per_second": size / seconds}
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def print_tables(report: dict) -> None:
+    """Print the report as Markdown tables."""
     common = report["common"]
+    runs = common["runs"]
     print()
     print(
         f"Machine: {report['machine']['cores']} cores, Python {report['machine']['python']}; "
-        f"{args.workers} worker processes each way.\n"
+        f"{report['workers']} worker processes each way.\n"
     )
     print("| approach | runs | seconds | runs/s |")
     print("|---|---:|---:|---:|")
@@ -240,6 +293,19 @@ def main() -> None:
         print(
             f"| {row['runs']:,} | {row['seconds']:.1f} | {row['runs_per_second']:,.0f} "
             f"| {row['ms_per_run']:.2f} | {row['peak_rss_mib']:,.0f} |"
+        )
+    print("\n| replicates per sample | runs | seconds | runs/s |")
+    print("|---:|---:|---:|---:|")
+    for row in report.get("per_sample", []):
+        print(
+            f"| {row['replicates']} | {row['runs']:,} | {row['seconds']:.1f} "
+            f"| {row['runs_per_second']:,.0f} |"
+        )
+    print("\n| replicates per engine call (one process) | ms per call | runs/s |")
+    print("|---:|---:|---:|")
+    for row in report.get("engine", []):
+        print(
+            f"| {row['replicates']:,} | {row['ms_per_call']:.1f} | {row['runs_per_second']:,.0f} |"
         )
 
 

@@ -52,9 +52,9 @@ RETRIES = 3
 
 #: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting any glibc malloc
 #: threshold freezes the adaptive mmap threshold at 128 KiB, so every temporary array above it
-#: (one ``(R, N, N)`` float matrix once R ≥ 57) is mmap-ed and unmapped again: at 200 replicates a step
-#: ran six times slower than in a plain process. ``None`` unsets it for our local workers;
-#: docs/sweeps.md says how to do the same on a cluster.
+#: (an ``(R, N, N)`` float matrix once R ≥ 57) is mapped and unmapped again: with 200
+#: replicates a chunk ran six times slower than in a plain process. ``None`` unsets it for our
+#: local workers; docs/sweeps.md says how to do the same on a cluster.
 NANNY_ENVIRONMENT = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 
 
