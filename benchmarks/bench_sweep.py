@@ -265,31 +265,31 @@ def engine_alone(sizes: tuple[int, ...] = (1, 10, 50, 250, 1000)) -> list[dict]:
 
 
 def print_tables(report: dict) -> None:
-    """Print the report as Markdown tables."""
-    common = report["common"]
-    runs = common["runs"]
-    print()
+    """Print the report's sections as Markdown tables."""
     print(
-        f"Machine: {report['machine']['cores']} cores, Python {report['machine']['python']}; "
+        f"\nMachine: {report['machine']['cores']} cores, Python {report['machine']['python']}; "
         f"{report['workers']} worker processes each way.\n"
     )
-    print("| approach | runs | seconds | runs/s |")
-    print("|---|---:|---:|---:|")
-    print(
-        f"| mesa.batch_run (IndoPacificModel) | {runs:,} | {common['mesa_batch_run_seconds']:.1f} "
-        f"| {common['mesa_runs_per_second']:.1f} |"
-    )
-    print(
-        f"| geosim sweep (batched engine, Dask) | {runs:,} | {common['geosim_sweep_seconds']:.1f} "
-        f"| {common['geosim_runs_per_second']:,.0f} |"
-    )
-    print(
-        f"\nRatio: {common['ratio']:.0f}×; largest difference between the two approaches' "
-        f"outcomes: {common['largest_difference_between_outcomes']:.1e}\n"
-    )
-    print("| runs | seconds | runs/s | ms per run | peak RSS, driver + workers (MiB) |")
+    common = report.get("common")
+    if common:
+        runs = common["runs"]
+        print("| approach | runs | seconds | runs/s |")
+        print("|---|---:|---:|---:|")
+        print(
+            f"| mesa.batch_run (IndoPacificModel) | {runs:,} "
+            f"| {common['mesa_batch_run_seconds']:.1f} | {common['mesa_runs_per_second']:.1f} |"
+        )
+        print(
+            f"| geosim sweep (batched engine, Dask) | {runs:,} "
+            f"| {common['geosim_sweep_seconds']:.1f} | {common['geosim_runs_per_second']:,.0f} |"
+        )
+        print(
+            f"\nRatio: {common['ratio']:.0f}×; largest difference between the two approaches' "
+            f"outcomes: {common['largest_difference_between_outcomes']:.1e}"
+        )
+    print("\n| runs | seconds | runs/s | ms per run | peak RSS, driver + workers (MiB) |")
     print("|---:|---:|---:|---:|---:|")
-    for row in report["scaling"]:
+    for row in report.get("scaling", []):
         print(
             f"| {row['runs']:,} | {row['seconds']:.1f} | {row['runs_per_second']:,.0f} "
             f"| {row['ms_per_run']:.2f} | {row['peak_rss_mib']:,.0f} |"

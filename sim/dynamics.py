@@ -302,7 +302,8 @@ def alliance_fears(
     allied = members.any(axis=1) if members.shape[1] else np.zeros_like(threat, dtype=bool)
     abandonment = np.where(allied, threat * (1.0 - best), 0.0)
 
-    exposure = (state.tension * world.disputed).max(axis=2)  # (R, N)
+    # Each country's worst dispute tension, read from its disputed partners only (R, N).
+    exposure = state.tension[:, world.dispute_rows, world.dispute_partners].max(axis=2)
     if members.shape[1] == 0:
         return abandonment, np.zeros_like(threat)
     # For each alliance and member i: worst exposure among the *other* members, i.e. the
@@ -357,8 +358,12 @@ def alliance_dynamics(
 
     # Incidents that stepped up to standoff or beyond between a member and an outsider.
     if stepped_up.any():
-        pressed = _symmetric(world, stepped_up.astype(float))
-        challenges = ((members @ pressed) * (1.0 - members)).sum(axis=2)
+        # Per alliance, the stepped-up dyads with exactly one member (counts, so exact in any
+        # order). Only incident dyads can step up.
+        d = world.incident_dyads
+        inside_i, inside_j = members[:, :, world.dyad_i[d]], members[:, :, world.dyad_j[d]]
+        across = inside_i * (1.0 - inside_j) + inside_j * (1.0 - inside_i)
+        challenges = (stepped_up[:, None, d] * across).sum(axis=2)
     else:
         challenges = np.zeros_like(cred)
     if challenges.any():
@@ -573,8 +578,10 @@ def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
 # 5. Incidents and escalation
 
 
-def deterrence(world: World, ties: np.ndarray, capability_now: np.ndarray) -> np.ndarray:
-    """Credible allied backing per dyad, in [0, 1) (``(R, D)``).
+def deterrence(
+    world: World, ties: np.ndarray, capability_now: np.ndarray, dyads: np.ndarray | None = None
+) -> np.ndarray:
+    """Credible allied backing per dyad, in [0, 1) (``(R, D)``, or ``(R, len(dyads))``).
 
     Backing of i against j: allied capability relative to j's, ``Σ_m W_im c_m / c_j``; a dyad
     is deterred by the stronger of the two backings, squashed as ``1 − exp(−x)``.
@@ -582,6 +589,8 @@ def deterrence(world: World, ties: np.ndarray, capability_now: np.ndarray) -> np
     backing = np.einsum("rim,rm->ri", ties, capability_now)
     safe = np.maximum(capability_now, _EPS)
     i, j = world.dyad_i, world.dyad_j
+    if dyads is not None:
+        i, j = i[dyads], j[dyads]
     dyad = np.maximum(backing[:, i] / safe[:, j], backing[:, j] / safe[:, i])
     return -np.expm1(-dyad)
 
@@ -627,23 +636,28 @@ def incidents_and_escalation(
     """
     p = world.params.incidents
     terms = lever_terms(world, state, levers)
-    level = _upper(world, state.level)
-    tau = _upper(world, state.tension)
-    coercion, presence = terms.coercion_dyad, terms.presence_dyad
-    dispute = world.dispute[world.dyad_i, world.dyad_j]
+    # Only dyads where an incident is possible (world.incident_dyads): the others have zero
+    # hazard and no level, and stay calm. Every quantity below is per dyad, so computing on
+    # the subset gives the same numbers as on all dyads.
+    s = world.incident_dyads
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    level = np.ascontiguousarray(state.level[:, i, j])
+    tau = np.ascontiguousarray(state.tension[:, i, j])
+    coercion, presence = terms.coercion_dyad[:, s], terms.presence_dyad[:, s]
+    dispute = world.dispute[i, j]
     hazard = (
         p.base_hazard
         * (dispute + p.coercion_hazard * coercion)
         * (1.0 + p.tension_hazard * tau)
         * (1.0 + p.presence_hazard * presence)
     )
-    u = uniforms(state.keys, state.step, Stream.INCIDENT, len(world.dyad_i))
+    u = uniforms(state.keys, state.step, Stream.INCIDENT, s)
     new = (level == 0) & (u < -np.expm1(-hazard))
 
-    deter = deterrence(world, ties, capability_now)
-    embolden = deterrence(world, promise, capability_now)
-    channel = 0.0 if channels is None else _upper(world, channels)
-    ceasefire = terms.ceasefire_dyad
+    deter = deterrence(world, ties, capability_now, s)
+    embolden = deterrence(world, promise, capability_now, s)
+    channel = 0.0 if channels is None else np.ascontiguousarray(channels[:, i, j])
+    ceasefire = terms.ceasefire_dyad[:, s]
     logit = (
         p.escalation_base
         - p.escalation_rung_cost * np.maximum(level - 1, 0)
@@ -654,15 +668,24 @@ def incidents_and_escalation(
     )
     p_up = 1.0 / (1.0 + np.exp(-logit))
     p_down = np.minimum(p.deescalation + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
-    v = uniforms(state.keys, state.step, Stream.ESCALATION, len(world.dyad_i))
+    v = uniforms(state.keys, state.step, Stream.ESCALATION, s)
     active = level > 0
     up = active & (v < p_up) & (level < WAR)
     down = active & ~up & (v < p_up + p_down)
     level = level + up.astype(level.dtype) - down.astype(level.dtype) + new.astype(level.dtype)
-    state.level = _symmetric(world, level, dtype=state.level.dtype)
-    state.new_incidents = new
-    state.max_level = np.maximum(state.max_level, level)
-    return new, up, down
+    full = state.level.copy()
+    full[:, i, j] = full[:, j, i] = level
+    state.level = full
+    max_level = state.max_level.copy()
+    max_level[:, s] = np.maximum(max_level[:, s], level)
+    state.max_level = max_level
+    masks = []
+    for mask in (new, up, down):
+        spread = np.zeros((state.replicates, len(world.dyad_i)), dtype=bool)
+        spread[:, s] = mask
+        masks.append(spread)
+    state.new_incidents = masks[0]
+    return masks[0], masks[1], masks[2]
 
 
 # --------------------------------------------------------------------------------------------

@@ -56,20 +56,22 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int) -> np.ndarray:
+def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -> np.ndarray:
     """Draw ``n`` uniforms in [0, 1) per replicate for one step and stream.
 
     Args:
         keys: Replicate keys from :func:`replicate_keys`, shape ``(R,)``.
         step: Model step (month).
         stream: Purpose of the draws.
-        n: Number of draws per replicate.
+        n: Number of draws per replicate (draws ``0 … n−1``), or the indices of the draws
+            wanted: draw ``k`` is the same number whichever other draws are taken with it.
 
     Returns:
-        Array of shape ``(R, n)``.
+        Array of shape ``(R, n)`` or ``(R, len(n))``.
     """
     counter = (np.uint64(step) << np.uint64(40)) | (np.uint64(int(stream)) << np.uint64(32))
-    index = counter + np.arange(n, dtype=np.uint64)
+    draws = np.arange(n) if np.isscalar(n) else np.asarray(n)
+    index = counter + draws.astype(np.uint64)
     with np.errstate(over="ignore"):
         z = _mix(keys[:, None] + _mix(index * _GOLDEN + _GOLDEN))
     return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)

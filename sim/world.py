@@ -166,9 +166,43 @@ class World:
     alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @cached_property
-    def disputed(self) -> np.ndarray:
-        """1.0 where two countries have a dispute, else 0.0 (``(N, N)``)."""
-        return (self.dispute > 0).astype(float)
+    def dispute_partners(self) -> np.ndarray:
+        """Each country's disputed partners, ``(N, M)``, padded with the country itself.
+
+        The padding reads the zero diagonal of a dyad matrix, so the largest entry of a row of
+        ``tension[:, dispute_rows, dispute_partners]`` is the country's worst dispute tension
+        (zero with no dispute).
+        """
+        disputed = self.dispute > 0
+        width = max(1, int(disputed.sum(axis=1).max()))
+        partners = np.repeat(np.arange(self.n)[:, None], width, axis=1)
+        for i in range(self.n):
+            found = np.flatnonzero(disputed[i])
+            partners[i, : len(found)] = found
+        return partners
+
+    @cached_property
+    def dispute_rows(self) -> np.ndarray:
+        """Row indices matching :attr:`dispute_partners`, ``(N, 1)``."""
+        return np.arange(self.n)[:, None]
+
+    @cached_property
+    def incident_dyads(self) -> np.ndarray:
+        """Upper-triangle dyads where an incident can ever start or be injected.
+
+        A dispute, a coercion policy (in force or not) or an incident event between the two.
+        Elsewhere the incident hazard is exactly zero and no event sets a level, so the dyad
+        stays calm and the dynamics skip it.
+        """
+        possible = self.dispute > 0
+        if len(self.levers):
+            coercion = self.levers[:, LEVER_INDEX["coercion"]].any(axis=0)
+            possible = possible | coercion | coercion.T
+        for event in self.events:
+            if event.kind == "incident":
+                i, j = event.dyad
+                possible[i, j] = possible[j, i] = True
+        return np.flatnonzero(possible[self.dyad_i, self.dyad_j])
 
     @property
     def n(self) -> int:

@@ -23,6 +23,7 @@ from sim.dynamics import (
     richardson_step,
     threat_perception,
 )
+from sim.engine import simulate
 from sim.rng import replicate_keys
 
 # --------------------------------------------------------------------------------------------
@@ -340,6 +341,34 @@ def test_incident_hazard_rises_with_tension_and_needs_a_dispute():
         assert abs(rate - expected) < 0.03
     no_dispute = w.dispute[w.dyad_i, w.dyad_j] == 0
     assert (calm[no_dispute] == 0).all()
+
+
+def _dyad(w, a: str, b: str) -> int:
+    return w.dyad_index(w.index(a), w.index(b))
+
+
+def test_incidents_are_computed_only_where_one_can_happen_and_stay_calm_elsewhere():
+    # Australia and Japan have no dispute; a coercion campaign or an injected incident makes
+    # the dyad one where incidents can start or climb, and nothing else does.
+    coercion = {"kind": "gray_zone_coercion", "actor": "CHN", "partners": ["AUS"], "intensity": 1}
+    shot = {"kind": "incident", "actors": ["AUS", "JPN"], "level": "standoff", "step": 0}
+    plain, coerced, shot_at = world(), world(policies={"c": coercion}), world(events={"s": shot})
+    disputed = set(np.flatnonzero(plain.dispute[plain.dyad_i, plain.dyad_j] > 0))
+    assert set(plain.incident_dyads) == disputed
+    assert set(coerced.incident_dyads) == disputed | {_dyad(coerced, "CHN", "AUS")}
+    assert set(shot_at.incident_dyads) == disputed | {_dyad(shot_at, "AUS", "JPN")}
+
+    # Coercion alone starts incidents between undisputed states.
+    traj = simulate(coerced, 20, log=False)
+    assert traj.max_level[:, _dyad(coerced, "CHN", "AUS")].max() >= 1
+    # An injected incident then moves on the ladder like any other: it does not freeze.
+    traj = simulate(shot_at, 20, log=False)
+    levels = traj.level[:, :, _dyad(shot_at, "AUS", "JPN")]
+    assert np.isin(levels[1], [1, 2, 3]).all()  # injected at standoff, then one step
+    assert (levels[1:] != 2).any(axis=0).all()
+    # Everywhere else nothing ever happens.
+    others = np.setdiff1d(np.arange(len(plain.dyad_i)), shot_at.incident_dyads)
+    assert (traj.level[:, :, others] == 0).all()
 
 
 def _escalation_steps(traj, codes=None):

@@ -31,3 +31,10 @@ def test_uniforms_are_uniform_and_normals_normal():
     assert abs(z.mean()) < 0.02 and abs(z.std() - 1.0) < 0.02
     # Adjacent draws are uncorrelated.
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.02
+
+
+def test_a_subset_of_draws_gives_the_same_numbers_as_all_draws():
+    keys = replicate_keys(5, range(7))
+    every = uniforms(keys, 12, Stream.INCIDENT, 40)
+    wanted = np.array([3, 17, 39])
+    np.testing.assert_array_equal(uniforms(keys, 12, Stream.INCIDENT, wanted), every[:, wanted])
