@@ -92,6 +92,11 @@ def sample_means(out: Path, outcome: str) -> tuple[dict[str, Any], pd.DataFrame,
     return manifest, design.reset_index(drop=True), y
 
 
+#: Seed of SALib's bootstrap, so that confidence intervals repeat exactly. Not 0: SALib's Sobol
+#: analysis treats a seed of 0 as no seed (``if seed:``) and resamples differently every time.
+BOOTSTRAP_SEED = 1
+
+
 def _problem_spec(manifest: dict[str, Any]) -> Any:
     from SALib import ProblemSpec
 
@@ -99,7 +104,7 @@ def _problem_spec(manifest: dict[str, Any]) -> Any:
     return ProblemSpec({"names": names, "bounds": [[0.0, 1.0]] * len(names), "outputs": ["y"]})
 
 
-def sobol(out: Path, outcome: str, *, seed: int = 0) -> Analysis:
+def sobol(out: Path, outcome: str, *, seed: int = BOOTSTRAP_SEED) -> Analysis:
     """First-order and total Sobol indices of an outcome (Saltelli design required)."""
     manifest, design, y = sample_means(out, outcome)
     _require(manifest, "sobol")
@@ -108,6 +113,8 @@ def sobol(out: Path, outcome: str, *, seed: int = 0) -> Analysis:
     if len(y) % (d + 2):
         raise SweepError(f"{len(y)} samples do not form a Saltelli design of {d} parameters")
     spec.set_samples(_unit(design, manifest)).set_results(y)
+    if not seed:
+        raise ValueError("SALib ignores a bootstrap seed of 0; use a positive seed")
     spec.analyze_sobol(calc_second_order=False, print_to_console=False, seed=seed)
     total, first = spec.analysis.to_df()
     table = pd.concat([first, total], axis=1).rename_axis("parameter").reset_index()
@@ -115,7 +122,7 @@ def sobol(out: Path, outcome: str, *, seed: int = 0) -> Analysis:
     return Analysis("sobol", outcome, table, {"samples": len(y), "variance": float(np.var(y))})
 
 
-def morris(out: Path, outcome: str, *, seed: int = 0) -> Analysis:
+def morris(out: Path, outcome: str, *, seed: int = BOOTSTRAP_SEED) -> Analysis:
     """Morris elementary effects of an outcome (Morris design required)."""
     manifest, design, y = sample_means(out, outcome)
     _require(manifest, "morris")

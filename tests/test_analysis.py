@@ -93,6 +93,9 @@ def test_sobol_indices_of_the_ishigami_function_match_the_analytic_values(
     assert table["S1"].to_numpy() == pytest.approx(ISHIGAMI_S1, abs=0.04)
     assert table["ST"].to_numpy() == pytest.approx(ISHIGAMI_ST, abs=0.04)
     assert (table["ST_conf"] < 0.05).all() and (table["S1_conf"] < 0.06).all()
+    # The bootstrap is seeded: the confidence intervals repeat exactly.
+    again = analysis.sobol(tmp_path / "out", "regional_tension").table
+    pd.testing.assert_frame_equal(again, result.table)
 
 
 def test_shuffling_the_sample_order_would_destroy_the_indices(tmp_path: Path) -> None:
