@@ -106,13 +106,6 @@ def _zero_diagonal(matrices: np.ndarray) -> None:
     matrices.reshape(matrices.shape[0], n * n)[:, :: n + 1] = 0.0
 
 
-def _symmetric(world: World, values: np.ndarray, dtype: Any = float) -> np.ndarray:
-    out = np.zeros((values.shape[0], world.n, world.n), dtype=dtype)
-    out[:, world.dyad_i, world.dyad_j] = values
-    out[:, world.dyad_j, world.dyad_i] = values
-    return out
-
-
 def alignment_distance(alignment: np.ndarray) -> np.ndarray:
     """Squared half-distance on the alignment axis, ``((A_i − A_j) / 2)²``, in [0, 1]."""
     return alignment_gaps(alignment)[1]
@@ -303,7 +296,8 @@ def alliance_fears(
     abandonment = np.where(allied, threat * (1.0 - best), 0.0)
 
     # Each country's worst dispute tension, read from its disputed partners only (R, N).
-    exposure = state.tension[:, world.dispute_rows, world.dispute_partners].max(axis=2)
+    rows = np.arange(world.n)[:, None]
+    exposure = state.tension[:, rows, world.dispute_partners].max(axis=2)
     if members.shape[1] == 0:
         return abandonment, np.zeros_like(threat)
     # For each alliance and member i: worst exposure among the *other* members, i.e. the
@@ -579,18 +573,16 @@ def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
 
 
 def deterrence(
-    world: World, ties: np.ndarray, capability_now: np.ndarray, dyads: np.ndarray | None = None
+    world: World, ties: np.ndarray, capability_now: np.ndarray, dyads: np.ndarray
 ) -> np.ndarray:
-    """Credible allied backing per dyad, in [0, 1) (``(R, D)``, or ``(R, len(dyads))``).
+    """Credible allied backing of the given upper-triangle dyads, in [0, 1) (``(R, len(dyads))``).
 
     Backing of i against j: allied capability relative to j's, ``Σ_m W_im c_m / c_j``; a dyad
     is deterred by the stronger of the two backings, squashed as ``1 − exp(−x)``.
     """
     backing = np.einsum("rim,rm->ri", ties, capability_now)
     safe = np.maximum(capability_now, _EPS)
-    i, j = world.dyad_i, world.dyad_j
-    if dyads is not None:
-        i, j = i[dyads], j[dyads]
+    i, j = world.dyad_i[dyads], world.dyad_j[dyads]
     dyad = np.maximum(backing[:, i] / safe[:, j], backing[:, j] / safe[:, i])
     return -np.expm1(-dyad)
 

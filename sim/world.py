@@ -169,9 +169,9 @@ class World:
     def dispute_partners(self) -> np.ndarray:
         """Each country's disputed partners, ``(N, M)``, padded with the country itself.
 
-        The padding reads the zero diagonal of a dyad matrix, so the largest entry of a row of
-        ``tension[:, dispute_rows, dispute_partners]`` is the country's worst dispute tension
-        (zero with no dispute).
+        The padding reads the zero diagonal of a dyad matrix, so the largest of a country's
+        entries gathered along these indices is its worst dispute tension (zero with no
+        dispute).
         """
         disputed = self.dispute > 0
         width = max(1, int(disputed.sum(axis=1).max()))
@@ -180,11 +180,6 @@ class World:
             found = np.flatnonzero(disputed[i])
             partners[i, : len(found)] = found
         return partners
-
-    @cached_property
-    def dispute_rows(self) -> np.ndarray:
-        """Row indices matching :attr:`dispute_partners`, ``(N, 1)``."""
-        return np.arange(self.n)[:, None]
 
     @cached_property
     def incident_dyads(self) -> np.ndarray:
