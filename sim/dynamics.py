@@ -303,12 +303,9 @@ def alliance_fears(
     # For each alliance and member i: worst exposure among the *other* members, i.e. the
     # alliance's highest exposure, or its second highest for the member that has the highest.
     exposed = members * exposure[:, None, :]  # (R, K, N)
-    top = exposed.argmax(axis=2)
-    highest = np.take_along_axis(exposed, top[:, :, None], axis=2)
-    runner_up = exposed.copy()
-    np.put_along_axis(runner_up, top[:, :, None], -1.0, axis=2)
-    second = runner_up.max(axis=2, keepdims=True)
-    is_top = np.arange(world.n)[None, None, :] == top[:, :, None]
+    is_top = np.arange(world.n)[None, None, :] == exposed.argmax(axis=2)[:, :, None]
+    highest = exposed.max(axis=2, keepdims=True)
+    second = np.where(is_top, -1.0, exposed).max(axis=2, keepdims=True)
     partner_exposure = np.where(is_top, second, highest)
     weight = (state.commitment * world.type_weight)[:, :, None]
     entrapment = (members * weight * partner_exposure).max(axis=1)
@@ -361,9 +358,7 @@ def alliance_dynamics(
     else:
         challenges = np.zeros_like(cred)
     if challenges.any():
-        hub_entrapment = np.take_along_axis(
-            state.entrapment, np.broadcast_to(world.hub, cred.shape), axis=1
-        )
+        hub_entrapment = state.entrapment[:, world.hub]
         u = uniforms(state.keys, state.step, Stream.RESPONSE, cred.shape[1])
         respond = u < state.commitment * (1.0 - 0.5 * hub_entrapment)
         delta = np.where(respond, p.response_gain * (1.0 - cred), -p.abandonment_loss * cred)
