@@ -50,10 +50,18 @@ def replicate_keys(seed: int, replicates: Sequence[int] | np.ndarray) -> np.ndar
     )
 
 
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
+_S32, _S40, _S11 = np.uint64(32), np.uint64(40), np.uint64(11)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    """SplitMix64's finaliser, in place on a fresh ``uint64`` array (which it returns)."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
 def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -> np.ndarray:
@@ -69,12 +77,12 @@ def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -
     Returns:
         Array of shape ``(R, n)`` or ``(R, len(n))``.
     """
-    counter = (np.uint64(step) << np.uint64(40)) | (np.uint64(int(stream)) << np.uint64(32))
+    counter = (np.uint64(step) << _S40) | (np.uint64(int(stream)) << _S32)
     draws = np.arange(n) if np.isscalar(n) else np.asarray(n)
     index = counter + draws.astype(np.uint64)
     with np.errstate(over="ignore"):
         z = _mix(keys[:, None] + _mix(index * _GOLDEN + _GOLDEN))
-    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+    return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
 def normals(keys: np.ndarray, step: int, n: int) -> np.ndarray:
