@@ -56,6 +56,10 @@ class State:
         terms_cache: The lever tensor last read and the terms derived from it.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
+        bond_cache: Membership and commitment last seen by the alliance fears, and the
+            entrapment bonds and allied flags derived from them.
+        gaps_cache: Alignment last seen and its :func:`alignment_gaps` (the gaps tension
+            reads at the end of a month are the ones threat reads at the start of the next).
     """
 
     step: int
@@ -84,6 +88,8 @@ class State:
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
+    bond_cache: tuple[np.ndarray, ...] | None = None
+    gaps_cache: tuple[np.ndarray, ...] | None = None
 
     @property
     def replicates(self) -> int:
@@ -106,6 +112,15 @@ def _zero_diagonal(matrices: np.ndarray) -> None:
     matrices.reshape(matrices.shape[0], n * n)[:, :: n + 1] = 0.0
 
 
+def _max_along(values: np.ndarray, axis: int) -> np.ndarray:
+    """``values.max(axis)`` as a loop of pairwise maxima: exact, and faster on short axes."""
+    slices = np.moveaxis(values, axis, 0)
+    out = slices[0].copy()
+    for part in slices[1:]:
+        np.maximum(out, part, out=out)
+    return out
+
+
 def alignment_distance(alignment: np.ndarray) -> np.ndarray:
     """Squared half-distance on the alignment axis, ``((A_i − A_j) / 2)²``, in [0, 1]."""
     return alignment_gaps(alignment)[1]
@@ -119,6 +134,17 @@ def alignment_gaps(alignment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     half = np.abs(alignment[:, :, None] - alignment[:, None, :])
     half *= 0.5
     return half, half * half
+
+
+def _current_gaps(state: State) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`alignment_gaps` of the current alignment, reused while it is unchanged."""
+    cached = state.gaps_cache
+    if cached is not None and np.array_equal(cached[0], state.alignment):
+        return cached[1], cached[2]
+    half, distance = alignment_gaps(state.alignment)
+    half.flags.writeable = distance.flags.writeable = False  # shared: nobody may change them
+    state.gaps_cache = (state.alignment.copy(), half, distance)
+    return half, distance
 
 
 def active_levers(world: World, state: State) -> np.ndarray:
@@ -160,8 +186,9 @@ class LeverTerms:
         presence_dyad: Foreign presence in either member of each dyad, capped at 1, ``(R, D)``.
         ceasefire_dyad: Ceasefire strength of each dyad, ``(R, D)``.
         channel: Deconfliction channels, symmetric, ``(R, N, N)``; None when there are none.
-        dialogue: Dialogue and ceasefires, symmetric, ``(R, N, N)``.
-        relief: Relief from dialogue alone, ``min(1, dialogue)`` (used when no channel is open).
+        dialogue: Dialogue and ceasefires over upper-triangle dyads, ``(R, D)``.
+        relief: Relief from dialogue alone, ``min(1, dialogue)`` (used when no channel is
+            open), ``(R, D)``.
         donors: Countries that can give aid, nuclear cooperation or arms (static).
         aid: Aid and inducements from each donor, ``(R, len(donors), N)``.
         nuclear: Civil nuclear cooperation from each donor, ``(R, len(donors), N)``.
@@ -206,15 +233,15 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     donors, traders = world.donors, world.traders
     terms = LeverTerms(
         assistance_in=levers[:, kind["assistance"]].sum(axis=1),
-        coercion_on=coercion.transpose(0, 2, 1) if coercion.any() else None,
+        coercion_on=np.ascontiguousarray(coercion.transpose(0, 2, 1)) if coercion.any() else None,
         coercion_dyad=_upper(world, coercion + coercion.transpose(0, 2, 1)),
         presence_dyad=np.clip(
             presence_in[:, world.dyad_i] + presence_in[:, world.dyad_j], 0.0, 1.0
         ),
         ceasefire_dyad=_upper(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1))),
         channel=channel if channel.any() else None,
-        dialogue=dialogue,
-        relief=np.clip(dialogue, 0.0, 1.0),
+        dialogue=_upper(world, dialogue),
+        relief=np.clip(_upper(world, dialogue), 0.0, 1.0),
         donors=donors,
         aid=np.ascontiguousarray(aid[:, donors]),
         nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
@@ -290,26 +317,51 @@ def alliance_fears(
     Returns:
         ``(abandonment, entrapment)``, each ``(R, N)`` in [0, 1].
     """
+    if members.shape[1] == 0:
+        return np.zeros_like(threat), np.zeros_like(threat)
     pledge = state.commitment * state.credibility * world.type_weight  # (R, K)
-    best = (members * pledge[:, :, None]).max(axis=1) if members.shape[1] else 0 * threat
-    allied = members.any(axis=1) if members.shape[1] else np.zeros_like(threat, dtype=bool)
+    best = _max_along(members * pledge[:, :, None], axis=1)
+    bonds, allied = _alliance_bonds(world, state, members)
     abandonment = np.where(allied, threat * (1.0 - best), 0.0)
 
     # Each country's worst dispute tension, read from its disputed partners only (R, N).
-    rows = np.arange(world.n)[:, None]
-    exposure = state.tension[:, rows, world.dispute_partners].max(axis=2)
-    if members.shape[1] == 0:
-        return abandonment, np.zeros_like(threat)
-    # For each alliance and member i: worst exposure among the *other* members, i.e. the
-    # alliance's highest exposure, or its second highest for the member that has the highest.
-    exposed = members * exposure[:, None, :]  # (R, K, N)
-    is_top = np.arange(world.n)[None, None, :] == exposed.argmax(axis=2)[:, :, None]
-    highest = exposed.max(axis=2, keepdims=True)
-    second = np.where(is_top, -1.0, exposed).max(axis=2, keepdims=True)
-    partner_exposure = np.where(is_top, second, highest)
-    weight = (state.commitment * world.type_weight)[:, :, None]
-    entrapment = (members * weight * partner_exposure).max(axis=1)
+    rows = np.arange(world.n)
+    partners = world.dispute_partners
+    exposure = state.tension[:, rows, partners[:, 0]]
+    for column in partners.T[1:]:
+        np.maximum(exposure, state.tension[:, rows, column], out=exposure)
+    # Entrapment of i: the worst exposure of any partner m, weighted by the strongest
+    # commitment binding i to m (bonds are symmetric, so bonds[:, m, i] = B_im).
+    entrapment = _max_along(bonds * exposure[:, :, None], axis=1)
     return abandonment, entrapment
+
+
+def _alliance_bonds(
+    world: World, state: State, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Commitment binding each pair of countries and whether each country has an ally.
+
+    ``B_im = max_k [i and m both in alliance k] · commitment_k · w_type(k)`` with a zero
+    diagonal, ``(R, N, N)``; and ``allied`` ``(R, N)``. Recomputed only when the membership or
+    the commitments change (events), so most months reuse them.
+    """
+    cached = state.bond_cache
+    if (
+        cached is not None
+        and np.array_equal(cached[0], members)
+        and np.array_equal(cached[1], state.commitment)
+    ):
+        return cached[2], cached[3]
+    weight = state.commitment * world.type_weight  # (R, K)
+    bonds = np.zeros((state.replicates, world.n, world.n))
+    for k in range(members.shape[1]):
+        inside = members[:, k]
+        pair = inside[:, :, None] * inside[:, None, :] * weight[:, k, None, None]
+        np.maximum(bonds, pair, out=bonds)
+    _zero_diagonal(bonds)
+    allied = members.any(axis=1)
+    state.bond_cache = (members.copy(), state.commitment.copy(), bonds, allied)
+    return bonds, allied
 
 
 def alliance_dynamics(
@@ -422,7 +474,7 @@ def threat_perception(
     """
     p = world.params.threat
     coercion = lever_terms(world, state, levers).coercion_on
-    hostility = alignment_distance(state.alignment) + p.claims_weight * world.dispute
+    hostility = _current_gaps(state)[1] + p.claims_weight * world.dispute
     hostility += p.hostile_acts_weight * state.memory
     if coercion is not None:
         hostility += coercion
@@ -727,23 +779,36 @@ def tension_dynamics(
     """
     p = world.params.tension
     n = world.n
+    i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
-    relief = terms.relief if channels is None else np.clip(terms.dialogue + channels, 0.0, 1.0)
-    half_gap, distance = alignment_gaps(state.alignment)
-    hostile = np.clip(world.dispute + distance, 0.0, 1.0)
+    if channels is None:
+        relief = terms.relief
+    else:
+        relief = np.clip(terms.dialogue + _upper(world, channels), 0.0, 1.0)
+    # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
+    # Polarization is the mean half-gap over all ordered pairs of the full matrix.
+    gaps = _current_gaps(state)[0]
+    polar = gaps.sum(axis=(1, 2)) / (n * (n - 1))
+    half_gap = gaps[:, i, j]
+    distance = half_gap * half_gap
+    dispute = world.dispute[i, j]
+    hostile = np.clip(dispute + distance, 0.0, 1.0)
     rising = np.maximum(growth, 0.0)
-    race = rising[:, :, None] * rising[:, None, :] * hostile
-    # Polarization (the mean half-gap) times this dyad's half-gap; √distance is the half-gap.
-    bloc = (half_gap.sum(axis=(1, 2)) / (n * (n - 1)))[:, None, None] * half_gap
-    target = base_tension(world, state.alignment, distance) * (1.0 - 0.5 * relief)
-    tension = state.tension + (
-        p.incident_gain * state.level
+    race = rising[:, i] * rising[:, j] * hostile
+    bloc = polar[:, None] * half_gap
+    target = (p.dispute_base * dispute + p.bloc_base * distance) * (1.0 - 0.5 * relief)
+    tau = state.tension[:, i, j]
+    moved = tau + (
+        p.incident_gain * state.level[:, i, j]
         + p.arms_race_gain * race
         + p.polarization_gain * bloc
-        - (p.relaxation + p.dialogue_relief * relief) * (state.tension - target)
+        - (p.relaxation + p.dialogue_relief * relief) * (tau - target)
     )
-    # The diagonal stays zero: every term above is zero there.
-    state.tension = np.clip(tension, 0.0, 1.0)
+    np.clip(moved, 0.0, 1.0, out=moved)
+    tension = np.zeros_like(state.tension)  # the diagonal stays zero
+    tension[:, i, j] = moved
+    tension[:, j, i] = moved
+    state.tension = tension
 
 
 def memory_dynamics(world: World, state: State) -> None:

@@ -297,6 +297,49 @@ def test_ties_combine_as_independent_pledges_and_stay_below_one():
     assert (promise >= ties).all()
 
 
+def _fears_by_definition(w, state, members, threat):
+    """Snyder's fears country by country, alliance by alliance (the reference reading)."""
+    r_count, k_count, n = members.shape
+    abandonment, entrapment = np.zeros((r_count, n)), np.zeros((r_count, n))
+    for r in range(r_count):
+        exposure = [
+            max([state.tension[r, i, m] for m in range(n) if w.dispute[i, m] > 0], default=0.0)
+            for i in range(n)
+        ]
+        for i in range(n):
+            mine = [k for k in range(k_count) if members[r, k, i]]
+            pledges = [
+                state.commitment[r, k] * state.credibility[r, k] * w.type_weight[k] for k in mine
+            ]
+            if mine:
+                abandonment[r, i] = threat[r, i] * (1.0 - max(pledges))
+            for k in mine:
+                others = [exposure[m] for m in range(n) if m != i and members[r, k, m]]
+                weight = state.commitment[r, k] * w.type_weight[k]
+                entrapment[r, i] = max(entrapment[r, i], weight * max(others, default=0.0))
+    return abandonment, entrapment
+
+
+def test_alliance_fears_match_their_definition_exactly():
+    w = world()
+    rng = np.random.default_rng(3)
+    state = initial_state(w, replicate_keys(0, range(6)))
+    k_count = len(w.alliance_names)
+    members = (rng.random((6, k_count, w.n)) < 0.3).astype(float)
+    members[0] = 0.0  # a replicate without alliances
+    tension = rng.choice([0.0, 0.25, 0.5, 0.9], size=(6, w.n, w.n))  # many ties
+    tension = np.triu(tension, 1)
+    state.tension = tension + tension.transpose(0, 2, 1)
+    state.commitment = rng.random((6, k_count))
+    state.credibility = rng.random((6, k_count))
+    threat = rng.random((6, w.n))
+    got = dynamics.alliance_fears(w, state, members, threat)
+    want = _fears_by_definition(w, state, members, threat)
+    assert got[1].max() > 0 and (got[1] == 0).any()
+    for mine, reference in zip(got, want, strict=True):
+        np.testing.assert_array_equal(mine, reference)
+
+
 def test_retrenchment_cuts_credibility_and_raises_abandonment_fear():
     cut = {
         f"cut_{name}": {"kind": "set_commitment", "alliance": name, "value": 0.3, "step": 6}
