@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.rng import Stream, normals, uniforms
+from sim.rng import Stream, box_muller, uniform_blocks
 from sim.world import LEVER_INDEX, NEVER, World
 
 DT = 1.0 / 12.0
@@ -57,7 +57,9 @@ class State:
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
         bond_cache: Membership and commitment last seen by the alliance fears, and the
-            entrapment bonds and allied flags derived from them.
+            entrapment bonds derived from them.
+        membership_cache: Membership last seen and the :class:`Membership` derived from it.
+        draws: This month's random draws by stream (see :func:`month_draws`), with the month.
         gaps_cache: Alignment last seen and its :func:`alignment_gaps` (the gaps tension
             reads at the end of a month are the ones threat reads at the start of the next).
     """
@@ -89,7 +91,9 @@ class State:
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
+    membership_cache: tuple[np.ndarray, Membership] | None = None
     gaps_cache: tuple[np.ndarray, ...] | None = None
+    draws: tuple[int, dict[Stream, np.ndarray]] | None = None
 
     @property
     def replicates(self) -> int:
@@ -134,6 +138,26 @@ def alignment_gaps(alignment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     half = np.abs(alignment[:, :, None] - alignment[:, None, :])
     half *= 0.5
     return half, half * half
+
+
+def month_draws(world: World, state: State, stream: Stream) -> np.ndarray:
+    """This month's uniforms of one stream, ``(R, ·)``; all streams are drawn in one pass.
+
+    Alignment noise takes draws ``0 … N−1`` of its two streams, incidents and escalation the
+    draws of the incident dyads (:attr:`World.incident_dyads`), alliance responses draws
+    ``0 … K−1``. Each is the same number :func:`sim.rng.uniforms` gives for it.
+    """
+    if state.draws is None or state.draws[0] != state.step:
+        plan = {
+            Stream.ALIGNMENT_A: world.n,
+            Stream.ALIGNMENT_B: world.n,
+            Stream.INCIDENT: world.incident_dyads,
+            Stream.ESCALATION: world.incident_dyads,
+            Stream.RESPONSE: len(world.alliance_names),
+        }
+        blocks = uniform_blocks(state.keys, state.step, list(plan.items()))
+        state.draws = (state.step, dict(zip(plan, blocks, strict=True)))
+    return state.draws[1][stream]
 
 
 def _current_gaps(state: State) -> tuple[np.ndarray, np.ndarray]:
@@ -260,11 +284,48 @@ def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
     Delivered arms count as an annuity over a ten-year service life.
     """
     assistance = lever_terms(world, state, levers).assistance_in
+    if world.delivery_policy.size == 0:
+        return state.milex + assistance  # no deliveries: the inventories stay empty
     return state.milex + assistance + state.transfers.sum(axis=1) / 10.0
 
 
 # --------------------------------------------------------------------------------------------
 # 4. Alliance architecture
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Quantities that depend only on who belongs to which alliance in force.
+
+    Membership changes only with events and alliance start or end dates, so most months reuse
+    these (see :func:`membership`).
+
+    Attributes:
+        allied: Whether each country has an ally, ``(R, N)``.
+        active: Whether each alliance has members (is in force), ``(R, K)``.
+        across: For each alliance and incident dyad, 1 when exactly one side is a member,
+            ``(R, K, len(World.incident_dyads))``.
+    """
+
+    allied: np.ndarray
+    active: np.ndarray
+    across: np.ndarray
+
+
+def membership(world: World, state: State, members: np.ndarray) -> Membership:
+    """The :class:`Membership` of ``members`` (from :func:`alliance_members`), cached."""
+    cached = state.membership_cache
+    if cached is not None and np.array_equal(cached[0], members):
+        return cached[1]
+    d = world.incident_dyads
+    inside_i, inside_j = members[:, :, world.dyad_i[d]], members[:, :, world.dyad_j[d]]
+    derived = Membership(
+        allied=members.any(axis=1),
+        active=members.any(axis=2),
+        across=inside_i * (1.0 - inside_j) + inside_j * (1.0 - inside_i),
+    )
+    state.membership_cache = (members.copy(), derived)
+    return derived
 
 
 def alliance_members(state: State) -> np.ndarray:
@@ -321,8 +382,8 @@ def alliance_fears(
         return np.zeros_like(threat), np.zeros_like(threat)
     pledge = state.commitment * state.credibility * world.type_weight  # (R, K)
     best = _max_along(members * pledge[:, :, None], axis=1)
-    bonds, allied = _alliance_bonds(world, state, members)
-    abandonment = np.where(allied, threat * (1.0 - best), 0.0)
+    bonds = _alliance_bonds(world, state, members)
+    abandonment = np.where(membership(world, state, members).allied, threat * (1.0 - best), 0.0)
 
     # Each country's worst dispute tension, read from its disputed partners only (R, N).
     rows = np.arange(world.n)
@@ -336,14 +397,11 @@ def alliance_fears(
     return abandonment, entrapment
 
 
-def _alliance_bonds(
-    world: World, state: State, members: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Commitment binding each pair of countries and whether each country has an ally.
+def _alliance_bonds(world: World, state: State, members: np.ndarray) -> np.ndarray:
+    """Commitment binding each pair of countries, ``(R, N, N)`` with a zero diagonal.
 
-    ``B_im = max_k [i and m both in alliance k] · commitment_k · w_type(k)`` with a zero
-    diagonal, ``(R, N, N)``; and ``allied`` ``(R, N)``. Recomputed only when the membership or
-    the commitments change (events), so most months reuse them.
+    ``B_im = max_k [i and m both in alliance k] · commitment_k · w_type(k)``. Recomputed only
+    when the membership or the commitments change (events), so most months reuse it.
     """
     cached = state.bond_cache
     if (
@@ -351,7 +409,7 @@ def _alliance_bonds(
         and np.array_equal(cached[0], members)
         and np.array_equal(cached[1], state.commitment)
     ):
-        return cached[2], cached[3]
+        return cached[2]
     weight = state.commitment * world.type_weight  # (R, K)
     bonds = np.zeros((state.replicates, world.n, world.n))
     for k in range(members.shape[1]):
@@ -359,9 +417,8 @@ def _alliance_bonds(
         pair = inside[:, :, None] * inside[:, None, :] * weight[:, k, None, None]
         np.maximum(bonds, pair, out=bonds)
     _zero_diagonal(bonds)
-    allied = members.any(axis=1)
-    state.bond_cache = (members.copy(), state.commitment.copy(), bonds, allied)
-    return bonds, allied
+    state.bond_cache = (members.copy(), state.commitment.copy(), bonds)
+    return bonds
 
 
 def alliance_dynamics(
@@ -385,7 +442,8 @@ def alliance_dynamics(
         return
     interop, cred = state.interoperability, state.credibility
     per_alliance, per_alliance_presence = _alliance_activity(world, state, levers, members)
-    active_tf = world.task_force[None, :] * members.any(axis=2)
+    joined = membership(world, state, members)
+    active_tf = world.task_force[None, :] * joined.active
     interop += (
         p.exercise_gain * per_alliance / 12.0 * (1.0 - interop)
         + p.task_force_gain * active_tf * (1.0 - interop)
@@ -403,15 +461,13 @@ def alliance_dynamics(
     if stepped_up.any():
         # Per alliance, the stepped-up dyads with exactly one member (counts, so exact in any
         # order). Only incident dyads can step up.
-        d = world.incident_dyads
-        inside_i, inside_j = members[:, :, world.dyad_i[d]], members[:, :, world.dyad_j[d]]
-        across = inside_i * (1.0 - inside_j) + inside_j * (1.0 - inside_i)
-        challenges = (stepped_up[:, None, d] * across).sum(axis=2)
+        stepped = stepped_up[:, world.incident_dyads].astype(float)
+        challenges = np.einsum("rs,rks->rk", stepped, joined.across)
     else:
         challenges = np.zeros_like(cred)
     if challenges.any():
         hub_entrapment = state.entrapment[:, world.hub]
-        u = uniforms(state.keys, state.step, Stream.RESPONSE, cred.shape[1])
+        u = month_draws(world, state, Stream.RESPONSE)
         respond = u < state.commitment * (1.0 - 0.5 * hub_entrapment)
         delta = np.where(respond, p.response_gain * (1.0 - cred), -p.abandonment_loss * cred)
         cred += np.where(challenges > 0, delta, 0.0)
@@ -610,7 +666,9 @@ def alignment_forces(
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
     """Move alignment by ``rate · (forces + anchor) + noise`` within [−1, 1]; poles stay."""
     p = world.params.alignment
-    noise = p.noise_sd * normals(state.keys, state.step, world.n)
+    noise = p.noise_sd * box_muller(
+        month_draws(world, state, Stream.ALIGNMENT_A), month_draws(world, state, Stream.ALIGNMENT_B)
+    )
     moved = state.alignment + p.rate * (forces + world.alignment_anchor) + noise
     state.alignment = np.where(world.pole, state.alignment, np.clip(moved, -1.0, 1.0))
 
@@ -690,7 +748,7 @@ def incidents_and_escalation(
         * (1.0 + p.tension_hazard * tau)
         * (1.0 + p.presence_hazard * presence)
     )
-    u = uniforms(state.keys, state.step, Stream.INCIDENT, s)
+    u = month_draws(world, state, Stream.INCIDENT)
     new = (level == 0) & (u < -np.expm1(-hazard))
 
     deter = deterrence(world, ties, capability_now, s)
@@ -707,7 +765,7 @@ def incidents_and_escalation(
     )
     p_up = 1.0 / (1.0 + np.exp(-logit))
     p_down = np.minimum(p.deescalation + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
-    v = uniforms(state.keys, state.step, Stream.ESCALATION, s)
+    v = month_draws(world, state, Stream.ESCALATION)
     active = level > 0
     up = active & (v < p_up) & (level < WAR)
     down = active & ~up & (v < p_up + p_down)
@@ -819,9 +877,9 @@ def memory_dynamics(world: World, state: State) -> None:
 
 def deliveries(world: World, state: State) -> None:
     """Add scheduled arms deliveries to recipients' inventories; retire old ones (in place)."""
-    state.transfers *= 1.0 - 1.0 / 120.0  # ten-year service life
     if world.delivery_policy.size == 0:
-        return
+        return  # the inventories stay empty
+    state.transfers *= 1.0 - 1.0 / 120.0  # ten-year service life
     start = state.policy_start[:, world.delivery_policy]  # (R, D)
     due = (start + world.delivery_after == state.step) & (start < NEVER)
     if not due.any():

@@ -77,16 +77,39 @@ def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -
     Returns:
         Array of shape ``(R, n)`` or ``(R, len(n))``.
     """
-    counter = (np.uint64(step) << _S40) | (np.uint64(int(stream)) << _S32)
-    draws = np.arange(n) if np.isscalar(n) else np.asarray(n)
-    index = counter + draws.astype(np.uint64)
+    return uniform_blocks(keys, step, [(stream, n)])[0]
+
+
+def uniform_blocks(
+    keys: np.ndarray, step: int, blocks: Sequence[tuple[Stream, int | np.ndarray]]
+) -> list[np.ndarray]:
+    """Draws of several streams for one step, hashed together in one pass.
+
+    Each block is exactly what :func:`uniforms` gives for its ``(stream, n)``; drawing them
+    together only saves the per-call overhead (a month needs five small blocks).
+
+    Returns:
+        One array per block, shaped as :func:`uniforms` shapes it.
+    """
+    indices = [np.arange(n) if np.isscalar(n) else np.asarray(n) for _, n in blocks]
+    index = np.concatenate(
+        [
+            ((np.uint64(step) << _S40) | (np.uint64(int(stream)) << _S32)) + draws.astype(np.uint64)
+            for (stream, _), draws in zip(blocks, indices, strict=True)
+        ]
+    )
     with np.errstate(over="ignore"):
         z = _mix(keys[:, None] + _mix(index * _GOLDEN + _GOLDEN))
-    return (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+    u = (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+    return np.split(u, np.cumsum([len(d) for d in indices])[:-1], axis=1)
+
+
+def box_muller(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
+    """Standard normals from two arrays of uniforms in [0, 1)."""
+    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
 
 
 def normals(keys: np.ndarray, step: int, n: int) -> np.ndarray:
     """Draw ``n`` standard normals per replicate (Box–Muller over two uniform streams)."""
-    u1 = uniforms(keys, step, Stream.ALIGNMENT_A, n)
-    u2 = uniforms(keys, step, Stream.ALIGNMENT_B, n)
-    return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+    u1, u2 = uniform_blocks(keys, step, [(Stream.ALIGNMENT_A, n), (Stream.ALIGNMENT_B, n)])
+    return box_muller(u1, u2)
