@@ -305,11 +305,13 @@ class Membership:
         active: Whether each alliance has members (is in force), ``(R, K)``.
         across: For each alliance and incident dyad, 1 when exactly one side is a member,
             ``(R, K, len(World.incident_dyads))``.
+        by_country: The membership transposed, country × alliance, ``(R, N, K)``.
     """
 
     allied: np.ndarray
     active: np.ndarray
     across: np.ndarray
+    by_country: np.ndarray
 
 
 def membership(world: World, state: State, members: np.ndarray) -> Membership:
@@ -323,6 +325,7 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
         allied=members.any(axis=1),
         active=members.any(axis=2),
         across=inside_i * (1.0 - inside_j) + inside_j * (1.0 - inside_i),
+        by_country=np.ascontiguousarray(members.transpose(0, 2, 1)),
     )
     state.membership_cache = (members.copy(), derived)
     return derived
@@ -354,16 +357,14 @@ def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, n
         force ``(R, K, N)`` as floats.
     """
     members = alliance_members(state)
-    credible, promised = pledge_strength(world, state)
-
-    def combine(strength: np.ndarray) -> np.ndarray:
-        weighted = members * np.log1p(-strength)[:, :, None]
-        log_free = np.ascontiguousarray(weighted.transpose(0, 2, 1)) @ members
-        ties = -np.expm1(log_free)
-        _zero_diagonal(ties)
-        return ties
-
-    return combine(credible), combine(promised), members
+    by_country = membership(world, state, members).by_country
+    # Both strengths at once: (2, R, N, K) log-survival weights, then one batched product.
+    logs = np.log1p(-np.stack(pledge_strength(world, state)))  # (2, R, K)
+    log_free = (by_country * logs[:, :, None, :]) @ members
+    ties = -np.expm1(log_free)
+    n = world.n
+    ties.reshape(-1, n * n)[:, :: n + 1] = 0.0  # no tie with oneself
+    return ties[0], ties[1], members
 
 
 def alliance_fears(
