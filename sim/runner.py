@@ -50,12 +50,23 @@ IN_FLIGHT_PER_WORKER = 2
 RETRIES = 3
 
 
-#: Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting any glibc malloc
-#: threshold freezes the adaptive mmap threshold at 128 KiB, so every temporary array above it
-#: (an ``(R, N, N)`` float matrix once R ≥ 57) is mapped and unmapped again: with 200
-#: replicates a chunk ran six times slower than in a plain process. ``None`` unsets it for our
-#: local workers; docs/sweeps.md says how to do the same on a cluster.
-NANNY_ENVIRONMENT = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+#: Dask settings for our local workers, which run long numpy-bound chunks.
+#:
+#: - Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``. Setting any glibc
+#:   malloc threshold freezes the adaptive mmap threshold at 128 KiB, so every temporary array
+#:   above it (an ``(R, N, N)`` float matrix once R ≥ 57) is mapped and unmapped again: with 200
+#:   replicates a chunk ran six times slower than in a plain process. ``None`` unsets it.
+#: - The worker's statistical profiler (a stack sample every 10 ms) and its 20 ms event-loop
+#:   tick and 0.5 s system monitor wake a second thread that takes the GIL from the chunk;
+#:   turned off or slowed down, sweeps of 30k runs ran 7% faster (docs/performance.md).
+#:
+#: docs/sweeps.md says how to apply the same settings on a cluster.
+WORKER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 
 
 class SweepError(Exception):
@@ -484,7 +495,7 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         return
     n = workers or os.cpu_count() or 1
     with (
-        dask.config.set(NANNY_ENVIRONMENT),
+        dask.config.set(WORKER_CONFIG),
         LocalCluster(
             n_workers=n,
             threads_per_worker=1,
