@@ -12,6 +12,7 @@ NumPy's ``SeedSequence`` so nearby seeds give unrelated streams.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -77,31 +78,48 @@ def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -
     Returns:
         Array of shape ``(R, n)`` or ``(R, len(n))``.
     """
-    return uniform_blocks(keys, step, [(stream, n)])[0]
+    return draw(keys, step, DrawPlan.of([(stream, n)]))[0]
 
 
-def uniform_blocks(
-    keys: np.ndarray, step: int, blocks: Sequence[tuple[Stream, int | np.ndarray]]
-) -> list[np.ndarray]:
-    """Draws of several streams for one step, hashed together in one pass.
+@dataclass(frozen=True)
+class DrawPlan:
+    """Which draws of which streams to take together each step (see :func:`draw`).
 
-    Each block is exactly what :func:`uniforms` gives for its ``(stream, n)``; drawing them
-    together only saves the per-call overhead (a month needs five small blocks).
+    Attributes:
+        offsets: Counter of each draw without the step, ``stream << 32 | index`` (``uint64``).
+        bounds: Where each block ends among the offsets.
+    """
+
+    offsets: np.ndarray
+    bounds: tuple[int, ...]
+
+    @classmethod
+    def of(cls, blocks: Sequence[tuple[Stream, int | np.ndarray]]) -> DrawPlan:
+        """The plan of blocks ``(stream, n)``, each as :func:`uniforms` takes them."""
+        parts = [
+            (np.uint64(int(stream)) << _S32)
+            + (np.arange(n) if np.isscalar(n) else np.asarray(n)).astype(np.uint64)
+            for stream, n in blocks
+        ]
+        offsets = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        return cls(offsets, tuple(np.cumsum([len(p) for p in parts]).tolist()))
+
+
+def draw(keys: np.ndarray, step: int, plan: DrawPlan) -> list[np.ndarray]:
+    """The draws of a plan for one step, hashed together in one pass.
+
+    Each block is exactly what :func:`uniforms` gives for it; drawing them together only saves
+    the per-call overhead (a month needs five small blocks).
 
     Returns:
-        One array per block, shaped as :func:`uniforms` shapes it.
+        One ``(R, ·)`` array per block.
     """
-    indices = [np.arange(n) if np.isscalar(n) else np.asarray(n) for _, n in blocks]
-    index = np.concatenate(
-        [
-            ((np.uint64(step) << _S40) | (np.uint64(int(stream)) << _S32)) + draws.astype(np.uint64)
-            for (stream, _), draws in zip(blocks, indices, strict=True)
-        ]
-    )
+    index = plan.offsets | (np.uint64(step) << _S40)
     with np.errstate(over="ignore"):
         z = _mix(keys[:, None] + _mix(index * _GOLDEN + _GOLDEN))
     u = (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
-    return np.split(u, np.cumsum([len(d) for d in indices])[:-1], axis=1)
+    starts = (0, *plan.bounds[:-1])
+    return [u[:, a:b] for a, b in zip(starts, plan.bounds, strict=True)]
 
 
 def box_muller(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
@@ -111,5 +129,5 @@ def box_muller(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
 
 def normals(keys: np.ndarray, step: int, n: int) -> np.ndarray:
     """Draw ``n`` standard normals per replicate (Box–Muller over two uniform streams)."""
-    u1, u2 = uniform_blocks(keys, step, [(Stream.ALIGNMENT_A, n), (Stream.ALIGNMENT_B, n)])
+    u1, u2 = draw(keys, step, DrawPlan.of([(Stream.ALIGNMENT_A, n), (Stream.ALIGNMENT_B, n)]))
     return box_muller(u1, u2)

@@ -15,6 +15,7 @@ import numpy as np
 from sim import baseline
 from sim.conditions import Condition, parse_condition
 from sim.parameters import Parameters
+from sim.rng import DrawPlan, Stream
 from sim.scenario import (
     ESCALATION_LEVELS,
     Alliance,
@@ -34,6 +35,15 @@ from sim.scenario import (
 )
 from sim.scenario import (
     Ceasefire as CeasefirePolicy,
+)
+
+#: The random streams every month draws from, in the order of :attr:`World.month_draws`.
+MONTH_STREAMS = (
+    Stream.ALIGNMENT_A,
+    Stream.ALIGNMENT_B,
+    Stream.INCIDENT,
+    Stream.ESCALATION,
+    Stream.RESPONSE,
 )
 
 #: A month that never comes: start/end of things not (yet) in force.
@@ -198,6 +208,16 @@ class World:
                 i, j = event.dyad
                 possible[i, j] = possible[j, i] = True
         return np.flatnonzero(possible[self.dyad_i, self.dyad_j])
+
+    @cached_property
+    def month_draws(self) -> DrawPlan:
+        """The random draws every month takes, in the order of :data:`MONTH_STREAMS`.
+
+        Alignment noise takes draws ``0 … N−1`` of its two streams, incidents and escalation
+        the draws of :attr:`incident_dyads`, alliance responses draws ``0 … K−1``.
+        """
+        sizes = (self.n, self.n, self.incident_dyads, self.incident_dyads, len(self.alliance_names))
+        return DrawPlan.of(list(zip(MONTH_STREAMS, sizes, strict=True)))
 
     @property
     def n(self) -> int:
