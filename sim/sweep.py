@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy import stats
 
 from sim import metrics
 from sim.loader import (
@@ -131,6 +130,9 @@ class ParameterSpec(_Strict):
         if self.values is not None:
             index = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
             return [copy.deepcopy(self.values[i]) for i in index]
+        # scipy.stats takes 0.4 s to import; workers, which never sample, are spared it.
+        from scipy import stats
+
         if self.range is not None:
             low, high = self.range
             x = low + u * (high - low)
@@ -375,6 +377,8 @@ def unit_design(spec: SweepSpec, seed: int) -> np.ndarray:
     if method == "random":
         return np.random.default_rng(seed).random((size, d))  # type: ignore[arg-type]
     if method == "lhs":
+        from scipy import stats  # see ParameterSpec.from_unit
+
         return stats.qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(size)  # type: ignore[arg-type]
     problem = unit_problem(spec)
     if method == "sobol":
