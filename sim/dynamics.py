@@ -180,14 +180,14 @@ def active_levers(world: World, state: State) -> np.ndarray:
     cached = state.lever_cache
     if cached is not None and np.array_equal(cached[0], active):
         return cached[1]  # policies change rarely: most months reuse last month's levers
-    if active.shape[1] == 0:
-        levers = np.zeros((state.replicates, world.levers.shape[1], world.n, world.n))
-    else:
-        flat = world.levers.reshape(world.levers.shape[0], -1)
-        # einsum rather than a BLAS matmul keeps results independent of the batch size.
-        levers = np.einsum("rp,pf->rf", active.astype(float), flat).reshape(
-            state.replicates, *world.levers.shape[1:]
-        )
+    # Lever templates are (P, L, N, N), or (R, P, L, N, N) when samples differ in them
+    # (sim.batch). The sum runs policy by policy, the same order for any batch.
+    shape = world.levers.shape
+    flat = world.levers.reshape(*shape[:-3], shape[-3] * shape[-2] * shape[-1])
+    levers = np.zeros((state.replicates, flat.shape[-1]))
+    for p in range(shape[-4]):
+        levers += active[:, p, None] * flat[..., p, :]
+    levers = levers.reshape(state.replicates, *shape[-3:])
     levers.flags.writeable = False  # shared between months: nobody may change it in place
     state.lever_cache = (active, levers)
     return levers
@@ -580,7 +580,7 @@ def arms_reaction(world: World, exposure: np.ndarray, ties: np.ndarray) -> np.nd
     """
     p = world.params.arms
     coalition = world.params.threat.coalition_weight
-    scale = world.gdp[:, None] / world.gdp[None, :]
+    scale = world.gdp[..., :, None] / world.gdp[..., None, :]
     # i also answers the spending of its rivals' allies: H (I + λW).
     rivals = exposure + coalition * (exposure @ ties)
     return p.reaction * (rivals - p.ally_pooling * ties) * scale
@@ -809,7 +809,9 @@ def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
     """
     p = world.params.tension
     bloc = polarization(alignment)[:, None, None] * np.sqrt(alignment_distance(alignment))
-    rest = base_tension(world, alignment) + p.polarization_gain * bloc / max(p.relaxation, _EPS)
+    rest = base_tension(world, alignment) + p.polarization_gain * bloc / np.maximum(
+        p.relaxation, _EPS
+    )
     rest[:, np.eye(world.n, dtype=bool)] = 0.0
     return np.clip(rest, 0.0, 1.0)
 
@@ -883,8 +885,13 @@ def deliveries(world: World, state: State) -> None:
     due = (start + world.delivery_after == state.step) & (start < NEVER)
     if not due.any():
         return
-    transfer = world.levers[world.delivery_policy, LEVER_INDEX["transfer"]]  # (D, N, N)
-    state.transfers += np.einsum("rd,dij->rij", due * world.delivery_value, transfer)
+    # (D, N, N), or (R, D, N, N) when samples differ in their levers (sim.batch).
+    transfer = world.levers[..., world.delivery_policy, LEVER_INDEX["transfer"], :, :]
+    amount = due * world.delivery_value
+    delivered = np.zeros_like(state.transfers)
+    for d in range(amount.shape[1]):  # delivery by delivery, the same order for any batch
+        delivered += amount[:, d, None, None] * transfer[..., d, :, :]
+    state.transfers += delivered
 
 
 # --------------------------------------------------------------------------------------------

@@ -209,5 +209,7 @@ def final_outcomes(
         for i, code in enumerate(world.codes):
             outcomes[f"{name}.{code}"] = values[:, i]
     for i, code in enumerate(world.codes):
-        outcomes[f"milex_change_pct.{code}"] = 100.0 * (state.milex[:, i] / world.milex0[i] - 1)
+        outcomes[f"milex_change_pct.{code}"] = 100.0 * (
+            state.milex[:, i] / world.milex0[..., i] - 1
+        )
     return outcomes

@@ -2,9 +2,10 @@
 
 Run ``k`` of a sweep is replicate ``k mod R`` of sample ``k div R`` (``R`` replicates per
 sample). Runs are cut into chunks of consecutive run ids; a chunk is the unit of work, retry and
-resume. A worker turns each of the chunk's samples into a scenario, compiles it once and
-advances all its replicates together through :func:`sim.engine.final_outcomes` — one array
-computation per sample, never one Python model per run.
+resume. A worker turns each of the chunk's samples into a scenario and compiles it once. The
+samples that differ only in numbers then advance together, all their replicates as one array
+computation (:mod:`sim.batch`, up to 256 replicates at a time); a sample that differs in
+structure (e.g. an event's month) advances alone. Never one Python model per run.
 
 The driver writes each finished chunk as ``runs/part-<chunk>.parquet`` (and, when asked,
 ``timeseries/part-<chunk>.parquet``) through a temporary file and an atomic rename, so a part
@@ -26,7 +27,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -190,14 +191,69 @@ def parameter_kinds(sweep: Sweep) -> tuple[str, ...]:
 
 
 def run_chunk(task: ChunkTask) -> ChunkResult:
-    """Run one chunk: each sample's replicates as one array computation.
+    """Run one chunk: its samples' replicates together, as few array computations as possible.
 
-    A sample whose values make the scenario invalid (e.g. a policy ending before it starts)
-    gives rows with status ``invalid``, the reason, and missing outcomes.
+    Samples that differ only in numbers (coefficients, budgets, commitments…) advance
+    together, up to :data:`sim.batch.MAX_REPLICATES` replicates at a time (:mod:`sim.batch`);
+    others advance one sample at a time. Either way each run's numbers are the same. A sample
+    whose values make the scenario invalid (e.g. a policy ending before it starts) gives rows
+    with status ``invalid``, the reason, and missing outcomes.
     """
-    from sim.engine import final_outcomes, simulate
+    from sim import batch
+    from sim.engine import simulate
     from sim.world import compile_world
 
+    began = time.perf_counter()
+    samples: list[_Sample] = []
+    run = task.start
+    while run < task.stop:
+        sample = run // task.replicates
+        stop = min((sample + 1) * task.replicates, task.stop)
+        reps = np.arange(run - sample * task.replicates, stop - sample * task.replicates)
+        values = task.values[sample - task.first_sample]
+        data = apply_values(task.base_data, task.parameter_names, values)
+        entry = _Sample(sample, run, reps, values, data)
+        try:
+            entry.world = compile_world(Scenario.model_validate(data, strict=True))
+        except ValidationError as exc:
+            problem = _problems_from(exc, SourceMap({(): ("<sample>", None)}))[0]
+            entry.status, entry.message = "invalid", f"{problem.path}: {problem.message}"
+        samples.append(entry)
+        run = stop
+    valid = [s for s in samples if s.world is not None]
+    computed = batch.final_outcomes([s.world for s in valid], [s.reps for s in valid], task.seed)
+    for entry, outcomes in zip(valid, computed, strict=True):
+        entry.outcomes = outcomes
+    series = [
+        _monthly(simulate(s.world, s.reps, seed=task.seed, log=False), task, s.first_run)
+        for s in valid
+        if task.timeseries
+    ]
+    elapsed = (time.perf_counter() - began) / (task.stop - task.start)
+    return ChunkResult(
+        chunk=task.chunk,
+        runs=_runs_table(task, samples, elapsed),
+        timeseries=pa.concat_tables(series) if series else None,
+    )
+
+
+@dataclass
+class _Sample:
+    """One sample's part of a chunk, and what became of it."""
+
+    sample: int
+    first_run: int
+    reps: np.ndarray
+    values: list[Any]
+    data: dict[str, Any]
+    world: Any = None
+    outcomes: dict[str, np.ndarray] = field(default_factory=dict)
+    status: str = "ok"
+    message: str = ""
+
+
+def _runs_table(task: ChunkTask, samples: list[_Sample], elapsed: float) -> pa.Table:
+    """The chunk's rows: one per run, in run order."""
     worker = f"{socket.gethostname()}:{os.getpid()}"
     columns: dict[str, list[Any]] = {
         "run_id": [],
@@ -212,51 +268,25 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         "elapsed_s": [],
         "worker": [],
     }
-    series: list[pa.Table] = []
-    run = task.start
-    while run < task.stop:
-        sample = run // task.replicates
-        stop = min((sample + 1) * task.replicates, task.stop)
-        reps = np.arange(run - sample * task.replicates, stop - sample * task.replicates)
-        values = task.values[sample - task.first_sample]
-        data = apply_values(task.base_data, task.parameter_names, values)
-        began = time.perf_counter()
-        outcomes: dict[str, np.ndarray] = {}
-        status, message = "ok", ""
-        try:
-            scenario = Scenario.model_validate(data, strict=True)
-        except ValidationError as exc:
-            problem = _problems_from(exc, SourceMap({(): ("<sample>", None)}))[0]
-            status, message = "invalid", f"{problem.path}: {problem.message}"
-        else:
-            world = compile_world(scenario)
-            outcomes = final_outcomes(world, reps, seed=task.seed)
-            if task.timeseries:
-                series.append(_monthly(simulate(world, reps, seed=task.seed, log=False), task, run))
-        elapsed = (time.perf_counter() - began) / len(reps)
-        n = len(reps)
-        columns["run_id"] += range(run, stop)
-        columns["sample"] += [sample] * n
-        columns["replicate"] += reps.tolist()
+    for entry in samples:
+        n = len(entry.reps)
+        columns["run_id"] += range(entry.first_run, entry.first_run + n)
+        columns["sample"] += [entry.sample] * n
+        columns["replicate"] += entry.reps.tolist()
         columns["seed"] += [task.seed] * n
-        columns["config_hash"] += [config_hash(data)] * n
+        columns["config_hash"] += [config_hash(entry.data)] * n
         for name, kind, value in zip(
-            task.parameter_names, task.parameter_kinds, values, strict=True
+            task.parameter_names, task.parameter_kinds, entry.values, strict=True
         ):
             cell = json.dumps(value, sort_keys=True) if kind == "json" else value
             columns[name] += [cell] * n
         for name in task.outcomes:
-            columns[name] += outcomes[name].tolist() if outcomes else [None] * n
-        columns["status"] += [status] * n
-        columns["message"] += [message] * n
+            columns[name] += entry.outcomes[name].tolist() if entry.outcomes else [None] * n
+        columns["status"] += [entry.status] * n
+        columns["message"] += [entry.message] * n
         columns["elapsed_s"] += [elapsed] * n
         columns["worker"] += [worker] * n
-        run = stop
-    return ChunkResult(
-        chunk=task.chunk,
-        runs=pa.table(columns, schema=runs_schema(task)),
-        timeseries=pa.concat_tables(series) if series else None,
-    )
+    return pa.table(columns, schema=runs_schema(task))
 
 
 def runs_schema(task: ChunkTask) -> pa.Schema:

@@ -200,8 +200,9 @@ class World:
         stays calm and the dynamics skip it.
         """
         possible = self.dispute > 0
-        if len(self.levers):
-            coercion = self.levers[:, LEVER_INDEX["coercion"]].any(axis=0)
+        if self.levers.size:
+            coercion = self.levers[..., LEVER_INDEX["coercion"], :, :]
+            coercion = coercion.reshape(-1, self.n, self.n).any(axis=0)
             possible = possible | coercion | coercion.T
         for event in self.events:
             if event.kind == "incident":

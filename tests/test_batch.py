@@ -1,0 +1,112 @@
+"""Samples advanced together give exactly the numbers each gives alone (sim/batch.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import batch, engine
+from sim.loader import resolve, resolve_reference
+from sim.parameters import Parameters
+from sim.scenario import Scenario
+from sim.sweep import apply_values
+from sim.world import World, compile_world
+
+
+def compile_sample(base: str, changes: dict[str, object]) -> World:
+    """Compile ``base`` with scenario fields set at dotted paths, as a sweep sample does."""
+    data, _ = resolve(resolve_reference(base))
+    data = apply_values(data, tuple(changes), list(changes.values()))
+    return compile_world(Scenario.model_validate(data, strict=True))
+
+
+def every_coefficient(factor: float) -> dict[str, float]:
+    """Every model coefficient scaled by ``factor`` (kept where that leaves its bounds)."""
+    defaults = Parameters()
+    changes = {}
+    for group in type(defaults).model_fields:
+        values = getattr(defaults, group)
+        for name in type(values).model_fields:
+            scaled = getattr(values, name) * factor
+            try:
+                type(values).model_validate({name: scaled})
+            except ValueError:
+                continue
+            changes[f"parameters.{group}.{name}"] = scaled
+    return changes
+
+
+def assert_same_as_alone(worlds: list[World], replicates: list[np.ndarray]) -> None:
+    together = batch.final_outcomes(worlds, replicates, seed=11)
+    for world, reps, outcomes in zip(worlds, replicates, together, strict=True):
+        alone = engine.final_outcomes(world, reps, seed=11)
+        assert outcomes.keys() == alone.keys()
+        for name in alone:
+            np.testing.assert_array_equal(outcomes[name], alone[name], err_msg=name)
+
+
+@pytest.mark.parametrize("base", ["hub_and_spoke", "scs_crisis", "sea_rebalance_2013"])
+def test_samples_differing_in_every_coefficient_run_together_exactly(base: str) -> None:
+    worlds = [compile_sample(base, every_coefficient(f)) for f in (0.9, 1.0, 1.07)]
+    replicates = [np.arange(5), np.arange(3, 9), np.arange(4)]
+    stacked = batch.stack(worlds, [len(r) for r in replicates])
+    assert stacked is not None
+    assert isinstance(stacked.params.incidents.base_hazard, batch.PerReplicate)
+    assert stacked.proximity.shape == (15, stacked.n, stacked.n)  # from the reach exponent
+    assert_same_as_alone(worlds, replicates)
+
+
+def test_samples_differing_in_scenario_numbers_run_together_exactly() -> None:
+    samples = [
+        {
+            "policies.us_assistance_vietnam.usd_m_per_year": budget,
+            "alliances.us_philippines.commitment": commitment,
+            "countries.VNM.milex_usd_bn": milex,
+            "countries.PHL.gdp_usd_bn": gdp,
+            "countries.IDN.alignment": alignment,
+        }
+        for budget, commitment, milex, gdp, alignment in [
+            (0.0, 0.4, 6.0, 400.0, 0.1),
+            (300.0, 0.9, 8.5, 450.0, -0.2),
+            (600.0, 0.6, 7.0, 420.0, 0.0),
+        ]
+    ]
+    worlds = [compile_sample("sea_rebalance_2013", s) for s in samples]
+    replicates = [np.arange(6)] * 3
+    stacked = batch.stack(worlds, [6, 6, 6])
+    assert stacked is not None
+    assert stacked.levers.ndim == 5 and stacked.milex0.shape == (18, stacked.n)
+    assert_same_as_alone(worlds, replicates)
+
+
+def test_samples_differing_in_structure_run_one_by_one_with_the_same_numbers() -> None:
+    worlds = [compile_sample("scs_crisis", {"events.shoal_standoff.step": step}) for step in (2, 5)]
+    assert batch.stack(worlds, [4, 4]) is None  # an event's timing is not a number to stack
+    assert_same_as_alone(worlds, [np.arange(4), np.arange(4)])
+
+
+def test_a_replicate_axis_as_long_as_another_axis_is_never_stacked() -> None:
+    worlds = [compile_sample("hub_and_spoke", every_coefficient(f)) for f in (0.9, 1.1)]
+    n = worlds[0].n
+    assert batch.stack(worlds, [n - 8, 8]) is None  # R = N could broadcast silently
+    assert batch.stack(worlds, [n - 7, 8]) is not None
+
+
+def test_groups_hold_at_most_the_cap_and_keep_sample_order() -> None:
+    cap = batch.MAX_REPLICATES
+    groups = batch._groups([100, 100, 100, cap, 1, 1])
+    assert groups == [[0, 1], [2], [3], [4, 5]]
+
+
+def test_per_replicate_coefficients_broadcast_along_the_leading_axis() -> None:
+    coefficient = np.array([1.0, 2.0]).view(batch.PerReplicate)
+    matrix = np.ones((2, 3, 3))
+    scaled = coefficient * matrix
+    assert type(scaled) is np.ndarray
+    np.testing.assert_array_equal(scaled[1], np.full((3, 3), 2.0))
+    derived = np.exp(-1.0 / coefficient)
+    assert isinstance(derived, batch.PerReplicate) and derived.shape == (2,)
+    per_country = coefficient * np.array([1.0, 10.0, 100.0])  # a world array: no R axis
+    np.testing.assert_array_equal(per_country, [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]])
+    per_dyad = coefficient * np.ones((2, 5))  # a state array: R axis first
+    np.testing.assert_array_equal(per_dyad[:, 0], [1.0, 2.0])
