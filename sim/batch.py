@@ -139,12 +139,19 @@ def final_outcomes(
             if len(group) > 1
             else None
         )
-        if stacked is None:
+        outcomes = None
+        if stacked is not None:
+            try:
+                outcomes = engine.final_outcomes(
+                    stacked, np.concatenate([replicates[s] for s in group]), seed=seed
+                )
+            except ValueError:
+                # A per-replicate number reached an operation that cannot broadcast it (a
+                # case the tests do not cover): the samples run one by one instead.
+                outcomes = None
+        if outcomes is None:
             results += [engine.final_outcomes(worlds[s], replicates[s], seed=seed) for s in group]
             continue
-        outcomes = engine.final_outcomes(
-            stacked, np.concatenate([replicates[s] for s in group]), seed=seed
-        )
         bounds = np.cumsum([len(replicates[s]) for s in group])[:-1]
         parts = {name: np.split(values, bounds) for name, values in outcomes.items()}
         results += [{name: parts[name][k] for name in parts} for k in range(len(group))]
@@ -195,6 +202,7 @@ def _same(a: Any, b: Any) -> bool:
 def _sizes(world: World) -> set[int]:
     """Every axis length of the world's arrays (and its cached index sets)."""
     sizes = {world.n, len(world.alliance_names), len(world.dyad_i), len(world.incident_dyads)}
+    sizes |= {len(world.events), len(world.policy_names), 2}  # 2: ties stack two strengths
     for spec in dataclasses.fields(World):
         value = getattr(world, spec.name)
         if isinstance(value, np.ndarray):

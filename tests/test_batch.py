@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import batch, engine
-from sim.loader import resolve, resolve_reference
+from sim.loader import resolve, resolve_reference, shipped_scenarios
 from sim.parameters import Parameters
 from sim.scenario import Scenario
 from sim.sweep import apply_values
@@ -36,16 +36,29 @@ def every_coefficient(factor: float) -> dict[str, float]:
     return changes
 
 
-def assert_same_as_alone(worlds: list[World], replicates: list[np.ndarray]) -> None:
-    together = batch.final_outcomes(worlds, replicates, seed=11)
-    for world, reps, outcomes in zip(worlds, replicates, together, strict=True):
-        alone = engine.final_outcomes(world, reps, seed=11)
-        assert outcomes.keys() == alone.keys()
-        for name in alone:
-            np.testing.assert_array_equal(outcomes[name], alone[name], err_msg=name)
+def alone(worlds: list[World], replicates: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
+    return [engine.final_outcomes(w, r, seed=11) for w, r in zip(worlds, replicates, strict=True)]
 
 
-@pytest.mark.parametrize("base", ["hub_and_spoke", "scs_crisis", "sea_rebalance_2013"])
+def assert_same(got: list[dict[str, np.ndarray]], want: list[dict[str, np.ndarray]]) -> None:
+    assert len(got) == len(want)
+    for mine, reference in zip(got, want, strict=True):
+        assert mine.keys() == reference.keys()
+        for name in reference:
+            np.testing.assert_array_equal(mine[name], reference[name], err_msg=name)
+
+
+def stacked_run(worlds: list[World], replicates: list[np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """The worlds' replicates through one stacked computation (no fallback)."""
+    stacked = batch.stack(worlds, [len(r) for r in replicates])
+    assert stacked is not None
+    outcomes = engine.final_outcomes(stacked, np.concatenate(replicates), seed=11)
+    bounds = np.cumsum([len(r) for r in replicates])[:-1]
+    parts = {name: np.split(values, bounds) for name, values in outcomes.items()}
+    return [{name: parts[name][k] for name in parts} for k in range(len(worlds))]
+
+
+@pytest.mark.parametrize("base", shipped_scenarios())
 def test_samples_differing_in_every_coefficient_run_together_exactly(base: str) -> None:
     worlds = [compile_sample(base, every_coefficient(f)) for f in (0.9, 1.0, 1.07)]
     replicates = [np.arange(5), np.arange(3, 9), np.arange(4)]
@@ -53,7 +66,7 @@ def test_samples_differing_in_every_coefficient_run_together_exactly(base: str) 
     assert stacked is not None
     assert isinstance(stacked.params.incidents.base_hazard, batch.PerReplicate)
     assert stacked.proximity.shape == (15, stacked.n, stacked.n)  # from the reach exponent
-    assert_same_as_alone(worlds, replicates)
+    assert_same(stacked_run(worlds, replicates), alone(worlds, replicates))
 
 
 def test_samples_differing_in_scenario_numbers_run_together_exactly() -> None:
@@ -76,13 +89,30 @@ def test_samples_differing_in_scenario_numbers_run_together_exactly() -> None:
     stacked = batch.stack(worlds, [6, 6, 6])
     assert stacked is not None
     assert stacked.levers.ndim == 5 and stacked.milex0.shape == (18, stacked.n)
-    assert_same_as_alone(worlds, replicates)
+    assert_same(stacked_run(worlds, replicates), alone(worlds, replicates))
+    assert_same(batch.final_outcomes(worlds, replicates, seed=11), alone(worlds, replicates))
 
 
 def test_samples_differing_in_structure_run_one_by_one_with_the_same_numbers() -> None:
     worlds = [compile_sample("scs_crisis", {"events.shoal_standoff.step": step}) for step in (2, 5)]
     assert batch.stack(worlds, [4, 4]) is None  # an event's timing is not a number to stack
-    assert_same_as_alone(worlds, [np.arange(4), np.arange(4)])
+    replicates = [np.arange(4), np.arange(4)]
+    assert_same(batch.final_outcomes(worlds, replicates, seed=11), alone(worlds, replicates))
+
+
+def test_a_stacked_computation_that_fails_falls_back_to_one_sample_at_a_time(monkeypatch) -> None:
+    worlds = [compile_sample("hub_and_spoke", every_coefficient(f)) for f in (0.9, 1.1)]
+    replicates = [np.arange(3), np.arange(3)]
+    want = alone(worlds, replicates)
+    original = engine.final_outcomes
+
+    def refuse_stacked(world, reps, *, seed=None):
+        if world.proximity.ndim == 3:
+            raise ValueError("operands could not be broadcast together")
+        return original(world, reps, seed=seed)
+
+    monkeypatch.setattr(engine, "final_outcomes", refuse_stacked)
+    assert_same(batch.final_outcomes(worlds, replicates, seed=11), want)
 
 
 def test_a_replicate_axis_as_long_as_another_axis_is_never_stacked() -> None:
