@@ -303,13 +303,17 @@ class Membership:
         active: Whether each alliance has members (is in force), ``(R, K)``.
         across: For each alliance and incident dyad, 1 when exactly one side is a member,
             ``(R, K, len(World.incident_dyads))``.
-        by_country: The membership transposed, country × alliance, ``(R, N, K)``.
+        pair_i: First country of each pair that shares an alliance in some replicate, ``(S,)``.
+        pair_j: Second country of each such pair (``pair_i < pair_j``), ``(S,)``.
+        shared: 1 where both countries of pair s are in alliance k, ``(R, S, K)``.
     """
 
     allied: np.ndarray
     active: np.ndarray
     across: np.ndarray
-    by_country: np.ndarray
+    pair_i: np.ndarray
+    pair_j: np.ndarray
+    shared: np.ndarray
 
 
 def membership(world: World, state: State, members: np.ndarray) -> Membership:
@@ -319,11 +323,15 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
         return cached[1]
     d = world.incident_dyads
     inside_i, inside_j = members[:, :, world.dyad_i[d]], members[:, :, world.dyad_j[d]]
+    both = members[:, :, world.dyad_i] * members[:, :, world.dyad_j]  # (R, K, D)
+    pairs = np.flatnonzero(both.any(axis=(0, 1)))
     derived = Membership(
         allied=members.any(axis=1),
         active=members.any(axis=2),
         across=inside_i * (1.0 - inside_j) + inside_j * (1.0 - inside_i),
-        by_country=np.ascontiguousarray(members.transpose(0, 2, 1)),
+        pair_i=world.dyad_i[pairs],
+        pair_j=world.dyad_j[pairs],
+        shared=np.ascontiguousarray(both[:, :, pairs].transpose(0, 2, 1)),
     )
     state.membership_cache = (members.copy(), derived)
     return derived
@@ -355,13 +363,17 @@ def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, n
         force ``(R, K, N)`` as floats.
     """
     members = alliance_members(state)
-    by_country = membership(world, state, members).by_country
-    # Both strengths at once: (2, R, N, K) log-survival weights, then one batched product.
-    logs = np.log1p(-np.stack(pledge_strength(world, state)))  # (2, R, K)
-    log_free = (by_country * logs[:, :, None, :]) @ members
-    ties = -np.expm1(log_free)
-    n = world.n
-    ties.reshape(-1, n * n)[:, :: n + 1] = 0.0  # no tie with oneself
+    joined = membership(world, state, members)
+    logs = np.log1p(-np.stack(pledge_strength(world, state)))  # (2, R, K): both strengths
+    # Ties exist only between countries sharing an alliance: the sum of log-survival terms
+    # runs over those pairs, alliance by alliance in index order.
+    log_free = np.zeros((2, *joined.shared.shape[:2]))  # (2, R, S)
+    for k in range(joined.shared.shape[2]):
+        log_free += joined.shared[:, :, k] * logs[:, :, k, None]
+    ties = np.zeros((2, state.replicates, world.n, world.n))
+    strength = -np.expm1(log_free)
+    ties[:, :, joined.pair_i, joined.pair_j] = strength
+    ties[:, :, joined.pair_j, joined.pair_i] = strength
     return ties[0], ties[1], members
 
 
