@@ -291,12 +291,16 @@ class Sweep:
 
     @property
     def chunk_size(self) -> int:
-        """Runs per chunk: the spec's, or whole samples making about 64 chunks."""
+        """Runs per chunk: the spec's, or whole samples making about 64 chunks.
+
+        A chunk holds at least about 256 runs (so that samples with few replicates fill the
+        engine's arrays, see :mod:`sim.batch`) and at most about 2,000.
+        """
         if self.spec.chunk_size is not None:
             return self.spec.chunk_size
         reps = self.spec.replicates
-        target = min(max(self.runs // 64, 100), 2_000)
-        return reps * max(1, round(target / reps))
+        target = min(max(self.runs // 64, 256), 2_000)
+        return reps * max(1, target // reps)
 
     def values_of(self, start: int, stop: int) -> list[list[Any]]:
         """Parameter values of samples ``start … stop − 1`` (one list per sample)."""
