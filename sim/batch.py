@@ -110,11 +110,11 @@ def stack(worlds: Sequence[World], counts: Sequence[int]) -> World | None:
         changes[name] = np.concatenate(
             [np.broadcast_to(v, (c, *np.shape(v))) for v, c in zip(values, counts, strict=True)]
         )
-    if replicates in _sizes(first):
-        return None  # a replicate axis the length of another axis could broadcast silently
-    stacked = dataclasses.replace(first, **changes)
     # Incidents are computed wherever one can happen in any of the samples.
     union = np.unique(np.concatenate([w.incident_dyads for w in worlds]))
+    if replicates in set().union(*map(_sizes, worlds)) | {len(union)}:
+        return None  # a replicate axis the length of another axis could broadcast silently
+    stacked = dataclasses.replace(first, **changes)
     stacked.__dict__["incident_dyads"] = union
     return stacked
 

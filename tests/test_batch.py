@@ -140,3 +140,27 @@ def test_per_replicate_coefficients_broadcast_along_the_leading_axis() -> None:
     np.testing.assert_array_equal(per_country, [[1.0, 10.0, 100.0], [2.0, 20.0, 200.0]])
     per_dyad = coefficient * np.ones((2, 5))  # a state array: R axis first
     np.testing.assert_array_equal(per_dyad[:, 0], [1.0, 2.0])
+
+
+def test_samples_with_different_incident_dyads_run_together_exactly() -> None:
+    """Coercion of an undisputed neighbour makes a dyad an incident dyad in one sample only."""
+    coercion = {
+        "kind": "gray_zone_coercion",
+        "actor": "CHN",
+        "partners": ["AUS"],
+        "source": "judgement: test",
+    }
+    worlds = [
+        compile_sample("hub_and_spoke", {"policies.pressure": {**coercion, "intensity": x}})
+        for x in (0.0, 0.8)
+    ]
+    chn, aus = worlds[0].index("CHN"), worlds[0].index("AUS")
+    dyad = worlds[0].dyad_index(chn, aus)
+    assert dyad not in worlds[0].incident_dyads and dyad in worlds[1].incident_dyads
+    assert batch.stack(worlds, [7, 8]) is None  # 15 = the second sample's incident dyads
+    replicates = [np.arange(7), np.arange(6)]
+    together = stacked_run(worlds, replicates)
+    # The coerced dyad is live: about 20 more incidents per run over ten years.
+    gain = together[1]["incidents_total"].mean() - together[0]["incidents_total"].mean()
+    assert gain > 10
+    assert_same(together, alone(worlds, replicates))
