@@ -49,6 +49,19 @@ def test_shipped_specs_load_and_have_their_design_size(path: Path) -> None:
     assert len(list(SWEEPS_DIR.glob("*.yaml"))) >= 2
 
 
+@pytest.mark.parametrize(
+    ("samples", "replicates", "chunk"),
+    [(1_000, 1, 256), (1_000, 10, 250), (100, 200, 200), (20_000, 10, 2_000), (10, 500, 500)],
+)
+def test_default_chunks_hold_whole_samples_and_enough_runs_to_fill_the_engine(
+    tmp_path: Path, samples: int, replicates: int, chunk: int
+) -> None:
+    text = BASIC.replace("samples: 20", f"samples: {samples}").replace(
+        "replicates: 3", f"replicates: {replicates}"
+    )
+    assert load_sweep(write_spec(tmp_path, text)).chunk_size == chunk
+
+
 def test_design_sizes_follow_each_scheme(tmp_path: Path) -> None:
     def size(design: str, params: int = 3) -> int:
         lines = "\n".join(
