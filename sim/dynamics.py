@@ -178,19 +178,38 @@ def active_levers(world: World, state: State) -> np.ndarray:
     t = state.step
     active = (state.policy_start <= t) & (t < state.policy_end)
     cached = state.lever_cache
-    if cached is not None and np.array_equal(cached[0], active):
-        return cached[1]  # policies change rarely: most months reuse last month's levers
-    # Lever templates are (P, L, N, N), or (R, P, L, N, N) when samples differ in them
-    # (sim.batch). The sum runs policy by policy, the same order for any batch.
-    shape = world.levers.shape
-    flat = world.levers.reshape(*shape[:-3], shape[-3] * shape[-2] * shape[-1])
-    levers = np.zeros((state.replicates, flat.shape[-1]))
-    for p in range(shape[-4]):
-        levers += active[:, p, None] * flat[..., p, :]
-    levers = levers.reshape(state.replicates, *shape[-3:])
+    if cached is None:
+        levers = _lever_sums(world, active, np.arange(state.replicates))
+    else:
+        # Policies change rarely, and in few replicates at a time (conditional events): only
+        # the replicates whose policies changed are summed again.
+        changed = np.flatnonzero((cached[0] != active).any(axis=1))
+        if changed.size == 0:
+            return cached[1]
+        levers = cached[1].copy()
+        levers[changed] = _lever_sums(world, active, changed)
     levers.flags.writeable = False  # shared between months: nobody may change it in place
     state.lever_cache = (active, levers)
     return levers
+
+
+def _lever_sums(world: World, active: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The lever tensor ``(len(rows), L, N, N)`` of the given replicates.
+
+    Lever templates are ``(P, L, N, N)``, or ``(R, P, L, N, N)`` when samples differ in them
+    (:mod:`sim.batch`). The sum runs policy by policy, so each replicate's levers are the same
+    whatever else is summed with them; policies in force nowhere among ``rows`` add exactly
+    zero and are skipped.
+    """
+    shape = world.levers.shape
+    flat = world.levers.reshape(*shape[:-3], shape[-3] * shape[-2] * shape[-1])
+    if flat.ndim == 3:
+        flat = flat[rows]
+    on = active[rows]
+    sums = np.zeros((len(rows), flat.shape[-1]))
+    for p in np.flatnonzero(on.any(axis=0)):
+        sums += on[:, p, None] * flat[..., p, :]
+    return sums.reshape(len(rows), *shape[-3:])
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import paired_effect, run, world
 
-from sim import dynamics
+from sim import dynamics, metrics
 from sim.dynamics import (
     active_levers,
     alliance_ties,
@@ -24,7 +24,9 @@ from sim.dynamics import (
     threat_perception,
 )
 from sim.engine import simulate
+from sim.loader import load_scenario
 from sim.rng import replicate_keys
+from sim.world import compile_world
 
 # --------------------------------------------------------------------------------------------
 # 1. Arms dynamics (Richardson)
@@ -600,3 +602,21 @@ def test_arms_delivery_adds_capability_at_its_month():
         stock.append(state.transfers[0, w.index("USA"), w.index("VNM")])
     assert stock[4] == 0 and stock[5] == pytest.approx(0.5)
     assert stock[7] < stock[5]  # retired over a ten-year life
+
+
+def test_levers_summed_again_for_some_replicates_only_equal_a_full_sum():
+    """Conditional policy events change the levers of some replicates at a time."""
+    w = compile_world(load_scenario("scs_crisis"))
+    state = initial_state(w, replicate_keys(3, range(12)))
+    reader = metrics.lookup(w, state)
+    partial = 0
+    previous = active_levers(w, state)
+    for _ in range(w.horizon):
+        dynamics.advance(w, state, reader)
+        levers = active_levers(w, state)
+        full = dynamics._lever_sums(w, state.lever_cache[0], np.arange(12))
+        np.testing.assert_array_equal(levers, full)
+        changed = (levers != previous).any(axis=(1, 2, 3))
+        partial += bool(0 < changed.sum() < 12)
+        previous = levers
+    assert partial > 0
