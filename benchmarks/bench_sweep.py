@@ -15,6 +15,7 @@ It does, in one process on one machine:
 3. The sweep at 2,000 runs with 10, 50 or 200 replicates per sample.
 4. The batched engine alone in this one process (no Dask, no files): runs/s as the number of
    replicates advanced together grows. This is the ceiling of one worker.
+5. The engine alone on every shipped scenario, 250 replicates at a time.
 
 ``--parts`` runs some of these; sections already in ``OUT/sweep_benchmark.json`` are kept.
 
@@ -149,7 +150,7 @@ def main() -> None:
     parser.add_argument(
         "--per-sample", default="1,10,50,200", help="replicates per sample, at 2,000 runs"
     )
-    parser.add_argument("--parts", default="common,scaling,per_sample,engine")
+    parser.add_argument("--parts", default="common,scaling,per_sample,engine,scenarios")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="geosim-bench-") as scratch:
@@ -176,6 +177,8 @@ def run_parts(args: argparse.Namespace, scratch: Path) -> dict:
         report["per_sample"] = per_sample(args, scratch)
     if "engine" in parts:
         report["engine"] = engine_alone()
+    if "scenarios" in parts:
+        report["scenarios"] = every_scenario()
     path.write_text(json.dumps(report, indent=2) + "\n")
     return report
 
@@ -270,6 +273,28 @@ def engine_alone(sizes: tuple[int, ...] = (1, 10, 50, 250, 1000)) -> list[dict]:
     return rows
 
 
+def every_scenario(replicates: int = 250) -> list[dict]:
+    """Runs/s of :func:`sim.engine.final_outcomes` on each shipped scenario (best of 3)."""
+    from sim.engine import final_outcomes
+    from sim.loader import load_scenario, shipped_scenarios
+    from sim.world import compile_world
+
+    rows = []
+    for name in shipped_scenarios():
+        world = compile_world(load_scenario(name))
+        final_outcomes(world, replicates)  # warm up
+        best = float("inf")
+        for _ in range(3):
+            began = time.perf_counter()
+            final_outcomes(world, replicates)
+            best = min(best, time.perf_counter() - began)
+        rows.append(
+            {"scenario": name, "months": world.horizon, "runs_per_second": replicates / best}
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def print_tables(report: dict) -> None:
     """Print the report's sections as Markdown tables."""
     print(
@@ -313,6 +338,10 @@ def print_tables(report: dict) -> None:
         print(
             f"| {row['replicates']:,} | {row['ms_per_call']:.1f} | {row['runs_per_second']:,.0f} |"
         )
+    print("\n| scenario (engine alone, 250 replicates) | months | runs/s |")
+    print("|---|---:|---:|")
+    for row in report.get("scenarios", []):
+        print(f"| `{row['scenario']}` | {row['months']} | {row['runs_per_second']:,.0f} |")
 
 
 if __name__ == "__main__":
