@@ -1,7 +1,8 @@
-"""The batched engine: many replicates of one scenario as one array computation.
+"""The batched engine: many replicates as one array computation.
 
 It drives :func:`sim.dynamics.advance` exactly as the Mesa model does, only with R replicates
-on the leading axis, and records the metrics of every month.
+on the leading axis, and records the metrics of every month. The replicates are of one
+scenario, or of several sweep samples stacked into one world by :mod:`sim.batch`.
 """
 
 from __future__ import annotations
