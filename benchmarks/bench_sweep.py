@@ -1,6 +1,6 @@
 """Sweep throughput: Mesa's batch_run over the project's model versus ``geosim sweep``.
 
-Run from the repository root (about six minutes on a 2-core machine)::
+Run from the repository root (about seven minutes on a 2-core machine)::
 
     .venv/bin/python benchmarks/bench_sweep.py --out benchmarks/results
 
