@@ -23,7 +23,8 @@ from sim.parameters import Parameters
 from sim.world import World
 
 #: World arrays that may differ between the samples of one computation. The dynamics accept
-#: each with a leading replicate axis; any other difference means one computation per sample.
+#: each with a leading replicate axis. Lever templates may differ too (they become
+#: ``World.lever_overrides``); any other difference means one computation per sample.
 STACKABLE = frozenset(
     {
         "gdp",
@@ -38,7 +39,6 @@ STACKABLE = frozenset(
         "commitment0",
         "interoperability0",
         "credibility0",
-        "levers",
         "delivery_value",
         "grievance",
         "alignment_anchor",
@@ -102,6 +102,11 @@ def stack(worlds: Sequence[World], counts: Sequence[int]) -> World | None:
             params = _stack_parameters(values, counts)
             if params is not None:
                 changes[name] = params
+            continue
+        if name == "levers" and len({v.shape for v in values}) == 1:
+            overrides = _lever_overrides(values, counts)
+            if overrides is not None:
+                changes["lever_overrides"] = overrides
             continue
         if all(_same(values[0], v) for v in values[1:]):
             continue
@@ -191,6 +196,29 @@ def _stack_parameters(values: Sequence[Parameters], counts: Sequence[int]) -> Pa
                 coefficients[name] = numbers[0]
         groups[group_name] = type(group).model_construct(**coefficients)
     return type(first).model_construct(**groups)
+
+
+def _lever_overrides(
+    values: Sequence[np.ndarray], counts: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The policies whose lever templates differ, and those templates per replicate.
+
+    Only the differing policies get a replicate axis (see ``World.lever_overrides``): a full
+    ``(R, P, L, N, N)`` tensor would take a hundred megabytes at 256 replicates.
+    """
+    first = values[0]
+    differ = [
+        p for p in range(len(first)) if any(not np.array_equal(v[p], first[p]) for v in values)
+    ]
+    if not differ:
+        return None
+    templates = np.concatenate(
+        [
+            np.broadcast_to(v[differ], (c, len(differ), *first.shape[1:]))
+            for v, c in zip(values, counts, strict=True)
+        ]
+    )
+    return np.array(differ), templates
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -196,20 +196,29 @@ def active_levers(world: World, state: State) -> np.ndarray:
 def _lever_sums(world: World, active: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The lever tensor ``(len(rows), L, N, N)`` of the given replicates.
 
-    Lever templates are ``(P, L, N, N)``, or ``(R, P, L, N, N)`` when samples differ in them
-    (:mod:`sim.batch`). The sum runs policy by policy, so each replicate's levers are the same
-    whatever else is summed with them; policies in force nowhere among ``rows`` add exactly
-    zero and are skipped.
+    The sum runs policy by policy, so each replicate's levers are the same whatever else is
+    summed with them; policies in force nowhere among ``rows`` add exactly zero and are
+    skipped. Stacked sweep samples may have their own templates for some policies
+    (``World.lever_overrides``).
     """
     shape = world.levers.shape
-    flat = world.levers.reshape(*shape[:-3], shape[-3] * shape[-2] * shape[-1])
-    if flat.ndim == 3:
-        flat = flat[rows]
+    size = shape[1] * shape[2] * shape[3]
+    templates = world.levers.reshape(shape[0], size)
+    own = _own_templates(world)
     on = active[rows]
-    sums = np.zeros((len(rows), flat.shape[-1]))
+    sums = np.zeros((len(rows), size))
     for p in np.flatnonzero(on.any(axis=0)):
-        sums += on[:, p, None] * flat[..., p, :]
-    return sums.reshape(len(rows), *shape[-3:])
+        template = own[p].reshape(-1, size)[rows] if p in own else templates[p]
+        sums += on[:, p, None] * template
+    return sums.reshape(len(rows), *shape[1:])
+
+
+def _own_templates(world: World) -> dict[int, np.ndarray]:
+    """Per-replicate lever templates ``(R, L, N, N)`` by policy, from ``World.lever_overrides``."""
+    if world.lever_overrides is None:
+        return {}
+    policies, templates = world.lever_overrides
+    return {int(p): templates[:, j] for j, p in enumerate(policies)}
 
 
 @dataclass(frozen=True)
@@ -916,12 +925,13 @@ def deliveries(world: World, state: State) -> None:
     due = (start + world.delivery_after == state.step) & (start < NEVER)
     if not due.any():
         return
-    # (D, N, N), or (R, D, N, N) when samples differ in their levers (sim.batch).
-    transfer = world.levers[..., world.delivery_policy, LEVER_INDEX["transfer"], :, :]
+    transfer = LEVER_INDEX["transfer"]
+    own = _own_templates(world)  # stacked sweep samples may differ in their templates
     amount = due * world.delivery_value
     delivered = np.zeros_like(state.transfers)
-    for d in range(amount.shape[1]):  # delivery by delivery, the same order for any batch
-        delivered += amount[:, d, None, None] * transfer[..., d, :, :]
+    for d, p in enumerate(world.delivery_policy.tolist()):  # one by one: any batch, same sums
+        template = own[p][:, transfer] if p in own else world.levers[p, transfer]
+        delivered += amount[:, d, None, None] * template
     state.transfers += delivered
 
 

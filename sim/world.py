@@ -124,6 +124,10 @@ class World:
     ``donors`` are the countries any policy lets give aid, inducements, nuclear cooperation or
     arms, and ``traders`` those with trade deals: the dynamics sum those levers over these rows
     only (the others are zero).
+
+    ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.batch`):
+    the policies whose lever templates differ between the samples, ``(Q,)``, and their
+    templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
     """
 
     name: str
@@ -174,6 +178,7 @@ class World:
     traders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     grievance: np.ndarray = field(default_factory=lambda: np.zeros(0))
     alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lever_overrides: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def dispute_partners(self) -> np.ndarray:
@@ -201,8 +206,7 @@ class World:
         """
         possible = self.dispute > 0
         if self.levers.size:
-            coercion = self.levers[..., LEVER_INDEX["coercion"], :, :]
-            coercion = coercion.reshape(-1, self.n, self.n).any(axis=0)
+            coercion = self.levers[:, LEVER_INDEX["coercion"]].any(axis=0)
             possible = possible | coercion | coercion.T
         for event in self.events:
             if event.kind == "incident":

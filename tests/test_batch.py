@@ -88,7 +88,10 @@ def test_samples_differing_in_scenario_numbers_run_together_exactly() -> None:
     replicates = [np.arange(6)] * 3
     stacked = batch.stack(worlds, [6, 6, 6])
     assert stacked is not None
-    assert stacked.levers.ndim == 5 and stacked.milex0.shape == (18, stacked.n)
+    assert stacked.milex0.shape == (18, stacked.n)
+    policies, templates = stacked.lever_overrides  # only the policy whose budget differs
+    assert [stacked.policy_names[p] for p in policies] == ["us_assistance_vietnam"]
+    assert templates.shape == (18, 1, *stacked.levers.shape[1:])
     assert_same(stacked_run(worlds, replicates), alone(worlds, replicates))
     assert_same(batch.final_outcomes(worlds, replicates, seed=11), alone(worlds, replicates))
 
