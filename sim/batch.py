@@ -126,7 +126,7 @@ def stack(worlds: Sequence[World], counts: Sequence[int]) -> World | None:
 
 def final_outcomes(
     worlds: Sequence[World], replicates: Sequence[np.ndarray], seed: int
-) -> list[dict[str, np.ndarray]]:
+) -> tuple[list[dict[str, np.ndarray]], int]:
     """Per-replicate outcomes of each world's replicates, computed together where possible.
 
     Args:
@@ -135,9 +135,11 @@ def final_outcomes(
         seed: Base seed of the sweep.
 
     Returns:
-        One outcome dictionary per world, as :func:`sim.engine.final_outcomes` gives it.
+        One outcome dictionary per world, as :func:`sim.engine.final_outcomes` gives it, and
+        the number of array computations that produced them.
     """
     results: list[dict[str, np.ndarray]] = []
+    computations = 0
     for group in _groups([len(r) for r in replicates]):
         stacked = (
             stack([worlds[s] for s in group], [len(replicates[s]) for s in group])
@@ -156,11 +158,13 @@ def final_outcomes(
                 outcomes = None
         if outcomes is None:
             results += [engine.final_outcomes(worlds[s], replicates[s], seed=seed) for s in group]
+            computations += len(group)
             continue
+        computations += 1
         bounds = np.cumsum([len(replicates[s]) for s in group])[:-1]
         parts = {name: np.split(values, bounds) for name, values in outcomes.items()}
         results += [{name: parts[name][k] for name in parts} for k in range(len(group))]
-    return results
+    return results, computations
 
 
 def _groups(counts: Sequence[int]) -> list[list[int]]:

@@ -261,8 +261,8 @@ def sweep_command(
             f"{sweep.spec.name}: {summary.runs:,} runs ({sweep.samples:,} samples × "
             f"{sweep.spec.replicates} replicates) → {out}/runs/\n"
             f"  computed {summary.computed:,} in {summary.seconds:.1f} s "
-            f"({summary.runs_per_second:,.0f} runs/s); resumed {summary.skipped:,}; "
-            f"invalid {summary.failed:,}"
+            f"({summary.runs_per_second:,.0f} runs/s, {summary.computations:,} array "
+            f"computations); resumed {summary.skipped:,}; invalid {summary.failed:,}"
         )
 
 

@@ -114,6 +114,7 @@ class ChunkResult:
     chunk: int
     runs: pa.Table
     timeseries: pa.Table | None
+    computations: int = 0
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ class SweepSummary:
         computed: Runs computed now.
         failed: Runs whose scenario was invalid (status ``invalid``).
         seconds: Wall time of this invocation's computing phase.
+        computations: Array computations that gave the computed runs (samples stacked
+            together count once, see :mod:`sim.batch`).
     """
 
     out: Path
@@ -135,6 +138,7 @@ class SweepSummary:
     computed: int
     failed: int
     seconds: float
+    computations: int = 0
 
     @property
     def runs_per_second(self) -> float:
@@ -221,7 +225,9 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         samples.append(entry)
         run = stop
     valid = [s for s in samples if s.world is not None]
-    computed = batch.final_outcomes([s.world for s in valid], [s.reps for s in valid], task.seed)
+    computed, computations = batch.final_outcomes(
+        [s.world for s in valid], [s.reps for s in valid], task.seed
+    )
     for entry, outcomes in zip(valid, computed, strict=True):
         entry.outcomes = outcomes
     series = [
@@ -234,6 +240,7 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         chunk=task.chunk,
         runs=_runs_table(task, samples, elapsed),
         timeseries=pa.concat_tables(series) if series else None,
+        computations=computations,
     )
 
 
@@ -626,12 +633,13 @@ def run_sweep(
 
     tasks = (make_task(sweep, c, size, kinds) for c in todo)
     began = time.perf_counter()
-    computed = failed = 0
+    computed = failed = computations = 0
     with _executor(workers, scheduler, tasks, record["fingerprint"][:12]) as results:
         for result in results:
             write_chunk(out, result)
             n = result.runs.num_rows
             computed += n
+            computations += result.computations
             failed += sum(1 for s in result.runs.column("status").to_pylist() if s != "ok")
             if progress is not None:
                 progress(n)
@@ -643,7 +651,7 @@ def run_sweep(
     )
     record["complete"] = len(finished_chunks(out)) == len(bounds)
     _write_json(out / "manifest.json", record)
-    return SweepSummary(out, sweep.runs, skipped, computed, failed, seconds)
+    return SweepSummary(out, sweep.runs, skipped, computed, failed, seconds, computations)
 
 
 @contextmanager

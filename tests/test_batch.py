@@ -93,14 +93,18 @@ def test_samples_differing_in_scenario_numbers_run_together_exactly() -> None:
     assert [stacked.policy_names[p] for p in policies] == ["us_assistance_vietnam"]
     assert templates.shape == (18, 1, *stacked.levers.shape[1:])
     assert_same(stacked_run(worlds, replicates), alone(worlds, replicates))
-    assert_same(batch.final_outcomes(worlds, replicates, seed=11), alone(worlds, replicates))
+    outcomes, computations = batch.final_outcomes(worlds, replicates, seed=11)
+    assert computations == 1
+    assert_same(outcomes, alone(worlds, replicates))
 
 
 def test_samples_differing_in_structure_run_one_by_one_with_the_same_numbers() -> None:
     worlds = [compile_sample("scs_crisis", {"events.shoal_standoff.step": step}) for step in (2, 5)]
     assert batch.stack(worlds, [4, 4]) is None  # an event's timing is not a number to stack
     replicates = [np.arange(4), np.arange(4)]
-    assert_same(batch.final_outcomes(worlds, replicates, seed=11), alone(worlds, replicates))
+    outcomes, computations = batch.final_outcomes(worlds, replicates, seed=11)
+    assert computations == 2
+    assert_same(outcomes, alone(worlds, replicates))
 
 
 def test_a_stacked_computation_that_fails_falls_back_to_one_sample_at_a_time(monkeypatch) -> None:
@@ -115,7 +119,9 @@ def test_a_stacked_computation_that_fails_falls_back_to_one_sample_at_a_time(mon
         return original(world, reps, seed=seed)
 
     monkeypatch.setattr(engine, "final_outcomes", refuse_stacked)
-    assert_same(batch.final_outcomes(worlds, replicates, seed=11), want)
+    outcomes, computations = batch.final_outcomes(worlds, replicates, seed=11)
+    assert computations == 2
+    assert_same(outcomes, want)
 
 
 def test_a_replicate_axis_as_long_as_another_axis_is_never_stacked() -> None:

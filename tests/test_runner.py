@@ -110,11 +110,18 @@ def test_run_k_is_its_sample_and_replicate_through_the_engine(reference) -> None
 
 
 def test_results_do_not_depend_on_chunk_size(tmp_path: Path, reference) -> None:
+    """The reference ran all 6 samples stacked in one computation; here runs go alone."""
     spec, frame = reference
+    computations = {}
     for size in (1, 7):
-        run_sweep(load_sweep(spec), tmp_path / f"c{size}", workers=0, chunk_size=size)
+        summary = run_sweep(load_sweep(spec), tmp_path / f"c{size}", workers=0, chunk_size=size)
+        computations[size] = summary.computations
         pd.testing.assert_frame_equal(outcomes_of(tmp_path / f"c{size}"), frame)
     assert len(finished_chunks(tmp_path / "c7")) == len(chunk_bounds(len(frame), 7))
+    assert computations[1] == len(frame)  # one run per chunk: nothing to stack
+    assert computations[7] < len(frame) // 4  # a chunk's samples stacked
+    stacked = run_sweep(load_sweep(spec), tmp_path / "default", workers=0)
+    assert stacked.computations == 1
 
 
 def test_same_sample_values_share_a_config_hash_and_samples_differ(reference) -> None:
