@@ -106,6 +106,8 @@ def _problem_spec(manifest: dict[str, Any]) -> Any:
 
 def sobol(out: Path, outcome: str, *, seed: int = BOOTSTRAP_SEED) -> Analysis:
     """First-order and total Sobol indices of an outcome (Saltelli design required)."""
+    if not seed:
+        raise ValueError("SALib ignores a bootstrap seed of 0; use a positive seed")
     manifest, design, y = sample_means(out, outcome)
     _require(manifest, "sobol")
     spec = _problem_spec(manifest)
@@ -113,8 +115,6 @@ def sobol(out: Path, outcome: str, *, seed: int = BOOTSTRAP_SEED) -> Analysis:
     if len(y) % (d + 2):
         raise SweepError(f"{len(y)} samples do not form a Saltelli design of {d} parameters")
     spec.set_samples(_unit(design, manifest)).set_results(y)
-    if not seed:
-        raise ValueError("SALib ignores a bootstrap seed of 0; use a positive seed")
     spec.analyze_sobol(calc_second_order=False, print_to_console=False, seed=seed)
     total, first = spec.analysis.to_df()
     table = pd.concat([first, total], axis=1).rename_axis("parameter").reset_index()

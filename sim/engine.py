@@ -187,8 +187,6 @@ def final_outcomes(
     Returns:
         Outcome name → array over replicates (in the order given).
     """
-    from sim.scenario import ESCALATION_LEVELS
-
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
     state = initial_state(world, replicate_keys(seed, indices), log=False)
@@ -197,20 +195,53 @@ def final_outcomes(
     for _ in range(world.horizon):
         advance(world, state, reader)
         incidents += state.new_incidents.sum(axis=1)
-    reached = state.max_level.max(axis=1)
+    return _outcomes(
+        world,
+        state.max_level.max(axis=1),
+        incidents,
+        metrics.model_metrics(world, state),
+        metrics.country_metrics(world, state),
+    )
+
+
+def trajectory_outcomes(trajectory: Trajectory) -> dict[str, np.ndarray]:
+    """The outcomes of :func:`final_outcomes`, read from a recorded run (the same numbers)."""
+    return _outcomes(
+        trajectory.world,
+        trajectory.max_level.max(axis=1),
+        trajectory.model["incidents"].sum(axis=0),  # month 0 has none
+        {name: values[-1] for name, values in trajectory.model.items()},
+        {name: values[-1] for name, values in trajectory.countries.items()},
+    )
+
+
+def _outcomes(
+    world: World,
+    reached: np.ndarray,
+    incidents: np.ndarray,
+    model: dict[str, np.ndarray],
+    countries: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Outcome name → per-replicate values.
+
+    From the highest rung reached, the incidents counted over the run and the final month's
+    metrics, each per replicate.
+    """
+    from sim.scenario import ESCALATION_LEVELS
+
     outcomes = {
         f"p_{level}": (reached >= i + 1).astype(float) for i, level in enumerate(ESCALATION_LEVELS)
     }
     outcomes["max_escalation"] = reached.astype(float)
     outcomes["incidents_total"] = incidents
-    for name, values in metrics.model_metrics(world, state).items():
+    for name, values in model.items():
         if name not in ("incidents", "max_escalation"):
             outcomes[name] = values
-    for name, values in metrics.country_metrics(world, state).items():
+    for name, values in countries.items():
         for i, code in enumerate(world.codes):
             outcomes[f"{name}.{code}"] = values[:, i]
     for i, code in enumerate(world.codes):
         outcomes[f"milex_change_pct.{code}"] = 100.0 * (
-            state.milex[:, i] / world.milex0[..., i] - 1
+            countries["milex_usd_bn"][:, i] / world.milex0[..., i] - 1
         )
     return outcomes

@@ -199,12 +199,14 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
 
     Samples that differ only in numbers (coefficients, budgets, commitments…) advance
     together, up to :data:`sim.batch.MAX_REPLICATES` replicates at a time (:mod:`sim.batch`);
-    others advance one sample at a time. Either way each run's numbers are the same. A sample
-    whose values make the scenario invalid (e.g. a policy ending before it starts) gives rows
-    with status ``invalid``, the reason, and missing outcomes.
+    others advance one sample at a time, and so does every sample of a sweep that records
+    monthly time series (whose record gives the outcomes as well). Either way each run's
+    numbers are the same. A sample whose values make the scenario invalid (e.g. a policy
+    ending before it starts) gives rows with status ``invalid``, the reason, and missing
+    outcomes.
     """
     from sim import batch
-    from sim.engine import simulate
+    from sim.engine import simulate, trajectory_outcomes
     from sim.world import compile_world
 
     began = time.perf_counter()
@@ -225,16 +227,20 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         samples.append(entry)
         run = stop
     valid = [s for s in samples if s.world is not None]
-    computed, computations = batch.final_outcomes(
-        [s.world for s in valid], [s.reps for s in valid], task.seed
-    )
-    for entry, outcomes in zip(valid, computed, strict=True):
-        entry.outcomes = outcomes
-    series = [
-        _monthly(simulate(s.world, s.reps, seed=task.seed, log=False), task, s.first_run)
-        for s in valid
-        if task.timeseries
-    ]
+    series: list[pa.Table] = []
+    if task.timeseries:
+        # The monthly record holds the outcomes too: each sample runs once, on its own.
+        for entry in valid:
+            trajectory = simulate(entry.world, entry.reps, seed=task.seed, log=False)
+            entry.outcomes = trajectory_outcomes(trajectory)
+            series.append(_monthly(trajectory, task, entry.first_run))
+        computations = len(valid)
+    else:
+        computed, computations = batch.final_outcomes(
+            [s.world for s in valid], [s.reps for s in valid], task.seed
+        )
+        for entry, outcomes in zip(valid, computed, strict=True):
+            entry.outcomes = outcomes
     elapsed = (time.perf_counter() - began) / (task.stop - task.start)
     return ChunkResult(
         chunk=task.chunk,

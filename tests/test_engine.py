@@ -1,10 +1,13 @@
 """Determinism of the batched engine: replicate r of seed s is the same wherever it runs."""
 
 import numpy as np
+import pytest
 from conftest import scenario, world
 
-from sim.engine import simulate
+from sim.engine import final_outcomes, simulate, trajectory_outcomes
+from sim.loader import load_scenario
 from sim.model import IndoPacificModel
+from sim.world import compile_world
 
 EVENTFUL = {
     "policies": {"tf": {"kind": "task_force", "actor": "USA", "partners": ["PHL"], "start": 2}},
@@ -89,3 +92,14 @@ def test_final_outcomes_match_the_recorded_run():
     )
     np.testing.assert_array_equal(fast["incidents_total"], full.model["incidents"][1:].sum(axis=0))
     np.testing.assert_array_equal(fast["p_clash"], (full.max_level.max(axis=1) >= 3).astype(float))
+
+
+@pytest.mark.parametrize("name", ["hub_and_spoke", "scs_crisis", "peace_through_strength_2025"])
+def test_outcomes_read_from_a_recorded_run_are_the_fast_paths_numbers(name: str) -> None:
+    w = compile_world(load_scenario(name))
+    fast = final_outcomes(w, 9)
+    recorded = trajectory_outcomes(simulate(w, 9, log=False))
+    assert fast.keys() == recorded.keys()
+    assert fast["incidents_total"].sum() > 0
+    for key, values in fast.items():
+        np.testing.assert_array_equal(recorded[key], values, err_msg=key)

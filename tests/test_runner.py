@@ -223,6 +223,12 @@ def test_timeseries_parts_end_where_the_runs_do(tmp_path: Path) -> None:
     last = series[series["month"] == 24].sort_values("run_id")
     assert np.array_equal(last["regional_tension"].to_numpy(), runs["regional_tension"].to_numpy())
     assert np.array_equal(last["alignment.PHL"].to_numpy(), runs["alignment.PHL"].to_numpy())
+    # Outcomes read from the monthly record are those of a sweep without it (stacked).
+    plain = make_sweep_files(tmp_path / "plain", samples=3, replicates=2)
+    run_sweep(load_sweep(plain), tmp_path / "plain" / "out", workers=0)
+    pd.testing.assert_frame_equal(
+        outcomes_of(tmp_path / "plain" / "out"), outcomes_of(tmp_path / "out")
+    )
 
 
 def test_results_read_directly_in_pandas_polars_and_duckdb(reference) -> None:
