@@ -13,7 +13,7 @@ It does, in one process on one machine:
    checks that all give the same numbers, then reports runs/s of each and the ratios.
 2. The sweep alone at 1k, 10k and 100k runs (200 replicates per sample): wall time per run and
    the peak resident memory of the driver plus its workers (sampled every 0.1 s).
-3. The sweep at 2,000 runs with 10, 50 or 200 replicates per sample.
+3. The sweep at 2,000 runs with 1, 10, 50 or 200 replicates per sample.
 4. The batched engine alone in this one process (no Dask, no files): runs/s as the number of
    replicates advanced together grows. This is the ceiling of one worker.
 5. The engine alone on every shipped scenario, 250 replicates at a time.
@@ -255,8 +255,8 @@ def scaling(args: argparse.Namespace, scratch: Path) -> list[dict]:
 def per_sample(args: argparse.Namespace, scratch: Path) -> list[dict]:
     """The sweep at 2,000 runs with few or many replicates per sample.
 
-    Each sample is one array computation, so few replicates per sample mean small arrays and
-    more Python overhead per run.
+    Samples stack into computations of up to 256 replicates (``sim.batch``); with one
+    replicate per sample, each run still compiles its own scenario.
     """
     rows = []
     for reps in (int(s) for s in args.per_sample.split(",")):
