@@ -7,7 +7,7 @@ Run from the repository root (about seven minutes on a 2-core machine)::
 It does, in one process on one machine:
 
 1. The same set of runs (``hub_and_spoke``, 120 months, all 17 countries, the same final-month
-   outcomes) with (a) ``mesa.batch_run`` over :class:`sim.model.IndoPacificModel` and (b) the
+   outcomes) with (a) ``mesa.batch_run`` over :class:`sim.core.model.IndoPacificModel` and (b) the
    sweep runner on a local Dask cluster, both with one worker process per core; and (c) the same
    sweep through ``--scheduler`` on a local cluster started beforehand (no start-up cost). It
    checks that all give the same numbers, then reports runs/s of each and the ratios.
@@ -39,8 +39,9 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from sim.runner import read_runs, run_sweep
-from sim.sweep import apply_values, load_sweep
+from sim.sweep.executor import run_sweep
+from sim.sweep.spec import apply_values, load_sweep
+from sim.sweep.store import read_runs
 
 #: Outcomes both approaches record (final month).
 MODEL_OUTCOMES = ("regional_tension", "polarization", "hedgers", "us_credibility")
@@ -100,7 +101,7 @@ def mesa_batch_run(spec: Path, workers: int) -> tuple[float, dict]:
     """The runs of ``spec`` through ``mesa.batch_run``; returns seconds and final outcomes."""
     import mesa
 
-    from sim.model import IndoPacificModel
+    from sim.core.model import IndoPacificModel
     from sim.scenario import Scenario
 
     sweep = load_sweep(spec)
@@ -224,7 +225,7 @@ def sweep_on_a_running_cluster(spec: Path, workers: int, out: Path) -> float:
     The cluster is geosim's own (the same worker settings) but already running, as on a
     cluster a researcher keeps between sweeps; its workers import geosim during the sweep.
     """
-    from sim.runner import dask_client
+    from sim.sweep.executor import dask_client
 
     with dask_client(workers, None) as client:
         began = time.perf_counter()
@@ -255,7 +256,7 @@ def scaling(args: argparse.Namespace, scratch: Path) -> list[dict]:
 def per_sample(args: argparse.Namespace, scratch: Path) -> list[dict]:
     """The sweep at 2,000 runs with few or many replicates per sample.
 
-    Samples stack into computations of up to 256 replicates (``sim.batch``); with one
+    Samples stack into computations of up to 256 replicates (``sim.core.batch``); with one
     replicate per sample, each run still compiles its own scenario.
     """
     rows = []
@@ -275,10 +276,10 @@ def per_sample(args: argparse.Namespace, scratch: Path) -> list[dict]:
 
 
 def engine_alone(sizes: tuple[int, ...] = (1, 10, 50, 250, 1000)) -> list[dict]:
-    """Runs/s of :func:`sim.engine.final_outcomes` in this process, by replicates per call."""
-    from sim.engine import final_outcomes
-    from sim.loader import load_scenario
-    from sim.world import compile_world
+    """Runs/s of :func:`sim.core.engine.final_outcomes` in this process, by replicates per call."""
+    from sim.core.compile import compile_world
+    from sim.core.engine import final_outcomes
+    from sim.scenario.loader import load_scenario
 
     world = compile_world(load_scenario("hub_and_spoke"))
     rows = []
@@ -297,10 +298,10 @@ def engine_alone(sizes: tuple[int, ...] = (1, 10, 50, 250, 1000)) -> list[dict]:
 
 
 def every_scenario(replicates: int = 250) -> list[dict]:
-    """Runs/s of :func:`sim.engine.final_outcomes` on each shipped scenario (best of 3)."""
-    from sim.engine import final_outcomes
-    from sim.loader import load_scenario, shipped_scenarios
-    from sim.world import compile_world
+    """Runs/s of :func:`sim.core.engine.final_outcomes` on each shipped scenario (best of 3)."""
+    from sim.core.compile import compile_world
+    from sim.core.engine import final_outcomes
+    from sim.scenario.loader import load_scenario, shipped_scenarios
 
     rows = []
     for name in shipped_scenarios():

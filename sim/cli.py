@@ -16,7 +16,10 @@ import click
 from tqdm import tqdm
 
 from sim import __version__
-from sim.loader import ScenarioError, load_scenario, scenario_to_yaml, shipped_scenarios
+from sim.scenario import ScenarioError, load_scenario, scenario_to_yaml, shipped_scenarios
+
+# The commands import the layers they need when they run, so that ``geosim --help``, ``list``
+# and ``validate`` start without loading matplotlib, Dask or Solara.
 
 EXIT_BAD_INPUT = 2
 
@@ -31,7 +34,7 @@ def _fail(message: str) -> None:
 
 def _write_outputs(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
     """Fill an output folder atomically; an unusable folder is a clear error (exit 2)."""
-    from sim.output import OutputError, write_atomically
+    from sim.outputs.writers import OutputError, write_atomically
 
     try:
         write_atomically(out, fill, force=force)
@@ -81,9 +84,9 @@ def run_command(
     quiet: bool,
 ) -> None:
     """Run SCENARIO (a shipped name or a YAML file) and write tables and plots."""
-    from sim.engine import simulate
-    from sim.output import OutputError, prepare_out_dir, write_run
-    from sim.world import compile_world
+    from sim.core.compile import compile_world
+    from sim.core.engine import simulate
+    from sim.outputs.writers import OutputError, prepare_out_dir, write_run
 
     extra = tuple(overrides)
     if seed is not None:
@@ -111,7 +114,7 @@ def run_command(
     parent = _parent_yaml(scenario, definition)
 
     def fill(directory: Path) -> None:
-        from sim.report import render_report
+        from sim.outputs.report import render_report
 
         write_run(directory, trajectory, definition, resolved, parent)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
@@ -151,9 +154,9 @@ def compare_command(
     The first scenario is the reference: differences are paired replicate by replicate and
     reported with 95% bootstrap intervals.
     """
-    from sim.compare import ComparisonError, outcome_table, run_comparison
-    from sim.output import OutputError, prepare_out_dir, write_comparison
-    from sim.report import render_report
+    from sim.outputs.report import render_report
+    from sim.outputs.writers import OutputError, prepare_out_dir, write_comparison
+    from sim.studies.compare import ComparisonError, outcome_table, run_comparison
 
     if len(scenarios) < 2:
         _fail("error: compare needs at least two scenarios (the first is the reference)")
@@ -221,8 +224,9 @@ def sweep_command(
     quiet: bool,
 ) -> None:
     """Run the sweep SPEC (a shipped name or a YAML file) into Parquet parts under --out."""
-    from sim.runner import SweepError, run_sweep
-    from sim.sweep import load_sweep
+    from sim.sweep.executor import run_sweep
+    from sim.sweep.spec import load_sweep
+    from sim.sweep.store import SweepError
 
     try:
         sweep = load_sweep(spec)
@@ -283,8 +287,9 @@ def analyze_command(
     directory: Path, method: str | None, outcome: str | None, threshold: float | None
 ) -> None:
     """Analyse a finished sweep in DIRECTORY: Sobol/Morris indices or PRIM boxes."""
-    from sim.analysis import analyze, write_analysis
-    from sim.runner import SweepError
+    from sim.outputs.writers import write_analysis
+    from sim.sweep.analysis import analyze
+    from sim.sweep.store import SweepError
 
     try:
         result = analyze(directory, method=method, outcome=outcome, threshold=threshold)
@@ -310,8 +315,8 @@ def analyze_command(
 @click.option("--check", is_flag=True, help="Exit 1 if a verdict differs from the documented one.")
 def facts_command(replicates: int, seed: int, out: Path | None, force: bool, check: bool) -> None:
     """Run the stylized-facts validation suite and write its table and forest plot."""
-    from sim.plots import plot_facts
-    from sim.stylized import markdown, results_table, run_facts, scenarios_needed
+    from sim.outputs.plots import plot_facts
+    from sim.studies.stylized import markdown, results_table, run_facts, scenarios_needed
 
     out = out or Path("results") / "facts"
     total = replicates * len(scenarios_needed())
@@ -344,8 +349,8 @@ def backtest_command(
     replicates: int, start: str, end: int, seed: int, out: Path | None, force: bool
 ) -> None:
     """Hindcast: replay 2015–2023 from the START data; score END-year alignment vs UN votes."""
-    from sim.backtest import backtest, markdown, scores_table
-    from sim.plots import plot_backtest
+    from sim.outputs.plots import plot_backtest
+    from sim.studies.backtest import backtest, markdown, scores_table
 
     if end <= int(start):
         _fail(f"error: --end {end} must come after --start {start}")
@@ -372,8 +377,9 @@ def backtest_command(
 @click.option("--write/--dry-run", default=True, help="Write seeds/calibration.yaml [write].")
 def calibrate_command(replicates: int, maxiter: int, popsize: int, seed: int, write: bool) -> None:
     """Fit the free alignment coefficients on 2015–2019; test them on 2019–2023."""
-    from sim.calibrate import CALIBRATION_FILE, COEFFICIENTS, calibrate
-    from sim.calibrate import write as write_calibration
+    from sim.scenario.resources import calibration_file
+    from sim.studies.calibrate import COEFFICIENTS, calibrate
+    from sim.studies.calibrate import write as write_calibration
 
     budget = (maxiter + 1) * popsize * len(COEFFICIENTS)
     with tqdm(total=budget, desc="calibration", unit=" runs of 2015–2019", file=sys.stderr) as bar:
@@ -390,7 +396,7 @@ def calibrate_command(replicates: int, maxiter: int, popsize: int, seed: int, wr
         click.echo(f"{window}: " + ", ".join(f"{k} RMSE {v:.3f}" for k, v in scores.items()))
     if write:
         write_calibration(result)
-        click.echo(f"wrote {CALIBRATION_FILE}")
+        click.echo(f"wrote {calibration_file()}")
 
 
 @main.command("report")
@@ -398,7 +404,7 @@ def calibrate_command(replicates: int, maxiter: int, popsize: int, seed: int, wr
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file [RESULTS_DIR/report.html].")
 def report_command(results_dir: Path, out: Path | None) -> None:
     """Write a self-contained HTML after-action report for a run or comparison folder."""
-    from sim.report import ReportError, render_report
+    from sim.outputs.report import ReportError, render_report
 
     try:
         html = render_report(results_dir)
@@ -413,7 +419,7 @@ def report_command(results_dir: Path, out: Path | None) -> None:
 
 def _parent_yaml(reference: str, definition) -> str | None:
     """Resolved YAML of the scenario's parent, or None when it extends nothing."""
-    from sim.loader import resolve_reference
+    from sim.scenario import resolve_reference
 
     if not definition.extends:
         return None
@@ -449,9 +455,10 @@ def validate_command(files: tuple[str, ...]) -> None:
 def list_command(names: bool, sweeps: bool) -> None:
     """List the shipped scenarios (or, with --sweeps, the shipped sweep specs)."""
     if sweeps:
-        from sim.sweep import SWEEPS_DIR, load_sweep
+        from sim.scenario.resources import sweeps_dir
+        from sim.sweep.spec import load_sweep
 
-        for path in sorted(SWEEPS_DIR.glob("*.yaml")):
+        for path in sorted(sweeps_dir().glob("*.yaml")):
             if names:
                 click.echo(path.stem)
                 continue
@@ -489,7 +496,7 @@ def schema_command() -> None:
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE")
 def explain_command(scenario: str, overrides: tuple[str, ...]) -> None:
     """Show every number SCENARIO uses, with its value and source."""
-    from sim.explain import explain
+    from sim.outputs.explain import explain
 
     click.echo(explain(_load(scenario, overrides)))
 
@@ -501,7 +508,7 @@ def explain_command(scenario: str, overrides: tuple[str, ...]) -> None:
 def dashboard_command(scenario: str, host: str, port: int) -> None:
     """Start the facilitator dashboard (a Solara app) on HOST:PORT."""
     _load(scenario)  # a bad scenario is reported here, before any server starts
-    from sim.app import serve
+    from sim.ui.app import serve
 
     try:
         serve(scenario, host=host, port=port)

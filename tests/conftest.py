@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.engine import Trajectory, simulate
+from sim.core.compile import compile_world
+from sim.core.engine import Trajectory, simulate
+from sim.core.world import World
 from sim.scenario import Scenario
-from sim.world import World, compile_world
 
 #: Debian's Chromium, driven by Playwright in the report and dashboard tests (never downloaded).
 CHROMIUM = Path("/usr/bin/chromium")

@@ -58,18 +58,19 @@ def platform_fingerprint() -> str:
     return hashlib.sha256(b"".join(p.tobytes() for p in parts)).hexdigest()
 
 
-def _events_text(events: list[dict[str, Any]]) -> str:
+def _events_text(events: list[Any]) -> str:
+    """The events' shared ``events.jsonl`` keys, one JSON object a line."""
     keys = ("replicate", "step", "type", "actors", "level", "cause")
-    return "\n".join(json.dumps({k: e.get(k) for k in keys}) for e in events)
+    return "\n".join(json.dumps({k: e.to_json()[k] for k in keys}) for e in events)
 
 
 def scenario_snapshot(name: str) -> dict[str, Any]:
     """Every number of one shipped scenario (see the module docstring)."""
-    from sim.engine import final_outcomes, simulate
-    from sim.model import IndoPacificModel
-    from sim.world import compile_world
-    from sim.output import country_table, dyad_table, model_table
-    from sim.loader import load_scenario
+    from sim.core.compile import compile_world
+    from sim.core.engine import final_outcomes, simulate
+    from sim.core.model import IndoPacificModel
+    from sim.outputs.writers import country_table, dyad_table, model_table
+    from sim.scenario import load_scenario
 
     definition = load_scenario(name)
     world = compile_world(definition)
@@ -86,7 +87,11 @@ def scenario_snapshot(name: str) -> dict[str, Any]:
         logged[key] = digest(getattr(run, key))
     logged["events"] = digest(_events_text(run.events))
     logged["events.count"] = len(run.events)
-    for table, writer in (("model", model_table), ("countries", country_table), ("dyads", dyad_table)):
+    for table, writer in (
+        ("model", model_table),
+        ("countries", country_table),
+        ("dyads", dyad_table),
+    ):
         logged[f"{table}.csv"] = digest(writer(run).to_csv(index=False, float_format="%.6g"))
     record["logged"] = logged
     model = IndoPacificModel(definition)
@@ -102,8 +107,9 @@ def sweep_snapshot() -> dict[str, Any]:
     """The design and runs tables of :data:`SWEEP`, run in this process."""
     import pandas as pd
 
-    from sim.runner import read_runs, run_sweep
-    from sim.sweep import load_sweep
+    from sim.sweep.executor import run_sweep
+    from sim.sweep.spec import load_sweep
+    from sim.sweep.store import read_runs
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / SWEEP
@@ -119,7 +125,7 @@ def sweep_snapshot() -> dict[str, Any]:
 
 def snapshot() -> dict[str, Any]:
     """The whole snapshot: every shipped scenario and the sweep."""
-    from sim.loader import shipped_scenarios
+    from sim.scenario import shipped_scenarios
 
     return {
         "platform": platform_fingerprint(),

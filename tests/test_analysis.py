@@ -11,18 +11,11 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from sim import analysis
 from sim.cli import main
-from sim.runner import (
-    ChunkResult,
-    SweepError,
-    chunk_bounds,
-    prepare_directory,
-    read_manifest,
-    run_sweep,
-    write_chunk,
-)
-from sim.sweep import load_sweep
+from sim.sweep import analysis
+from sim.sweep.executor import run_sweep
+from sim.sweep.spec import chunk_bounds, load_sweep
+from sim.sweep.store import SweepError, prepare_directory, read_manifest, write_chunk
 
 #: Ishigami & Homma (1990) with a = 7, b = 0.1: analytic Sobol indices (Sobol' & Levitan 1999).
 ISHIGAMI_S1 = (0.3139, 0.4424, 0.0)
@@ -79,7 +72,7 @@ def fill_with(sweep, out: Path, function, *, chunk_size: int = 97, shuffle: int 
                 "message": [""] * len(run),
             }
         )
-        write_chunk(out, ChunkResult(int(c), table, None))
+        write_chunk(out, int(c), table, None)
 
 
 def test_sobol_indices_of_the_ishigami_function_match_the_analytic_values(

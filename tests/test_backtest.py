@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sim import backtest as bt
-from sim.baseline import observed_alignment
 from sim.cli import main
-from sim.engine import simulate
-from sim.loader import load_scenario, resolve
+from sim.core.compile import compile_world
+from sim.core.engine import simulate
 from sim.scenario import Scenario
-from sim.world import compile_world
+from sim.scenario.baseline import observed_alignment
+from sim.scenario.loader import load_scenario, resolve
+from sim.studies import backtest as bt
 
 
 def test_calendar_years_map_to_months_around_the_start() -> None:
@@ -67,7 +67,7 @@ def test_the_history_starts_from_2015_data_and_fires_events_on_time() -> None:
     expected = observed_alignment(2015)
     assert world.alignment0[world.index("VNM")] == pytest.approx(expected["VNM"])
     run = simulate(world, 1, log=True)
-    fired = {e["cause"].split()[1]: e["step"] for e in run.events if e["type"].startswith("inject")}
+    fired = {e.event: e.step for e in run.events if e.type.startswith("inject")}
     # An event with step t shows from month t + 1 (results/README.md).
     assert fired["arbitral_award"] == 13 and fired["marcos_turn_back"] == 85
 

@@ -1,17 +1,17 @@
 """The country baseline and grounding data in seeds/."""
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from sim import baseline
+from sim.scenario import baseline
+from sim.scenario.resources import seeds_dir
 
 REQUIRED = {"USA", "CHN", "JPN", "KOR", "AUS", "IND", "PHL", "VNM", "MYS", "SGP", "IDN", "THA"}
 REQUIRED |= {"KHM", "LAO", "MMR", "BRN", "PRK"}
-SEEDS = Path(baseline.SEEDS_DIR)
+SEEDS = seeds_dir()
 
 
 def test_every_required_country_has_positive_economic_and_military_figures():

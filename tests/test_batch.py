@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import batch, engine
-from sim.loader import resolve, resolve_reference, shipped_scenarios
-from sim.parameters import Parameters
+from sim.core import batch, engine
+from sim.core.compile import compile_world
+from sim.core.world import World
 from sim.scenario import Scenario
-from sim.sweep import apply_values
-from sim.world import World, compile_world
+from sim.scenario.loader import resolve, resolve_reference, shipped_scenarios
+from sim.scenario.parameters import Parameters
+from sim.sweep.spec import apply_values
 
 
 def compile_sample(base: str, changes: dict[str, object]) -> World:

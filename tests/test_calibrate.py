@@ -9,14 +9,15 @@ import pytest
 import yaml
 from scipy.optimize import minimize_scalar
 
-from sim import backtest as bt
-from sim.calibrate import CALIBRATION_FILE, COEFFICIENTS, calibrate, write
-from sim.parameters import JUDGEMENT_DEFAULTS, Parameters, provenance
 from sim.scenario import Scenario
+from sim.scenario.parameters import JUDGEMENT_DEFAULTS, Parameters, provenance
+from sim.scenario.resources import calibration_file
+from sim.studies import backtest as bt
+from sim.studies.calibrate import COEFFICIENTS, calibrate, write
 
 
 def test_shipped_defaults_are_the_calibrated_values_and_say_so() -> None:
-    data = yaml.safe_load(CALIBRATION_FILE.read_text())
+    data = yaml.safe_load(calibration_file().read_text())
     params = Parameters()
     rows = {row["path"]: row for row in provenance(params)}
     for group, name, (low, high) in COEFFICIENTS:

@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from conftest import scenario
 
 from sim.cli import main
-from sim.compare import (
+from sim.scenario.loader import load_scenario
+from sim.studies.compare import (
     ComparisonError,
     compare_table,
     outcome_table,
     run_comparison,
     wilson,
 )
-from sim.loader import load_scenario
 
 
 def _retrenchment(**fields):

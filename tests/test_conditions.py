@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.conditions import ConditionError, parse_condition, quantities
+from sim.scenario.conditions import ConditionError, parse_condition, quantities
 
 VALUES = {
     ("tension", ("CHN", "PHL")): np.array([0.2, 0.7, 0.9]),

@@ -13,20 +13,18 @@ import numpy as np
 import pytest
 from conftest import paired_effect, run, world
 
-from sim import dynamics, metrics
-from sim.dynamics import (
-    active_levers,
-    alliance_ties,
-    capability,
-    incidents_and_escalation,
-    initial_state,
-    richardson_step,
-    threat_perception,
-)
-from sim.engine import simulate
-from sim.loader import load_scenario
-from sim.rng import replicate_keys
-from sim.world import compile_world
+from sim.core import metrics
+from sim.core.compile import compile_world
+from sim.core.dynamics.alliances import alliance_fears, alliance_ties
+from sim.core.dynamics.arms import arms_reaction, richardson_step
+from sim.core.dynamics.incidents import effective_channels, incidents_and_escalation
+from sim.core.dynamics.levers import active_levers, capability, lever_sums
+from sim.core.dynamics.step import advance, initial_state
+from sim.core.dynamics.tension import tension_dynamics
+from sim.core.dynamics.threat import threat_perception
+from sim.core.engine import simulate
+from sim.core.rng import replicate_keys
+from sim.scenario.loader import load_scenario
 
 # --------------------------------------------------------------------------------------------
 # 1. Arms dynamics (Richardson)
@@ -75,7 +73,7 @@ def test_calibrated_region_is_a_stable_richardson_system():
     ties, _, _ = alliance_ties(w, state)
     levers = active_levers(w, state)
     _, exposure, _ = threat_perception(w, state, ties, levers, capability(w, state, levers))
-    reaction = dynamics.arms_reaction(w, exposure, ties)[0]
+    reaction = arms_reaction(w, exposure, ties)[0]
     assert np.linalg.eigvals(reaction).real.max() < w.params.arms.fatigue
 
 
@@ -112,7 +110,7 @@ def test_spending_stays_within_zero_and_the_budget_ceiling():
 
 
 def dynamics_run(w, n):
-    from sim.engine import simulate
+    from sim.core.engine import simulate
 
     return simulate(w, n, log=False)
 
@@ -335,7 +333,7 @@ def test_alliance_fears_match_their_definition_exactly():
     state.commitment = rng.random((6, k_count))
     state.credibility = rng.random((6, k_count))
     threat = rng.random((6, w.n))
-    got = dynamics.alliance_fears(w, state, members, threat)
+    got = alliance_fears(w, state, members, threat)
     want = _fears_by_definition(w, state, members, threat)
     assert got[1].max() > 0 and (got[1] == 0).any()
     for mine, reference in zip(got, want, strict=True):
@@ -370,7 +368,7 @@ def _one_step_rates(w, tension: float, replicates: int = 4000):
     levers = active_levers(w, state)
     ties, promise, _ = alliance_ties(w, state)
     cap = capability(w, state, levers)
-    channels = dynamics.effective_channels(w, state, levers, ties)
+    channels = effective_channels(w, state, levers, ties)
     new, _, _ = incidents_and_escalation(w, state, levers, ties, promise, cap, channels)
     return new.mean(axis=0)
 
@@ -421,8 +419,8 @@ def _escalation_steps(traj, codes=None):
     counts = np.zeros(len(traj.replicates))
     position = {int(r): i for i, r in enumerate(traj.replicates)}
     for event in traj.events:
-        if event["type"] == "escalation" and (codes is None or codes & set(event["actors"])):
-            counts[position[event["replicate"]]] += 1
+        if event.type == "escalation" and (codes is None or codes & set(event.actors)):
+            counts[position[event.replicate]] += 1
     return counts
 
 
@@ -500,11 +498,11 @@ def test_arms_racing_raises_tension_between_rivals():
     levers = active_levers(w, state)
     channels = np.zeros((1, w.n, w.n))
     calm = state.tension.copy()
-    dynamics.tension_dynamics(w, state, levers, channels, np.zeros((1, w.n)))
+    tension_dynamics(w, state, levers, channels, np.zeros((1, w.n)))
     np.testing.assert_allclose(state.tension, calm, atol=1e-12)  # at rest
     growth = np.zeros((1, w.n))
     growth[0, [w.index("CHN"), w.index("JPN")]] = 0.2
-    dynamics.tension_dynamics(w, state, levers, channels, growth)
+    tension_dynamics(w, state, levers, channels, growth)
     chn, jpn, sgp = w.index("CHN"), w.index("JPN"), w.index("SGP")
     assert state.tension[0, chn, jpn] > calm[0, chn, jpn] + 0.01
     assert state.tension[0, chn, sgp] == pytest.approx(calm[0, chn, sgp])
@@ -515,16 +513,16 @@ def test_arms_racing_raises_tension_between_rivals():
 
 
 def _events(traj, kind):
-    return [e for e in traj.events if e["type"] == kind]
+    return [e for e in traj.events if e.type == kind]
 
 
 def test_scheduled_incident_fires_at_its_month_in_every_replicate():
     shot = {"kind": "incident", "actors": ["CHN", "PHL"], "level": "clash", "step": 5}
     traj = run(6, log=True, horizon=12, events={"shot": shot})
     fired = _events(traj, "inject:incident")
-    assert sorted(e["replicate"] for e in fired) == list(range(6))
-    assert {e["step"] for e in fired} == {6}  # fires during month 5, recorded as month 6
-    assert {e["level"] for e in fired} == {"clash"}
+    assert sorted(e.replicate for e in fired) == list(range(6))
+    assert {e.step for e in fired} == {6}  # fires during month 5, recorded as month 6
+    assert {e.level for e in fired} == {"clash"}
     w = traj.world
     d = np.nonzero((w.dyad_i == w.index("CHN")) & (w.dyad_j == w.index("PHL")))[0][0]
     assert (traj.max_level[:, d] >= 3).all()
@@ -539,13 +537,13 @@ def test_conditional_event_fires_once_per_replicate_when_its_condition_holds():
     }
     traj = run(20, log=True, horizon=60, events={"cond": cond})
     fired = _events(traj, "inject:tension_shock")
-    replicates = [e["replicate"] for e in fired]
+    replicates = [e.replicate for e in fired]
     assert len(replicates) == len(set(replicates)) > 0  # once, in some replicates
     position = {int(r): i for i, r in enumerate(traj.replicates)}
     w = traj.world
     d = np.nonzero((w.dyad_i == w.index("CHN")) & (w.dyad_j == w.index("PHL")))[0][0]
     for event in fired:  # the condition held in the month before the event was recorded
-        assert traj.level[event["step"] - 1, position[event["replicate"]], d] >= 2
+        assert traj.level[event.step - 1, position[event.replicate], d] >= 2
     never = set(range(20)) - set(replicates)
     for r in never:
         assert traj.level[:-1, position[r], d].max() < 2
@@ -556,11 +554,11 @@ def test_policy_event_puts_a_policy_in_force_for_its_duration():
     ev = {"kind": "policy", "step": 10, "duration": 5, "policy": channel}
     w = world(horizon=30, events={"ev": ev})
     state = initial_state(w, replicate_keys(0, [0, 1]))
-    from sim.metrics import lookup
+    from sim.core.metrics import lookup
 
     reader = lookup(w, state)
     for _ in range(30):
-        dynamics.advance(w, state, reader)
+        advance(w, state, reader)
     channel_lever = 6
     in_force = []
     for month in range(30):
@@ -576,11 +574,11 @@ def test_membership_and_commitment_events_change_the_alliance():
     }
     w = world(horizon=5, events=events)
     state = initial_state(w, replicate_keys(0, [0]))
-    from sim.metrics import lookup
+    from sim.core.metrics import lookup
 
     reader = lookup(w, state)
     for _ in range(3):
-        dynamics.advance(w, state, reader)
+        advance(w, state, reader)
     k_phl, k_jpn = w.alliance_names.index("us_phl"), w.alliance_names.index("us_jpn")
     assert state.members[0, k_phl, w.index("VNM")]
     assert state.commitment[0, k_jpn] == 0.2
@@ -598,7 +596,7 @@ def test_arms_delivery_adds_capability_at_its_month():
     state = initial_state(w, replicate_keys(0, [0]))
     stock = []
     for _ in range(8):
-        dynamics.advance(w, state, None)
+        advance(w, state, None)
         stock.append(state.transfers[0, w.index("USA"), w.index("VNM")])
     assert stock[4] == 0 and stock[5] == pytest.approx(0.5)
     assert stock[7] < stock[5]  # retired over a ten-year life
@@ -612,9 +610,9 @@ def test_levers_summed_again_for_some_replicates_only_equal_a_full_sum():
     partial = 0
     previous = active_levers(w, state)
     for _ in range(w.horizon):
-        dynamics.advance(w, state, reader)
+        advance(w, state, reader)
         levers = active_levers(w, state)
-        full = dynamics._lever_sums(w, state.lever_cache[0], np.arange(12))
+        full = lever_sums(w, state.lever_cache[0], np.arange(12))
         np.testing.assert_array_equal(levers, full)
         changed = (levers != previous).any(axis=(1, 2, 3))
         partial += bool(0 < changed.sum() < 12)

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from conftest import scenario, world
 
-from sim.engine import final_outcomes, simulate, trajectory_outcomes
-from sim.loader import load_scenario
-from sim.model import IndoPacificModel
-from sim.world import compile_world
+from sim.core.compile import compile_world
+from sim.core.engine import final_outcomes, simulate, trajectory_outcomes
+from sim.core.model import IndoPacificModel
+from sim.scenario.loader import load_scenario
 
 EVENTFUL = {
     "policies": {"tf": {"kind": "task_force", "actor": "USA", "partners": ["PHL"], "start": 2}},
@@ -51,7 +51,7 @@ def test_replicate_is_identical_alone_among_many_and_in_any_chunking():
     _same(many, alone, 17, 0)
     for r in range(40):
         _same(many, chunked, r, r)
-    assert [e for e in many.events if e["replicate"] == 17] == alone.events
+    assert [e for e in many.events if e.replicate == 17] == alone.events
 
 
 def test_mesa_model_reproduces_the_batched_replicate():
@@ -69,7 +69,7 @@ def test_mesa_model_reproduces_the_batched_replicate():
     np.testing.assert_array_equal(
         final.loc[list(codes), "alignment"].to_numpy(), batched.countries["alignment"][-1, 4]
     )
-    assert model.events == [e for e in batched.events if e["replicate"] == 4]
+    assert model.events == [e for e in batched.events if e.replicate == 4]
 
 
 def test_run_length_and_month_zero_is_the_initial_state():
@@ -81,7 +81,7 @@ def test_run_length_and_month_zero_is_the_initial_state():
 
 
 def test_final_outcomes_match_the_recorded_run():
-    from sim.engine import final_outcomes
+    from sim.core.engine import final_outcomes
 
     w = world(**EVENTFUL)
     full = simulate(w, 5, log=False)

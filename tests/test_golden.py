@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 import golden
+import pytest
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +30,7 @@ def same_platform(expected: dict) -> None:
 
 
 def test_snapshot_covers_every_shipped_scenario(expected: dict) -> None:
-    from sim.loader import shipped_scenarios
+    from sim.scenario import shipped_scenarios
 
     assert sorted(expected["scenarios"]) == sorted(shipped_scenarios())
 

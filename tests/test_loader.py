@@ -12,20 +12,18 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import loader
-from sim.baseline import country_codes
-from sim.loader import (
-    Problem,
-    ScenarioError,
+from sim.scenario import Scenario, loader
+from sim.scenario.baseline import country_codes
+from sim.scenario.loader import (
     load_raw,
     load_scenario,
     resolve,
     resolve_reference,
-    scenario_to_yaml,
     shipped_scenarios,
 )
-from sim.parameters import Parameters
-from sim.scenario import Scenario
+from sim.scenario.parameters import Parameters
+from sim.scenario.problems import Problem, ScenarioError
+from sim.scenario.yaml_io import scenario_to_yaml
 
 BASE = """\
 name: base
@@ -464,7 +462,7 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     write(folder, "hub_and_spoke.yaml", BASE.replace("name: base", "name: hub_and_spoke"))
     write(folder, "quad_plus.yaml", BASE.replace("name: base", "name: quad_plus"))
-    monkeypatch.setattr(loader, "SCENARIOS_DIR", folder)
+    monkeypatch.setattr(loader, "scenarios_dir", lambda: folder)
     return folder
 
 

@@ -3,9 +3,10 @@
 import numpy as np
 from conftest import world
 
-from sim import metrics
-from sim.dynamics import initial_state, polarization
-from sim.rng import replicate_keys
+from sim.core import metrics
+from sim.core.dynamics.step import initial_state
+from sim.core.dynamics.tension import polarization
+from sim.core.rng import replicate_keys
 
 
 def test_polarization_is_zero_when_all_agree_and_half_at_two_even_blocs():

@@ -3,8 +3,8 @@
 import numpy as np
 from conftest import scenario
 
-from sim.baseline import country_codes
-from sim.model import IndoPacificModel
+from sim.core.model import IndoPacificModel
+from sim.scenario.baseline import country_codes
 
 
 def test_one_country_agent_per_state_reading_the_model_arrays():
@@ -66,7 +66,7 @@ def test_an_inject_takes_effect_now_changes_nothing_before_and_exports_reproduci
     assert model.events == events_before  # the past is replayed unchanged
     while model.running:
         model.step()
-    assert any(e["type"] == "inject:incident" and e["step"] == 7 for e in model.events)
+    assert any(e.type == "inject:incident" and e.step == 7 for e in model.events)
     frame = model.datacollector.get_model_vars_dataframe()
     assert frame.iloc[:6].equals(before.iloc[:6])  # month 6 counts the new alliance
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from conftest import run, scenario
 
-from sim.output import (
+from sim.outputs.writers import (
     OutputError,
     config_hash,
     escalation_outcomes,

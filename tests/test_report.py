@@ -13,13 +13,9 @@ from click.testing import CliRunner
 from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from sim.cli import main
-from sim.report import (
-    ReportError,
-    narrative,
-    render_report,
-    representative_replicate,
-    scenario_diff,
-)
+from sim.core import records
+from sim.outputs.narrative import representative_replicate, story
+from sim.outputs.report import ReportError, render_report, scenario_diff
 
 EXTERNAL = ('src="http', "src='http", 'href="http', "href='http", "<script src", "@import", "url(")
 
@@ -216,30 +212,25 @@ def test_representative_replicate_is_closest_to_median() -> None:
 
 
 def test_narrative_merges_alliance_events_and_trims_noise() -> None:
+    pair = ("CHN", "PHL")
     events = [
-        {"replicate": 0, "step": 1, "type": "incident", "actors": ["CHN", "PHL"],
-         "level": "gray_zone", "cause": "shoal"},
-        {"replicate": 0, "step": 2, "type": "escalation", "actors": ["CHN", "PHL"],
-         "level": "clash", "cause": "shoal"},
-        {"replicate": 0, "step": 2, "type": "alliance_response", "actors": ["USA", "PHL"],
-         "level": None, "cause": "us_phl: credibility now 0.66"},
-        {"replicate": 0, "step": 2, "type": "abandonment", "actors": ["USA", "JPN"],
-         "level": None, "cause": "us_jpn: credibility now 0.50"},
-        {"replicate": 1, "step": 2, "type": "incident", "actors": ["CHN", "VNM"],
-         "level": "gray_zone", "cause": "other replicate"},
+        records.IncidentStarted(0, 1, pair=pair, rung=1, dispute="shoal"),
+        records.Escalated(0, 2, pair=pair, rung=3, dispute="shoal"),
+        records.AllianceResponded(0, 2, alliance="us_phl", members=("USA", "PHL"),
+                                  credibility_before=0.6, credibility_after=0.66),
+        records.AllianceFailed(0, 2, alliance="us_jpn", members=("USA", "JPN"),
+                               credibility_before=0.55, credibility_after=0.5),
+        records.IncidentStarted(1, 2, pair=("CHN", "VNM"), rung=1, dispute="other replicate"),
     ]  # fmt: skip
     for month in range(3, 40):  # routine gray-zone noise that never escalates
-        for kind, level in (("incident", "gray_zone"), ("deescalation", "calm")):
-            pair = ["KOR", "PRK"]
-            events.append(
-                {"replicate": 0, "step": month, "type": kind, "actors": pair, "level": level}
-            )
-    model = pd.DataFrame({"replicate": [0, 0, 0], "step": [0, 1, 2], "us_credibility": [0.6] * 3})
+        events.append(records.IncidentStarted(0, month, pair=("KOR", "PRK"), rung=1))
+        events.append(records.Deescalated(0, month, pair=("KOR", "PRK"), rung=0))
+    credibility = {0: 0.6, 1: 0.6, 2: 0.6}
 
-    full = narrative(events, 0, model=model, limit=1000)
+    full = story(events, 0, credibility=credibility, limit=1000)
     assert len(full["lines"]) == 3 + 2 * 37
     assert full["omitted"] == ""
-    texts = [line["text"] for line in full["lines"]]
+    texts = [line.text for line in full["lines"]]
     assert texts[0] == "CHN–PHL gray-zone incident (shoal)"
     assert texts[1] == "the CHN–PHL incident escalates to a clash"
     assert "alliance us_phl responds; credibility now 0.66" in texts[2]
@@ -247,8 +238,8 @@ def test_narrative_merges_alliance_events_and_trims_noise() -> None:
     assert texts[2].endswith("US credibility 0.60")
     assert not any("other replicate" in t for t in texts)
 
-    short = narrative(events, 0, model=model, limit=60)
-    assert [line["month"] for line in short["lines"]] == [1, 2, 2]
+    short = story(events, 0, credibility=credibility, limit=60)
+    assert [line.step for line in short["lines"]] == [1, 2, 2]
     assert "37 gray-zone incidents that never escalated" in short["omitted"]
 
 

@@ -1,9 +1,10 @@
 import numpy as np
 from conftest import world
 
-from sim.dynamics import initial_state, month_draws
-from sim.rng import Stream, normals, replicate_keys, uniforms
-from sim.world import MONTH_STREAMS
+from sim.core.dynamics.state import month_draws
+from sim.core.dynamics.step import initial_state
+from sim.core.rng import Stream, normals, replicate_keys, uniforms
+from sim.core.world import MONTH_STREAMS
 
 
 def test_draws_depend_only_on_replicate_step_and_stream():

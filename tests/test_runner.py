@@ -20,19 +20,12 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
-from sim.engine import final_outcomes
-from sim.runner import (
-    SweepError,
-    chunk_bounds,
-    dask_client,
-    finished_chunks,
-    read_manifest,
-    read_runs,
-    run_sweep,
-)
+from sim.core.compile import compile_world
+from sim.core.engine import final_outcomes
 from sim.scenario import Scenario
-from sim.sweep import apply_values, load_sweep
-from sim.world import compile_world
+from sim.sweep.executor import dask_client, run_sweep
+from sim.sweep.spec import apply_values, chunk_bounds, load_sweep
+from sim.sweep.store import SweepError, finished_chunks, read_manifest, read_runs
 
 #: Columns that record where and how fast a run ran, not what it computed.
 CIRCUMSTANTIAL = ["elapsed_s", "worker"]

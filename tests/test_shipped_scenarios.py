@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import yaml
 
-from sim.baseline import SEEDS_DIR
-from sim.engine import simulate
-from sim.loader import load_raw, load_scenario, shipped_scenarios
-from sim.world import compile_world
+from sim.core.compile import compile_world
+from sim.core.engine import simulate
+from sim.scenario.loader import load_raw, load_scenario, shipped_scenarios
+from sim.scenario.resources import seeds_dir
 
 SHIPPED = list(shipped_scenarios())
-FACTS = set(yaml.safe_load((SEEDS_DIR / "facts.yaml").read_text(encoding="utf-8"))["facts"])
+FACTS = set(yaml.safe_load((seeds_dir() / "facts.yaml").read_text(encoding="utf-8"))["facts"])
 
 
 def test_the_seven_scenarios_of_the_brief_are_shipped():

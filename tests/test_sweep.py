@@ -12,8 +12,9 @@ import yaml
 from click.testing import CliRunner
 
 from sim.cli import main
-from sim.loader import ScenarioError
-from sim.sweep import SWEEPS_DIR, ParameterSpec, design_size, load_sweep, unit_design
+from sim.scenario.loader import ScenarioError
+from sim.scenario.resources import sweeps_dir
+from sim.sweep.spec import ParameterSpec, design_size, load_sweep, unit_design
 
 
 def write_spec(tmp_path: Path, text: str, name: str = "spec.yaml") -> Path:
@@ -40,13 +41,13 @@ def problems(tmp_path: Path, text: str) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("path", sorted(SWEEPS_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted(sweeps_dir().glob("*.yaml")), ids=lambda p: p.stem)
 def test_shipped_specs_load_and_have_their_design_size(path: Path) -> None:
     sweep = load_sweep(path.stem)
     assert sweep.samples == design_size(sweep.spec)
     assert sweep.runs == sweep.samples * sweep.spec.replicates
     assert sweep.spec.description
-    assert len(list(SWEEPS_DIR.glob("*.yaml"))) >= 2
+    assert len(list(sweeps_dir().glob("*.yaml"))) >= 2
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_cli_reports_a_bad_spec_with_exit_2_and_writes_nothing(tmp_path: Path) -
 def test_specs_are_plain_yaml_with_no_tags(tmp_path: Path) -> None:
     text = BASIC.replace("replicates: 3", "replicates: !!python/object:os.system 3")
     assert "tag" in problems(tmp_path, text).lower()
-    for path in SWEEPS_DIR.glob("*.yaml"):
+    for path in sweeps_dir().glob("*.yaml"):
         assert isinstance(yaml.safe_load(path.read_text()), dict)
 
 
@@ -220,4 +221,4 @@ def test_cli_lists_the_shipped_sweeps() -> None:
     assert result.exit_code == 0
     assert "escalation_sobol" in result.output and "35,840 runs" in result.output
     names = CliRunner().invoke(main, ["list", "--sweeps", "--names"]).output.split()
-    assert names == sorted(p.stem for p in SWEEPS_DIR.glob("*.yaml"))
+    assert names == sorted(p.stem for p in sweeps_dir().glob("*.yaml"))

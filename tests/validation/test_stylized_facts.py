@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
-from sim.stylized import FACTS, paired_interval, run_facts, verdict
+from sim.studies.stylized import FACTS, paired_interval, run_facts, verdict
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "validation.md"
 

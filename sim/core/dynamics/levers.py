@@ -1,0 +1,181 @@
+"""Policies in force and what they deliver (``docs/model.md`` §7, first half).
+
+Every policy is a lever template (kind × actor × partner); :func:`active_levers` sums the
+templates in force this month. :class:`LeverTerms` holds what the mechanisms read from the sum,
+:func:`capability` adds assistance and arms in service to own spending, and
+:func:`deliveries` moves scheduled arms transfers into the recipients' inventories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.dynamics.state import State, upper_triangle
+from sim.core.world import LEVER_INDEX, NEVER, World
+
+
+def active_levers(world: World, state: State) -> np.ndarray:
+    """Sum the lever templates of the policies in force this month.
+
+    Returns:
+        Array ``(R, L, N, N)``: lever kind × actor × partner.
+    """
+    t = state.step
+    active = (state.policy_start <= t) & (t < state.policy_end)
+    cached = state.lever_cache
+    if cached is None:
+        levers = lever_sums(world, active, np.arange(state.replicates))
+    else:
+        # Policies change rarely, and in few replicates at a time (conditional events): only
+        # the replicates whose policies changed are summed again.
+        changed = np.flatnonzero((cached[0] != active).any(axis=1))
+        if changed.size == 0:
+            return cached[1]
+        levers = cached[1].copy()
+        levers[changed] = lever_sums(world, active, changed)
+    levers.flags.writeable = False  # shared between months: nobody may change it in place
+    state.lever_cache = (active, levers)
+    return levers
+
+
+def lever_sums(world: World, active: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The lever tensor ``(len(rows), L, N, N)`` of the given replicates.
+
+    The sum runs policy by policy, so each replicate's levers are the same whatever else is
+    summed with them; policies in force nowhere among ``rows`` add exactly zero and are
+    skipped. Stacked sweep samples may have their own templates for some policies
+    (``World.lever_overrides``).
+    """
+    shape = world.levers.shape
+    size = shape[1] * shape[2] * shape[3]
+    templates = world.levers.reshape(shape[0], size)
+    own = own_templates(world)
+    on = active[rows]
+    sums = np.zeros((len(rows), size))
+    for p in np.flatnonzero(on.any(axis=0)):
+        template = own[p].reshape(-1, size)[rows] if p in own else templates[p]
+        sums += on[:, p, None] * template
+    return sums.reshape(len(rows), *shape[1:])
+
+
+def own_templates(world: World) -> dict[int, np.ndarray]:
+    """Per-replicate lever templates ``(R, L, N, N)`` by policy, from ``World.lever_overrides``."""
+    if world.lever_overrides is None:
+        return {}
+    policies, templates = world.lever_overrides
+    return {int(p): templates[:, j] for j, p in enumerate(policies)}
+
+
+@dataclass(frozen=True)
+class LeverTerms:
+    """Quantities that depend only on the policies in force, derived once per change of them.
+
+    Policies start and stop rarely, so most months reuse these instead of re-deriving them
+    from the ``(R, L, N, N)`` lever tensor. Dyad quantities are over upper-triangle dyads.
+
+    Attributes:
+        assistance_in: Assistance each country receives, US$ bn/yr, ``(R, N)``.
+        coercion_on: Coercion suffered, ``[i, j]`` = j's coercion of i, ``(R, N, N)``; None
+            when nobody coerces.
+        coercion_dyad: Coercion within each dyad, either way, ``(R, D)``.
+        presence_dyad: Foreign presence in either member of each dyad, capped at 1, ``(R, D)``.
+        ceasefire_dyad: Ceasefire strength of each dyad, ``(R, D)``.
+        channel: Deconfliction channels, symmetric, ``(R, N, N)``; None when there are none.
+        dialogue: Dialogue and ceasefires over upper-triangle dyads, ``(R, D)``.
+        relief: Relief from dialogue alone, ``min(1, dialogue)`` (used when no channel is
+            open), ``(R, D)``.
+        donors: Countries that can give aid, nuclear cooperation or arms (static).
+        aid: Aid and inducements from each donor, ``(R, len(donors), N)``.
+        nuclear: Civil nuclear cooperation from each donor, ``(R, len(donors), N)``.
+        traders: Countries with trade deals (static).
+        trade: Trade deals of each trader, ``(R, len(traders), N)``.
+        exercises: Joint exercises per year, symmetric, ``(R, N, N)``.
+        presence: Forward presence, actor × host, ``(R, N, N)``.
+    """
+
+    assistance_in: np.ndarray
+    coercion_on: np.ndarray | None
+    coercion_dyad: np.ndarray
+    presence_dyad: np.ndarray
+    ceasefire_dyad: np.ndarray
+    channel: np.ndarray | None
+    dialogue: np.ndarray
+    relief: np.ndarray
+    donors: np.ndarray
+    aid: np.ndarray
+    nuclear: np.ndarray
+    traders: np.ndarray
+    trade: np.ndarray
+    exercises: np.ndarray
+    presence: np.ndarray
+
+
+def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
+    """The :class:`LeverTerms` of a lever tensor (cached while the tensor is unchanged)."""
+    cached = state.terms_cache
+    if cached is not None and cached[0] is levers:
+        return cached[1]
+    kind = LEVER_INDEX
+    coercion = levers[:, kind["coercion"]]
+    presence_in = levers[:, kind["presence"]].sum(axis=1)
+    ceasefire = levers[:, kind["ceasefire"]]
+    channel = levers[:, kind["channel"]]
+    channel = np.maximum(channel, channel.transpose(0, 2, 1))
+    dialogue = levers[:, kind["dialogue"]] + levers[:, kind["ceasefire"]]
+    dialogue = np.maximum(dialogue, dialogue.transpose(0, 2, 1))
+    exercises = levers[:, kind["exercises"]]
+    aid = levers[:, kind["assistance"]] + levers[:, kind["inducement"]]
+    donors, traders = world.donors, world.traders
+    terms = LeverTerms(
+        assistance_in=levers[:, kind["assistance"]].sum(axis=1),
+        coercion_on=np.ascontiguousarray(coercion.transpose(0, 2, 1)) if coercion.any() else None,
+        coercion_dyad=upper_triangle(world, coercion + coercion.transpose(0, 2, 1)),
+        presence_dyad=np.clip(
+            presence_in[:, world.dyad_i] + presence_in[:, world.dyad_j], 0.0, 1.0
+        ),
+        ceasefire_dyad=upper_triangle(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1))),
+        channel=channel if channel.any() else None,
+        dialogue=upper_triangle(world, dialogue),
+        relief=np.clip(upper_triangle(world, dialogue), 0.0, 1.0),
+        donors=donors,
+        aid=np.ascontiguousarray(aid[:, donors]),
+        nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
+        traders=traders,
+        trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
+        exercises=exercises + exercises.transpose(0, 2, 1),
+        presence=levers[:, kind["presence"]],
+    )
+    state.terms_cache = (levers, terms)
+    return terms
+
+
+def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
+    """Military capability (US$ bn/yr): own spending, assistance received, arms in service.
+
+    Delivered arms count as an annuity over a ten-year service life.
+    """
+    assistance = lever_terms(world, state, levers).assistance_in
+    if world.delivery_policy.size == 0:
+        return state.milex + assistance  # no deliveries: the inventories stay empty
+    return state.milex + assistance + state.transfers.sum(axis=1) / 10.0
+
+
+def deliveries(world: World, state: State) -> None:
+    """Add scheduled arms deliveries to recipients' inventories; retire old ones (in place)."""
+    if world.delivery_policy.size == 0:
+        return  # the inventories stay empty
+    state.transfers *= 1.0 - 1.0 / 120.0  # ten-year service life
+    start = state.policy_start[:, world.delivery_policy]  # (R, D)
+    due = (start + world.delivery_after == state.step) & (start < NEVER)
+    if not due.any():
+        return
+    transfer = LEVER_INDEX["transfer"]
+    own = own_templates(world)  # stacked sweep samples may differ in their templates
+    amount = due * world.delivery_value
+    delivered = np.zeros_like(state.transfers)
+    for d, p in enumerate(world.delivery_policy.tolist()):  # one by one: any batch, same sums
+        template = own[p][:, transfer] if p in own else world.levers[p, transfer]
+        delivered += amount[:, d, None, None] * template
+    state.transfers += delivered

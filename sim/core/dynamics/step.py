@@ -1,0 +1,106 @@
+"""One month of the model: every mechanism, in the order of ``docs/model.md``.
+
+:func:`advance` is the single implementation of the dynamics: the batched engine
+(:mod:`sim.core.engine`) runs it over many replicates at once and the Mesa model
+(:mod:`sim.core.model`) over one (``R = 1``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sim.core.dynamics.alignment import alignment_dynamics, alignment_forces
+from sim.core.dynamics.alliances import alliance_dynamics, alliance_fears, alliance_ties
+from sim.core.dynamics.arms import arms_dynamics
+from sim.core.dynamics.events import fire_events
+from sim.core.dynamics.incidents import (
+    effective_channels,
+    incident_records,
+    incidents_and_escalation,
+)
+from sim.core.dynamics.levers import active_levers, capability, deliveries
+from sim.core.dynamics.state import State, upper_triangle
+from sim.core.dynamics.tension import resting_tension, tension_dynamics
+from sim.core.dynamics.threat import memory_dynamics, threat_perception
+from sim.core.world import World
+
+
+def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State:
+    """The state at month 0 for the replicates with the given keys."""
+    r, n, k = len(keys), world.n, len(world.alliance_names)
+    alignment = np.broadcast_to(world.alignment0, (r, n)).copy()
+    state = State(
+        step=0,
+        keys=keys,
+        milex=np.broadcast_to(world.milex0, (r, n)).copy(),
+        alignment=alignment,
+        tension=resting_tension(world, alignment),
+        level=np.zeros((r, n, n), dtype=np.int8),
+        memory=np.zeros((r, n, n)),
+        transfers=np.zeros((r, n, n)),
+        members=np.broadcast_to(world.members0, (r, k, n)).copy(),
+        commitment=np.broadcast_to(world.commitment0, (r, k)).copy(),
+        interoperability=np.broadcast_to(world.interoperability0, (r, k)).copy(),
+        credibility=np.broadcast_to(world.credibility0, (r, k)).copy(),
+        alliance_start=np.broadcast_to(world.alliance_start0, (r, k)).copy(),
+        alliance_end=np.broadcast_to(world.alliance_end0, (r, k)).copy(),
+        policy_start=np.broadcast_to(world.policy_start0, (r, len(world.policy_names))).copy(),
+        policy_end=np.broadcast_to(world.policy_end0, (r, len(world.policy_names))).copy(),
+        fired=np.zeros((r, len(world.events)), dtype=bool),
+        threat=np.zeros((r, n)),
+        abandonment=np.zeros((r, n)),
+        entrapment=np.zeros((r, n)),
+        new_incidents=np.zeros((r, len(world.dyad_i)), dtype=bool),
+        max_level=np.zeros((r, len(world.dyad_i)), dtype=np.int8),
+        log=[] if log else None,
+    )
+    observe(world, state)
+    return state
+
+
+def observe(world: World, state: State) -> None:
+    """Compute the derived quantities (threat, fears) for the current state, in place."""
+    levers = active_levers(world, state)
+    ties, _, members = alliance_ties(world, state)
+    _, _, threat = threat_perception(world, state, ties, levers, capability(world, state, levers))
+    state.threat = threat
+    state.abandonment, state.entrapment = alliance_fears(world, state, members, threat)
+
+
+def advance(world: World, state: State, lookup: Any = None) -> None:
+    """Advance all replicates by one month, in place.
+
+    Order within a month: events fire; levers and ties are read; threat and fears are
+    perceived; spending, alignment and alliances respond; incidents start and escalate;
+    tension moves; memories and inventories update.
+
+    Args:
+        world: The compiled scenario.
+        state: The state to advance (its ``step`` becomes ``step + 1``).
+        lookup: Quantity lookup for conditional events (see :mod:`sim.core.metrics`); required
+            when the world has conditional events.
+    """
+    if world.events:
+        fire_events(world, state, lookup)
+    levers = active_levers(world, state)
+    deliveries(world, state)
+    ties, promise, members = alliance_ties(world, state)
+    cap = capability(world, state, levers)
+    threat_matrix, exposure, threat = threat_perception(world, state, ties, levers, cap)
+    abandonment, entrapment = alliance_fears(world, state, members, threat)
+    state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
+
+    forces = alignment_forces(world, state, threat_matrix, members, levers, abandonment, entrapment)
+    growth = arms_dynamics(world, state, exposure, ties, abandonment)
+    alignment_dynamics(world, state, forces)
+    channels = effective_channels(world, state, levers, ties)
+    new, up, down = incidents_and_escalation(world, state, levers, ties, promise, cap, channels)
+    level = upper_triangle(world, state.level)
+    alliance_dynamics(world, state, levers, members, up & (level >= 2))
+    tension_dynamics(world, state, levers, channels, growth)
+    memory_dynamics(world, state)
+    if state.log is not None:
+        incident_records(world, state, new, up, down, level)
+    state.step += 1

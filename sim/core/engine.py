@@ -1,0 +1,244 @@
+"""The batched engine: many replicates as one array computation.
+
+It drives :func:`sim.core.dynamics.step.advance` exactly as the Mesa model does, only with R
+replicates on the leading axis, and records the metrics of every month. The replicates are of
+one scenario, or of several sweep samples stacked into one world by :mod:`sim.core.batch`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from sim.core import metrics
+from sim.core.dynamics.step import advance, initial_state
+from sim.core.records import Record
+from sim.core.rng import replicate_keys
+from sim.core.world import World
+from sim.scenario.ladder import ESCALATION_LEVELS
+
+
+@dataclass
+class Trajectory:
+    """Recorded run of R replicates over T + 1 months (month 0 included).
+
+    Attributes:
+        world: The compiled scenario.
+        seed: Base seed.
+        replicates: Replicate indices, ``(R,)``.
+        model: Model metric name → ``(T+1, R)``.
+        countries: Country metric name → ``(T+1, R, N)``.
+        tension: Dyad tension over upper-triangle dyads, ``(T+1, R, D)``.
+        level: Dyad escalation level, ``(T+1, R, D)``.
+        credibility: Alliance credibility, ``(T+1, R, K)``.
+        interoperability: Alliance interoperability, ``(T+1, R, K)``.
+        commitment: Alliance commitment, ``(T+1, R, K)``.
+        max_level: Highest level reached per dyad over the run, ``(R, D)``.
+        events: What happened, as typed records (:mod:`sim.core.records`).
+    """
+
+    world: World
+    seed: int
+    replicates: np.ndarray
+    model: dict[str, np.ndarray]
+    countries: dict[str, np.ndarray]
+    tension: np.ndarray
+    level: np.ndarray
+    credibility: np.ndarray
+    interoperability: np.ndarray
+    commitment: np.ndarray
+    max_level: np.ndarray
+    events: list[Record] = field(default_factory=list)
+
+    @property
+    def horizon(self) -> int:
+        """Number of simulated months."""
+        return self.tension.shape[0] - 1
+
+
+def simulate(
+    world: World,
+    replicates: int | Sequence[int] | np.ndarray,
+    *,
+    seed: int | None = None,
+    log: bool = True,
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 250,
+) -> Trajectory:
+    """Run replicates of a compiled scenario and record every month.
+
+    Replicates run in chunks of at most ``chunk_size`` so that memory stays bounded.
+
+    Args:
+        world: The compiled scenario.
+        replicates: A count (replicates ``0 … n−1``) or explicit replicate indices.
+        seed: Base seed; defaults to the scenario's.
+        log: Whether to record individual events (incidents, escalations, injects).
+        progress: Called with the number of replicate-months just completed.
+        chunk_size: Most replicates advanced together.
+
+    Returns:
+        The recorded trajectory. Replicate r is identical whatever else runs beside it.
+    """
+    seed = world.seed if seed is None else seed
+    indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
+    chunks = [indices[i : i + chunk_size] for i in range(0, len(indices), chunk_size)]
+    parts = [_simulate_chunk(world, chunk, seed, log, progress) for chunk in chunks]
+    return parts[0] if len(parts) == 1 else concatenate(parts)
+
+
+def concatenate(parts: Sequence[Trajectory]) -> Trajectory:
+    """Join trajectories of the same world along the replicate axis."""
+    first = parts[0]
+
+    def join(name: str, axis: int = 1) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts], axis=axis)
+
+    return Trajectory(
+        world=first.world,
+        seed=first.seed,
+        replicates=join("replicates", axis=0),
+        model={k: np.concatenate([p.model[k] for p in parts], axis=1) for k in first.model},
+        countries={
+            k: np.concatenate([p.countries[k] for p in parts], axis=1) for k in first.countries
+        },
+        tension=join("tension"),
+        level=join("level"),
+        credibility=join("credibility"),
+        interoperability=join("interoperability"),
+        commitment=join("commitment"),
+        max_level=join("max_level", axis=0),
+        events=[e for p in parts for e in p.events],
+    )
+
+
+def _simulate_chunk(
+    world: World,
+    indices: np.ndarray,
+    seed: int,
+    log: bool,
+    progress: Callable[[int], None] | None,
+) -> Trajectory:
+    state = initial_state(world, replicate_keys(seed, indices), log=log)
+    horizon = world.horizon
+    r, n, d, k = len(indices), world.n, len(world.dyad_i), len(world.alliance_names)
+    model = {name: np.zeros((horizon + 1, r)) for name in metrics.MODEL_METRICS}
+    countries = {name: np.zeros((horizon + 1, r, n)) for name in metrics.COUNTRY_METRICS}
+    tension = np.zeros((horizon + 1, r, d))
+    level = np.zeros((horizon + 1, r, d), dtype=np.int8)
+    credibility = np.zeros((horizon + 1, r, k))
+    interoperability = np.zeros((horizon + 1, r, k))
+    commitment = np.zeros((horizon + 1, r, k))
+
+    def record(t: int) -> None:
+        for name, values in metrics.model_metrics(world, state).items():
+            model[name][t] = values
+        for name, values in metrics.country_metrics(world, state).items():
+            countries[name][t] = values
+        tension[t] = state.tension[:, world.dyad_i, world.dyad_j]
+        level[t] = state.level[:, world.dyad_i, world.dyad_j]
+        credibility[t] = state.credibility
+        interoperability[t] = state.interoperability
+        commitment[t] = state.commitment
+
+    record(0)
+    reader = metrics.lookup(world, state)
+    for t in range(1, horizon + 1):
+        advance(world, state, reader)
+        record(t)
+        if progress is not None:
+            progress(len(indices))
+
+    events = [replace(e, replicate=int(indices[e.replicate])) for e in state.log or []]
+    return Trajectory(
+        world=world,
+        seed=seed,
+        replicates=indices,
+        model=model,
+        countries=countries,
+        tension=tension,
+        level=level,
+        credibility=credibility,
+        interoperability=interoperability,
+        commitment=commitment,
+        max_level=state.max_level.copy(),
+        events=sorted(events, key=lambda e: (e.replicate, e.step)),
+    )
+
+
+def final_outcomes(
+    world: World, replicates: int | Sequence[int] | np.ndarray, *, seed: int | None = None
+) -> dict[str, np.ndarray]:
+    """Run replicates without recording months; return per-replicate outcomes.
+
+    The fast path for sweeps: the same dynamics as :func:`simulate`, keeping only what the
+    outcomes need. Names: ``p_<rung>`` (1 if any dyad reached the rung), ``max_escalation``,
+    ``incidents_total``, the final-month model metrics, and per country ``alignment.<ISO3>``,
+    ``threat.<ISO3>``, ``milex_usd_bn.<ISO3>`` and ``milex_change_pct.<ISO3>``.
+
+    Args:
+        world: The compiled scenario.
+        replicates: A count or explicit replicate indices.
+        seed: Base seed; defaults to the scenario's.
+
+    Returns:
+        Outcome name → array over replicates (in the order given).
+    """
+    seed = world.seed if seed is None else seed
+    indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
+    state = initial_state(world, replicate_keys(seed, indices), log=False)
+    reader = metrics.lookup(world, state)
+    incidents = np.zeros(len(indices))
+    for _ in range(world.horizon):
+        advance(world, state, reader)
+        incidents += state.new_incidents.sum(axis=1)
+    return _outcomes(
+        world,
+        state.max_level.max(axis=1),
+        incidents,
+        metrics.model_metrics(world, state),
+        metrics.country_metrics(world, state),
+    )
+
+
+def trajectory_outcomes(trajectory: Trajectory) -> dict[str, np.ndarray]:
+    """The outcomes of :func:`final_outcomes`, read from a recorded run (the same numbers)."""
+    return _outcomes(
+        trajectory.world,
+        trajectory.max_level.max(axis=1),
+        trajectory.model["incidents"].sum(axis=0),  # month 0 has none
+        {name: values[-1] for name, values in trajectory.model.items()},
+        {name: values[-1] for name, values in trajectory.countries.items()},
+    )
+
+
+def _outcomes(
+    world: World,
+    reached: np.ndarray,
+    incidents: np.ndarray,
+    model: dict[str, np.ndarray],
+    countries: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Outcome name → per-replicate values.
+
+    From the highest rung reached, the incidents counted over the run and the final month's
+    metrics, each per replicate.
+    """
+    outcomes = {
+        f"p_{level}": (reached >= i + 1).astype(float) for i, level in enumerate(ESCALATION_LEVELS)
+    }
+    outcomes["max_escalation"] = reached.astype(float)
+    outcomes["incidents_total"] = incidents
+    for name, values in model.items():
+        if name not in ("incidents", "max_escalation"):
+            outcomes[name] = values
+    for name, values in countries.items():
+        for i, code in enumerate(world.codes):
+            outcomes[f"{name}.{code}"] = values[:, i]
+    for i, code in enumerate(world.codes):
+        outcomes[f"milex_change_pct.{code}"] = 100.0 * (
+            countries["milex_usd_bn"][:, i] / world.milex0[..., i] - 1
+        )
+    return outcomes

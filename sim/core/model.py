@@ -1,0 +1,193 @@
+"""The Mesa model of the Indo-Pacific security system.
+
+``IndoPacificModel`` is the interactive face of geosim: a ``mesa.Model`` with one
+:class:`~sim.core.agents.Country` agent per state and a ``DataCollector``, stepped one month at
+a time by a facilitator, a notebook or SolaraViz. Its ``step`` calls the same
+:func:`sim.core.dynamics.step.advance` as the batched engine, with a single replicate, so
+replicate ``r`` of seed ``s`` gives the same numbers here and in ``geosim run``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import mesa
+import numpy as np
+from pydantic import ValidationError
+
+from sim.core import metrics
+from sim.core.agents import Country
+from sim.core.compile import compile_world
+from sim.core.dynamics.step import advance, initial_state
+from sim.core.records import Record
+from sim.core.rng import replicate_keys
+from sim.core.world import World
+from sim.scenario.schema import Scenario
+from sim.scenario.translate import first_problem
+from sim.scenario.yaml_io import scenario_to_yaml
+
+#: What ``rng`` may be, as for ``mesa.Model``.
+RNGLike = int | np.integer | np.random.Generator | np.random.BitGenerator | np.random.SeedSequence
+
+#: Largest base seed (geosim's streams take a non-negative 63-bit seed).
+MAX_SEED = 2**63 - 1
+
+
+class IndoPacificModel(mesa.Model):
+    """Country agents on the US–China alignment axis, stepped monthly.
+
+    Args:
+        definition: A validated scenario (see :func:`sim.scenario.load_scenario`).
+        replicate: Which replicate of the seed's streams to follow.
+        rng: What ``mesa.Model`` accepts: an int is the base seed of geosim's random streams;
+            a NumPy ``Generator``, ``BitGenerator`` or ``SeedSequence`` seeds Mesa's
+            generator, from which the base seed is drawn; None (default) uses the
+            scenario's ``seed``.
+
+    Attributes:
+        definition: The scenario.
+        world: The compiled scenario arrays.
+        state: The current state (one replicate).
+        seed: The base seed of geosim's streams.
+        replicate: The replicate index.
+        events: What happened so far, as typed records (:mod:`sim.core.records`).
+        datacollector: Model and agent reporters, collected every month.
+    """
+
+    def __init__(
+        self, definition: Scenario, *, replicate: int = 0, rng: RNGLike | None = None
+    ) -> None:
+        if rng is None:
+            rng = definition.seed
+        super().__init__(rng=rng)
+        if isinstance(rng, int | np.integer):
+            seed = int(rng)
+        else:
+            seed = int(self.rng.integers(0, MAX_SEED, endpoint=True))
+        if not 0 <= seed <= MAX_SEED:
+            raise ValueError(f"rng must be a seed from 0 to {MAX_SEED}, got {seed}")
+        self.definition = definition
+        self.seed = seed
+        self.replicate = replicate
+        self.world: World = compile_world(definition)
+        self.state = initial_state(self.world, replicate_keys(seed, [replicate]), log=True)
+        self._lookup = metrics.lookup(self.world, self.state)
+        self.events: list[Record] = []
+        for index, code in enumerate(self.world.codes):
+            Country(self, iso3=code, index=index)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: (lambda m, name=name: float(m.metric(name))) for name in metrics.MODEL_METRICS
+            },
+            agent_reporters={
+                "iso3": "iso3",
+                "alignment": "alignment",
+                "milex_usd_bn": "milex_usd_bn",
+                "threat": "threat",
+            },
+        )
+        self.datacollector.collect(self)
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far."""
+        return self.state.step
+
+    @property
+    def finished(self) -> bool:
+        """Whether the scenario's horizon has been reached."""
+        return self.state.step >= self.world.horizon
+
+    def country(self, iso3: str) -> Country:
+        """Return the agent of a country by ISO3 code."""
+        return self.agents.select(lambda a: a.iso3 == iso3).to_list()[0]
+
+    def metric(self, name: str) -> float:
+        """Current value of a model-level metric (see :data:`sim.core.metrics.MODEL_METRICS`)."""
+        return float(metrics.model_metrics(self.world, self.state)[name][0])
+
+    def tension(self, a: str, b: str) -> float:
+        """Current tension between two countries."""
+        return float(self.state.tension[0, self.world.index(a), self.world.index(b)])
+
+    def step(self) -> None:
+        """Advance one month and collect data; past the horizon, stop running."""
+        if self.finished:
+            self.running = False
+            return
+        before = len(self.state.log)
+        advance(self.world, self.state, self._lookup)
+        self.events += self._own(self.state.log[before:])
+        self.datacollector.collect(self)
+        if self.finished:
+            self.running = False
+
+    def _own(self, records: list[Record]) -> list[Record]:
+        """Records of the one replicate stepped here, numbered as this model's replicate."""
+        return [replace(record, replicate=self.replicate) for record in records]
+
+    def with_inject(self, block: str, name: str, spec: dict[str, Any]) -> Scenario:
+        """The scenario with an event or alliance added at the current month (not applied).
+
+        Args:
+            block: ``"events"`` or ``"alliances"``.
+            name: Key of the new entry (must not exist yet).
+            spec: The entry as in a scenario file, without ``step``/``start``.
+
+        Returns:
+            The validated scenario.
+
+        Raises:
+            ValueError: For an unknown block, a name in use, or an entry that does not
+                validate (one located message: field path, what was expected, a hint).
+        """
+        if block not in ("events", "alliances"):
+            raise ValueError(f"can only inject events or alliances, not {block!r}")
+        data = self.definition.model_dump(mode="json", exclude_none=True)
+        if name in data.get(block, {}):
+            raise ValueError(f"{block}.{name} already exists; choose another name")
+        when = {"events": "step", "alliances": "start"}[block]
+        data.setdefault(block, {})[name] = {**spec, when: self.month}
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            raise ValueError(first_problem(exc)) from None
+
+    def inject(self, block: str, name: str, spec: dict[str, Any]) -> None:
+        """Add an event or an alliance that takes effect this month, and record it.
+
+        The inject becomes part of :attr:`definition` (an event with ``step`` = the current
+        month, or an alliance with ``start`` = the current month), the scenario is recompiled
+        and the months so far are replayed with the same random streams. Replaying changes
+        nothing before this month, and the exported scenario (:meth:`to_yaml`) reproduces the
+        session exactly with ``geosim run``.
+
+        Args:
+            block: ``"events"`` or ``"alliances"``.
+            name: Key of the new entry (must not exist yet).
+            spec: The entry as in a scenario file, without ``step``/``start``.
+
+        Raises:
+            ValueError: As :meth:`with_inject`.
+        """
+        self._rebuild(self.with_inject(block, name, spec))
+
+    def _rebuild(self, definition: Scenario) -> None:
+        """Replay the months so far under ``definition``, on the same streams.
+
+        The replay runs in a fresh model, whose data collector then replaces this one's: this
+        month's row is collected again under the new definition (an alliance counts from now
+        on; an event acts from the next month).
+        """
+        replay = IndoPacificModel(definition, replicate=self.replicate, rng=self.seed)
+        for _ in range(self.month):
+            replay.step()
+        self.definition, self.world = definition, replay.world
+        self.state, self._lookup = replay.state, replay._lookup
+        self.events = replay.events
+        self.datacollector = replay.datacollector
+
+    def to_yaml(self) -> str:
+        """The session as a scenario file: the original plus every inject as a timed entry."""
+        return scenario_to_yaml(self.definition)

@@ -1,0 +1,272 @@
+"""Run outputs: tables, summary, resolved scenario and plots, written atomically.
+
+The output contract (other commands and users rely on it):
+
+- ``model.csv``: ``replicate, step`` then the model metrics;
+- ``countries.csv``: ``replicate, step, country`` then the country metrics;
+- ``dyads.csv``: ``replicate, step, a, b, tension, level`` (``a < b``);
+- ``events.jsonl``: one object per event: ``replicate, step, type, actors, level, cause``, then
+  the fields of its record type (:mod:`sim.core.records`);
+- ``summary.json``: run identity and final-month ``mean``/``p05``/``p95`` of every metric;
+- ``scenario.resolved.yaml`` and ``plots/tension.png``, ``plots/alignment.png``.
+
+A comparison folder holds one such run folder per scenario plus ``compare.csv``,
+``outcomes.csv``, ``summary.json``, ``plots/`` and ``report.html``. A sweep's analysis goes
+into ``analysis/`` of its folder (:func:`write_analysis`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.core.engine import Trajectory
+from sim.core.metrics import COUNTRY_METRICS, MODEL_METRICS
+from sim.outputs import plots
+from sim.scenario.ladder import ESCALATION_LEVELS
+from sim.scenario.schema import Scenario
+from sim.studies.compare import Comparison, compare_table, outcome_table
+from sim.sweep.analysis import Analysis
+
+
+class OutputError(Exception):
+    """The output directory cannot be used (exists and is not empty, not writable…)."""
+
+
+def config_hash(scenario: Scenario) -> str:
+    """SHA-256 (first 16 hex digits) of the resolved scenario's canonical JSON."""
+    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def model_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Model metrics, one row per replicate and month."""
+    steps, reps = trajectory.tension.shape[:2]
+    frame = pd.DataFrame(
+        {
+            "replicate": np.tile(trajectory.replicates, steps),
+            "step": np.repeat(np.arange(steps), reps),
+        }
+    )
+    for name in MODEL_METRICS:
+        frame[name] = trajectory.model[name].reshape(-1)
+    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+
+
+def country_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Country metrics, one row per replicate, month and country."""
+    steps, reps, n = trajectory.countries["alignment"].shape
+    codes = np.array(trajectory.world.codes)
+    frame = pd.DataFrame(
+        {
+            "replicate": np.tile(np.repeat(trajectory.replicates, n), steps),
+            "step": np.repeat(np.arange(steps), reps * n),
+            "country": np.tile(codes, steps * reps),
+        }
+    )
+    for name in COUNTRY_METRICS:
+        frame[name] = trajectory.countries[name].reshape(-1)
+    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+
+
+def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Dyad tension and escalation level, one row per replicate, month and dyad (a < b)."""
+    world = trajectory.world
+    steps, reps, d = trajectory.tension.shape
+    codes = np.array(world.codes)
+    a, b = codes[world.dyad_i], codes[world.dyad_j]
+    swap = a > b  # order each dyad's codes alphabetically
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    frame = pd.DataFrame(
+        {
+            "replicate": np.tile(np.repeat(trajectory.replicates, d), steps),
+            "step": np.repeat(np.arange(steps), reps * d),
+            "a": np.tile(a, steps * reps),
+            "b": np.tile(b, steps * reps),
+            "tension": trajectory.tension.reshape(-1),
+            "level": trajectory.level.reshape(-1).astype(int),
+        }
+    )
+    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+
+
+def _band(values: np.ndarray) -> dict[str, float]:
+    return {
+        "mean": float(np.mean(values)),
+        "p05": float(np.quantile(values, 0.05)),
+        "p95": float(np.quantile(values, 0.95)),
+    }
+
+
+def escalation_outcomes(trajectory: Trajectory) -> dict[str, float]:
+    """Share of replicates in which any dyad reached each rung of the ladder."""
+    reached = trajectory.max_level.max(axis=1)
+    return {level: float(np.mean(reached >= i + 1)) for i, level in enumerate(ESCALATION_LEVELS)}
+
+
+def summary(trajectory: Trajectory, scenario: Scenario) -> dict[str, Any]:
+    """Run identity plus final-month distribution of every metric."""
+    world = trajectory.world
+    return {
+        "scenario": scenario.name,
+        "seed": trajectory.seed,
+        "replicates": len(trajectory.replicates),
+        "horizon": trajectory.horizon,
+        "config_hash": config_hash(scenario),
+        "version": __version__,
+        "final": {
+            "model": {name: _band(trajectory.model[name][-1]) for name in MODEL_METRICS},
+            "countries": {
+                code: {
+                    name: _band(trajectory.countries[name][-1, :, i]) for name in COUNTRY_METRICS
+                }
+                for i, code in enumerate(world.codes)
+            },
+        },
+        "escalation_reached": escalation_outcomes(trajectory),
+    }
+
+
+def prepare_out_dir(out: Path, *, force: bool) -> None:
+    """Refuse an existing non-empty directory (unless forced) or a path that is a file."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a directory; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise OutputError(
+            f"{out} is not empty; pass --force to replace it, or choose another --out"
+        )
+
+
+def write_atomically(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
+    """Build the outputs in a temporary sibling directory, then move it into place.
+
+    A crash or an error while writing leaves ``out`` as it was: nothing half-written.
+
+    Args:
+        out: Final directory.
+        fill: Writes every file into the directory it is given.
+        force: Replace a non-empty ``out``.
+    """
+    prepare_out_dir(out, force=force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp creates 0700; give the usual permissions
+    try:
+        fill(staging)
+        if out.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, trash / out.name)
+            os.replace(staging, out)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_run(
+    directory: Path,
+    trajectory: Trajectory,
+    scenario: Scenario,
+    resolved_yaml: str,
+    parent_yaml: str | None = None,
+) -> None:
+    """Write every file of the output contract into ``directory`` (which must exist).
+
+    ``parent_yaml``, the resolved parent scenario, is kept as ``parent.resolved.yaml`` so that
+    a report can say what the scenario changes.
+    """
+    model_table(trajectory).to_csv(directory / "model.csv", index=False, float_format="%.6g")
+    country_table(trajectory).to_csv(directory / "countries.csv", index=False, float_format="%.6g")
+    dyad_table(trajectory).to_csv(directory / "dyads.csv", index=False, float_format="%.6g")
+    with (directory / "events.jsonl").open("w", encoding="utf-8") as fh:
+        for event in trajectory.events:
+            fh.write(json.dumps(event.to_json()) + "\n")
+    (directory / "summary.json").write_text(
+        json.dumps(summary(trajectory, scenario), indent=2) + "\n", encoding="utf-8"
+    )
+    (directory / "scenario.resolved.yaml").write_text(resolved_yaml, encoding="utf-8")
+    if parent_yaml is not None:
+        (directory / "parent.resolved.yaml").write_text(parent_yaml, encoding="utf-8")
+    plot_dir = directory / "plots"
+    plot_dir.mkdir()
+    plots.tension_plot(trajectory, plot_dir / "tension.png")
+    plots.alignment_plot(trajectory, plot_dir / "alignment.png")
+
+
+def comparison_summary(comparison: Comparison) -> dict[str, Any]:
+    """Identity of a comparison and its outcome table, as JSON-ready data."""
+    table = outcome_table(comparison)
+    return {
+        "scenarios": comparison.names,
+        "reference": comparison.reference,
+        "seed": comparison.seed,
+        "replicates": len(comparison.trajectories[comparison.reference].replicates),
+        "horizon": comparison.trajectories[comparison.reference].horizon,
+        "common_random_numbers": True,
+        "config_hashes": {s.name: config_hash(s) for s in comparison.scenarios},
+        "version": __version__,
+        "outcomes": json.loads(table.to_json(orient="records")),
+    }
+
+
+def write_comparison(
+    directory: Path,
+    comparison: Comparison,
+    resolved: dict[str, str],
+    parents: dict[str, str | None] | None = None,
+) -> None:
+    """Write a comparison: per-scenario run folders, tables, summary and plots.
+
+    Args:
+        directory: An existing, empty directory.
+        comparison: The ensembles.
+        resolved: Resolved YAML text per scenario name.
+        parents: Resolved YAML of each scenario's parent (None where it extends nothing).
+    """
+    parents = parents or {}
+    for definition in comparison.scenarios:
+        name = definition.name
+        sub = directory / name
+        sub.mkdir()
+        trajectory = comparison.trajectories[name]
+        write_run(sub, trajectory, definition, resolved[name], parents.get(name))
+    compare_table(comparison).to_csv(directory / "compare.csv", index=False, float_format="%.6g")
+    outcome_table(comparison).to_csv(directory / "outcomes.csv", index=False, float_format="%.6g")
+    (directory / "summary.json").write_text(
+        json.dumps(comparison_summary(comparison), indent=2) + "\n", encoding="utf-8"
+    )
+    plots.comparison_plots(comparison, directory / "plots")
+
+
+def write_analysis(out: Path, result: Analysis) -> list[Path]:
+    """Write the table (CSV), the summary (JSON) and the plot (PNG + SVG) under ``out/analysis``.
+
+    Returns:
+        The files written.
+    """
+    folder = out / "analysis"
+    folder.mkdir(exist_ok=True)
+    stem = f"{result.method}_{result.outcome}".replace(".", "_")
+    written = [folder / f"{stem}.csv", folder / f"{stem}.json"]
+    result.table.to_csv(written[0], index=False)
+    written[1].write_text(json.dumps(result.summary, indent=2, default=str) + "\n")
+    if result.method == "prim":
+        assert result.trajectory is not None
+        written += plots.plot_prim(result, folder / stem)
+    else:
+        written += plots.plot_indices(result, folder / stem)
+    return written

@@ -1,0 +1,267 @@
+"""Country baseline: the observed starting point of every scenario.
+
+The tables live in ``seeds/`` (one row per country, one row per dispute), each figure with
+its dataset and year. This module reads them once and derives the quantities the model needs:
+initial alignment on the US–China axis from UN General Assembly ideal points, great-circle
+distances between capitals, and power-projection reach.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from sim.scenario.resources import seeds_dir
+
+#: Citations for the columns of ``seeds/countries.csv``.
+COLUMN_SOURCES = {
+    "gdp_usd_bn": "World Bank WDI 2024 (current US$); PRK: Bank of Korea estimate 2023",
+    "milex_usd_bn": "SIPRI Military Expenditure Database (2025 release for 2025 values, "
+    "2024 fact sheet for 2024 values); THA, KHM: IISS Military Balance 2025; "
+    "PRK: US State Dept WMEAT (approx.)",
+    "trade_china_share": "National customs data 2024 (goods trade share with China)",
+    "trade_us_share": "National customs data 2024 (goods trade share with the US)",
+    "unga_2015": "Voeten UNGA ideal points, July 2025 release (idealpointall, 2015)",
+    "unga_2023": "Voeten UNGA ideal points, July 2025 release (idealpointall, 2023)",
+    "scs_claimant": "Country baseline 2024 (South China Sea claimant flag)",
+    "nuclear": "Country baseline 2024 (nuclear-armed flag)",
+    "asean": "ASEAN membership (fact:asean_member_count)",
+}
+
+#: The two poles of the alignment axis.
+US, CHINA = "USA", "CHN"
+
+#: Myanmar's UN seat has been held by an envoy of the National Unity Government since 2021, so
+#: its ideal points do not describe the junta. Following ``alignment_notes.md`` §6 we use a
+#: junta prior at 15% of the way from China to the US on the ideal-point scale.
+MYANMAR_JUNTA_RELATIVE_POSITION = 0.15
+
+#: Width of the tanh mapping from ideal points to alignment, in ideal-point units. A free
+#: coefficient: 0.8 puts the US treaty allies JPN/KOR/AUS near +0.9 and China near −0.7.
+ALIGNMENT_MAPPING_WIDTH = 0.8
+
+
+@dataclass(frozen=True)
+class Country:
+    """One row of the country baseline.
+
+    Attributes:
+        iso3: ISO 3166-1 alpha-3 code.
+        name: English short name.
+        gdp_usd_bn: GDP, current US$ bn.
+        milex_usd_bn: Military expenditure, US$ bn per year.
+        trade_china_share: Share of goods trade with China (0 for China itself).
+        trade_us_share: Share of goods trade with the US (0 for the US itself).
+        unga_2015: UNGA ideal point in 2015.
+        unga_2023: UNGA ideal point in 2023.
+        scs_claimant: Whether the state claims parts of the South China Sea.
+        nuclear: Whether the state is nuclear-armed.
+        asean: Whether the state is an ASEAN member.
+        lat: Latitude of the reference point (capital; Honolulu for the US).
+        lon: Longitude of the reference point.
+        approx: Fields whose figure was recalled rather than verified at source.
+    """
+
+    iso3: str
+    name: str
+    gdp_usd_bn: float
+    milex_usd_bn: float
+    trade_china_share: float
+    trade_us_share: float
+    unga_2015: float
+    unga_2023: float
+    scs_claimant: bool
+    nuclear: bool
+    asean: bool
+    lat: float
+    lon: float
+    approx: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """A standing dispute between two states, the driver of incidents.
+
+    Attributes:
+        a: First state (ISO3).
+        b: Second state (ISO3).
+        intensity: Graded 0–1 (free coefficient; the dispute itself is sourced).
+        kind: What the dispute is about.
+        source: Citation for the dispute's existence.
+    """
+
+    a: str
+    b: str
+    intensity: float
+    kind: str
+    source: str
+
+
+def _float(text: str) -> float:
+    return float(text) if text.strip() else 0.0
+
+
+@cache
+def countries() -> tuple[Country, ...]:
+    """Return the baseline countries in the canonical (file) order."""
+    with (seeds_dir() / "countries.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple(
+        Country(
+            iso3=row["iso3"],
+            name=row["name"],
+            gdp_usd_bn=_float(row["gdp_usd_bn"]),
+            milex_usd_bn=_float(row["milex_usd_bn"]),
+            trade_china_share=_float(row["trade_china_share"]),
+            trade_us_share=_float(row["trade_us_share"]),
+            unga_2015=_float(row["unga_2015"]),
+            unga_2023=_float(row["unga_2023"]),
+            scs_claimant=row["scs_claimant"] == "1",
+            nuclear=row["nuclear"] == "1",
+            asean=row["asean"] == "1",
+            lat=_float(row["capital_lat"]),
+            lon=_float(row["capital_lon"]),
+            approx=tuple(f for f in row["approx"].split(";") if f),
+        )
+        for row in rows
+    )
+
+
+@cache
+def country_codes() -> tuple[str, ...]:
+    """Return the ISO3 codes of the baseline countries, in canonical order."""
+    return tuple(c.iso3 for c in countries())
+
+
+@cache
+def disputes() -> tuple[Dispute, ...]:
+    """Return the standing disputes between baseline countries."""
+    with (seeds_dir() / "disputes.csv").open(newline="", encoding="utf-8") as fh:
+        return tuple(
+            Dispute(
+                a=row["a"],
+                b=row["b"],
+                intensity=float(row["intensity"]),
+                kind=row["kind"],
+                source=row["source"],
+            )
+            for row in csv.DictReader(fh)
+        )
+
+
+def ideal_point(country: Country, year: int = 2023) -> float:
+    """Return the UNGA ideal point used for ``country``, with the Myanmar junta prior."""
+    by_code = {c.iso3: c for c in countries()}
+    value = {2015: country.unga_2015, 2023: country.unga_2023}[year]
+    if country.iso3 == "MMR":
+        us = getattr(by_code[US], f"unga_{year}")
+        cn = getattr(by_code[CHINA], f"unga_{year}")
+        value = cn + MYANMAR_JUNTA_RELATIVE_POSITION * (us - cn)
+    return value
+
+
+def alignment_from_ideal_points(year: int = 2023) -> dict[str, float]:
+    """Map UNGA ideal points to alignment on the China (−1) – US (+1) axis.
+
+    UN voting mostly measures global-South, non-interference preferences, and every ASEAN
+    state votes closer to China than to the US. Read as security alignment, a linear rescaling
+    would make US treaty allies such as the Philippines pro-China. We therefore centre the scale
+    on the regional median ideal point (the typical hedger) and squash it with a tanh:
+    ``alignment = tanh((x − median) / width)``, with the poles fixed at US = +1 and China = −1.
+
+    Args:
+        year: 2015 or 2023 (the ideal-point columns in the baseline).
+
+    Returns:
+        Alignment per ISO3 code.
+    """
+    points = {c.iso3: ideal_point(c, year) for c in countries()}
+    centre = float(np.median(list(points.values())))
+    alignment = {
+        code: math.tanh((x - centre) / ALIGNMENT_MAPPING_WIDTH) for code, x in points.items()
+    }
+    alignment[US], alignment[CHINA] = 1.0, -1.0
+    return alignment
+
+
+def distance_km(a: Country, b: Country) -> float:
+    """Great-circle distance between two reference points (haversine, R = 6371 km)."""
+    phi1, phi2 = math.radians(a.lat), math.radians(b.lat)
+    dphi, dlmb = phi2 - phi1, math.radians(b.lon - a.lon)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+@dataclass(frozen=True)
+class Treaty:
+    """A defence pledge coded in ATOP v5.1 (2018): the reference alliance network.
+
+    Attributes:
+        a: First party (ISO3).
+        b: Second party (ISO3).
+        type: Alliance type in the scenario language.
+        source: Citation.
+    """
+
+    a: str
+    b: str
+    type: str
+    source: str
+
+
+@cache
+def treaties() -> tuple[Treaty, ...]:
+    """Return the reference (ATOP 2018) treaty network used to anchor the dynamics."""
+    with (seeds_dir() / "treaties.csv").open(newline="", encoding="utf-8") as fh:
+        return tuple(Treaty(**row) for row in csv.DictReader(fh))
+
+
+#: First year in which Myanmar's UN votes stop describing its government (the 2021 coup).
+MYANMAR_COUP_YEAR = 2021
+
+
+@cache
+def ideal_points() -> dict[tuple[str, int], float]:
+    """UNGA ideal points (``idealpointall``) by ``(iso3, year)``, 2005–2023."""
+    with (seeds_dir() / "ideal_points.csv").open(newline="", encoding="utf-8") as fh:
+        return {
+            (row["iso3"], int(row["year"])): float(row["idealpointall"])
+            for row in csv.DictReader(fh)
+        }
+
+
+def observed_alignment(year: int) -> dict[str, float]:
+    """Alignment in ``year`` from that year's ideal points, as :func:`alignment_from_ideal_points`.
+
+    Uses the four-decimal estimates of ``seeds/ideal_points.csv``. Myanmar gets the junta prior
+    from 2021 on, when its UN seat stopped speaking for the government.
+
+    Args:
+        year: 2005–2023.
+
+    Returns:
+        Alignment per ISO3 code, poles at ±1.
+    """
+    table = ideal_points()
+    points = {code: table[(code, year)] for code in country_codes()}
+    if year >= MYANMAR_COUP_YEAR:
+        us, cn = points[US], points[CHINA]
+        points["MMR"] = cn + MYANMAR_JUNTA_RELATIVE_POSITION * (us - cn)
+    centre = float(np.median(list(points.values())))
+    alignment = {
+        code: math.tanh((x - centre) / ALIGNMENT_MAPPING_WIDTH) for code, x in points.items()
+    }
+    alignment[US], alignment[CHINA] = 1.0, -1.0
+    return alignment
+
+
+@cache
+def history(year: int) -> dict[str, tuple[float, float]]:
+    """GDP and military spending (US$ bn) by ISO3 code in 2015 or 2019 (``seeds/history.csv``)."""
+    with (seeds_dir() / "history.csv").open(newline="", encoding="utf-8") as fh:
+        rows = [row for row in csv.DictReader(fh) if int(row["year"]) == year]
+    return {row["iso3"]: (float(row["gdp_usd_bn"]), float(row["milex_usd_bn"])) for row in rows}

@@ -1,0 +1,177 @@
+"""Located problems: what is wrong with an input, where, and what to do about it.
+
+Every error a user can cause — a scenario or sweep file that does not read or validate, a bad
+``--set`` — is a :class:`ScenarioError` holding :class:`Problem` records that name the file, the
+line, the dotted field path, what was expected and a hint. :mod:`sim.scenario.translate` turns
+pydantic's validation errors into them; this module holds the records and the small helpers
+that word them (close matches, values shown briefly, dotted paths).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+#: At most this many problems are reported at once.
+MAX_PROBLEMS = 50
+
+#: The file name used for problems caused by ``--set`` overrides.
+SET_FILE = "--set"
+
+PathKey = tuple[str | int, ...]
+#: Field path (keys and list indices) → 1-based line number in one file.
+LineMap = dict[PathKey, int]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario, located as precisely as possible.
+
+    Attributes:
+        file: The file as shown to the user (relative to the working folder when inside it),
+            or ``--set`` for a command-line override.
+        line: 1-based line number, or ``None`` when there is no line to point at.
+        path: Dotted field path such as ``policies.us_phl.usd_m_per_year`` (list items as
+            ``deliveries[0]``), or ``extends`` / ``(file)``.
+        message: What is wrong and what was expected.
+        hint: A suggestion (a close match for a typo, the allowed values), or ``None``.
+    """
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+    hint: str | None = None
+
+    def format(self) -> str:
+        """Render the problem as ``file:line: path: message`` plus an indented hint line."""
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        text = f"{where}: {self.message}"
+        if self.path and self.path != "(file)":
+            text = f"{where}: {self.path}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def brief(self) -> str:
+        """The problem on one line without the file: ``path: message (hint)``."""
+        text = self.message if self.path in ("", "(file)") else f"{self.path}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be read or is invalid; ``str()`` lists every problem.
+
+    Attributes:
+        problems: The problems found, in file and line order.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The full human-readable report, one block per problem."""
+        return "\n".join(problem.format() for problem in self.problems)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        return (ScenarioError, (self.problems,))
+
+
+class SourceMap(dict[PathKey, tuple[str, int | None]]):
+    """Field path → ``(file, line)`` of the file that last set it (``--set`` for overrides)."""
+
+    def locate(self, path: PathKey) -> tuple[str, int | None]:
+        """Find where a field was set, falling back to its nearest located ancestor.
+
+        Args:
+            path: Field path as a tuple of keys and list indices.
+
+        Returns:
+            ``(file, line)``; the line is ``None`` for overrides and for the document root.
+        """
+        for end in range(len(path), -1, -1):
+            origin = self.get(path[:end])
+            if origin is not None and (origin[1] is not None or origin[0] == SET_FILE):
+                return origin
+        return self.get((), ("<scenario>", None))
+
+
+class LocatedError(ValueError):
+    """A cross-field error raised inside a schema validator that knows its field path."""
+
+    def __init__(self, loc: PathKey, message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+# --------------------------------------------------------------------------------------------
+# Wording
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working folder when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def closest(word: str, choices: Sequence[str], cutoff: float = 0.5) -> str | None:
+    """The choice closest to ``word`` (case-insensitive; prefixes count), or ``None``."""
+    if not choices or not isinstance(word, str):
+        return None
+    lowered = {choice.lower(): choice for choice in choices}
+    if len(word) >= 3:
+        starts = [c for low, c in lowered.items() if low.startswith(word.lower())]
+        if len(starts) == 1:
+            return starts[0]
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[match[0]] if match else None
+
+
+def choices_hint(word: Any, choices: Sequence[str], what: str) -> str:
+    """A hint listing ``choices`` (as ``what``), led by the one closest to ``word``."""
+    close = closest(word, choices) if isinstance(word, str) else None
+    listing = f"{what}: {', '.join(choices)}" if choices else f"there are no {what} yet"
+    return f"did you mean {close!r}? {listing}" if close else listing
+
+
+def dotted(path: Sequence[str | int]) -> str:
+    """A field path as users write it: ``policies.p.deliveries[0].after``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def show(value: Any) -> str:
+    """A value as the user wrote it, briefly."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return shorten(repr(value))
+    if isinstance(value, str):
+        return repr(shorten(value))
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return shorten(repr(value))

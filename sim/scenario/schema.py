@@ -1,0 +1,357 @@
+"""The scenario schema: a validated description of one experiment.
+
+A scenario is YAML with the top-level keys ``name``, ``description``, ``extends``, ``horizon``,
+``seed``, ``countries``, ``alliances``, ``policies``, ``events`` and ``parameters``. This module
+holds its schema (pydantic v2, which also yields the JSON Schema printed by ``geosim schema``);
+:mod:`sim.scenario.loader` turns files into validated :class:`Scenario` objects with readable
+errors.
+Every key is documented in ``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from sim.scenario.baseline import country_codes
+from sim.scenario.conditions import ConditionError, parse_condition
+from sim.scenario.ladder import ESCALATION_LEVELS
+from sim.scenario.parameters import Parameters
+from sim.scenario.problems import LocatedError
+
+AllianceType = Literal[
+    "bilateral_treaty", "collective_defence", "minilateral", "partnership", "task_force"
+]
+Level = Literal[ESCALATION_LEVELS]  # type: ignore[valid-type]
+
+
+def _check_country(code: str) -> str:
+    known = country_codes()
+    if code not in known:
+        close = difflib.get_close_matches(code.upper(), known, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValueError(f"unknown country code {code!r}{hint} (known: {', '.join(known)})")
+    return code
+
+
+CountryCode = Annotated[str, AfterValidator(_check_country)]
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]{0,63}$")]
+Share = Annotated[float, Field(ge=0, le=1)]
+Step = Annotated[int, Field(ge=0)]
+Source = str | list[str]
+
+
+def _unique(codes: list[str]) -> list[str]:
+    seen = [c for i, c in enumerate(codes) if c in codes[:i]]
+    if seen:
+        raise ValueError(f"{seen[0]} is listed twice")
+    return codes
+
+
+CountryList = Annotated[list[CountryCode], Field(min_length=1), AfterValidator(_unique)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario block: unknown keys, NaN and infinities are errors."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class CountryOverride(Strict):
+    """Changes to one country's baseline (all optional)."""
+
+    gdp_usd_bn: float | None = Field(None, gt=0, description="GDP, current US$ bn")
+    milex_usd_bn: float | None = Field(None, ge=0, description="Military spending, US$ bn/yr")
+    alignment: float | None = Field(None, ge=-1, le=1, description="Initial alignment")
+    trade_china_share: Share | None = Field(None, description="Share of trade with China")
+    trade_us_share: Share | None = Field(None, description="Share of trade with the US")
+    source: Source = Field("", description="Citation for the changed figures")
+
+
+class Alliance(Strict):
+    """A typed tie among two or more states."""
+
+    type: AllianceType = Field(description="Kind of tie")
+    members: Annotated[list[CountryCode], Field(min_length=2), AfterValidator(_unique)]
+    hub: CountryCode | None = Field(None, description="Patron of the tie (defaults: USA if member)")
+    commitment: Share = Field(0.8, description="Strength of the pledge, 0–1")
+    interoperability: Share = Field(0.3, description="Initial interoperability, 0–1")
+    credibility: Share = Field(0.6, description="Initial credibility of the pledge, 0–1")
+    start: Step = Field(0, description="Month the tie comes into force")
+    end: Step | None = Field(None, description="Month the tie ends (exclusive)")
+    source: Source = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _hub_is_member(self) -> Alliance:
+        if self.hub is not None and self.hub not in self.members:
+            raise ValueError(f"hub {self.hub} is not among the members {self.members}")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must come after start ({self.start})")
+        return self
+
+
+class _Policy(Strict):
+    actor: CountryCode = Field(description="Who pulls the lever")
+    partners: CountryList = Field(description="Who it is aimed at")
+    start: Step = Field(0, description="First month in force")
+    end: Step | None = Field(None, description="Month it stops (exclusive); default: never")
+    source: Source = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _actor_not_partner(self) -> _Policy:
+        if self.actor in self.partners:
+            raise ValueError(f"actor {self.actor} cannot also be one of its partners")
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must come after start ({self.start})")
+        return self
+
+
+class SecurityAssistance(_Policy):
+    """Training and equipment funds (FMF, IMET-style) to each partner."""
+
+    kind: Literal["security_assistance"]
+    usd_m_per_year: float = Field(ge=0, le=1e5, description="US$ m per year to each partner")
+
+
+class EconomicInducement(_Policy):
+    """Aid, loans or investment offered for alignment."""
+
+    kind: Literal["economic_inducement"]
+    usd_m_per_year: float = Field(ge=0, le=1e6, description="US$ m per year to each partner")
+
+
+class Exercises(_Policy):
+    """Joint military exercises."""
+
+    kind: Literal["exercises"]
+    per_year: float = Field(ge=0, le=365, description="Exercises per year with each partner")
+
+
+class TaskForce(_Policy):
+    """A standing joint task force: creates a task-force tie while in force."""
+
+    kind: Literal["task_force"]
+    commitment: Share = Field(0.7, description="Commitment of the task-force tie")
+
+
+class Delivery(Strict):
+    """One delivery of an arms transfer, ``after`` months after the policy starts."""
+
+    after: Step = Field(description="Months after the policy's start")
+    value_usd_m: float = Field(gt=0, le=1e5)
+    item: str = ""
+
+
+class ArmsTransfer(_Policy):
+    """Weapons delivered on a schedule (each delivery adds to the recipients' capability)."""
+
+    kind: Literal["arms_transfer"]
+    deliveries: Annotated[list[Delivery], Field(min_length=1)]
+
+
+class TradeAgreement(_Policy):
+    """A trade deal that shifts trade shares towards the actor."""
+
+    kind: Literal["trade_agreement"]
+    trade_share_delta: float = Field(gt=0, le=0.5, description="Added trade share with actor")
+
+
+class CivilNuclear(_Policy):
+    """Civil nuclear cooperation (123 agreement, MoU)."""
+
+    kind: Literal["civil_nuclear"]
+    strength: Share = Field(0.5, description="Depth of cooperation, 0–1")
+
+
+class ForwardPresence(_Policy):
+    """Troops, rotations or basing access in the partners' territory."""
+
+    kind: Literal["forward_presence"]
+    level: Share = Field(description="Presence, 0 (none) to 1 (major permanent bases)")
+
+
+class DeconflictionChannel(_Policy):
+    """Military-to-military hotlines and rules of encounter."""
+
+    kind: Literal["deconfliction_channel"]
+    strength: Share = Field(0.5, description="Channel strength, 0–1")
+
+
+class GrayZoneCoercion(_Policy):
+    """Coast-guard and militia pressure below the threshold of armed attack."""
+
+    kind: Literal["gray_zone_coercion"]
+    intensity: Share = Field(description="Campaign intensity, 0–1")
+
+
+class Ceasefire(_Policy):
+    """A ceasefire or peace accord: de-escalates and relaxes tension."""
+
+    kind: Literal["ceasefire"]
+    strength: Share = Field(0.8, description="Strength of the mechanism, 0–1")
+
+
+class Dialogue(_Policy):
+    """A diplomatic dialogue that lowers tension."""
+
+    kind: Literal["dialogue"]
+    strength: Share = Field(0.5, description="Intensity, 0–1")
+
+
+Policy = Annotated[
+    SecurityAssistance
+    | EconomicInducement
+    | Exercises
+    | TaskForce
+    | ArmsTransfer
+    | TradeAgreement
+    | CivilNuclear
+    | ForwardPresence
+    | DeconflictionChannel
+    | GrayZoneCoercion
+    | Ceasefire
+    | Dialogue,
+    Field(discriminator="kind"),
+]
+
+
+class _Event(Strict):
+    step: Step | None = Field(None, description="Month the event fires")
+    when: str | None = Field(None, description="Condition over model state (see docs)")
+    once: bool = Field(True, description="A conditional event fires at most once")
+    source: Source = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> _Event:
+        if (self.step is None) == (self.when is None):
+            raise ValueError("an event needs exactly one of 'step' or 'when'")
+        if self.when is not None:
+            try:
+                parse_condition(self.when)
+            except ConditionError as exc:
+                raise ValueError(f"bad condition: {exc}") from None
+        return self
+
+
+class IncidentEvent(_Event):
+    """An incident between two states at a given rung of the escalation ladder."""
+
+    kind: Literal["incident"]
+    actors: Annotated[list[CountryCode], Field(min_length=2, max_length=2), AfterValidator(_unique)]
+    level: Level = "gray_zone"
+
+
+class PolicyEvent(_Event):
+    """Puts a policy in force from the firing month for ``duration`` months."""
+
+    kind: Literal["policy"]
+    policy: Policy
+    duration: Step | None = Field(None, description="Months in force; default: to the end")
+
+
+class MembershipEvent(_Event):
+    """A state joins or leaves an alliance declared under ``alliances``."""
+
+    kind: Literal["join_alliance", "leave_alliance"]
+    alliance: Name
+    country: CountryCode
+
+
+class CommitmentEvent(_Event):
+    """Sets an alliance's commitment."""
+
+    kind: Literal["set_commitment"]
+    alliance: Name
+    value: Share
+
+
+class TensionShock(_Event):
+    """Adds to (or subtracts from) a dyad's tension."""
+
+    kind: Literal["tension_shock"]
+    actors: Annotated[list[CountryCode], Field(min_length=2, max_length=2), AfterValidator(_unique)]
+    delta: float = Field(ge=-1, le=1)
+
+
+class CredibilityShock(_Event):
+    """Adds to (or subtracts from) an alliance's credibility."""
+
+    kind: Literal["credibility_shock"]
+    alliance: Name
+    delta: float = Field(ge=-1, le=1)
+
+
+Event = Annotated[
+    IncidentEvent
+    | PolicyEvent
+    | MembershipEvent
+    | CommitmentEvent
+    | TensionShock
+    | CredibilityShock,
+    Field(discriminator="kind"),
+]
+
+
+class Scenario(Strict):
+    """A complete, validated scenario."""
+
+    name: Name = Field(description="Identifier (letters, digits, _ and -)")
+    description: str = Field("", max_length=10_000)
+    extends: str | None = Field(None, description="Parent scenario: shipped name or path")
+    horizon: int = Field(120, ge=1, le=1200, description="Months to simulate")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="Base random seed")
+    baseline_year: Literal[2015, 2019, 2023] = Field(
+        2023,
+        description="Year of the country data the run starts from: alignment from that "
+        "year's UNGA ideal points, GDP and military spending from that year (2023: "
+        "seeds/countries.csv; 2015, 2019: seeds/history.csv)",
+    )
+    countries: dict[CountryCode, CountryOverride] = Field(default_factory=dict)
+    alliances: dict[Name, Alliance] = Field(default_factory=dict)
+    policies: dict[Name, Policy] = Field(default_factory=dict)
+    events: dict[Name, Event] = Field(default_factory=dict)
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    @model_validator(mode="after")
+    def _within_horizon(self) -> Scenario:
+        for name, alliance in self.alliances.items():
+            if alliance.start > self.horizon:
+                raise _located(("alliances", name, "start"), alliance.start, self.horizon)
+        for name, policy in self.policies.items():
+            if policy.start > self.horizon:
+                raise _located(("policies", name, "start"), policy.start, self.horizon)
+            if isinstance(policy, ArmsTransfer):
+                for i, delivery in enumerate(policy.deliveries):
+                    if policy.start + delivery.after > self.horizon:
+                        loc = ("policies", name, "deliveries", i, "after")
+                        raise _located(loc, policy.start + delivery.after, self.horizon)
+        for name, event in self.events.items():
+            if event.step is not None and event.step > self.horizon:
+                raise _located(("events", name, "step"), event.step, self.horizon)
+            alliance = getattr(event, "alliance", None)
+            if alliance is not None and alliance not in self.alliances:
+                close = difflib.get_close_matches(alliance, list(self.alliances), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise LocatedError(
+                    ("events", name, "alliance"),
+                    f"no alliance named {alliance!r} in this scenario{hint}",
+                )
+        return self
+
+
+def _located(loc: tuple[str | int, ...], step: int, horizon: int) -> LocatedError:
+    return LocatedError(
+        loc, f"month {step} is past the horizon ({horizon}); use a month from 0 to {horizon}"
+    )

@@ -1,0 +1,7 @@
+"""Studies: experiments over the model that answer a question.
+
+Comparisons of scenarios on common random numbers (:mod:`~sim.studies.compare`), the
+stylized-facts suite (:mod:`~sim.studies.stylized`), the 2015→2023 hindcast
+(:mod:`~sim.studies.backtest`) and the calibration against UN voting
+(:mod:`~sim.studies.calibrate`). They run the core and never write files.
+"""

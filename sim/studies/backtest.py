@@ -1,0 +1,295 @@
+"""Hindcast: start from 2015 (or 2019), replay history, compare alignment with UN voting.
+
+``scenarios/history_2015_2023.yaml`` starts from the 2015 data and scripts the main events of
+2015–2023. Month 0 stands for 2015 as a whole, so the calendar year ``y`` is months
+``12 (y − 2015) − 6 … 12 (y − 2015) + 5``. Its simulated alignment, averaged over that year and
+the replicates, is compared with the alignment read from that year's UNGA ideal points
+(:func:`sim.scenario.baseline.observed_alignment`). Two baselines are scored the same way:
+
+- **persistence**: nothing changes (the end year equals the start year);
+- **linear trend**: each country's 2010–2015 trend (least squares), carried forward.
+
+The United States and China are the poles of the axis (±1 by construction) and are not scored.
+Myanmar is not scored either: since the 2021 coup its UN votes speak for the opposition's
+envoy, not for the government the model represents.
+
+The window 2019→2023 starts from the 2019 data with the same history shifted by four years
+(:func:`history_from`); calibration (:mod:`sim.studies.calibrate`) fits on 2015→2019 and tests
+there.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.core.compile import compile_world
+from sim.core.engine import simulate
+from sim.scenario import baseline
+from sim.scenario.loader import resolve
+from sim.scenario.schema import Scenario
+
+#: The scripted history.
+HISTORY = "history_2015_2023"
+#: Calendar year of month 0 of the history.
+HISTORY_START = 2015
+#: Countries whose alignment is scored.
+SCORED = tuple(c for c in baseline.country_codes() if c not in ("USA", "CHN", "MMR"))
+#: Years of the trend baseline's fit, before the start year.
+TREND_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Score:
+    """How well one forecast of the end year matches the observed alignment.
+
+    Attributes:
+        rmse: Root mean squared error over the scored countries.
+        mae: Mean absolute error.
+        rank_levels: Spearman correlation of forecast and observed levels.
+        rank_changes: Spearman correlation of forecast and observed changes since the start
+            (undefined, NaN, for persistence, which forecasts no change).
+    """
+
+    rmse: float
+    mae: float
+    rank_levels: float
+    rank_changes: float
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The result of one hindcast window.
+
+    Attributes:
+        start: Start year.
+        end: End year.
+        table: One row per scored country: observed start and end, the model's mean and
+            standard deviation across replicates, persistence and trend forecasts.
+        scores: Forecast name (``model``, ``persistence``, ``trend``) → score.
+        replicates: Replicates simulated.
+    """
+
+    start: int
+    end: int
+    table: pd.DataFrame
+    scores: dict[str, Score]
+    replicates: int
+
+
+def months_of(year: int, start: int = HISTORY_START) -> range:
+    """Months of a run starting in ``start`` that fall in calendar ``year``."""
+    middle = 12 * (year - start)
+    return range(max(middle - 6, 0), middle + 6)
+
+
+def history_from(year: int, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The history scenario's data, restarted from ``year``'s country data.
+
+    Everything is shifted back by the months since 2015: policies, alliances and deliveries
+    already under way start at month 0, and events that already happened are dropped (the
+    start year's data include their effects).
+
+    Args:
+        year: 2015 or 2019.
+        data: The history scenario's data (default: the shipped one).
+
+    Returns:
+        Scenario data ready to validate.
+    """
+    if data is None:
+        data, _ = resolve(HISTORY)
+    data = copy.deepcopy(data)
+    shift = 12 * (year - HISTORY_START)
+    if shift == 0:
+        return data
+    data["name"] = f"history_{year}_2023"
+    data["baseline_year"] = year
+    data["horizon"] = data["horizon"] - shift
+    for alliance in data.get("alliances", {}).values():
+        _shift_span(alliance, shift)
+    for name, policy in list(data.get("policies", {}).items()):
+        if policy.get("end") is not None and policy["end"] <= shift:
+            del data["policies"][name]
+            continue
+        start = policy.get("start", 0)
+        deliveries = [
+            {**d, "after": start + d["after"] - max(start, shift)}
+            for d in policy.get("deliveries", [])
+            if start + d["after"] >= shift
+        ]
+        _shift_span(policy, shift)
+        if "deliveries" in policy:
+            if not deliveries:
+                del data["policies"][name]
+                continue
+            policy["deliveries"] = deliveries
+    for name, event in list(data.get("events", {}).items()):
+        if event.get("step") is not None and event["step"] < shift:
+            del data["events"][name]
+        elif event.get("step") is not None:
+            event["step"] -= shift
+    return data
+
+
+def truncate(data: dict[str, Any], horizon: int) -> dict[str, Any]:
+    """Shorten a scenario to ``horizon`` months, dropping what would start after it."""
+    if horizon >= data.get("horizon", 120):
+        return data
+    data = copy.deepcopy(data)
+    data["horizon"] = horizon
+    for block in ("alliances", "policies"):
+        for name, entry in list(data.get(block, {}).items()):
+            start = entry.get("start", 0)
+            if start > horizon:
+                del data[block][name]
+                continue
+            if entry.get("end") is not None and entry["end"] > horizon:
+                entry["end"] = None
+            if "deliveries" in entry:
+                entry["deliveries"] = [
+                    d for d in entry["deliveries"] if start + d["after"] <= horizon
+                ]
+                if not entry["deliveries"]:
+                    del data[block][name]
+    for name, event in list(data.get("events", {}).items()):
+        if event.get("step") is not None and event["step"] > horizon:
+            del data["events"][name]
+    return data
+
+
+def _shift_span(entry: dict[str, Any], shift: int) -> None:
+    entry["start"] = max(entry.get("start", 0) - shift, 0)
+    if entry.get("end") is not None:
+        entry["end"] -= shift
+
+
+def trend_forecast(start: int, end: int) -> dict[str, float]:
+    """Each country's least-squares trend over the years before ``start``, carried to ``end``."""
+    years = np.arange(start - TREND_YEARS, start + 1)
+    series = {y: baseline.observed_alignment(int(y)) for y in years}
+    forecast = {}
+    for code in SCORED:
+        values = np.array([series[y][code] for y in years])
+        slope = np.polyfit(years, values, 1)[0]
+        forecast[code] = float(np.clip(values[-1] + slope * (end - start), -1.0, 1.0))
+    return forecast
+
+
+def score(
+    forecast: dict[str, float], observed_end: dict[str, float], observed_start: dict[str, float]
+) -> Score:
+    """Score a forecast of the end year against the observed alignment."""
+    f = np.array([forecast[c] for c in SCORED])
+    o = np.array([observed_end[c] for c in SCORED])
+    s = np.array([observed_start[c] for c in SCORED])
+    error = f - o
+    changes = f - s
+    rank_changes = (
+        float(stats.spearmanr(changes, o - s).statistic) if np.ptp(changes) > 0 else float("nan")
+    )
+    return Score(
+        rmse=float(np.sqrt(np.mean(error**2))),
+        mae=float(np.mean(np.abs(error))),
+        rank_levels=float(stats.spearmanr(f, o).statistic),
+        rank_changes=rank_changes,
+    )
+
+
+def simulated_alignment(
+    scenario: Scenario, year: int, start: int, replicates: int, seed: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Mean and spread across replicates of each country's alignment over calendar ``year``."""
+    run = simulate(compile_world(scenario), replicates, seed=seed, log=False)
+    months = list(months_of(year, start))
+    yearly = run.countries["alignment"][months].mean(axis=0)  # (R, N)
+    codes = run.world.codes
+    mean = {code: float(yearly[:, i].mean()) for i, code in enumerate(codes)}
+    spread = {code: float(yearly[:, i].std(ddof=1)) for i, code in enumerate(codes)}
+    return mean, spread
+
+
+def backtest(
+    start: int = 2015,
+    end: int = 2023,
+    *,
+    replicates: int = 100,
+    seed: int = 2015,
+    parameters: dict[str, dict[str, float]] | None = None,
+    data: dict[str, Any] | None = None,
+) -> Backtest:
+    """Run the history from ``start`` and score its ``end``-year alignment.
+
+    Args:
+        start: 2015 or 2019.
+        end: A later year up to 2023.
+        replicates: Replicates to average.
+        seed: Base seed (common to every call, so scores are deterministic).
+        parameters: Coefficient overrides, ``{group: {name: value}}`` (used by calibration).
+        data: The history scenario's data (default: the shipped one).
+
+    Returns:
+        The comparison table and the scores of the model and both baselines.
+    """
+    scenario_data = truncate(history_from(start, data), months_of(end, start).stop)
+    if parameters:
+        scenario_data = copy.deepcopy(scenario_data)
+        groups = scenario_data.setdefault("parameters", {})
+        for group, values in parameters.items():
+            groups.setdefault(group, {}).update(values)
+    scenario = Scenario.model_validate(scenario_data, strict=True)
+    observed_start = baseline.observed_alignment(start)
+    observed_end = baseline.observed_alignment(end)
+    model, spread = simulated_alignment(scenario, end, start, replicates, seed)
+    trend = trend_forecast(start, end)
+    table = pd.DataFrame(
+        {
+            "country": list(SCORED),
+            f"observed_{start}": [observed_start[c] for c in SCORED],
+            f"observed_{end}": [observed_end[c] for c in SCORED],
+            "model": [model[c] for c in SCORED],
+            "model_sd": [spread[c] for c in SCORED],
+            "persistence": [observed_start[c] for c in SCORED],
+            "trend": [trend[c] for c in SCORED],
+        }
+    )
+    scores = {
+        "model": score(model, observed_end, observed_start),
+        "persistence": score(observed_start, observed_end, observed_start),
+        "trend": score(trend, observed_end, observed_start),
+    }
+    return Backtest(start, end, table, scores, replicates)
+
+
+def scores_table(result: Backtest) -> pd.DataFrame:
+    """The scores as a table, one row per forecast."""
+    return pd.DataFrame(
+        [
+            {
+                "forecast": name,
+                "rmse": s.rmse,
+                "mae": s.mae,
+                "spearman_levels": s.rank_levels,
+                "spearman_changes": s.rank_changes,
+            }
+            for name, s in result.scores.items()
+        ]
+    )
+
+
+def markdown(result: Backtest) -> str:
+    """The scores as a Markdown table."""
+    lines = [
+        f"| forecast of {result.end} from {result.start} | RMSE | MAE | Spearman ρ, levels "
+        "| Spearman ρ, changes |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, s in result.scores.items():
+        changes = "—" if np.isnan(s.rank_changes) else f"{s.rank_changes:+.2f}"
+        lines.append(f"| {name} | {s.rmse:.3f} | {s.mae:.3f} | {s.rank_levels:+.2f} | {changes} |")
+    return "\n".join(lines) + "\n"

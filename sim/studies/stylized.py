@@ -1,0 +1,526 @@
+"""Stylized facts: directional claims from the seed articles and the literature, as experiments.
+
+Each fact compares a treated scenario with a control scenario, run on the same replicates
+(common random numbers), and states which way an outcome should move. The paired differences
+give a mean effect and a 95% confidence interval, and the fact:
+
+- **holds** when the interval excludes zero on the claimed side;
+- **fails** when it excludes zero on the other side;
+- **inconclusive** otherwise.
+
+Each fact also records the verdict that ``docs/validation.md`` reports (``expected``). The test
+suite checks that the model still gives it, so the document cannot go stale silently. A fact
+that fails stays recorded as failing, with the reason in its note: facts are never tuned until
+they pass.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from sim.core.compile import compile_world
+from sim.core.engine import Trajectory, simulate
+from sim.scenario.loader import resolve
+from sim.scenario.schema import Scenario
+
+Verdict = Literal["holds", "fails", "inconclusive"]
+
+#: ASEAN members among the modelled countries.
+ASEAN = ("PHL", "VNM", "MYS", "SGP", "IDN", "THA", "KHM", "LAO", "MMR", "BRN")
+#: Southeast Asian recipients of the 2013 training-funds increase in ``sea_rebalance_2013``.
+RECIPIENTS = ("PHL", "VNM", "IDN", "THA", "MYS")
+#: Members of the formal pact of ``formal_asian_nato``, other than the United States.
+PACT_MEMBERS = ("JPN", "KOR", "AUS", "PHL")
+
+
+# --------------------------------------------------------------------------------------------
+# Scenarios
+
+
+def _policy(kind: str, actor: str, partners: list[str], source: str, **fields: Any) -> dict:
+    return {"kind": kind, "actor": actor, "partners": partners, "source": source, **fields}
+
+
+#: Variants of the status quo used by the facts (added policies; ``None`` removes one).
+VARIANTS: dict[str, tuple[str, dict[str, dict | None]]] = {
+    "hub_and_spoke+channel": (
+        "hub_and_spoke",
+        {
+            "us_china_channel": _policy(
+                "deconfliction_channel",
+                "USA",
+                ["CHN"],
+                "fact:us_china_mil_mil_deconfliction_channels",
+                strength=0.8,
+            )
+        },
+    ),
+    "hub_and_spoke+accord": (
+        "hub_and_spoke",
+        {
+            "tha_khm_accord": _policy(
+                "ceasefire", "THA", ["KHM"], "fact:kl_peace_accord_tha_khm", strength=0.8
+            )
+        },
+    ),
+    "hub_and_spoke+task_force": (
+        "hub_and_spoke",
+        {
+            "us_phl_task_force": _policy(
+                "task_force", "USA", ["PHL"], "fact:us_philippines_task_force"
+            )
+        },
+    ),
+    "hub_and_spoke-coercion": (
+        "hub_and_spoke",
+        {"china_coercion_philippines": None, "china_coercion_vietnam": None},
+    ),
+}
+
+
+@cache
+def scenario(name: str) -> Scenario:
+    """A shipped scenario, or one of :data:`VARIANTS` of it."""
+    base, changes = VARIANTS.get(name, (name, {}))
+    data, _ = resolve(base)
+    data = copy.deepcopy(data)
+    for key, policy in changes.items():
+        if policy is None:
+            data["policies"].pop(key)
+        else:
+            data["policies"][key] = policy
+    data["name"] = name.replace("+", "_plus_").replace("-", "_minus_")
+    return Scenario.model_validate(data, strict=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Outcomes (one value per replicate)
+
+
+def final(metric: str, *codes: str) -> Callable[[Trajectory], np.ndarray]:
+    """Mean over ``codes`` of a country metric in the final month."""
+
+    def outcome(run: Trajectory) -> np.ndarray:
+        index = [run.world.index(c) for c in codes]
+        return run.countries[metric][-1][:, index].mean(axis=1)
+
+    return outcome
+
+
+def arms_growth(code: str) -> Callable[[Trajectory], np.ndarray]:
+    """Change of a country's military spending over the run, %."""
+
+    def outcome(run: Trajectory) -> np.ndarray:
+        i = run.world.index(code)
+        milex = run.countries["milex_usd_bn"]
+        return 100.0 * (milex[-1, :, i] / milex[0, :, i] - 1.0)
+
+    return outcome
+
+
+def _dyads(run: Trajectory, pairs: list[tuple[str, str]]) -> list[int]:
+    return [run.world.dyad_index(run.world.index(a), run.world.index(b)) for a, b in pairs]
+
+
+def peak_escalation(*pairs: tuple[str, str]) -> Callable[[Trajectory], np.ndarray]:
+    """Mean over the dyads of the highest rung each reached (0 calm … 5 war)."""
+
+    def outcome(run: Trajectory) -> np.ndarray:
+        return run.max_level[:, _dyads(run, list(pairs))].astype(float).mean(axis=1)
+
+    return outcome
+
+
+def mean_tension(a: str, b: str) -> Callable[[Trajectory], np.ndarray]:
+    """A dyad's tension averaged over the run."""
+
+    def outcome(run: Trajectory) -> np.ndarray:
+        return run.tension[1:, :, _dyads(run, [(a, b)])[0]].mean(axis=0)
+
+    return outcome
+
+
+def asean_spread(run: Trajectory) -> np.ndarray:
+    """Standard deviation of ASEAN members' final alignments (how split ASEAN is)."""
+    index = [run.world.index(c) for c in ASEAN]
+    return run.countries["alignment"][-1][:, index].std(axis=1)
+
+
+def model_final(metric: str) -> Callable[[Trajectory], np.ndarray]:
+    """A model metric in the final month."""
+    return lambda run: run.model[metric][-1]
+
+
+def incidents_total(run: Trajectory) -> np.ndarray:
+    """Incidents started over the run."""
+    return run.model["incidents"][1:].sum(axis=0)
+
+
+# --------------------------------------------------------------------------------------------
+# The facts
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A directional claim and the experiment that tests it.
+
+    Attributes:
+        id: Short identifier.
+        claim: The claim, in one sentence.
+        sources: Seed facts (``fact:<id>``) and literature.
+        treated: Scenario with the cause.
+        control: Scenario without it.
+        outcome: Per-replicate outcome of a recorded run.
+        measure: What the outcome is, in words (with its unit).
+        direction: +1 if the claim says the outcome rises with the cause, −1 if it falls.
+        expected: The verdict ``docs/validation.md`` reports.
+        note: What the result means; for a failure, whether the model or the claim is wrong.
+    """
+
+    id: str
+    claim: str
+    sources: tuple[str, ...]
+    treated: str
+    control: str
+    outcome: Callable[[Trajectory], np.ndarray]
+    measure: str
+    direction: int
+    expected: Verdict
+    note: str = ""
+
+
+CHINA_DISPUTES = (("CHN", "PHL"), ("CHN", "VNM"), ("CHN", "JPN"), ("CHN", "MYS"), ("CHN", "IDN"))
+
+FACTS: tuple[Fact, ...] = (
+    Fact(
+        "pact_raises_china_threat",
+        "A formal collective-defence pact raises China's perceived threat (security dilemma).",
+        (
+            "fact:ratner_pacific_defense_pact_proposal",
+            "fact:china_accuses_us_asian_nato",
+            "Jervis 1978",
+            "Walt 1987",
+        ),
+        "formal_asian_nato",
+        "hub_and_spoke",
+        final("threat", "CHN"),
+        "China's perceived threat in month 120 (0–1)",
+        +1,
+        "holds",
+    ),
+    Fact(
+        "pact_raises_china_arms",
+        "A formal collective-defence pact makes China arm more (security dilemma).",
+        ("fact:ratner_pacific_defense_pact_proposal", "Jervis 1978", "Richardson 1960"),
+        "formal_asian_nato",
+        "hub_and_spoke",
+        arms_growth("CHN"),
+        "growth of China's military spending over ten years (%)",
+        +1,
+        "holds",
+    ),
+    Fact(
+        "pact_deters_escalation",
+        "A formal pact lowers how far incidents between China and its members escalate "
+        "(deterrence).",
+        (
+            "fact:ratner_pacific_defense_pact_proposal",
+            "fact:us_phl_mdt_applies_scs",
+            "Schelling 1966",
+            "Snyder 1984",
+        ),
+        "formal_asian_nato",
+        "hub_and_spoke",
+        peak_escalation(*[("CHN", m) for m in PACT_MEMBERS]),
+        "highest rung reached on China–member dyads, mean over the four dyads (0–5)",
+        -1,
+        "holds",
+    ),
+    Fact(
+        "channels_lower_escalation",
+        "US–China military deconfliction channels lower escalation of China's disputes.",
+        (
+            "fact:us_china_mil_mil_deconfliction_channels",
+            "fact:hegseth_dong_jun_meeting",
+            "Schelling 1966",
+        ),
+        "hub_and_spoke+channel",
+        "hub_and_spoke",
+        peak_escalation(*CHINA_DISPUTES),
+        "highest rung reached on China's five maritime disputes, mean (0–5)",
+        -1,
+        "holds",
+        "First run: inconclusive. The channel's spillover to allies used W·C·Wᵀ, which reaches "
+        "only dyads between the two parties' allies, not a US ally's dyad with China, contrary "
+        "to docs/model.md. The model was wrong; with (I+W)·C·(I+W)ᵀ − C the fact holds.",
+    ),
+    Fact(
+        "training_funds_align_recipients",
+        "More Southeast Asia training funds move the recipients towards the US.",
+        (
+            "fact:pentagon_sea_foreign_military_funding_increase",
+            "fact:hagel_midas_speech",
+            "Walt 1987",
+        ),
+        "sea_rebalance_2013",
+        "hub_and_spoke",
+        final("alignment", *RECIPIENTS),
+        "recipients' mean alignment in month 120 (−1 China … +1 US)",
+        +1,
+        "holds",
+    ),
+    Fact(
+        "retrenchment_moves_asean_to_china",
+        "US retrenchment moves ASEAN towards China.",
+        (
+            "fact:us_prefers_alliance_continuity",
+            "fact:rivals_see_informal_asian_nato",
+            "Snyder 1984",
+            "Walt 1987",
+        ),
+        "us_retrenchment",
+        "hub_and_spoke",
+        final("alignment", *ASEAN),
+        "ASEAN members' mean alignment in month 120",
+        -1,
+        "holds",
+    ),
+    Fact(
+        "retrenchment_arms_japan",
+        "US retrenchment makes Japan arm more (abandonment → internal balancing).",
+        (
+            "fact:asian_allies_spend_more_europe_model",
+            "fact:us_supports_stronger_japan_military",
+            "Snyder 1984",
+        ),
+        "us_retrenchment",
+        "hub_and_spoke",
+        arms_growth("JPN"),
+        "growth of Japan's military spending over ten years (%)",
+        +1,
+        "holds",
+        "Fragile. Two forces pull against each other: retrenchment raises Japan's abandonment "
+        "fear (0.17 → 0.27 in month 120), but China arms less (+44% instead of +65% over ten "
+        "years) because the US-led coalition it answers is weaker, so Japan's perceived threat "
+        "falls (0.40 → 0.35). With the calibrated alignment coefficients abandonment wins "
+        "(+13% instead of +8%). With the judgement values it lost (+21% instead of +39%) and "
+        "this fact failed. We think the claim is right: China's build-up is driven largely by "
+        "its own goals rather than by reaction to US allies.",
+    ),
+    Fact(
+        "retrenchment_arms_australia",
+        "US retrenchment makes Australia arm more (abandonment → internal balancing).",
+        ("fact:asian_allies_spend_more_europe_model", "Snyder 1984"),
+        "us_retrenchment",
+        "hub_and_spoke",
+        arms_growth("AUS"),
+        "growth of Australia's military spending over ten years (%)",
+        +1,
+        "holds",
+        "Australia is far from China, so its spending answers its abandonment fear more than "
+        "China's arming; the size of the effect rests on the free coefficient "
+        "abandonment_arming.",
+    ),
+    Fact(
+        "accord_lowers_tha_khm_tension",
+        "The Thailand–Cambodia accord lowers that dyad's tension.",
+        ("fact:kl_peace_accord_tha_khm", "fact:tha_khm_border_observer_teams"),
+        "hub_and_spoke+accord",
+        "hub_and_spoke",
+        mean_tension("THA", "KHM"),
+        "Thailand–Cambodia tension averaged over the run (0–1)",
+        -1,
+        "holds",
+    ),
+    Fact(
+        "bloc_polarises_asean",
+        "Bloc formation (a formal pact) polarises ASEAN.",
+        ("fact:kohona_development_alliances", "fact:us_official_no_bloc_alliance", "Jervis 1978"),
+        "formal_asian_nato",
+        "hub_and_spoke",
+        asean_spread,
+        "spread (standard deviation) of ASEAN members' alignment in month 120",
+        +1,
+        "holds",
+    ),
+    Fact(
+        "task_force_raises_credibility",
+        "A standing US–Philippines task force makes US pledges more credible.",
+        ("fact:us_philippines_task_force", "fact:teodoro_alliance_fundamentals", "Schelling 1966"),
+        "hub_and_spoke+task_force",
+        "hub_and_spoke",
+        model_final("us_credibility"),
+        "commitment-weighted credibility of US defence pledges in month 120 (0–1)",
+        +1,
+        "holds",
+    ),
+    Fact(
+        "coercion_raises_incidents",
+        "China's gray-zone coercion of the Philippines and Vietnam raises the number of incidents.",
+        ("fact:scs_arbitration_2016", "fact:hegseth_scs_claims_inconsistent"),
+        "hub_and_spoke",
+        "hub_and_spoke-coercion",
+        incidents_total,
+        "incidents started over ten years (count)",
+        +1,
+        "holds",
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Running
+
+
+@dataclass(frozen=True)
+class Result:
+    """A fact's measured effect.
+
+    Attributes:
+        fact: The fact.
+        effect: Mean paired difference, treated − control.
+        low: Lower end of the 95% confidence interval.
+        high: Upper end.
+        replicates: Paired replicates.
+        control_mean: Mean outcome of the control.
+        control_sd: Standard deviation of the control's outcome across replicates.
+        verdict: What the interval says.
+    """
+
+    fact: Fact
+    effect: float
+    low: float
+    high: float
+    replicates: int
+    control_mean: float
+    control_sd: float
+    verdict: Verdict
+
+    @property
+    def standardized(self) -> tuple[float, float, float]:
+        """Effect and interval in units of the control's spread, signed by the claim.
+
+        Positive means "in the claimed direction"; used to draw facts with different units on
+        one axis.
+        """
+        scale = self.fact.direction / (self.control_sd or 1.0)
+        ends = sorted((self.low * scale, self.high * scale))
+        return self.effect * scale, ends[0], ends[1]
+
+
+def verdict(low: float, high: float, direction: int) -> Verdict:
+    """Judge a confidence interval against the claimed direction of an effect."""
+    if low > 0 or high < 0:
+        return "holds" if (low > 0) == (direction > 0) else "fails"
+    return "inconclusive"
+
+
+def paired_interval(diff: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-interval of paired differences (zero width when they are all equal)."""
+    mean = float(diff.mean())
+    se = float(diff.std(ddof=1) / np.sqrt(len(diff)))
+    if se == 0.0:
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.5 + level / 2, len(diff) - 1)) * se
+    return mean, mean - half, mean + half
+
+
+def run_facts(
+    replicates: int = 200,
+    *,
+    seed: int = 2025,
+    facts: tuple[Fact, ...] = FACTS,
+    progress: Callable[[int], None] | None = None,
+) -> list[Result]:
+    """Run every fact's experiment on common random numbers.
+
+    Args:
+        replicates: Paired replicates per fact.
+        seed: Base seed shared by treated and control runs.
+        facts: The facts to run.
+        progress: Called with the number of runs each scenario adds.
+
+    Returns:
+        One result per fact, in order.
+    """
+    runs: dict[str, Trajectory] = {}
+
+    def recorded(name: str) -> Trajectory:
+        if name not in runs:
+            runs[name] = simulate(compile_world(scenario(name)), replicates, seed=seed, log=False)
+            if progress is not None:
+                progress(replicates)
+        return runs[name]
+
+    results = []
+    for fact in facts:
+        treated = fact.outcome(recorded(fact.treated))
+        control = fact.outcome(recorded(fact.control))
+        effect, low, high = paired_interval(treated - control)
+        results.append(
+            Result(
+                fact,
+                effect,
+                low,
+                high,
+                replicates,
+                float(control.mean()),
+                float(control.std(ddof=1)),
+                verdict(low, high, fact.direction),
+            )
+        )
+    return results
+
+
+def scenarios_needed(facts: tuple[Fact, ...] = FACTS) -> list[str]:
+    """Distinct scenarios the facts run (for progress bars)."""
+    return sorted({name for f in facts for name in (f.treated, f.control)})
+
+
+def results_table(results: list[Result]) -> Any:
+    """The results as a DataFrame, one row per fact (the CSV written by ``geosim facts``)."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "fact": r.fact.id,
+                "claim": r.fact.claim,
+                "measure": r.fact.measure,
+                "treated": r.fact.treated,
+                "control": r.fact.control,
+                "claimed_sign": "+" if r.fact.direction > 0 else "-",
+                "effect": r.effect,
+                "ci_low": r.low,
+                "ci_high": r.high,
+                "control_mean": r.control_mean,
+                "replicates": r.replicates,
+                "verdict": r.verdict,
+                "documented_verdict": r.fact.expected,
+                "sources": "; ".join(r.fact.sources),
+            }
+            for r in results
+        ]
+    )
+
+
+def markdown(results: list[Result]) -> str:
+    """A Markdown table of the results (as pasted into ``docs/validation.md``)."""
+    lines = [
+        "| fact | claimed | effect (treated − control) | 95% CI | control mean | verdict |",
+        "|---|:-:|---:|---|---:|---|",
+    ]
+    for r in results:
+        sign = "↑" if r.fact.direction > 0 else "↓"
+        lines.append(
+            f"| `{r.fact.id}` | {sign} | {r.effect:+.4g} | [{r.low:+.4g}, {r.high:+.4g}] "
+            f"| {r.control_mean:.4g} | **{r.verdict}** |"
+        )
+    return "\n".join(lines) + "\n"
