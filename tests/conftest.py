@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,17 @@ def paired_effect(treated: np.ndarray, control: np.ndarray) -> tuple[float, floa
 def status_quo() -> Trajectory:
     """Forty replicates of the treaty network with no policies (shared, read-only)."""
     return run(40, horizon=120)
+
+
+@functools.cache
+def control(replicates: int = 30, log: bool = False):
+    """The untreated ensemble (treaty network, no policies), shared by the effect tests."""
+    return run(replicates, log=log)
+
+
+def alignment_effect(country: str, **fields) -> tuple[float, float]:
+    """Paired effect of ``fields`` on a country's final alignment, and its t statistic."""
+    treated, untreated = run(30, **fields), control()
+    i = untreated.world.index(country)
+    final = (t.countries["alignment"][-1, :, i] for t in (treated, untreated))
+    return paired_effect(*final)

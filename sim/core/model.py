@@ -60,13 +60,15 @@ class IndoPacificModel(mesa.Model):
     ) -> None:
         if rng is None:
             rng = definition.seed
+        elif isinstance(rng, np.integer):  # Mesa seeds Python's random with it, which wants an int
+            rng = int(rng)
+        if isinstance(rng, int) and not 0 <= rng <= MAX_SEED:
+            raise ValueError(f"rng must be a seed from 0 to {MAX_SEED}, got {rng}")
         super().__init__(rng=rng)
-        if isinstance(rng, int | np.integer):
-            seed = int(rng)
+        if isinstance(rng, int):
+            seed = rng
         else:
             seed = int(self.rng.integers(0, MAX_SEED, endpoint=True))
-        if not 0 <= seed <= MAX_SEED:
-            raise ValueError(f"rng must be a seed from 0 to {MAX_SEED}, got {seed}")
         self.definition = definition
         self.seed = seed
         self.replicate = replicate

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from sim.core import records
+from sim.outputs.diff import scenario_diff, show_value
 from sim.outputs.narrative import representative_replicate, story
 from sim.scenario.ladder import OUTCOME_LEVELS
 from sim.scenario.loader import load_scenario
@@ -216,83 +217,12 @@ def _pct(share: Any) -> str:
     return "–" if _is_missing(share) else f"{100 * float(share):.0f}%"
 
 
-def _show(value: Any, limit: int = 160) -> str:
-    """A scenario value on one line: scalars as in YAML, lists and blocks in flow style."""
-    if value is None:
-        text = "null"
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
-    elif isinstance(value, int | float):
-        text = f"{value:g}" if isinstance(value, float) else str(value)
-    elif isinstance(value, str):
-        text = " ".join(value.split()) or "''"
-    else:
-        text = yaml.safe_dump(
-            value, default_flow_style=True, sort_keys=False, width=10**6, allow_unicode=True
-        ).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 # --------------------------------------------------------------------------------------------
 # Scenario differences
-
-
-def scenario_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
-    """Fields that differ between two resolved scenarios, as dotted paths.
-
-    Blocks present on one side only (an added alliance, a removed policy) are one row each;
-    ``name`` and ``description`` are left out (the report shows them anyway).
-
-    Args:
-        old: The parent or reference scenario (``yaml.safe_load`` of its resolved YAML).
-        new: The scenario being described.
-
-    Returns:
-        One dict per difference with ``path``, ``change`` (changed, added or removed),
-        ``old`` and ``new`` (both as one-line text, '' where absent).
-    """
-    rows = _diff(old, new, "")
-    return [r for r in rows if r["path"] not in ("name", "description")]
-
-
-def _block(value: Any) -> str:
-    """A whole added or removed block on one line, without sources or empty fields.
-
-    The sources are listed under Provenance.
-    """
-    return _show(_without_sources(value))
-
-
-def _without_sources(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            k: _without_sources(v)
-            for k, v in value.items()
-            if k != "source" and v not in (None, "", [], {})
-        }
-    return value
-
-
-def _diff(old: Any, new: Any, prefix: str) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
-    keys = list(old) + [k for k in new if k not in old]
-    for key in keys:
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if key not in new:
-            rows.append({"path": path, "change": "removed", "old": _block(old[key]), "new": ""})
-        elif key not in old:
-            rows.append({"path": path, "change": "added", "old": "", "new": _block(new[key])})
-        elif isinstance(old[key], dict) and isinstance(new[key], dict):
-            rows.extend(_diff(old[key], new[key], path))
-        elif old[key] != new[key]:
-            rows.append(
-                {"path": path, "change": "changed", "old": _show(old[key]), "new": _show(new[key])}
-            )
-    return rows
 
 
 def _diff_table(
@@ -580,12 +510,12 @@ def _coefficients(runs: list[RunFolder]) -> tuple[list[dict[str, Any]], list[str
         values = []
         for name in names:
             value = tables[name][i]["value"]
-            values.append({"text": _show(value), "changed": value != row["default"]})
+            values.append({"text": show_value(value), "changed": value != row["default"]})
         rows.append(
             {
                 "path": row["path"],
                 "description": row["description"] or "",
-                "default": _show(row["default"]),
+                "default": show_value(row["default"]),
                 "values": values,
                 "free": bool(row["free"]),
                 "source": row["source"],

@@ -8,40 +8,20 @@ alliance's response to challenges against its members.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import EPS, State, max_along, month_draws, zero_diagonal
+from sim.core.dynamics.state import (
+    EPS,
+    Membership,
+    State,
+    max_along,
+    month_draws,
+    zero_diagonal,
+)
 from sim.core.records import AllianceFailed, AllianceResponded
 from sim.core.rng import Stream
 from sim.core.world import World
-
-
-@dataclass(frozen=True)
-class Membership:
-    """Quantities that depend only on who belongs to which alliance in force.
-
-    Membership changes only with events and alliance start or end dates, so most months reuse
-    these (see :func:`membership`).
-
-    Attributes:
-        allied: Whether each country has an ally, ``(R, N)``.
-        active: Whether each alliance has members (is in force), ``(R, K)``.
-        across: For each alliance and incident dyad, 1 when exactly one side is a member,
-            ``(R, K, len(World.incident_dyads))``.
-        pair_i: First country of each pair that shares an alliance in some replicate, ``(S,)``.
-        pair_j: Second country of each such pair (``pair_i < pair_j``), ``(S,)``.
-        shared: 1 where both countries of pair s are in alliance k, ``(R, S, K)``.
-    """
-
-    allied: np.ndarray
-    active: np.ndarray
-    across: np.ndarray
-    pair_i: np.ndarray
-    pair_j: np.ndarray
-    shared: np.ndarray
 
 
 def membership(world: World, state: State, members: np.ndarray) -> Membership:

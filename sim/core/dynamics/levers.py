@@ -8,11 +8,9 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from sim.core.dynamics.state import State, upper_triangle
+from sim.core.dynamics.state import LeverTerms, State, upper_triangle
 from sim.core.world import LEVER_INDEX, NEVER, World
 
 
@@ -66,50 +64,6 @@ def own_templates(world: World) -> dict[int, np.ndarray]:
         return {}
     policies, templates = world.lever_overrides
     return {int(p): templates[:, j] for j, p in enumerate(policies)}
-
-
-@dataclass(frozen=True)
-class LeverTerms:
-    """Quantities that depend only on the policies in force, derived once per change of them.
-
-    Policies start and stop rarely, so most months reuse these instead of re-deriving them
-    from the ``(R, L, N, N)`` lever tensor. Dyad quantities are over upper-triangle dyads.
-
-    Attributes:
-        assistance_in: Assistance each country receives, US$ bn/yr, ``(R, N)``.
-        coercion_on: Coercion suffered, ``[i, j]`` = j's coercion of i, ``(R, N, N)``; None
-            when nobody coerces.
-        coercion_dyad: Coercion within each dyad, either way, ``(R, D)``.
-        presence_dyad: Foreign presence in either member of each dyad, capped at 1, ``(R, D)``.
-        ceasefire_dyad: Ceasefire strength of each dyad, ``(R, D)``.
-        channel: Deconfliction channels, symmetric, ``(R, N, N)``; None when there are none.
-        dialogue: Dialogue and ceasefires over upper-triangle dyads, ``(R, D)``.
-        relief: Relief from dialogue alone, ``min(1, dialogue)`` (used when no channel is
-            open), ``(R, D)``.
-        donors: Countries that can give aid, nuclear cooperation or arms (static).
-        aid: Aid and inducements from each donor, ``(R, len(donors), N)``.
-        nuclear: Civil nuclear cooperation from each donor, ``(R, len(donors), N)``.
-        traders: Countries with trade deals (static).
-        trade: Trade deals of each trader, ``(R, len(traders), N)``.
-        exercises: Joint exercises per year, symmetric, ``(R, N, N)``.
-        presence: Forward presence, actor × host, ``(R, N, N)``.
-    """
-
-    assistance_in: np.ndarray
-    coercion_on: np.ndarray | None
-    coercion_dyad: np.ndarray
-    presence_dyad: np.ndarray
-    ceasefire_dyad: np.ndarray
-    channel: np.ndarray | None
-    dialogue: np.ndarray
-    relief: np.ndarray
-    donors: np.ndarray
-    aid: np.ndarray
-    nuclear: np.ndarray
-    traders: np.ndarray
-    trade: np.ndarray
-    exercises: np.ndarray
-    presence: np.ndarray
 
 
 def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:

@@ -3,13 +3,14 @@
 Every array carries a leading replicate axis ``R``: country arrays are ``(R, N)``, dyad
 matrices ``(R, N, N)``, alliance arrays ``(R, K)``. This module holds :class:`State` and the
 small helpers every mechanism shares: the month's random draws, upper-triangle dyads,
-alignment gaps. One step is one month; yearly rates are multiplied by :data:`DT`.
+alignment gaps; and the quantities derived from the policies in force (:class:`LeverTerms`)
+and from alliance membership (:class:`Membership`), which the state caches between months.
+One step is one month; yearly rates are multiplied by :data:`DT`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,14 +18,79 @@ from sim.core.records import Record
 from sim.core.rng import Stream, draw
 from sim.core.world import MONTH_STREAMS, World
 
-if TYPE_CHECKING:  # annotations only: the caches hold what these modules derive
-    from sim.core.dynamics.alliances import Membership
-    from sim.core.dynamics.levers import LeverTerms
-
 #: One month, in years.
 DT = 1.0 / 12.0
 #: Floor of denominators.
 EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class LeverTerms:
+    """Quantities that depend only on the policies in force, derived once per change of them.
+
+    Policies start and stop rarely, so most months reuse these instead of re-deriving them
+    from the ``(R, L, N, N)`` lever tensor. Dyad quantities are over upper-triangle dyads.
+
+    Attributes:
+        assistance_in: Assistance each country receives, US$ bn/yr, ``(R, N)``.
+        coercion_on: Coercion suffered, ``[i, j]`` = j's coercion of i, ``(R, N, N)``; None
+            when nobody coerces.
+        coercion_dyad: Coercion within each dyad, either way, ``(R, D)``.
+        presence_dyad: Foreign presence in either member of each dyad, capped at 1, ``(R, D)``.
+        ceasefire_dyad: Ceasefire strength of each dyad, ``(R, D)``.
+        channel: Deconfliction channels, symmetric, ``(R, N, N)``; None when there are none.
+        dialogue: Dialogue and ceasefires over upper-triangle dyads, ``(R, D)``.
+        relief: Relief from dialogue alone, ``min(1, dialogue)`` (used when no channel is
+            open), ``(R, D)``.
+        donors: Countries that can give aid, nuclear cooperation or arms (static).
+        aid: Aid and inducements from each donor, ``(R, len(donors), N)``.
+        nuclear: Civil nuclear cooperation from each donor, ``(R, len(donors), N)``.
+        traders: Countries with trade deals (static).
+        trade: Trade deals of each trader, ``(R, len(traders), N)``.
+        exercises: Joint exercises per year, symmetric, ``(R, N, N)``.
+        presence: Forward presence, actor × host, ``(R, N, N)``.
+    """
+
+    assistance_in: np.ndarray
+    coercion_on: np.ndarray | None
+    coercion_dyad: np.ndarray
+    presence_dyad: np.ndarray
+    ceasefire_dyad: np.ndarray
+    channel: np.ndarray | None
+    dialogue: np.ndarray
+    relief: np.ndarray
+    donors: np.ndarray
+    aid: np.ndarray
+    nuclear: np.ndarray
+    traders: np.ndarray
+    trade: np.ndarray
+    exercises: np.ndarray
+    presence: np.ndarray
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Quantities that depend only on who belongs to which alliance in force.
+
+    Membership changes only with events and alliance start or end dates, so most months reuse
+    these (see :func:`membership`).
+
+    Attributes:
+        allied: Whether each country has an ally, ``(R, N)``.
+        active: Whether each alliance has members (is in force), ``(R, K)``.
+        across: For each alliance and incident dyad, 1 when exactly one side is a member,
+            ``(R, K, len(World.incident_dyads))``.
+        pair_i: First country of each pair that shares an alliance in some replicate, ``(S,)``.
+        pair_j: Second country of each such pair (``pair_i < pair_j``), ``(S,)``.
+        shared: 1 where both countries of pair s are in alliance k, ``(R, S, K)``.
+    """
+
+    allied: np.ndarray
+    active: np.ndarray
+    across: np.ndarray
+    pair_i: np.ndarray
+    pair_j: np.ndarray
+    shared: np.ndarray
 
 
 @dataclass

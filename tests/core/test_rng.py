@@ -1,10 +1,8 @@
-import numpy as np
-from conftest import world
+"""Counter-based random streams: a draw depends only on replicate, month, purpose and index."""
 
-from sim.core.dynamics.state import month_draws
-from sim.core.dynamics.step import initial_state
+import numpy as np
+
 from sim.core.rng import Stream, normals, replicate_keys, uniforms
-from sim.core.world import MONTH_STREAMS
 
 
 def test_draws_depend_only_on_replicate_step_and_stream():
@@ -42,14 +40,3 @@ def test_a_subset_of_draws_gives_the_same_numbers_as_all_draws():
     every = uniforms(keys, 12, Stream.INCIDENT, 40)
     wanted = np.array([3, 17, 39])
     np.testing.assert_array_equal(uniforms(keys, 12, Stream.INCIDENT, wanted), every[:, wanted])
-
-
-def test_a_months_draws_taken_together_are_each_streams_own_uniforms():
-    w = world()
-    state = initial_state(w, replicate_keys(4, range(3)))
-    wanted = (w.n, w.n, w.incident_dyads, w.incident_dyads, len(w.alliance_names))
-    for step in (0, 7):
-        state.step = step
-        for stream, n in zip(MONTH_STREAMS, wanted, strict=True):
-            expected = uniforms(state.keys, step, stream, n)
-            np.testing.assert_array_equal(month_draws(w, state, stream), expected)

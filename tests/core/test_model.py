@@ -90,3 +90,37 @@ def test_bad_injects_are_refused_with_a_reason():
         model.inject("events", "x", {"kind": "incident", "actors": ["CHN", "PHX"]})
     with pytest.raises(ValueError, match="already exists"):
         model.inject("alliances", "us_jpn", {"type": "partnership", "members": ["USA", "JPN"]})
+
+
+def test_rng_takes_what_mesa_takes_and_derives_the_base_seed_reproducibly():
+    import pytest
+
+    definition = scenario(horizon=12)
+    default = IndoPacificModel(definition)
+    assert default.seed == definition.seed
+    assert IndoPacificModel(definition, rng=np.int64(9)).seed == 9
+    first = IndoPacificModel(definition, rng=np.random.default_rng(123))
+    again = IndoPacificModel(definition, rng=np.random.default_rng(123))
+    other = IndoPacificModel(definition, rng=np.random.SeedSequence(7))
+    assert first.seed == again.seed != other.seed
+    assert 0 <= first.seed < 2**63
+    for model in (first, again):
+        while model.running:
+            model.step()
+    assert first.events == again.events
+    with pytest.raises(ValueError, match="seed from 0"):
+        IndoPacificModel(definition, rng=-1)
+
+
+def test_a_bad_inject_is_one_located_message():
+    import pytest
+
+    model = IndoPacificModel(scenario(horizon=12), rng=1)
+    with pytest.raises(ValueError, match="unknown key") as info:
+        model.inject("events", "aid", {"kind": "policy", "policy": {
+            "kind": "security_assistance", "actor": "USA", "partners": ["PHL"],
+            "usd_m_per_yer": 50}})  # fmt: skip
+    message = str(info.value)
+    assert "events.aid.policy.usd_m_per_yer: unknown key 'usd_m_per_yer'" in message
+    assert "did you mean 'usd_m_per_year'" in message
+    assert "\n" not in message

@@ -14,8 +14,9 @@ from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from sim.cli import main
 from sim.core import records
+from sim.outputs.diff import scenario_diff
 from sim.outputs.narrative import representative_replicate, story
-from sim.outputs.report import ReportError, render_report, scenario_diff
+from sim.outputs.report import ReportError, render_report
 
 EXTERNAL = ('src="http', "src='http", 'href="http', "href='http", "<script src", "@import", "url(")
 

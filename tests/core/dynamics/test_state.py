@@ -1,0 +1,63 @@
+"""The state and the helpers every mechanism shares (sim/core/dynamics/state.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import world
+
+from sim.core.dynamics.state import (
+    alignment_gaps,
+    current_gaps,
+    max_along,
+    month_draws,
+    upper_triangle,
+    zero_diagonal,
+)
+from sim.core.dynamics.step import initial_state
+from sim.core.rng import replicate_keys, uniforms
+from sim.core.world import MONTH_STREAMS
+
+
+def test_alignment_gaps_are_half_distances_and_their_squares():
+    alignment = np.array([[1.0, -1.0, 0.2]])
+    half, squared = alignment_gaps(alignment)
+    np.testing.assert_array_equal(half[0], [[0, 1, 0.4], [1, 0, 0.6], [0.4, 0.6, 0]])
+    np.testing.assert_array_equal(squared, half * half)
+
+
+def test_cached_gaps_follow_the_alignment_and_cannot_be_changed():
+    w = world()
+    state = initial_state(w, replicate_keys(1, range(2)))
+    first = current_gaps(state)
+    assert current_gaps(state)[0] is first[0]
+    assert not first[0].flags.writeable
+    state.alignment = state.alignment * 0.5
+    np.testing.assert_array_equal(current_gaps(state)[0], alignment_gaps(state.alignment)[0])
+
+
+def test_maxima_are_exact_on_small_and_large_arrays():
+    rng = np.random.default_rng(3)
+    for shape in ((2, 3, 4), (40, 17, 17)):
+        values = rng.random(shape)
+        np.testing.assert_array_equal(max_along(values, 1), values.max(axis=1))
+
+
+def test_upper_triangle_and_zero_diagonal():
+    w = world()
+    matrix = np.arange(2 * w.n * w.n, dtype=float).reshape(2, w.n, w.n)
+    dyads = upper_triangle(w, matrix)
+    assert dyads.shape == (2, len(w.dyad_i)) and dyads.flags.c_contiguous
+    assert dyads[1, 0] == matrix[1, w.dyad_i[0], w.dyad_j[0]]
+    zero_diagonal(matrix)
+    assert (np.diagonal(matrix, axis1=1, axis2=2) == 0).all() and matrix[0, 0, 1] == 1
+
+
+def test_a_months_draws_taken_together_are_each_streams_own_uniforms():
+    w = world()
+    state = initial_state(w, replicate_keys(4, range(3)))
+    wanted = (w.n, w.n, w.incident_dyads, w.incident_dyads, len(w.alliance_names))
+    for step in (0, 7):
+        state.step = step
+        for stream, n in zip(MONTH_STREAMS, wanted, strict=True):
+            expected = uniforms(state.keys, step, stream, n)
+            np.testing.assert_array_equal(month_draws(w, state, stream), expected)

@@ -1,0 +1,152 @@
+"""The package's layers, as docs/architecture.md draws them, hold in the code.
+
+Imports flow one way (ui → outputs → studies, sweep → core → scenario), with no cycle, no
+import of another module's private name, no import of geosim inside a function except in the
+command line (whose commands load only what they need), and no module over about 800 lines.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "sim"
+
+#: Layer of each part of the package; a module may import its own layer and those below.
+LAYERS = {
+    "sim.scenario": 0,
+    "sim.core": 1,
+    "sim.studies": 2,
+    "sim.sweep": 2,
+    "sim.outputs": 3,
+    "sim.ui": 4,
+    "sim.cli": 5,
+    "sim.__main__": 6,
+}
+#: Parts of one layer that must not import each other.
+INDEPENDENT = {("sim.studies", "sim.sweep"), ("sim.sweep", "sim.studies")}
+#: Lines above which a module must say at its top why it is long.
+LONG = 800
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        found[name] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _part(module: str) -> str | None:
+    return next((p for p in LAYERS if module == p or module.startswith(p + ".")), None)
+
+
+def _imports(path: Path) -> list[tuple[str, list[str], bool]]:
+    """``(module, names, inside a function)`` of every import of geosim in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+
+    def visit(node: ast.AST, nested: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = nested or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                if child.module == "sim" or child.module.startswith("sim."):
+                    found.append((child.module, [a.name for a in child.names], inner))
+            elif isinstance(child, ast.Import):
+                found.extend((a.name, [], inner) for a in child.names if a.name.startswith("sim"))
+            visit(child, inner)
+
+    visit(tree, False)
+    return found
+
+
+def _target(module: str, name: str) -> str:
+    """The module an imported name is (``from sim.core import metrics``) or lives in."""
+    candidate = f"{module}.{name}"
+    return candidate if candidate in MODULES else module
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    loose = [m for m in MODULES if m not in ("sim",) and _part(m) is None]
+    assert not loose, f"modules outside the layers: {loose}"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _part(m)])
+def test_imports_flow_down_the_layers(module: str) -> None:
+    own = _part(module)
+    for imported, names, _ in _imports(MODULES[module]):
+        for target in {_target(imported, n) for n in names} or {imported}:
+            part = _part(target)
+            if part is None:  # the package's face, sim/__init__.py (its version)
+                assert target == "sim", f"{module} imports {target}"
+                continue
+            assert LAYERS[part] <= LAYERS[own], f"{module} imports {target}, a layer above it"
+            assert (own, part) not in INDEPENDENT, f"{module} imports {target}"
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_no_private_name_of_another_module_is_imported(module: str) -> None:
+    for imported, names, _ in _imports(MODULES[module]):
+        private = [
+            n
+            for n in names
+            if n.startswith("_") and not n.startswith("__") and f"{imported}.{n}" not in MODULES
+        ]
+        assert not private or imported == module, f"{module} takes {private} from {imported}"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m not in ("sim.cli", "sim")])
+def test_no_module_imports_geosim_inside_a_function(module: str) -> None:
+    nested = [m for m, _, inside in _imports(MODULES[module]) if inside]
+    assert not nested, f"{module} imports {nested} inside a function (to dodge a cycle?)"
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    graph = {
+        module: {
+            t
+            for imported, names, _ in _imports(path)
+            for t in ({_target(imported, n) for n in names} or {imported})
+            if t in MODULES and t != module
+        }
+        for module, path in MODULES.items()
+        if module != "sim"  # its names load lazily, on first use
+    }
+    done: set[str] = set()
+
+    def walk(module: str, trail: list[str]) -> None:
+        if module in trail:
+            raise AssertionError("import cycle: " + " → ".join([*trail, module]))
+        if module in done:
+            return
+        for target in sorted(graph.get(module, ())):
+            walk(target, [*trail, module])
+        done.add(module)
+
+    for module in graph:
+        walk(module, [])
+
+
+@pytest.mark.parametrize("module", list(MODULES))
+def test_long_modules_say_why(module: str) -> None:
+    text = MODULES[module].read_text(encoding="utf-8")
+    if text.count("\n") > LONG:
+        docstring = ast.get_docstring(ast.parse(text)) or ""
+        assert "lines because" in docstring, f"{module} is over {LONG} lines and says not why"
+
+
+def test_the_checks_see_a_violation() -> None:
+    """The checker itself finds what it forbids (a test that cannot fail is a defect)."""
+    tree = "def f():\n    from sim.ui.app import page\n\nfrom sim.core.world import _secret\n"
+    path = PACKAGE.parent / "tests" / "artifacts" / "fake_module.py"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(tree, encoding="utf-8")
+    found = _imports(path)
+    assert ("sim.ui.app", ["page"], True) in found
+    assert ("sim.core.world", ["_secret"], False) in found
