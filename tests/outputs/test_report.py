@@ -13,9 +13,6 @@ from click.testing import CliRunner
 from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 from sim.cli import main
-from sim.core import records
-from sim.outputs.diff import scenario_diff
-from sim.outputs.narrative import representative_replicate, story
 from sim.outputs.report import ReportError, render_report
 
 EXTERNAL = ('src="http', "src='http", 'href="http', "href='http", "<script src", "@import", "url(")
@@ -186,62 +183,6 @@ def test_comparison_narrative_per_scenario_reference_first(compare_html: str) ->
 
 # --------------------------------------------------------------------------------------------
 # Building blocks
-
-
-def test_scenario_diff_reports_changed_added_and_removed() -> None:
-    old = {"name": "a", "horizon": 12, "alliances": {"x": {"commitment": 0.5}, "y": {"a": 1}}}
-    new = {"name": "b", "horizon": 24, "alliances": {"x": {"commitment": 0.8}, "z": {"a": 2}}}
-    rows = {r["path"]: r for r in scenario_diff(old, new)}
-    assert set(rows) == {"horizon", "alliances.x.commitment", "alliances.y", "alliances.z"}
-    assert (rows["horizon"]["old"], rows["horizon"]["new"]) == ("12", "24")
-    assert rows["alliances.x.commitment"]["change"] == "changed"
-    assert rows["alliances.y"]["change"] == "removed"
-    assert rows["alliances.z"]["change"] == "added"
-    assert scenario_diff(old, old) == []
-
-
-def test_representative_replicate_is_closest_to_median() -> None:
-    model = pd.DataFrame(
-        {
-            "replicate": [0, 0, 1, 1, 2, 2, 3, 3, 4, 4],
-            "step": [0, 1] * 5,
-            "regional_tension": [0.2, 0.9, 0.2, 0.1, 0.2, 0.52, 0.2, 0.3, 0.2, 0.45],
-        }
-    )
-    replicate, tension, median = representative_replicate(model)
-    assert (replicate, tension, median) == (4, 0.45, 0.45)
-
-
-def test_narrative_merges_alliance_events_and_trims_noise() -> None:
-    pair = ("CHN", "PHL")
-    events = [
-        records.IncidentStarted(0, 1, pair=pair, rung=1, dispute="shoal"),
-        records.Escalated(0, 2, pair=pair, rung=3, dispute="shoal"),
-        records.AllianceResponded(0, 2, alliance="us_phl", members=("USA", "PHL"),
-                                  credibility_before=0.6, credibility_after=0.66),
-        records.AllianceFailed(0, 2, alliance="us_jpn", members=("USA", "JPN"),
-                               credibility_before=0.55, credibility_after=0.5),
-        records.IncidentStarted(1, 2, pair=("CHN", "VNM"), rung=1, dispute="other replicate"),
-    ]  # fmt: skip
-    for month in range(3, 40):  # routine gray-zone noise that never escalates
-        events.append(records.IncidentStarted(0, month, pair=("KOR", "PRK"), rung=1))
-        events.append(records.Deescalated(0, month, pair=("KOR", "PRK"), rung=0))
-    credibility = {0: 0.6, 1: 0.6, 2: 0.6}
-
-    full = story(events, 0, credibility=credibility, limit=1000)
-    assert len(full["lines"]) == 3 + 2 * 37
-    assert full["omitted"] == ""
-    texts = [line.text for line in full["lines"]]
-    assert texts[0] == "CHN–PHL gray-zone incident (shoal)"
-    assert texts[1] == "the CHN–PHL incident escalates to a clash"
-    assert "alliance us_phl responds; credibility now 0.66" in texts[2]
-    assert "alliance us_jpn fails to respond; credibility now 0.50" in texts[2]
-    assert texts[2].endswith("US credibility 0.60")
-    assert not any("other replicate" in t for t in texts)
-
-    short = story(events, 0, credibility=credibility, limit=60)
-    assert [line.step for line in short["lines"]] == [1, 2, 2]
-    assert "37 gray-zone incidents that never escalated" in short["omitted"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -168,24 +168,6 @@ def test_resume_refuses_a_different_sweep_and_fresh_runs_refuse_old_results(
     assert result.exit_code == 2 and "different sweep" in result.output
 
 
-def test_manifest_records_design_versions_and_commit(reference) -> None:
-    spec, _ = reference
-    manifest = read_manifest(spec.parent / "out")
-    assert manifest["design"] == manifest["design"] | {
-        "method": "lhs",
-        "samples": 6,
-        "replicates": 4,
-        "runs": 24,
-    }
-    assert manifest["packages"]["numpy"] and manifest["packages"]["pyarrow"]
-    assert manifest["python"].startswith("3.1")
-    assert manifest["git_commit"] is None or len(manifest["git_commit"]) == 40
-    assert [p["path"] for p in manifest["parameters"]] == [
-        "parameters.incidents.base_hazard",
-        "alliances.us_philippines.commitment",
-    ]
-
-
 def test_invalid_combinations_are_recorded_not_fatal(tmp_path: Path) -> None:
     spec = make_sweep_files(tmp_path, samples=8, replicates=2)
     text = spec.read_text().replace(

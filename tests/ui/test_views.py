@@ -1,0 +1,30 @@
+"""The status line and the turn log of a session, in plain words."""
+
+from __future__ import annotations
+
+from sim.ui.injects import InjectForm, build_inject
+from sim.ui.session import DashboardModel
+from sim.ui.views import status_items, turn_log_html
+
+
+def test_the_turn_log_shows_the_facilitators_inject_once_and_the_narrators_lines() -> None:
+    model = DashboardModel("scs_crisis", seed="4")
+    assert "Nothing yet" in turn_log_html(model)
+    model.apply(build_inject(InjectForm(kind="incident", actor="CHN", other="PHL")))
+    for _ in range(3):
+        model.step()
+    log = turn_log_html(model)
+    assert log.count("Facilitator inject: Incident between China and the Philippines") == 1
+    assert "event incident_m0" not in log  # its own record is not repeated
+    assert log.index("Month 3") < log.index("Month 1")  # newest first
+    assert "CHN–PHL" in log
+
+
+def test_the_status_line_names_the_month_and_the_hottest_dyad() -> None:
+    model = DashboardModel("hub_and_spoke", seed="4", incident_rate=2.0)
+    items = dict(status_items(model))
+    assert items["Month"] == "0 of 120" and items["Hottest dyad"] == "calm everywhere"
+    assert items["Scenario"] == "hub_and_spoke (incidents ×2)"
+    while dict(status_items(model))["Hottest dyad"] == "calm everywhere":
+        model.step()
+    assert "–" in dict(status_items(model))["Hottest dyad"]
