@@ -150,3 +150,13 @@ def test_the_checks_see_a_violation() -> None:
     found = _imports(path)
     assert ("sim.ui.app", ["page"], True) in found
     assert ("sim.core.world", ["_secret"], False) in found
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if not m.endswith("__main__")])
+def test_every_module_has_its_test_module(module: str) -> None:
+    path = MODULES[module]
+    if path.name == "__init__.py":
+        return  # a package's face: its names are tested where they live
+    relative = path.relative_to(PACKAGE)
+    test = PACKAGE.parent / "tests" / relative.parent / f"test_{relative.name}"
+    assert test.is_file(), f"{module} has no {test.relative_to(PACKAGE.parent)}"

@@ -292,6 +292,7 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
         dyad_j=dyad_j,
         salience=salience,
         alliance_names=tuple(name for name, _ in all_alliances),
+        alliance_labels=tuple(name.removesuffix(".policy") for name, _ in all_alliances),
         alliance_types=tuple(al.type for _, al in all_alliances),
         type_weight=np.array([_type_weight(params, al.type) for _, al in all_alliances]),
         defence=np.array([al.type in DEFENCE_TYPES for _, al in all_alliances], dtype=bool),

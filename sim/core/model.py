@@ -65,10 +65,9 @@ class IndoPacificModel(mesa.Model):
         if isinstance(rng, int) and not 0 <= rng <= MAX_SEED:
             raise ValueError(f"rng must be a seed from 0 to {MAX_SEED}, got {rng}")
         super().__init__(rng=rng)
-        if isinstance(rng, int):
-            seed = rng
-        else:
-            seed = int(self.rng.integers(0, MAX_SEED, endpoint=True))
+        # geosim's streams need an integer seed; from a generator it is drawn, reproducibly.
+        drawn = None if isinstance(rng, int) else int(self.rng.integers(0, MAX_SEED, endpoint=True))
+        seed = rng if drawn is None else drawn
         self.definition = definition
         self.seed = seed
         self.replicate = replicate

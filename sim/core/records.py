@@ -137,13 +137,15 @@ class _AllianceRecord(Record):
     """An alliance's answer to a challenge to one of its members.
 
     Attributes:
-        alliance: The alliance's name in the scenario (a task force: its policy's name).
+        alliance: The alliance's key (a task force created by an event: ``<event>.policy``).
+        label: The alliance as a reader knows it (a task force: its policy's or event's name).
         members: Its members in force.
         credibility_before: Credibility before the answer.
         credibility_after: Credibility after it.
     """
 
     alliance: str = ""
+    label: str = ""
     members: tuple[str, ...] = ()
     credibility_before: float | None = None
     credibility_after: float | None = None

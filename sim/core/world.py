@@ -99,6 +99,10 @@ class World:
     arms, and ``traders`` those with trade deals: the dynamics sum those levers over these rows
     only (the others are zero).
 
+    ``alliance_labels`` name each alliance as a reader knows it: a declared alliance by its key,
+    a task force by the policy (or the event) that creates it; ``alliance_names`` are the unique
+    keys (a task force inside an event is ``<event>.policy``).
+
     ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.batch`):
     the policies whose lever templates differ between the samples, ``(Q,)``, and their
     templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
@@ -126,6 +130,7 @@ class World:
     dyad_j: np.ndarray
     salience: np.ndarray
     alliance_names: tuple[str, ...]
+    alliance_labels: tuple[str, ...]
     alliance_types: tuple[str, ...]
     type_weight: np.ndarray
     defence: np.ndarray

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.core import records
+from sim.core.records import COERCION_CAUSE
 from sim.scenario import baseline
 from sim.scenario.ladder import rung_words
 
@@ -41,11 +42,6 @@ def joined(words: list[str]) -> str:
     if not words:
         return ""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def alliance_label(name: str) -> str:
-    """An alliance's name as shown (a task force is named after its policy)."""
-    return name.removesuffix(".policy")
 
 
 def rung_phrase(level: str | None) -> str:
@@ -96,14 +92,14 @@ def inject_text(record: records.Record) -> str:
     elif isinstance(record, records.TensionShocked):
         what = f"{pair_label(record.pair)} tension shock{_signed(record.delta)}"
     elif isinstance(record, records.CredibilityShocked):
-        what = f"credibility shock to {alliance_label(record.alliance)}{_signed(record.delta)}"
+        what = f"credibility shock to {record.alliance}{_signed(record.delta)}"
     elif isinstance(record, records.JoinedAlliance):
-        what = f"{record.country} joins {alliance_label(record.alliance)}"
+        what = f"{record.country} joins {record.alliance}"
     elif isinstance(record, records.LeftAlliance):
-        what = f"{record.country} leaves {alliance_label(record.alliance)}"
+        what = f"{record.country} leaves {record.alliance}"
     elif isinstance(record, records.CommitmentSet):
         value = "a new value" if record.value is None else f"{record.value:g}"
-        what = f"commitment of {alliance_label(record.alliance)} set to {value}"
+        what = f"commitment of {record.alliance} set to {value}"
     else:
         what = (
             f"{record.type.removeprefix('inject:').replace('_', ' ')} ({pair_label(record.actors)})"
@@ -123,7 +119,9 @@ def sentence(record: records.Record) -> Line:
     step = record.step
     if isinstance(record, records.IncidentStarted):
         return Line(
-            step, f"{pair_label(record.pair)} gray-zone incident ({record.cause})", "incident"
+            step,
+            f"{pair_label(record.pair)} gray-zone incident ({record.dispute or COERCION_CAUSE})",
+            "incident",
         )
     if isinstance(record, records.Escalated):
         css = "escalation severe" if record.level in ("crisis", "war") else "escalation"
@@ -151,7 +149,8 @@ def alliance_text(answers: list[records.Record]) -> tuple[str, bool]:
         after = getattr(record, "credibility_after", None)
         shown = "?" if after is None else f"{after:.2f}"
         group = failed if isinstance(record, records.AllianceFailed) else responded
-        group.append((alliance_label(getattr(record, "alliance", "")), shown))
+        name = getattr(record, "label", "") or getattr(record, "alliance", "")
+        group.append((name, shown))
     parts = []
     for group, verb_one, verb_many in (
         (responded, "responds", "respond"),

@@ -88,8 +88,8 @@ def test_injects_are_told_from_their_fields() -> None:
     )
     shock = records.TensionShocked(0, 3, event="s", pair=("CHN", "JPN"), delta=-0.2)
     assert inject_text(shock) == "inject — CHN–JPN tension shock of −0.20 (event s)"
-    joined_pact = records.JoinedAlliance(0, 2, event="j", alliance="tf.policy", country="VNM")
-    assert inject_text(joined_pact) == "inject — VNM joins tf (event j)"
+    joined_pact = records.JoinedAlliance(0, 2, event="j", alliance="quad", country="VNM")
+    assert inject_text(joined_pact) == "inject — VNM joins quad (event j)"
 
 
 def test_names_read_as_english() -> None:

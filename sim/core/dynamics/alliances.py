@@ -199,6 +199,7 @@ def alliance_dynamics(
                         replicate=int(r),
                         step=state.step + 1,
                         alliance=world.alliance_names[k],
+                        label=world.alliance_labels[k],
                         members=tuple(world.codes[i] for i in np.nonzero(members[r, k])[0]),
                         credibility_before=float(before[r, k]),
                         credibility_after=float(cred[r, k]),
