@@ -1,8 +1,9 @@
 """The ``geosim`` command line.
 
-Bad input (a scenario that does not validate, a bad ``--set``, an occupied ``--out``) is
-reported as ``file:line: field: what was wrong`` plus a hint, with exit code 2 and nothing
-written.
+Bad input (a scenario that does not validate, a bad ``--set``, an unusable ``--out``, a disk
+that is full or read-only) is reported as one located message — ``file:line: field: what was
+wrong`` plus a hint, or the path and what failed — with exit code 2 and nothing half-written.
+The output location is checked before any work (``docs/reliability.md``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ import click
 from tqdm import tqdm
 
 from sim import __version__
+from sim.folders import (
+    OutputError,
+    check_file,
+    check_output,
+    check_writable,
+    write_file,
+    write_folder,
+)
 from sim.scenario import ScenarioError, load_scenario, scenario_to_yaml, shipped_scenarios
+from sim.scenario.loader import Loaded, load
 
 # The commands import the layers they need when they run, so that ``geosim --help``, ``list``
 # and ``validate`` start without loading matplotlib, Dask or Solara.
@@ -32,21 +42,37 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _write_outputs(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
-    """Fill an output folder atomically; an unusable folder is a clear error (exit 2)."""
-    from sim.outputs.writers import OutputError, write_atomically
-
+def _checked(out: Path, *, force: bool, what: str = "--out") -> Path:
+    """The output folder, checked before any work (exit 2 with the reason if unusable)."""
     try:
-        write_atomically(out, fill, force=force)
+        return check_output(out, force=force, what=what)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+        raise  # unreachable: _fail exits
+
+
+def _write_outputs(out: Path, fill: Callable[[Path], None], *, force: bool, command: str) -> None:
+    """Fill an output folder atomically; a failed write is a clear error (exit 2)."""
+    try:
+        write_folder(out, fill, force=force, command=command)
     except OutputError as exc:
         _fail(f"error: {exc}")
 
 
-def _load(reference: str, overrides: tuple[str, ...] = ()):
+def _load(reference: str, overrides: tuple[str, ...] = (), *, horizon: int | None = None) -> Loaded:
+    """Load a scenario as validate, run and compare all do; warn of what --horizon drops."""
     try:
-        return load_scenario(reference, overrides)
+        loaded = load(reference, overrides, horizon=horizon)
     except ScenarioError as exc:
         _fail(str(exc))
+        raise  # unreachable: _fail exits
+    if loaded.dropped:
+        click.echo(
+            f"warning: {loaded.scenario.name}: --horizon {horizon} leaves out what starts "
+            f"after month {horizon}: " + ", ".join(loaded.dropped),
+            err=True,
+        )
+    return loaded
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,19 +112,13 @@ def run_command(
     """Run SCENARIO (a shipped name or a YAML file) and write tables and plots."""
     from sim.core.compile import compile_world
     from sim.core.engine import simulate
-    from sim.outputs.writers import OutputError, prepare_out_dir, write_run
+    from sim.outputs.report import render_report
+    from sim.outputs.writers import write_run
 
-    extra = tuple(overrides)
-    if seed is not None:
-        extra += (f"seed={seed}",)
-    if horizon is not None:
-        extra += (f"horizon={horizon}",)
-    definition = _load(scenario, extra)
-    out = out or Path("results") / definition.name
-    try:
-        prepare_out_dir(out, force=force)
-    except OutputError as exc:
-        _fail(f"error: {exc}")
+    extra = tuple(overrides) + ((f"seed={seed}",) if seed is not None else ())
+    loaded = _load(scenario, extra, horizon=horizon)
+    definition = loaded.scenario
+    out = _checked(out or Path("results") / definition.name, force=force)
 
     world = compile_world(definition)
     total = replicates * world.horizon
@@ -111,15 +131,13 @@ def run_command(
     ) as bar:
         trajectory = simulate(world, replicates, progress=bar.update)
     resolved = scenario_to_yaml(definition)
-    parent = _parent_yaml(scenario, definition)
+    parent = scenario_to_yaml(loaded.parent) if loaded.parent is not None else None
 
     def fill(directory: Path) -> None:
-        from sim.outputs.report import render_report
-
         write_run(directory, trajectory, definition, resolved, parent)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
-    _write_outputs(out, fill, force=force)
+    _write_outputs(out, fill, force=force, command="run")
     if not quiet:
         final = trajectory.model
         click.echo(
@@ -155,19 +173,22 @@ def compare_command(
     reported with 95% bootstrap intervals.
     """
     from sim.outputs.report import render_report
-    from sim.outputs.writers import OutputError, prepare_out_dir, write_comparison
-    from sim.studies.compare import ComparisonError, outcome_table, run_comparison
+    from sim.outputs.writers import write_comparison
+    from sim.studies.compare import ComparisonError, check_comparable, outcome_table, run_comparison
 
     if len(scenarios) < 2:
         _fail("error: compare needs at least two scenarios (the first is the reference)")
     repeated = sorted({s for s in scenarios if scenarios.count(s) > 1})
     if repeated:
         _fail(f"error: {repeated[0]} is given twice; compare different scenarios")
-    extra = tuple(overrides) + ((f"horizon={horizon}",) if horizon is not None else ())
-    definitions = [_load(s, extra) for s in scenarios]
-    out = out or Path("results") / "comparison"
+    loaded = [_load(s, tuple(overrides), horizon=horizon) for s in scenarios]
+    definitions = [item.scenario for item in loaded]
     try:
-        prepare_out_dir(out, force=force)
+        check_comparable(definitions)
+    except ComparisonError as exc:
+        _fail(f"error: {exc}")
+    out = _checked(out or Path("results") / "comparison", force=force)
+    try:
         total = replicates * sum(d.horizon for d in definitions)
         with tqdm(
             total=total,
@@ -177,16 +198,19 @@ def compare_command(
             file=sys.stderr,
         ) as bar:
             comparison = run_comparison(definitions, replicates, seed=seed, progress=bar.update)
-    except (ComparisonError, OutputError) as exc:
+    except ComparisonError as exc:
         _fail(f"error: {exc}")
     resolved = {d.name: scenario_to_yaml(d) for d in definitions}
-    parents = {d.name: _parent_yaml(ref, d) for ref, d in zip(scenarios, definitions, strict=True)}
+    parents = {
+        item.scenario.name: scenario_to_yaml(item.parent) if item.parent is not None else None
+        for item in loaded
+    }
 
     def fill(directory: Path) -> None:
         write_comparison(directory, comparison, resolved, parents)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
-    _write_outputs(out, fill, force=force)
+    _write_outputs(out, fill, force=force, command="compare")
     if not quiet:
         table = outcome_table(comparison).set_index("scenario")
         click.echo(f"{len(definitions)} scenarios × {replicates} replicates → {out}/report.html")
@@ -258,8 +282,6 @@ def sweep_command(
             )
     except SweepError as exc:
         _fail(f"error: {exc}")
-    except OSError as exc:  # e.g. an unreachable scheduler
-        _fail(f"error: {exc}")
     if not quiet:
         click.echo(
             f"{sweep.spec.name}: {summary.runs:,} runs ({sweep.samples:,} samples × "
@@ -267,6 +289,7 @@ def sweep_command(
             f"  computed {summary.computed:,} in {summary.seconds:.1f} s "
             f"({summary.runs_per_second:,.0f} runs/s, {summary.computations:,} array "
             f"computations); resumed {summary.skipped:,}; invalid {summary.failed:,}"
+            + (f"; damaged parts redone {summary.redone:,}" if summary.redone else "")
         )
 
 
@@ -292,10 +315,11 @@ def analyze_command(
     from sim.sweep.store import SweepError
 
     try:
+        check_writable(directory / "analysis")
         result = analyze(directory, method=method, outcome=outcome, threshold=threshold)
-    except SweepError as exc:
+        files = write_analysis(directory, result)
+    except (SweepError, OutputError) as exc:
         _fail(f"error: {exc}")
-    files = write_analysis(directory, result)
     click.echo(f"{result.method} analysis of {result.outcome} ({directory})")
     click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if result.method == "prim":
@@ -318,7 +342,7 @@ def facts_command(replicates: int, seed: int, out: Path | None, force: bool, che
     from sim.outputs.plots import plot_facts
     from sim.studies.stylized import markdown, results_table, run_facts, scenarios_needed
 
-    out = out or Path("results") / "facts"
+    out = _checked(out or Path("results") / "facts", force=force)
     total = replicates * len(scenarios_needed())
     with tqdm(total=total, desc="stylized facts", unit=" runs", file=sys.stderr) as bar:
         results = run_facts(replicates, seed=seed, progress=bar.update)
@@ -328,7 +352,7 @@ def facts_command(replicates: int, seed: int, out: Path | None, force: bool, che
         (directory / "facts.md").write_text(markdown(results), encoding="utf-8")
         plot_facts(results, directory / "forest")
 
-    _write_outputs(out, fill, force=force)
+    _write_outputs(out, fill, force=force, command="facts")
     click.echo(markdown(results))
     changed = [r.fact.id for r in results if r.verdict != r.fact.expected]
     click.echo(f"wrote {out}/facts.csv, facts.md, forest.png/.svg")
@@ -354,7 +378,7 @@ def backtest_command(
 
     if end <= int(start):
         _fail(f"error: --end {end} must come after --start {start}")
-    out = out or Path("results") / "backtest"
+    out = _checked(out or Path("results") / "backtest", force=force)
     click.echo(f"simulating {start}→{end}, {replicates} replicates…", err=True)
     result = backtest(int(start), end, replicates=replicates, seed=seed)
 
@@ -364,7 +388,7 @@ def backtest_command(
         (directory / "scores.md").write_text(markdown(result), encoding="utf-8")
         plot_backtest(result, directory / "hindcast")
 
-    _write_outputs(out, fill, force=force)
+    _write_outputs(out, fill, force=force, command="backtest")
     click.echo(markdown(result))
     click.echo(f"wrote {out}/alignment.csv, scores.csv, scores.md, hindcast.png/.svg")
 
@@ -395,7 +419,10 @@ def calibrate_command(replicates: int, maxiter: int, popsize: int, seed: int, wr
     for window, scores in result.fit.items():
         click.echo(f"{window}: " + ", ".join(f"{k} RMSE {v:.3f}" for k, v in scores.items()))
     if write:
-        write_calibration(result)
+        try:
+            write_calibration(result)
+        except OutputError as exc:
+            _fail(f"error: {exc}")
         click.echo(f"wrote {calibration_file()}")
 
 
@@ -406,26 +433,14 @@ def report_command(results_dir: Path, out: Path | None) -> None:
     """Write a self-contained HTML after-action report for a run or comparison folder."""
     from sim.outputs.report import ReportError, render_report
 
+    target = out or results_dir / "report.html"
     try:
         html = render_report(results_dir)
-    except ReportError as exc:
+        check_file(target)
+        write_file(target, html)
+    except (ReportError, OutputError) as exc:
         _fail(f"error: {exc}")
-    target = out or results_dir / "report.html"
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(target)
     click.echo(f"report → {target}")
-
-
-def _parent_yaml(reference: str, definition) -> str | None:
-    """Resolved YAML of the scenario's parent, or None when it extends nothing."""
-    from sim.scenario import resolve_reference
-
-    if not definition.extends:
-        return None
-    here = resolve_reference(reference).parent
-    parent = load_scenario(str(resolve_reference(definition.extends, relative_to=here)))
-    return scenario_to_yaml(parent)
 
 
 @main.command("validate")
@@ -435,7 +450,7 @@ def validate_command(files: tuple[str, ...]) -> None:
     failed = False
     for file in files:
         try:
-            definition = load_scenario(file)
+            definition = load(file).scenario
         except ScenarioError as exc:
             click.echo(str(exc), err=True)
             failed = True
@@ -498,7 +513,7 @@ def explain_command(scenario: str, overrides: tuple[str, ...]) -> None:
     """Show every number SCENARIO uses, with its value and source."""
     from sim.outputs.explain import explain
 
-    click.echo(explain(_load(scenario, overrides)))
+    click.echo(explain(_load(scenario, overrides).scenario))
 
 
 @main.command("dashboard")

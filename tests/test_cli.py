@@ -94,16 +94,20 @@ def test_seed_horizon_and_set_override_the_scenario(small, tmp_path):
     assert "fatigue: 0.3" in (out / "scenario.resolved.yaml").read_text()
 
 
-def test_out_refuses_a_non_empty_folder_unless_forced(small, tmp_path):
+def test_out_refuses_a_non_empty_folder_and_force_replaces_only_geosims_own(small, tmp_path):
     out = tmp_path / "busy"
-    out.mkdir()
-    (out / "keep.txt").write_text("mine")
+    assert invoke("run", str(small), "-n", "1", "--out", str(out), "-q").exit_code == 0
+    (out / "stale.txt").write_text("from before")
     result = invoke("run", str(small), "-n", "1", "--out", str(out), "-q")
-    assert result.exit_code == 2
-    assert "--force" in result.output
-    assert (out / "keep.txt").exists()
+    assert result.exit_code == 2 and "--force" in result.output
     assert invoke("run", str(small), "-n", "1", "--out", str(out), "-q", "--force").exit_code == 0
-    assert not (out / "keep.txt").exists() and (out / "model.csv").exists()
+    assert not (out / "stale.txt").exists() and (out / "model.csv").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("mine")
+    result = invoke("run", str(small), "-n", "1", "--out", str(mine), "-q", "--force")
+    assert result.exit_code == 2 and "was not written by geosim" in result.output
+    assert (mine / "keep.txt").read_text() == "mine" and len(list(mine.iterdir())) == 1
 
 
 def test_bad_scenario_exits_2_with_a_located_message_and_writes_nothing(tmp_path):

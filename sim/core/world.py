@@ -103,7 +103,7 @@ class World:
     a task force by the policy (or the event) that creates it; ``alliance_names`` are the unique
     keys (a task force inside an event is ``<event>.policy``).
 
-    ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.batch`):
+    ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.core.batch`):
     the policies whose lever templates differ between the samples, ``(Q,)``, and their
     templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
     """

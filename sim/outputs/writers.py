@@ -20,9 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +30,12 @@ import pandas as pd
 from sim import __version__
 from sim.core.engine import Trajectory
 from sim.core.metrics import COUNTRY_METRICS, MODEL_METRICS
+from sim.folders import STAGING, disk_error
 from sim.outputs import plots
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.schema import Scenario
 from sim.studies.compare import Comparison, compare_table, outcome_table
 from sim.sweep.analysis import Analysis
-
-
-class OutputError(Exception):
-    """The output directory cannot be used (exists and is not empty, not writable…)."""
 
 
 def config_hash(scenario: Scenario) -> str:
@@ -137,46 +132,6 @@ def summary(trajectory: Trajectory, scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def prepare_out_dir(out: Path, *, force: bool) -> None:
-    """Refuse an existing non-empty directory (unless forced) or a path that is a file."""
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a directory; choose another --out")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise OutputError(
-            f"{out} is not empty; pass --force to replace it, or choose another --out"
-        )
-
-
-def write_atomically(out: Path, fill: Callable[[Path], None], *, force: bool) -> None:
-    """Build the outputs in a temporary sibling directory, then move it into place.
-
-    A crash or an error while writing leaves ``out`` as it was: nothing half-written.
-
-    Args:
-        out: Final directory.
-        fill: Writes every file into the directory it is given.
-        force: Replace a non-empty ``out``.
-    """
-    prepare_out_dir(out, force=force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp creates 0700; give the usual permissions
-    try:
-        fill(staging)
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, trash / out.name)
-            os.replace(staging, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
 def write_run(
     directory: Path,
     trajectory: Trajectory,
@@ -255,18 +210,32 @@ def write_comparison(
 def write_analysis(out: Path, result: Analysis) -> list[Path]:
     """Write the table (CSV), the summary (JSON) and the plot (PNG + SVG) under ``out/analysis``.
 
+    The files are made in a hidden folder first and moved into ``analysis/`` together, so a
+    failed write (a full or read-only disk) leaves the analyses already there as they were.
+
     Returns:
         The files written.
+
+    Raises:
+        OutputError: Naming the path and what failed.
     """
     folder = out / "analysis"
-    folder.mkdir(exist_ok=True)
     stem = f"{result.method}_{result.outcome}".replace(".", "_")
-    written = [folder / f"{stem}.csv", folder / f"{stem}.json"]
-    result.table.to_csv(written[0], index=False)
-    written[1].write_text(json.dumps(result.summary, indent=2, default=str) + "\n")
-    if result.method == "prim":
-        assert result.trajectory is not None
-        written += plots.plot_prim(result, folder / stem)
-    else:
-        written += plots.plot_indices(result, folder / stem)
+    try:
+        folder.mkdir(exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=STAGING, dir=folder) as scratch:
+            staging = Path(scratch)
+            made = [staging / f"{stem}.csv", staging / f"{stem}.json"]
+            result.table.to_csv(made[0], index=False)
+            made[1].write_text(json.dumps(result.summary, indent=2, default=str) + "\n")
+            if result.method == "prim":
+                made += plots.plot_prim(result, staging / stem)
+            else:
+                made += plots.plot_indices(result, staging / stem)
+            written = []
+            for path in made:
+                os.replace(path, folder / path.name)
+                written.append(folder / path.name)
+    except OSError as exc:
+        raise disk_error("write", folder, exc) from None
     return written

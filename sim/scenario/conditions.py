@@ -13,6 +13,7 @@ per replicate); no Python code is ever evaluated.
 from __future__ import annotations
 
 import difflib
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,10 @@ from lark.exceptions import (
 
 from sim.scenario.baseline import country_codes
 from sim.scenario.ladder import LEVEL_VALUES
+from sim.scenario.problems import shorten
+
+#: Largest number a condition may hold (every quantity it reads is far smaller).
+MAX_NUMBER = 1e12
 
 #: Quantities a condition may read, with the number of country arguments they take.
 METRICS: dict[str, int] = {
@@ -142,7 +147,8 @@ def _known_metric(name: str, arity: int) -> None:
     if name not in METRICS:
         close = difflib.get_close_matches(name, list(METRICS) + list(LEVEL_VALUES), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ConditionError(f"unknown quantity {name!r}{hint} (known: {', '.join(METRICS)})")
+        shown = shorten(name, 30)
+        raise ConditionError(f"unknown quantity {shown!r}{hint} (known: {', '.join(METRICS)})")
     if METRICS[name] != arity:
         want = METRICS[name]
         form = f"{name}({', '.join(['XXX'] * want)})" if want else name
@@ -152,7 +158,13 @@ def _known_metric(name: str, arity: int) -> None:
 @v_args(inline=True)
 class _Build(Transformer):
     def number(self, token: Token) -> Constant:
-        return Constant(float(token))
+        value = float(token)
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise ConditionError(
+                f"the number {shorten(str(token), 20)} is too large; conditions compare with "
+                f"numbers up to {MAX_NUMBER:g}"
+            )
+        return Constant(value)
 
     def name(self, token: Token) -> Quantity | Constant:
         if str(token) in LEVEL_VALUES:
@@ -166,8 +178,8 @@ class _Build(Transformer):
         for arg in args:
             if str(arg) not in codes:
                 close = difflib.get_close_matches(str(arg).upper(), codes, n=1)
-                hint = f"; did you mean {close[0]}?" if close else ""
-                raise ConditionError(f"unknown country code {str(arg)!r}{hint}")
+                hint = f"; did you mean {close[0]}?" if close and len(arg) < 20 else ""
+                raise ConditionError(f"unknown country code {shorten(str(arg), 20)!r}{hint}")
         if len(args) == 2 and args[0] == args[1]:
             raise ConditionError(f"{token}() needs two different countries")
         return Quantity(str(token), tuple(str(a) for a in args))

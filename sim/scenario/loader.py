@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -360,3 +361,114 @@ def load_scenario(ref_or_path: str | Path, overrides: Sequence[str] = ()) -> Sce
         return Scenario.model_validate(data, strict=True)
     except ValidationError as exc:
         raise ScenarioError(problems_from(exc, sources)) from None
+
+
+# --------------------------------------------------------------------------------------------
+# What a command runs: the scenario, cut to a horizon, and its parent
+
+
+def truncate(data: dict[str, Any], horizon: int) -> tuple[dict[str, Any], list[str]]:
+    """Cut scenario data to its first ``horizon`` months.
+
+    What starts after the horizon (alliances, policies, deliveries, scheduled events) is left
+    out, and ends after it become "to the end of the run"; nothing left out could have acted
+    within the horizon, so the months kept are exactly those of the full scenario.
+
+    Args:
+        data: Scenario data (as :func:`resolve` gives it).
+        horizon: Months to keep.
+
+    Returns:
+        The cut data (a copy), and what was left out (``events.x (month 24)``), in order.
+    """
+    data = copy.deepcopy(data)
+    data["horizon"] = horizon
+    dropped: list[str] = []
+
+    def month(value: Any) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    for block in ("alliances", "policies"):
+        entries = data.get(block)
+        if not isinstance(entries, dict):
+            continue
+        for name, entry in list(entries.items()):
+            if not isinstance(entry, dict):
+                continue
+            start = month(entry.get("start", 0)) or 0
+            if start > horizon:
+                del entries[name]
+                dropped.append(f"{block}.{name} (month {start})")
+                continue
+            end = month(entry.get("end"))
+            if end is not None and end > horizon:
+                entry["end"] = None
+            deliveries = entry.get("deliveries")
+            if isinstance(deliveries, list):
+                kept = [d for d in deliveries if start + (month(_get(d, "after")) or 0) <= horizon]
+                for i, d in enumerate(deliveries):
+                    if d not in kept:
+                        at = start + (month(_get(d, "after")) or 0)
+                        dropped.append(f"{block}.{name}.deliveries[{i}] (month {at})")
+                if not kept:
+                    del entries[name]
+                    continue
+                entry["deliveries"] = kept
+    events = data.get("events")
+    if isinstance(events, dict):
+        for name, event in list(events.items()):
+            step = month(event.get("step")) if isinstance(event, dict) else None
+            if step is not None and step > horizon:
+                del events[name]
+                dropped.append(f"events.{name} (month {step})")
+    return data, dropped
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario as a command runs it.
+
+    Attributes:
+        scenario: The validated scenario.
+        parent: Its parent, validated on its own; None when it extends nothing, or when the
+            parent is not a scenario by itself (a shared mixin without a name, say).
+        dropped: What ``--horizon`` left out (see :func:`truncate`).
+    """
+
+    scenario: Scenario
+    parent: Scenario | None
+    dropped: tuple[str, ...] = ()
+
+
+def load(
+    ref_or_path: str | Path, overrides: Sequence[str] = (), *, horizon: int | None = None
+) -> Loaded:
+    """Read, merge, cut to ``horizon`` and validate a scenario, and find its parent.
+
+    ``geosim validate``, ``run`` and ``compare`` all load through here, so whatever one
+    accepts the others accept, and what one refuses the others refuse with the same message.
+
+    Raises:
+        ScenarioError: Listing every problem with file, line, dotted path and hint.
+    """
+    path = ref_or_path if isinstance(ref_or_path, Path) else resolve_reference(ref_or_path)
+    data, sources = resolve(path, overrides)
+    dropped: list[str] = []
+    if horizon is not None:
+        data, dropped = truncate(data, horizon)
+        sources[("horizon",)] = (SET_FILE, None)
+    try:
+        scenario = Scenario.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise ScenarioError(problems_from(exc, sources)) from None
+    parent = None
+    if scenario.extends:
+        try:
+            parent = load_scenario(resolve_reference(scenario.extends.strip(), path))
+        except ScenarioError:
+            parent = None  # not a scenario on its own: there is no parent to compare with
+    return Loaded(scenario, parent, tuple(dropped))

@@ -129,6 +129,7 @@ class ThreatParameters(_Group):
         "Loss-of-strength gradient: proximity = exp(−distance / scale) (km)",
         why="Boulding's gradient; 2,500 km ≈ combat radius of regional air and naval forces",
         gt=0,
+        le=50_000,
     )
     reach_exponent: float = coef(
         0.5,
@@ -156,6 +157,7 @@ class ThreatParameters(_Group):
         "Time constant of the memory of hostile acts (months)",
         why="incidents colour threat assessments for about a year",
         gt=0,
+        le=1200,
     )
     coalition_weight: float = coef(
         0.5,
@@ -169,6 +171,7 @@ class ThreatParameters(_Group):
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
         why="keeps China's threat (the most exposed state) below saturation, at 0.86 in 2025",
         gt=0,
+        le=100,
     )
     ally_discount: float = coef(
         0.9,

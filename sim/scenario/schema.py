@@ -26,7 +26,7 @@ from sim.scenario.baseline import country_codes
 from sim.scenario.conditions import ConditionError, parse_condition
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.parameters import Parameters
-from sim.scenario.problems import LocatedError
+from sim.scenario.problems import LocatedError, shorten
 
 AllianceType = Literal[
     "bilateral_treaty", "collective_defence", "minilateral", "partnership", "task_force"
@@ -38,15 +38,20 @@ def _check_country(code: str) -> str:
     known = country_codes()
     if code not in known:
         close = difflib.get_close_matches(code.upper(), known, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        raise ValueError(f"unknown country code {code!r}{hint} (known: {', '.join(known)})")
+        hint = f"; did you mean {close[0]}?" if close and len(code) < 20 else ""
+        shown = shorten(code, 20)
+        raise ValueError(f"unknown country code {shown!r}{hint} (known: {', '.join(known)})")
     return code
 
 
 CountryCode = Annotated[str, AfterValidator(_check_country)]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_\-]{0,63}$")]
+#: Latest month a scenario may name (a start, an end, a duration): far past any horizon, and
+#: small enough for every array the model keeps months in.
+MAX_MONTH = 1_000_000
+
 Share = Annotated[float, Field(ge=0, le=1)]
-Step = Annotated[int, Field(ge=0)]
+Step = Annotated[int, Field(ge=0, le=MAX_MONTH)]
 Source = str | list[str]
 
 
@@ -69,8 +74,12 @@ class Strict(BaseModel):
 class CountryOverride(Strict):
     """Changes to one country's baseline (all optional)."""
 
-    gdp_usd_bn: float | None = Field(None, gt=0, description="GDP, current US$ bn")
-    milex_usd_bn: float | None = Field(None, ge=0, description="Military spending, US$ bn/yr")
+    gdp_usd_bn: float | None = Field(
+        None, ge=0.1, le=1e6, description="GDP, current US$ bn (the world's is about 1e5)"
+    )
+    milex_usd_bn: float | None = Field(
+        None, ge=0, le=1e5, description="Military spending, US$ bn/yr (the world's is about 3e3)"
+    )
     alignment: float | None = Field(None, ge=-1, le=1, description="Initial alignment")
     trade_china_share: Share | None = Field(None, description="Share of trade with China")
     trade_us_share: Share | None = Field(None, description="Share of trade with the US")

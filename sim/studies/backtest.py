@@ -30,7 +30,7 @@ from scipy import stats
 
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
-from sim.scenario import baseline
+from sim.scenario import baseline, loader
 from sim.scenario.loader import resolve
 from sim.scenario.schema import Scenario
 
@@ -138,29 +138,13 @@ def history_from(year: int, data: dict[str, Any] | None = None) -> dict[str, Any
 
 
 def truncate(data: dict[str, Any], horizon: int) -> dict[str, Any]:
-    """Shorten a scenario to ``horizon`` months, dropping what would start after it."""
+    """Shorten a scenario to ``horizon`` months (:func:`sim.scenario.loader.truncate`).
+
+    A window never lengthens the history: a horizon past the scenario's leaves it as it is.
+    """
     if horizon >= data.get("horizon", 120):
         return data
-    data = copy.deepcopy(data)
-    data["horizon"] = horizon
-    for block in ("alliances", "policies"):
-        for name, entry in list(data.get(block, {}).items()):
-            start = entry.get("start", 0)
-            if start > horizon:
-                del data[block][name]
-                continue
-            if entry.get("end") is not None and entry["end"] > horizon:
-                entry["end"] = None
-            if "deliveries" in entry:
-                entry["deliveries"] = [
-                    d for d in entry["deliveries"] if start + d["after"] <= horizon
-                ]
-                if not entry["deliveries"]:
-                    del data[block][name]
-    for name, event in list(data.get("events", {}).items()):
-        if event.get("step") is not None and event["step"] > horizon:
-            del data["events"][name]
-    return data
+    return loader.truncate(data, horizon)[0]
 
 
 def _shift_span(entry: dict[str, Any], shift: int) -> None:

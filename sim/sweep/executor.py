@@ -22,7 +22,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,11 +35,19 @@ from pydantic import ValidationError
 from sim.core import batch
 from sim.core.compile import compile_world
 from sim.core.engine import simulate, trajectory_outcomes
+from sim.folders import describe
 from sim.scenario.problems import SourceMap
 from sim.scenario.schema import Scenario
 from sim.scenario.translate import problems_from
 from sim.sweep.spec import Sweep, apply_values, chunk_bounds, config_hash
-from sim.sweep.store import finished_chunks, prepare_directory, write_chunk, write_json
+from sim.sweep.store import (
+    SweepError,
+    finished_chunks,
+    prepare_directory,
+    verified_chunks,
+    write_chunk,
+    write_json,
+)
 
 #: Chunks kept in flight per worker (enough to hide latency, few enough to lose little).
 IN_FLIGHT_PER_WORKER = 2
@@ -121,7 +129,8 @@ class SweepSummary:
         failed: Runs whose scenario was invalid (status ``invalid``).
         seconds: Wall time of this invocation's computing phase.
         computations: Array computations that gave the computed runs (samples stacked
-            together count once, see :mod:`sim.batch`).
+            together count once, see :mod:`sim.core.batch`).
+        redone: Damaged parts found on resume and run again.
     """
 
     out: Path
@@ -131,6 +140,7 @@ class SweepSummary:
     failed: int
     seconds: float
     computations: int = 0
+    redone: int = 0
 
     @property
     def runs_per_second(self) -> float:
@@ -411,31 +421,40 @@ def run_sweep(
         SweepError: When ``out`` cannot be used as asked.
     """
     size = chunk_size or sweep.chunk_size
-    record = prepare_directory(sweep, out, size, resume=resume, force=force)
-    size = record["design"]["chunk_size"]
-    bounds = chunk_bounds(sweep.runs, size)
-    done = finished_chunks(out)
-    skipped = sum(stop - start for c, (start, stop) in enumerate(bounds) if c in done)
-    todo = [c for c in range(len(bounds)) if c not in done]
-    kinds = tuple(p["kind"] for p in record["parameters"])
-    record["sessions"].append(
-        {
-            "started": datetime.now(UTC).isoformat(timespec="seconds"),
-            "executor": scheduler
-            or ("in-process" if workers == 0 else f"local:{workers or os.cpu_count()}"),
-            "chunks_to_run": len(todo),
-        }
-    )
-    write_json(out / "manifest.json", record)
-    if on_start is not None:
-        on_start(sweep.runs, skipped)
-
-    tasks = (make_task(sweep, c, size, kinds) for c in todo)
     began = time.perf_counter()
     computed = failed = computations = 0
-    with _executor(workers, scheduler, tasks, record["fingerprint"][:12]) as results:
+    # The executor comes first: a scheduler that cannot be reached leaves nothing on disk.
+    with _connected(workers, scheduler) as client:
+        record = prepare_directory(sweep, out, size, resume=resume, force=force)
+        size = record["design"]["chunk_size"]
+        bounds = chunk_bounds(sweep.runs, size)
+        done, redone = verified_chunks(out, bounds, timeseries=bool(sweep.spec.timeseries))
+        skipped = sum(stop - start for c, (start, stop) in enumerate(bounds) if c in done)
+        todo = [c for c in range(len(bounds)) if c not in done]
+        kinds = tuple(p["kind"] for p in record["parameters"])
+        record["sessions"].append(
+            {
+                "started": datetime.now(UTC).isoformat(timespec="seconds"),
+                "executor": scheduler
+                or ("in-process" if workers == 0 else f"local:{workers or os.cpu_count()}"),
+                "chunks_to_run": len(todo),
+                "damaged_parts_redone": redone,
+            }
+        )
+        _save_manifest(out, record)
+        if on_start is not None:
+            on_start(sweep.runs, skipped)
+        tasks = (make_task(sweep, c, size, kinds) for c in todo)
+        prefix = f"geosim-{record['fingerprint'][:12]}"
+        results = _run_serial(tasks) if client is None else _run_dask(client, tasks, prefix)
         for result in results:
-            write_chunk(out, result.chunk, result.runs, result.timeseries)
+            try:
+                write_chunk(out, result.chunk, result.runs, result.timeseries)
+            except OSError as exc:
+                raise SweepError(
+                    f"cannot write a part in {out}: {describe(exc)}; the parts already written "
+                    "are kept, and --resume continues from them"
+                ) from None
             n = result.runs.num_rows
             computed += n
             computations += result.computations
@@ -449,16 +468,30 @@ def run_sweep(
         seconds=round(seconds, 3),
     )
     record["complete"] = len(finished_chunks(out)) == len(bounds)
-    write_json(out / "manifest.json", record)
-    return SweepSummary(out, sweep.runs, skipped, computed, failed, seconds, computations)
+    _save_manifest(out, record)
+    return SweepSummary(out, sweep.runs, skipped, computed, failed, seconds, computations, redone)
+
+
+def _save_manifest(out: Path, record: dict[str, Any]) -> None:
+    try:
+        write_json(out / "manifest.json", record)
+    except OSError as exc:
+        raise SweepError(f"cannot write {out / 'manifest.json'}: {describe(exc)}") from None
 
 
 @contextmanager
-def _executor(
-    workers: int | None, scheduler: str | None, tasks: Iterator[ChunkTask], key_prefix: str
-) -> Iterator[Iterator[ChunkResult]]:
+def _connected(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client (None to run in this process); a scheduler out of reach is a SweepError."""
     if scheduler is None and workers == 0:
-        yield _run_serial(tasks)
+        yield None
         return
-    with dask_client(workers, scheduler) as client:
-        yield _run_dask(client, tasks, f"geosim-{key_prefix}")
+    with ExitStack() as stack:
+        try:
+            client = stack.enter_context(dask_client(workers, scheduler))
+        except (OSError, ValueError, TimeoutError) as exc:
+            where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+            raise SweepError(
+                f"cannot connect to {where}: {exc}; give --scheduler as tcp://HOST:PORT of a "
+                "running scheduler, or leave it out to start local workers"
+            ) from None
+        yield client

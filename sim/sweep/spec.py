@@ -59,7 +59,7 @@ MAX_RUNS = 100_000_000
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class ParameterSpec(_Strict):
@@ -82,8 +82,8 @@ class ParameterSpec(_Strict):
     range: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     values: Annotated[list[Any], Field(min_length=1)] | None = None
     distribution: Literal["normal", "lognormal", "triangular"] | None = None
-    mean: float | None = None
-    sd: Annotated[float, Field(gt=0)] | None = None
+    mean: Annotated[float, Field(ge=-1e12, le=1e12)] | None = None
+    sd: Annotated[float, Field(gt=0, le=1e12)] | None = None
     mode: float | None = None
     bounds: Annotated[list[float], Field(min_length=2, max_length=2)] | None = None
     levels: Annotated[int, Field(ge=2, le=1000)] | None = None
@@ -103,6 +103,11 @@ class ParameterSpec(_Strict):
             raise ValueError(f"bounds must be [low, high] with low < high, got {list(self.bounds)}")
         if self.distribution in ("normal", "lognormal") and (self.mean is None or self.sd is None):
             raise ValueError(f"a {self.distribution} distribution needs 'mean' and 'sd'")
+        if self.distribution == "lognormal" and (abs(self.mean) > 700 or self.sd > 100):  # type: ignore[arg-type]
+            raise ValueError(
+                "a lognormal's 'mean' and 'sd' are those of the logarithm: |mean| at most 700 "
+                "and sd at most 100 keep exp() finite"
+            )
         if self.distribution == "triangular":
             if self.bounds is None or self.mode is None:
                 raise ValueError("a triangular distribution needs 'bounds: [low, high]' and 'mode'")
@@ -225,7 +230,7 @@ class SweepSpec(_Strict):
             number of samples near 1/64 of the sweep, between 100 and 2,000 runs.
     """
 
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+$", max_length=80)]
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", max_length=80)]
     description: str = ""
     base: Annotated[str, Field(min_length=1)]
     parameters: Annotated[dict[str, ParameterSpec], Field(min_length=1)]
@@ -294,7 +299,7 @@ class Sweep:
         """Runs per chunk: the spec's, or whole samples making about 64 chunks.
 
         A chunk holds at least about 256 runs (so that samples with few replicates fill the
-        engine's arrays, see :mod:`sim.batch`) and at most about 2,000.
+        engine's arrays, see :mod:`sim.core.batch`) and at most about 2,000.
         """
         if self.spec.chunk_size is not None:
             return self.spec.chunk_size

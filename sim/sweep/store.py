@@ -5,17 +5,22 @@ A sweep directory holds ``manifest.json`` (what the sweep is and what ran it),
 ``runs/part-<chunk>.parquet`` per finished chunk (and, when asked,
 ``timeseries/part-<chunk>.parquet``). Every file is written through a temporary file and an
 atomic rename, so a part either holds a whole chunk or does not exist; the runs part is
-written last and marks its chunk as finished.
+written last and marks its chunk as finished. The directory itself appears only once its
+manifest and design are complete (they are written in a hidden sibling first), so a sweep
+killed while it starts leaves nothing to resume. Resuming verifies every part it counts
+(readable, holding the runs it claims) and redoes the rest.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -26,11 +31,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import __version__
+from sim.folders import STAGING, OutputError, check_output, describe, mark, owned
 from sim.scenario.resources import checkout
 from sim.sweep.spec import Sweep, chunk_bounds, parameter_kinds
 
 #: Format version of a sweep directory.
 FORMAT = 1
+#: Keys every manifest has.
+MANIFEST_KEYS = ("format", "fingerprint", "design", "parameters", "outcomes", "sessions")
 
 
 class SweepError(Exception):
@@ -47,16 +55,67 @@ def finished_chunks(out: Path) -> set[int]:
     runs = out / "runs"
     if not runs.is_dir():
         return set()
-    return {int(p.stem.split("-")[1]) for p in runs.glob("part-*.parquet")}
+    return {c for c in (_chunk_of(p) for p in runs.glob("part-*.parquet")) if c is not None}
+
+
+def _chunk_of(path: Path) -> int | None:
+    number = path.name.removeprefix("part-").removesuffix(".parquet")
+    return int(number) if number.isdigit() else None
+
+
+def verified_chunks(
+    out: Path, bounds: list[tuple[int, int]], *, timeseries: bool
+) -> tuple[set[int], int]:
+    """Chunks whose parts are whole: readable, holding exactly the runs of their chunk.
+
+    A part that is not (truncated by a crash, damaged on disk, from another chunking) is
+    removed, with its time series, so that the chunk runs again.
+
+    Returns:
+        The finished chunks, and how many damaged parts were removed.
+    """
+    finished: set[int] = set()
+    removed = 0
+    for chunk in sorted(finished_chunks(out)):
+        runs = out / "runs" / part_name(chunk)
+        series = out / "timeseries" / part_name(chunk)
+        if (
+            chunk < len(bounds)
+            and _holds(runs, *bounds[chunk], "run_id", exact=True)
+            and (not timeseries or _holds(series, *bounds[chunk], "run_id", exact=False))
+        ):
+            finished.add(chunk)
+            continue
+        runs.unlink(missing_ok=True)
+        series.unlink(missing_ok=True)
+        removed += 1
+    return finished, removed
+
+
+def _holds(path: Path, start: int, stop: int, column: str, *, exact: bool) -> bool:
+    """Whether a Parquet part reads whole and covers run ids ``start … stop − 1``."""
+    try:
+        ids = pq.read_table(path, columns=[column]).column(column).to_numpy()
+    except (OSError, ValueError, pa.ArrowException):
+        return False
+    if exact:
+        return bool(
+            len(ids) == stop - start and np.array_equal(np.sort(ids), np.arange(start, stop))
+        )
+    return bool(len(ids) and set(np.unique(ids).tolist()) == set(range(start, stop)))
 
 
 def _write_atomically(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, temporary, compression="zstd")
-    with open(temporary, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        pq.write_table(table, temporary, compression="zstd")
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):  # gone once renamed; or the disk refuses even that
+            temporary.unlink(missing_ok=True)
 
 
 def write_chunk(out: Path, chunk: int, runs: pa.Table, timeseries: pa.Table | None) -> None:
@@ -69,8 +128,12 @@ def write_chunk(out: Path, chunk: int, runs: pa.Table, timeseries: pa.Table | No
 def write_json(path: Path, payload: dict[str, Any]) -> None:
     """Write ``payload`` as indented JSON, atomically."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
 
 
 def manifest(sweep: Sweep, chunk_size: int, kinds: tuple[str, ...]) -> dict[str, Any]:
@@ -139,11 +202,28 @@ def _versions(*names: str) -> dict[str, str | None]:
 
 
 def read_manifest(out: Path) -> dict[str, Any]:
-    """Read a sweep directory's ``manifest.json``."""
+    """Read a sweep directory's ``manifest.json``.
+
+    Raises:
+        SweepError: When there is none, or it is damaged (not JSON, or not a manifest).
+    """
     path = out / "manifest.json"
     if not path.is_file():
         raise SweepError(f"{out} is not a sweep directory (no manifest.json)")
-    return json.loads(path.read_text())
+    damaged = f"{path} is damaged"
+    hint = "start the sweep afresh with --force, or choose another --out"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SweepError(f"cannot read {path}: {describe(exc)}") from None
+    except ValueError as exc:
+        raise SweepError(f"{damaged} (not JSON: {exc}); {hint}") from None
+    if not isinstance(data, dict) or any(key not in data for key in MANIFEST_KEYS):
+        raise SweepError(f"{damaged} (not a geosim manifest); {hint}")
+    design = data["design"]
+    if not isinstance(design, dict) or not isinstance(design.get("chunk_size"), int):
+        raise SweepError(f"{damaged} (no chunk size); {hint}")
+    return data
 
 
 def prepare_directory(
@@ -151,15 +231,19 @@ def prepare_directory(
 ) -> dict[str, Any]:
     """Create a sweep directory (manifest and design), or check the one being resumed.
 
+    A resumed directory that does not exist yet (the sweep was killed while it started) is
+    created afresh. ``force`` replaces only a directory geosim wrote.
+
     Returns:
         The manifest in force (a resumed sweep keeps its original chunking).
 
     Raises:
-        SweepError: For a non-empty directory without ``resume``/``force``, or a resumed
-            directory that holds a different sweep.
+        SweepError: For a non-empty directory without ``resume``/``force``, one geosim did not
+            write, a resumed directory that holds a different sweep or a damaged manifest, or
+            a location that cannot be written.
     """
     kinds = parameter_kinds(sweep)
-    if resume and (out / "manifest.json").is_file():
+    if resume and out.is_dir() and any(out.iterdir()):
         record = read_manifest(out)
         if record["fingerprint"] != sweep.fingerprint():
             raise SweepError(
@@ -169,19 +253,39 @@ def prepare_directory(
         for stale in out.glob("*/.part-*.tmp"):
             stale.unlink()
         return record
-    if out.exists() and not out.is_dir():
-        raise SweepError(f"{out} exists and is not a directory; choose another --out")
-    if out.is_dir() and any(out.iterdir()):
-        if not force:
-            raise SweepError(
-                f"{out} is not empty; pass --resume to continue the sweep in it, --force to "
-                "start it afresh, or choose another --out"
-            )
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise SweepError(
+            f"{out} is not empty; pass --resume to continue the sweep in it, --force to "
+            "start it afresh, or choose another --out"
+        )
+    try:
+        out = check_output(out, force=True)
+    except OutputError as exc:
+        raise SweepError(str(exc)) from None
     record = manifest(sweep, chunk_size, kinds)
-    _write_design(sweep, out, kinds)
-    write_json(out / "manifest.json", record)
+    for stale in out.parent.glob(f"{STAGING}{out.name}-*"):  # left by a sweep killed at start
+        shutil.rmtree(stale, ignore_errors=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{out.name}-", dir=out.parent))
+    except OSError as exc:
+        raise SweepError(f"cannot create {out}: {describe(exc)}") from None
+    try:
+        staging.chmod(0o755)
+        _write_design(sweep, staging, kinds)
+        write_json(staging / "manifest.json", record)
+        mark(staging, "sweep")
+        if out.exists():
+            if not owned(out):  # checked above; a folder that changed hands since is kept
+                raise SweepError(f"{out} was not written by geosim; --force will not delete it")
+            trash = Path(tempfile.mkdtemp(prefix=f"{STAGING}old-", dir=out.parent))
+            os.replace(out, trash / out.name)
+            shutil.rmtree(trash, ignore_errors=True)
+        os.replace(staging, out)
+    except OSError as exc:
+        raise SweepError(f"cannot write {out}: {describe(exc)}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return record
 
 
@@ -216,5 +320,13 @@ def read_runs(out: Path) -> Any:
     parts = sorted((out / "runs").glob("part-*.parquet"))
     if not parts:
         raise SweepError(f"{out} has no finished runs (runs/part-*.parquet)")
-    frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    frames = []
+    for part in parts:
+        try:
+            frames.append(pd.read_parquet(part))
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise SweepError(
+                f"{part} is damaged ({exc}); run the sweep again with --resume to redo its chunk"
+            ) from None
+    frame = pd.concat(frames, ignore_index=True)
     return frame.sort_values("run_id", kind="stable").reset_index(drop=True)

@@ -457,7 +457,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             st.fixed_dictionaries(
                 {},
                 optional={
-                    "gdp_usd_bn": st.floats(0, 1e5, exclude_min=True),
+                    "gdp_usd_bn": st.floats(0.1, 1e5),
                     "milex_usd_bn": st.floats(0, 2000),
                     "alignment": st.floats(-1, 1),
                     "trade_china_share": shares,

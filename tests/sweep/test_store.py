@@ -35,7 +35,7 @@ def test_a_new_directory_has_its_manifest_and_design_in_design_order(tmp_path: P
     assert list(design["sample"]) == list(range(sweep.samples))
     for j, name in enumerate(sweep.parameter_names):
         assert design[f"unit.{name}"].tolist() == sweep.unit[:, j].tolist()
-    assert sorted(p.name for p in out.iterdir()) == ["design.parquet", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".geosim", "design.parquet", "manifest.json"]
 
 
 def test_the_manifest_says_what_ran_and_with_which_versions() -> None:
@@ -69,5 +69,5 @@ def test_unusable_directories_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SweepError, match="not empty"):
         prepare_directory(sweep, tmp_path, 100, resume=False, force=False)
     a_file = tmp_path / "notes.txt"
-    with pytest.raises(SweepError, match="not a directory"):
+    with pytest.raises(SweepError, match="not a folder"):
         prepare_directory(sweep, a_file, 100, resume=False, force=False)

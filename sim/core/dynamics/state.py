@@ -220,7 +220,7 @@ def month_draws(world: World, state: State, stream: Stream) -> np.ndarray:
     """This month's uniforms of one stream, ``(R, ·)`` (see :attr:`World.month_draws`).
 
     All streams are drawn in one pass at the first request of a month; each draw is the number
-    :func:`sim.rng.uniforms` gives for it.
+    :func:`sim.core.rng.uniforms` gives for it.
     """
     if state.draws is None or state.draws[0] != state.step:
         blocks = draw(state.keys, state.step, world.month_draws)
