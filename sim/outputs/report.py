@@ -34,6 +34,7 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.parameters import provenance
 from sim.scenario.problems import ScenarioError
 from sim.scenario.resources import seeds_dir
+from sim.scenario.yaml_io import safe_load
 from sim.studies.compare import wilson
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
@@ -142,7 +143,7 @@ def _read_yaml(path: Path, notes: list[str]) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         notes.append(f"{path.name} could not be read ({exc.__class__.__name__}).")
         return None

@@ -33,7 +33,7 @@ from sim.scenario.problems import (
 )
 from sim.scenario.resources import scenarios_dir
 from sim.scenario.schema import Scenario
-from sim.scenario.translate import problems_from
+from sim.scenario.translate import problems_from, unknown_null_keys
 from sim.scenario.yaml_io import parse_document, read_file
 
 #: Longest ``extends`` chain accepted.
@@ -166,12 +166,24 @@ def _set(
     if key in base:
         _drop(sources, base[key], path)
     file, lines = origin
+    for sub in _null_paths(value, path):
+        sources.deleted[sub] = (file, lines.get(sub) if lines is not None else None)
     if value is None:
         base.pop(key, None)
         return
     base[key] = _without_nulls(value)
     for sub in _paths(base[key], path):
         sources[sub] = (file, lines.get(sub) if lines is not None else None)
+        sources.deleted.pop(sub, None)
+
+
+def _null_paths(value: Any, prefix: PathKey) -> Iterator[PathKey]:
+    """Paths of the null values in ``value`` (which delete their keys)."""
+    if value is None:
+        yield prefix
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            yield from _null_paths(child, (*prefix, key))
 
 
 def _merge(
@@ -357,10 +369,22 @@ def load_scenario(ref_or_path: str | Path, overrides: Sequence[str] = ()) -> Sce
         ScenarioError: Listing every problem with file, line, dotted path and hint.
     """
     data, sources = resolve(ref_or_path, overrides)
+    return _validated(data, sources)
+
+
+def _validated(data: dict[str, Any], sources: SourceMap) -> Scenario:
+    """Validate merged data; keys set to null must still be keys the schema knows."""
+    problems = unknown_null_keys(sources, data)
     try:
-        return Scenario.model_validate(data, strict=True)
+        scenario = Scenario.model_validate(data, strict=True)
     except ValidationError as exc:
-        raise ScenarioError(problems_from(exc, sources)) from None
+        problems = sorted(
+            [*problems_from(exc, sources), *problems], key=lambda p: (p.file, p.line or 0)
+        )
+        raise ScenarioError(problems) from None
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
 
 
 # --------------------------------------------------------------------------------------------
@@ -461,10 +485,7 @@ def load(
     if horizon is not None:
         data, dropped = truncate(data, horizon)
         sources[("horizon",)] = (SET_FILE, None)
-    try:
-        scenario = Scenario.model_validate(data, strict=True)
-    except ValidationError as exc:
-        raise ScenarioError(problems_from(exc, sources)) from None
+    scenario = _validated(data, sources)
     parent = None
     if scenario.extends:
         try:

@@ -86,7 +86,16 @@ class ScenarioError(Exception):
 
 
 class SourceMap(dict[PathKey, tuple[str, int | None]]):
-    """Field path → ``(file, line)`` of the file that last set it (``--set`` for overrides)."""
+    """Field path → ``(file, line)`` of the file that last set it (``--set`` for overrides).
+
+    Attributes:
+        deleted: Paths set to null (which deletes a key), and where: a null key must still be
+            a key the schema knows, and a field deleted by ``--set`` is blamed on ``--set``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.deleted: dict[PathKey, tuple[str, int | None]] = {}
 
     def locate(self, path: PathKey) -> tuple[str, int | None]:
         """Find where a field was set, falling back to its nearest located ancestor.
@@ -97,6 +106,8 @@ class SourceMap(dict[PathKey, tuple[str, int | None]]):
         Returns:
             ``(file, line)``; the line is ``None`` for overrides and for the document root.
         """
+        if tuple(path) in self.deleted and tuple(path) not in self:
+            return self.deleted[tuple(path)]
         for end in range(len(path), -1, -1):
             origin = self.get(path[:end])
             if origin is not None and (origin[1] is not None or origin[0] == SET_FILE):

@@ -32,7 +32,9 @@ from sim.scenario.problems import (
 from sim.scenario.schema import Scenario
 
 #: Numbers in exponent notation without a dot (``1e5``), which YAML 1.1 reads as text.
-YAML_TEXT_NUMBER = re.compile(r"^[-+]?\d+[eE][-+]?\d+$")
+#: Numbers in exponent notation that YAML 1.1 reads as text: without a dot (``1e5``) or
+#: without a sign in the exponent (``1.0e300``).
+YAML_TEXT_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
 @dataclass
@@ -201,10 +203,23 @@ _VALIDATOR_FIELDS = (
 def _exponent_hint(text: str) -> str:
     mantissa, exponent = text.lower().split("e")
     sign = "" if exponent.startswith(("+", "-")) else "+"
-    written = f"{mantissa}.0e{sign}{exponent}"
+    dot = "" if "." in mantissa else ".0"
+    written = f"{mantissa}{dot}e{sign}{exponent}"
     value = float(text)
     plain = f"{_number(value)} or " if abs(value) < 1e15 and value == value else ""
     return f"YAML reads {text} as text: write {plain}{written} (with a dot and a sign)"
+
+
+def _number_hint(text: str) -> str:
+    """What to write instead of text where a number was expected."""
+    stripped = text.strip()
+    if YAML_TEXT_NUMBER.match(stripped):
+        return _exponent_hint(stripped)
+    try:
+        float(stripped)
+    except ValueError:
+        return "write a plain number such as 300 or 0.25, without units, letters or commas"
+    return "write the number without quotes"
 
 
 def _translate_one(error: dict[str, Any], root: type[BaseModel]) -> tuple[_Where, str, str | None]:
@@ -293,9 +308,7 @@ def _translate_one(error: dict[str, Any], root: type[BaseModel]) -> tuple[_Where
         if kind == "string_type" and isinstance(value, bool | int | float):
             hint = _STRING_QUOTE_HINT
         elif kind in ("int_type", "float_type") and isinstance(value, str):
-            hint = "write the number without quotes"
-            if kind == "float_type" and YAML_TEXT_NUMBER.match(value.strip()):
-                hint = _exponent_hint(value.strip())
+            hint = _number_hint(value)
         elif kind == "list_type":
             hint = "write [A, B] or one '- item' per line"
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -395,3 +408,59 @@ def problems_from(
 def first_problem(exc: ValidationError, root: type[BaseModel] | None = None) -> str:
     """The first problem of a validation on one line (``path: message (hint)``), for forms."""
     return problems_from(exc, root=root)[0].brief()
+
+
+def unknown_null_keys(
+    sources: SourceMap, data: Any = None, root: type[BaseModel] | None = None
+) -> list[Problem]:
+    """Keys set to null that the schema does not know (``horizn:`` with nothing after it).
+
+    A null deletes its key (so that the default applies), which would hide a misspelt key with
+    an empty value from validation; this finds them.
+
+    Args:
+        sources: Where each path was set, with the paths set to null.
+        data: The merged data, whose ``kind`` keys say which member of a union a block is.
+        root: The model validated (default: the scenario).
+    """
+    root = Scenario if root is None else root
+    problems = []
+    for path, (file, line) in sources.deleted.items():
+        if not path or not isinstance(path[-1], str):
+            continue
+        container = _walk(path[:-1], root).type if len(path) > 1 else root
+        allowed = _keys_of(container, _value_at(data, path[:-1]))
+        if allowed is not None and path[-1] not in allowed:
+            key = path[-1]
+            hint = choices_hint(key, sorted(allowed, key=list(allowed).index), "allowed keys")
+            problems.append(Problem(file, line, dotted(path), f"unknown key {key!r}", hint))
+    return problems
+
+
+def _value_at(data: Any, path: Sequence[str | int]) -> Any:
+    for part in path:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        ):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _keys_of(tp: Any, value: Any) -> list[str] | None:
+    """The keys a mapping of type ``tp`` may hold (None: any key will do)."""
+    if _is_model(tp):
+        return list(tp.model_fields)
+    if get_origin(tp) in (Union, types.UnionType):
+        members = [m for m in get_args(tp) if _is_model(m)]
+        kind = value.get("kind") if isinstance(value, dict) else None
+        chosen = [
+            m
+            for m in members
+            if "kind" in m.model_fields and kind in get_args(m.model_fields["kind"].annotation)
+        ]
+        members = chosen or members
+        if members:
+            return list(dict.fromkeys(k for m in members for k in m.model_fields))
+    return None

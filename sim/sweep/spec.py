@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sim.core import metrics
 from sim.scenario.baseline import country_codes
 from sim.scenario.ladder import ESCALATION_LEVELS
-from sim.scenario.loader import load_raw, resolve, resolve_reference
+from sim.scenario.loader import load_raw, load_scenario, resolve, resolve_reference
 from sim.scenario.problems import (
     Problem,
     ScenarioError,
@@ -478,19 +478,12 @@ def load_sweep(ref: str | Path) -> Sweep:
         base_path = resolve_reference(spec.base, path)
     except ScenarioError as exc:
         raise ScenarioError([problem(("base",), p.message, p.hint) for p in exc.problems]) from None
-    base_data, _ = resolve(base_path)
     try:
-        base = Scenario.model_validate(base_data, strict=True)
-    except ValidationError:
-        raise ScenarioError(
-            [
-                problem(
-                    ("base",),
-                    f"the base scenario {spec.base!r} is invalid",
-                    "run geosim validate on it",
-                )
-            ]
-        ) from None
+        base_data, _ = resolve(base_path)
+        base = load_scenario(base_path)
+    except ScenarioError as exc:
+        first = problem(("base",), f"the base scenario {spec.base!r} is invalid:")
+        raise ScenarioError([first, *exc.problems]) from None
     seed = base.seed if spec.seed is None else spec.seed
 
     problems = _check_parameters(spec, base_data, base, problem)
@@ -526,7 +519,7 @@ def _expand(
             problems.append(
                 problem(
                     (field, i),
-                    f"unknown {field[:-1] if field.endswith('s') else field} {pattern!r}",
+                    f"unknown {'outcome' if field == 'outcomes' else 'time series'} {pattern!r}",
                     hint,
                 )
             )

@@ -1,6 +1,5 @@
 """Outputs shaped by the contract of results/README.md."""
 
-
 from conftest import run, scenario
 
 from sim.outputs.writers import config_hash, escalation_outcomes
