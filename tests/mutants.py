@@ -192,8 +192,8 @@ def generate(folder: Path, count: int, seed: int = 14) -> list[Path]:
                 data["alliances"] = {"child_pact": {"type": "minilateral",
                                                     "members": ["USA", "JPN"]}}  # fmt: skip
             else:
-                mixin["policies"] = {"aid": {"kind": "security_assistance", "actor": "USA",
-                                             "partners": ["PHL"], "usd_m_per_year": 100}}  # fmt: skip
+                aid = {"kind": "security_assistance", "actor": "USA", "partners": ["PHL"]}
+                mixin["policies"] = {"aid": {**aid, "usd_m_per_year": 100}}
             if rng.random() < 0.3:
                 mixin["extends"] = base
             parent.write_text(yaml.safe_dump(mixin), encoding="utf-8")

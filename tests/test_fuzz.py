@@ -3,7 +3,8 @@
 Each file (``tests/mutants.py``) goes through ``geosim validate`` and ``geosim run``. Both must
 exit 0 or 2 and never with a traceback; they must agree (whatever validate accepts, run runs;
 whatever validate refuses, run refuses with the same message); an accepted run's numbers are
-finite; and a refused run writes nothing. The files come in two shards, one a test class, so the two test workers share them.
+finite; and a refused run writes nothing. The files come in two shards, one a test class, so
+the two test workers share them.
 """
 
 from __future__ import annotations
