@@ -336,7 +336,9 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        with Client(scheduler, timeout="30s") as client:
+        with Client(
+            scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect")
+        ) as client:
             yield client
         return
     n = workers or os.cpu_count() or 1

@@ -383,3 +383,120 @@ def test_a_killed_driver_resumes_without_lost_or_repeated_runs(tmp_path: Path, l
     assert result["run_id"].is_unique and len(result) == 600
     pd.testing.assert_frame_equal(result.drop(columns=CIRCUMSTANTIAL), undisturbed)
     assert not list(out.glob("runs/.*.tmp"))
+
+
+# --------------------------------------------------------------------------------------------
+# Damage: kills at any moment, damaged parts and manifests, bad addresses, escaping names
+
+
+def test_a_driver_killed_at_random_moments_resumes_to_the_same_table(
+    tmp_path: Path, long_sweep
+) -> None:
+    spec, undisturbed = long_sweep
+    rng = np.random.default_rng(14)
+    for attempt, delay in enumerate(rng.uniform(0.0, 2.5, size=3)):
+        out = tmp_path / f"out{attempt}"
+        driver = _geosim("sweep", str(spec), "--out", str(out), "--workers", "0", "-q")
+        time.sleep(delay)  # start-up, the design write, or some chunks in
+        driver.send_signal(signal.SIGKILL)
+        driver.wait(timeout=30)
+        resumed = _geosim("sweep", str(spec), "--out", str(out), "--resume", "--workers", "0")
+        output, _ = resumed.communicate(timeout=300)
+        assert resumed.returncode == 0, f"killed after {delay:.2f} s:\n{output}"
+        pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
+        assert not list(tmp_path.glob(".geosim-tmp-*"))
+
+
+def test_a_driver_killed_while_it_writes_the_design_leaves_nothing_to_refuse(
+    tmp_path: Path, long_sweep
+) -> None:
+    spec, undisturbed = long_sweep
+    out = tmp_path / "out"
+    driver = _geosim("sweep", str(spec), "--out", str(out), "--workers", "0", "-q")
+    _wait_for(lambda: any(tmp_path.glob(".geosim-tmp-out-*")) or out.exists(), every=0.001)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait(timeout=30)
+    # Whether the kill came while the manifest and design were being written (the folder is
+    # not there yet) or just after, resuming completes the sweep.
+    resumed = _geosim("sweep", str(spec), "--out", str(out), "--resume", "--workers", "0")
+    output, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, output
+    pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
+    assert not list(tmp_path.glob(".geosim-tmp-*"))
+
+
+def test_damaged_parts_are_redone_on_resume_and_refused_by_analyze(
+    tmp_path: Path, reference
+) -> None:
+    spec, undisturbed = reference
+    out = tmp_path / "out"
+    run_sweep(load_sweep(spec), out, workers=0, chunk_size=4)
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    raw = parts[1].read_bytes()
+    parts[1].write_bytes(raw[: len(raw) // 2])  # truncated, as by a crash of the disk
+    result = CliRunner().invoke(main, ["analyze", str(out), "--method", "prim"])
+    assert result.exit_code == 2 and "is damaged" in result.output and "--resume" in result.output
+    summary = run_sweep(load_sweep(spec), out, workers=0, resume=True)
+    assert summary.redone == 1 and summary.computed == 4
+    pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
+
+
+@pytest.mark.parametrize("damage", ['{"format": 1, "fing', "[]", '{"format": 1}', ""])
+def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh(
+    tmp_path: Path, reference, damage: str
+) -> None:
+    spec, undisturbed = reference
+    out = tmp_path / "out"
+    run_sweep(load_sweep(spec), out, workers=0)
+    (out / "manifest.json").write_text(damage)
+    result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--resume",
+                                       "--workers", "0", "-q"])  # fmt: skip
+    assert (
+        (result.exit_code == 2
+        and result.exception is None)
+        or isinstance(result.exception, SystemExit)
+    )
+    assert "manifest.json is damaged" in result.output and "--force" in result.output
+    result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--force",
+                                       "--workers", "0", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "tcp://127.0.0.1:1"])
+def test_an_unreachable_scheduler_is_a_clear_error_and_leaves_nothing(
+    tmp_path: Path, reference, address: str
+) -> None:
+    import distributed  # its defaults join dask's config on import, outside the override
+
+    assert distributed.__version__
+    spec, _ = reference
+    out = tmp_path / "out"
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = CliRunner().invoke(
+            main, ["sweep", str(spec), "--out", str(out), "--scheduler", address, "-q"]
+        )
+    assert result.exit_code == 2, result.output
+    assert f"cannot connect to the Dask scheduler at {address}" in result.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_force_never_deletes_a_folder_geosim_did_not_write(tmp_path: Path, reference) -> None:
+    spec, _ = reference
+    results = tmp_path / "results"
+    other = results / "sweeps" / "someone_elses"
+    other.mkdir(parents=True)
+    (other / "notes.txt").write_text("mine")
+    for out in (results, results / "sweeps", other):
+        result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--force",
+                                           "--workers", "0", "-q"])  # fmt: skip
+        assert result.exit_code == 2 and "not written by geosim" in result.output, out
+    assert (other / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("name", ["..", ".", ".hidden", "a/b", "../../etc"])
+def test_a_sweep_name_cannot_escape_its_folder(tmp_path: Path, name: str) -> None:
+    spec = make_sweep_files(tmp_path)
+    spec.write_text(spec.read_text().replace("name: runner_test", f"name: '{name}'"))
+    result = CliRunner().invoke(main, ["sweep", str(spec), "--force", "--workers", "0", "-q"])
+    assert result.exit_code == 2 and "name" in result.output and "is not a valid" in result.output
