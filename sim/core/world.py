@@ -194,6 +194,22 @@ class World:
         return np.flatnonzero(possible[self.dyad_i, self.dyad_j])
 
     @cached_property
+    def event_calendar(self) -> tuple[dict[int, tuple[int, ...]], tuple[int, ...]]:
+        """Which events can fire when: the scheduled ones by month, and the conditional ones.
+
+        A month reads only its own events, so a scenario with thousands of them costs no more
+        per month than one with a few.
+        """
+        scheduled: dict[int, list[int]] = {}
+        conditional = []
+        for e, event in enumerate(self.events):
+            if event.condition is None:
+                scheduled.setdefault(int(event.step), []).append(e)  # type: ignore[arg-type]
+            else:
+                conditional.append(e)
+        return {t: tuple(v) for t, v in scheduled.items()}, tuple(conditional)
+
+    @cached_property
     def month_draws(self) -> DrawPlan:
         """The random draws every month takes, in the order of :data:`MONTH_STREAMS`.
 

@@ -6,6 +6,7 @@ reference scenario of a comparison, one dotted field path a row.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -28,7 +29,9 @@ def show_value(value: Any, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def scenario_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
+def scenario_diff(
+    old: dict[str, Any], new: dict[str, Any], *, limit: int | None = None
+) -> list[dict[str, str]]:
     """Fields that differ between two resolved scenarios, as dotted paths.
 
     Blocks present on one side only (an added alliance, a removed policy) are one row each;
@@ -37,13 +40,30 @@ def scenario_diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, st
     Args:
         old: The parent or reference scenario (``yaml.safe_load`` of its resolved YAML).
         new: The scenario being described.
+        limit: Most rows to return (only those are worded; :func:`count_differences` counts
+            them all).
 
     Returns:
         One dict per difference with ``path``, ``change`` (changed, added or removed),
         ``old`` and ``new`` (both as one-line text, '' where absent).
     """
-    rows = _diff(old, new, "")
-    return [r for r in rows if r["path"] not in ("name", "description")]
+    rows = []
+    for path, change, before, after in _differences(old, new, ""):
+        if limit is not None and len(rows) >= limit:
+            break
+        if change == "changed":
+            rows.append({"path": path, "change": change, "old": show_value(before),
+                         "new": show_value(after)})  # fmt: skip
+        else:
+            rows.append({"path": path, "change": change,
+                         "old": "" if change == "added" else _block(before),
+                         "new": "" if change == "removed" else _block(after)})  # fmt: skip
+    return rows
+
+
+def count_differences(old: dict[str, Any], new: dict[str, Any]) -> int:
+    """How many rows :func:`scenario_diff` would give without a limit."""
+    return sum(1 for _ in _differences(old, new, ""))
 
 
 def _block(value: Any) -> str:
@@ -64,24 +84,18 @@ def _without_sources(value: Any) -> Any:
     return value
 
 
-def _diff(old: Any, new: Any, prefix: str) -> list[dict[str, str]]:
-    rows: list[dict[str, str]] = []
+def _differences(old: Any, new: Any, prefix: str) -> Iterator[tuple[str, str, Any, Any]]:
+    """``(path, change, old value, new value)`` of every difference, in file order."""
     keys = list(old) + [k for k in new if k not in old]
     for key in keys:
         path = f"{prefix}.{key}" if prefix else str(key)
+        if path in ("name", "description"):
+            continue
         if key not in new:
-            rows.append({"path": path, "change": "removed", "old": _block(old[key]), "new": ""})
+            yield path, "removed", old[key], None
         elif key not in old:
-            rows.append({"path": path, "change": "added", "old": "", "new": _block(new[key])})
+            yield path, "added", None, new[key]
         elif isinstance(old[key], dict) and isinstance(new[key], dict):
-            rows.extend(_diff(old[key], new[key], path))
+            yield from _differences(old[key], new[key], path)
         elif old[key] != new[key]:
-            rows.append(
-                {
-                    "path": path,
-                    "change": "changed",
-                    "old": show_value(old[key]),
-                    "new": show_value(new[key]),
-                }
-            )
-    return rows
+            yield path, "changed", old[key], new[key]

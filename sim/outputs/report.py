@@ -25,15 +25,15 @@ from typing import Any
 import jinja2
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
 from sim.core import records
-from sim.outputs.diff import scenario_diff, show_value
+from sim.outputs.diff import count_differences, scenario_diff, show_value
 from sim.outputs.narrative import representative_replicate, story
 from sim.scenario.ladder import OUTCOME_LEVELS
-from sim.scenario.loader import load_scenario
-from sim.scenario.parameters import provenance
-from sim.scenario.problems import ScenarioError
+from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.resources import seeds_dir
+from sim.scenario.translate import problems_from
 from sim.scenario.yaml_io import safe_load
 from sim.studies.compare import wilson
 
@@ -231,13 +231,13 @@ def _diff_table(
 ) -> dict | None:
     if old is None or not new:
         return None
-    rows = scenario_diff(old, new)
+    total = count_differences(old, new)
     return {
         "against": against,
         "label": label,
-        "rows": rows[:DIFF_ROWS],
-        "more": max(0, len(rows) - DIFF_ROWS),
-        "total": len(rows),
+        "rows": scenario_diff(old, new, limit=DIFF_ROWS),
+        "more": max(0, total - DIFF_ROWS),
+        "total": total,
     }
 
 
@@ -421,7 +421,7 @@ def _narrative_section(run: RunFolder) -> dict[str, Any] | None:
 @cache
 def _facts() -> dict[str, dict[str, Any]]:
     try:
-        data = yaml.safe_load((seeds_dir() / "facts.yaml").read_text(encoding="utf-8"))
+        data = safe_load((seeds_dir() / "facts.yaml").read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     facts = (data or {}).get("facts") if isinstance(data, dict) else None
@@ -492,17 +492,16 @@ def _coefficients(runs: list[RunFolder]) -> tuple[list[dict[str, Any]], list[str
     tables: dict[str, list[dict[str, Any]]] = {}
     notes = []
     for run in runs:
-        path = run.path / "scenario.resolved.yaml"
-        if not path.is_file():
+        if not run.resolved:
             notes.append(f"{run.name}: scenario.resolved.yaml is missing.")
             continue
-        try:
-            scenario = load_scenario(str(path))
-        except ScenarioError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else "invalid"
-            notes.append(f"{run.name}: the resolved scenario does not load ({first}).")
+        try:  # only the coefficients: the rest of the scenario is read elsewhere
+            parameters = Parameters.model_validate(run.resolved.get("parameters") or {})
+        except ValidationError as exc:
+            first = problems_from(exc, root=Parameters)[0].brief()
+            notes.append(f"{run.name}: the resolved coefficients do not load ({first}).")
             continue
-        tables[run.name] = provenance(scenario.parameters)
+        tables[run.name] = provenance(parameters)
     if not tables:
         return [], notes
     names = list(tables)

@@ -349,7 +349,9 @@ def dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=None,  # no dashboard; the scheduler's own HTTP server (health
+            # checks) listens on a free port of 127.0.0.1 rather than on 8787
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,

@@ -14,10 +14,10 @@ from sim.core.world import NEVER, CompiledEvent, World
 def fire_events(world: World, state: State, lookup: Any) -> None:
     """Apply the events due this month (scheduled, or whose condition now holds)."""
     t, r = state.step, state.replicates
-    for e, event in enumerate(world.events):
+    scheduled, conditional = world.event_calendar
+    for e in sorted((*scheduled.get(t, ()), *conditional)):  # in the scenario's order
+        event = world.events[e]
         if event.condition is None:
-            if event.step != t:
-                continue
             mask = np.ones(r, dtype=bool)
         else:
             mask = np.broadcast_to(event.condition.evaluate(lookup), (r,)).copy()
