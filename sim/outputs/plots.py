@@ -117,9 +117,13 @@ def alignment_plot(trajectory: Trajectory, path: Path) -> None:
 
 
 def _save(fig, path: Path) -> None:
-    """Write a figure as PNG and SVG (``path`` without suffix)."""
+    """Write a figure as PNG and SVG (``path`` without suffix), the same bytes every time.
+
+    The SVG carries no date, and its element ids come from a fixed salt (``STYLE``).
+    """
     fig.savefig(path.with_suffix(".png"))
-    fig.savefig(path.with_suffix(".svg"))
+    with plt.rc_context({"svg.hashsalt": STYLE["svg.hashsalt"]}):
+        fig.savefig(path.with_suffix(".svg"), metadata={"Date": None})
     plt.close(fig)
 
 

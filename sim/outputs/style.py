@@ -24,6 +24,7 @@ STYLE = {
     "grid.alpha": 0.3,
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
     "font.size": 10,
+    "svg.hashsalt": "geosim",  # SVG clip-path ids are hashes: a fixed salt repeats them
 }
 
 #: Main actors whose spending paths are drawn.

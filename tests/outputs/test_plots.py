@@ -45,3 +45,14 @@ def test_the_forest_plot_of_the_facts(tmp_path: Path) -> None:
     results = [Result(fact, 0.1, 0.05, 0.15, 10, 0.5, 0.1, "holds")]
     written = plots.plot_facts(results, tmp_path / "forest")
     assert all(_is_png(p) for p in written if p.suffix == ".png")
+
+
+def test_the_same_inputs_give_the_same_bytes(tmp_path: Path, trajectory) -> None:
+    from conftest import scenario
+
+    comparison = run_comparison([scenario(name="a", horizon=6), scenario(name="b", horizon=6)], 3)
+    for folder in (tmp_path / "one", tmp_path / "two"):
+        plots.comparison_plots(comparison, folder)
+        plots.tension_plot(trajectory, folder / "run_tension.png")
+    for first in sorted((tmp_path / "one").iterdir()):
+        assert first.read_bytes() == (tmp_path / "two" / first.name).read_bytes(), first.name
