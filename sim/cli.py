@@ -509,11 +509,16 @@ def schema_command() -> None:
 @main.command("explain")
 @click.argument("scenario")
 @click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE")
-def explain_command(scenario: str, overrides: tuple[str, ...]) -> None:
+@click.option(
+    "--only",
+    type=click.Choice(["countries", "disputes", "alliances", "policies", "events", "coefficients"]),
+    help="List one section alone.",
+)
+def explain_command(scenario: str, overrides: tuple[str, ...], only: str | None) -> None:
     """Show every number SCENARIO uses, with its value and source."""
     from sim.outputs.explain import explain
 
-    click.echo(explain(_load(scenario, overrides).scenario))
+    click.echo(explain(_load(scenario, overrides).scenario, only))
 
 
 @main.command("dashboard")

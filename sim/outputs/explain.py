@@ -18,14 +18,38 @@ def _sources(value: str | list[str]) -> str:
     return "; ".join(i for i in items if i) or "(no source given)"
 
 
-def explain(scenario: Scenario) -> str:
-    """Render the provenance report of a scenario as plain text."""
+#: The sections of the listing, in order.
+SECTIONS = ("countries", "disputes", "alliances", "policies", "events", "coefficients")
+
+
+def explain(scenario: Scenario, only: str | None = None) -> str:
+    """Render the provenance report of a scenario as plain text.
+
+    Args:
+        scenario: A validated scenario.
+        only: One of :data:`SECTIONS` to list alone (default: all, after the description).
+    """
     world = compile_world(scenario)
+    parts = {
+        "countries": _countries,
+        "disputes": _disputes,
+        "alliances": _alliances,
+        "policies": _policies,
+        "events": _events,
+        "coefficients": _coefficients,
+    }
+    if only is not None:
+        return "\n".join(parts[only](scenario, world)).rstrip("\n")
     lines = [f"# {scenario.name}", ""]
     if scenario.description:
         lines += [" ".join(scenario.description.split()), ""]
+    for name in SECTIONS:
+        lines += parts[name](scenario, world)
+    return "\n".join(lines).rstrip("\n")
 
-    lines += ["## Countries (baseline, with this scenario's overrides)", ""]
+
+def _countries(scenario: Scenario, world) -> list[str]:
+    lines = ["## Countries (baseline, with this scenario's overrides)", ""]
     header = f"{'iso3':<5}{'GDP $bn':>9}{'milex $bn':>11}{'alignment':>11}{'tr.CN':>7}{'tr.US':>7}"
     lines.append(header)
     for i, code in enumerate(world.codes):
@@ -46,13 +70,18 @@ def explain(scenario: Scenario) -> str:
     for code, override in scenario.countries.items():
         changed = override.model_dump(exclude_none=True, exclude={"source", "note"})
         lines.append(f"  override {code}: {changed} — source: {_sources(override.source)}")
-    lines.append("")
-    lines += ["## Disputes (incident drivers; intensity is a free coefficient)", ""]
+    return [*lines, ""]
+
+
+def _disputes(scenario: Scenario, world) -> list[str]:
+    lines = ["## Disputes (incident drivers; intensity is a free coefficient)", ""]
     for d in baseline.disputes():
         lines.append(f"  {d.a}–{d.b} {d.intensity:.1f}  {d.kind} — {d.source}")
-    lines.append("")
+    return [*lines, ""]
 
-    lines += ["## Alliances", ""]
+
+def _alliances(scenario: Scenario, world) -> list[str]:
+    lines = ["## Alliances", ""]
     for name, alliance in scenario.alliances.items():
         lines.append(
             f"  {name}: {alliance.type} {'-'.join(alliance.members)} commitment "
@@ -60,7 +89,11 @@ def explain(scenario: Scenario) -> str:
             f"{alliance.interoperability}, months {alliance.start}–"
             f"{alliance.end if alliance.end is not None else 'end'} — {_sources(alliance.source)}"
         )
-    lines += ["", "## Policies", ""]
+    return [*lines, ""]
+
+
+def _policies(scenario: Scenario, world) -> list[str]:
+    lines = ["## Policies", ""]
     for name, policy in scenario.policies.items():
         fields = policy.model_dump(
             exclude={"kind", "actor", "partners", "start", "end", "source", "note"}
@@ -69,15 +102,23 @@ def explain(scenario: Scenario) -> str:
             f"  {name}: {policy.kind} {policy.actor}→{','.join(policy.partners)} {fields} "
             f"from month {policy.start} — {_sources(policy.source)}"
         )
-    lines += ["", "## Events", ""]
+    return [*lines, ""]
+
+
+def _events(scenario: Scenario, world) -> list[str]:
+    lines = ["## Events", ""]
     for name, event in scenario.events.items():
         trigger = f"month {event.step}" if event.step is not None else f"when {event.when}"
         lines.append(f"  {name}: {event.kind} at {trigger} — {_sources(event.source)}")
-    lines += ["", "## Model coefficients", ""]
+    return [*lines, ""]
+
+
+def _coefficients(scenario: Scenario, world) -> list[str]:
+    lines = ["## Model coefficients", ""]
     for row in provenance(scenario.parameters):
         calibrated = str(row["source"]).startswith("calibrated")
         flag = "calibrated" if calibrated else "FREE" if row["free"] else "data"
         changed = "" if row["value"] == row["default"] else f" (default {row['default']})"
         lines.append(f"  {row['path']} = {row['value']}{changed}  [{flag}] {row['description']}")
         lines.append(f"      source: {row['source']}; why: {row['why']}")
-    return "\n".join(lines)
+    return lines

@@ -451,10 +451,8 @@ def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh(
     (out / "manifest.json").write_text(damage)
     result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--resume",
                                        "--workers", "0", "-q"])  # fmt: skip
-    assert (
-        (result.exit_code == 2
-        and result.exception is None)
-        or isinstance(result.exception, SystemExit)
+    assert (result.exit_code == 2 and result.exception is None) or isinstance(
+        result.exception, SystemExit
     )
     assert "manifest.json is damaged" in result.output and "--force" in result.output
     result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--force",
