@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +83,26 @@ def alignment_effect(country: str, **fields) -> tuple[float, float]:
     i = untreated.world.index(country)
     final = (t.countries["alignment"][-1, :, i] for t in (treated, untreated))
     return paired_effect(*final)
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path):
+    """A mounted 8 MiB tmpfs (root only); yields its mount point, unmounts afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    point = tmp_path / "mnt"
+    point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(point)],
+                          capture_output=True, text=True)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield point
+    finally:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def fill_up(folder: Path, leave: int = 16 * 1024) -> None:
+    """Fill the file system of ``folder`` until only about ``leave`` bytes are free."""
+    free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
+    (folder / ".filler").write_bytes(b"0" * max(free - leave, 0))

@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import fill_up
 
 from sim.folders import (
     MARKER,
@@ -120,23 +121,6 @@ def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(f"{STAGING}*"))
 
 
-@pytest.fixture
-def tmpfs(tmp_path: Path):
-    """A mounted 256 KiB tmpfs (root only); yields its mount point, unmounts afterwards."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    point = tmp_path / "mnt"
-    point.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(point)],
-                          capture_output=True, text=True)  # fmt: skip
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    try:
-        yield point
-    finally:
-        subprocess.run(["umount", "-l", str(point)], check=False)
-
-
 def test_a_read_only_disk_is_refused_before_work_and_leaves_nothing(tmpfs: Path) -> None:
     write_folder(tmpfs / "old", fill_with("a.txt"), force=False, command="test")
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
@@ -161,6 +145,8 @@ def test_a_read_only_mount_point_as_output_leaves_no_debris_in_its_parent(tmpfs:
 
 
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tmpfs: Path) -> None:
+    fill_up(tmpfs)
+
     def too_big(folder: Path) -> None:
         (folder / "big.bin").write_bytes(b"0" * 1024 * 1024)
 
@@ -168,4 +154,4 @@ def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tmpfs: Path) -> None:
         write_folder(tmpfs / "out", too_big, force=False, command="test")
     with pytest.raises(OutputError, match="ENOSPC"):
         write_file(tmpfs / "big.html", "x" * 1024 * 1024)
-    assert list(tmpfs.iterdir()) == []
+    assert [p.name for p in tmpfs.iterdir()] == [".filler"]
