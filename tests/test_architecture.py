@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sim"
 
 #: Layer of each part of the package; a module may import its own layer and those below.
 LAYERS = {
+    "sim.folders": 0,
     "sim.scenario": 0,
     "sim.core": 1,
     "sim.studies": 2,
