@@ -3,8 +3,8 @@
 Each file (``tests/mutants.py``) goes through ``geosim validate`` and ``geosim run``. Both must
 exit 0 or 2 and never with a traceback; they must agree (whatever validate accepts, run runs;
 whatever validate refuses, run refuses with the same message); an accepted run's numbers are
-finite; and a refused run writes nothing. The files come in two shards, one a test class, so
-the two test workers share them.
+finite; and a refused run writes nothing. The files come in four shards, each a test class, so
+that the test workers share them.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sim.folders import STAGING
 
 pytestmark = pytest.mark.slow
 
-#: Files per shard, and the shards' seeds.
-PER_SHARD = 1000
+#: Files per shard (four shards: 2,000 files).
+PER_SHARD = 500
 
 
 def _clean(result: Result, what: str) -> None:
@@ -61,3 +61,13 @@ class TestShardOne:
 class TestShardTwo:
     def test_validate_and_run_agree_without_tracebacks(self, tmp_path: Path) -> None:
         _check_shard(tmp_path, seed=2)
+
+
+class TestShardThree:
+    def test_validate_and_run_agree_without_tracebacks(self, tmp_path: Path) -> None:
+        _check_shard(tmp_path, seed=3)
+
+
+class TestShardFour:
+    def test_validate_and_run_agree_without_tracebacks(self, tmp_path: Path) -> None:
+        _check_shard(tmp_path, seed=4)
