@@ -59,6 +59,18 @@ def _write_outputs(out: Path, fill: Callable[[Path], None], *, force: bool, comm
         _fail(f"error: {exc}")
 
 
+def _check_finite(name: str, trajectory) -> None:
+    """Refuse to write numbers the model could not hold (a bound missing somewhere)."""
+    from sim.core.engine import non_finite
+
+    bad = non_finite({**trajectory.model, **trajectory.countries})
+    if bad:
+        _fail(
+            f"error: {name}: the model cannot hold this scenario's numbers ({', '.join(bad)} "
+            "not finite); hint: bring extreme values back towards the baseline's"
+        )
+
+
 def _load(reference: str, overrides: tuple[str, ...] = (), *, horizon: int | None = None) -> Loaded:
     """Load a scenario as validate, run and compare all do; warn of what --horizon drops."""
     try:
@@ -130,6 +142,7 @@ def run_command(
         file=sys.stderr,
     ) as bar:
         trajectory = simulate(world, replicates, progress=bar.update)
+    _check_finite(definition.name, trajectory)
     resolved = scenario_to_yaml(definition)
     parent = scenario_to_yaml(loaded.parent) if loaded.parent is not None else None
 
@@ -200,6 +213,8 @@ def compare_command(
             comparison = run_comparison(definitions, replicates, seed=seed, progress=bar.update)
     except ComparisonError as exc:
         _fail(f"error: {exc}")
+    for name, trajectory in comparison.trajectories.items():
+        _check_finite(name, trajectory)
     resolved = {d.name: scenario_to_yaml(d) for d in definitions}
     parents = {
         item.scenario.name: scenario_to_yaml(item.parent) if item.parent is not None else None

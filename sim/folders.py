@@ -49,7 +49,7 @@ def disk_error(what: str, path: Path, exc: OSError) -> OutputError:
 
 def owned(folder: Path) -> bool:
     """Whether geosim wrote ``folder``: its marker, a sweep manifest, or an older run's summary."""
-    if (folder / MARKER).is_file():
+    if _is_marker(folder / MARKER):
         return True
     for name, keys in (
         ("manifest.json", ("fingerprint", "format")),
@@ -66,6 +66,24 @@ def owned(folder: Path) -> bool:
         if isinstance(data, dict) and all(k in data for k in keys) and signed:
             return True
     return False
+
+
+def _is_marker(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("written_by") == "geosim"
+
+
+def nested_results(folder: Path) -> list[Path]:
+    """Folders inside ``folder`` that geosim wrote on their own (another run, another sweep)."""
+    found = []
+    for marker in (*folder.rglob(MARKER), *folder.rglob("manifest.json")):
+        inner = marker.parent
+        if inner != folder and inner not in found and owned(inner):
+            found.append(inner)
+    return sorted(found)
 
 
 def mark(folder: Path, command: str) -> None:
@@ -119,6 +137,12 @@ def check_output(out: Path, *, force: bool, what: str = "--out") -> Path:
                     f"{out} was not written by geosim (it has no {MARKER} marker), so --force "
                     f"will not delete it; remove it yourself or {_choose(what)}"
                 )
+            inner = nested_results(out)
+            if inner:
+                raise OutputError(
+                    f"{out} holds another geosim result ({inner[0]}), so --force will not "
+                    f"delete it; {_choose(what)}"
+                )
         _probe(out.parent)
         return out
     base = _nearest_existing(out.parent)
@@ -137,7 +161,9 @@ def check_file(path: Path, *, what: str = "--out") -> None:
     if path.is_dir():
         raise OutputError(f"{path} is a folder; {what} takes a file name")
     base = _nearest_existing(path.parent)
-    if base != path.parent or not base.is_dir():
+    if base != path.parent:
+        raise OutputError(f"{path.parent} does not exist; create it or {_choose(what)}")
+    if not base.is_dir():
         raise OutputError(f"{path.parent} is not a folder; {_choose(what)}")
     _probe(base)
 

@@ -135,7 +135,7 @@ def test_a_read_only_disk_is_refused_before_work_and_leaves_nothing(tmpfs: Path)
 
 def test_a_read_only_mount_point_as_output_leaves_no_debris_in_its_parent(tmpfs: Path) -> None:
     (tmpfs / "a.txt").write_text("x")
-    (tmpfs / MARKER).write_text("{}")
+    (tmpfs / MARKER).write_text(json.dumps({"written_by": "geosim"}))
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
     before = sorted(p.name for p in tmpfs.parent.iterdir())
     with pytest.raises(OutputError):

@@ -18,6 +18,7 @@ from conftest import fill_up
 
 from sim.cli import main
 from sim.folders import STAGING
+from sim.scenario.baseline import country_codes
 
 
 def invoke(*args: str) -> Result:
@@ -262,3 +263,113 @@ def test_a_quiet_sweep_prints_nothing_even_with_the_dask_port_taken(tmp_path: Pa
     assert done.stdout == "" and done.stderr == ""
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["complete"]
+
+
+# --------------------------------------------------------------------------------------------
+# Found by an adversarial read of the guarantees (each failed before its fix)
+
+
+def test_no_state_can_spend_nothing(tmp_path: Path):
+    codes = country_codes()
+    lines = "".join(f"  {c}: {{milex_usd_bn: 0}}\n" for c in codes)
+    path = write(tmp_path, "z.yaml", f"name: z\nhorizon: 6\ncountries:\n{lines}")
+    checked = invoke("validate", path)
+    assert checked.exit_code == 2 and "milex_usd_bn: expected a number >= 0.01" in checked.stderr
+    assert invoke("run", path, "-n", "1", "-q", "--out", tmp_path / "o").exit_code == 2
+
+
+def test_horizon_also_leaves_out_events_on_alliances_it_left_out(tmp_path: Path):
+    path = write(tmp_path, "h.yaml", "name: h\nextends: formal_asian_nato\nevents:\n  setc:\n"
+                 "    kind: set_commitment\n    when: step >= 1\n"
+                 "    alliance: pacific_defence_pact\n    value: 0.1\n")  # fmt: skip
+    result = invoke("run", path, "-n", "1", "--horizon", "3", "--out", tmp_path / "o", "-q")
+    assert result.exit_code == 0, result.output
+    assert "events.setc (on alliances.pacific_defence_pact)" in result.stderr
+
+
+def test_every_cross_field_problem_is_reported_at_once(tmp_path: Path):
+    path = write(tmp_path, "x.yaml", "name: x\nhorizon: 12\nevents:\n"
+                 "  e1: {kind: set_commitment, step: 1, alliance: nope1, value: 0.1}\n"
+                 "  e2: {kind: set_commitment, step: 1, alliance: nope2, value: 0.1}\n"
+                 "  e3: {kind: incident, step: 30, actors: [CHN, PHL]}\n")  # fmt: skip
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    for line in ("x.yaml:4: events.e1.alliance", "x.yaml:5: events.e2.alliance",
+                 "x.yaml:6: events.e3.step: month 30 is past the horizon"):  # fmt: skip
+        assert line in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("010", "8"),
+        ("0x10", "16"),
+        ("0b101", "5"),
+        ("1_0", "10"),
+        ("190:20:30", "685230"),
+    ],
+)
+def test_yaml_1_1_numbers_are_never_converted_silently(tmp_path: Path, text: str, read: str):
+    path = write(tmp_path, "x.yaml", f"name: x\nextends: hub_and_spoke\nhorizon: {text}\n")
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert f"horizon: YAML reads {text!r} as the number {read}" in result.stderr
+
+
+def test_conditions_take_only_ascii_digits(tmp_path: Path):
+    path = write(tmp_path, "x.yaml", "name: x\nextends: hub_and_spoke\nevents:\n  e:\n"
+                 "    kind: tension_shock\n    when: \"step > \u0661\"\n"
+                 "    actors: [CHN, PHL]\n    delta: 0.1\n")  # fmt: skip
+    result = invoke("validate", path)
+    assert result.exit_code == 2 and "events.e.when: bad condition" in result.stderr
+
+
+def test_an_empty_reference_and_a_missing_report_folder_are_named(tmp_path: Path):
+    assert "no scenario given (the name is empty)" in invoke("validate", "").stderr
+    run = tmp_path / "run"
+    assert invoke("run", "hub_and_spoke", "-n", "1", "--horizon", "2", "--out", run,
+                  "-q").exit_code == 0  # fmt: skip
+    result = invoke("report", run, "--out", tmp_path / "nodir" / "r.html")
+    assert result.exit_code == 2 and "nodir does not exist" in result.output
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda s: {**s, "replicates": "x"},
+        lambda s: {**s, "escalation_reached": {k: float("nan") for k in s["escalation_reached"]}},
+        lambda s: {**s, "final": []},
+    ],
+)  # fmt: skip
+def test_a_damaged_summary_gives_a_report_or_a_clear_error(tmp_path: Path, damage):
+    run = tmp_path / "run"
+    assert invoke("run", "hub_and_spoke", "-n", "2", "--horizon", "2", "--out", run,
+                  "-q").exit_code == 0  # fmt: skip
+    summary = json.loads((run / "summary.json").read_text())
+    (run / "summary.json").write_text(json.dumps(damage(summary)))
+    result = invoke("report", run)
+    assert result.exit_code in (0, 2), result.output
+
+
+def test_force_keeps_a_folder_holding_another_result_and_a_fake_marker(tmp_path: Path):
+    outer = tmp_path / "outer"
+    args = ("run", "hub_and_spoke", "-n", "1", "--horizon", "2", "-q")
+    assert invoke(*args, "--out", outer).exit_code == 0
+    assert invoke(*args, "--out", outer / "inner").exit_code == 0
+    result = invoke(*args, "--out", outer, "--force")
+    assert result.exit_code == 2 and "holds another geosim result" in result.output
+    assert (outer / "inner" / "summary.json").is_file()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / ".geosim").touch()  # an empty file is not geosim's marker
+    (mine / "notes.txt").write_text("mine")
+    assert invoke(*args, "--out", mine, "--force").exit_code == 2
+    assert (mine / "notes.txt").is_file()
+
+
+def test_a_sweep_takes_an_empty_folder(tmp_path: Path):
+    spec = write(tmp_path, "s.yaml", "name: s\nbase: hub_and_spoke\ndesign: {method: grid}\n"
+                 "replicates: 2\nparameters:\n  horizon: {values: [2, 3]}\n")  # fmt: skip
+    (tmp_path / "empty").mkdir()
+    result = invoke("sweep", spec, "--workers", "0", "-q", "--out", tmp_path / "empty")
+    assert result.exit_code == 0, result.output

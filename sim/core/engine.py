@@ -242,3 +242,8 @@ def _outcomes(
             countries["milex_usd_bn"][:, i] / world.milex0[..., i] - 1
         )
     return outcomes
+
+
+def non_finite(values: dict[str, np.ndarray]) -> list[str]:
+    """Names of the outcomes or metrics that hold a NaN or an infinity (should be none)."""
+    return [name for name, array in values.items() if not np.isfinite(array).all()]

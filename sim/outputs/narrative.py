@@ -177,7 +177,7 @@ def representative_replicate(model: pd.DataFrame) -> tuple[int, float, float]:
     last = model[model["step"] == model["step"].max()]
     tension = last.set_index("replicate")["regional_tension"].sort_index()
     median = float(tension.median())
-    distance = (tension - median).abs()
+    distance = (tension - median).abs().fillna(float("inf"))  # no finite value: the first
     replicate = int(distance[distance == distance.min()].index.min())
     return replicate, float(tension[replicate]), median
 

@@ -260,25 +260,39 @@ def _spending_change(path: Path) -> dict[str, float]:
     return change.groupby(level="country").mean().to_dict()
 
 
+def _finite(value: Any) -> float | None:
+    """A number read from a results file, or None when it is not a finite number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _count(value: Any) -> int:
+    """A count read from a results file (0 when it is not a whole number)."""
+    number = _finite(value)
+    return int(number) if number is not None and number.is_integer() and number >= 0 else 0
+
+
 def _run_outcomes(run: RunFolder) -> dict[str, Any]:
     """The outcome-table row of a single run, from its summary.json (and countries.csv)."""
     summary = run.summary
-    n = int(summary.get("replicates") or 0)
+    n = _count(summary.get("replicates"))
     reached = summary.get("escalation_reached") or {}
     final = summary.get("final") or {}
     model = final.get("model") or {}
     countries = final.get("countries") or {}
     row: dict[str, Any] = {"scenario": run.name, "replicates": n}
     for level in OUTCOME_LEVELS:
-        share = reached.get(level)
-        if share is None or n == 0:
+        share = _finite(reached.get(level))
+        if share is None or not 0 <= share <= 1 or n == 0:
             row |= {f"p_{level}": None, f"p_{level}_low": None, f"p_{level}_high": None}
             continue
         low, high = wilson(round(share * n), n)
         row |= {f"p_{level}": share, f"p_{level}_low": low, f"p_{level}_high": high}
 
     def mean(block: dict[str, Any], key: str) -> float | None:
-        return (block.get(key) or {}).get("mean")
+        entry = block.get(key) if isinstance(block, dict) else None
+        return _finite(entry.get("mean")) if isinstance(entry, dict) else None
 
     row |= {
         "polarization": mean(model, "polarization"),
@@ -726,8 +740,15 @@ def render_report(results_dir: Path) -> str:
         raise ReportError(
             f"{directory} has no summary.json, so it is not a run or comparison folder; {hint}"
         )
-    if (directory / "compare.csv").is_file():
-        context = _comparison_context(directory, _read_json(directory / "summary.json"))
-    else:
-        context = _run_context(directory)
-    return _environment().get_template(TEMPLATE_NAME).render(**context)
+    try:
+        if (directory / "compare.csv").is_file():
+            context = _comparison_context(directory, _read_json(directory / "summary.json"))
+        else:
+            context = _run_context(directory)
+        return _environment().get_template(TEMPLATE_NAME).render(**context)
+    except (ValueError, TypeError, KeyError, AttributeError, jinja2.TemplateError) as exc:
+        # A results file edited or damaged by hand: say so, rather than fail inside.
+        raise ReportError(
+            f"the results in {directory} cannot be read ({type(exc).__name__}: {exc}); "
+            "were they edited by hand? Run the command that wrote them again"
+        ) from None

@@ -65,7 +65,7 @@ comparison: operand COMPARATOR operand
         | NAME                                  -> name
 COMPARATOR: "<=" | ">=" | "==" | "!=" | "<" | ">"
 NAME: /[A-Za-z_][A-Za-z0-9_]*/
-NUMBER: /[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/
+NUMBER: /[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?/
 %ignore /[ \t]+/
 """
 

@@ -73,6 +73,18 @@ def resolve_reference(ref: str | Path, relative_to: Path | None = None) -> Path:
     Raises:
         ScenarioError: When nothing matches, with a close match among the shipped names.
     """
+    if not str(ref).strip():
+        raise ScenarioError(
+            [
+                Problem(
+                    "''",
+                    None,
+                    "(file)",
+                    "no scenario given (the name is empty)",
+                    "give a shipped name (see geosim list) or the path of a .yaml file",
+                )
+            ]
+        )
     if relative_to is None:
         base, referrer = Path.cwd(), None
     else:
@@ -408,6 +420,7 @@ def truncate(data: dict[str, Any], horizon: int) -> tuple[dict[str, Any], list[s
     data = copy.deepcopy(data)
     data["horizon"] = horizon
     dropped: list[str] = []
+    gone: set[str] = set()  # alliances left out
 
     def month(value: Any) -> int | None:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
@@ -423,6 +436,8 @@ def truncate(data: dict[str, Any], horizon: int) -> tuple[dict[str, Any], list[s
             if start > horizon:
                 del entries[name]
                 dropped.append(f"{block}.{name} (month {start})")
+                if block == "alliances":
+                    gone.add(name)
                 continue
             end = month(entry.get("end"))
             if end is not None and end > horizon:
@@ -442,9 +457,13 @@ def truncate(data: dict[str, Any], horizon: int) -> tuple[dict[str, Any], list[s
     if isinstance(events, dict):
         for name, event in list(events.items()):
             step = month(event.get("step")) if isinstance(event, dict) else None
+            named = event.get("alliance") if isinstance(event, dict) else None
             if step is not None and step > horizon:
                 del events[name]
                 dropped.append(f"events.{name} (month {step})")
+            elif isinstance(named, str) and named in gone:
+                del events[name]  # it acts on an alliance that starts after the horizon
+                dropped.append(f"events.{name} (on alliances.{named})")
     return data, dropped
 
 

@@ -93,7 +93,7 @@ class ArmsParameters(_Group):
         0.25,
         "Richardson fatigue a: yearly relaxation of spending towards zero (1/yr)",
         why="budgets turn over on a 3–5 year horizon; a ≈ 1/4 per year",
-        gt=0,
+        ge=0.01,
         le=5,
     )
     ceiling_share_gdp: float = coef(
@@ -101,7 +101,7 @@ class ArmsParameters(_Group):
         "Budget ceiling as a share of GDP (or twice current spending if that is higher)",
         why="no Indo-Pacific state outside PRK/MMR spends over 4% of GDP (SIPRI 2024)",
         source="SIPRI Milex 2024 (shares of GDP)",
-        gt=0,
+        ge=0.005,
         le=0.5,
     )
     ally_pooling: float = coef(
@@ -128,7 +128,7 @@ class ThreatParameters(_Group):
         2500.0,
         "Loss-of-strength gradient: proximity = exp(−distance / scale) (km)",
         why="Boulding's gradient; 2,500 km ≈ combat radius of regional air and naval forces",
-        gt=0,
+        ge=100,
         le=50_000,
     )
     reach_exponent: float = coef(
@@ -156,7 +156,7 @@ class ThreatParameters(_Group):
         12.0,
         "Time constant of the memory of hostile acts (months)",
         why="incidents colour threat assessments for about a year",
-        gt=0,
+        ge=0.5,
         le=1200,
     )
     coalition_weight: float = coef(
@@ -170,7 +170,7 @@ class ThreatParameters(_Group):
         1.5,
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
         why="keeps China's threat (the most exposed state) below saturation, at 0.86 in 2025",
-        gt=0,
+        ge=0.01,
         le=100,
     )
     ally_discount: float = coef(
@@ -190,7 +190,7 @@ class AlignmentParameters(_Group):
         0.02,
         "Monthly adjustment speed of alignment per unit of net pull",
         why="alignments move over years: a net pull of 0.5 shifts a state 0.12 a year",
-        gt=0,
+        ge=0.0001,
         le=1,
     )
     security_weight: float = calibrated_coef(

@@ -116,11 +116,17 @@ class SourceMap(dict[PathKey, tuple[str, int | None]]):
 
 
 class LocatedError(ValueError):
-    """A cross-field error raised inside a schema validator that knows its field path."""
+    """A cross-field error raised inside a schema validator that knows its field path.
 
-    def __init__(self, loc: PathKey, message: str) -> None:
+    Attributes:
+        loc: The field path it belongs to.
+        more: Further cross-field errors found by the same check (all are reported).
+    """
+
+    def __init__(self, loc: PathKey, message: str, more: Sequence[LocatedError] = ()) -> None:
         super().__init__(message)
         self.loc = loc
+        self.more = tuple(more)
 
 
 # --------------------------------------------------------------------------------------------

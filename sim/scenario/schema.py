@@ -78,7 +78,10 @@ class CountryOverride(Strict):
         None, ge=0.1, le=1e6, description="GDP, current US$ bn (the world's is about 1e5)"
     )
     milex_usd_bn: float | None = Field(
-        None, ge=0, le=1e5, description="Military spending, US$ bn/yr (the world's is about 3e3)"
+        None,
+        ge=0.01,
+        le=1e5,
+        description="Military spending, US$ bn/yr (the world's is about 3e3; Laos's about 0.03)",
     )
     alignment: float | None = Field(None, ge=-1, le=1, description="Initial alignment")
     trade_china_share: Share | None = Field(None, description="Share of trade with China")
@@ -335,28 +338,33 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _within_horizon(self) -> Scenario:
+        found: list[LocatedError] = []
         for name, alliance in self.alliances.items():
             if alliance.start > self.horizon:
-                raise _located(("alliances", name, "start"), alliance.start, self.horizon)
+                found.append(_located(("alliances", name, "start"), alliance.start, self.horizon))
         for name, policy in self.policies.items():
             if policy.start > self.horizon:
-                raise _located(("policies", name, "start"), policy.start, self.horizon)
+                found.append(_located(("policies", name, "start"), policy.start, self.horizon))
             if isinstance(policy, ArmsTransfer):
                 for i, delivery in enumerate(policy.deliveries):
                     if policy.start + delivery.after > self.horizon:
                         loc = ("policies", name, "deliveries", i, "after")
-                        raise _located(loc, policy.start + delivery.after, self.horizon)
+                        found.append(_located(loc, policy.start + delivery.after, self.horizon))
         for name, event in self.events.items():
             if event.step is not None and event.step > self.horizon:
-                raise _located(("events", name, "step"), event.step, self.horizon)
+                found.append(_located(("events", name, "step"), event.step, self.horizon))
             alliance = getattr(event, "alliance", None)
             if alliance is not None and alliance not in self.alliances:
                 close = difflib.get_close_matches(alliance, list(self.alliances), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
-                raise LocatedError(
-                    ("events", name, "alliance"),
-                    f"no alliance named {alliance!r} in this scenario{hint}",
+                found.append(
+                    LocatedError(
+                        ("events", name, "alliance"),
+                        f"no alliance named {alliance!r} in this scenario{hint}",
+                    )
                 )
+        if found:  # every cross-field problem at once, each at its own field
+            raise LocatedError(found[0].loc, str(found[0]), more=found[1:])
         return self
 
 

@@ -297,10 +297,13 @@ def _translate_one(error: dict[str, Any], root: type[BaseModel]) -> tuple[_Where
         return where, message, description
     if kind == "string_pattern_mismatch":
         what = "key" if where.key_error else "name"
+        dots = "." in str(ctx.get("pattern", "")).replace("\\.", "")
+        allowed = "letters, digits, '_', '.' and '-'" if dots else "letters, digits, '_' and '-'"
+        first = "'.' or '-'" if dots else "'-'"
         return (
             where,
             f"{show(value)} is not a valid {what}",
-            "names use 1-64 letters, digits, '_' and '-' (no spaces, not starting with '-')",
+            f"names use {allowed} (no spaces, not starting with {first})",
         )
     if kind in _TYPE_MESSAGES:
         message = f"{_TYPE_MESSAGES[kind]}, got {show(value)}"
@@ -359,7 +362,12 @@ def problems_from(
     """
     root = Scenario if root is None else root
     sources = sources if sources is not None else SourceMap({(): ("<scenario>", None)})
-    errors = exc.errors()
+    errors = []
+    for error in exc.errors():
+        errors.append(error)
+        cause = (error.get("ctx") or {}).get("error")
+        for extra in getattr(cause, "more", ()) if isinstance(cause, LocatedError) else ():
+            errors.append({**error, "ctx": {**error["ctx"], "error": extra}})
     translated = [(*_translate_one(e, root), e.get("input")) for e in errors]  # type: ignore[arg-type]
     # A misspelt key gives 'unknown key' and 'missing': report the typo only.
     typos = {

@@ -9,6 +9,7 @@ emits plain YAML (no anchors) that reads back to the same scenario.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 30
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+#: Numbers as people write them: decimal digits, a dot, an exponent with its sign; and the
+#: infinities and NaN (which the schema then refuses with its own message).
+_PLAIN_NUMBER = re.compile(
+    r"^[-+]?(0|[1-9][0-9]*)$|^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+][0-9]+)?$"
+    r"|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
+)
 _STR = "tag:yaml.org,2002:str"
 
 
@@ -161,6 +168,17 @@ class _Reader:
         }.get(tag)
         if constructor is None:  # timestamps and other YAML 1.1 oddities stay text
             return node.value
+        if tag != "tag:yaml.org,2002:bool" and not _PLAIN_NUMBER.match(node.value):
+            # YAML 1.1 reads 010 as 8, 0x10 as 16, 1_0 as 10 and 1:30 as 90: never silently.
+            read = constructor(node)
+            self.problem(
+                node.start_mark.line + 1,
+                path,
+                f"YAML reads {shorten(node.value)!r} as the number {shorten(str(read))}; "
+                "geosim takes plain decimal numbers",
+                "write the number in decimal digits (e.g. 10 or 0.25), or quote it if it is text",
+            )
+            return None
         try:
             return constructor(node)
         except (ValueError, ArithmeticError, yaml.YAMLError):

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.sweep.store import SweepError, read_manifest, read_runs
+from sim.sweep.store import SweepError, read_design, read_manifest, read_runs
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,7 @@ def sample_means(out: Path, outcome: str) -> tuple[dict[str, Any], pd.DataFrame,
             f"{first['message']}); narrow the parameter ranges so every sample is valid"
         )
     y = runs.groupby("sample", sort=True)[outcome].mean().to_numpy()
-    design = pd.read_parquet(out / "design.parquet").sort_values("sample", kind="stable")
-    return manifest, design.reset_index(drop=True), y
+    return manifest, read_design(out), y
 
 
 #: Seed of SALib's bootstrap, so that confidence intervals repeat exactly. Not 0: SALib's Sobol
@@ -147,9 +146,14 @@ def prim(out: Path, outcome: str, *, threshold: float, density: float = 0.8) -> 
     cases = y >= threshold
     if not cases.any() or cases.all():
         share = "no" if not cases.any() else "every"
+        low, high = float(np.min(y)), float(np.max(y))
+        advice = (
+            f"every sample has the same mean ({low:.6g}), so no threshold separates them"
+            if low == high
+            else f"choose a threshold above {low:.6g} and at most {high:.6g}"
+        )
         raise SweepError(
-            f"{share} sample has {outcome} ≥ {threshold}: nothing to discover; choose a "
-            f"threshold between {y.min():.3g} and {y.max():.3g}"
+            f"{share} sample has {outcome} ≥ {threshold}: nothing to discover; {advice}"
         )
     x = pd.DataFrame(
         {

@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from sim.core import batch
 from sim.core.compile import compile_world
-from sim.core.engine import simulate, trajectory_outcomes
+from sim.core.engine import non_finite, simulate, trajectory_outcomes
 from sim.folders import describe
 from sim.scenario.problems import SourceMap
 from sim.scenario.schema import Scenario
@@ -217,6 +217,11 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
         )
         for entry, outcomes in zip(valid, computed, strict=True):
             entry.outcomes = outcomes
+    for entry in valid:  # a sample the model cannot hold is recorded, never passed on as ok
+        bad = non_finite({name: entry.outcomes[name] for name in task.outcomes})
+        if bad:
+            entry.status, entry.message = "invalid", f"outcomes not finite: {', '.join(bad)}"
+            entry.outcomes = {}
     elapsed = (time.perf_counter() - began) / (task.stop - task.start)
     return ChunkResult(
         chunk=task.chunk,

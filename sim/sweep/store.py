@@ -86,14 +86,24 @@ def verified_chunks(
         ):
             finished.add(chunk)
             continue
-        runs.unlink(missing_ok=True)
-        series.unlink(missing_ok=True)
+        _remove(runs)
+        _remove(series)
         removed += 1
     return finished, removed
 
 
+def _remove(path: Path) -> None:
+    """Remove a damaged part, whatever it has become (a file, or a folder in its place)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _holds(path: Path, start: int, stop: int, column: str, *, exact: bool) -> bool:
     """Whether a Parquet part reads whole and covers run ids ``start … stop − 1``."""
+    if not path.is_file():
+        return False
     try:
         ids = pq.read_table(path, columns=[column]).column(column).to_numpy()
     except (OSError, ValueError, pa.ArrowException):
@@ -220,6 +230,8 @@ def read_manifest(out: Path) -> dict[str, Any]:
         raise SweepError(f"{damaged} (not JSON: {exc}); {hint}") from None
     if not isinstance(data, dict) or any(key not in data for key in MANIFEST_KEYS):
         raise SweepError(f"{damaged} (not a geosim manifest); {hint}")
+    if data["format"] != FORMAT or not isinstance(data["fingerprint"], str):
+        raise SweepError(f"{damaged} (format {data['format']!r}, not {FORMAT}); {hint}")
     design = data["design"]
     if not isinstance(design, dict) or not isinstance(design.get("chunk_size"), int):
         raise SweepError(f"{damaged} (no chunk size); {hint}")
@@ -252,6 +264,13 @@ def prepare_directory(
             )
         for stale in out.glob("*/.part-*.tmp"):
             stale.unlink()
+        if not _design_whole(out, sweep.samples):  # deleted or damaged: it is the spec's own
+            try:
+                _write_design(sweep, out, kinds)
+            except OSError as exc:
+                raise SweepError(
+                    f"cannot write {out / 'design.parquet'}: {describe(exc)}"
+                ) from None
         return record
     if out.is_dir() and any(out.iterdir()) and not force:
         raise SweepError(
@@ -275,7 +294,7 @@ def prepare_directory(
         _write_design(sweep, staging, kinds)
         write_json(staging / "manifest.json", record)
         mark(staging, "sweep")
-        if out.exists():
+        if out.exists() and any(out.iterdir()):
             if not owned(out):  # checked above; a folder that changed hands since is kept
                 raise SweepError(f"{out} was not written by geosim; --force will not delete it")
             trash = Path(tempfile.mkdtemp(prefix=f"{STAGING}old-", dir=out.parent))
@@ -287,6 +306,31 @@ def prepare_directory(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return record
+
+
+def _design_whole(out: Path, samples: int) -> bool:
+    """Whether ``design.parquet`` reads whole and lists every sample once."""
+    path = out / "design.parquet"
+    return path.is_file() and _holds(path, 0, samples, "sample", exact=True)
+
+
+def read_design(out: Path) -> Any:
+    """``design.parquet`` as a pandas DataFrame, in design order.
+
+    Raises:
+        SweepError: When it is missing or damaged (``--resume`` writes it again).
+    """
+    import pandas as pd
+
+    path = out / "design.parquet"
+    try:
+        design = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        raise SweepError(
+            f"{path} is missing or damaged ({exc}); run the sweep again with --resume to "
+            "write it again"
+        ) from None
+    return design.sort_values("sample", kind="stable").reset_index(drop=True)
 
 
 def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> None:

@@ -498,3 +498,46 @@ def test_a_sweep_name_cannot_escape_its_folder(tmp_path: Path, name: str) -> Non
     spec.write_text(spec.read_text().replace("name: runner_test", f"name: '{name}'"))
     result = CliRunner().invoke(main, ["sweep", str(spec), "--force", "--workers", "0", "-q"])
     assert result.exit_code == 2 and "name" in result.output and "is not a valid" in result.output
+
+
+def test_resume_repairs_a_part_turned_folder_and_a_missing_or_damaged_design(
+    tmp_path: Path, reference
+) -> None:
+    spec, undisturbed = reference
+    out = tmp_path / "out"
+    run_sweep(load_sweep(spec), out, workers=0, chunk_size=4)
+    design = (out / "design.parquet").read_bytes()
+    (out / "design.parquet").write_bytes(design[:50])
+    result = CliRunner().invoke(main, ["analyze", str(out), "--method", "prim"])
+    assert result.exit_code == 2 and "design.parquet is missing or damaged" in result.output
+    part = sorted((out / "runs").glob("part-*.parquet"))[1]
+    part.unlink()
+    part.mkdir()  # something that is not a part where a part should be
+    summary = run_sweep(load_sweep(spec), out, workers=0, resume=True)
+    assert summary.redone == 1
+    assert (out / "design.parquet").read_bytes() == design
+    pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
+    (out / "design.parquet").unlink()
+    run_sweep(load_sweep(spec), out, workers=0, resume=True)
+    assert (out / "design.parquet").read_bytes() == design
+
+
+def test_a_manifest_of_another_format_is_damaged_not_a_different_sweep(
+    tmp_path: Path, reference
+) -> None:
+    spec, _ = reference
+    out = tmp_path / "out"
+    run_sweep(load_sweep(spec), out, workers=0)
+    record = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**record, "format": "x", "fingerprint": None}))
+    with pytest.raises(SweepError, match=r"manifest\.json is damaged"):
+        run_sweep(load_sweep(spec), out, workers=0, resume=True)
+
+
+def test_prim_says_when_no_threshold_can_separate_the_samples(tmp_path: Path, reference) -> None:
+    spec, _ = reference
+    out = tmp_path / "out"
+    run_sweep(load_sweep(spec), out, workers=0)
+    result = CliRunner().invoke(main, ["analyze", str(out), "--method", "prim", "--outcome",
+                                       "alignment.PHL", "--threshold", "5"])  # fmt: skip
+    assert result.exit_code == 2 and "choose a threshold above" in result.output
