@@ -116,8 +116,11 @@ def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     assert (tmp_path / "report.html").read_text() == "<html>"
     with pytest.raises(OutputError, match="is a folder"):
         check_file(tmp_path)
-    with pytest.raises(OutputError, match="not a folder"):
+    with pytest.raises(OutputError, match="missing does not exist; create it"):
         check_file(tmp_path / "missing" / "report.html")
+    (tmp_path / "plain").write_text("")
+    with pytest.raises(OutputError, match="plain is not a folder"):
+        check_file(tmp_path / "plain" / "report.html")
     assert not list(tmp_path.glob(f"{STAGING}*"))
 
 

@@ -458,7 +458,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
                 {},
                 optional={
                     "gdp_usd_bn": st.floats(0.1, 1e5),
-                    "milex_usd_bn": st.floats(0, 2000),
+                    "milex_usd_bn": st.floats(0.01, 2000),
                     "alignment": st.floats(-1, 1),
                     "trade_china_share": shares,
                     "trade_us_share": shares,
