@@ -13,10 +13,19 @@ from dataclasses import replace
 import numpy as np
 
 from sim.core.dynamics.anchoring import anchors
-from sim.core.world import DEFENCE_TYPES, LEVER_INDEX, LEVERS, NEVER, CompiledEvent, World
+from sim.core.world import (
+    DEFENCE_TYPES,
+    ISSUES,
+    LEVER_INDEX,
+    LEVERS,
+    NEVER,
+    CompiledEvent,
+    World,
+)
 from sim.scenario import baseline
 from sim.scenario.conditions import parse_condition
 from sim.scenario.ladder import ESCALATION_LEVELS
+from sim.scenario.loader import status_quo
 from sim.scenario.parameters import Parameters
 from sim.scenario.schema import (
     Alliance,
@@ -24,6 +33,7 @@ from sim.scenario.schema import (
     CivilNuclear,
     DeconflictionChannel,
     Dialogue,
+    EconomicCoercion,
     EconomicInducement,
     Exercises,
     ForwardPresence,
@@ -47,6 +57,7 @@ _LEVER_OF = {
     ForwardPresence: ("presence", lambda p: p.level),
     DeconflictionChannel: ("channel", lambda p: p.strength),
     GrayZoneCoercion: ("coercion", lambda p: p.intensity),
+    EconomicCoercion: ("economic", lambda p: p.intensity),
     CeasefirePolicy: ("ceasefire", lambda p: p.strength),
     Dialogue: ("dialogue", lambda p: p.strength),
     ArmsTransfer: ("transfer", lambda p: 1.0),
@@ -102,9 +113,9 @@ def _country_arrays(scenario: Scenario) -> dict[str, np.ndarray]:
 def compile_world(scenario: Scenario) -> World:
     """Turn a validated scenario into a :class:`World` ready to simulate.
 
-    Also computes the anchors (Richardson grievances and alignment dispositions) that make the
-    reference world — the scenario's countries with the ATOP 2018 treaty network and no
-    policies — a steady state (see ``docs/model.md``, "Anchoring").
+    Also computes, on the world held at rest (the status quo, or the scenario's own month 0;
+    see :func:`reference_setup`), the stationary incident process the run starts in and the
+    status-quo paths that anchor the dynamics (``docs/model.md``, "Anchoring").
 
     Args:
         scenario: A validated scenario.
@@ -113,22 +124,84 @@ def compile_world(scenario: Scenario) -> World:
         The compiled world.
     """
     world = _compile(scenario, scenario.alliances, scenario.policies, scenario.events)
-    reference = _compile(scenario, reference_alliances(), {}, {})
-    grievance, alignment_anchor = anchors(reference)
-    return replace(world, grievance=grievance, alignment_anchor=alignment_anchor)
+    alliances, policies = reference_setup(scenario)
+    reference = _compile(scenario, alliances, policies, {}, departures=False)
+    return replace(world, **anchors(reference, scenario.horizon))
 
 
-def reference_alliances() -> dict[str, Alliance]:
-    """The ATOP 2018 treaty network as alliances: the reference world's ties."""
-    return {
-        f"atop_{t.a}_{t.b}".lower(): Alliance(
-            type=t.type, members=[t.a, t.b], hub=_default_hub([t.a, t.b]), source=t.source
-        )
-        for t in baseline.treaties()
-    }
+def anchor_of(scenario: Scenario) -> str:
+    """The scenario's anchor: as written, else ``status_quo`` for 2023 data and ``self``."""
+    if scenario.anchor is not None:
+        return scenario.anchor
+    return "status_quo" if scenario.baseline_year == 2023 else "self"
 
 
-def _compile(scenario: Scenario, alliances, policies, events) -> World:
+def reference_setup(scenario: Scenario) -> tuple[dict[str, Alliance], dict]:
+    """Alliances and policies of the world held at rest: those in force at month 0.
+
+    With ``anchor: status_quo`` they are the shipped status quo's (``hub_and_spoke``); with
+    ``anchor: self``, the scenario's own. Events never belong to it.
+    """
+    source = status_quo() if anchor_of(scenario) == "status_quo" else scenario
+    alliances = {k: a for k, a in source.alliances.items() if a.start == 0}
+    policies = {k: p for k, p in source.policies.items() if p.start == 0}
+    return alliances, policies
+
+
+def _trajectories(
+    scenario: Scenario, arrays: dict[str, np.ndarray], *, departures: bool
+) -> dict[str, np.ndarray]:
+    """Growth, the announced burden path (months 0 … horizon) and each state's burden band.
+
+    With ``departures`` the scenario's own growth and burden targets replace the shipped
+    ones (``seeds/trajectories.csv``); the world held at rest keeps the shipped ones. A
+    hindcast (baseline year before 2023) keeps each burden constant: the shipped targets are
+    announced from 2025.
+    """
+    codes = baseline.country_codes()
+    shipped = baseline.trajectories()
+    horizon = scenario.horizon
+    burden0 = arrays["milex0"] / arrays["gdp"]
+    growth = np.array([shipped[c].real_growth for c in codes])
+    path = np.broadcast_to(burden0, (horizon + 1, len(codes))).copy()
+    low, high = np.empty(len(codes)), np.empty(len(codes))
+    months = np.arange(horizon + 1)
+    for n, code in enumerate(codes):
+        row = shipped[code]
+        target = row.burden_target if scenario.baseline_year == 2023 else None
+        by = row.burden_target_month
+        override = scenario.countries.get(code) if departures else None
+        if override is not None:
+            if override.real_growth_pct is not None:
+                growth[n] = override.real_growth_pct / 100.0
+            if override.burden_target_pct is not None:
+                target = override.burden_target_pct / 100.0
+                by = override.burden_target_month
+        if target is not None:
+            by = 60 if by is None else by
+            share = np.clip(months / by, 0.0, 1.0) if by > 0 else np.ones(horizon + 1)
+            path[:, n] = burden0[n] + share * (target - burden0[n])
+        values = [row.burden_min, row.burden_max, burden0[n]] + ([target] if target else [])
+        low[n], high[n] = min(values), max(values)
+    return {"growth": growth, "burden_path": path, "burden_low": low, "burden_high": high}
+
+
+def _against(alliance: Alliance, hub: str, dispute: np.ndarray, idx: dict[str, int]) -> list[int]:
+    """Indices of the adversaries a pledge is aimed at.
+
+    As written; else, for a pledge of defence or joint operations (treaties, collective
+    defence, task forces), the states the hub has a dispute with outside the alliance; a
+    partnership or a minilateral carries no pledge and is aimed at nobody.
+    """
+    if alliance.against is not None:
+        return [idx[c] for c in alliance.against]
+    if alliance.type not in (*DEFENCE_TYPES, "task_force"):
+        return []
+    inside = {idx[c] for c in alliance.members}
+    return [int(j) for j in np.flatnonzero(dispute[idx[hub]] > 0) if int(j) not in inside]
+
+
+def _compile(scenario: Scenario, alliances, policies, events, *, departures: bool = True) -> World:
     params = scenario.parameters
     codes = baseline.country_codes()
     n = len(codes)
@@ -142,15 +215,28 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
     proximity = np.maximum(np.exp(-distance / params.threat.distance_scale_km), reach[None, :])
     np.fill_diagonal(proximity, 0.0)
 
+    decay = np.exp(-distance / params.threat.distance_scale_km)
+    np.fill_diagonal(decay, 1.0)
+
     dispute = np.zeros((n, n))
+    dispute_issue = np.full((n, n), -1, dtype=np.int8)
     dispute_kind = {}
     for d in baseline.disputes():
         i, j = idx[d.a], idx[d.b]
         dispute[i, j] = dispute[j, i] = d.intensity
+        dispute_issue[i, j] = dispute_issue[j, i] = ISSUES.index(d.issue)
         dispute_kind[(min(i, j), max(i, j))] = d.kind
 
-    share_gdp = arrays["milex0"] / arrays["gdp"]
-    ceiling = np.maximum(params.arms.ceiling_share_gdp, 2.0 * share_gdp) * arrays["gdp"]
+    nuclear = np.array([c.nuclear for c in countries], dtype=float)
+    nuclear_dyad = np.outer(nuclear, nuclear)
+    np.fill_diagonal(nuclear_dyad, 0.0)
+    # Trade shares are known with the two poles only: [i, a] = i's share of trade with a.
+    trade_share = np.zeros((n, n))
+    trade_share[:, idx[baseline.US]] = arrays["trade_us"]
+    trade_share[:, idx[baseline.CHINA]] = arrays["trade_china"]
+    np.fill_diagonal(trade_share, 0.0)
+    shipped = baseline.trajectories()
+    regional = np.array([shipped[c].regional_share for c in codes])
 
     dyad_i, dyad_j = np.triu_indices(n, k=1)
     share0 = arrays["milex0"] / arrays["milex0"].sum()
@@ -188,10 +274,13 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
     k = len(all_alliances)
     members0 = np.zeros((k, n), dtype=bool)
     hub = np.zeros(k, dtype=np.int64)
+    against = np.zeros((k, n), dtype=bool)
     for a, (_, alliance) in enumerate(all_alliances):
         for code in alliance.members:
             members0[a, idx[code]] = True
-        hub[a] = idx[alliance.hub or _default_hub(alliance.members)]
+        hub_code = alliance.hub or _default_hub(alliance.members)
+        hub[a] = idx[hub_code]
+        against[a, _against(alliance, hub_code, dispute, idx)] = True
     n_declared_policies = len(policy_items)
     alliance_start0 = np.array([al.start for _, al in all_alliances], dtype=np.int64)
     alliance_end0 = np.array(
@@ -257,7 +346,7 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
             extra = {"dyad": (idx[ev.actors[0]], idx[ev.actors[1]]), "value": ev.delta}
         elif ev.kind in ("join_alliance", "leave_alliance"):
             extra = {"alliance": alliance_index[ev.alliance], "country": idx[ev.country]}
-        elif ev.kind == "set_commitment":
+        elif ev.kind in ("set_commitment", "set_clarity"):
             extra = {"alliance": alliance_index[ev.alliance], "value": ev.value}
         elif ev.kind == "credibility_shock":
             extra = {"alliance": alliance_index[ev.alliance], "value": ev.delta}
@@ -287,7 +376,6 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
         proximity=proximity,
         dispute=dispute,
         dispute_kind=dispute_kind,
-        ceiling=ceiling,
         dyad_i=dyad_i,
         dyad_j=dyad_j,
         salience=salience,
@@ -317,6 +405,14 @@ def _compile(scenario: Scenario, alliances, policies, events) -> World:
         events=tuple(compiled_events),
         donors=_acting_rows(levers, ("assistance", "inducement", "nuclear", "transfer")),
         traders=_acting_rows(levers, ("trade",)),
+        **_trajectories(scenario, arrays, departures=departures),
+        regional=regional,
+        decay=decay,
+        nuclear_dyad=nuclear_dyad,
+        trade_share=trade_share,
+        dispute_issue=dispute_issue,
+        against=against,
+        clarity0=np.array([al.clarity for _, al in all_alliances], dtype=float),
     )
 
 

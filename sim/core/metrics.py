@@ -86,8 +86,7 @@ def country_metrics(world: World, state: State) -> dict[str, np.ndarray]:
 
 def alliance_strength(world: World, state: State) -> np.ndarray:
     """Credible tie strength between every pair of countries (``(R, N, N)``)."""
-    ties, _, _ = alliance_ties(world, state)
-    return ties
+    return alliance_ties(world, state).credible
 
 
 def lookup(world: World, state: State):

@@ -299,6 +299,21 @@ class CommitmentSet(_EventRecord):
 
 
 @dataclass(frozen=True, slots=True)
+class ClaritySet(_EventRecord):
+    """The clarity of an alliance's pledge was set (ambiguity ended or restored).
+
+    Attributes:
+        alliance: The alliance.
+        value: Its new clarity, 0–1.
+    """
+
+    type: ClassVar[str] = "inject:set_clarity"
+
+    alliance: str = ""
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TensionShocked(_EventRecord):
     """A dyad's tension was shocked.
 
@@ -347,6 +362,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         JoinedAlliance,
         LeftAlliance,
         CommitmentSet,
+        ClaritySet,
         TensionShocked,
         CredibilityShocked,
     )

@@ -30,6 +30,7 @@ class Stream(IntEnum):
     ALIGNMENT_A = 3
     ALIGNMENT_B = 4
     RESPONSE = 5
+    INITIAL = 6
 
 
 def replicate_keys(seed: int, replicates: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -26,6 +26,10 @@ MONTH_STREAMS = (
     Stream.RESPONSE,
 )
 
+#: Kinds of dispute stake (``seeds/disputes.csv`` column ``issue``), in the order of
+#: :attr:`World.dispute_issue` codes; a dyad without a dispute has code -1.
+ISSUES = ("land", "maritime", "sovereignty", "rivalry")
+
 #: A month that never comes: start/end of things not (yet) in force.
 NEVER = 10**9
 
@@ -40,6 +44,7 @@ LEVERS = (
     "presence",  # a's forward presence in b, 0–1
     "channel",  # deconfliction channel strength
     "coercion",  # a's gray-zone coercion of b, 0–1
+    "economic",  # a's economic coercion of b (sanctions, boycotts), 0–1
     "ceasefire",  # ceasefire strength
     "dialogue",  # dialogue strength
     "transfer",  # 1 where a delivers arms to b (deliveries carry the amounts)
@@ -103,6 +108,11 @@ class World:
     a task force by the policy (or the event) that creates it; ``alliance_names`` are the unique
     keys (a task force inside an event is ``<event>.policy``).
 
+    The ``reference_*``, ``*0`` initial and ``alignment_anchor`` arrays come from the world held
+    at rest (``docs/model.md``, "Anchoring"): the status quo, or the scenario's own month 0.
+    Arrays indexed by month (``burden_path``, ``reference_*``, ``alignment_anchor``) run from
+    month 0 to the horizon; later months read the horizon's row.
+
     ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.core.batch`):
     the policies whose lever templates differ between the samples, ``(Q,)``, and their
     templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
@@ -125,7 +135,6 @@ class World:
     proximity: np.ndarray
     dispute: np.ndarray
     dispute_kind: dict[tuple[int, int], str]
-    ceiling: np.ndarray
     dyad_i: np.ndarray
     dyad_j: np.ndarray
     salience: np.ndarray
@@ -155,8 +164,25 @@ class World:
     events: tuple[CompiledEvent, ...]
     donors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     traders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    grievance: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    growth: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    burden_path: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    burden_low: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    burden_high: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    regional: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    decay: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    nuclear_dyad: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    trade_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    dispute_issue: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int8))
+    against: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    clarity0: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reference_ratio: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    reference_abandonment: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    reference_exercises: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    reference_presence: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    tension0: np.ndarray | None = None
+    memory0: np.ndarray | None = None
+    level_cdf: np.ndarray | None = None
     lever_overrides: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property

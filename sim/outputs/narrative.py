@@ -100,6 +100,9 @@ def inject_text(record: records.Record) -> str:
     elif isinstance(record, records.CommitmentSet):
         value = "a new value" if record.value is None else f"{record.value:g}"
         what = f"commitment of {record.alliance} set to {value}"
+    elif isinstance(record, records.ClaritySet):
+        value = "a new value" if record.value is None else f"{record.value:g}"
+        what = f"clarity of {record.alliance}'s pledge set to {value}"
     else:
         what = (
             f"{record.type.removeprefix('inject:').replace('_', ' ')} ({pair_label(record.actors)})"

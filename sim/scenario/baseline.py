@@ -30,6 +30,8 @@ COLUMN_SOURCES = {
     "scs_claimant": "Country baseline 2024 (South China Sea claimant flag)",
     "nuclear": "Country baseline 2024 (nuclear-armed flag)",
     "asean": "ASEAN membership (fact:asean_member_count)",
+    "alignment_prior": "judgement (recalled): TWN has no UN seat and RUS has no row in the "
+    "shipped ideal-point extract, so each gets a prior on the alignment axis",
 }
 
 #: The two poles of the alignment axis.
@@ -61,6 +63,8 @@ class Country:
         scs_claimant: Whether the state claims parts of the South China Sea.
         nuclear: Whether the state is nuclear-armed.
         asean: Whether the state is an ASEAN member.
+        alignment_prior: Alignment used instead of UN ideal points, for states whose votes
+            are not in ``seeds/ideal_points.csv`` (Taiwan has no UN seat), else None.
         lat: Latitude of the reference point (capital; Honolulu for the US).
         lon: Longitude of the reference point.
         approx: Fields whose figure was recalled rather than verified at source.
@@ -77,6 +81,7 @@ class Country:
     scs_claimant: bool
     nuclear: bool
     asean: bool
+    alignment_prior: float | None
     lat: float
     lon: float
     approx: tuple[str, ...]
@@ -90,15 +95,23 @@ class Dispute:
         a: First state (ISO3).
         b: Second state (ISO3).
         intensity: Graded 0–1 (free coefficient; the dispute itself is sourced).
-        kind: What the dispute is about.
+        issue: The kind of stake, one of :data:`DISPUTE_ISSUES` (it sets how readily the
+            dispute's incidents turn to force; ``docs/model.md`` §5).
+        kind: What the dispute is about, in words.
         source: Citation for the dispute's existence.
     """
 
     a: str
     b: str
     intensity: float
+    issue: str
     kind: str
     source: str
+
+
+#: Kinds of stake a dispute is over: a land border or territory, maritime claims, the
+#: sovereignty of one party, or a rivalry without a territorial stake between the two.
+DISPUTE_ISSUES = ("land", "maritime", "sovereignty", "rivalry")
 
 
 def _float(text: str) -> float:
@@ -123,6 +136,7 @@ def countries() -> tuple[Country, ...]:
             scs_claimant=row["scs_claimant"] == "1",
             nuclear=row["nuclear"] == "1",
             asean=row["asean"] == "1",
+            alignment_prior=float(row["alignment_prior"]) if row["alignment_prior"] else None,
             lat=_float(row["capital_lat"]),
             lon=_float(row["capital_lon"]),
             approx=tuple(f for f in row["approx"].split(";") if f),
@@ -146,6 +160,7 @@ def disputes() -> tuple[Dispute, ...]:
                 a=row["a"],
                 b=row["b"],
                 intensity=float(row["intensity"]),
+                issue=row["issue"],
                 kind=row["kind"],
                 source=row["source"],
             )
@@ -156,6 +171,8 @@ def disputes() -> tuple[Dispute, ...]:
 def ideal_point(country: Country, year: int = 2023) -> float:
     """Return the UNGA ideal point used for ``country``, with the Myanmar junta prior."""
     by_code = {c.iso3: c for c in countries()}
+    if country.alignment_prior is not None:
+        raise ValueError(f"{country.iso3} has no UN ideal point; it takes an alignment prior")
     value = {2015: country.unga_2015, 2023: country.unga_2023}[year]
     if country.iso3 == "MMR":
         us = getattr(by_code[US], f"unga_{year}")
@@ -179,11 +196,24 @@ def alignment_from_ideal_points(year: int = 2023) -> dict[str, float]:
     Returns:
         Alignment per ISO3 code.
     """
-    points = {c.iso3: ideal_point(c, year) for c in countries()}
+    points = {c.iso3: ideal_point(c, year) for c in countries() if c.alignment_prior is None}
+    return _aligned(points)
+
+
+def _aligned(points: dict[str, float]) -> dict[str, float]:
+    """Ideal points → alignment (centred on their median), with the priors and the poles.
+
+    The median runs over the states with ideal points only; states with a prior
+    (``Country.alignment_prior``) take it as their alignment.
+    """
     centre = float(np.median(list(points.values())))
-    alignment = {
-        code: math.tanh((x - centre) / ALIGNMENT_MAPPING_WIDTH) for code, x in points.items()
-    }
+    alignment = {}
+    for country in countries():
+        if country.alignment_prior is not None:
+            alignment[country.iso3] = country.alignment_prior
+        else:
+            x = points[country.iso3]
+            alignment[country.iso3] = math.tanh((x - centre) / ALIGNMENT_MAPPING_WIDTH)
     alignment[US], alignment[CHINA] = 1.0, -1.0
     return alignment
 
@@ -247,16 +277,11 @@ def observed_alignment(year: int) -> dict[str, float]:
         Alignment per ISO3 code, poles at ±1.
     """
     table = ideal_points()
-    points = {code: table[(code, year)] for code in country_codes()}
+    points = {c.iso3: table[(c.iso3, year)] for c in countries() if c.alignment_prior is None}
     if year >= MYANMAR_COUP_YEAR:
         us, cn = points[US], points[CHINA]
         points["MMR"] = cn + MYANMAR_JUNTA_RELATIVE_POSITION * (us - cn)
-    centre = float(np.median(list(points.values())))
-    alignment = {
-        code: math.tanh((x - centre) / ALIGNMENT_MAPPING_WIDTH) for code, x in points.items()
-    }
-    alignment[US], alignment[CHINA] = 1.0, -1.0
-    return alignment
+    return _aligned(points)
 
 
 @cache
@@ -265,3 +290,56 @@ def history(year: int) -> dict[str, tuple[float, float]]:
     with (seeds_dir() / "history.csv").open(newline="", encoding="utf-8") as fh:
         rows = [row for row in csv.DictReader(fh) if int(row["year"]) == year]
     return {row["iso3"]: (float(row["gdp_usd_bn"]), float(row["milex_usd_bn"])) for row in rows}
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """A state's projected economy and announced defence effort (``seeds/trajectories.csv``).
+
+    Attributes:
+        iso3: ISO3 code.
+        real_growth: Real GDP growth per year (a fraction).
+        burden_target: Announced military burden (share of GDP) to reach, or None (the
+            current burden is kept).
+        burden_target_month: Month by which the target is reached (from month 0), or None.
+        burden_min: Lowest burden of the state's record (share of GDP).
+        burden_max: Highest burden of the state's record (share of GDP).
+        regional_share: Share of the state's forces available in the Indo-Pacific theatre.
+        approx: Fields whose figure was recalled rather than verified at source.
+        source: Citations.
+    """
+
+    iso3: str
+    real_growth: float
+    burden_target: float | None
+    burden_target_month: int | None
+    burden_min: float
+    burden_max: float
+    regional_share: float
+    approx: tuple[str, ...]
+    source: str
+
+
+@cache
+def trajectories() -> dict[str, Trajectory]:
+    """Growth projections, announced burdens and record bands by ISO3 code."""
+    with (seeds_dir() / "trajectories.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {
+        row["iso3"]: Trajectory(
+            iso3=row["iso3"],
+            real_growth=float(row["real_growth_pct"]) / 100.0,
+            burden_target=(
+                float(row["burden_target_pct"]) / 100.0 if row["burden_target_pct"] else None
+            ),
+            burden_target_month=(
+                int(row["burden_target_month"]) if row["burden_target_month"] else None
+            ),
+            burden_min=float(row["burden_record_min_pct"]) / 100.0,
+            burden_max=float(row["burden_record_max_pct"]) / 100.0,
+            regional_share=float(row["regional_share"]),
+            approx=tuple(f for f in row["approx"].split(";") if f),
+            source=row["source"],
+        )
+        for row in rows
+    }

@@ -12,6 +12,7 @@ field path and a hint, through :mod:`sim.scenario.translate`). Everything that g
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -512,3 +513,17 @@ def load(
         except ScenarioError:
             parent = None  # not a scenario on its own: there is no parent to compare with
     return Loaded(scenario, parent, tuple(dropped))
+
+
+#: The shipped scenario that is the status quo other scenarios depart from.
+STATUS_QUO = "hub_and_spoke"
+
+
+@functools.cache
+def status_quo() -> Scenario:
+    """The shipped status-quo scenario (:data:`STATUS_QUO`), loaded once.
+
+    Its alliances and standing policies are the world held at rest by default
+    (``docs/model.md``, "Anchoring").
+    """
+    return load_scenario(shipped_scenarios()[STATUS_QUO])

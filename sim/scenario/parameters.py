@@ -78,44 +78,41 @@ class _Group(BaseModel):
 
 
 class ArmsParameters(_Group):
-    """Richardson arms dynamics with fatigue and a budget ceiling."""
+    """Military burden (spending as a share of GDP) moving towards a threat-driven target."""
 
     reaction: float = coef(
-        0.05,
-        "Richardson reaction k: yearly spending response per unit of rival spending, weighted "
-        "by exposure and scaled by relative GDP (1/yr)",
-        why="within the 0.05–0.3/yr fitted to Cold War dyads, and low enough that the 17-state "
-        "system is stable (largest eigenvalue of K below the fatigue a; see docs/model.md)",
+        0.3,
+        "Elasticity of the target burden to the threat ratio (capability faced over own and "
+        "allied capability): b* ∝ (F/O)^reaction",
+        why="a state facing a rival half again as strong raises its burden by ~13% (1.5^0.3); "
+        "plausible 0.1–0.5: post-2014 European and post-2010 Asian budget responses to a "
+        "rising threat were rises of 10–40% in burden over a decade, not doublings",
         ge=0,
         le=2,
     )
     fatigue: float = coef(
         0.25,
-        "Richardson fatigue a: yearly relaxation of spending towards zero (1/yr)",
-        why="budgets turn over on a 3–5 year horizon; a ≈ 1/4 per year",
+        "Yearly adjustment rate a of the burden towards its target (1/yr)",
+        why="budgets turn over on a 3–5 year planning horizon: a ≈ 1/4 per year (plausible "
+        "0.15–0.5)",
         ge=0.01,
         le=5,
     )
-    ceiling_share_gdp: float = coef(
-        0.05,
-        "Budget ceiling as a share of GDP (or twice current spending if that is higher)",
-        why="no Indo-Pacific state outside PRK/MMR spends over 4% of GDP (SIPRI 2024)",
-        source="SIPRI Milex 2024 (shares of GDP)",
-        ge=0.005,
-        le=0.5,
-    )
     ally_pooling: float = coef(
         0.35,
-        "Share of credible allied capability that substitutes for own spending (buck-passing)",
-        why="Olson–Zeckhauser free-riding is partial; a third of allied capability counts",
+        "Share of protectors' theatre capability a protected state counts as its own "
+        "(buck-passing)",
+        why="Olson–Zeckhauser free-riding is partial; a third of the protector's reachable "
+        "capability counts (plausible 0.2–0.6)",
         ge=0,
         le=1,
     )
     abandonment_arming: float = coef(
         0.3,
-        "Extra yearly spending, as a share of the baseline budget, per unit of abandonment "
-        "fear (internal balancing)",
-        why="chosen so that halving US credibility raises allies' spending by ~10% over 5 years",
+        "Relative rise of the target burden per unit of abandonment fear above its status-quo "
+        "level (internal balancing)",
+        why="halving US credibility raises an exposed ally's fear by ~0.15, and its burden "
+        "by ~5%, the order of Japan's and Korea's debates (plausible 0.1–0.6)",
         ge=0,
         le=5,
     )
@@ -210,17 +207,76 @@ class AlignmentParameters(_Group):
     )
     economic_weight: float = calibrated_coef(
         "alignment.economic_weight",
-        2.0,
-        "Pull per unit of trade-share difference (US share − China share)",
-        why="a 10-point trade tilt moves the target by 0.2",
+        0.5,
+        "Pull of a trade agreement towards its partner, per unit of deal intensity "
+        "tanh(added share / trade_unit)",
+        why="a deal adding 10 points of trade (one unit) pulls half as much as the alliance "
+        "pull of a full treaty; standing trade shares are part of the status quo and cancel "
+        "against the anchor, so only new deals pull (plausible 0.1–1)",
         ge=0,
         le=10,
     )
     inducement_weight: float = calibrated_coef(
         "alignment.inducement_weight",
+        0.5,
+        "Pull of aid, inducements, arms in service and civil nuclear cooperation towards the "
+        "donor, per unit of intensity tanh(Σ inducements in their units)",
+        why="aid worth a quarter of the recipient's defence budget (one unit) pulls as much as "
+        "a ten-point trade deal; Dreher et al. 2008 find US aid buys a few points of UN-vote "
+        "coincidence (recalled), a small effect (plausible 0.1–1)",
+        ge=0,
+        le=5,
+    )
+    aid_unit: float = coef(
+        0.25,
+        "Aid or inducements per year, as a share of the recipient's military spending, that "
+        "count as one unit of inducement intensity",
+        why="a programme worth a quarter of a defence budget is a major patron's programme "
+        "(US aid to the Philippines, about US$0.5bn on US$5bn)",
+        ge=0.001,
+        le=100,
+    )
+    transfer_unit: float = coef(
         1.0,
-        "Pull per unit of inducement intensity (assistance relative to own budget, deals)",
-        why="assistance worth 10% of a recipient's budget pulls as much as a 5-point trade tilt",
+        "Delivered arms in service, as a multiple of the recipient's yearly military "
+        "spending, that count as one unit of inducement intensity",
+        why="a year's budget of donated or sold equipment ties a force to its supplier "
+        "(training, spares); Vietnam's cutters and trainers, about US$0.2bn on US$7bn, are a "
+        "small fraction of a unit",
+        ge=0.001,
+        le=100,
+    )
+    nuclear_unit: float = coef(
+        0.2,
+        "Inducement intensity of civil nuclear cooperation at full strength",
+        why="a 123-type agreement is a long-lived but diffuse tie: a fifth of a unit",
+        ge=0,
+        le=5,
+    )
+    trade_unit: float = coef(
+        0.1,
+        "Added trade share that counts as one unit of deal intensity",
+        why="ten points of a partner's trade is a large deal (RCEP-scale shifts are smaller)",
+        ge=0.001,
+        le=1,
+    )
+    compliance_weight: float = coef(
+        0.5,
+        "Pull of economic coercion towards the coercer, per unit of intensity × the target's "
+        "trade share with it (compliance)",
+        why="South Korea's 'three noes' of 2017 were partial accommodation of a coercer that "
+        "took about a quarter of its trade; Australia in 2020 did not comply (plausible "
+        "0–1); the hostility coercion adds (threat) pushes the other way",
+        ge=0,
+        le=5,
+    )
+    inertia: float = coef(
+        0.5,
+        "Pull of each state back towards its status-quo alignment (domestic preferences), per "
+        "unit of departure",
+        why="UN ideal points are persistent (Bailey, Strezhnev and Voeten 2017: year-on-year "
+        "correlation above 0.9, recalled); with the calibrated rate a departure halves in "
+        "about two years without pulls (plausible 0.2–1)",
         ge=0,
         le=5,
     )
@@ -318,8 +374,10 @@ class AllianceParameters(_Group):
     )
     presence_gain: float = coef(
         0.02,
-        "Monthly credibility gain per unit of forward presence with a member (share of gap)",
-        why="troops on the ground are the costly signal of commitment (Schelling)",
+        "Monthly credibility change per unit of forward presence with the members above (or "
+        "below) the status quo's, as a share of the room left",
+        why="troops on the ground are the costly signal of commitment (Schelling): a major new "
+        "garrison (+0.8) closes half the gap to full credibility in about four years",
         ge=0,
         le=1,
     )
@@ -331,9 +389,11 @@ class AllianceParameters(_Group):
         le=1,
     )
     abandonment_loss: float = coef(
-        0.1,
-        "Credibility lost when the alliance fails to respond to an incident",
-        why="failures weigh twice successes (reputation literature's negativity bias)",
+        0.05,
+        "Share of credibility lost when the alliance fails to respond to a challenge",
+        why="as much as a response gains (rational learning: credibility tracks the response "
+        "record and rests at the response probability); a negativity bias (up to 2×) is "
+        "argued in the reputation literature but contested (Press 2005)",
         ge=0,
         le=1,
     )
@@ -371,16 +431,21 @@ class IncidentParameters(_Group):
         le=20,
     )
     coercion_hazard: float = coef(
-        3.0,
+        1.5,
         "Multiplier of the hazard per unit of gray-zone coercion intensity",
-        why="a coercion campaign at full intensity quadruples incidents",
+        why="a coercion campaign at full intensity multiplies the incident rate of a full dispute by "
+        "2.5; with China's standing 0.4 against the Philippines, about one new incident every two "
+        "months from calm, the order of the notable 2023–25 incidents",
         ge=0,
         le=20,
     )
     escalation_base: float = coef(
-        -2.4,
+        -3.3,
         "Logit of the monthly step-up probability at zero tension",
-        why="≈8%/month: most incidents stay gray-zone",
+        why="≈4%/month at zero tension; set with the issue offsets so that the status-quo decade "
+        "reproduces the broad record of 2015–24 (docs/validation.md §4): clashes between China and"
+        " India, the Koreas, China and the Philippines, Thailand and Cambodia; none between the US"
+        " and China or Japan and China",
         ge=-20,
         le=20,
     )
@@ -392,16 +457,19 @@ class IncidentParameters(_Group):
         le=20,
     )
     escalation_deterrence: float = coef(
-        2.0,
+        4.0,
         "Logit decrease per unit of credible allied backing of the defender (deterrence)",
-        why="credible extended deterrence halves-to-thirds the odds of escalation",
+        why="a fully credible pledge whose theatre capability matches the adversary's (D ≈ 0.63) cuts "
+        "the odds of the step to war by ~12 and of the first step by ~2 (the rung weight L/4); set"
+        " with the base rate against the record (plausible 2–5)",
         ge=0,
         le=20,
     )
     escalation_emboldening: float = coef(
-        0.8,
+        0.4,
         "Logit increase per unit of backing (moral hazard: the backed side takes risks)",
-        why="Snyder's entrapment: weaker than deterrence so backing nets out stabilising",
+        why="Snyder's moral hazard, a tenth of deterrence: backed states take some risks (plausible "
+        "0–1)",
         ge=0,
         le=20,
     )
@@ -409,6 +477,14 @@ class IncidentParameters(_Group):
         1.3,
         "Logit decrease of the step-up probability per rung already climbed",
         why="each rung is costlier to climb (Kahn's ladder): clashes are rarer than standoffs",
+        ge=0,
+        le=20,
+    )
+    coercion_escalation: float = coef(
+        2.0,
+        "Logit increase of step-ups per unit of gray-zone coercion in the dyad",
+        why="a coercion campaign is pressure by design: water cannon, ramming and blockades "
+        "of resupply are how South China Sea incidents turned to force in 2023–24",
         ge=0,
         le=20,
     )
@@ -426,6 +502,63 @@ class IncidentParameters(_Group):
         ge=0,
         le=1,
     )
+    land_escalation: float = coef(
+        1.2,
+        "Logit offset of step-ups in a land-border or territorial dispute",
+        why="territorial land disputes are the likeliest to turn to force and fatalities "
+        "(Vasquez 1993; Senese 2005, recalled): Galwan 2020, the Koreas, Thailand–Cambodia",
+        ge=-20,
+        le=20,
+    )
+    maritime_escalation: float = coef(
+        0.0,
+        "Logit offset of step-ups in a maritime dispute (reference)",
+        why="maritime claims produce frequent low-level incidents that rarely become fatal "
+        "(Hensel et al. 2008, recalled): the reference kind",
+        ge=-20,
+        le=20,
+    )
+    sovereignty_escalation: float = coef(
+        -2.0,
+        "Logit offset of step-ups in a dispute over one party's sovereignty (Taiwan)",
+        why="the stake is existential for both sides and force across the Strait means war: the record"
+        " since 1958 is crises (1995–96, 2022) without use of force, so incidents rarely step up",
+        ge=-20,
+        le=20,
+    )
+    rivalry_escalation: float = coef(
+        -1.2,
+        "Logit offset of step-ups in a rivalry without a territorial stake between the two",
+        why="US–China, US–North Korea and US–Russia incidents are intercepts and displays; no "
+        "use of force between US and Chinese forces since the 1950s",
+        ge=-20,
+        le=20,
+    )
+    nuclear_war_penalty: float = coef(
+        3.0,
+        "Logit decrease of a step to war between two nuclear-armed states",
+        why="the stability–instability paradox (Snyder 1965): war between nuclear powers is "
+        "nearly ruled out (odds ÷20), though Kargil 1999 shows it is not impossible",
+        ge=0,
+        le=20,
+    )
+    nuclear_hazard: float = coef(
+        0.5,
+        "Multiplier of the incident hazard between two nuclear-armed states: × (1 + w)",
+        why="the other half of the paradox: safe from war, nuclear rivals probe more at low "
+        "levels (China–India 2017–22; Ussuri 1969)",
+        ge=0,
+        le=20,
+    )
+    interdependence_restraint: float = coef(
+        3.0,
+        "Logit decrease of step-ups per unit of bilateral interdependence (the sum of the two "
+        "states' trade shares with each other)",
+        why="commercial peace (Russett and Oneal 2001, recalled): US–China trade (~0.22 in "
+        "all) lowers the odds of escalation by half; plausible 1–5",
+        ge=0,
+        le=20,
+    )
     deescalation: float = coef(
         0.35,
         "Monthly probability that an active incident steps down one level",
@@ -437,6 +570,36 @@ class IncidentParameters(_Group):
         0.5,
         "Extra step-down probability per unit of ceasefire or channel strength",
         why="ceasefire mechanisms end crises in a few months",
+        ge=0,
+        le=1,
+    )
+
+
+class EconomyParameters(_Group):
+    """Growth and economic coercion."""
+
+    coercion_gdp_cost: float = coef(
+        0.02,
+        "GDP lost by a target of economic coercion, per unit of intensity × its trade share "
+        "with the coercer (a share of GDP)",
+        why="China's 2016–17 measures against South Korea (a quarter of its trade) cost about "
+        "0.5% of GDP at a high intensity; Australia's 2020 losses were smaller after trade "
+        "diversion (both recalled)",
+        ge=0,
+        le=1,
+    )
+    coercion_hostility: float = coef(
+        0.5,
+        "Hostility towards the coercer added per unit of economic-coercion intensity",
+        why="coercion is read as hostile intent (Walt): a full embargo counts as half a "
+        "territorial dispute; Australian and Korean opinion of China fell sharply (recalled)",
+        ge=0,
+        le=5,
+    )
+    interdependence_cut: float = coef(
+        0.5,
+        "Share of the dyad's interdependence a full coercion campaign removes",
+        why="sanctions cut the trade that restrains escalation, but only in part (diversion)",
         ge=0,
         le=1,
     )
@@ -487,6 +650,13 @@ class TensionParameters(_Group):
         ge=0,
         le=1,
     )
+    coercion_base: float = coef(
+        0.2,
+        "Structural tension added per unit of economic-coercion intensity in the dyad",
+        why="a sanctions campaign is a standing grievance, half as tense as a full dispute",
+        ge=0,
+        le=1,
+    )
     dialogue_relief: float = coef(
         0.1,
         "Extra monthly relaxation per unit dialogue, channel or ceasefire strength",
@@ -505,6 +675,7 @@ class Parameters(_Group):
     alliances: AllianceParameters = Field(default_factory=AllianceParameters)
     incidents: IncidentParameters = Field(default_factory=IncidentParameters)
     tension: TensionParameters = Field(default_factory=TensionParameters)
+    economy: EconomyParameters = Field(default_factory=EconomyParameters)
 
 
 def provenance(params: Parameters) -> list[dict[str, Any]]:

@@ -86,7 +86,30 @@ class CountryOverride(Strict):
     alignment: float | None = Field(None, ge=-1, le=1, description="Initial alignment")
     trade_china_share: Share | None = Field(None, description="Share of trade with China")
     trade_us_share: Share | None = Field(None, description="Share of trade with the US")
+    real_growth_pct: float | None = Field(
+        None,
+        ge=-20,
+        le=30,
+        description="Real GDP growth, % a year (default: seeds/trajectories.csv); a departure "
+        "from the status quo, not part of it",
+    )
+    burden_target_pct: float | None = Field(
+        None,
+        gt=0,
+        le=50,
+        description="Military spending to reach, % of GDP (default: the announced target in "
+        "seeds/trajectories.csv, else the current share); a departure from the status quo",
+    )
+    burden_target_month: Step | None = Field(
+        None, description="Month by which burden_target_pct is reached (default: 60)"
+    )
     source: Source = Field("", description="Citation for the changed figures")
+
+    @model_validator(mode="after")
+    def _target_has_a_level(self) -> CountryOverride:
+        if self.burden_target_month is not None and self.burden_target_pct is None:
+            raise ValueError("burden_target_month needs burden_target_pct")
+        return self
 
 
 class Alliance(Strict):
@@ -98,6 +121,16 @@ class Alliance(Strict):
     commitment: Share = Field(0.8, description="Strength of the pledge, 0–1")
     interoperability: Share = Field(0.3, description="Initial interoperability, 0–1")
     credibility: Share = Field(0.6, description="Initial credibility of the pledge, 0–1")
+    clarity: Share = Field(
+        1.0,
+        description="How unambiguous the pledge is, 0–1 (1: a stated defence obligation; "
+        "the Taiwan Relations Act's strategic ambiguity is about 0.4)",
+    )
+    against: Annotated[list[CountryCode], AfterValidator(_unique)] | None = Field(
+        None,
+        description="The adversaries the pledge is aimed at (default: the states the hub has a "
+        "dispute with, outside the alliance)",
+    )
     start: Step = Field(0, description="Month the tie comes into force")
     end: Step | None = Field(None, description="Month the tie ends (exclusive)")
     source: Source = ""
@@ -107,6 +140,9 @@ class Alliance(Strict):
     def _hub_is_member(self) -> Alliance:
         if self.hub is not None and self.hub not in self.members:
             raise ValueError(f"hub {self.hub} is not among the members {self.members}")
+        inside = [c for c in self.against or () if c in self.members]
+        if inside:
+            raise ValueError(f"{inside[0]} is a member; a pledge cannot be aimed at a member")
         if self.end is not None and self.end <= self.start:
             raise ValueError(f"end ({self.end}) must come after start ({self.start})")
         return self
@@ -207,6 +243,13 @@ class GrayZoneCoercion(_Policy):
     intensity: Share = Field(description="Campaign intensity, 0–1")
 
 
+class EconomicCoercion(_Policy):
+    """Sanctions, boycotts and trade restrictions (China on South Korea 2016–17, Australia 2020)."""
+
+    kind: Literal["economic_coercion"]
+    intensity: Share = Field(description="Campaign intensity, 0–1 (1: a broad embargo)")
+
+
 class Ceasefire(_Policy):
     """A ceasefire or peace accord: de-escalates and relaxes tension."""
 
@@ -232,6 +275,7 @@ Policy = Annotated[
     | ForwardPresence
     | DeconflictionChannel
     | GrayZoneCoercion
+    | EconomicCoercion
     | Ceasefire
     | Dialogue,
     Field(discriminator="kind"),
@@ -289,6 +333,14 @@ class CommitmentEvent(_Event):
     value: Share
 
 
+class ClarityEvent(_Event):
+    """A new clarity of an alliance's pledge (a declaration ending or restoring ambiguity)."""
+
+    kind: Literal["set_clarity"]
+    alliance: Name
+    value: Share
+
+
 class TensionShock(_Event):
     """Adds to (or subtracts from) a dyad's tension."""
 
@@ -310,6 +362,7 @@ Event = Annotated[
     | PolicyEvent
     | MembershipEvent
     | CommitmentEvent
+    | ClarityEvent
     | TensionShock
     | CredibilityShock,
     Field(discriminator="kind"),
@@ -329,6 +382,12 @@ class Scenario(Strict):
         description="Year of the country data the run starts from: alignment from that "
         "year's UNGA ideal points, GDP and military spending from that year (2023: "
         "seeds/countries.csv; 2015, 2019: seeds/history.csv)",
+    )
+    anchor: Literal["status_quo", "self"] | None = Field(
+        None,
+        description="The world held at rest: 'status_quo' (the shipped hub_and_spoke scenario's "
+        "alliances and standing policies; the default for baseline_year 2023) or 'self' (this "
+        "scenario's own month 0; the default for hindcasts)",
     )
     countries: dict[CountryCode, CountryOverride] = Field(default_factory=dict)
     alliances: dict[Name, Alliance] = Field(default_factory=dict)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.dynamics.alliances import pledge_strength
+from sim.core.dynamics.arms import at_month
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import State, month_draws
+from sim.core.dynamics.state import State, Ties, month_draws
 from sim.core.rng import Stream, box_muller
 from sim.core.world import World
 
@@ -15,7 +15,7 @@ def alignment_forces(
     world: World,
     state: State,
     threat_matrix: np.ndarray,
-    members: np.ndarray,
+    ties: Ties,
     levers: np.ndarray,
     abandonment: np.ndarray,
     entrapment: np.ndarray,
@@ -24,40 +24,56 @@ def alignment_forces(
 
     security: away from the pole of those one fears, ``−Σ_j T_ij A_j``;
     alliances: towards each alliance's hub, ``Σ_k s_k (A_hub(k) − A_i)``;
-    economy: trade tilt, ``(trade_US − trade_CN) + Σ_a deal_ai A_a``;
-    inducements: ``Σ_a tanh(aid_ai / capability_i + 0.1·nuclear_ai + arms_ai) A_a``;
+    trade deals: ``Σ_a tanh(deal_ai / u_T) (A_a − A_i)``;
+    inducements: ``Σ_a tanh(aid_ai / (u_A m_i) + arms_ai / (u_X m_i) + u_N nuclear_ai)
+    (A_a − A_i)``;
+    compliance with economic coercion: ``Σ_a e_ai s_ia (A_a − A_i)``;
     ASEAN: consensus ``(Ā_ASEAN − A_i)`` and hedging ``−A_i``;
-    alliance fears: ``−(entrapment + abandonment) A_i`` (distancing, hedging).
+    alliance fears: ``−(entrapment + abandonment) A_i`` (distancing, hedging);
+    inertia: ``−(A_i − A_i(0))`` (domestic preferences).
     """
     p = world.params.alignment
     A = state.alignment
     security = -np.einsum("rij,rj->ri", threat_matrix, A)
     # Alliances pull members towards their patron (the hub), not towards each other.
-    credible, _ = pledge_strength(world, state)
     hub_alignment = A[:, world.hub]  # (R, K)
-    alliance = np.einsum("rk,rki,rk->ri", credible, members, hub_alignment) - (
-        np.einsum("rk,rki->ri", credible, members) * A
+    alliance = np.einsum("rk,rki,rk->ri", ties.strength, ties.members, hub_alignment) - (
+        np.einsum("rk,rki->ri", ties.strength, ties.members) * A
     )
     # Only donors and traders have nonzero levers: the sums skip the zero rows.
     terms = lever_terms(world, state, levers)
-    deals = np.einsum("rai,ra->ri", terms.trade, A[:, terms.traders])
-    economy = world.trade_us - world.trade_china + deals
-    own = np.maximum(state.milex, 0.05)[:, None, :]
-    received = state.transfers[:, terms.donors] / 10.0 / own
-    intensity = np.tanh(terms.aid / own + 0.1 * terms.nuclear + received)
-    inducement = np.einsum("rai,ra->ri", intensity, A[:, terms.donors])
-    asean = world.asean.astype(float)
-    mean_asean = (A * asean).sum(axis=1, keepdims=True) / max(asean.sum(), 1.0)
+    deals = np.tanh(terms.trade / p.trade_unit)
+    economy = _towards(deals, A, terms.traders)
+    own = np.maximum(state.milex, 0.01)[:, None, :]
+    received = state.transfers[:, terms.donors] / (p.transfer_unit * own)
+    intensity = np.tanh(terms.aid / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear + received)
+    inducement = _towards(intensity, A, terms.donors)
     forces = (
         p.security_weight * security
         + p.alliance_weight * alliance
         + p.economic_weight * economy
         + p.inducement_weight * inducement
-        + p.neighbour_weight * asean * (mean_asean - A)
-        - p.hedging_weight * asean * A
         - p.entrapment_weight * (entrapment + abandonment) * A
+        - p.inertia * (A - world.alignment0)
     )
+    if terms.economic_on is not None:
+        # [r, i, a]: a's coercion of i, weighted by i's trade with a, pulls i towards a.
+        leverage = terms.economic_on * world.trade_share
+        pull = np.einsum("ria,ra->ri", leverage, A) - leverage.sum(axis=2) * A
+        forces = forces + p.compliance_weight * pull
+    if world.asean.any():
+        asean = world.asean.astype(float)
+        mean_asean = (A * asean).sum(axis=1, keepdims=True) / asean.sum()
+        forces = forces + asean * (p.neighbour_weight * (mean_asean - A) - p.hedging_weight * A)
     return np.where(world.pole, 0.0, forces)
+
+
+def _towards(intensity: np.ndarray, alignment: np.ndarray, actors: np.ndarray) -> np.ndarray:
+    """``Σ_a intensity_ai (A_a − A_i)`` for lever rows ``actors``, ``(R, N)``."""
+    if actors.size == 0:
+        return np.zeros_like(alignment)
+    toward = np.einsum("rai,ra->ri", intensity, alignment[:, actors])
+    return toward - intensity.sum(axis=1) * alignment
 
 
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
@@ -66,5 +82,6 @@ def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
     noise = p.noise_sd * box_muller(
         month_draws(world, state, Stream.ALIGNMENT_A), month_draws(world, state, Stream.ALIGNMENT_B)
     )
-    moved = state.alignment + p.rate * (forces + world.alignment_anchor) + noise
+    anchor = at_month(world.alignment_anchor, state.step)
+    moved = state.alignment + p.rate * (forces + anchor) + noise
     state.alignment = np.where(world.pole, state.alignment, np.clip(moved, -1.0, 1.0))

@@ -1,9 +1,11 @@
 """Alliance architecture (``docs/model.md`` §4): ties, Snyder's alliance fears, credibility.
 
 Typed ties bind the members of each alliance in force; several ties between the same pair
-combine as independent pledges. Abandonment and entrapment fears follow Snyder's alliance
-security dilemma; credibility and interoperability move with presence, practice and the
-alliance's response to challenges against its members.
+combine as independent pledges. A pledge runs from the alliance's members to its *protected*
+members (every member but the hub) and is aimed at named adversaries. Abandonment fear is the
+protected members' (a patron does not fear being abandoned by its clients); entrapment follows
+Snyder's alliance security dilemma; credibility and interoperability move with presence,
+practice and the alliance's response to challenges against its protected members.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import numpy as np
 from sim.core.dynamics.levers import lever_terms
 from sim.core.dynamics.state import (
     EPS,
+    Coverage,
     Membership,
     State,
+    Ties,
     max_along,
     month_draws,
     zero_diagonal,
@@ -29,20 +33,88 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
     cached = state.membership_cache
     if cached is not None and np.array_equal(cached[0], members):
         return cached[1]
+    hub = np.zeros(members.shape[1:], dtype=bool)  # (K, N): the hub of each alliance
+    hub[np.arange(len(world.hub)), world.hub] = True
+    # Protection runs to members other than the hub, of alliances that carry a pledge (aimed
+    # at someone): partnerships and minilaterals protect nobody.
+    guarded = ~hub & world.against.any(axis=1)[:, None]
+    protected = members * guarded
+    # An alliance is aimed at its adversaries unless they have joined it.
+    cover = world.against * (1.0 - members)
     d = world.incident_dyads
-    inside_i, inside_j = members[:, :, world.dyad_i[d]], members[:, :, world.dyad_j[d]]
+    di, dj = world.dyad_i[d], world.dyad_j[d]
+    challenged = protected[:, :, di] * cover[:, :, dj] + protected[:, :, dj] * cover[:, :, di]
     both = members[:, :, world.dyad_i] * members[:, :, world.dyad_j]  # (R, K, D)
     pairs = np.flatnonzero(both.any(axis=(0, 1)))
+    pair_i, pair_j = world.dyad_i[pairs], world.dyad_j[pairs]
+    shared = np.ascontiguousarray(both[:, :, pairs].transpose(0, 2, 1))
     derived = Membership(
-        allied=members.any(axis=1),
+        protected=protected,
+        any_protector=protected.any(axis=1),
         active=members.any(axis=2),
-        across=inside_i * (1.0 - inside_j) + inside_j * (1.0 - inside_i),
-        pair_i=world.dyad_i[pairs],
-        pair_j=world.dyad_j[pairs],
-        shared=np.ascontiguousarray(both[:, :, pairs].transpose(0, 2, 1)),
+        challenged=challenged,
+        pair_i=pair_i,
+        pair_j=pair_j,
+        shared=shared,
+        i_protected=shared * guarded.T[pair_i][None],
+        j_protected=shared * guarded.T[pair_j][None],
+        coverage=_coverage(world, members, protected, cover),
     )
     state.membership_cache = (members.copy(), derived)
     return derived
+
+
+def _coverage(
+    world: World, members: np.ndarray, protected: np.ndarray, cover: np.ndarray
+) -> Coverage:
+    """The :class:`Coverage` of the incident dyads under this membership."""
+    d = world.incident_dyads
+    sides = [(world.dyad_i[d], world.dyad_j[d]), (world.dyad_j[d], world.dyad_i[d])]
+    directions, links = [], []
+    for i_side, j_side in sides:
+        for s in range(len(d)):
+            i, j = int(i_side[s]), int(j_side[s])
+            mask = protected[:, :, i] * cover[:, :, j]  # (R, K)
+            found = [
+                (k, m)
+                for k in np.flatnonzero(mask.any(axis=0))
+                for m in np.flatnonzero((members[:, k] * mask[:, k, None]).any(axis=0))
+                if m != i
+            ]
+            if found:
+                directions.append((i, j, s))
+                links += [(len(directions) - 1, m, k) for k, m in found]
+    links.sort()
+    r = members.shape[0]
+    direction = np.array([t[0] for t in links], dtype=np.int64)
+    helper = np.array([t[1] for t in links], dtype=np.int64)
+    alliance = np.array([t[2] for t in links], dtype=np.int64)
+    protected_of = np.array([x[0] for x in directions], dtype=np.int64)
+    adversary_of = np.array([x[1] for x in directions], dtype=np.int64)
+    if links:
+        mask = (
+            protected[:, alliance, protected_of[direction]]
+            * cover[:, alliance, adversary_of[direction]]
+            * members[:, alliance, helper]
+        )
+    else:
+        mask = np.zeros((r, 0))
+    target = direction * world.n + helper
+    target_start = np.flatnonzero(np.r_[True, target[1:] != target[:-1]]) if links else target
+    targets = direction[target_start]
+    direction_start = np.flatnonzero(np.r_[True, targets[1:] != targets[:-1]]) if links else targets
+    return Coverage(
+        protected=protected_of,
+        adversary=adversary_of,
+        dyad=np.array([x[2] for x in directions], dtype=np.int64),
+        link_alliance=alliance,
+        link_helper=helper,
+        link_mask=np.ascontiguousarray(mask),
+        target_start=target_start,
+        target_direction=targets,
+        target_helper=helper[target_start],
+        direction_start=direction_start,
+    )
 
 
 def alliance_members(state: State) -> np.ndarray:
@@ -53,56 +125,77 @@ def alliance_members(state: State) -> np.ndarray:
 
 
 def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]:
-    """Credible and promised strength of each alliance's pledge, each ``(R, K)`` in [0, 1)."""
-    base = world.type_weight * state.commitment * (0.5 + 0.5 * state.interoperability)
+    """Credible and promised strength of each alliance's pledge, each ``(R, K)`` in [0, 1).
+
+    ``s_k = w_type · commitment · clarity · (½ + ½ interoperability) · credibility``; the
+    promised strength leaves out credibility.
+    """
+    base = world.type_weight * state.commitment * state.clarity
+    base = base * (0.5 + 0.5 * state.interoperability)
     return np.clip(base * state.credibility, 0.0, 0.999), np.clip(base, 0.0, 0.999)
 
 
-def alliance_ties(world: World, state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def alliance_ties(world: World, state: State) -> Ties:
     """Tie strengths between countries from the alliances in force.
 
-    A tie of alliance k binds every pair of its members with strength
-    ``s_k = w_type · commitment · credibility · (½ + ½ interoperability)``. Several ties between
-    the same pair combine as independent pledges: ``W_ij = 1 − Π_k (1 − s_k)``.
-
-    Returns:
-        ``(W, promise, in_force)``: credible tie strength ``(R, N, N)``; promised strength
-        without credibility (what emboldens an ally) ``(R, N, N)``; membership of alliances in
-        force ``(R, K, N)`` as floats.
+    A tie of alliance k binds every pair of its members with strength ``s_k``
+    (:func:`pledge_strength`). Several ties between the same pair combine as independent
+    pledges: ``W_ij = 1 − Π_k (1 − s_k)``. The protective tie ``W^p_im`` combines only the
+    alliances in which i is protected (i is not their hub).
     """
     members = alliance_members(state)
     joined = membership(world, state, members)
-    logs = np.log1p(-np.stack(pledge_strength(world, state)))  # (2, R, K): both strengths
-    # Ties exist only between countries sharing an alliance: the sum of log-survival terms
-    # runs over those pairs, alliance by alliance in index order.
-    log_free = np.zeros((2, *joined.shared.shape[:2]))  # (2, R, S)
+    strength, promise = pledge_strength(world, state)
+    logs = np.log1p(-np.stack((strength, promise)))  # (2, R, K)
+    # Ties exist only between countries sharing an alliance: the sums of log-survival terms
+    # run over those pairs, alliance by alliance in index order.
+    log_free = np.zeros((2, *joined.shared.shape[:2]))  # (2, R, S): both strengths
+    log_i = np.zeros(joined.shared.shape[:2])  # protective, towards pair_i
+    log_j = np.zeros(joined.shared.shape[:2])  # protective, towards pair_j
     for k in range(joined.shared.shape[2]):
         log_free += joined.shared[:, :, k] * logs[:, :, k, None]
-    ties = np.zeros((2, state.replicates, world.n, world.n))
-    strength = -np.expm1(log_free)
-    ties[:, :, joined.pair_i, joined.pair_j] = strength
-    ties[:, :, joined.pair_j, joined.pair_i] = strength
-    return ties[0], ties[1], members
+        log_i += joined.i_protected[:, :, k] * logs[0, :, k, None]
+        log_j += joined.j_protected[:, :, k] * logs[0, :, k, None]
+    shape = (state.replicates, world.n, world.n)
+    ties = np.zeros((2, *shape))
+    tie = -np.expm1(log_free)
+    ties[:, :, joined.pair_i, joined.pair_j] = tie
+    ties[:, :, joined.pair_j, joined.pair_i] = tie
+    protection = np.zeros(shape)
+    protection[:, joined.pair_i, joined.pair_j] = -np.expm1(log_i)
+    protection[:, joined.pair_j, joined.pair_i] = -np.expm1(log_j)
+    return Ties(
+        credible=ties[0],
+        promised=ties[1],
+        protection=protection,
+        members=members,
+        strength=strength,
+        promise=promise,
+        joined=joined,
+    )
 
 
 def alliance_fears(
-    world: World, state: State, members: np.ndarray, threat: np.ndarray
+    world: World, state: State, ties: Ties, threat: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Snyder's alliance security dilemma: abandonment and entrapment fears per country.
 
-    Abandonment: ``threat_i · (1 − b_i)`` where ``b_i`` is the best credible pledge i holds
-    (zero for states with no ally: they cannot be abandoned). Entrapment: the commitment of i's
-    alliances times the worst dispute tension of i's partners.
+    Abandonment, of protected members only: ``threat_i · (1 − b_i)`` where ``b_i`` is the best
+    pledge protecting i (``w_type · commitment · credibility · clarity``). A hub is not
+    protected by its alliance and does not fear its abandonment. Entrapment:
+    ``En_i = max_m B_im X_m``, the worst dispute tension ``X_m`` of each partner m weighted by
+    the strongest commitment ``B_im`` binding i to m.
 
     Returns:
         ``(abandonment, entrapment)``, each ``(R, N)`` in [0, 1].
     """
+    members = ties.members
     if members.shape[1] == 0:
         return np.zeros_like(threat), np.zeros_like(threat)
-    pledge = state.commitment * state.credibility * world.type_weight  # (R, K)
-    best = max_along(members * pledge[:, :, None], axis=1)
-    bonds = _alliance_bonds(world, state, members)
-    abandonment = np.where(membership(world, state, members).allied, threat * (1.0 - best), 0.0)
+    joined = ties.joined
+    pledge = state.commitment * state.credibility * state.clarity * world.type_weight
+    best = max_along(joined.protected * pledge[:, :, None], axis=1)
+    abandonment = np.where(joined.any_protector, threat * (1.0 - best), 0.0)
 
     # Each country's worst dispute tension, read from its disputed partners only (R, N).
     rows = np.arange(world.n)
@@ -112,6 +205,7 @@ def alliance_fears(
         np.maximum(exposure, state.tension[:, rows, column], out=exposure)
     # Entrapment of i: the worst exposure of any partner m, weighted by the strongest
     # commitment binding i to m (bonds are symmetric, so bonds[:, m, i] = B_im).
+    bonds = _alliance_bonds(world, state, members)
     entrapment = max_along(bonds * exposure[:, :, None], axis=1)
     return abandonment, entrapment
 
@@ -144,44 +238,47 @@ def alliance_dynamics(
     world: World,
     state: State,
     levers: np.ndarray,
-    members: np.ndarray,
+    ties: Ties,
     stepped_up: np.ndarray,
 ) -> None:
     """Update interoperability and credibility of every alliance (in place).
 
-    Interoperability grows with joint exercises and active task forces and relaxes to its
-    declared level without them. Credibility grows with the hub's forward presence,
-    relaxes to its declared level (scaled by changes of commitment), and jumps with the
-    alliance's response to incidents against members: it responds with
-    probability ``commitment · (1 − ½ entrapment of the hub)``; a response adds
-    ``response_gain · (1 − κ)``, a failure removes ``abandonment_loss · κ`` (abandonment).
+    Practice and presence act through their departures from the status quo's (``Δx``, ``ΔP``:
+    the exercises and forward presence the world held at rest gives the same members), so the
+    declared levels are the status quo's. Interoperability grows with extra joint exercises and
+    active task forces, falls with fewer exercises, and relaxes to its declared level.
+    Credibility grows with extra forward presence of the hub, falls with less, and relaxes to
+    its declared level (scaled by changes of commitment: a retrenching patron is believed
+    less). Challenges test it: an incident that steps up to standoff or beyond between a
+    protected member and an adversary the pledge is aimed at. The alliance responds with
+    probability ``ρ = commitment · (1 − ½ entrapment of the hub)``; credibility learns from the
+    record, ``κ ← κ + g (1 − κ)`` after a response and ``κ ← κ − l κ`` after a failure, so that
+    with ``l = g`` it tracks the response probability (it rests where ``κ = ρ``).
     """
     p = world.params.alliances
+    members = ties.members
     if members.shape[1] == 0:
         return
     interop, cred = state.interoperability, state.credibility
-    per_alliance, per_alliance_presence = _alliance_activity(world, state, levers, members)
-    joined = membership(world, state, members)
+    practice, presence = _alliance_activity(world, state, levers, members)
+    joined = ties.joined
     active_tf = world.task_force[None, :] * joined.active
+    room = np.where(practice >= 0.0, 1.0 - interop, interop)  # the way it can still move
     interop += (
-        p.exercise_gain * per_alliance / 12.0 * (1.0 - interop)
+        p.exercise_gain * practice / 12.0 * room
         + p.task_force_gain * active_tf * (1.0 - interop)
         - p.interoperability_decay * (interop - world.interoperability0)
     )
 
-    # Without signals, credibility relaxes to its declared level scaled by any change of
-    # commitment since (a retrenching patron is believed less).
     resting = world.credibility0 * state.commitment / np.maximum(world.commitment0, EPS)
-    cred += p.presence_gain * per_alliance_presence * (1.0 - cred) - p.credibility_decay * (
-        cred - resting
-    )
+    room = np.where(presence >= 0.0, 1.0 - cred, cred)
+    cred += p.presence_gain * presence * room - p.credibility_decay * (cred - resting)
 
-    # Incidents that stepped up to standoff or beyond between a member and an outsider.
+    # Challenges: stepped-up incidents between a protected member and a covered adversary
+    # (counts, so exact in any order). Only incident dyads can step up.
     if stepped_up.any():
-        # Per alliance, the stepped-up dyads with exactly one member (counts, so exact in any
-        # order). Only incident dyads can step up.
         stepped = stepped_up[:, world.incident_dyads].astype(float)
-        challenges = np.einsum("rs,rks->rk", stepped, joined.across)
+        challenges = np.einsum("rs,rks->rk", stepped, joined.challenged)
     else:
         challenges = np.zeros_like(cred)
     if challenges.any():
@@ -212,16 +309,28 @@ def alliance_dynamics(
 def _alliance_activity(
     world: World, state: State, levers: np.ndarray, members: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Exercises among each alliance's members and its hub's presence with them, ``(R, K)``.
+    """Departures of each alliance's practice and presence from the status quo's, ``(R, K)``.
 
+    Practice: exercises per year among the members; presence: the hub's forward presence
+    with them (capped at 1). Each less what the status quo's policies give the same members.
     Recomputed only when the policies in force or the membership change.
     """
     cached = state.alliance_cache
     if cached is not None and cached[0] is levers and np.array_equal(cached[1], members):
         return cached[2], cached[3]
     terms = lever_terms(world, state, levers)
-    per_alliance = ((members @ terms.exercises) * members).sum(axis=2) / 2.0
-    hub_presence = terms.presence[:, world.hub, :]  # (R, K, N): hub's presence in each country
-    per_alliance_presence = np.clip((hub_presence * members).sum(axis=2), 0.0, 1.0)
-    state.alliance_cache = (levers, members.copy(), per_alliance, per_alliance_presence)
-    return per_alliance, per_alliance_presence
+    practice = _among(members, terms.exercises) - _among(members, world.reference_exercises)
+    now = terms.presence[:, world.hub, :]  # (R, K, N): the hub's presence in each country
+    before = world.reference_presence[..., world.hub, :]
+    if before.ndim == 2:
+        before = before[None]
+    presence = np.clip((now * members).sum(axis=2), 0.0, 1.0) - np.clip(
+        (before * members).sum(axis=2), 0.0, 1.0
+    )
+    state.alliance_cache = (levers, members.copy(), practice, presence)
+    return practice, presence
+
+
+def _among(members: np.ndarray, exercises: np.ndarray) -> np.ndarray:
+    """Exercises per year among each alliance's members, ``(R, K)``."""
+    return ((members @ exercises) * members).sum(axis=2) / 2.0

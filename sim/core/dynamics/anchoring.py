@@ -1,9 +1,20 @@
-"""Anchoring (``docs/model.md``, "Baseline and anchoring"): the observed baseline at rest.
+"""Anchoring (``docs/model.md``, "Baseline and anchoring"): the status quo at rest.
 
-The observed baseline is taken as the steady state of the reference world (the ATOP 2018
-treaty network, no policies): Richardson's grievance and each state's alignment disposition
-are solved so that this world does not move at month 0, the way computable general-equilibrium
-models are calibrated to a base year.
+A model started from observed data is not at its own equilibrium; left alone it would drift
+towards it, and every scenario would mostly show that drift. The observed baseline is taken as
+the rest state of the *world held at rest*: the status quo (by default the shipped
+``hub_and_spoke`` scenario's alliances and standing policies) with the scenario's country
+data. Three things are solved on it, the way computable general-equilibrium models are
+calibrated to a base year:
+
+- the **stationary incident process**: each dyad's distribution over the escalation ladder,
+  its mean tension and its memory of hostile acts, so that a run starts inside the process it
+  follows (:func:`stationary_incidents`);
+- the **status-quo path** of every state's capability, from its announced burden and
+  projected growth, and along it the threat ratio and abandonment fear each state would feel
+  (:func:`anchors`): arms respond only to departures from these;
+- the **alignment disposition** along the same path, ``b_i(t) = −F_i(t)``, so that without
+  departures no state's alignment moves.
 """
 
 from __future__ import annotations
@@ -11,30 +22,153 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.dynamics.alignment import alignment_forces
-from sim.core.dynamics.alliances import alliance_fears, alliance_ties
-from sim.core.dynamics.arms import arms_drift
-from sim.core.dynamics.levers import active_levers, capability
-from sim.core.dynamics.step import initial_state
-from sim.core.dynamics.threat import threat_perception
+from sim.core.dynamics.deterrence import deterrence
+from sim.core.dynamics.incidents import (
+    effective_channels,
+    incident_hazard,
+    interdependence_restraint,
+    step_probabilities,
+)
+from sim.core.dynamics.levers import active_levers, lever_terms
+from sim.core.dynamics.state import State, current_gaps
+from sim.core.dynamics.step import initial_state, perceive
+from sim.core.dynamics.tension import relief_of, resting_tension, tension_target
 from sim.core.world import World
+from sim.scenario.ladder import WAR
+
+#: Fixed-point iterations for the stationary tension (it converges in a few dozen).
+ITERATIONS = 200
 
 
-def anchors(reference: World) -> tuple[np.ndarray, np.ndarray]:
-    """Richardson grievances and alignment dispositions that hold the reference world at rest.
+def level_distribution(start: np.ndarray, up: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """Stationary distribution over levels 0 … 5 of the monthly birth–death chain.
 
-    The observed baseline is taken as the steady state of the reference world (the ATOP 2018
-    treaty network, no policies): ``g_i = −drift_i`` and ``b_i = −F_i`` at month 0, the way
-    computable general-equilibrium models are calibrated to a base year.
+    Args:
+        start: Probability that a calm dyad starts an incident, ``(…,)``.
+        up: Step-up probability at levels 1 … 4, ``(…, 4)``.
+        down: Step-down probability at levels 1 … 5, ``(…, 5)``.
+
+    Returns:
+        ``π`` with ``π_{L+1} / π_L = up_L / down_{L+1}`` (``up_0`` = start), ``(…, 6)``.
     """
-    keys = np.zeros(1, dtype=np.uint64)
-    state = initial_state(reference, keys)
-    levers = active_levers(reference, state)
-    ties, _, members = alliance_ties(reference, state)
-    cap = capability(reference, state, levers)
-    threat_matrix, exposure, threat = threat_perception(reference, state, ties, levers, cap)
-    abandonment, entrapment = alliance_fears(reference, state, members, threat)
-    grievance = -arms_drift(reference, state, exposure, ties, abandonment)[0]
+    ratios = np.concatenate([start[..., None], up], axis=-1) / np.maximum(down, 1e-12)
+    weights = np.concatenate([np.ones(start.shape + (1,)), np.cumprod(ratios, axis=-1)], axis=-1)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
+def stationary_incidents(world: World, state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stationary tension, memory and level distribution of the world's incident process.
+
+    Every incident dyad follows the chain of §5 at fixed ties, capabilities and policies; its
+    stationary distribution ``π(τ)`` gives the mean level ``E[L]``, and the mean tension solves
+    ``τ = target + (g_I E[L](τ) + g_P P gap) / (ρ + ρ_D R)`` (§6, at rest: no arms racing).
+    The memory of hostile acts is an average of levels, so its mean is ``E[L]``.
+
+    Args:
+        world: The world held at rest.
+        state: Its month-0 state (one replicate).
+
+    Returns:
+        ``(tension, memory, cdf)``: ``(N, N)``, ``(N, N)`` and, over all upper-triangle dyads,
+        the cumulative level distribution ``(D, 6)`` (calm with certainty off the incident
+        dyads).
+    """
+    p = world.params
+    levers = active_levers(world, state)
+    terms = lever_terms(world, state, levers)
+    ties, cap, *_ = perceive(world, state, levers)
+    channels = effective_channels(world, state, levers, ties.credible)
+    relief = relief_of(world, terms, channels)
+    half, distance = current_gaps(state)
+    n = world.n
+    polar = half.sum(axis=(1, 2)) / (n * (n - 1))
+    i, j = world.dyad_i, world.dyad_j
+    target = tension_target(
+        world, world.dispute[i, j], distance[:, i, j], terms.economic_dyad, relief
+    )
+    rate = p.tension.relaxation + p.tension.dialogue_relief * relief
+    bloc = p.tension.polarization_gain * polar[:, None] * half[:, i, j]
+    tau = np.clip(target + bloc / rate, 0.0, 1.0)[0]  # (D,): at rest without incidents
+
+    s = world.incident_dyads
+    deter, embolden = deterrence(world, state, levers, ties, cap)
+    channel = 0.0 if channels is None else channels[0, world.dyad_i[s], world.dyad_j[s]]
+    restraint = interdependence_restraint(world, terms.economic_dyad[:, s])[0]
+    ceasefire = terms.ceasefire_dyad[0, s]
+    coercion, presence = terms.coercion_dyad[0, s], terms.presence_dyad[0, s]
+    levels = np.arange(1, WAR + 1)[:, None]  # (5, 1): levels 1 … 5 against dyads
+    mean_level = np.zeros(s.size)
+    pi = np.zeros((s.size, WAR + 1))
+    for _ in range(ITERATIONS):
+        t = tau[s]
+        start = -np.expm1(-incident_hazard(world, t, coercion, presence))
+        p_up, p_down = step_probabilities(
+            world, levels, t, deter[0], embolden[0], channel, ceasefire, restraint, coercion
+        )  # (5, S)
+        # At war nothing is higher: the month's step-up draw steps it down (see §5).
+        down = np.concatenate([p_down[:-1], np.minimum(p_up[-1:] + p_down[-1:], 1.0)])
+        pi = level_distribution(start, p_up[:-1].T, down.T)
+        mean_level = pi @ np.arange(WAR + 1)
+        moved = tau.copy()
+        moved[s] = np.clip(
+            target[0, s] + (p.tension.incident_gain * mean_level + bloc[0, s]) / rate[0, s],
+            0.0,
+            1.0,
+        )
+        if np.max(np.abs(moved - tau)) < 1e-12:
+            tau = moved
+            break
+        tau = 0.5 * (tau + moved)
+    tension, memory = np.zeros((n, n)), np.zeros((n, n))
+    tension[i, j] = tension[j, i] = tau
+    memory[world.dyad_i[s], world.dyad_j[s]] = memory[world.dyad_j[s], world.dyad_i[s]] = mean_level
+    cdf = np.ones((i.size, WAR + 1))
+    cdf[s] = np.cumsum(pi, axis=1)
+    return tension, memory, cdf
+
+
+def anchors(reference: World, horizon: int) -> dict[str, np.ndarray]:
+    """The initial state and the status-quo paths the scenario's world is anchored on.
+
+    Args:
+        reference: The world held at rest (its alliances and policies in force at month 0,
+            the shipped trajectories).
+        horizon: The scenario's horizon in months.
+
+    Returns:
+        The fields of :class:`~sim.core.world.World` they fill: ``tension0``, ``memory0``,
+        ``level_cdf``, ``reference_ratio`` and ``reference_abandonment`` ``(T+1, N)``, and
+        ``alignment_anchor`` ``(T+1, N)``.
+    """
+    state = initial_state(reference, np.zeros(1, dtype=np.uint64))
+    state.tension = resting_tension(reference, state.alignment)
+    tension, memory, cdf = stationary_incidents(reference, state)
+
+    # The status-quo path, one month per replicate: each state on its announced burden and
+    # projected growth (and assistance in force), from the stationary month 0.
+    months = np.arange(horizon + 1)
+    path = (
+        reference.burden_path * reference.gdp * (1.0 + reference.growth) ** (months[:, None] / 12.0)
+    )
+    keys = np.zeros(horizon + 1, dtype=np.uint64)
+    along = initial_state(reference, keys)
+    along.tension = np.broadcast_to(tension, along.tension.shape).copy()
+    along.memory = np.broadcast_to(memory, along.memory.shape).copy()
+    along.level = np.zeros_like(along.level)
+    along.milex = path
+    levers = active_levers(reference, along)
+    ties, _, threat_matrix, abandonment, entrapment, ratio = perceive(reference, along, levers)
     forces = alignment_forces(
-        reference, state, threat_matrix, members, levers, abandonment, entrapment
-    )[0]
-    return grievance, np.where(reference.pole, 0.0, -forces)
+        reference, along, threat_matrix, ties, levers, abandonment, entrapment
+    )
+    terms = lever_terms(reference, along, levers)
+    return {
+        "reference_exercises": terms.exercises[0],
+        "reference_presence": terms.presence[0],
+        "tension0": tension,
+        "memory0": memory,
+        "level_cdf": cdf,
+        "reference_ratio": ratio,
+        "reference_abandonment": abandonment,
+        "alignment_anchor": np.where(reference.pole, 0.0, -forces),
+    }

@@ -1,71 +1,100 @@
-"""Capabilities and arms dynamics (``docs/model.md`` §1): Richardson's arms race."""
+"""Capabilities and arms dynamics (``docs/model.md`` §1): burden towards a threat-driven target.
+
+Each state's military burden (spending as a share of GDP) moves towards a target: its announced
+trajectory, raised or lowered by how the capability it faces compares with its own and its
+protectors' (a log ratio, so the reaction does not depend on the size of the economies), and by
+its fear of abandonment. GDP grows along sourced projections and economic coercion costs some
+of it; spending is burden times GDP.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.core.dynamics.levers import lever_terms
 from sim.core.dynamics.state import DT, EPS, State
 from sim.core.world import World
 
 
-def richardson_step(
-    milex: np.ndarray,
-    reaction: np.ndarray,
-    fatigue: float,
-    grievance: np.ndarray,
-    dt: float = DT,
-) -> np.ndarray:
-    """One Euler step of Richardson's arms race ``dm/dt = K·m − a·m + g``.
+def at_month(path: np.ndarray, step: int) -> np.ndarray:
+    """Row ``step`` of a month-indexed world array (``(T+1, N)``, or ``(R, T+1, N)`` stacked).
 
-    Args:
-        milex: Spending ``(R, N)``.
-        reaction: Reaction matrix ``K`` ``(R, N, N)``: i's response to j's spending.
-        fatigue: Fatigue coefficient ``a`` (1/yr).
-        grievance: Grievance ``g`` ``(R, N)`` or ``(N,)``.
-        dt: Time step in years.
-
-    Returns:
-        Spending after the step (unclipped).
+    Months past the horizon read the horizon's row.
     """
-    rate = np.einsum("rij,rj->ri", reaction, milex) - fatigue * milex + grievance
-    return milex + dt * rate
+    return path[..., min(step, path.shape[-2] - 1), :]
 
 
-def arms_reaction(world: World, exposure: np.ndarray, ties: np.ndarray) -> np.ndarray:
-    """Richardson reaction matrix: rivals push spending up, allies substitute for it.
+def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndarray:
+    """GDP at ``step`` (US$ bn): projected growth, less what economic coercion costs, ``(R, N)``.
 
-    ``K = k · D (H (I + λW) − π W) D⁻¹`` with ``D = diag(GDP)``: i responds to the spending of
-    states it is exposed to and of their allies (aggregate power, λ = coalition weight), in
-    proportion to what its economy can bear relative to theirs, and counts a share π of its
-    own allies' spending as its own (buck-passing). The GDP ratios cancel in the stability
-    condition ``K_ij K_ji < a²`` of every dyad.
+    ``Y_i(t) = GDP_i (1 + g_i)^(t/12) · (1 − c_Y Σ_a e_ai s_ia)``, with ``e_ai`` a's economic
+    coercion of i and ``s_ia`` i's trade share with a.
+    """
+    grown = world.gdp * (1.0 + world.growth) ** (step / 12.0)
+    coerced = lever_terms(world, state, levers).economic_on  # [r, i, a] = a's coercion of i
+    if coerced is None:
+        return np.broadcast_to(grown, state.milex.shape)
+    exposure = (coerced * world.trade_share).sum(axis=2)
+    return grown * (1.0 - world.params.economy.coercion_gdp_cost * exposure)
+
+
+def threat_ratio(
+    world: World, threat_matrix: np.ndarray, protection: np.ndarray, capability_now: np.ndarray
+) -> np.ndarray:
+    """Log ratio of the capability a state faces to its own and its protectors', ``(R, N)``.
+
+    ``r_i = ln(F_i / O_i)`` with ``F_i = Σ_j T_ij · Σ_m ĉ_m`` (the threat-weighted aggregate
+    power of the others, §2) and ``O_i = ĉ_i + π Σ_m P_im ĉ_m`` (own theatre capability plus a
+    share of what its protectors can bring to its theatre, :func:`~sim.core.dynamics.deterrence`).
     """
     p = world.params.arms
-    coalition = world.params.threat.coalition_weight
-    scale = world.gdp[..., :, None] / world.gdp[..., None, :]
-    # i also answers the spending of its rivals' allies: H (I + λW).
-    rivals = exposure + coalition * (exposure @ ties)
-    return p.reaction * (rivals - p.ally_pooling * ties) * scale
+    regional = capability_now * world.regional
+    faced = threat_matrix.sum(axis=2) * regional.sum(axis=1, keepdims=True)
+    own = regional + p.ally_pooling * np.einsum("rim,rm->ri", protection, regional)
+    return np.log(np.maximum(faced, EPS)) - np.log(np.maximum(own, EPS))
 
 
-def arms_drift(
-    world: World, state: State, exposure: np.ndarray, ties: np.ndarray, abandonment: np.ndarray
+def target_burden(
+    world: World, step: int, ratio: np.ndarray, abandonment: np.ndarray
 ) -> np.ndarray:
-    """Yearly spending change without the grievance term (used for anchoring and stepping)."""
+    """The burden each state moves towards, within its record band, ``(R, N)``.
+
+    ``b*_i = b̄_i(t) · exp(κ (r_i − r̄_i(t))) · (1 + α (Ab_i − Āb_i(t)))``: the announced path
+    ``b̄``, scaled by the departure of the threat ratio and of abandonment fear from their
+    values on the status-quo path (barred quantities, :mod:`sim.core.dynamics.anchoring`).
+    """
     p = world.params.arms
-    zero = np.zeros_like(state.milex)
-    moved = richardson_step(state.milex, arms_reaction(world, exposure, ties), p.fatigue, zero, 1.0)
-    # Internal balancing against abandonment scales with the baseline budget, not the current
-    # one: proportional feedback would erode the fatigue term and destabilise the race.
-    return moved - state.milex + p.abandonment_arming * abandonment * world.milex0
+    departure = ratio - at_month(world.reference_ratio, step)
+    fear = abandonment - at_month(world.reference_abandonment, step)
+    target = at_month(world.burden_path, step) * np.exp(p.reaction * departure)
+    target = target * np.maximum(1.0 + p.abandonment_arming * fear, 0.0)
+    return np.clip(target, world.burden_low, world.burden_high)
 
 
 def arms_dynamics(
-    world: World, state: State, exposure: np.ndarray, ties: np.ndarray, abandonment: np.ndarray
+    world: World,
+    state: State,
+    levers: np.ndarray,
+    ratio: np.ndarray,
+    abandonment: np.ndarray,
 ) -> np.ndarray:
-    """Advance spending one month within ``[0, ceiling]``; return annualised growth rates."""
-    drift = arms_drift(world, state, exposure, ties, abandonment)
-    new = np.clip(state.milex + DT * (drift + world.grievance), 0.0, world.ceiling)
-    growth = (new - state.milex) / np.maximum(state.milex, EPS) * 12.0
-    state.milex = new
+    """Move each burden a month towards its target, relative to the announced path (in place).
+
+    With ``x = b / b̄(t)`` the burden relative to its path, ``x ← x + Δt · a · (b*/b̄ − x)`` and
+    ``b = x · b̄(t + 1)``: at rest (``b* = b̄``) the burden follows its path exactly, and a
+    departure of the target decays towards it at the rate ``a``. Spending is ``m = b · Y(t + 1)``.
+
+    Returns:
+        Annualised growth rates of the burdens, ``(R, N)``: the effort beyond economic growth
+        that tension's security-dilemma term reads (§6).
+    """
+    step = state.step
+    path, following = at_month(world.burden_path, step), at_month(world.burden_path, step + 1)
+    target = target_burden(world, step, ratio, abandonment)
+    relative = state.burden / path
+    relative = relative + DT * world.params.arms.fatigue * (target / path - relative)
+    burden = relative * following
+    growth = (burden / state.burden - 1.0) * 12.0
+    state.burden = burden
+    state.milex = burden * income(world, state, levers, step + 1)
     return growth

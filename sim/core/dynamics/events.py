@@ -64,6 +64,8 @@ def event_record(world: World, event: CompiledEvent, replicate: int, step: int) 
         return record(**common, alliance=alliance, country=codes[event.country])
     if kind == "set_commitment":
         return records.CommitmentSet(**common, alliance=alliance, value=event.value)
+    if kind == "set_clarity":
+        return records.ClaritySet(**common, alliance=alliance, value=event.value)
     return records.CredibilityShocked(**common, alliance=alliance, delta=event.value)
 
 
@@ -82,6 +84,8 @@ def _apply_event(world: World, state: State, event: CompiledEvent, mask: np.ndar
         state.members[mask, event.alliance, event.country] = event.kind == "join_alliance"
     elif event.kind == "set_commitment":
         state.commitment[mask, event.alliance] = event.value
+    elif event.kind == "set_clarity":
+        state.clarity[mask, event.alliance] = event.value
     elif event.kind == "credibility_shock":
         value = state.credibility[mask, event.alliance] + event.value
         state.credibility[mask, event.alliance] = np.clip(value, 0.0, 1.0)

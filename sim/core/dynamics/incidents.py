@@ -1,30 +1,16 @@
-"""Incidents and escalation (``docs/model.md`` §5): hazards, the ladder, deterrence, channels."""
+"""Incidents and escalation (``docs/model.md`` §5): hazards, the ladder, restraints, channels."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.core.dynamics.deterrence import deterrence
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import EPS, State, month_draws
+from sim.core.dynamics.state import State, Ties, month_draws
 from sim.core.records import Deescalated, Escalated, IncidentStarted
 from sim.core.rng import Stream
 from sim.core.world import World
 from sim.scenario.ladder import WAR
-
-
-def deterrence(
-    world: World, ties: np.ndarray, capability_now: np.ndarray, dyads: np.ndarray
-) -> np.ndarray:
-    """Credible allied backing of the given upper-triangle dyads, in [0, 1) (``(R, len(dyads))``).
-
-    Backing of i against j: allied capability relative to j's, ``Σ_m W_im c_m / c_j``; a dyad
-    is deterred by the stronger of the two backings, squashed as ``1 − exp(−x)``.
-    """
-    backing = np.einsum("rim,rm->ri", ties, capability_now)
-    safe = np.maximum(capability_now, EPS)
-    i, j = world.dyad_i[dyads], world.dyad_j[dyads]
-    dyad = np.maximum(backing[:, i] / safe[:, j], backing[:, j] / safe[:, i])
-    return -np.expm1(-dyad)
 
 
 def effective_channels(
@@ -47,26 +33,111 @@ def effective_channels(
     return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
 
 
+def escalation_offset(world: World) -> np.ndarray:
+    """Logit offset of step-ups by the kind of stake of each incident dyad, ``(len(dyads),)``.
+
+    Dyads without a dispute (coercion only) take the maritime reference offset.
+    """
+    p = world.params.incidents
+    s = world.incident_dyads
+    issue = world.dispute_issue[world.dyad_i[s], world.dyad_j[s]]
+    offsets = (
+        p.land_escalation,
+        p.maritime_escalation,
+        p.sovereignty_escalation,
+        p.rivalry_escalation,
+    )
+    out = np.zeros(issue.shape) + p.maritime_escalation
+    for code, offset in enumerate(offsets):
+        out = np.where(issue == code, offset, out)
+    return out
+
+
+def step_probabilities(
+    world: World,
+    level: np.ndarray,
+    tau: np.ndarray,
+    deter: np.ndarray,
+    embolden: np.ndarray,
+    channel: np.ndarray | float,
+    ceasefire: np.ndarray,
+    restraint: np.ndarray,
+    coercion: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly step-up and step-down probabilities of incidents at ``level`` (incident dyads).
+
+    ``z = β0 + β_issue − β_L (L − 1) + β_τ τ + β_G G − β_D D L/4 + β_E E − β_C C − β_I I
+    − β_N N [L = 4]``, ``p_up = σ(z)``, ``p_down = min(δ0 + δ_C (ceasefire + C), 1 − p_up)``;
+    ``restraint`` is ``β_I I`` (interdependence), ``G`` gray-zone coercion in the dyad.
+    Deterrence weighs most on the highest rungs (``L/4``: a quarter on the first step, in full
+    on the step to war): extended deterrence is built to prevent major attack, and probes
+    below it go on (the stability–instability logic, Snyder 1965).
+    """
+    p = world.params.incidents
+    s = world.incident_dyads
+    nuclear = world.nuclear_dyad[world.dyad_i[s], world.dyad_j[s]]
+    logit = (
+        p.escalation_base
+        + escalation_offset(world)
+        + p.coercion_escalation * coercion
+        - p.escalation_rung_cost * np.maximum(level - 1, 0)
+        + p.escalation_tension * tau
+        - p.escalation_deterrence * deter * np.minimum(level, WAR - 1) / (WAR - 1)
+        + p.escalation_emboldening * embolden
+        - p.escalation_channel * channel
+        - restraint
+        - p.nuclear_war_penalty * nuclear * (level == WAR - 1)
+    )
+    p_up = 1.0 / (1.0 + np.exp(-logit))
+    p_down = np.minimum(p.deescalation + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
+    return p_up, p_down
+
+
+def incident_hazard(
+    world: World, tau: np.ndarray, coercion: np.ndarray, presence: np.ndarray
+) -> np.ndarray:
+    """Monthly hazard of a new incident in each calm incident dyad.
+
+    ``λ = λ0 (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``.
+    """
+    p = world.params.incidents
+    s = world.incident_dyads
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    return (
+        p.base_hazard
+        * (world.dispute[i, j] + p.coercion_hazard * coercion)
+        * (1.0 + p.tension_hazard * tau)
+        * (1.0 + p.presence_hazard * presence)
+        * (1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j])
+    )
+
+
+def interdependence_restraint(world: World, economic: np.ndarray) -> np.ndarray:
+    """``β_I · I_ij (1 − cut · economic_ij)`` over the incident dyads: the commercial peace."""
+    s = world.incident_dyads
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    mutual = world.trade_share[i, j] + world.trade_share[j, i]
+    kept = 1.0 - world.params.economy.interdependence_cut * economic
+    return world.params.incidents.interdependence_restraint * mutual * kept
+
+
 def incidents_and_escalation(
     world: World,
     state: State,
     levers: np.ndarray,
-    ties: np.ndarray,
-    promise: np.ndarray,
+    ties: Ties,
     capability_now: np.ndarray,
-    channels: np.ndarray,
+    channels: np.ndarray | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Draw new incidents and move active ones along the escalation ladder (in place).
 
-    A calm dyad starts a gray-zone incident with probability ``1 − exp(−λ)``,
-    ``λ = λ0 (dispute + w_g·coercion) (1 + w_τ τ) (1 + w_p presence)``. An active incident
-    steps up with probability ``σ(β0 + β_τ τ − β_D deterrence + β_E emboldening − β_C channel)``
-    and steps down with ``δ0 + δ_C (ceasefire + channel)``.
+    A calm dyad starts a gray-zone incident with probability ``1 − exp(−λ)``
+    (:func:`incident_hazard`); an active incident steps up or down with the probabilities of
+    :func:`step_probabilities`.
 
     Returns:
         ``(new, up, down)`` boolean masks over upper-triangle dyads ``(R, D)``.
     """
-    p = world.params.incidents
     terms = lever_terms(world, state, levers)
     # Only dyads where an incident is possible (world.incident_dyads): the others have zero
     # hazard and no level, and stay calm. Every quantity below is per dyad, so computing on
@@ -75,31 +146,17 @@ def incidents_and_escalation(
     i, j = world.dyad_i[s], world.dyad_j[s]
     level = np.ascontiguousarray(state.level[:, i, j])
     tau = np.ascontiguousarray(state.tension[:, i, j])
-    coercion, presence = terms.coercion_dyad[:, s], terms.presence_dyad[:, s]
-    dispute = world.dispute[i, j]
-    hazard = (
-        p.base_hazard
-        * (dispute + p.coercion_hazard * coercion)
-        * (1.0 + p.tension_hazard * tau)
-        * (1.0 + p.presence_hazard * presence)
-    )
+    hazard = incident_hazard(world, tau, terms.coercion_dyad[:, s], terms.presence_dyad[:, s])
     u = month_draws(world, state, Stream.INCIDENT)
     new = (level == 0) & (u < -np.expm1(-hazard))
 
-    deter = deterrence(world, ties, capability_now, s)
-    embolden = deterrence(world, promise, capability_now, s)
+    deter, embolden = deterrence(world, state, levers, ties, capability_now)
     channel = 0.0 if channels is None else np.ascontiguousarray(channels[:, i, j])
-    ceasefire = terms.ceasefire_dyad[:, s]
-    logit = (
-        p.escalation_base
-        - p.escalation_rung_cost * np.maximum(level - 1, 0)
-        + p.escalation_tension * tau
-        - p.escalation_deterrence * deter
-        + p.escalation_emboldening * embolden
-        - p.escalation_channel * channel
+    restraint = interdependence_restraint(world, terms.economic_dyad[:, s])
+    coercion = terms.coercion_dyad[:, s]
+    p_up, p_down = step_probabilities(
+        world, level, tau, deter, embolden, channel, terms.ceasefire_dyad[:, s], restraint, coercion
     )
-    p_up = 1.0 / (1.0 + np.exp(-logit))
-    p_down = np.minimum(p.deescalation + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
     v = month_draws(world, state, Stream.ESCALATION)
     active = level > 0
     up = active & (v < p_up) & (level < WAR)

@@ -80,6 +80,7 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     dialogue = levers[:, kind["dialogue"]] + levers[:, kind["ceasefire"]]
     dialogue = np.maximum(dialogue, dialogue.transpose(0, 2, 1))
     exercises = levers[:, kind["exercises"]]
+    economic = levers[:, kind["economic"]]
     aid = levers[:, kind["assistance"]] + levers[:, kind["inducement"]]
     donors, traders = world.donors, world.traders
     terms = LeverTerms(
@@ -100,9 +101,29 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
         exercises=exercises + exercises.transpose(0, 2, 1),
         presence=levers[:, kind["presence"]],
+        economic_on=np.ascontiguousarray(economic.transpose(0, 2, 1)) if economic.any() else None,
+        economic_dyad=upper_triangle(world, np.maximum(economic, economic.transpose(0, 2, 1))),
+        theatre=theatre_reach(world, levers[:, kind["presence"]]),
     )
     state.terms_cache = (levers, terms)
     return terms
+
+
+def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:
+    """Share of each state's forces that can reach each theatre, ``θ[m, i]``, ``(R, N, N)``.
+
+    ``θ_mi = max_h B_mh · exp(−d_hi / D)`` over the places ``h`` m projects power from: home
+    (``B_mm = 1``) and the hosts of its forward presence (``B_mh`` = presence level), with
+    Boulding's loss-of-strength gradient (``World.decay``). US forces in Japan reach Taiwan;
+    forces in Honolulu barely reach the Gulf of Thailand.
+    """
+    bases = np.minimum(presence, 1.0) + np.eye(world.n)  # (R, m, h)
+    reach = np.zeros(presence.shape)
+    for h in range(world.n):  # a loop of elementwise maxima: exact, and no (R, N, N, N) array
+        row = world.decay[..., h, :]  # (N,), or (R, N) for stacked samples
+        row = row[:, None, :] if row.ndim == 2 else row[None, None, :]
+        np.maximum(reach, bases[:, :, h, None] * row, out=reach)
+    return reach
 
 
 def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:

@@ -49,6 +49,11 @@ class LeverTerms:
         trade: Trade deals of each trader, ``(R, len(traders), N)``.
         exercises: Joint exercises per year, symmetric, ``(R, N, N)``.
         presence: Forward presence, actor × host, ``(R, N, N)``.
+        economic_on: Economic coercion suffered, ``[i, a]`` = a's coercion of i, ``(R, N, N)``;
+            None when nobody coerces.
+        economic_dyad: Economic coercion within each dyad, either way, ``(R, D)``.
+        theatre: Theatre reach ``θ[m, i]``: the share of m's forces that can reach i's
+            theatre, from home or from forward bases, ``(R, N, N)``.
     """
 
     assistance_in: np.ndarray
@@ -66,6 +71,44 @@ class LeverTerms:
     trade: np.ndarray
     exercises: np.ndarray
     presence: np.ndarray
+    economic_on: np.ndarray | None
+    economic_dyad: np.ndarray
+    theatre: np.ndarray
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which pledges back which side of which incident dyad (``docs/model.md`` §5).
+
+    A *direction* ``d`` is an incident dyad read one way: a protected state ``i`` facing an
+    adversary ``j`` that one of its alliances is aimed at. Each *link* ``t`` is one alliance
+    ``k_t`` in which ``i`` is protected against ``j``, with one other member ``m_t`` that can
+    come to its help; links are sorted by *target* (direction, helper), so that the pledges of
+    several alliances behind the same helper combine as independent pledges.
+
+    Attributes:
+        protected: Side ``i`` of each direction, ``(Dd,)``.
+        adversary: Side ``j`` of each direction, ``(Dd,)``.
+        dyad: Position of each direction's dyad among ``World.incident_dyads``, ``(Dd,)``.
+        link_alliance: Alliance of each link, ``(T,)``.
+        link_helper: Helper of each link, ``(T,)``.
+        link_mask: 1 where the link holds in a replicate (membership can differ), ``(R, T)``.
+        target_start: First link of each target, for ``np.add.reduceat``, ``(G,)``.
+        target_direction: Direction of each target, ``(G,)``.
+        target_helper: Helper of each target, ``(G,)``.
+        direction_start: First target of each direction, for ``np.add.reduceat``, ``(Dd,)``.
+    """
+
+    protected: np.ndarray
+    adversary: np.ndarray
+    dyad: np.ndarray
+    link_alliance: np.ndarray
+    link_helper: np.ndarray
+    link_mask: np.ndarray
+    target_start: np.ndarray
+    target_direction: np.ndarray
+    target_helper: np.ndarray
+    direction_start: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -73,24 +116,57 @@ class Membership:
     """Quantities that depend only on who belongs to which alliance in force.
 
     Membership changes only with events and alliance start or end dates, so most months reuse
-    these (see :func:`membership`).
+    these (see :func:`sim.core.dynamics.alliances.membership`).
 
     Attributes:
-        allied: Whether each country has an ally, ``(R, N)``.
+        protected: 1 where a country is a protected member (a member other than the hub) of
+            an alliance in force, ``(R, K, N)``.
+        any_protector: Whether each country is protected by some alliance, ``(R, N)``.
         active: Whether each alliance has members (is in force), ``(R, K)``.
-        across: For each alliance and incident dyad, 1 when exactly one side is a member,
-            ``(R, K, len(World.incident_dyads))``.
+        challenged: For each alliance and incident dyad, 1 when one side is a protected member
+            and the other an adversary the pledge is aimed at, ``(R, K, len(incident_dyads))``.
         pair_i: First country of each pair that shares an alliance in some replicate, ``(S,)``.
         pair_j: Second country of each such pair (``pair_i < pair_j``), ``(S,)``.
         shared: 1 where both countries of pair s are in alliance k, ``(R, S, K)``.
+        i_protected: 1 where ``pair_i`` of pair s is protected in alliance k, ``(R, S, K)``.
+        j_protected: 1 where ``pair_j`` of pair s is protected in alliance k, ``(R, S, K)``.
+        coverage: The :class:`Coverage` of the incident dyads.
     """
 
-    allied: np.ndarray
+    protected: np.ndarray
+    any_protector: np.ndarray
     active: np.ndarray
-    across: np.ndarray
+    challenged: np.ndarray
     pair_i: np.ndarray
     pair_j: np.ndarray
     shared: np.ndarray
+    i_protected: np.ndarray
+    j_protected: np.ndarray
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class Ties:
+    """This month's alliance ties (``docs/model.md`` §4).
+
+    Attributes:
+        credible: Credible tie strength ``W``, symmetric, ``(R, N, N)``.
+        promised: Promised strength without credibility ``P`` (what emboldens), ``(R, N, N)``.
+        protection: Credible protective tie, ``[i, m]`` = the pledge of m to protected i,
+            ``(R, N, N)``.
+        members: Membership of the alliances in force, ``(R, K, N)`` as floats.
+        strength: Credible pledge strength of each alliance ``s_k``, ``(R, K)``.
+        promise: Promised pledge strength of each alliance, ``(R, K)``.
+        joined: The :class:`Membership` of ``members``.
+    """
+
+    credible: np.ndarray
+    promised: np.ndarray
+    protection: np.ndarray
+    members: np.ndarray
+    strength: np.ndarray
+    promise: np.ndarray
+    joined: Membership
 
 
 @dataclass
@@ -101,6 +177,7 @@ class State:
         step: Current month (the same for all replicates).
         keys: Per-replicate random keys.
         milex: Military spending, US$ bn/yr, ``(R, N)``.
+        burden: Military spending as a share of GDP, ``(R, N)``.
         alignment: Position on the China (−1) – US (+1) axis, ``(R, N)``.
         tension: Dyadic tension in [0, 1], ``(R, N, N)``, symmetric.
         level: Escalation level of each dyad's active incident (0 calm … 5 war), ``(R, N, N)``.
@@ -110,6 +187,7 @@ class State:
         commitment: Alliance commitment, ``(R, K)``.
         interoperability: Alliance interoperability, ``(R, K)``.
         credibility: Alliance credibility, ``(R, K)``.
+        clarity: Clarity of each alliance's pledge, ``(R, K)``.
         alliance_start: Month each alliance comes into force, ``(R, K)``.
         alliance_end: Month each alliance ends (exclusive), ``(R, K)``.
         policy_start: Month each policy starts, ``(R, P)``.
@@ -136,6 +214,7 @@ class State:
     step: int
     keys: np.ndarray
     milex: np.ndarray
+    burden: np.ndarray
     alignment: np.ndarray
     tension: np.ndarray
     level: np.ndarray
@@ -145,6 +224,7 @@ class State:
     commitment: np.ndarray
     interoperability: np.ndarray
     credibility: np.ndarray
+    clarity: np.ndarray
     alliance_start: np.ndarray
     alliance_end: np.ndarray
     policy_start: np.ndarray

@@ -13,37 +13,68 @@ import numpy as np
 
 from sim.core.dynamics.alignment import alignment_dynamics, alignment_forces
 from sim.core.dynamics.alliances import alliance_dynamics, alliance_fears, alliance_ties
-from sim.core.dynamics.arms import arms_dynamics
+from sim.core.dynamics.arms import arms_dynamics, threat_ratio
+from sim.core.dynamics.deterrence import protective_reach
 from sim.core.dynamics.events import fire_events
 from sim.core.dynamics.incidents import (
     effective_channels,
     incident_records,
     incidents_and_escalation,
 )
-from sim.core.dynamics.levers import active_levers, capability, deliveries
-from sim.core.dynamics.state import State, upper_triangle
+from sim.core.dynamics.levers import active_levers, capability, deliveries, lever_terms
+from sim.core.dynamics.state import State, Ties, upper_triangle
 from sim.core.dynamics.tension import resting_tension, tension_dynamics
 from sim.core.dynamics.threat import memory_dynamics, threat_perception
+from sim.core.rng import Stream, uniforms
 from sim.core.world import World
+
+
+def initial_levels(world: World, keys: np.ndarray) -> np.ndarray:
+    """Month-0 escalation levels, drawn from the stationary distribution of the status quo.
+
+    Each incident dyad's level is drawn from ``World.level_cdf`` (the incident process of the
+    world held at rest, :mod:`sim.core.dynamics.anchoring`), so a run starts inside the
+    process it will follow rather than at an all-calm month that never occurs.
+    """
+    r, n = len(keys), world.n
+    level = np.zeros((r, n, n), dtype=np.int8)
+    if world.level_cdf is None:
+        return level
+    s = world.incident_dyads
+    u = uniforms(keys, 0, Stream.INITIAL, s)  # (R, S)
+    cdf = world.level_cdf[..., s, :]  # (S, 6), or (R, S, 6) stacked
+    drawn = (u[:, :, None] >= cdf[..., :-1]).sum(axis=2).astype(np.int8)
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    level[:, i, j] = level[:, j, i] = drawn
+    return level
 
 
 def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State:
     """The state at month 0 for the replicates with the given keys."""
     r, n, k = len(keys), world.n, len(world.alliance_names)
     alignment = np.broadcast_to(world.alignment0, (r, n)).copy()
+    tension = (
+        resting_tension(world, alignment)
+        if world.tension0 is None
+        else np.broadcast_to(world.tension0, (r, n, n)).copy()
+    )
+    memory = np.zeros((r, n, n)) if world.memory0 is None else world.memory0
+    level = initial_levels(world, keys)
     state = State(
         step=0,
         keys=keys,
         milex=np.broadcast_to(world.milex0, (r, n)).copy(),
+        burden=np.broadcast_to(world.milex0 / world.gdp, (r, n)).copy(),
         alignment=alignment,
-        tension=resting_tension(world, alignment),
-        level=np.zeros((r, n, n), dtype=np.int8),
-        memory=np.zeros((r, n, n)),
+        tension=tension,
+        level=level,
+        memory=np.broadcast_to(memory, (r, n, n)).copy(),
         transfers=np.zeros((r, n, n)),
         members=np.broadcast_to(world.members0, (r, k, n)).copy(),
         commitment=np.broadcast_to(world.commitment0, (r, k)).copy(),
         interoperability=np.broadcast_to(world.interoperability0, (r, k)).copy(),
         credibility=np.broadcast_to(world.credibility0, (r, k)).copy(),
+        clarity=np.broadcast_to(world.clarity0, (r, k)).copy(),
         alliance_start=np.broadcast_to(world.alliance_start0, (r, k)).copy(),
         alliance_end=np.broadcast_to(world.alliance_end0, (r, k)).copy(),
         policy_start=np.broadcast_to(world.policy_start0, (r, len(world.policy_names))).copy(),
@@ -53,20 +84,35 @@ def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State
         abandonment=np.zeros((r, n)),
         entrapment=np.zeros((r, n)),
         new_incidents=np.zeros((r, len(world.dyad_i)), dtype=bool),
-        max_level=np.zeros((r, len(world.dyad_i)), dtype=np.int8),
+        max_level=upper_triangle(world, level),
         log=[] if log else None,
     )
     observe(world, state)
     return state
 
 
+def perceive(
+    world: World, state: State, levers: np.ndarray
+) -> tuple[Ties, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Ties, capability, threat, fears and threat ratios of the current state.
+
+    Returns:
+        ``(ties, capability, threat matrix, abandonment, entrapment, ratio)``; also stores
+        threat and the fears in the state.
+    """
+    ties = alliance_ties(world, state)
+    cap = capability(world, state, levers)
+    threat_matrix, _, threat = threat_perception(world, state, ties.credible, levers, cap)
+    abandonment, entrapment = alliance_fears(world, state, ties, threat)
+    state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
+    reach = protective_reach(ties, lever_terms(world, state, levers).theatre)
+    ratio = threat_ratio(world, threat_matrix, reach, cap)
+    return ties, cap, threat_matrix, abandonment, entrapment, ratio
+
+
 def observe(world: World, state: State) -> None:
     """Compute the derived quantities (threat, fears) for the current state, in place."""
-    levers = active_levers(world, state)
-    ties, _, members = alliance_ties(world, state)
-    _, _, threat = threat_perception(world, state, ties, levers, capability(world, state, levers))
-    state.threat = threat
-    state.abandonment, state.entrapment = alliance_fears(world, state, members, threat)
+    perceive(world, state, active_levers(world, state))
 
 
 def advance(world: World, state: State, lookup: Any = None) -> None:
@@ -86,19 +132,14 @@ def advance(world: World, state: State, lookup: Any = None) -> None:
         fire_events(world, state, lookup)
     levers = active_levers(world, state)
     deliveries(world, state)
-    ties, promise, members = alliance_ties(world, state)
-    cap = capability(world, state, levers)
-    threat_matrix, exposure, threat = threat_perception(world, state, ties, levers, cap)
-    abandonment, entrapment = alliance_fears(world, state, members, threat)
-    state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
-
-    forces = alignment_forces(world, state, threat_matrix, members, levers, abandonment, entrapment)
-    growth = arms_dynamics(world, state, exposure, ties, abandonment)
+    ties, cap, threat_matrix, abandonment, entrapment, ratio = perceive(world, state, levers)
+    forces = alignment_forces(world, state, threat_matrix, ties, levers, abandonment, entrapment)
+    growth = arms_dynamics(world, state, levers, ratio, abandonment)
     alignment_dynamics(world, state, forces)
-    channels = effective_channels(world, state, levers, ties)
-    new, up, down = incidents_and_escalation(world, state, levers, ties, promise, cap, channels)
+    channels = effective_channels(world, state, levers, ties.credible)
+    new, up, down = incidents_and_escalation(world, state, levers, ties, cap, channels)
     level = upper_triangle(world, state.level)
-    alliance_dynamics(world, state, levers, members, up & (level >= 2))
+    alliance_dynamics(world, state, levers, ties, up & (level >= 2))
     tension_dynamics(world, state, levers, channels, growth)
     memory_dynamics(world, state)
     if state.log is not None:

@@ -28,6 +28,26 @@ def base_tension(
     return p.dispute_base * world.dispute + p.bloc_base * distance
 
 
+def tension_target(
+    world: World,
+    dispute: np.ndarray,
+    distance: np.ndarray,
+    economic: np.ndarray,
+    relief: np.ndarray,
+) -> np.ndarray:
+    """The level tension relaxes to: ``(b_d dispute + b_b distance² + b_e economic)(1 − ½ R)``."""
+    p = world.params.tension
+    base = p.dispute_base * dispute + p.bloc_base * distance + p.coercion_base * economic
+    return base * (1.0 - 0.5 * relief)
+
+
+def relief_of(world: World, terms, channels: np.ndarray | None) -> np.ndarray:
+    """``R = min(1, dialogue + ceasefire + channel)`` over upper-triangle dyads, ``(R, D)``."""
+    if channels is None:
+        return terms.relief
+    return np.clip(terms.dialogue + upper_triangle(world, channels), 0.0, 1.0)
+
+
 def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
     """Tension at rest without incidents, arms racing or talks (the initial tension).
 
@@ -60,17 +80,14 @@ def tension_dynamics(
     """Raise tension with incidents, arms racing and polarisation; relax it by talks (in place).
 
     ``τ += g_I·level + g_R·max(ġ_i,0)·max(ġ_j,0)·hostile_ij + g_P·P·|A_i − A_j|/2
-    − (ρ + ρ_D·relief)(τ − base·(1 − ½ relief))``, clipped to [0, 1], with
-    ``relief = min(1, dialogue + channel + ceasefire)``.
+    − (ρ + ρ_D·relief)(τ − target)``, clipped to [0, 1] (:func:`tension_target`), with
+    ``relief = min(1, dialogue + channel + ceasefire)`` and ``ġ`` burden growth.
     """
     p = world.params.tension
     n = world.n
     i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
-    if channels is None:
-        relief = terms.relief
-    else:
-        relief = np.clip(terms.dialogue + upper_triangle(world, channels), 0.0, 1.0)
+    relief = relief_of(world, terms, channels)
     # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
     # Polarization is the mean half-gap over all ordered pairs of the full matrix.
     gaps = current_gaps(state)[0]
@@ -82,7 +99,7 @@ def tension_dynamics(
     rising = np.maximum(growth, 0.0)
     race = rising[:, i] * rising[:, j] * hostile
     bloc = polar[:, None] * half_gap
-    target = (p.dispute_base * dispute + p.bloc_base * distance) * (1.0 - 0.5 * relief)
+    target = tension_target(world, dispute, distance, terms.economic_dyad, relief)
     tau = state.tension[:, i, j]
     moved = tau + (
         p.incident_gain * state.level[:, i, j]

@@ -22,26 +22,37 @@ def threat_perception(
     """Walt's balance of threat.
 
     Hostility of j towards i combines ideological distance, territorial claims, remembered
-    hostile acts and gray-zone coercion: ``h_ij = d_ij² + w_c·dispute_ij + w_a·memory_ij +
-    coercion_ji``. Exposure ``H_ij = proximity_ij · h_ij · (1 − δ·W_ij)`` discounts allies.
-    The threat j poses to i is j's aggregate power (own capability plus a share λ of its
-    allies', ``c_j + λ Σ_m W_jm c_m``) as a share of the region's, times exposure, and
-    perceived threat saturates: ``threat_i = 1 − exp(−θ Σ_j T_ij)``.
+    hostile acts and coercion aimed at i: ``h_ij = d_ij² + w_c·dispute_ij + w_a·memory_ij +
+    coercion_ji + w_e·economic_ji``. Exposure ``H_ij = proximity_ij · h_ij · (1 − δ·W_ij)``
+    discounts allies. The threat j poses to i is j's aggregate theatre power (its regional
+    capability plus a share λ of its allies', ``ĉ_j + λ Σ_m W_jm ĉ_m``, ``ĉ = ρ c``) as a
+    share of the region's, times exposure, and perceived threat saturates:
+    ``threat_i = 1 − exp(−θ Σ_j T_ij)``.
+
+    Args:
+        world: The compiled scenario.
+        state: The current state.
+        ties: Credible tie strengths ``W``, ``(R, N, N)``.
+        levers: The lever tensor in force.
+        capability_now: Capability, ``(R, N)``.
 
     Returns:
         ``(T, H, threat)``: threat matrix, exposure matrix (without capability), and per-country
         perceived threat.
     """
     p = world.params.threat
-    coercion = lever_terms(world, state, levers).coercion_on
+    terms = lever_terms(world, state, levers)
     hostility = current_gaps(state)[1] + p.claims_weight * world.dispute
     hostility += p.hostile_acts_weight * state.memory
-    if coercion is not None:
-        hostility += coercion
+    if terms.coercion_on is not None:
+        hostility += terms.coercion_on
+    if terms.economic_on is not None:
+        hostility += world.params.economy.coercion_hostility * terms.economic_on
     exposure = world.proximity * hostility * (1.0 - p.ally_discount * ties)
     # Aggregate power (Walt): a state's allies add to the power it can bring to bear.
-    power = capability_now + p.coalition_weight * np.einsum("rjm,rm->rj", ties, capability_now)
-    share = power / capability_now.sum(axis=1, keepdims=True)
+    regional = capability_now * world.regional
+    power = regional + p.coalition_weight * np.einsum("rjm,rm->rj", ties, regional)
+    share = power / regional.sum(axis=1, keepdims=True)
     threat_matrix = share[:, None, :] * exposure
     threat = -np.expm1(-p.sensitivity * threat_matrix.sum(axis=2))
     return threat_matrix, exposure, threat
