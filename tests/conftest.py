@@ -42,8 +42,17 @@ TREATIES = {
 
 
 def scenario(**fields: Any) -> Scenario:
-    """A validated scenario: the treaty network plus ``fields`` (deep-copied)."""
-    data: dict[str, Any] = {"name": "test", "seed": 11, "alliances": copy.deepcopy(TREATIES)}
+    """A validated scenario: the treaty network plus ``fields`` (deep-copied).
+
+    It is anchored on its own month 0 (``anchor: self``), so that the control world is at rest
+    by itself and a test's treatment is the only departure.
+    """
+    data: dict[str, Any] = {
+        "name": "test",
+        "seed": 11,
+        "anchor": "self",
+        "alliances": copy.deepcopy(TREATIES),
+    }
     data.update(copy.deepcopy(fields))
     return Scenario.model_validate(data)
 

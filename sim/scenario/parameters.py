@@ -440,9 +440,9 @@ class IncidentParameters(_Group):
         le=20,
     )
     escalation_base: float = coef(
-        -3.3,
+        -3.4,
         "Logit of the monthly step-up probability at zero tension",
-        why="≈4%/month at zero tension; set with the issue offsets so that the status-quo decade "
+        why="≈3%/month at zero tension; set with the issue offsets so that the status-quo decade "
         "reproduces the broad record of 2015–24 (docs/validation.md §4): clashes between China and"
         " India, the Koreas, China and the Philippines, Thailand and Cambodia; none between the US"
         " and China or Japan and China",
@@ -487,6 +487,15 @@ class IncidentParameters(_Group):
         "of resupply are how South China Sea incidents turned to force in 2023–24",
         ge=0,
         le=20,
+    )
+    coercion_persistence: float = coef(
+        0.5,
+        "Share of the step-down probability a full gray-zone campaign removes",
+        why="a standing campaign keeps standoffs going (a quarantine or a blockade of resupply "
+        "does not lapse on its own): at China's standing 0.4 against the Philippines, "
+        "standoffs last a fifth longer",
+        ge=0,
+        le=1,
     )
     escalation_channel: float = coef(
         2.0,

@@ -183,8 +183,9 @@ def alliance_fears(
     Abandonment, of protected members only: ``threat_i · (1 − b_i)`` where ``b_i`` is the best
     pledge protecting i (``w_type · commitment · credibility · clarity``). A hub is not
     protected by its alliance and does not fear its abandonment. Entrapment:
-    ``En_i = max_m B_im X_m``, the worst dispute tension ``X_m`` of each partner m weighted by
-    the strongest commitment ``B_im`` binding i to m.
+    ``En_i = max_m B_im X_m``, the exposure ``X_m`` of each partner m weighted by the strongest
+    commitment ``B_im`` binding i to m; a partner's exposure is its worst dispute tension or,
+    if worse, a protégé's weighted by m's pledge to it: ``X_m = max(x_m, max_j W^p_jm x_j)``.
 
     Returns:
         ``(abandonment, entrapment)``, each ``(R, N)`` in [0, 1].
@@ -203,6 +204,10 @@ def alliance_fears(
     exposure = state.tension[:, rows, partners[:, 0]]
     for column in partners.T[1:]:
         np.maximum(exposure, state.tension[:, rows, column], out=exposure)
+    # A protector is exposed to its protégés' disputes too, in proportion to its pledge:
+    # X_m = max(own_m, max_i W^p_im own_i) (the US is drawn into a Taiwan crisis by the TRA).
+    drawn = max_along(ties.protection * exposure[:, :, None], axis=1)
+    np.maximum(exposure, drawn, out=exposure)
     # Entrapment of i: the worst exposure of any partner m, weighted by the strongest
     # commitment binding i to m (bonds are symmetric, so bonds[:, m, i] = B_im).
     bonds = _alliance_bonds(world, state, members)

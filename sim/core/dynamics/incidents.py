@@ -67,7 +67,8 @@ def step_probabilities(
     """Monthly step-up and step-down probabilities of incidents at ``level`` (incident dyads).
 
     ``z = β0 + β_issue − β_L (L − 1) + β_τ τ + β_G G − β_D D L/4 + β_E E − β_C C − β_I I
-    − β_N N [L = 4]``, ``p_up = σ(z)``, ``p_down = min(δ0 + δ_C (ceasefire + C), 1 − p_up)``;
+    − β_N N [L = 4]``, ``p_up = σ(z)``,
+    ``p_down = min(δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C), 1 − p_up)``;
     ``restraint`` is ``β_I I`` (interdependence), ``G`` gray-zone coercion in the dyad.
     Deterrence weighs most on the highest rungs (``L/4``: a quarter on the first step, in full
     on the step to war): extended deterrence is built to prevent major attack, and probes
@@ -89,7 +90,8 @@ def step_probabilities(
         - p.nuclear_war_penalty * nuclear * (level == WAR - 1)
     )
     p_up = 1.0 / (1.0 + np.exp(-logit))
-    p_down = np.minimum(p.deescalation + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
+    calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
+    p_down = np.minimum(calming + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
     return p_up, p_down
 
 
