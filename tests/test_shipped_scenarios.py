@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import yaml
@@ -62,3 +64,25 @@ def test_shipped_scenario_runs_with_bounded_outputs_and_reproducible_replicates(
     alignment = many.countries["alignment"]
     assert (alignment >= -1).all() and (alignment <= 1).all()
     assert (many.countries["milex_usd_bn"] <= world.ceiling + 1e-9).all()
+
+
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def test_the_hindcast_months_its_sources_name_are_its_own_and_follow_its_calendar():
+    """Month 0 is mid-2015 (July); a source's "(month N)" is when its block starts or fires."""
+    raw, _ = load_raw(shipped_scenarios()["history_2015_2023"])
+    named = 0
+    for block in ("alliances", "policies", "events"):
+        for key, entry in raw[block].items():
+            sources = entry["source"] if isinstance(entry["source"], list) else [entry["source"]]
+            text = " ".join(sources)
+            own = {entry.get("start", 0), entry.get("step")}
+            for month in re.findall(r"\bmonth (\d+)", text):
+                assert int(month) in own, f"{block}.{key}: month {month}, but it is at {own}"
+                named += 1
+            dated = re.findall(r"\b([A-Z][a-z]{2})[a-z]* (20\d\d) \(month (\d+)", text)
+            for name, year, month in dated:
+                expected = (int(year) - 2015) * 12 + MONTHS.index(name) - 6
+                assert int(month) == expected, f"{block}.{key}: {name} {year} is month {expected}"
+    assert named >= 15

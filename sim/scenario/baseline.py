@@ -17,29 +17,40 @@ import numpy as np
 
 from sim.scenario.resources import seeds_dir
 
-#: Citations for the columns of ``seeds/countries.csv``.
+#: Citations for the columns of ``seeds/countries.csv`` (grammar: :mod:`sim.scenario.citations`).
+#: Figures listed in a row's ``approx`` column were recalled rather than checked at source.
 COLUMN_SOURCES = {
-    "gdp_usd_bn": "World Bank WDI 2024 (current US$); PRK: Bank of Korea estimate 2023",
-    "milex_usd_bn": "SIPRI Military Expenditure Database (2025 release for 2025 values, "
-    "2024 fact sheet for 2024 values); THA, KHM: IISS Military Balance 2025; "
-    "PRK: US State Dept WMEAT (approx.)",
-    "trade_china_share": "National customs data 2024 (goods trade share with China)",
-    "trade_us_share": "National customs data 2024 (goods trade share with the US)",
+    "gdp_usd_bn": "World Bank WDI 2024 (current US$; recalled where the approx column says so); "
+    "PRK: Bank of Korea estimate of North Korea's nominal GNI for 2023 (about KRW 40 trillion, "
+    "in US$; recalled)",
+    "milex_usd_bn": "SIPRI Military Expenditure Database (April 2026 release for 2025 values, as "
+    "reported in the press; April 2025 fact sheet for 2024 values; recalled where the approx "
+    "column says so); THA, KHM: IISS Military Balance 2025 (2024 defence budgets; recalled "
+    "where the approx column says so); LAO: judgement: about US$0.03bn, an order of magnitude "
+    "for a state for which SIPRI publishes no figure (recalled); PRK: US State Dept WMEAT (of "
+    "the order of its estimates, about US$3.5bn a year over 2004-2014; recalled)",
+    "trade_china_share": "National customs data 2024 (goods trade share with China; recalled); "
+    "PRK: KOTRA 2023 (North Korea's trade, almost all with China; recalled)",
+    "trade_us_share": "National customs data 2024 (goods trade share with the US; recalled); "
+    "PRK: KOTRA 2023 (no recorded trade with the US; recalled)",
     "unga_2015": "Voeten UNGA ideal points, July 2025 release (idealpointall, 2015)",
     "unga_2023": "Voeten UNGA ideal points, July 2025 release (idealpointall, 2023)",
-    "scs_claimant": "Country baseline 2024 (South China Sea claimant flag)",
-    "nuclear": "Country baseline 2024 (nuclear-armed flag)",
-    "asean": "ASEAN membership (fact:asean_member_count)",
-    "alignment_prior": "judgement (recalled): TWN has no UN seat and RUS has no row in the "
-    "shipped ideal-point extract, so each gets a prior on the alignment axis",
+    "scs_claimant": "fact:china_scs_claim_share (China's claim; the note names the other "
+    "claimants, Brunei, Malaysia, the Philippines and Vietnam, as outside context: recalled)",
+    "nuclear": "fact:asia_nuclear_armed_states (CHN, IND, PRK); "
+    "fact:non_asian_nuclear_armed_states (USA)",
+    "asean": "fact:asean_member_count",
+    "alignment_prior": "judgement: TWN has no UN seat and RUS no row in the shipped ideal-point "
+    "extract, so each takes a prior on the alignment axis (recalled)",
 }
 
 #: The two poles of the alignment axis.
 US, CHINA = "USA", "CHN"
 
 #: Myanmar's UN seat has been held by an envoy of the National Unity Government since 2021, so
-#: its ideal points do not describe the junta. Following ``alignment_notes.md`` §6 we use a
-#: junta prior at 15% of the way from China to the US on the ideal-point scale.
+#: its ideal points do not describe the junta. We use a junta prior (a judgement, as the
+#: project's grounding notes on the ideal points suggest) at 15% of the way from China to the
+#: US on the ideal-point scale.
 MYANMAR_JUNTA_RELATIVE_POSITION = 0.15
 
 #: Width of the tanh mapping from ideal points to alignment, in ideal-point units. A free
