@@ -412,25 +412,48 @@ def backtest_command(
 @click.option("-n", "--replicates", default=20, show_default=True, type=click.IntRange(2, 10_000))
 @click.option("--maxiter", default=12, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--popsize", default=6, show_default=True, type=click.IntRange(2, 100))
+@click.option("--points", default=11, show_default=True, type=click.IntRange(3, 101))
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
 @click.option("--write/--dry-run", default=True, help="Write seeds/calibration.yaml [write].")
-def calibrate_command(replicates: int, maxiter: int, popsize: int, seed: int, write: bool) -> None:
-    """Fit the free alignment coefficients on 2015–2019; test them on 2019–2023."""
-    from sim.scenario.resources import calibration_file
-    from sim.studies.calibrate import COEFFICIENTS, calibrate
-    from sim.studies.calibrate import write as write_calibration
+def calibrate_command(
+    replicates: int, maxiter: int, popsize: int, points: int, seed: int, write: bool
+) -> None:
+    """Fit the free alignment coefficients on 2015–2019; profile them; test on 2019–2023.
 
-    budget = (maxiter + 1) * popsize * len(COEFFICIENTS)
-    with tqdm(total=budget, desc="calibration", unit=" runs of 2015–2019", file=sys.stderr) as bar:
+    Each coefficient's profile of the objective through the optimum (POINTS values over its
+    bounds) says whether the data identify it; one they do not keeps its judgement value.
+    """
+    from sim.scenario.resources import calibration_file
+    from sim.studies.calibrate import budget, calibrate
+    from sim.studies.calibrate import write as write_calibration
+    from sim.studies.identifiability import table
+
+    total = budget(maxiter, popsize, points)
+    with tqdm(total=total, desc="calibration", unit=" runs of 2015–2019", file=sys.stderr) as bar:
         result = calibrate(
             replicates=replicates,
             seed=seed,
             maxiter=maxiter,
             popsize=popsize,
+            points=points,
             progress=bar.update,
         )
-    for name, value in result.values.items():
-        click.echo(f"{name} = {value:.4g}")
+    precision = result.precision
+    click.echo(
+        f"optimum RMSE {precision['optimum']:.4f} (seed-to-seed sd {precision['seed_sd']:.4f}); "
+        f"identified when a profile rises by more than {precision['threshold']:.4f}"
+    )
+    click.echo(table(result.profiles))
+    for name, profile in result.profiles.items():
+        if not profile.converged:
+            click.echo(
+                f"warning: {name}: its profile finds a lower objective than the optimum; "
+                "raise --maxiter or --popsize",
+                err=True,
+            )
+    for name, value in result.defaults.items():
+        kept = "" if result.profiles[name].identified else " (judgement value, not identified)"
+        click.echo(f"{name} = {value:.4g}{kept}")
     for window, scores in result.fit.items():
         click.echo(f"{window}: " + ", ".join(f"{k} RMSE {v:.3f}" for k, v in scores.items()))
     if write:

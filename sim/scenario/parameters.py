@@ -46,9 +46,11 @@ def calibrated_coef(
 ) -> Any:
     """Declare a free coefficient whose default comes from ``seeds/calibration.yaml``.
 
-    Without a calibration file (or an entry for ``name``) the judgement value is used and the
-    coefficient stays free. With one, the default is the fitted value and its source says so,
-    with the fit: ``calibrated (backtest 2015–2019): …``.
+    The fitted value becomes the default, with a source that says so and gives the fit
+    (``calibrated (backtest 2015–2019): …``), only when the file marks it ``identified``: its
+    profile of the objective rises above the objective's precision. Otherwise (no file, no
+    entry, not identified or no identifiability recorded) the judgement value stays and the
+    coefficient stays free; a ``why`` says when calibration could not identify it.
 
     Args:
         name: ``group.coefficient``, e.g. ``alignment.rate``.
@@ -62,15 +64,37 @@ def calibrated_coef(
     entry = data.get("coefficients", {}).get(name)
     if entry is None:
         return coef(judgement, description, why=why, **bounds)
+    if not entry.get("identified", False):
+        return coef(judgement, description, why=f"{why}; {_not_identified(data, entry)}", **bounds)
     inside = data["rmse"]["in_sample_2015_2019"]
     outside = data["rmse"]["out_of_sample_2019_2023"]
+    low, high = entry["indifferent"]
+    where = "interior optimum" if entry["optimum"] == "interior" else f"at its {entry['optimum']}"
     source = (
         f"calibrated (backtest 2015–2019): alignment RMSE {inside['calibrated']:.3f} in sample "
         f"(judgement value {judgement:g}: {inside['judgement']:.3f}); out of sample 2019–2023 "
         f"{outside['calibrated']:.3f} (judgement {outside['judgement']:.3f}, persistence "
-        f"{outside['persistence']:.3f}); bounds {entry['bounds']}"
+        f"{outside['persistence']:.3f}); bounds {entry['bounds']}; identified ({where}; values "
+        f"{low:g}–{high:g} score within the objective's precision)"
     )
-    return coef(entry["value"], description, why=why, source=source, **bounds)
+    return coef(entry["fitted"], description, why=why, source=source, **bounds)
+
+
+def _not_identified(data: dict[str, Any], entry: dict[str, Any]) -> str:
+    """Why a calibrated coefficient kept its judgement value."""
+    if "relative_range" not in entry:
+        return "no identifiability recorded by the calibration; judgement value kept"
+    threshold = data["identifiability"]["relative_threshold"]
+    if entry.get("optimum") != "flat":
+        return (
+            "not identified by the 2015–2019 UN-vote backtest (the optimiser stopped short of "
+            "its profile's minimum); judgement value kept"
+        )
+    return (
+        "not identified by the 2015–2019 UN-vote backtest (profile over bounds "
+        f"{entry['bounds']} flat within {entry['relative_range']:.1g} of the optimum RMSE, "
+        f"threshold {threshold:.1%}); judgement value kept"
+    )
 
 
 class _Group(BaseModel):

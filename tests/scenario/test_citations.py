@@ -15,7 +15,6 @@ from sim.studies import stylized
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Rows left alone here: North Korea's history figures are corrected on another branch.
-PENDING = re.compile(r"^seeds/history\.csv:(18|35) source$")
 
 
 def _problems(items: list[Cited]) -> list[str]:
@@ -31,15 +30,8 @@ def _problems(items: list[Cited]) -> list[str]:
 
 
 def test_every_shipped_source_resolves() -> None:
-    cited = [c for c in shipped_sources() if not PENDING.match(c.origin)]
-    problems = _problems(cited)
+    problems = _problems(shipped_sources())
     assert not problems, "sources that do not resolve:\n" + "\n".join(problems)
-
-
-def test_the_pending_rows_are_north_korea_s_and_nothing_else_is_excused() -> None:
-    pending = [c for c in shipped_sources() if PENDING.match(c.origin)]
-    assert len(pending) == 2
-    assert all("Bank of Korea" in c.text for c in pending)  # the PRK rows, not another
 
 
 def test_the_collector_reaches_every_place_a_source_is_written() -> None:

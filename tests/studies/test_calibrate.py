@@ -1,4 +1,4 @@
-"""Calibration: the fitted defaults, the code path on a tiny budget, identifiability."""
+"""Calibration: the fitted defaults, their identifiability, the code path on a tiny budget."""
 
 from __future__ import annotations
 
@@ -7,41 +7,99 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from click.testing import CliRunner
 from scipy.optimize import minimize_scalar
 
-from sim.scenario import Scenario
+from sim.cli import main
+from sim.outputs.explain import explain
+from sim.scenario import Scenario, load_scenario
 from sim.scenario.parameters import JUDGEMENT_DEFAULTS, Parameters, provenance
 from sim.scenario.resources import calibration_file
 from sim.studies import backtest as bt
-from sim.studies.calibrate import COEFFICIENTS, calibrate, write
+from sim.studies.calibrate import COEFFICIENTS, budget, calibrate, objective, write
 
 
-def test_shipped_defaults_are_the_calibrated_values_and_say_so() -> None:
+def test_shipped_defaults_are_the_identified_fitted_values_and_say_so() -> None:
     data = yaml.safe_load(calibration_file().read_text())
     params = Parameters()
     rows = {row["path"]: row for row in provenance(params)}
     for group, name, (low, high) in COEFFICIENTS:
-        value = data["coefficients"][f"{group}.{name}"]["value"]
-        assert getattr(getattr(params, group), name) == value
-        assert low <= value <= high
+        entry = data["coefficients"][f"{group}.{name}"]
+        assert low <= entry["fitted"] <= high
         row = rows[f"parameters.{group}.{name}"]
-        assert row["source"].startswith("calibrated (backtest 2015–2019)")
-        assert not row["free"]
+        if entry["identified"]:
+            assert getattr(getattr(params, group), name) == entry["fitted"]
+            assert row["source"].startswith("calibrated (backtest 2015–2019)")
+            assert not row["free"]
+        else:
+            assert getattr(getattr(params, group), name) == entry["judgement"]
+            assert row["free"] and row["source"] == "free coefficient"
+            assert "not identified by the 2015–2019 UN-vote backtest" in row["why"]
     assert set(JUDGEMENT_DEFAULTS) == {f"{g}.{n}" for g, n, _ in COEFFICIENTS}
     fit = data["rmse"]["out_of_sample_2019_2023"]
     assert {"calibrated", "judgement", "persistence"} <= set(fit)
 
 
+def test_the_shipped_calibration_records_each_coefficient_s_profile() -> None:
+    data = yaml.safe_load(calibration_file().read_text())
+    precision = data["identifiability"]
+    assert precision["deterministic"] is True
+    assert precision["threshold"] >= 0.01 * precision["optimum_rmse"]
+    for name, entry in data["coefficients"].items():
+        grid, rmse = entry["profile"]["grid"], entry["profile"]["rmse"]
+        assert len(grid) == len(rmse) >= 3, name
+        assert grid[0] == entry["bounds"][0] and grid[-1] == entry["bounds"][1], name
+        assert entry["fitted"] in grid, name
+        assert {"curvature", "slope", "relative_range", "optimum", "indifferent"} <= set(entry)
+        rise = max(rmse) - rmse[grid.index(entry["fitted"])]
+        assert entry["identified"] == (rise > precision["threshold"]), name
+
+
+def test_every_coefficient_explain_calls_calibrated_is_identified() -> None:
+    data = yaml.safe_load(calibration_file().read_text())["coefficients"]
+    text = explain(load_scenario("hub_and_spoke"))
+    flagged = {
+        line.split()[0].removeprefix("parameters.")
+        for line in text.splitlines()
+        if "[calibrated]" in line
+    }
+    assert flagged, "no calibrated coefficient at all"
+    assert flagged <= set(data)
+    assert all(data[name]["identified"] for name in flagged)
+    unidentified = {name for name, entry in data.items() if not entry["identified"]}
+    assert not flagged & unidentified
+    for name in unidentified:
+        assert f"parameters.{name} = {data[name]['judgement']}" in text
+
+
 def test_the_calibration_path_runs_on_a_tiny_budget(tmp_path: Path) -> None:
-    result = calibrate(replicates=2, maxiter=1, popsize=2, seed=1)
-    assert result.evaluations >= 2 * len(COEFFICIENTS)
+    evaluations = []
+    result = calibrate(
+        replicates=2, maxiter=1, popsize=2, seed=1, points=3, noise_seeds=1,
+        progress=evaluations.append,
+    )  # fmt: skip
+    assert result.evaluations == len(evaluations) <= budget(1, 2, 3, 1)
     for group, name, (low, high) in COEFFICIENTS:
-        assert low <= result.values[f"{group}.{name}"] <= high
+        key = f"{group}.{name}"
+        assert low <= result.values[key] <= high
+        assert result.profiles[key].grid[0] == low and result.profiles[key].grid[-1] == high
+        kept = result.values[key] if result.profiles[key].identified else JUDGEMENT_DEFAULTS[key]
+        assert result.defaults[key] == kept
+    assert result.precision["threshold"] >= 0.01 * result.precision["optimum"]
     target = tmp_path / "calibration.yaml"
     write(result, target)
     written = yaml.safe_load(target.read_text())
     assert set(written["coefficients"]) == set(result.values)
     assert written["rmse"] == result.fit
+    for name, entry in written["coefficients"].items():
+        assert entry["identified"] == result.profiles[name].identified
+
+
+def test_the_objective_is_deterministic_so_a_flat_profile_is_not_noise() -> None:
+    theta = np.array([JUDGEMENT_DEFAULTS[f"{g}.{n}"] for g, n, _ in COEFFICIENTS])
+    first = objective(theta, replicates=2, seed=5)
+    assert objective(theta, replicates=2, seed=5) == first
+    assert objective(theta, replicates=2, seed=6) != first
 
 
 def test_fitting_recovers_a_rate_the_model_itself_generated() -> None:
@@ -63,3 +121,16 @@ def test_fitting_recovers_a_rate_the_model_itself_generated() -> None:
     fit = minimize_scalar(error, bounds=(0.005, 0.08), method="bounded", options={"xatol": 1e-3})
     assert fit.x == pytest.approx(0.04, abs=0.004)
     assert error(0.02) > 10 * max(fit.fun, 1e-6)
+
+
+def test_the_command_prints_the_identifiability_table_and_writes_nothing_on_a_dry_run() -> None:
+    before = calibration_file().read_bytes()
+    args = ["calibrate", "-n", "2", "--maxiter", "1", "--popsize", "2", "--points", "3"]
+    result = CliRunner().invoke(main, [*args, "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "| coefficient | fitted | profile range / optimum | curvature |" in result.output
+    assert "identified when a profile rises by more than" in result.output
+    for group, name, _ in COEFFICIENTS:
+        assert f"| `{group}.{name}` |" in result.output
+    assert "| flat | 0–6 | no |" in result.output  # the economic weight, at any budget
+    assert calibration_file().read_bytes() == before
