@@ -78,8 +78,9 @@ LITERATURE: tuple[str, ...] = (
     "Schelling 1966",
     "Bailey, Strezhnev & Voeten 2017",
 )
-#: Scope labels other than country codes (``GDP: World Bank WDI 2015``).
-SCOPE_LABELS = ("GDP", "milex", "trade")
+#: Scope labels other than country codes (``GDP: World Bank WDI 2015``); the last four label
+#: the columns of ``seeds/trajectories.csv``.
+SCOPE_LABELS = ("GDP", "milex", "trade", "growth", "target", "record", "regional share")
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _RECALLED = re.compile(r"\brecalled\b", re.IGNORECASE)
