@@ -181,7 +181,9 @@ def _trajectories(
             by = 60 if by is None else by
             share = np.clip(months / by, 0.0, 1.0) if by > 0 else np.ones(horizon + 1)
             path[:, n] = burden0[n] + share * (target - burden0[n])
-        values = [row.burden_min, row.burden_max, burden0[n]] + ([target] if target else [])
+        values = [row.burden_min, row.burden_max, burden0[n]]
+        if target is not None:  # an announced target is intent, not a ceiling: some headroom
+            values += [target, target * (1.0 + scenario.parameters.arms.target_headroom)]
         low[n], high[n] = min(values), max(values)
     return {"growth": growth, "burden_path": path, "burden_low": low, "burden_high": high}
 

@@ -47,10 +47,11 @@ def calibrated_coef(
     """Declare a free coefficient whose default comes from ``seeds/calibration.yaml``.
 
     The fitted value becomes the default, with a source that says so and gives the fit
-    (``calibrated (backtest 2015–2019): …``), only when the file marks it ``identified``: its
-    profile of the objective rises above the objective's precision. Otherwise (no file, no
-    entry, not identified or no identifiability recorded) the judgement value stays and the
-    coefficient stays free; a ``why`` says when calibration could not identify it.
+    (``calibrated (backtest 2015–2019): …``), only when the file marks it ``identified`` (its
+    profile of the objective rises above the objective's precision) with an interior optimum.
+    Otherwise (no file, no entry, not identified, an optimum at a bound of the plausible range,
+    or no identifiability recorded) the judgement value stays and the coefficient stays free;
+    its ``why`` says why calibration did not set it.
 
     Args:
         name: ``group.coefficient``, e.g. ``alignment.rate``.
@@ -66,6 +67,15 @@ def calibrated_coef(
         return coef(judgement, description, why=why, **bounds)
     if not entry.get("identified", False):
         return coef(judgement, description, why=f"{why}; {_not_identified(data, entry)}", **bounds)
+    if entry.get("optimum") in ("lower bound", "upper bound"):
+        # The objective would go past the plausible range: the data reject the mechanism's
+        # movement in this window rather than estimate it.
+        reason = (
+            f"the 2015–2019 UN-vote backtest puts its optimum at the {entry['optimum']} of the "
+            f"plausible range {entry['bounds']} (a boundary, not an estimate); judgement value "
+            "kept"
+        )
+        return coef(judgement, description, why=f"{why}; {reason}", **bounds)
     inside = data["rmse"]["in_sample_2015_2019"]
     outside = data["rmse"]["out_of_sample_2019_2023"]
     low, high = entry["indifferent"]
@@ -130,6 +140,16 @@ class ArmsParameters(_Group):
         "capability counts (plausible 0.2–0.6)",
         ge=0,
         le=1,
+    )
+    target_headroom: float = coef(
+        0.25,
+        "How far above an announced burden target a state may go under pressure (a share of "
+        "the target); the rest of the band is the state's record",
+        why="an announced target is intent, not a ceiling: Japan's 2% by FY2027 was followed "
+        "by talk of 3.5% under US pressure (recalled); a quarter is a middle reading "
+        "(plausible 0–0.5)",
+        ge=0,
+        le=2,
     )
     abandonment_arming: float = coef(
         0.3,
@@ -277,6 +297,14 @@ class AlignmentParameters(_Group):
         ge=0,
         le=5,
     )
+    exercise_unit: float = coef(
+        24.0,
+        "Joint exercises per year that count as one unit of inducement intensity",
+        why="military-to-military contact socialises officers and signals alignment (Atkinson "
+        "2006, recalled); two drills a month with a partner is a close relationship",
+        ge=0.1,
+        le=1000,
+    )
     trade_unit: float = coef(
         0.1,
         "Added trade share that counts as one unit of deal intensity",
@@ -294,7 +322,8 @@ class AlignmentParameters(_Group):
         ge=0,
         le=5,
     )
-    inertia: float = coef(
+    inertia: float = calibrated_coef(
+        "alignment.inertia",
         0.5,
         "Pull of each state back towards its status-quo alignment (domestic preferences), per "
         "unit of departure",

@@ -39,7 +39,11 @@ HISTORY = "history_2015_2023"
 #: Calendar year of month 0 of the history.
 HISTORY_START = 2015
 #: Countries whose alignment is scored.
-SCORED = tuple(c for c in baseline.country_codes() if c not in ("USA", "CHN", "MMR"))
+SCORED = tuple(
+    c.iso3
+    for c in baseline.countries()
+    if c.iso3 not in ("USA", "CHN", "MMR") and c.alignment_prior is None
+)
 #: Years of the trend baseline's fit, before the start year.
 TREND_YEARS = 5
 

@@ -2,7 +2,7 @@
 
 Few coefficients, sensible bounds, one objective and an out-of-sample check:
 
-- **coefficients**: the four free coefficients that set how fast and towards what alignment
+- **coefficients**: the five free coefficients that set how fast and towards what alignment
   moves (:data:`COEFFICIENTS`). Alignment is what the ideal points measure; the other free
   coefficients (escalation, arms) have no data here and keep their judgement values;
 - **objective**: the root mean squared error of the simulated 2019 alignment (the mean over the
@@ -49,6 +49,7 @@ COEFFICIENTS: tuple[tuple[str, str, tuple[float, float]], ...] = (
     ("alignment", "security_weight", (0.1, 3.0)),
     ("alignment", "economic_weight", (0.0, 6.0)),
     ("alignment", "inducement_weight", (0.0, 3.0)),
+    ("alignment", "inertia", (0.0, 2.0)),
 )
 
 

@@ -26,7 +26,7 @@ def alignment_forces(
     alliances: towards each alliance's hub, ``Σ_k s_k (A_hub(k) − A_i)``;
     trade deals: ``Σ_a tanh(deal_ai / u_T) (A_a − A_i)``;
     inducements: ``Σ_a tanh(aid_ai / (u_A m_i) + arms_ai / (u_X m_i) + u_N nuclear_ai)
-    (A_a − A_i)``;
+    (A_a − A_i) + Σ_a tanh(exercises_ai / u_E) (A_a − A_i)``;
     compliance with economic coercion: ``Σ_a e_ai s_ia (A_a − A_i)``;
     ASEAN: consensus ``(Ā_ASEAN − A_i)`` and hedging ``−A_i``;
     alliance fears: ``−(entrapment + abandonment) A_i`` (distancing, hedging);
@@ -48,6 +48,9 @@ def alignment_forces(
     received = state.transfers[:, terms.donors] / (p.transfer_unit * own)
     intensity = np.tanh(terms.aid / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear + received)
     inducement = _towards(intensity, A, terms.donors)
+    if terms.exercises.any():  # joint drills pull both sides towards each other
+        drills = np.tanh(terms.exercises / p.exercise_unit)
+        inducement = inducement + np.einsum("rai,ra->ri", drills, A) - drills.sum(axis=1) * A
     forces = (
         p.security_weight * security
         + p.alliance_weight * alliance

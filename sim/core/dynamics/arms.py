@@ -81,7 +81,7 @@ def arms_dynamics(
     """Move each burden a month towards its target, relative to the announced path (in place).
 
     With ``x = b / b̄(t)`` the burden relative to its path, ``x ← x + Δt · a · (b*/b̄ − x)`` and
-    ``b = x · b̄(t + 1)``: at rest (``b* = b̄``) the burden follows its path exactly, and a
+    ``b = clip(x · b̄(t + 1), b_lo, b_hi)``: at rest (``b* = b̄``) the burden follows its path exactly, and a
     departure of the target decays towards it at the rate ``a``. Spending is ``m = b · Y(t + 1)``.
 
     Returns:
@@ -93,7 +93,7 @@ def arms_dynamics(
     target = target_burden(world, step, ratio, abandonment)
     relative = state.burden / path
     relative = relative + DT * world.params.arms.fatigue * (target / path - relative)
-    burden = relative * following
+    burden = np.clip(relative * following, world.burden_low, world.burden_high)
     growth = (burden / state.burden - 1.0) * 12.0
     state.burden = burden
     state.milex = burden * income(world, state, levers, step + 1)

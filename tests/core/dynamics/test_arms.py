@@ -10,98 +10,185 @@ from __future__ import annotations
 import numpy as np
 from conftest import paired_effect, run, world
 
-from sim.core.dynamics.alliances import alliance_ties
-from sim.core.dynamics.arms import arms_reaction, richardson_step
-from sim.core.dynamics.levers import active_levers, capability
-from sim.core.dynamics.step import initial_state
-from sim.core.dynamics.threat import threat_perception
+from sim.core.dynamics.arms import (
+    arms_dynamics,
+    at_month,
+    income,
+    target_burden,
+    threat_ratio,
+)
+from sim.core.dynamics.levers import active_levers, lever_terms
+from sim.core.dynamics.step import initial_state, perceive
 from sim.core.engine import simulate
 from sim.core.rng import replicate_keys
 
-
-def _race(k: float, ell: float, a: float, g: float, h: float, months: int) -> np.ndarray:
-    m = np.array([[1.0, 1.0]])
-    reaction = np.array([[[0.0, k], [ell, 0.0]]])
-    for _ in range(months):
-        m = richardson_step(m, reaction, a, np.array([g, h]))
-    return m[0]
+#: No incidents and no alignment noise: a world with nothing stochastic left.
+QUIET = {"incidents": {"base_hazard": 0.0}, "alignment": {"noise_sd": 0.0}}
 
 
-def test_richardson_converges_to_the_analytic_equilibrium_when_ab_exceeds_kl():
-    # Richardson's dx/dt = k·y − a·x + g, dy/dt = l·x − a·y + h (l written ell).
-    k, ell, a, g, h = 0.1, 0.15, 0.3, 2.0, 1.0
-    x_star = (k * h + a * g) / (a * a - k * ell)
-    y_star = (ell * g + a * h) / (a * a - k * ell)
-    np.testing.assert_allclose(_race(k, ell, a, g, h, 12 * 200), [x_star, y_star], rtol=1e-9)
+def _final_burden(traj, code: str) -> np.ndarray:
+    w = traj.world
+    i = w.index(code)
+    gdp = w.gdp[i] * (1 + w.growth[i]) ** (traj.horizon / 12)
+    return traj.countries["milex_usd_bn"][-1, :, i] / gdp
 
 
-def test_richardson_runs_away_when_kl_exceeds_ab():
-    k, ell, a = 0.5, 0.4, 0.3  # kl = 0.2 > a² = 0.09: growth rate sqrt(kl) − a per year
-    early, late = _race(k, ell, a, 0.0, 0.0, 12 * 10), _race(k, ell, a, 0.0, 0.0, 12 * 40)
-    monthly_factor = 1 + (np.sqrt(k * ell) - a) / 12
-    np.testing.assert_allclose(late / early, monthly_factor ** (12 * 30), rtol=1e-4)
-
-
-def test_calibrated_region_is_a_stable_richardson_system():
+def test_target_burden_follows_its_formula_and_its_band():
     w = world()
+    p = w.params.arms
+    rng = np.random.default_rng(5)
+    ratio = at_month(w.reference_ratio, 7) + rng.normal(0, 0.5, (3, w.n))
+    fear = at_month(w.reference_abandonment, 7) + rng.uniform(-0.2, 0.2, (3, w.n))
+    got = target_burden(w, 7, ratio, fear)
+    departure = ratio - at_month(w.reference_ratio, 7)
+    excess = fear - at_month(w.reference_abandonment, 7)
+    raw = at_month(w.burden_path, 7) * np.exp(p.reaction * departure)
+    raw = raw * np.maximum(1 + p.abandonment_arming * excess, 0)
+    np.testing.assert_allclose(got, np.clip(raw, w.burden_low, w.burden_high))
+    assert (got == w.burden_high).any() or (got == w.burden_low).any()  # the band binds here
+
+
+def test_a_departure_of_the_target_decays_at_the_fatigue_rate():
+    # With the threat ratio held a constant d above its status-quo path, the burden relative
+    # to its path x moves as x_n = x* + (x_0 − x*)(1 − a/12)^n, x* = exp(κ d) (inside the band).
+    w = world()
+    p = w.params.arms
     state = initial_state(w, replicate_keys(0, [0]))
-    ties, _, _ = alliance_ties(w, state)
     levers = active_levers(w, state)
-    _, exposure, _ = threat_perception(w, state, ties, levers, capability(w, state, levers))
-    reaction = arms_reaction(w, exposure, ties)[0]
-    assert np.linalg.eigvals(reaction).real.max() < w.params.arms.fatigue
+    d = 0.05
+    for _ in range(24):
+        ratio = at_month(w.reference_ratio, state.step) + d
+        fear = at_month(w.reference_abandonment, state.step)
+        arms_dynamics(w, state, levers, ratio, fear)
+        state.step += 1
+    x = state.burden[0] / at_month(w.burden_path, 24)
+    target = np.clip(
+        at_month(w.burden_path, 23) * np.exp(p.reaction * d), w.burden_low, w.burden_high
+    ) / at_month(w.burden_path, 23)
+    inside = (target > 1.0) & (w.burden_high > at_month(w.burden_path, 23) * np.exp(p.reaction * d))
+    expected = target + (1.0 - target) * (1 - p.fatigue / 12) ** 24
+    assert inside.sum() >= 10
+    np.testing.assert_allclose(x[inside], expected[inside], rtol=1e-9)
 
 
-def test_spending_stays_within_zero_and_the_budget_ceiling():
-    w = world(
-        policies={
-            "squeeze": {
-                "kind": "gray_zone_coercion",
-                "actor": "CHN",
-                "partners": ["PHL", "VNM", "JPN", "MYS"],
-                "intensity": 1.0,
-            }
-        },
-        parameters={"arms": {"reaction": 0.6}},  # an unstable race that must hit the ceiling
+def test_with_nothing_new_each_burden_follows_its_announced_path_exactly():
+    traj = run(2, parameters=QUIET)
+    w = traj.world
+    months = np.arange(traj.horizon + 1)
+    gdp = w.gdp * (1 + w.growth) ** (months[:, None] / 12)
+    burden = traj.countries["milex_usd_bn"] / gdp[:, None, :]
+    np.testing.assert_allclose(burden, np.broadcast_to(w.burden_path[:, None, :], burden.shape))
+    jpn = w.index("JPN")
+    assert burden[-1, 0, jpn] > 1.25 * burden[0, 0, jpn]  # Japan's announced 2% by FY2027
+
+
+def test_burdens_stay_within_their_record_band():
+    squeeze = {
+        "kind": "gray_zone_coercion",
+        "actor": "CHN",
+        "partners": ["PHL", "VNM", "JPN", "MYS", "TWN", "IND"],
+        "intensity": 1.0,
+        "start": 1,  # a departure: in force at month 0 it would be part of the rest state
+    }
+    w = world(policies={"squeeze": squeeze}, parameters={"arms": {"reaction": 2.0}})
+    traj = simulate(w, 10, log=False)
+    months = np.arange(traj.horizon + 1)
+    gdp = w.gdp * (1 + w.growth) ** (months[:, None] / 12)
+    burden = traj.countries["milex_usd_bn"] / gdp[:, None, :]
+    assert (burden >= w.burden_low - 1e-12).all() and (burden <= w.burden_high + 1e-12).all()
+    phl = w.index("PHL")
+    assert np.isclose(burden[-1, :, phl], w.burden_high[phl], rtol=0.02).all()  # at its record
+
+
+def test_a_small_state_cannot_drive_a_great_power():
+    # Laos doubling its defence effort, or the Philippines raising theirs by half, barely moves
+    # China's burden (before: China answered a dollar of Lao spending with about $11).
+    control = run(30, parameters=QUIET)
+    for code, target in (("LAO", 0.38), ("PHL", 2.0)):
+        treated = run(
+            30,
+            parameters=QUIET,
+            countries={code: {"burden_target_pct": target, "burden_target_month": 24}},
+        )
+        assert _final_burden(treated, code).mean() > 1.4 * _final_burden(control, code).mean()
+        change = _final_burden(treated, "CHN") / _final_burden(control, "CHN") - 1
+        assert abs(change).max() < 0.002, (code, change.max())
+
+
+def test_a_weak_state_facing_a_strong_rival_reacts():
+    # China's burden half again higher within five years: the Philippines and Vietnam, which
+    # face it, arm; a distant state without a dispute hardly does.
+    surge = {"CHN": {"burden_target_pct": 2.7, "burden_target_month": 60}}
+    treated, control = run(30, countries=surge), run(30)
+    for code in ("PHL", "VNM", "TWN"):
+        effect, t = paired_effect(
+            _final_burden(treated, code) / _final_burden(control, code) - 1, np.zeros(30)
+        )
+        assert effect > 0.03 and t > 4, code
+    far = _final_burden(treated, "KHM") / _final_burden(control, "KHM") - 1
+    assert (
+        far.mean()
+        < 0.5 * (_final_burden(treated, "PHL") / _final_burden(control, "PHL") - 1).mean()
     )
-    traj = dynamics_run(w, 10)
-    milex = traj.countries["milex_usd_bn"]
-    assert (milex >= 0).all()
-    assert (milex <= w.ceiling + 1e-9).all()
-    assert np.isclose(milex[-1], w.ceiling, rtol=1e-6).any()
 
 
-def dynamics_run(w, n):
-
-    return simulate(w, n, log=False)
+def test_a_retrenching_us_does_not_arm_more_while_its_allies_do():
+    cut = {
+        f"cut_{name}": {"kind": "set_commitment", "alliance": name, "value": 0.3, "step": 6}
+        for name in ("us_jpn", "us_kor", "us_phl", "us_aus", "us_tha")
+    }
+    treated, control = run(30, events=cut), run(30)
+    us = _final_burden(treated, "USA") / _final_burden(control, "USA") - 1
+    assert us.max() < 0.002  # before: +13% against +1%
+    for code in ("JPN", "KOR", "PHL"):
+        effect, t = paired_effect(_final_burden(treated, code), _final_burden(control, code))
+        assert effect > 0 and t > 4, code
 
 
 def test_allied_pooling_lowers_spending_needs():
-    # Buck-passing: a stronger US pledge lets Japan spend less than a weaker one.
-    strong = run(
-        20,
-        alliances={
-            "us_jpn": {
+    # Buck-passing: a stronger US pledge lets South Korea spend less than a weaker one.
+    def pledge(commitment: float, credibility: float) -> dict:
+        return {
+            "us_kor": {
                 "type": "bilateral_treaty",
-                "members": ["USA", "JPN"],
-                "commitment": 1.0,
-                "credibility": 1.0,
+                "members": ["USA", "KOR"],
+                "commitment": commitment,
+                "credibility": credibility,
             }
-        },
+        }
+
+    base = {"anchor": "status_quo"}  # both departures measured from the same status quo
+    strong = run(20, alliances=pledge(1.0, 1.0), **base)
+    weak = run(20, alliances=pledge(0.8, 0.6), **base)
+    effect, t = paired_effect(_final_burden(strong, "KOR"), _final_burden(weak, "KOR"))
+    assert effect < 0 and t < -4
+
+
+def test_the_threat_ratio_compares_faced_with_own_and_protectors_capability():
+    w = world()
+    state = initial_state(w, replicate_keys(0, [0]))
+    levers = active_levers(w, state)
+    ties, cap, threat_matrix, _, _, ratio = perceive(w, state, levers)
+    regional = cap * w.regional
+    phl, usa = w.index("PHL"), w.index("USA")
+    theatre = lever_terms(w, state, levers).theatre[0]
+    reach = ties.protection[0, phl] * theatre[:, phl]
+    own = regional[0, phl] + w.params.arms.ally_pooling * (reach * regional[0]).sum()
+    faced = threat_matrix[0, phl].sum() * regional[0].sum()
+    np.testing.assert_allclose(ratio[0, phl], np.log(faced / own))
+    assert ties.protection[0, phl, usa] > 0 and ties.protection[0, usa, phl] == 0  # one way
+    np.testing.assert_allclose(
+        threat_ratio(w, threat_matrix, ties.protection * theatre.T[None], cap), ratio
     )
-    weak = run(
-        20,
-        alliances={
-            "us_jpn": {
-                "type": "bilateral_treaty",
-                "members": ["USA", "JPN"],
-                "commitment": 0.8,
-                "credibility": 0.6,
-            }
-        },
-    )
-    jpn = strong.world.index("JPN")
-    effect, t = paired_effect(
-        strong.countries["milex_usd_bn"][-1, :, jpn], weak.countries["milex_usd_bn"][-1, :, jpn]
-    )
-    assert effect < -1.0 and t < -4
+
+
+def test_gdp_grows_along_its_projection_and_coercion_costs_some():
+    coercion = {"kind": "economic_coercion", "actor": "CHN", "partners": ["KOR"], "intensity": 1}
+    plain, coerced = world(), world(policies={"c": coercion})
+    for w in (plain, coerced):
+        state = initial_state(w, replicate_keys(0, [0]))
+        y = income(w, state, active_levers(w, state), 24)[0]
+        kor = w.index("KOR")
+        grown = w.gdp[kor] * (1 + w.growth[kor]) ** 2
+        cost = w.params.economy.coercion_gdp_cost * w.trade_china[kor] if w is coerced else 0
+        np.testing.assert_allclose(y[kor], grown * (1 - cost))

@@ -18,7 +18,7 @@ from sim.core.rng import replicate_keys
 
 def _threat(w, state):
     levers = active_levers(w, state)
-    ties, _, _ = alliance_ties(w, state)
+    ties = alliance_ties(w, state).credible
     return threat_perception(w, state, ties, levers, capability(w, state, levers))[2][0]
 
 
@@ -51,5 +51,5 @@ def test_allies_are_not_threats():
 def threat_matrix(w):
     state = initial_state(w, replicate_keys(0, [0]))
     levers = active_levers(w, state)
-    ties, _, _ = alliance_ties(w, state)
+    ties = alliance_ties(w, state).credible
     return threat_perception(w, state, ties, levers, capability(w, state, levers))[0][0]

@@ -1,0 +1,235 @@
+"""What each policy of a scenario does: the scenario with it against the scenario without it.
+
+Every lever kind has one documented outcome, a direction and a range (:data:`KIND_EFFECTS`,
+``docs/model.md`` §7): a policy is run on and off with common random numbers, and its effect is
+the mean paired difference of that outcome. A policy whose effect falls outside its kind's
+range either does nothing or does everything, which is what ``geosim effects`` and the tests
+look for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.compile import compile_world
+from sim.core.engine import Trajectory, simulate
+from sim.scenario.schema import PolicyEvent, Scenario
+
+
+@dataclass(frozen=True)
+class KindEffect:
+    """The documented effect of one lever kind.
+
+    Attributes:
+        outcome: What is measured, in words.
+        low: Smallest effect in the documented direction (an effect below it does nothing).
+        high: Largest (an effect above it does everything).
+    """
+
+    outcome: str
+    low: float
+    high: float
+
+
+#: Documented outcome and range of each lever kind (effects are signed so that the documented
+#: direction is positive).
+KIND_EFFECTS: dict[str, KindEffect] = {
+    kind: KindEffect("final alignment of the partners towards the actor", 0.001, 0.25)
+    for kind in (
+        "security_assistance",
+        "economic_inducement",
+        "arms_transfer",
+        "trade_agreement",
+        "civil_nuclear",
+        "exercises",
+        "task_force",
+    )
+} | {
+    "forward_presence": KindEffect(
+        "final credibility of the actor's pledges to the hosts (or, without one, incident "
+        "months in the hosts' disputes)",
+        0.002,
+        0.6,
+    ),
+    "deconfliction_channel": KindEffect(
+        "fall of the mean tension between actor and partners over the run", 0.002, 0.4
+    ),
+    "ceasefire": KindEffect(
+        "fall of the mean tension between actor and partners over the run", 0.002, 0.5
+    ),
+    "dialogue": KindEffect(
+        "fall of the mean tension between actor and partners over the run", 0.002, 0.5
+    ),
+    "gray_zone_coercion": KindEffect(
+        "rise of the share of months with an active incident between actor and partners",
+        0.005,
+        0.8,
+    ),
+    "economic_coercion": KindEffect(
+        "rise of the mean tension between actor and partners over the run", 0.002, 0.4
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PolicyEffect:
+    """One policy's measured effect.
+
+    Attributes:
+        scenario: Scenario name.
+        policy: Policy name (``<event>.policy`` for a policy inside an event).
+        kind: Lever kind.
+        actor: Who pulls the lever.
+        partners: At whom.
+        effect: Mean paired effect, signed so that the documented direction is positive.
+        spread: Standard error of the mean paired difference.
+    """
+
+    scenario: str
+    policy: str
+    kind: str
+    actor: str
+    partners: tuple[str, ...]
+    effect: float
+    spread: float
+
+    @property
+    def documented(self) -> KindEffect:
+        """The documented outcome and range of this policy's kind."""
+        return KIND_EFFECTS[self.kind]
+
+    @property
+    def within(self) -> bool:
+        """Whether the effect lies in its kind's documented range."""
+        return self.documented.low <= self.effect <= self.documented.high
+
+
+def policies_of(scenario: Scenario) -> Iterator[tuple[str, object]]:
+    """Every policy of a scenario: declared ones, then those inside policy events."""
+    yield from scenario.policies.items()
+    for name, event in scenario.events.items():
+        if isinstance(event, PolicyEvent):
+            yield f"{name}.policy", event.policy
+
+
+def without(scenario: Scenario, name: str) -> Scenario:
+    """The scenario without one policy (a policy event is left out whole)."""
+    if name in scenario.policies:
+        policies = {k: v for k, v in scenario.policies.items() if k != name}
+        return scenario.model_copy(update={"policies": policies})
+    event = name.removesuffix(".policy")
+    events = {k: v for k, v in scenario.events.items() if k != event}
+    return scenario.model_copy(update={"events": events})
+
+
+def _pairs(run: Trajectory, actor: str, partners: tuple[str, ...]) -> list[int]:
+    world = run.world
+    a = world.index(actor)
+    return [world.dyad_index(a, world.index(p)) for p in partners if p != actor]
+
+
+def _outcome(kind: str, actor: str, partners: tuple[str, ...]) -> Callable[[Trajectory], np.ndarray]:
+    """Per-replicate outcome of a lever kind (larger = the documented direction)."""
+
+    def alignment(run: Trajectory) -> np.ndarray:
+        world = run.world
+        final = run.countries["alignment"][-1]
+        start = run.countries["alignment"][0]
+        a = world.index(actor)
+        towards = [
+            final[:, world.index(p)] * np.sign(start[:, a] - start[:, world.index(p)])
+            for p in partners
+        ]
+        return np.mean(towards, axis=0)
+
+    def credibility(run: Trajectory) -> np.ndarray:
+        world = run.world
+        a = world.index(actor)
+        pledges = [
+            k
+            for k, name in enumerate(world.alliance_names)
+            if world.hub[k] == a
+            and world.against[k].any()
+            and any(world.members0[k, world.index(p)] for p in partners)
+        ]
+        if not pledges:
+            hosts = [world.index(p) for p in partners]
+            dyads = [
+                d
+                for d in range(len(world.dyad_i))
+                if world.dispute[world.dyad_i[d], world.dyad_j[d]] > 0
+                and (world.dyad_i[d] in hosts or world.dyad_j[d] in hosts)
+            ]
+            return (run.level[1:, :, dyads] > 0).mean(axis=(0, 2))
+        return run.credibility[-1][:, pledges].mean(axis=1)
+
+    def calm(run: Trajectory) -> np.ndarray:
+        return -run.tension[1:, :, _pairs(run, actor, partners)].mean(axis=(0, 2))
+
+    def tense(run: Trajectory) -> np.ndarray:
+        return run.tension[1:, :, _pairs(run, actor, partners)].mean(axis=(0, 2))
+
+    def active(run: Trajectory) -> np.ndarray:
+        return (run.level[1:, :, _pairs(run, actor, partners)] > 0).mean(axis=(0, 2))
+
+    chosen = {
+        "forward_presence": credibility,
+        "deconfliction_channel": calm,
+        "ceasefire": calm,
+        "dialogue": calm,
+        "gray_zone_coercion": active,
+        "economic_coercion": tense,
+    }
+    return chosen.get(kind, alignment)
+
+
+def policy_effects(
+    scenario: Scenario,
+    *,
+    replicates: int = 16,
+    seed: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[PolicyEffect]:
+    """Each policy's effect on its kind's outcome: the scenario with it against without it.
+
+    Args:
+        scenario: A validated scenario.
+        replicates: Replicates of each run (common random numbers: the same indices and seed).
+        seed: Base seed; defaults to the scenario's.
+        progress: Called with replicate-months completed.
+
+    Returns:
+        One :class:`PolicyEffect` per policy, in the scenario's order.
+    """
+    seed = scenario.seed if seed is None else seed
+    with_all = simulate(
+        compile_world(scenario), replicates, seed=seed, log=False, progress=progress
+    )
+    effects = []
+    for name, policy in policies_of(scenario):
+        kind, actor, partners = policy.kind, policy.actor, tuple(policy.partners)
+        off = simulate(
+            compile_world(without(scenario, name)),
+            replicates,
+            seed=seed,
+            log=False,
+            progress=progress,
+        )
+        outcome = _outcome(kind, actor, partners)
+        diff = outcome(with_all) - outcome(off)
+        spread = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
+        effects.append(
+            PolicyEffect(
+                scenario=scenario.name,
+                policy=name,
+                kind=kind,
+                actor=actor,
+                partners=partners,
+                effect=float(diff.mean()),
+                spread=float(spread),
+            )
+        )
+    return effects
