@@ -110,7 +110,7 @@ def _country_arrays(scenario: Scenario) -> dict[str, np.ndarray]:
     return arrays
 
 
-def compile_world(scenario: Scenario) -> World:
+def compile_world(scenario: Scenario, *, rest: Scenario | None = None) -> World:
     """Turn a validated scenario into a :class:`World` ready to simulate.
 
     Also computes, on the world held at rest (the status quo, or the scenario's own month 0;
@@ -119,12 +119,14 @@ def compile_world(scenario: Scenario) -> World:
 
     Args:
         scenario: A validated scenario.
+        rest: The scenario whose rest state anchors this one, if not the one its ``anchor``
+            names (to measure a policy against a scenario without it from the same rest).
 
     Returns:
         The compiled world.
     """
     world = _compile(scenario, scenario.alliances, scenario.policies, scenario.events)
-    alliances, policies = reference_setup(scenario)
+    alliances, policies = reference_setup(scenario if rest is None else rest)
     reference = _compile(scenario, alliances, policies, {}, departures=False)
     return replace(world, **anchors(reference, scenario.horizon))
 

@@ -37,7 +37,7 @@ class KindEffect:
 #: Documented outcome and range of each lever kind (effects are signed so that the documented
 #: direction is positive).
 KIND_EFFECTS: dict[str, KindEffect] = {
-    kind: KindEffect("final alignment of the partners towards the actor", 0.001, 0.25)
+    kind: KindEffect("peak shift of the partners' alignment towards the actor", 0.001, 0.25)
     for kind in (
         "security_assistance",
         "economic_inducement",
@@ -49,8 +49,8 @@ KIND_EFFECTS: dict[str, KindEffect] = {
     )
 } | {
     "forward_presence": KindEffect(
-        "final credibility of the actor's pledges to the hosts (or, without one, incident "
-        "months in the hosts' disputes)",
+        "peak shift of the credibility of the actor's pledges to the hosts (or, without one, "
+        "of incident months in the hosts' disputes)",
         0.002,
         0.6,
     ),
@@ -116,7 +116,11 @@ def policies_of(scenario: Scenario) -> Iterator[tuple[str, object]]:
 
 
 def without(scenario: Scenario, name: str) -> Scenario:
-    """The scenario without one policy (a policy event is left out whole)."""
+    """The scenario without one policy (a policy event is left out whole).
+
+    Compile it with ``rest=`` the original scenario, so that both are anchored on the same
+    rest state (under ``anchor: self`` a month-0 policy is part of it).
+    """
     if name in scenario.policies:
         policies = {k: v for k, v in scenario.policies.items() if k != name}
         return scenario.model_copy(update={"policies": policies})
@@ -136,14 +140,13 @@ def _outcome(kind: str, actor: str, partners: tuple[str, ...]) -> Callable[[Traj
 
     def alignment(run: Trajectory) -> np.ndarray:
         world = run.world
-        final = run.countries["alignment"][-1]
-        start = run.countries["alignment"][0]
+        series = run.countries["alignment"]  # (T+1, R, N)
         a = world.index(actor)
         towards = [
-            final[:, world.index(p)] * np.sign(start[:, a] - start[:, world.index(p)])
+            series[:, :, world.index(p)] * np.sign(series[0, :, a] - series[0, :, world.index(p)])
             for p in partners
         ]
-        return np.mean(towards, axis=0)
+        return np.mean(towards, axis=0)  # (T+1, R): read at its peak (see policy_effects)
 
     def credibility(run: Trajectory) -> np.ndarray:
         world = run.world
@@ -164,7 +167,7 @@ def _outcome(kind: str, actor: str, partners: tuple[str, ...]) -> Callable[[Traj
                 and (world.dyad_i[d] in hosts or world.dyad_j[d] in hosts)
             ]
             return (run.level[1:, :, dyads] > 0).mean(axis=(0, 2))
-        return run.credibility[-1][:, pledges].mean(axis=1)
+        return run.credibility[:, :, pledges].mean(axis=2)  # (T+1, R)
 
     def calm(run: Trajectory) -> np.ndarray:
         return -run.tension[1:, :, _pairs(run, actor, partners)].mean(axis=(0, 2))
@@ -212,7 +215,7 @@ def policy_effects(
     for name, policy in policies_of(scenario):
         kind, actor, partners = policy.kind, policy.actor, tuple(policy.partners)
         off = simulate(
-            compile_world(without(scenario, name)),
+            compile_world(without(scenario, name), rest=scenario),
             replicates,
             seed=seed,
             log=False,
@@ -220,6 +223,8 @@ def policy_effects(
         )
         outcome = _outcome(kind, actor, partners)
         diff = outcome(with_all) - outcome(off)
+        if diff.ndim == 2:  # a path of months: the effect at its peak (a policy may end early)
+            diff = diff[int(np.argmax(np.abs(diff.mean(axis=1))))]
         spread = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
         effects.append(
             PolicyEffect(

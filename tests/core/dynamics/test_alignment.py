@@ -36,6 +36,7 @@ def test_security_assistance_pulls_the_recipient_towards_the_donor():
         "actor": "USA",
         "partners": ["VNM"],
         "usd_m_per_year": 1000,
+        "start": 1,
     }
     effect, t = inducement_effect("VNM", {"aid": aid})
     assert effect > 0.08 and t > 4
@@ -47,6 +48,7 @@ def test_chinese_inducements_pull_towards_china():
         "actor": "CHN",
         "partners": ["KHM"],
         "usd_m_per_year": 2000,
+        "start": 1,
     }
     effect, t = inducement_effect("KHM", {"deal": deal})
     assert effect < -0.1 and t < -4
@@ -58,6 +60,7 @@ def test_trade_agreement_tilts_alignment_towards_the_partner():
         "actor": "USA",
         "partners": ["MYS"],
         "trade_share_delta": 0.1,
+        "start": 1,
     }
     effect, t = alignment_effect("MYS", policies={"deal": deal})
     assert effect > 0.05 and t > 4

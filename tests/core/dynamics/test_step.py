@@ -15,7 +15,12 @@ def test_the_initial_state_is_the_worlds_data_with_threat_perceived():
     state = initial_state(w, replicate_keys(2, range(3)))
     assert state.step == 0 and state.replicates == 3
     np.testing.assert_array_equal(state.milex, np.broadcast_to(w.milex0, (3, w.n)))
-    assert (state.level == 0).all() and state.log is None
+    assert state.log is None
+    # Levels are drawn from the stationary incident process, on incident dyads only.
+    level = state.level[:, w.dyad_i, w.dyad_j]
+    others = np.setdiff1d(np.arange(len(w.dyad_i)), w.incident_dyads)
+    assert (level[:, others] == 0).all() and level.max() <= 5 and level.any()
+    np.testing.assert_array_equal(state.max_level, level)
     assert ((state.threat > 0) & (state.threat < 1)).all()
     threat = state.threat.copy()
     observe(w, state)

@@ -13,7 +13,7 @@ from conftest import control, paired_effect, run, world
 
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.step import initial_state
-from sim.core.dynamics.tension import tension_dynamics
+from sim.core.dynamics.tension import resting_tension, tension_dynamics
 from sim.core.rng import replicate_keys
 
 
@@ -37,7 +37,13 @@ def test_incidents_raise_tension():
 
 
 def test_ceasefire_lowers_dyad_tension():
-    accord = {"kind": "ceasefire", "actor": "THA", "partners": ["KHM"], "strength": 0.9}
+    accord = {
+        "kind": "ceasefire",
+        "actor": "THA",
+        "partners": ["KHM"],
+        "strength": 0.9,
+        "start": 1,
+    }
     treated, untreated = run(30, policies={"accord": accord}), control()
     w = untreated.world
     d = np.nonzero((w.dyad_i == w.index("THA")) & (w.dyad_j == w.index("KHM")))[0][0]
@@ -48,6 +54,8 @@ def test_ceasefire_lowers_dyad_tension():
 def test_arms_racing_raises_tension_between_rivals():
     w = world()
     state = initial_state(w, replicate_keys(0, [0]))
+    state.level[:] = 0  # no incidents: tension at its resting point stays there
+    state.tension = resting_tension(w, state.alignment)
     levers = active_levers(w, state)
     channels = np.zeros((1, w.n, w.n))
     calm = state.tension.copy()
