@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import TREATIES, world
 
-from sim.core.compile import compile_world, reference_alliances
+from sim.core.compile import anchor_of, compile_world, reference_setup
 from sim.core.world import LEVER_INDEX, NEVER
 from sim.scenario import baseline, load_scenario
 
@@ -26,6 +26,7 @@ def _policy(kind: str, **fields) -> dict:
         (_policy("forward_presence", level=0.7), "presence", 0.7),
         (_policy("deconfliction_channel", strength=0.6), "channel", 0.6),
         (_policy("gray_zone_coercion", intensity=0.9), "coercion", 0.9),
+        (_policy("economic_coercion", intensity=0.6), "economic", 0.6),
         (_policy("ceasefire", strength=0.8), "ceasefire", 0.8),
         (_policy("dialogue", strength=0.4), "dialogue", 0.4),
     ],
@@ -92,9 +93,49 @@ def test_incidents_are_possible_only_on_disputed_coerced_or_injected_dyads():
     assert w.dyad_index(w.index("USA"), w.index("AUS")) in w.incident_dyads
 
 
-def test_the_reference_world_is_the_atop_treaty_network():
-    reference = reference_alliances()
-    pairs = {frozenset(a.members) for a in reference.values()}
-    assert pairs == {frozenset(t["members"]) for t in TREATIES.values()}
-    assert all(a.type == "bilateral_treaty" for a in reference.values())
-    assert world().grievance.shape == (len(baseline.countries()),)
+def test_the_world_held_at_rest_is_the_status_quo_or_the_scenario_itself():
+    status_quo = load_scenario("hub_and_spoke")
+    mine = world()  # anchor: self (the test scenarios)
+    alliances, policies = reference_setup(status_quo)
+    assert set(alliances) == set(status_quo.alliances) and set(policies) == set(status_quo.policies)
+    plain = load_scenario("formal_asian_nato")
+    assert anchor_of(plain) == "status_quo"
+    alliances, policies = reference_setup(plain)
+    assert "pacific_defence_pact" not in alliances  # it starts at month 6, a departure
+    assert set(alliances) == set(status_quo.alliances)
+    history = load_scenario("history_2015_2023")
+    assert anchor_of(history) == "self"
+    assert mine.alignment_anchor.shape == (mine.horizon + 1, mine.n)
+    assert mine.reference_ratio.shape == (mine.horizon + 1, mine.n)
+
+
+def test_pledges_are_aimed_at_the_hub_s_adversaries_unless_named():
+    w = world(
+        alliances={
+            **TREATIES,
+            "quad": {"type": "minilateral", "members": ["USA", "JPN", "AUS", "IND"]},
+            "named": {"type": "bilateral_treaty", "members": ["USA", "THA"], "against": ["KHM"]},
+        }
+    )
+    aimed = {
+        w.alliance_names[k]: {w.codes[j] for j in np.flatnonzero(w.against[k])}
+        for k in range(len(w.alliance_names))
+    }
+    assert aimed["us_jpn"] == {"CHN", "PRK", "RUS"}
+    assert aimed["cn_prk"] >= {"USA", "PHL", "JPN", "TWN"} and "PRK" not in aimed["cn_prk"]
+    assert aimed["quad"] == set()  # no pledge
+    assert aimed["named"] == {"KHM"}
+
+
+def test_burden_paths_reach_announced_targets_within_their_band():
+    w = world()
+    jpn, chn = w.index("JPN"), w.index("CHN")
+    target = baseline.trajectories()["JPN"]
+    assert w.burden_path[target.burden_target_month, jpn] == pytest.approx(target.burden_target)
+    assert w.burden_path[-1, jpn] == pytest.approx(target.burden_target)
+    np.testing.assert_allclose(w.burden_path[:, chn], w.milex0[chn] / w.gdp[chn])  # no target
+    assert (w.burden_path >= w.burden_low - 1e-15).all()
+    assert (w.burden_path <= w.burden_high + 1e-15).all()
+    changed = world(countries={"CHN": {"burden_target_pct": 2.5, "burden_target_month": 12}})
+    assert changed.burden_path[12, chn] == pytest.approx(0.025)
+    assert changed.burden_high[chn] >= 0.025

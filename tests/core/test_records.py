@@ -18,7 +18,10 @@ def test_every_kind_of_event_has_its_own_record_type() -> None:
         "alliance_response",
         "abandonment",
         *(f"inject:{k}" for k in ("incident", "policy", "join_alliance", "leave_alliance")),
-        *(f"inject:{k}" for k in ("set_commitment", "tension_shock", "credibility_shock")),
+        *(
+            f"inject:{k}"
+            for k in ("set_commitment", "set_clarity", "tension_shock", "credibility_shock")
+        ),
     }
     assert set(records.RECORD_TYPES) == kinds
     assert len(set(records.RECORD_TYPES.values())) == len(kinds)

@@ -47,9 +47,10 @@ def escalation_offset(world: World) -> np.ndarray:
         p.sovereignty_escalation,
         p.rivalry_escalation,
     )
-    out = np.zeros(issue.shape) + p.maritime_escalation
+    # Sums of products, not np.where: a stacked sweep's coefficients carry a replicate axis.
+    out = p.maritime_escalation * (issue < 0)
     for code, offset in enumerate(offsets):
-        out = np.where(issue == code, offset, out)
+        out = out + offset * (issue == code)
     return out
 
 
