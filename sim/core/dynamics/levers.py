@@ -73,7 +73,6 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         return cached[1]
     kind = LEVER_INDEX
     coercion = levers[:, kind["coercion"]]
-    presence_in = levers[:, kind["presence"]].sum(axis=1)
     ceasefire = levers[:, kind["ceasefire"]]
     channel = levers[:, kind["channel"]]
     channel = np.maximum(channel, channel.transpose(0, 2, 1))
@@ -87,9 +86,7 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         assistance_in=levers[:, kind["assistance"]].sum(axis=1),
         coercion_on=np.ascontiguousarray(coercion.transpose(0, 2, 1)) if coercion.any() else None,
         coercion_dyad=upper_triangle(world, coercion + coercion.transpose(0, 2, 1)),
-        presence_dyad=np.clip(
-            presence_in[:, world.dyad_i] + presence_in[:, world.dyad_j], 0.0, 1.0
-        ),
+        presence_dyad=presence_friction(world, levers[:, kind["presence"]]),
         ceasefire_dyad=upper_triangle(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1))),
         channel=channel if channel.any() else None,
         dialogue=upper_triangle(world, dialogue),
@@ -107,6 +104,24 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     )
     state.terms_cache = (levers, terms)
     return terms
+
+
+def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
+    """Foreign forces in a dyad that face their own adversary across it, capped at 1, ``(R, D)``.
+
+    ``F_ij = min(1, Σ_m P_mi [m disputes j] + P_mj [m disputes i])``: US forces in the
+    Philippines add friction to China–Philippines (the US disputes with China), not to a
+    Philippine dispute with a neighbour the US has no quarrel with (Jervis 1978: a deployment
+    threatens those it is aimed at).
+    """
+    opposed = (world.dispute > 0).astype(float)  # (N, N), or (R, N, N) for stacked samples
+    facing = np.zeros(presence.shape)  # [i, j] = Σ_m P[m, i] · opposed[m, j]
+    for m in range(world.n):  # a fixed summation order: the same bits at any batch size
+        across = opposed[..., m, :]
+        across = across[:, None, :] if across.ndim == 2 else across[None, None, :]
+        facing += presence[:, m, :, None] * across
+    friction = facing[:, world.dyad_i, world.dyad_j] + facing[:, world.dyad_j, world.dyad_i]
+    return np.clip(friction, 0.0, 1.0)
 
 
 def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:

@@ -36,7 +36,8 @@ class LeverTerms:
         coercion_on: Coercion suffered, ``[i, j]`` = j's coercion of i, ``(R, N, N)``; None
             when nobody coerces.
         coercion_dyad: Coercion within each dyad, either way, ``(R, D)``.
-        presence_dyad: Foreign presence in either member of each dyad, capped at 1, ``(R, D)``.
+        presence_dyad: Foreign forces facing their adversary across each dyad, capped at 1,
+            ``(R, D)`` (:func:`sim.core.dynamics.levers.presence_friction`).
         ceasefire_dyad: Ceasefire strength of each dyad, ``(R, D)``.
         channel: Deconfliction channels, symmetric, ``(R, N, N)``; None when there are none.
         dialogue: Dialogue and ceasefires over upper-triangle dyads, ``(R, D)``.
