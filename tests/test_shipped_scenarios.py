@@ -63,7 +63,14 @@ def test_shipped_scenario_runs_with_bounded_outputs_and_reproducible_replicates(
     assert (many.tension >= 0).all() and (many.tension <= 1).all()
     alignment = many.countries["alignment"]
     assert (alignment >= -1).all() and (alignment <= 1).all()
-    assert (many.countries["milex_usd_bn"] <= world.ceiling + 1e-9).all()
+    # Spending stays within each state's record band times its (uncoerced) projected GDP.
+    months = np.arange(many.horizon + 1)[:, None, None]
+    grown = world.gdp * (1.0 + world.growth) ** (months / 12.0)
+    milex = many.countries["milex_usd_bn"]
+    assert (milex <= world.burden_high * grown * (1 + 1e-9)).all()
+    assert (
+        milex >= world.burden_low * grown * (1 - world.params.economy.coercion_gdp_cost) - 1e-9
+    ).all()
 
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

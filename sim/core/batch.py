@@ -48,6 +48,7 @@ STACKABLE = frozenset(
         "decay",
         "trade_share",
         "reference_ratio",
+        "reference_path",
         "reference_abandonment",
         "alignment_anchor",
         "reference_exercises",

@@ -176,6 +176,7 @@ class World:
     against: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     clarity0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     reference_ratio: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    reference_path: np.ndarray | None = None
     reference_abandonment: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     reference_exercises: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))

@@ -76,6 +76,7 @@ LITERATURE: tuple[str, ...] = (
     "Boulding 1962",
     "Kahn 1965",
     "Schelling 1966",
+    "Fearon 1995",
     "Bailey, Strezhnev & Voeten 2017",
 )
 #: Scope labels other than country codes (``GDP: World Bank WDI 2015``); the last four label

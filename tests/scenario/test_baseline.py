@@ -10,7 +10,7 @@ from sim.scenario import baseline
 from sim.scenario.resources import seeds_dir
 
 REQUIRED = {"USA", "CHN", "JPN", "KOR", "AUS", "IND", "PHL", "VNM", "MYS", "SGP", "IDN", "THA"}
-REQUIRED |= {"KHM", "LAO", "MMR", "BRN", "PRK"}
+REQUIRED |= {"KHM", "LAO", "MMR", "BRN", "PRK", "TWN", "RUS"}
 SEEDS = seeds_dir()
 
 
@@ -21,9 +21,9 @@ def test_every_required_country_has_positive_economic_and_military_figures():
         assert c.gdp_usd_bn > 0 and c.milex_usd_bn > 0
         assert 0 <= c.trade_china_share <= 1 and 0 <= c.trade_us_share <= 1
         assert c.milex_usd_bn / c.gdp_usd_bn < 0.25  # PRK is the extreme (WMEAT estimate)
-    assert countries["USA"].nuclear and countries["CHN"].nuclear and countries["PRK"].nuclear
+    assert all(countries[c].nuclear for c in ("USA", "CHN", "PRK", "RUS", "IND"))
     claimants = {c.iso3 for c in countries.values() if c.scs_claimant}
-    assert claimants == {"CHN", "PHL", "VNM", "MYS", "BRN"}
+    assert claimants == {"CHN", "PHL", "VNM", "MYS", "BRN", "TWN"}  # the ROC line: Taiwan claims
     assert sum(c.asean for c in countries.values()) == 10
 
 
@@ -33,8 +33,14 @@ def test_alignment_mapping_keeps_order_poles_and_puts_treaty_allies_on_the_us_si
     assert all(-1 <= a <= 1 for a in alignment.values())
     for ally in ("JPN", "KOR", "AUS", "PHL", "THA"):
         assert alignment[ally] > 0
-    # Monotone in the ideal point (Myanmar excepted: it uses the junta prior).
-    countries = [c for c in baseline.countries() if c.iso3 not in {"USA", "CHN", "MMR"}]
+    # Monotone in the ideal point (Myanmar excepted: it uses the junta prior; Taiwan and Russia
+    # have no UN ideal points here and use their priors).
+    priors = {c.iso3 for c in baseline.countries() if c.alignment_prior is not None}
+    assert {"TWN", "RUS"} <= priors
+    assert alignment["TWN"] > 0.5 and alignment["RUS"] < -0.5
+    countries = [
+        c for c in baseline.countries() if c.iso3 not in {"USA", "CHN", "MMR"} | priors
+    ]
     ordered = sorted(countries, key=lambda c: c.unga_2023)
     values = [alignment[c.iso3] for c in ordered]
     assert values == sorted(values)

@@ -49,8 +49,6 @@ def test_the_collector_reaches_every_place_a_source_is_written() -> None:
     assert some(r"^seeds/facts\.yaml facts\.hagel_midas_speech\.source$")
     assert some(r"^seeds/facts\.yaml facts\.nato_member_count\.also_in\[0\]$")
     assert some(r"^sim/scenario/baseline\.py COLUMN_SOURCES\['gdp_usd_bn'\]$")
-    assert some(r"^sim/scenario/parameters\.py parameters\.alignment\.rate$")
-    assert some(r"^sim/scenario/parameters\.py parameters\.alignment\.rate$")  # calibrated
     assert len(origins) > 300
 
 

@@ -1,7 +1,7 @@
 """Alliance architecture (``docs/model.md`` §4): ties, Snyder's alliance fears, credibility.
 
 Typed ties bind the members of each alliance in force; several ties between the same pair
-combine as independent pledges. A pledge runs from the alliance's members to its *protected*
+count as the strongest. A pledge runs from the alliance's members to its *protected*
 members (every member but the hub) and is aimed at named adversaries. Abandonment fear is the
 protected members' (a patron does not fear being abandoned by its clients); entrapment follows
 Snyder's alliance security dilemma; credibility and interoperability move with presence,
@@ -139,31 +139,32 @@ def alliance_ties(world: World, state: State) -> Ties:
     """Tie strengths between countries from the alliances in force.
 
     A tie of alliance k binds every pair of its members with strength ``s_k``
-    (:func:`pledge_strength`). Several ties between the same pair combine as independent
-    pledges: ``W_ij = 1 − Π_k (1 − s_k)``. The protective tie ``W^p_im`` combines only the
-    alliances in which i is protected (i is not their hub).
+    (:func:`pledge_strength`). Several ties between the same pair count as their strongest,
+    ``W_ij = max_{k ∋ i,j} s_k``: a second treaty between the same two states does not double
+    the pledge (a pact over the US–Japan treaty adds its new pairs, not a second US–Japan
+    guarantee). The protective tie ``W^p_im`` reads only the alliances in which i is protected
+    (i is not their hub).
     """
     members = alliance_members(state)
     joined = membership(world, state, members)
     strength, promise = pledge_strength(world, state)
-    logs = np.log1p(-np.stack((strength, promise)))  # (2, R, K)
-    # Ties exist only between countries sharing an alliance: the sums of log-survival terms
-    # run over those pairs, alliance by alliance in index order.
-    log_free = np.zeros((2, *joined.shared.shape[:2]))  # (2, R, S): both strengths
-    log_i = np.zeros(joined.shared.shape[:2])  # protective, towards pair_i
-    log_j = np.zeros(joined.shared.shape[:2])  # protective, towards pair_j
+    both = np.stack((strength, promise))  # (2, R, K)
+    # Ties exist only between countries sharing an alliance: maxima over those pairs,
+    # alliance by alliance in index order.
+    tie = np.zeros((2, *joined.shared.shape[:2]))  # (2, R, S): both strengths
+    toward_i = np.zeros(joined.shared.shape[:2])  # protective, towards pair_i
+    toward_j = np.zeros(joined.shared.shape[:2])  # protective, towards pair_j
     for k in range(joined.shared.shape[2]):
-        log_free += joined.shared[:, :, k] * logs[:, :, k, None]
-        log_i += joined.i_protected[:, :, k] * logs[0, :, k, None]
-        log_j += joined.j_protected[:, :, k] * logs[0, :, k, None]
+        np.maximum(tie, joined.shared[:, :, k] * both[:, :, k, None], out=tie)
+        np.maximum(toward_i, joined.i_protected[:, :, k] * both[0, :, k, None], out=toward_i)
+        np.maximum(toward_j, joined.j_protected[:, :, k] * both[0, :, k, None], out=toward_j)
     shape = (state.replicates, world.n, world.n)
     ties = np.zeros((2, *shape))
-    tie = -np.expm1(log_free)
     ties[:, :, joined.pair_i, joined.pair_j] = tie
     ties[:, :, joined.pair_j, joined.pair_i] = tie
     protection = np.zeros(shape)
-    protection[:, joined.pair_i, joined.pair_j] = -np.expm1(log_i)
-    protection[:, joined.pair_j, joined.pair_i] = -np.expm1(log_j)
+    protection[:, joined.pair_i, joined.pair_j] = toward_i
+    protection[:, joined.pair_j, joined.pair_i] = toward_j
     return Ties(
         credible=ties[0],
         promised=ties[1],

@@ -52,7 +52,7 @@ def level_distribution(start: np.ndarray, up: np.ndarray, down: np.ndarray) -> n
         ``π`` with ``π_{L+1} / π_L = up_L / down_{L+1}`` (``up_0`` = start), ``(…, 6)``.
     """
     ratios = np.concatenate([start[..., None], up], axis=-1) / np.maximum(down, 1e-12)
-    weights = np.concatenate([np.ones(start.shape + (1,)), np.cumprod(ratios, axis=-1)], axis=-1)
+    weights = np.concatenate([np.ones((*start.shape, 1)), np.cumprod(ratios, axis=-1)], axis=-1)
     return weights / weights.sum(axis=-1, keepdims=True)
 
 
@@ -137,7 +137,8 @@ def anchors(reference: World, horizon: int) -> dict[str, np.ndarray]:
 
     Returns:
         The fields of :class:`~sim.core.world.World` they fill: ``tension0``, ``memory0``,
-        ``level_cdf``, ``reference_ratio`` and ``reference_abandonment`` ``(T+1, N)``, and
+        ``level_cdf``, ``reference_ratio``, ``reference_path`` and ``reference_abandonment``
+        ``(T+1, N)``, and
         ``alignment_anchor`` ``(T+1, N)``.
     """
     state = initial_state(reference, np.zeros(1, dtype=np.uint64))
@@ -169,6 +170,7 @@ def anchors(reference: World, horizon: int) -> dict[str, np.ndarray]:
         "memory0": memory,
         "level_cdf": cdf,
         "reference_ratio": ratio,
+        "reference_path": reference.burden_path,
         "reference_abandonment": abandonment,
         "alignment_anchor": np.where(reference.pole, 0.0, -forces),
     }

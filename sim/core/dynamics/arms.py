@@ -39,19 +39,40 @@ def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndar
 
 
 def threat_ratio(
-    world: World, threat_matrix: np.ndarray, protection: np.ndarray, capability_now: np.ndarray
+    world: World,
+    threat_matrix: np.ndarray,
+    protection: np.ndarray,
+    capability_now: np.ndarray,
+    on_path: np.ndarray,
 ) -> np.ndarray:
     """Log ratio of the capability a state faces to its own and its protectors', ``(R, N)``.
 
     ``r_i = ln(F_i / O_i)`` with ``F_i = Σ_j T_ij · Σ_m ĉ_m`` (the threat-weighted aggregate
-    power of the others, §2) and ``O_i = ĉ_i + π Σ_m P_im ĉ_m`` (own theatre capability plus a
+    power of the others, §2) and ``O_i = ĉ°_i + π Σ_m P_im ĉ_m`` (own theatre capability plus a
     share of what its protectors can bring to its theatre, :func:`~sim.core.dynamics.deterrence`).
+    A state's own term ``ĉ°_i`` is its capability with its spending on the status quo's path
+    (``on_path``, :func:`path_capability`): its own announced rise is not a change in what it
+    faces, so it is reached rather than read as a reason to spend less.
     """
     p = world.params.arms
     regional = capability_now * world.regional
     faced = threat_matrix.sum(axis=2) * regional.sum(axis=1, keepdims=True)
-    own = regional + p.ally_pooling * np.einsum("rim,rm->ri", protection, regional)
+    own = on_path * world.regional + p.ally_pooling * np.einsum("rim,rm->ri", protection, regional)
     return np.log(np.maximum(faced, EPS)) - np.log(np.maximum(own, EPS))
+
+
+def path_capability(
+    world: World, state: State, capability_now: np.ndarray, step: int
+) -> np.ndarray:
+    """Each state's capability with its spending on the status quo's path, ``(R, N)``.
+
+    ``ĉ° = ĉ + m (b̄°(t) / b − 1)``, with ``b̄°`` the status quo's announced burden
+    (``World.reference_path``): assistance and arms in service as they are, own spending as the
+    status quo's path would make it. A state's own departure from that path (a new target of
+    its own, or its reaction so far) is not a change in what it faces.
+    """
+    path = world.burden_path if world.reference_path is None else world.reference_path
+    return capability_now + state.milex * (at_month(path, step) / state.burden - 1.0)
 
 
 def target_burden(
@@ -81,8 +102,9 @@ def arms_dynamics(
     """Move each burden a month towards its target, relative to the announced path (in place).
 
     With ``x = b / b̄(t)`` the burden relative to its path, ``x ← x + Δt · a · (b*/b̄ − x)`` and
-    ``b = clip(x · b̄(t + 1), b_lo, b_hi)``: at rest (``b* = b̄``) the burden follows its path exactly, and a
-    departure of the target decays towards it at the rate ``a``. Spending is ``m = b · Y(t + 1)``.
+    ``b = clip(x · b̄(t + 1), b_lo, b_hi)``: at rest (``b* = b̄``) the burden follows its path
+    exactly, and a departure of the target decays towards it at the rate ``a``. Spending is
+    ``m = b · Y(t + 1)``.
 
     Returns:
         Annualised growth rates of the burdens, ``(R, N)``: the effort beyond economic growth

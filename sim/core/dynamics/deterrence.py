@@ -25,7 +25,7 @@ def backing(
     """Pledged theatre capability behind each protected side, over the adversary's, ``(R, Dd)``.
 
     For direction ``d`` (protected ``i`` facing adversary ``j``, :class:`Coverage`):
-    ``B_d = Σ_m (1 − Π_{k ∋ i, m; j ∈ against(k)} (1 − s_k)) · θ_mi · ĉ_m / ĉ_j``, with ``ĉ``
+    ``B_d = Σ_m max_{k ∋ i, m; j ∈ against(k)} s_k · θ_mi · ĉ_m / ĉ_j``, with ``ĉ``
     regional capability and ``θ`` theatre reach.
 
     Args:
@@ -39,8 +39,8 @@ def backing(
     r = capability_now.shape[0]
     if cov.link_alliance.size == 0:
         return np.zeros((r, cov.protected.size))
-    logs = np.log1p(-strength[:, cov.link_alliance]) * cov.link_mask  # (R, T)
-    pledged = -np.expm1(np.add.reduceat(logs, cov.target_start, axis=1))  # (R, G)
+    links = strength[:, cov.link_alliance] * cov.link_mask  # (R, T)
+    pledged = np.maximum.reduceat(links, cov.target_start, axis=1)  # (R, G): the strongest
     regional = capability_now * world.regional
     protected = cov.protected[cov.target_direction]
     helper = cov.target_helper

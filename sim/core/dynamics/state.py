@@ -85,7 +85,7 @@ class Coverage:
     adversary ``j`` that one of its alliances is aimed at. Each *link* ``t`` is one alliance
     ``k_t`` in which ``i`` is protected against ``j``, with one other member ``m_t`` that can
     come to its help; links are sorted by *target* (direction, helper), so that the pledges of
-    several alliances behind the same helper combine as independent pledges.
+    several alliances behind the same helper count as the strongest of them.
 
     Attributes:
         protected: Side ``i`` of each direction, ``(Dd,)``.

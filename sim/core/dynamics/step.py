@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.core.dynamics.alignment import alignment_dynamics, alignment_forces
 from sim.core.dynamics.alliances import alliance_dynamics, alliance_fears, alliance_ties
-from sim.core.dynamics.arms import arms_dynamics, threat_ratio
+from sim.core.dynamics.arms import arms_dynamics, path_capability, threat_ratio
 from sim.core.dynamics.deterrence import protective_reach
 from sim.core.dynamics.events import fire_events
 from sim.core.dynamics.incidents import (
@@ -106,7 +106,9 @@ def perceive(
     abandonment, entrapment = alliance_fears(world, state, ties, threat)
     state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
     reach = protective_reach(ties, lever_terms(world, state, levers).theatre)
-    ratio = threat_ratio(world, threat_matrix, reach, cap)
+    ratio = threat_ratio(
+        world, threat_matrix, reach, cap, path_capability(world, state, cap, state.step)
+    )
     return ties, cap, threat_matrix, abandonment, entrapment, ratio
 
 

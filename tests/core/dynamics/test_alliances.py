@@ -34,21 +34,21 @@ def test_exercises_raise_interoperability():
     assert (treated.interoperability[-1, :, k] > untreated.interoperability[-1, :, k] + 0.1).all()
 
 
-def test_ties_combine_as_independent_pledges_and_stay_below_one():
+def test_ties_count_the_strongest_pledge_between_a_pair_and_stay_below_one():
     w = world(
         alliances={
             "a": {
                 "type": "collective_defence",
                 "members": ["USA", "JPN", "KOR"],
-                "commitment": 1,
-                "credibility": 1,
+                "commitment": 0.8,
+                "credibility": 0.7,
                 "interoperability": 1,
             },
             "b": {
-                "type": "minilateral",
+                "type": "bilateral_treaty",
                 "members": ["USA", "JPN"],
-                "commitment": 1,
-                "credibility": 1,
+                "commitment": 0.9,
+                "credibility": 0.5,
                 "interoperability": 1,
             },
         }
@@ -57,13 +57,16 @@ def test_ties_combine_as_independent_pledges_and_stay_below_one():
     ties = alliance_ties(w, state)
     credible, promise = ties.credible, ties.promised
     usa, jpn, kor = w.index("USA"), w.index("JPN"), w.index("KOR")
-    assert credible[0, usa, jpn] > credible[0, usa, kor] > 0.9  # two pledges beat one
+    # A second treaty between the same pair does not double the pledge: the strongest counts
+    # (0.8 · 0.7 = 0.56 in the pact against 0.9 · 0.5 = 0.45 in the treaty).
+    np.testing.assert_allclose(credible[0, usa, jpn], 0.56)
+    np.testing.assert_allclose(credible[0, usa, kor], 0.56)
+    np.testing.assert_allclose(ties.protection[0, jpn, usa], 0.56)
     assert (credible < 1).all() and (credible >= 0).all()
     np.testing.assert_allclose(credible[0], credible[0].T)
     assert (promise >= credible).all()
-    # Protection runs to the protected members only, and only from pledges aimed at someone:
-    # the minilateral protects nobody, the pact protects Japan and Korea but not its hub.
-    np.testing.assert_allclose(ties.protection[0, jpn, usa], credible[0, usa, kor])
+    # Protection runs to the protected members only: the pact protects Japan and Korea but not
+    # its hub.
     assert ties.protection[0, usa].max() == 0
     assert ties.protection[0, jpn, kor] > 0 and ties.protection[0, kor, jpn] > 0
 

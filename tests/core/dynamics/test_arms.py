@@ -178,8 +178,20 @@ def test_the_threat_ratio_compares_faced_with_own_and_protectors_capability():
     np.testing.assert_allclose(ratio[0, phl], np.log(faced / own))
     assert ties.protection[0, phl, usa] > 0 and ties.protection[0, usa, phl] == 0  # one way
     np.testing.assert_allclose(
-        threat_ratio(w, threat_matrix, ties.protection * theatre.T[None], cap), ratio
+        threat_ratio(w, threat_matrix, ties.protection * theatre.T[None], cap, cap), ratio
     )
+
+
+def test_a_states_own_new_target_is_reached_not_read_as_a_threat_shock():
+    # Japan told to reach 3% of GDP by month 36: its own rise does not lower its target.
+    target = {
+        "JPN": {"burden_target_pct": 3.0, "burden_target_month": 36, "source": "judgement: test"}
+    }
+    w = world(countries=target, horizon=120)
+    run = simulate(w, 2, seed=1, log=False)
+    jpn = w.index("JPN")
+    burden = run.countries["milex_usd_bn"][-1, :, jpn] / w.gdp[jpn] / (1 + w.growth[jpn]) ** 10
+    assert burden.min() > 0.029, burden
 
 
 def test_gdp_grows_along_its_projection_and_coercion_costs_some():
