@@ -2,7 +2,7 @@
 
 Lists the country baseline (value and dataset), the scenario's alliances, policies and events
 with their cited sources, and every model coefficient with its source or its label as a free
-coefficient and the reason for its value.
+coefficient, the reason for its value and its plausible range.
 """
 
 from __future__ import annotations
@@ -113,12 +113,26 @@ def _events(scenario: Scenario, world) -> list[str]:
     return [*lines, ""]
 
 
+def plausible_text(plausible: tuple[float, float] | None) -> str:
+    """``plausible 0.1–0.5`` (``-4.1 to -2.7`` with a negative end); a reference is not varied."""
+    if plausible is None:
+        return ""
+    low, high = plausible
+    if low == high:
+        return "reference, not varied"
+    joint = " to " if low < 0 or high < 0 else "–"
+    return f"plausible {low:g}{joint}{high:g}"
+
+
 def _coefficients(scenario: Scenario, world) -> list[str]:
     lines = ["## Model coefficients", ""]
     for row in provenance(scenario.parameters):
         calibrated = str(row["source"]).startswith("calibrated")
         flag = "calibrated" if calibrated else "FREE" if row["free"] else "data"
+        label = f"[{flag}]"
+        if row["plausible"] is not None:
+            label += f" ({plausible_text(row['plausible'])})"
         changed = "" if row["value"] == row["default"] else f" (default {row['default']})"
-        lines.append(f"  {row['path']} = {row['value']}{changed}  [{flag}] {row['description']}")
+        lines.append(f"  {row['path']} = {row['value']}{changed}  {label} {row['description']}")
         lines.append(f"      source: {row['source']}; why: {row['why']}")
     return lines

@@ -1,8 +1,10 @@
 """Model coefficients: every number the dynamics use that is not a country's data.
 
 Each field says where its value comes from. ``free=True`` marks a modelling coefficient with no
-data source; its ``why`` says how the value was chosen. ``geosim explain`` prints this table and
-``docs/model.md`` uses the same names.
+data source; its ``why`` says how the value was chosen, and its ``plausible`` range the values a
+referee would accept: by default half to double the value, narrower or wider where the meaning
+or the evidence in the ``why`` says so, and a single value for a reference that fixes a scale.
+``geosim explain`` prints this table and ``docs/model.md`` uses the same names.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from sim.scenario.resources import calibration_file
 JUDGEMENT_DEFAULTS: dict[str, float] = {}
 
 
-def coef(default: float, description: str, *, why: str, source: str = "", **bounds: Any) -> Any:
+def coef(
+    default: float,
+    description: str,
+    *,
+    why: str,
+    source: str = "",
+    plausible: tuple[float, float] | None = None,
+    **bounds: Any,
+) -> Any:
     """Declare a coefficient with its provenance.
 
     Args:
@@ -27,9 +37,21 @@ def coef(default: float, description: str, *, why: str, source: str = "", **boun
         description: What the coefficient does, with its unit.
         why: Reason for the value (for free coefficients) or how the source maps to it.
         source: Dataset/fact citation; empty for a free coefficient.
+        plausible: ``(low, high)``, the values a referee would accept (every free coefficient
+            has one, containing its default, inside its bounds; ``low == high`` marks a
+            reference that fixes a scale and is not varied).
         **bounds: Pydantic bounds (``ge``, ``le``, ``gt``, ``lt``).
     """
-    extra = {"free": not source, "source": source or "free coefficient", "why": why}
+    extra: dict[str, Any] = {
+        "free": not source,
+        "source": source or "free coefficient",
+        "why": why,
+    }
+    if plausible is not None:
+        low, high = plausible
+        if not low <= high:
+            raise ValueError(f"plausible range {plausible} is not increasing")
+        extra["plausible"] = [float(low), float(high)]
     return Field(default, description=description, json_schema_extra=extra, **bounds)
 
 
@@ -42,40 +64,54 @@ def _calibration() -> dict[str, Any]:
 
 
 def calibrated_coef(
-    name: str, judgement: float, description: str, *, why: str, **bounds: Any
+    name: str,
+    judgement: float,
+    description: str,
+    *,
+    why: str,
+    plausible: tuple[float, float] | None = None,
+    **bounds: Any,
 ) -> Any:
     """Declare a free coefficient whose default comes from ``seeds/calibration.yaml``.
 
     The fitted value becomes the default, with a source that says so and gives the fit
     (``calibrated (backtest 2015–2019): …``), only when the file marks it ``identified`` (its
     profile of the objective rises above the objective's precision) with an interior optimum.
-    Otherwise (no file, no entry, not identified, an optimum at a bound of the plausible range,
-    or no identifiability recorded) the judgement value stays and the coefficient stays free;
-    its ``why`` says why calibration did not set it.
+    Otherwise (no file, no entry, not identified, an optimum at a bound of the calibration's
+    search range, or no identifiability recorded) the judgement value stays and the coefficient
+    stays free; its ``why`` says why calibration did not set it.
 
     Args:
         name: ``group.coefficient``, e.g. ``alignment.rate``.
         judgement: The value chosen by judgement, before calibration.
         description: What the coefficient does, with its unit.
         why: Reason for the judgement value.
+        plausible: ``(low, high)`` around the judgement value, as for :func:`coef` (kept when
+            the fitted value is used).
         **bounds: Pydantic bounds.
     """
     JUDGEMENT_DEFAULTS[name] = judgement
     data = _calibration()
     entry = data.get("coefficients", {}).get(name)
     if entry is None:
-        return coef(judgement, description, why=why, **bounds)
+        return coef(judgement, description, why=why, plausible=plausible, **bounds)
     if not entry.get("identified", False):
-        return coef(judgement, description, why=f"{why}; {_not_identified(data, entry)}", **bounds)
+        return coef(
+            judgement,
+            description,
+            why=f"{why}; {_not_identified(data, entry)}",
+            plausible=plausible,
+            **bounds,
+        )
     if entry.get("optimum") in ("lower bound", "upper bound"):
-        # The objective would go past the plausible range: the data reject the mechanism's
+        # The objective would go past the search range: the data reject the mechanism's
         # movement in this window rather than estimate it.
         reason = (
             f"the 2015–2019 UN-vote backtest puts its optimum at the {entry['optimum']} of the "
-            f"plausible range {entry['bounds']} (a boundary, not an estimate); judgement value "
-            "kept"
+            f"calibration's search range {entry['bounds']} (a boundary, not an estimate); "
+            "judgement value kept"
         )
-        return coef(judgement, description, why=f"{why}; {reason}", **bounds)
+        return coef(judgement, description, why=f"{why}; {reason}", plausible=plausible, **bounds)
     inside = data["rmse"]["in_sample_2015_2019"]
     outside = data["rmse"]["out_of_sample_2019_2023"]
     low, high = entry["indifferent"]
@@ -87,7 +123,7 @@ def calibrated_coef(
         f"{outside['persistence']:.3f}); bounds {entry['bounds']}; identified ({where}; values "
         f"{low:g}–{high:g} score within the objective's precision)"
     )
-    return coef(entry["fitted"], description, why=why, source=source, **bounds)
+    return coef(entry["fitted"], description, why=why, source=source, plausible=plausible, **bounds)
 
 
 def _not_identified(data: dict[str, Any], entry: dict[str, Any]) -> str:
@@ -119,16 +155,18 @@ class ArmsParameters(_Group):
         "Elasticity of the target burden to the threat ratio (capability faced over own and "
         "allied capability): b* ∝ (F/O)^reaction",
         why="a state facing a rival half again as strong raises its burden by ~13% (1.5^0.3); "
-        "plausible 0.1–0.5: post-2014 European and post-2010 Asian budget responses to a "
-        "rising threat were rises of 10–40% in burden over a decade, not doublings",
+        "post-2014 European and post-2010 Asian budget responses to a rising threat were rises "
+        "of 10–40% in burden over a decade, not doublings",
+        plausible=(0.1, 0.5),
         ge=0,
         le=2,
     )
     fatigue: float = coef(
         0.25,
         "Yearly adjustment rate a of the burden towards its target (1/yr)",
-        why="budgets turn over on a 3–5 year planning horizon: a ≈ 1/4 per year (plausible "
-        "0.15–0.5)",
+        why="budgets turn over on a 3–5 year planning horizon: a ≈ 1/4 per year; the plausible "
+        "range spans 2- to 7-year horizons",
+        plausible=(0.15, 0.5),
         ge=0.01,
         le=5,
     )
@@ -137,7 +175,8 @@ class ArmsParameters(_Group):
         "Share of protectors' theatre capability a protected state counts as its own "
         "(buck-passing)",
         why="Olson–Zeckhauser free-riding is partial; a third of the protector's reachable "
-        "capability counts (plausible 0.2–0.6)",
+        "capability counts",
+        plausible=(0.2, 0.6),
         ge=0,
         le=1,
     )
@@ -146,8 +185,9 @@ class ArmsParameters(_Group):
         "How far above an announced burden target a state may go under pressure (a share of "
         "the target); the rest of the band is the state's record",
         why="an announced target is intent, not a ceiling: Japan's 2% by FY2027 was followed "
-        "by talk of 3.5% under US pressure (recalled); a quarter is a middle reading "
-        "(plausible 0–0.5)",
+        "by talk of 3.5% under US pressure (recalled); a quarter is a middle reading between "
+        "none (the target as a ceiling) and half",
+        plausible=(0, 0.5),
         ge=0,
         le=2,
     )
@@ -156,7 +196,8 @@ class ArmsParameters(_Group):
         "Relative rise of the target burden per unit of abandonment fear above its status-quo "
         "level (internal balancing)",
         why="halving US credibility raises an exposed ally's fear by ~0.15, and its burden "
-        "by ~5%, the order of Japan's and Korea's debates (plausible 0.1–0.6)",
+        "by ~5%, the order of Japan's and Korea's debates",
+        plausible=(0.1, 0.6),
         ge=0,
         le=5,
     )
@@ -168,14 +209,18 @@ class ThreatParameters(_Group):
     distance_scale_km: float = coef(
         2500.0,
         "Loss-of-strength gradient: proximity = exp(−distance / scale) (km)",
-        why="Boulding's gradient; 2,500 km ≈ combat radius of regional air and naval forces",
+        why="Boulding's gradient; 2,500 km ≈ combat radius of regional air and naval forces, "
+        "between unrefuelled fighters (half) and long-range bombers and missiles (double)",
+        plausible=(1250, 5000),
         ge=100,
         le=50_000,
     )
     reach_exponent: float = coef(
         0.5,
         "Power-projection reach = (spending / top spending) ** exponent",
-        why="square root: reach grows less than proportionally with budgets",
+        why="square root: reach grows less than proportionally with budgets (proportional, 1, "
+        "is the upper end)",
+        plausible=(0.25, 1),
         ge=0,
         le=3,
     )
@@ -183,13 +228,16 @@ class ThreatParameters(_Group):
         1.0,
         "Weight of an overlapping territorial claim (per unit dispute intensity) in hostility",
         why="a full dispute counts as much as being at opposite poles of the alignment axis",
+        plausible=(0.5, 2),
         ge=0,
         le=5,
     )
     hostile_acts_weight: float = coef(
         0.2,
         "Weight of remembered hostile acts (incidents weighted by level) in hostility",
-        why="a clash (level 3) remembered in full raises hostility by 0.6, less than a claim",
+        why="a clash (level 3) remembered in full raises hostility by 0.6, less than a claim "
+        "(at the upper end, 0.3, it nearly equals one)",
+        plausible=(0.1, 0.3),
         ge=0,
         le=5,
     )
@@ -197,27 +245,35 @@ class ThreatParameters(_Group):
         12.0,
         "Time constant of the memory of hostile acts (months)",
         why="incidents colour threat assessments for about a year",
+        plausible=(6, 24),
         ge=0.5,
         le=1200,
     )
     coalition_weight: float = coef(
         0.5,
         "Share of a state's allies' capability (per unit tie) added to its power as others see it",
-        why="Walt's aggregate power: an ally's forces count, but less than one's own",
+        why="Walt's aggregate power: an ally's forces count, but less than one's own (so the "
+        "range stops at three quarters)",
+        plausible=(0.25, 0.75),
         ge=0,
         le=1,
     )
     sensitivity: float = coef(
         1.5,
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
-        why="keeps China's threat (the most exposed state) below saturation, at 0.86 in 2025",
+        why="keeps the most exposed states below saturation: China's threat is 0.81 in "
+        "hub_and_spoke's 2025 (North Korea's about as high); the plausible range puts China's "
+        "between 0.57 and 0.94",
+        plausible=(0.75, 2.5),
         ge=0.01,
         le=100,
     )
     ally_discount: float = coef(
         0.9,
         "How much an alliance tie of full strength removes the threat from a partner",
-        why="allies are rarely perceived as threats; a small residue stays (entrapment)",
+        why="allies are rarely perceived as threats; a small residue stays (entrapment): the "
+        "range halves or doubles the residue of 0.1",
+        plausible=(0.8, 0.95),
         ge=0,
         le=1,
     )
@@ -230,22 +286,30 @@ class AlignmentParameters(_Group):
         "alignment.rate",
         0.02,
         "Monthly adjustment speed of alignment per unit of net pull",
-        why="alignments move over years: a net pull of 0.5 shifts a state 0.12 a year",
+        why="alignments move over years: a net pull of 0.5 shifts a state 0.12 a year; the "
+        "plausible range runs from the backtest's optimum (below: states barely move) to double "
+        "the judgement value",
+        plausible=(0.002, 0.04),
         ge=0.0001,
         le=1,
     )
     security_weight: float = calibrated_coef(
         "alignment.security_weight",
         1.0,
-        "Pull away from the pole of the states one fears (balancing), per unit threat",
+        "Pull away from the alignment of the states one fears (balancing), −Σ_j T_ij A_j, per "
+        "unit threat",
         why="scale reference for the other weights",
+        plausible=(0.5, 2),
         ge=0,
         le=5,
     )
     alliance_weight: float = coef(
         0.6,
-        "Pull towards alliance partners' alignment, per unit tie strength",
-        why="ties pull less than threats push (Walt: balancing dominates bandwagoning)",
+        "Pull of each alliance's members towards its hub's (the patron's) alignment, per unit "
+        "tie strength",
+        why="ties pull less than threats push (Walt: balancing dominates bandwagoning): from "
+        "half to parity with the security weight",
+        plausible=(0.3, 1),
         ge=0,
         le=5,
     )
@@ -256,7 +320,8 @@ class AlignmentParameters(_Group):
         "tanh(added share / trade_unit)",
         why="a deal adding 10 points of trade (one unit) pulls half as much as the alliance "
         "pull of a full treaty; standing trade shares are part of the status quo and cancel "
-        "against the anchor, so only new deals pull (plausible 0.1–1)",
+        "against the anchor, so only new deals pull",
+        plausible=(0.1, 1),
         ge=0,
         le=10,
     )
@@ -267,7 +332,8 @@ class AlignmentParameters(_Group):
         "donor, per unit of intensity tanh(Σ inducements in their units)",
         why="aid worth a quarter of the recipient's defence budget (one unit) pulls as much as "
         "a ten-point trade deal; Dreher et al. 2008 find US aid buys a few points of UN-vote "
-        "coincidence (recalled), a small effect (plausible 0.1–1)",
+        "coincidence (recalled), a small effect",
+        plausible=(0.1, 1),
         ge=0,
         le=5,
     )
@@ -277,6 +343,7 @@ class AlignmentParameters(_Group):
         "count as one unit of inducement intensity",
         why="a programme worth a quarter of a defence budget is a major patron's programme "
         "(US aid to the Philippines, about US$0.5bn on US$5bn)",
+        plausible=(0.125, 0.5),
         ge=0.001,
         le=100,
     )
@@ -287,6 +354,7 @@ class AlignmentParameters(_Group):
         why="a year's budget of donated or sold equipment ties a force to its supplier "
         "(training, spares); Vietnam's cutters and trainers, about US$0.2bn on US$7bn, are a "
         "small fraction of a unit",
+        plausible=(0.5, 2),
         ge=0.001,
         le=100,
     )
@@ -294,6 +362,7 @@ class AlignmentParameters(_Group):
         0.2,
         "Inducement intensity of civil nuclear cooperation at full strength",
         why="a 123-type agreement is a long-lived but diffuse tie: a fifth of a unit",
+        plausible=(0.1, 0.4),
         ge=0,
         le=5,
     )
@@ -302,6 +371,7 @@ class AlignmentParameters(_Group):
         "Joint exercises per year that count as one unit of inducement intensity",
         why="military-to-military contact socialises officers and signals alignment (Atkinson "
         "2006, recalled); two drills a month with a partner is a close relationship",
+        plausible=(12, 48),
         ge=0.1,
         le=1000,
     )
@@ -309,6 +379,7 @@ class AlignmentParameters(_Group):
         0.1,
         "Added trade share that counts as one unit of deal intensity",
         why="ten points of a partner's trade is a large deal (RCEP-scale shifts are smaller)",
+        plausible=(0.05, 0.2),
         ge=0.001,
         le=1,
     )
@@ -317,8 +388,9 @@ class AlignmentParameters(_Group):
         "Pull of economic coercion towards the coercer, per unit of intensity × the target's "
         "trade share with it (compliance)",
         why="South Korea's 'three noes' of 2017 were partial accommodation of a coercer that "
-        "took about a quarter of its trade; Australia in 2020 did not comply (plausible "
-        "0–1); the hostility coercion adds (threat) pushes the other way",
+        "took about a quarter of its trade; Australia in 2020 did not comply (so the range "
+        "starts at none); the hostility coercion adds (threat) pushes the other way",
+        plausible=(0, 1),
         ge=0,
         le=5,
     )
@@ -328,8 +400,10 @@ class AlignmentParameters(_Group):
         "Pull of each state back towards its status-quo alignment (domestic preferences), per "
         "unit of departure",
         why="UN ideal points are persistent (Bailey, Strezhnev and Voeten 2017: year-on-year "
-        "correlation above 0.9, recalled); with the calibrated rate a departure halves in "
-        "about two years without pulls (plausible 0.2–1)",
+        "correlation above 0.9, recalled); at the rate of 0.02 a month a departure from the "
+        "status quo shrinks by rate × inertia = 1% a month without other pulls, halving in "
+        "about 69 months (almost six years; 3 to 14 years over the plausible range)",
+        plausible=(0.2, 1),
         ge=0,
         le=5,
     )
@@ -337,6 +411,7 @@ class AlignmentParameters(_Group):
         0.5,
         "Pull of ASEAN members towards the ASEAN mean alignment (consensus norm)",
         why="ASEAN centrality: members move together but not in lockstep",
+        plausible=(0.25, 1),
         ge=0,
         le=5,
     )
@@ -344,13 +419,16 @@ class AlignmentParameters(_Group):
         0.5,
         "Pull of ASEAN members towards neutrality (hedging norm)",
         why="non-alignment is ASEAN doctrine; as strong as the consensus pull",
+        plausible=(0.25, 1),
         ge=0,
         le=5,
     )
     entrapment_weight: float = coef(
         0.5,
         "Distancing from a patron per unit of entrapment fear",
-        why="Snyder: fear of entrapment loosens commitment; weaker than threat",
+        why="Snyder: fear of entrapment loosens commitment; weaker than threat (at most as "
+        "strong as the security weight)",
+        plausible=(0.25, 1),
         ge=0,
         le=5,
     )
@@ -358,6 +436,7 @@ class AlignmentParameters(_Group):
         0.01,
         "Standard deviation of monthly idiosyncratic alignment shocks",
         why="domestic politics; small enough that structure dominates over 10 years",
+        plausible=(0.005, 0.02),
         ge=0,
         le=0.5,
     )
@@ -367,26 +446,37 @@ class AllianceParameters(_Group):
     """Typed ties with commitment, interoperability and credibility."""
 
     bilateral_treaty_weight: float = coef(
-        1.0, "Strength of a bilateral treaty tie", why="reference type", ge=0, le=1
+        1.0,
+        "Strength of a bilateral treaty tie",
+        why="reference type: the other types' strengths are measured against it, so it is not "
+        "varied",
+        plausible=(1.0, 1.0),
+        ge=0,
+        le=1,
     )
     collective_defence_weight: float = coef(
         1.0,
         "Strength of a tie inside a collective-defence pact",
-        why="an Article-5 pledge binds every pair, as strong as a treaty",
+        why="an Article-5 pledge binds every pair, as strong as a treaty; a multilateral "
+        "pledge may bind each pair somewhat less (free-riding), never more",
+        plausible=(0.75, 1),
         ge=0,
         le=1,
     )
     minilateral_weight: float = coef(
         0.5,
         "Strength of a tie inside a minilateral grouping (Quad, trilaterals, AUKUS)",
-        why="consultation and capability projects, no defence pledge: half a treaty",
+        why="consultation and capability projects, no defence pledge: half a treaty (and, "
+        "without a pledge, short of one: the range stops at three quarters)",
+        plausible=(0.25, 0.75),
         ge=0,
         le=1,
     )
     partnership_weight: float = coef(
         0.3,
         "Strength of a strategic partnership tie",
-        why="cooperation without commitment",
+        why="cooperation without commitment (at most a minilateral's strength)",
+        plausible=(0.15, 0.5),
         ge=0,
         le=1,
     )
@@ -394,6 +484,7 @@ class AllianceParameters(_Group):
         0.4,
         "Strength of a standing task force tie (joint operations, no new pledge)",
         why="between a partnership and a minilateral",
+        plausible=(0.3, 0.5),
         ge=0,
         le=1,
     )
@@ -401,6 +492,7 @@ class AllianceParameters(_Group):
         0.01,
         "Interoperability gained per joint exercise (share of the remaining gap)",
         why="a dozen exercises a year roughly double low interoperability in 5 years",
+        plausible=(0.005, 0.02),
         ge=0,
         le=1,
     )
@@ -408,13 +500,16 @@ class AllianceParameters(_Group):
         0.03,
         "Monthly interoperability gain of an active task force (share of the gap)",
         why="standing joint operations integrate forces over 2–3 years",
+        plausible=(0.015, 0.06),
         ge=0,
         le=1,
     )
     task_force_presence: float = coef(
         0.5,
         "Forward presence a standing task force gives its lead in each partner, 0–1",
-        why="joint patrols are a rotational presence: half of major permanent basing",
+        why="joint patrols are a rotational presence: half of major permanent basing (and "
+        "short of it: the range stops at three quarters)",
+        plausible=(0.25, 0.75),
         ge=0,
         le=1,
     )
@@ -422,6 +517,7 @@ class AllianceParameters(_Group):
         0.005,
         "Monthly relaxation of interoperability to its declared level without extra practice",
         why="skills built by extra drills fade over a decade",
+        plausible=(0.0025, 0.01),
         ge=0,
         le=1,
     )
@@ -431,6 +527,7 @@ class AllianceParameters(_Group):
         "below) the status quo's, as a share of the room left",
         why="troops on the ground are the costly signal of commitment (Schelling): a major new "
         "garrison (+0.8) closes half the gap to full credibility in about four years",
+        plausible=(0.01, 0.04),
         ge=0,
         le=1,
     )
@@ -438,6 +535,7 @@ class AllianceParameters(_Group):
         0.05,
         "Credibility gained when the alliance responds to an incident against a member",
         why="visible support after an incident; 20 responses take credibility near 1",
+        plausible=(0.025, 0.1),
         ge=0,
         le=1,
     )
@@ -446,7 +544,9 @@ class AllianceParameters(_Group):
         "Share of credibility lost when the alliance fails to respond to a challenge",
         why="as much as a response gains (rational learning: credibility tracks the response "
         "record and rests at the response probability); a negativity bias (up to 2×) is "
-        "argued in the reputation literature but contested (Press 2005)",
+        "argued in the reputation literature but contested (Press 2005, who finds past "
+        "conduct matters little: the lower end)",
+        plausible=(0.025, 0.1),
         ge=0,
         le=1,
     )
@@ -454,6 +554,7 @@ class AllianceParameters(_Group):
         0.002,
         "Monthly relaxation of credibility to its declared level without signals",
         why="reputations fade slowly",
+        plausible=(0.001, 0.004),
         ge=0,
         le=1,
     )
@@ -466,6 +567,7 @@ class IncidentParameters(_Group):
         0.15,
         "Monthly incident hazard of a dyad with a dispute of intensity 1",
         why="notable China–Philippines incidents occurred several times a year in 2023–2025",
+        plausible=(0.075, 0.3),
         ge=0,
         le=5,
     )
@@ -473,6 +575,7 @@ class IncidentParameters(_Group):
         2.0,
         "Multiplier of the hazard per unit dyad tension: × (1 + w·tension)",
         why="tense dyads patrol more and meet more often",
+        plausible=(1, 4),
         ge=0,
         le=20,
     )
@@ -480,15 +583,17 @@ class IncidentParameters(_Group):
         0.5,
         "Multiplier of the hazard per unit third-party presence in the dyad's area",
         why="forward presence multiplies encounters",
+        plausible=(0.25, 1),
         ge=0,
         le=20,
     )
     coercion_hazard: float = coef(
         1.5,
         "Multiplier of the hazard per unit of gray-zone coercion intensity",
-        why="a coercion campaign at full intensity multiplies the incident rate of a full dispute by "
-        "2.5; with China's standing 0.4 against the Philippines, about one new incident every two "
-        "months from calm, the order of the notable 2023–25 incidents",
+        why="a coercion campaign at full intensity multiplies the incident rate of a full "
+        "dispute by 2.5; with China's standing 0.4 against the Philippines, about one new "
+        "incident every two months from calm, the order of the notable 2023–25 incidents",
+        plausible=(0.75, 3),
         ge=0,
         le=20,
     )
@@ -498,7 +603,8 @@ class IncidentParameters(_Group):
         why="≈3%/month at zero tension; set with the issue offsets so that the status-quo decade "
         "reproduces the broad record of 2015–24 (docs/validation.md §4): clashes between China and"
         " India, the Koreas, China and the Philippines, Thailand and Cambodia; none between the US"
-        " and China or Japan and China",
+        " and China or Japan and China; the range halves or doubles the odds (1.6–6.3%/month)",
+        plausible=(-4.1, -2.7),
         ge=-20,
         le=20,
     )
@@ -506,23 +612,26 @@ class IncidentParameters(_Group):
         2.5,
         "Logit increase of the step-up probability per unit dyad tension",
         why="tension doubles-to-triples the odds of escalation from calm to high",
+        plausible=(1.25, 5),
         ge=0,
         le=20,
     )
     escalation_deterrence: float = coef(
         4.0,
         "Logit decrease per unit of credible allied backing of the defender (deterrence)",
-        why="a fully credible pledge whose theatre capability matches the adversary's (D ≈ 0.63) cuts "
-        "the odds of the step to war by ~12 and of the first step by ~2 (the rung weight L/4); set"
-        " with the base rate against the record (plausible 2–5)",
+        why="a fully credible pledge whose theatre capability matches the adversary's "
+        "(D ≈ 0.63) cuts the odds of the step to war by ~12 and of the first step by ~2 (the "
+        "rung weight L/4); set with the base rate against the record",
+        plausible=(2, 5),
         ge=0,
         le=20,
     )
     escalation_emboldening: float = coef(
         0.4,
         "Logit increase per unit of backing (moral hazard: the backed side takes risks)",
-        why="Snyder's moral hazard, a tenth of deterrence: backed states take some risks (plausible "
-        "0–1)",
+        why="Snyder's moral hazard, a tenth of deterrence: backed states take some risks, from "
+        "none to a quarter of deterrence",
+        plausible=(0, 1),
         ge=0,
         le=20,
     )
@@ -530,6 +639,7 @@ class IncidentParameters(_Group):
         1.3,
         "Logit decrease of the step-up probability per rung already climbed",
         why="each rung is costlier to climb (Kahn's ladder): clashes are rarer than standoffs",
+        plausible=(0.65, 2.6),
         ge=0,
         le=20,
     )
@@ -538,6 +648,7 @@ class IncidentParameters(_Group):
         "Logit increase of step-ups per unit of gray-zone coercion in the dyad",
         why="a coercion campaign is pressure by design: water cannon, ramming and blockades "
         "of resupply are how South China Sea incidents turned to force in 2023–24",
+        plausible=(1, 4),
         ge=0,
         le=20,
     )
@@ -546,7 +657,8 @@ class IncidentParameters(_Group):
         "Share of the step-down probability a full gray-zone campaign removes",
         why="a standing campaign keeps standoffs going (a quarantine or a blockade of resupply "
         "does not lapse on its own): at China's standing 0.4 against the Philippines, "
-        "standoffs last a fifth longer",
+        "standoffs last a fifth longer; no campaign removes every step-down",
+        plausible=(0.25, 0.75),
         ge=0,
         le=1,
     )
@@ -554,13 +666,16 @@ class IncidentParameters(_Group):
         2.0,
         "Logit decrease per unit of deconfliction-channel strength",
         why="hotlines and CUES-type rules stop accidents from spiralling",
+        plausible=(1, 4),
         ge=0,
         le=20,
     )
     channel_spillover: float = coef(
         0.5,
         "Share of a great-power channel's effect that reaches dyads of their allies",
-        why="US–China channels restrain their partners' incidents too, but less",
+        why="US–China channels restrain their partners' incidents too, but less (the range "
+        "stops at three quarters)",
+        plausible=(0.25, 0.75),
         ge=0,
         le=1,
     )
@@ -569,6 +684,7 @@ class IncidentParameters(_Group):
         "Logit offset of step-ups in a land-border or territorial dispute",
         why="territorial land disputes are the likeliest to turn to force and fatalities "
         "(Vasquez 1993; Senese 2005, recalled): Galwan 2020, the Koreas, Thailand–Cambodia",
+        plausible=(0.6, 2.4),
         ge=-20,
         le=20,
     )
@@ -576,15 +692,19 @@ class IncidentParameters(_Group):
         0.0,
         "Logit offset of step-ups in a maritime dispute (reference)",
         why="maritime claims produce frequent low-level incidents that rarely become fatal "
-        "(Hensel et al. 2008, recalled): the reference kind",
+        "(Hensel et al. 2008, recalled): the reference kind, whose rate escalation_base sets, "
+        "so its offset is zero by convention and not varied",
+        plausible=(0, 0),
         ge=-20,
         le=20,
     )
     sovereignty_escalation: float = coef(
         -2.0,
         "Logit offset of step-ups in a dispute over one party's sovereignty (Taiwan)",
-        why="the stake is existential for both sides and force across the Strait means war: the record"
-        " since 1958 is crises (1995–96, 2022) without use of force, so incidents rarely step up",
+        why="the stake is existential for both sides and force across the Strait means war: "
+        "the record since 1958 is crises (1995–96, 2022) without use of force, so incidents "
+        "rarely step up",
+        plausible=(-4, -1),
         ge=-20,
         le=20,
     )
@@ -593,6 +713,7 @@ class IncidentParameters(_Group):
         "Logit offset of step-ups in a rivalry without a territorial stake between the two",
         why="US–China, US–North Korea and US–Russia incidents are intercepts and displays; no "
         "use of force between US and Chinese forces since the 1950s",
+        plausible=(-2.4, -0.6),
         ge=-20,
         le=20,
     )
@@ -601,6 +722,7 @@ class IncidentParameters(_Group):
         "Logit decrease of a step to war between two nuclear-armed states",
         why="the stability–instability paradox (Snyder 1965): war between nuclear powers is "
         "nearly ruled out (odds ÷20), though Kargil 1999 shows it is not impossible",
+        plausible=(1.5, 6),
         ge=0,
         le=20,
     )
@@ -609,6 +731,7 @@ class IncidentParameters(_Group):
         "Multiplier of the incident hazard between two nuclear-armed states: × (1 + w)",
         why="the other half of the paradox: safe from war, nuclear rivals probe more at low "
         "levels (China–India 2017–22; Ussuri 1969)",
+        plausible=(0.25, 1),
         ge=0,
         le=20,
     )
@@ -617,7 +740,8 @@ class IncidentParameters(_Group):
         "Logit decrease of step-ups per unit of bilateral interdependence (the sum of the two "
         "states' trade shares with each other)",
         why="commercial peace (Russett and Oneal 2001, recalled): US–China trade (~0.22 in "
-        "all) lowers the odds of escalation by half; plausible 1–5",
+        "all) lowers the odds of escalation by half",
+        plausible=(1, 5),
         ge=0,
         le=20,
     )
@@ -625,6 +749,7 @@ class IncidentParameters(_Group):
         0.35,
         "Monthly probability that an active incident steps down one level",
         why="standoffs typically last weeks to months",
+        plausible=(0.175, 0.7),
         ge=0,
         le=1,
     )
@@ -632,6 +757,7 @@ class IncidentParameters(_Group):
         0.5,
         "Extra step-down probability per unit of ceasefire or channel strength",
         why="ceasefire mechanisms end crises in a few months",
+        plausible=(0.25, 1),
         ge=0,
         le=1,
     )
@@ -647,6 +773,7 @@ class EconomyParameters(_Group):
         why="China's 2016–17 measures against South Korea (a quarter of its trade) cost about "
         "0.5% of GDP at a high intensity; Australia's 2020 losses were smaller after trade "
         "diversion (both recalled)",
+        plausible=(0.01, 0.04),
         ge=0,
         le=1,
     )
@@ -655,13 +782,16 @@ class EconomyParameters(_Group):
         "Hostility towards the coercer added per unit of economic-coercion intensity",
         why="coercion is read as hostile intent (Walt): a full embargo counts as half a "
         "territorial dispute; Australian and Korean opinion of China fell sharply (recalled)",
+        plausible=(0.25, 1),
         ge=0,
         le=5,
     )
     interdependence_cut: float = coef(
         0.5,
         "Share of the dyad's interdependence a full coercion campaign removes",
-        why="sanctions cut the trade that restrains escalation, but only in part (diversion)",
+        why="sanctions cut the trade that restrains escalation, but only in part (diversion; "
+        "the range stops at three quarters)",
+        plausible=(0.25, 0.75),
         ge=0,
         le=1,
     )
@@ -674,6 +804,7 @@ class TensionParameters(_Group):
         0.015,
         "Tension added per month per escalation level of an active incident",
         why="a month-long crisis (level 4) adds 0.06; a standing standoff lifts a dyad ≈ 0.4",
+        plausible=(0.0075, 0.03),
         ge=0,
         le=1,
     )
@@ -681,13 +812,16 @@ class TensionParameters(_Group):
         0.5,
         "Tension added per unit of joint spending growth of hostile states (security dilemma)",
         why="both sides growing 10%/yr add 0.005 a month: +0.06 over a year of racing",
+        plausible=(0.25, 1),
         ge=0,
         le=50,
     )
     polarization_gain: float = coef(
         0.01,
-        "Monthly tension added per unit of bloc distance between formal allies' blocs",
+        "Monthly tension added to a dyad per unit of polarisation (the mean half-gap over all "
+        "pairs) times the dyad's half-gap |A_i − A_j| / 2",
         why="bloc confrontation is slow-moving",
+        plausible=(0.005, 0.02),
         ge=0,
         le=1,
     )
@@ -695,6 +829,7 @@ class TensionParameters(_Group):
         0.08,
         "Monthly relaxation of tension towards the dyad's structural base level",
         why="tension half-life ≈ 8 months without new shocks",
+        plausible=(0.04, 0.16),
         ge=0,
         le=1,
     )
@@ -702,13 +837,16 @@ class TensionParameters(_Group):
         0.4,
         "Structural base tension per unit dispute intensity",
         why="a full dispute holds tension near 0.4 in calm times",
+        plausible=(0.2, 0.8),
         ge=0,
         le=1,
     )
     bloc_base: float = coef(
         0.15,
-        "Structural base tension per unit alignment distance (0–2 scale halved)",
+        "Structural base tension per unit squared half-gap on the alignment axis, "
+        "((A_i − A_j) / 2)²",
         why="opposite poles add 0.15 even without a dispute",
+        plausible=(0.075, 0.3),
         ge=0,
         le=1,
     )
@@ -716,6 +854,7 @@ class TensionParameters(_Group):
         0.2,
         "Structural tension added per unit of economic-coercion intensity in the dyad",
         why="a sanctions campaign is a standing grievance, half as tense as a full dispute",
+        plausible=(0.1, 0.4),
         ge=0,
         le=1,
     )
@@ -723,6 +862,7 @@ class TensionParameters(_Group):
         0.1,
         "Extra monthly relaxation per unit dialogue, channel or ceasefire strength",
         why="talks double the relaxation rate",
+        plausible=(0.05, 0.2),
         ge=0,
         le=1,
     )
@@ -748,7 +888,7 @@ def provenance(params: Parameters) -> list[dict[str, Any]]:
 
     Returns:
         One dict per coefficient: ``path``, ``value``, ``default``, ``free``, ``source``,
-        ``why`` and ``description``.
+        ``why``, ``plausible`` (``(low, high)`` or ``None``) and ``description``.
     """
     rows = []
     defaults = Parameters()
@@ -757,6 +897,7 @@ def provenance(params: Parameters) -> list[dict[str, Any]]:
         default_group = getattr(defaults, group_name)
         for name, field in type(group).model_fields.items():
             extra = field.json_schema_extra or {}
+            plausible = extra.get("plausible")
             rows.append(
                 {
                     "path": f"parameters.{group_name}.{name}",
@@ -765,6 +906,7 @@ def provenance(params: Parameters) -> list[dict[str, Any]]:
                     "free": extra["free"],
                     "source": extra["source"],
                     "why": extra["why"],
+                    "plausible": None if plausible is None else tuple(plausible),
                     "description": field.description,
                 }
             )

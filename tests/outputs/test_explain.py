@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import scenario
 
-from sim.outputs.explain import explain
+from sim.outputs.explain import explain, plausible_text
 from sim.scenario import load_scenario
-from sim.scenario.parameters import Parameters
+from sim.scenario.parameters import Parameters, provenance
 
 
 def test_every_coefficient_is_listed_with_its_value_and_provenance() -> None:
@@ -19,6 +19,21 @@ def test_every_coefficient_is_listed_with_its_value_and_provenance() -> None:
         len(type(getattr(params, g)).model_fields) for g in type(params).model_fields
     )
     assert "source:" in text and "why:" in text
+
+
+def test_each_free_coefficient_is_shown_with_its_plausible_range() -> None:
+    text = explain(load_scenario("hub_and_spoke"), only="coefficients")
+    lines = {line.split(" = ")[0].strip(): line for line in text.splitlines() if " = " in line}
+    free = [row for row in provenance(Parameters()) if row["free"]]
+    assert free
+    for row in free:
+        shown = plausible_text(row["plausible"])
+        assert shown.startswith(("plausible ", "reference")), row["path"]
+        assert f"[FREE] ({shown}) " in lines[row["path"]], row["path"]
+    assert "parameters.arms.reaction = 0.3  [FREE] (plausible 0.1–0.5) Elasticity" in text
+    assert "escalation_base = -3.4  [FREE] (plausible -4.1 to -2.7) Logit" in text
+    assert "bilateral_treaty_weight = 1.0  [FREE] (reference, not varied) Strength" in text
+    assert plausible_text(None) == ""
 
 
 def test_countries_overrides_alliances_policies_and_events_are_shown_with_sources() -> None:
