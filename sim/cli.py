@@ -428,6 +428,18 @@ def effects_command(
             sys.exit(1)
 
 
+@main.command("record")
+@click.option("-n", "--replicates", default=200, show_default=True, type=click.IntRange(2, 100_000))
+@click.option("--seed", default=2025, show_default=True, type=click.IntRange(0, 2**63 - 1))
+def record_command(replicates: int, seed: int) -> None:
+    """Where the status quo puts force, against the record of 2015–2024 (docs/validation.md §4)."""
+    from sim.studies.record import markdown, record_scores
+
+    with tqdm(total=replicates * 120, desc="record", unit=" run-months", file=sys.stderr) as bar:
+        scores = record_scores(replicates, seed=seed, progress=bar.update)
+    click.echo(markdown(scores))
+
+
 @main.command("backtest")
 @click.option("-n", "--replicates", default=100, show_default=True, type=click.IntRange(2, 100_000))
 @click.option("--start", type=click.Choice(["2015", "2019"]), default="2015", show_default=True)
@@ -503,7 +515,16 @@ def calibrate_command(
                 err=True,
             )
     for name, value in result.defaults.items():
-        kept = "" if result.profiles[name].identified else " (judgement value, not identified)"
+        profile = result.profiles[name]
+        if result.estimated(name):
+            kept = ""
+        elif profile.identified:
+            kept = (
+                f" (judgement value: the optimum {result.values[name]:.4g} lies at the "
+                f"{profile.optimum} of the search range, a boundary, not an estimate)"
+            )
+        else:
+            kept = " (judgement value, not identified)"
         click.echo(f"{name} = {value:.4g}{kept}")
     for window, scores in result.fit.items():
         click.echo(f"{window}: " + ", ".join(f"{k} RMSE {v:.3f}" for k, v in scores.items()))

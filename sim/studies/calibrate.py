@@ -16,9 +16,9 @@ Few coefficients, sensible bounds, one objective and an out-of-sample check:
   that it is deterministic, and at a few other seeds to measure its Monte-Carlo precision; a
   coefficient whose profile does not rise above that precision is *not identified*: its fitted
   value is recorded but not used, and it keeps its judgement value;
-- **test**: the shipped values (fitted where identified, judgement elsewhere) run from the 2019
-  data to 2023, scored against the 2023 ideal points next to the persistence baseline and the
-  judgement values.
+- **test**: the shipped values (fitted where identified at an interior optimum, judgement
+  elsewhere) run from the 2019 data to 2023, scored against the 2023 ideal points next to the
+  persistence baseline and the judgement values.
 
 ``geosim calibrate`` runs it and writes ``seeds/calibration.yaml``, which
 :mod:`sim.scenario.parameters` reads for the defaults of these coefficients.
@@ -83,11 +83,20 @@ class Calibration:
 
     @property
     def defaults(self) -> dict[str, float]:
-        """The values shipped: the fitted one where identified, the judgement one elsewhere."""
+        """The values shipped: the fitted one where identified at an interior optimum.
+
+        Elsewhere (not identified, or an optimum at a bound of the search range: a boundary,
+        not an estimate) the judgement value, as :mod:`sim.scenario.parameters` reads it.
+        """
         return {
-            name: value if self.profiles[name].identified else JUDGEMENT_DEFAULTS[name]
+            name: value if self.estimated(name) else JUDGEMENT_DEFAULTS[name]
             for name, value in self.values.items()
         }
+
+    def estimated(self, name: str) -> bool:
+        """Whether the data estimate the coefficient: identified, with an interior optimum."""
+        profile = self.profiles[name]
+        return profile.identified and profile.optimum not in ("lower bound", "upper bound")
 
 
 def names() -> list[str]:
@@ -199,7 +208,11 @@ def calibrate(
         points=points,
     )
     values = {name: float(v) for name, v in zip(names(), result.x, strict=True)}
-    shipped = [v if found[n].identified else JUDGEMENT_DEFAULTS[n] for n, v in values.items()]
+    bounds = ("lower bound", "upper bound")
+    shipped = [
+        v if found[n].identified and found[n].optimum not in bounds else JUDGEMENT_DEFAULTS[n]
+        for n, v in values.items()
+    ]
     fit = {}
     for window, (start, end) in {
         "in_sample_2015_2019": (2015, 2019),
@@ -247,8 +260,10 @@ def write(calibration: Calibration, path: Path | None = None) -> None:
             "Free alignment coefficients fitted by `geosim calibrate` on the 2015-2019 "
             "hindcast (docs/validation.md, section 3), with the objective's profile through "
             "the optimum along each of them. sim/scenario/parameters.py uses the fitted value "
-            "as the default only where `identified` is true; elsewhere the judgement value "
-            "stays, as a free coefficient. `rmse.*.calibrated` scores those shipped defaults. "
+            "as the default only where `identified` is true and the optimum is interior; "
+            "elsewhere (not identified, or the optimum at a bound of the search range) the "
+            "judgement value stays, as a free coefficient. `rmse.*.calibrated` scores those "
+            "shipped defaults. "
             "Values are rounded to 4 significant digits, profiles to 6 decimals."
         ),
         "date": datetime.now(UTC).date().isoformat(),

@@ -48,9 +48,9 @@ def alignment_forces(
     received = state.transfers[:, terms.donors] / (p.transfer_unit * own)
     intensity = np.tanh(terms.aid / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear + received)
     inducement = _towards(intensity, A, terms.donors)
-    if terms.exercises.any():  # joint drills pull both sides towards each other
-        drills = np.tanh(terms.exercises / p.exercise_unit)
-        inducement = inducement + np.einsum("rai,ra->ri", drills, A) - drills.sum(axis=1) * A
+    drills = _drills(world, state, levers, terms)
+    if drills is not None:  # joint drills pull both sides towards each other
+        inducement = inducement + np.einsum("rai,ra->ri", drills[0], A) - drills[1] * A
     forces = (
         p.security_weight * security
         + p.alliance_weight * alliance
@@ -69,6 +69,24 @@ def alignment_forces(
         mean_asean = (A * asean).sum(axis=1, keepdims=True) / asean.sum()
         forces = forces + asean * (p.neighbour_weight * (mean_asean - A) - p.hedging_weight * A)
     return np.where(world.pole, 0.0, forces)
+
+
+def _drills(
+    world: World, state: State, levers: np.ndarray, terms
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pull of joint exercises, ``tanh(x_ai / u_E)``, and its sums over ``a``.
+
+    Both change only with the levers in force, so they are kept while the lever tensor is.
+    """
+    cached = state.drill_cache
+    if cached is not None and cached[0] is levers:
+        return None if cached[1] is None else (cached[1], cached[2])
+    if not terms.exercises.any():
+        state.drill_cache = (levers, None, None)
+        return None
+    drills = np.tanh(terms.exercises / world.params.alignment.exercise_unit)
+    state.drill_cache = (levers, drills, drills.sum(axis=1))
+    return drills, state.drill_cache[2]
 
 
 def _towards(intensity: np.ndarray, alignment: np.ndarray, actors: np.ndarray) -> np.ndarray:

@@ -21,7 +21,6 @@ from sim.core.dynamics.state import (
     Ties,
     max_along,
     month_draws,
-    zero_diagonal,
 )
 from sim.core.records import AllianceFailed, AllianceResponded
 from sim.core.rng import Stream
@@ -47,7 +46,7 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
     both = members[:, :, world.dyad_i] * members[:, :, world.dyad_j]  # (R, K, D)
     pairs = np.flatnonzero(both.any(axis=(0, 1)))
     pair_i, pair_j = world.dyad_i[pairs], world.dyad_j[pairs]
-    shared = np.ascontiguousarray(both[:, :, pairs].transpose(0, 2, 1))
+    shared = np.ascontiguousarray(both[:, :, pairs].transpose(1, 0, 2))  # (K, R, S)
     derived = Membership(
         protected=protected,
         any_protector=protected.any(axis=1),
@@ -56,8 +55,8 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
         pair_i=pair_i,
         pair_j=pair_j,
         shared=shared,
-        i_protected=shared * guarded.T[pair_i][None],
-        j_protected=shared * guarded.T[pair_j][None],
+        i_protected=shared * guarded[:, None, pair_i],
+        j_protected=shared * guarded[:, None, pair_j],
         coverage=_coverage(world, members, protected, cover),
     )
     state.membership_cache = (members.copy(), derived)
@@ -149,15 +148,15 @@ def alliance_ties(world: World, state: State) -> Ties:
     joined = membership(world, state, members)
     strength, promise = pledge_strength(world, state)
     both = np.stack((strength, promise))  # (2, R, K)
-    # Ties exist only between countries sharing an alliance: maxima over those pairs,
-    # alliance by alliance in index order.
-    tie = np.zeros((2, *joined.shared.shape[:2]))  # (2, R, S): both strengths
-    toward_i = np.zeros(joined.shared.shape[:2])  # protective, towards pair_i
-    toward_j = np.zeros(joined.shared.shape[:2])  # protective, towards pair_j
-    for k in range(joined.shared.shape[2]):
-        np.maximum(tie, joined.shared[:, :, k] * both[:, :, k, None], out=tie)
-        np.maximum(toward_i, joined.i_protected[:, :, k] * both[0, :, k, None], out=toward_i)
-        np.maximum(toward_j, joined.j_protected[:, :, k] * both[0, :, k, None], out=toward_j)
+    # Ties exist only between countries sharing an alliance: maxima over those pairs (S).
+    # A maximum is exact in any order, so one reduction over the alliances gives it.
+    if joined.shared.shape[0]:  # alliance first: the maxima are long elementwise passes
+        tie = (joined.shared[:, None] * both.transpose(2, 0, 1)[..., None]).max(axis=0)
+        toward_i = (joined.i_protected * strength.T[:, :, None]).max(axis=0)  # towards pair_i
+        toward_j = (joined.j_protected * strength.T[:, :, None]).max(axis=0)  # towards pair_j
+    else:
+        tie = np.zeros((2, state.replicates, joined.pair_i.size))
+        toward_i = toward_j = np.zeros((state.replicates, joined.pair_i.size))
     shape = (state.replicates, world.n, world.n)
     ties = np.zeros((2, *shape))
     ties[:, :, joined.pair_i, joined.pair_j] = tie
@@ -173,6 +172,8 @@ def alliance_ties(world: World, state: State) -> Ties:
         strength=strength,
         promise=promise,
         joined=joined,
+        toward_i=toward_i,
+        toward_j=toward_j,
     )
 
 
@@ -207,36 +208,38 @@ def alliance_fears(
         np.maximum(exposure, state.tension[:, rows, column], out=exposure)
     # A protector is exposed to its protégés' disputes too, in proportion to its pledge:
     # X_m = max(own_m, max_i W^p_im own_i) (the US is drawn into a Taiwan crisis by the TRA).
-    drawn = max_along(ties.protection * exposure[:, :, None], axis=1)
-    np.maximum(exposure, drawn, out=exposure)
+    # Pledges and bonds exist only between pairs sharing an alliance, so both maxima run over
+    # those pairs (a maximum is exact in any order).
+    pi, pj = joined.pair_i, joined.pair_j
+    own = exposure[:, pi], exposure[:, pj]
+    for s in range(pi.size):
+        np.maximum(exposure[:, pj[s]], ties.toward_i[:, s] * own[0][:, s], out=exposure[:, pj[s]])
+        np.maximum(exposure[:, pi[s]], ties.toward_j[:, s] * own[1][:, s], out=exposure[:, pi[s]])
     # Entrapment of i: the worst exposure of any partner m, weighted by the strongest
-    # commitment binding i to m (bonds are symmetric, so bonds[:, m, i] = B_im).
-    bonds = _alliance_bonds(world, state, members)
-    entrapment = max_along(bonds * exposure[:, :, None], axis=1)
+    # commitment binding i to m.
+    bonds = _pair_bonds(world, state, joined)
+    entrapment = np.zeros_like(exposure)
+    for s in range(pi.size):
+        np.maximum(entrapment[:, pi[s]], bonds[:, s] * exposure[:, pj[s]], out=entrapment[:, pi[s]])
+        np.maximum(entrapment[:, pj[s]], bonds[:, s] * exposure[:, pi[s]], out=entrapment[:, pj[s]])
     return abandonment, entrapment
 
 
-def _alliance_bonds(world: World, state: State, members: np.ndarray) -> np.ndarray:
-    """Commitment binding each pair of countries, ``(R, N, N)`` with a zero diagonal.
+def _pair_bonds(world: World, state: State, joined) -> np.ndarray:
+    """Commitment binding each pair that shares an alliance, ``(R, S)``.
 
     ``B_im = max_k [i and m both in alliance k] · commitment_k · w_type(k)``. Recomputed only
     when the membership or the commitments change (events), so most months reuse it.
     """
     cached = state.bond_cache
-    if (
-        cached is not None
-        and np.array_equal(cached[0], members)
-        and np.array_equal(cached[1], state.commitment)
-    ):
+    if cached is not None and cached[0] is joined and np.array_equal(cached[1], state.commitment):
         return cached[2]
     weight = state.commitment * world.type_weight  # (R, K)
-    bonds = np.zeros((state.replicates, world.n, world.n))
-    for k in range(members.shape[1]):
-        inside = members[:, k]
-        pair = inside[:, :, None] * inside[:, None, :] * weight[:, k, None, None]
-        np.maximum(bonds, pair, out=bonds)
-    zero_diagonal(bonds)
-    state.bond_cache = (members.copy(), state.commitment.copy(), bonds)
+    if joined.shared.shape[0]:
+        bonds = (joined.shared * weight.T[:, :, None]).max(axis=0)
+    else:
+        bonds = np.zeros((state.replicates, joined.pair_i.size))
+    state.bond_cache = (joined, state.commitment.copy(), bonds)
     return bonds
 
 

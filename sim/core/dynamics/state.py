@@ -128,9 +128,10 @@ class Membership:
             and the other an adversary the pledge is aimed at, ``(R, K, len(incident_dyads))``.
         pair_i: First country of each pair that shares an alliance in some replicate, ``(S,)``.
         pair_j: Second country of each such pair (``pair_i < pair_j``), ``(S,)``.
-        shared: 1 where both countries of pair s are in alliance k, ``(R, S, K)``.
-        i_protected: 1 where ``pair_i`` of pair s is protected in alliance k, ``(R, S, K)``.
-        j_protected: 1 where ``pair_j`` of pair s is protected in alliance k, ``(R, S, K)``.
+        shared: 1 where both countries of pair s are in alliance k, ``(K, R, S)`` (alliance
+            first, so that maxima over the alliances run as long elementwise passes).
+        i_protected: 1 where ``pair_i`` of pair s is protected in alliance k, ``(K, R, S)``.
+        j_protected: 1 where ``pair_j`` of pair s is protected in alliance k, ``(K, R, S)``.
         coverage: The :class:`Coverage` of the incident dyads.
     """
 
@@ -159,6 +160,9 @@ class Ties:
         strength: Credible pledge strength of each alliance ``s_k``, ``(R, K)``.
         promise: Promised pledge strength of each alliance, ``(R, K)``.
         joined: The :class:`Membership` of ``members``.
+        toward_i: ``protection`` on the pairs of ``joined``: the pledge of ``pair_j`` to
+            ``pair_i``, ``(R, S)``.
+        toward_j: The pledge of ``pair_i`` to ``pair_j``, ``(R, S)``.
     """
 
     credible: np.ndarray
@@ -168,6 +172,8 @@ class Ties:
     strength: np.ndarray
     promise: np.ndarray
     joined: Membership
+    toward_i: np.ndarray
+    toward_j: np.ndarray
 
 
 @dataclass
@@ -202,9 +208,11 @@ class State:
         log: Records of what happened (None when the run is not logged).
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
+        drill_cache: The lever tensor last read by the alignment forces, the pull of its joint
+            exercises and that pull's row sums.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
-        bond_cache: Membership and commitment last seen by the alliance fears, and the
+        bond_cache: Membership and commitment last seen by the alliance fears, and the pair
             entrapment bonds derived from them.
         membership_cache: Membership last seen and the :class:`Membership` derived from it.
         draws: This month's random draws by stream (see :func:`month_draws`), with the month.
@@ -239,6 +247,7 @@ class State:
     log: list[Record] | None = field(default_factory=list)
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
+    drill_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None

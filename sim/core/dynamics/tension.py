@@ -108,7 +108,5 @@ def tension_dynamics(
         - (p.relaxation + p.dialogue_relief * relief) * (tau - target)
     )
     np.clip(moved, 0.0, 1.0, out=moved)
-    tension = np.zeros_like(state.tension)  # the diagonal stays zero
-    tension[:, i, j] = moved
-    tension[:, j, i] = moved
-    state.tension = tension
+    state.tension[:, i, j] = moved  # in place: every off-diagonal entry is a dyad's, and the
+    state.tension[:, j, i] = moved  # diagonal stays zero

@@ -39,18 +39,20 @@ def test_target_burden_follows_its_formula_and_its_band():
     rng = np.random.default_rng(5)
     ratio = at_month(w.reference_ratio, 7) + rng.normal(0, 0.5, (3, w.n))
     fear = at_month(w.reference_abandonment, 7) + rng.uniform(-0.2, 0.2, (3, w.n))
-    got = target_burden(w, 7, ratio, fear)
+    threat = rng.uniform(0, 1, (3, w.n))
+    got = target_burden(w, 7, ratio, fear, threat)
     departure = ratio - at_month(w.reference_ratio, 7)
     excess = fear - at_month(w.reference_abandonment, 7)
-    raw = at_month(w.burden_path, 7) * np.exp(p.reaction * departure)
+    raw = at_month(w.burden_path, 7) * np.exp(p.reaction * threat * departure)
     raw = raw * np.maximum(1 + p.abandonment_arming * excess, 0)
     np.testing.assert_allclose(got, np.clip(raw, w.burden_low, w.burden_high))
     assert (got == w.burden_high).any() or (got == w.burden_low).any()  # the band binds here
 
 
 def test_a_departure_of_the_target_decays_at_the_fatigue_rate():
-    # With the threat ratio held a constant d above its status-quo path, the burden relative
-    # to its path x moves as x_n = x* + (x_0 − x*)(1 − a/12)^n, x* = exp(κ d) (inside the band).
+    # With the threat ratio held a constant d above its status-quo path and full threat, the
+    # burden relative to its path x moves as x_n = x* + (x_0 − x*)(1 − a/12)^n, x* = exp(κ d)
+    # (inside the band).
     w = world()
     p = w.params.arms
     state = initial_state(w, replicate_keys(0, [0]))
@@ -59,6 +61,7 @@ def test_a_departure_of_the_target_decays_at_the_fatigue_rate():
     for _ in range(24):
         ratio = at_month(w.reference_ratio, state.step) + d
         fear = at_month(w.reference_abandonment, state.step)
+        state.threat = np.ones_like(state.threat)
         arms_dynamics(w, state, levers, ratio, fear)
         state.step += 1
     x = state.burden[0] / at_month(w.burden_path, 24)
@@ -124,7 +127,7 @@ def test_a_weak_state_facing_a_strong_rival_reacts():
         effect, t = paired_effect(
             _final_burden(treated, code) / _final_burden(control, code) - 1, np.zeros(30)
         )
-        assert effect > 0.03 and t > 4, code
+        assert effect > 0.015 and t > 4, code  # a few percent, weighted by its threat
     far = _final_burden(treated, "KHM") / _final_burden(control, "KHM") - 1
     assert (
         far.mean()
