@@ -38,9 +38,7 @@ def test_alignment_mapping_keeps_order_poles_and_puts_treaty_allies_on_the_us_si
     priors = {c.iso3 for c in baseline.countries() if c.alignment_prior is not None}
     assert {"TWN", "RUS"} <= priors
     assert alignment["TWN"] > 0.5 and alignment["RUS"] < -0.5
-    countries = [
-        c for c in baseline.countries() if c.iso3 not in {"USA", "CHN", "MMR"} | priors
-    ]
+    countries = [c for c in baseline.countries() if c.iso3 not in {"USA", "CHN", "MMR"} | priors]
     ordered = sorted(countries, key=lambda c: c.unga_2023)
     values = [alignment[c.iso3] for c in ordered]
     assert values == sorted(values)

@@ -87,7 +87,11 @@ def test_the_calibration_path_runs_on_a_tiny_budget(tmp_path: Path) -> None:
         key = f"{group}.{name}"
         assert low <= result.values[key] <= high
         assert result.profiles[key].grid[0] == low and result.profiles[key].grid[-1] == high
-        kept = result.values[key] if result.profiles[key].identified else JUDGEMENT_DEFAULTS[key]
+        kept = result.values[key] if result.estimated(key) else JUDGEMENT_DEFAULTS[key]
+        assert result.estimated(key) == (
+            result.profiles[key].identified
+            and result.profiles[key].optimum not in ("lower bound", "upper bound")
+        )
         assert result.defaults[key] == kept
     assert result.precision["threshold"] >= 0.01 * result.precision["optimum"]
     target = tmp_path / "calibration.yaml"
