@@ -30,7 +30,7 @@ from sim.core.dynamics.incidents import (
     step_probabilities,
 )
 from sim.core.dynamics.levers import active_levers, lever_terms
-from sim.core.dynamics.state import State, current_gaps
+from sim.core.dynamics.state import EPS, State, current_gaps
 from sim.core.dynamics.step import initial_state, perceive
 from sim.core.dynamics.tension import relief_of, resting_tension, tension_target
 from sim.core.world import World
@@ -86,7 +86,8 @@ def stationary_incidents(world: World, state: State) -> tuple[np.ndarray, np.nda
     target = tension_target(
         world, world.dispute[i, j], distance[:, i, j], terms.economic_dyad, relief
     )
-    rate = p.tension.relaxation + p.tension.dialogue_relief * relief
+    # A zero relaxation rate (allowed) leaves tension where pushes take it: at its cap.
+    rate = np.maximum(p.tension.relaxation + p.tension.dialogue_relief * relief, EPS)
     bloc = p.tension.polarization_gain * polar[:, None] * half[:, i, j]
     tau = np.clip(target + bloc / rate, 0.0, 1.0)[0]  # (D,): at rest without incidents
 
