@@ -157,8 +157,10 @@ class ArmsParameters(_Group):
     reaction: float = coef(
         0.3,
         "Elasticity of the target burden to the threat ratio (capability faced over own and "
-        "allied capability): b* ∝ (F/O)^reaction",
-        why="a state facing a rival half again as strong raises its burden by ~13% (1.5^0.3); "
+        "allied capability) for a fully threatened state: b* ∝ (F/O)^(reaction · threat)",
+        why="a fully threatened state facing a rival half again as strong raises its burden by "
+        "~13% (1.5^0.3); weighted by perceived threat (0.2–0.8 in the status quo) the "
+        "effective elasticity is 0.06–0.24; "
         "post-2014 European and post-2010 Asian budget responses to a rising threat were rises "
         "of 10–40% in burden over a decade, not doublings",
         plausible=(0.1, 0.5),
