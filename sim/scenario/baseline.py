@@ -26,7 +26,8 @@ COLUMN_SOURCES = {
     "milex_usd_bn": "SIPRI Military Expenditure Database (April 2026 release for 2025 values, as "
     "reported in the press; April 2025 fact sheet for 2024 values; recalled where the approx "
     "column says so); THA, KHM: IISS Military Balance 2025 (2024 defence budgets; recalled "
-    "where the approx column says so); LAO: judgement: about US$0.03bn, an order of magnitude "
+    "where the approx column says so); VNM: IISS Military Balance 2025 estimate (SIPRI "
+    "publishes no Vietnam figure; recalled); LAO: judgement: about US$0.03bn, an order of magnitude "
     "for a state for which SIPRI publishes no figure (recalled); PRK: US State Dept WMEAT (of "
     "the order of its estimates, about US$3.5bn a year over 2004-2014; recalled)",
     "trade_china_share": "National customs data 2024 (goods trade share with China; recalled); "
