@@ -27,9 +27,9 @@ COLUMN_SOURCES = {
     "reported in the press; April 2025 fact sheet for 2024 values; recalled where the approx "
     "column says so); THA, KHM: IISS Military Balance 2025 (2024 defence budgets; recalled "
     "where the approx column says so); VNM: IISS Military Balance 2025 estimate (SIPRI "
-    "publishes no Vietnam figure; recalled); LAO: judgement: about US$0.03bn, an order of magnitude "
-    "for a state for which SIPRI publishes no figure (recalled); PRK: US State Dept WMEAT (of "
-    "the order of its estimates, about US$3.5bn a year over 2004-2014; recalled)",
+    "publishes no Vietnam figure; recalled); LAO: judgement: about US$0.03bn, an order of "
+    "magnitude for a state for which SIPRI publishes no figure (recalled); PRK: US State Dept "
+    "WMEAT (of the order of its estimates, about US$3.5bn a year over 2004-2014; recalled)",
     "trade_china_share": "National customs data 2024 (goods trade share with China; recalled); "
     "PRK: KOTRA 2023 (North Korea's trade, almost all with China; recalled)",
     "trade_us_share": "National customs data 2024 (goods trade share with the US; recalled); "

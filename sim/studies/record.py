@@ -22,6 +22,7 @@ import numpy as np
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
 from sim.scenario.loader import load_scenario
+from sim.studies.compare import wilson
 
 #: Rung from which a dyad counts as having seen force (the ladder of ``docs/model.md`` §5).
 CLASH = 3
@@ -85,16 +86,6 @@ class DyadScore:
     war: float
 
 
-def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a proportion."""
-    if n == 0:
-        return 0.0, 1.0
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return float(centre - half), float(centre + half)
-
-
 def record_scores(
     replicates: int = 200,
     *,
@@ -110,7 +101,7 @@ def record_scores(
         d = world.dyad_index(world.index(a), world.index(b))
         peak = run.max_level[:, d]
         hits = int((peak >= CLASH).sum())
-        low, high = wilson(hits, replicates)
+        low, high = wilson(hits, replicates)  # the comparison tables' Wilson interval
         scores.append(
             DyadScore((a, b), observed, hits / replicates, low, high, float((peak >= 5).mean()))
         )

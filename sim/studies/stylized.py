@@ -541,8 +541,8 @@ FACTS: tuple[Fact, ...] = (
         -1,
         "holds",
         "Marginal: −0.06 rungs, 95% CI [−0.10, −0.02] (z ≈ 3); P(clash or worse) falls from 0.19 "
-        "to 0.14. The direction holds across the plausible range of sovereignty_escalation "
-        "(docs/validation.md §4), the size is small next to the spread between runs.",
+        "to 0.14. The direction holds for sovereignty_escalation from −1 to −3 "
+        "(docs/validation.md §4); the size is small next to the spread between runs.",
         marginal=True,
     ),
     Fact(
