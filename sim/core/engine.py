@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sim.core import metrics
+from sim.core.dynamics.state import State
 from sim.core.dynamics.step import advance, initial_state
 from sim.core.records import Record
 from sim.core.rng import replicate_keys
@@ -189,9 +190,25 @@ def final_outcomes(
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
     state = initial_state(world, replicate_keys(seed, indices), log=False)
+    return outcomes_from(world, state, np.zeros(len(indices)))
+
+
+def outcomes_from(
+    world: World, state: State, incidents: np.ndarray | float = 0.0
+) -> dict[str, np.ndarray]:
+    """Advance a state (of any month) to the horizon; return per-replicate outcomes.
+
+    :func:`final_outcomes` from month 0, and the "what if" of a game from its present (a
+    :meth:`~sim.core.dynamics.state.State.fork` of the game's state).
+
+    Args:
+        world: The compiled scenario.
+        state: The state to go on from (advanced in place).
+        incidents: Incidents already counted before the state's month, per replicate.
+    """
     reader = metrics.lookup(world, state)
-    incidents = np.zeros(len(indices))
-    for _ in range(world.horizon):
+    incidents = np.zeros(state.replicates) + incidents
+    for _ in range(state.step, world.horizon):
         advance(world, state, reader)
         incidents += state.new_incidents.sum(axis=1)
     return _outcomes(

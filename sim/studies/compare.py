@@ -129,7 +129,7 @@ def outcomes(trajectory: Trajectory) -> dict[tuple[str, str], np.ndarray]:
     return values
 
 
-def _difference_ci(diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def difference_ci(diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """95% percentile-bootstrap interval of the mean paired difference, per column."""
     if np.all(diff == diff[:1]):  # identical columns: the interval is the point
         return diff[0], diff[0]
@@ -162,7 +162,7 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
         values = outcomes(comparison.trajectories[name])
         matrix = np.column_stack([values[k] for k in keys])
         diff = matrix - np.column_stack([reference[k] for k in keys])
-        low, high = _difference_ci(diff)
+        low, high = difference_ci(diff)
         p05, p95 = np.quantile(matrix, [0.05, 0.95], axis=0)
         for j, (metric, country) in enumerate(keys):
             rows.append(

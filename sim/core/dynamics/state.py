@@ -259,6 +259,27 @@ class State:
         """Number of replicates R."""
         return self.keys.shape[0]
 
+    def fork(self, keys: np.ndarray, *, replicate: int = 0) -> State:
+        """R copies of one replicate's state, each to go on with its own random keys.
+
+        The copies share this state's past exactly (its month, its arrays) and, with draws a
+        pure function of ``(key, month, stream)``, a copy keeping the original key goes on as
+        the original would. Caches are dropped (they are rebuilt on the next month) and the
+        copies are not logged.
+
+        Args:
+            keys: One key per copy (see :func:`sim.core.rng.replicate_keys`).
+            replicate: Which of this state's replicates to copy.
+        """
+        r = len(keys)
+        arrays = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray) and name != "keys":
+                one = value[replicate : replicate + 1]
+                arrays[name] = np.repeat(one, r, axis=0)
+        return State(step=self.step, keys=np.asarray(keys, dtype=np.uint64), log=None, **arrays)
+
 
 # --------------------------------------------------------------------------------------------
 # Helpers

@@ -1,0 +1,522 @@
+"""A live game: the record of :mod:`sim.game.record` and the Mesa model it describes.
+
+A :class:`Game` is what a facilitator and the teams share. Every action goes through it, under
+one lock, and is saved before it returns: advancing a turn, an inject or a deck card, a team's
+move and its adjudication (accept, amend, reject), an undo, a note. The board is a
+:class:`GameModel` (the Mesa model, with the per-month history the dashboard draws) stepped to
+the record's month with the accepted actions as timed entries of the scenario language, so
+that:
+
+* resuming a saved game is replaying its record: the same numbers, month for month;
+* undoing the last action is replaying the record without it;
+* the export (:meth:`Game.export_yaml`) is the scenario played, which ``geosim run`` replays
+  exactly, under a name of its own (``<scenario>_<game id>``).
+
+States a team holds do not follow the scenario's script: its timed events whose actor a team
+holds are left out of the game when it is created (listed in
+:attr:`~sim.game.record.GameRecord.unscripted`); the other states keep theirs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from sim.core.model import IndoPacificModel
+from sim.game.record import Action, GameRecord, Note, Seat, new_id, save
+from sim.scenario.loader import load_scenario
+from sim.scenario.moves import (
+    MOVES,
+    Board,
+    Entry,
+    Move,
+    MoveError,
+    check_move,
+    country_name,
+    joined,
+    move_entry,
+)
+from sim.scenario.schema import Scenario
+from sim.scenario.yaml_io import scenario_to_yaml
+
+
+class GameModel(IndoPacificModel):
+    """The board: the Mesa model, keeping each month's dyad tension and spending.
+
+    Attributes:
+        tension_history: Dyad tension over upper-triangle dyads, one array per month.
+        milex_history: Military spending per country, one array per month.
+    """
+
+    def __init__(self, definition: Scenario, seed: int) -> None:
+        super().__init__(definition, rng=seed)
+        self.tension_history: list[np.ndarray] = []
+        self.milex_history: list[np.ndarray] = []
+        self.record_month()
+
+    def record_month(self, *, replace_last: bool = False) -> None:
+        """Keep this month's dyad tension and spending (replacing the last, after an inject)."""
+        if replace_last:
+            self.tension_history.pop()
+            self.milex_history.pop()
+        world = self.world
+        self.tension_history.append(self.state.tension[0, world.dyad_i, world.dyad_j].copy())
+        self.milex_history.append(self.state.milex[0].copy())
+
+    def step(self) -> None:
+        """Advance one month (nothing happens past the horizon)."""
+        before = self.month
+        super().step()
+        if self.month > before:
+            self.record_month()
+
+    def members_now(self) -> dict[str, frozenset[str]]:
+        """Alliance name → its members this month."""
+        world, members = self.world, self.state.members[0]
+        return {
+            name: frozenset(world.codes[i] for i in np.nonzero(members[k])[0])
+            for k, name in enumerate(world.alliance_names)
+        }
+
+
+def acting_states(event: Any) -> set[str]:
+    """The states whose decision a scenario event is (its actor, initiator or joiner)."""
+    kind = event.kind
+    if kind == "policy":
+        return {event.policy.actor}
+    if kind == "incident":
+        return {event.actors[0]}
+    if kind in ("join_alliance", "leave_alliance"):
+        return {event.country}
+    return set()
+
+
+def unscripted(definition: Scenario, held: Iterable[str]) -> tuple[Scenario, list[str]]:
+    """The scenario without the timed events of the states a team holds.
+
+    Returns:
+        The scenario, and the names of the events left out.
+    """
+    held = set(held)
+    dropped = [name for name, event in definition.events.items() if acting_states(event) & held]
+    if not dropped:
+        return definition, []
+    data = definition.model_dump(mode="json", exclude_none=True)
+    for name in dropped:
+        del data["events"][name]
+    return Scenario.model_validate(data), dropped
+
+
+def _source(action: Action) -> str:
+    why = f": {action.rationale.strip()}" if action.rationale.strip() else ""
+    return f"judgement: {action.who.lower()} in a geosim game, month {action.month}{why}"
+
+
+def entry_name(definition: Scenario, entry: Entry, month: int) -> str:
+    """A fresh name for an entry, such as ``incident_m5`` or ``incident_m5_2``."""
+    taken = set(definition.events) | set(definition.alliances)
+    base = f"{entry.stem}_m{month}"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
+
+
+def timed_spec(entry: Entry, action: Action) -> dict[str, Any]:
+    """An entry's spec with its source and note, as it is written in the played scenario."""
+    spec = dict(entry.spec)
+    spec["source"] = _source(action)
+    spec["note"] = f"{action.who}: {entry.summary}"
+    if "policy" in spec:
+        spec["policy"] = {**spec["policy"], "source": spec["source"]}
+    return spec
+
+
+class Game:
+    """A game in play; see the module docstring.
+
+    Args:
+        record: The game's record.
+        folder: The sessions folder it is saved in.
+
+    Attributes:
+        record: The game's record (saved after every action).
+        folder: Its sessions folder.
+        base: The scenario as the game began (held states' scripts left out).
+        model: The board.
+        revision: Increases with every action (views redraw when it changes).
+        lock: Held while the game changes or is read.
+    """
+
+    def __init__(self, record: GameRecord, folder: Path) -> None:
+        self.record = record
+        self.folder = Path(folder)
+        self.base = Scenario.model_validate(yaml.safe_load(record.base))
+        self.lock = threading.RLock()
+        self.revision = 0
+        self.model = self._replay()
+
+    # ---------------------------------------------------------------------------------------
+    # Creating
+
+    @classmethod
+    def create(
+        cls,
+        scenario: str,
+        folder: Path,
+        *,
+        seats: Sequence[Seat] = (),
+        seed: int | None = None,
+        turn_months: int = 1,
+        title: str = "",
+        deck: str = "",
+        game_id: str | None = None,
+        keep_script: bool = False,
+    ) -> Game:
+        """Start a new game of a scenario (a shipped name or a file) and save it.
+
+        Unless ``keep_script``, the scenario's timed events whose actor a team holds are left
+        out: those states do what their team decides.
+
+        Raises:
+            ScenarioError: When the scenario cannot be loaded.
+            ValueError: When two seats hold the same state.
+        """
+        definition = load_scenario(scenario)
+        held: list[str] = [c for seat in seats for c in seat.countries]
+        twice = sorted({c for c in held if held.count(c) > 1})
+        if twice:
+            raise ValueError(f"Seats: {joined([country_name(c) for c in twice])} held twice")
+        if seed is not None:
+            definition = definition.model_copy(update={"seed": int(seed)})
+        definition, dropped = (definition, []) if keep_script else unscripted(definition, held)
+        record = GameRecord(
+            id=game_id or new_id(),
+            title=title or definition.name.replace("_", " "),
+            scenario=scenario,
+            base=scenario_to_yaml(definition),
+            seed=definition.seed,
+            turn_months=turn_months,
+            seats=list(seats),
+            unscripted=dropped,
+            deck=deck,
+        )
+        game = cls(record, folder)
+        game.save()
+        return game
+
+    # ---------------------------------------------------------------------------------------
+    # Reading
+
+    @property
+    def id(self) -> str:
+        """The game's id."""
+        return self.record.id
+
+    @property
+    def month(self) -> int:
+        """Months played."""
+        return self.model.month
+
+    @property
+    def horizon(self) -> int:
+        """The game's last month."""
+        return self.model.world.horizon
+
+    @property
+    def finished(self) -> bool:
+        """Whether the game has reached its last month."""
+        return self.model.finished
+
+    @property
+    def definition(self) -> Scenario:
+        """The scenario played so far (the base plus every accepted action)."""
+        return self.model.definition
+
+    def board(self) -> Board:
+        """The game as a move sees it."""
+        with self.lock:
+            return Board(self.model.definition, self.model.month, self.model.members_now())
+
+    def pending(self, seat: str | None = None) -> list[Action]:
+        """Team moves awaiting adjudication (of one seat, or all)."""
+        with self.lock:
+            return [
+                a
+                for a in self.record.actions
+                if a.status == "pending" and (seat is None or a.seat == seat)
+            ]
+
+    def accepted(self) -> list[Action]:
+        """The actions on the board, in the order they were applied."""
+        return [a for a in self.record.actions if a.status == "accepted"]
+
+    def holder(self, code: str) -> str | None:
+        """The seat holding a state, if any."""
+        return next((s.name for s in self.record.seats if code in s.countries), None)
+
+    # ---------------------------------------------------------------------------------------
+    # Acting (each saves)
+
+    def save(self) -> Path:
+        """Save the record now (every action does)."""
+        with self.lock:
+            self.record.month = self.model.month
+            self.revision += 1
+            return save(self.record, self.folder)
+
+    def advance(self, months: int | None = None) -> int:
+        """Play a turn (``turn_months`` months, or ``months``), to the horizon at most.
+
+        Returns:
+            The months played.
+        """
+        with self.lock:
+            months = self.record.turn_months if months is None else months
+            played = 0
+            for _ in range(max(0, months)):
+                if self.model.finished:
+                    break
+                self.model.step()
+                played += 1
+            self.save()
+            return played
+
+    def inject(
+        self, move: Move, *, rationale: str = "", card: str = "", origin: str | None = None
+    ) -> Action:
+        """Put a facilitator inject (or a deck card, when ``card`` is given) on the board now.
+
+        Raises:
+            MoveError: When the move cannot be made now.
+        """
+        with self.lock:
+            origin = origin or ("deck" if card else "facilitator")
+            action = Action(
+                id=self.record.next_action_id(),
+                month=self.model.month,
+                origin=origin,  # type: ignore[arg-type]
+                card=card,
+                move=move.to_data(),
+                rationale=rationale,
+            )
+            self._apply(action, move)
+            self.record.actions.append(action)
+            self.save()
+            return action
+
+    def submit(self, seat: str, move: Move, rationale: str = "") -> Action:
+        """A team's move, pending the facilitator's ruling.
+
+        Raises:
+            MoveError: When the seat does not hold the move's state, or the move cannot be made.
+        """
+        with self.lock:
+            holding = self.record.seat(seat).countries
+            if move.kind in MOVES and move.actor not in holding:
+                states = joined([country_name(c) for c in holding])
+                raise MoveError(
+                    f"{move_field_label(move)}: the {seat} team holds {states}, "
+                    f"not {country_name(move.actor)}"
+                )
+            if move.kind not in MOVES:
+                raise MoveError(f"Kind of move: {move.kind!r} is not on the menu")
+            board = self.board()
+            checked = move_entry(move, board)
+            action = Action(
+                id=self.record.next_action_id(),
+                month=self.model.month,
+                origin="team",
+                seat=seat,
+                move=check_move(move, board).to_data(),
+                rationale=rationale,
+                status="pending",
+                summary=checked.summary,
+            )
+            self.record.actions.append(action)
+            self.save()
+            return action
+
+    def accept(self, action_id: int, move: Move | None = None, ruling: str = "") -> Action:
+        """Accept a pending team move (amended to ``move`` if given): it acts from next month.
+
+        Raises:
+            MoveError: When the move cannot be made now, or is not pending.
+        """
+        with self.lock:
+            action = self._pending(action_id)
+            submitted = Move.from_data(action.move)
+            chosen = submitted if move is None else move
+            if chosen.to_data() != submitted.to_data():
+                action.original = action.move
+            action.move = chosen.to_data()
+            action.month = self.model.month
+            action.ruling = ruling
+            try:
+                self._apply(action, chosen)
+            except MoveError:
+                action.move, action.original = submitted.to_data(), None
+                raise
+            action.status = "accepted"
+            self.save()
+            return action
+
+    def reject(self, action_id: int, ruling: str = "") -> Action:
+        """Reject a pending team move, with the facilitator's reason."""
+        with self.lock:
+            action = self._pending(action_id)
+            action.status, action.ruling = "rejected", ruling
+            self.save()
+            return action
+
+    def undo(self) -> Action | None:
+        """Take back the last accepted inject, card or move (a team move goes back to pending).
+
+        The board is replayed without it, to the same month.
+
+        Returns:
+            The action taken back, or None when there was none.
+        """
+        with self.lock:
+            done = self.accepted()
+            if not done:
+                return None
+            last = max(done, key=lambda a: (a.month, a.id))
+            if last.origin == "team":
+                last.status, last.entry = "pending", ""
+                if last.original is not None:
+                    last.move, last.original = last.original, None
+            else:
+                self.record.actions.remove(last)
+            self.model = self._replay(self.model.month)
+            self.save()
+            return last
+
+    def add_note(self, text: str) -> Note:
+        """A facilitator's note at the current month."""
+        with self.lock:
+            note = Note(month=self.model.month, text=text.strip())
+            self.record.notes.append(note)
+            self.save()
+            return note
+
+    # ---------------------------------------------------------------------------------------
+    # Building the board
+
+    def _pending(self, action_id: int) -> Action:
+        found = next((a for a in self.record.actions if a.id == action_id), None)
+        if found is None or found.status != "pending":
+            raise MoveError(f"Move {action_id}: there is no such move awaiting a ruling")
+        return found
+
+    def _apply(self, action: Action, move: Move) -> None:
+        """Validate a move now and put it on the board (raises :class:`MoveError`)."""
+        board = self.board()
+        entry = move_entry(move, board)
+        name = entry_name(board.definition, entry, board.month)
+        spec = timed_spec(entry, action)
+        try:
+            self.model.inject(entry.block, name, spec)
+        except ValueError as exc:  # the scenario's own check (rare: the menu checks first)
+            raise MoveError(str(exc)) from None
+        self.model.record_month(replace_last=True)
+        action.entry, action.summary = name, entry.summary
+
+    def played(self, actions: Iterable[Action] | None = None) -> Scenario:
+        """The base scenario with the accepted actions as timed entries."""
+        actions = self.accepted() if actions is None else list(actions)
+        data = self.base.model_dump(mode="json", exclude_none=True)
+        for action in sorted(actions, key=lambda a: (a.month, a.id)):
+            move = Move.from_data(action.move)
+            partial = Scenario.model_validate(data)
+            board = Board(partial, action.month, _members_at(partial, action.month))
+            entry = move_entry(move, board) if action.month < partial.horizon else None
+            if entry is None:
+                continue
+            name = action.entry or entry_name(partial, entry, action.month)
+            action.entry, action.summary = name, entry.summary
+            when = {"events": "step", "alliances": "start"}[entry.block]
+            data.setdefault(entry.block, {})[name] = {
+                **timed_spec(entry, action),
+                when: action.month,
+            }
+        return Scenario.model_validate(data)
+
+    def _replay(self, month: int | None = None) -> GameModel:
+        """The board rebuilt from the record: the played scenario stepped to ``month``."""
+        model = GameModel(self.played(), self.record.seed)
+        for _ in range(self.record.month if month is None else month):
+            model.step()
+        return model
+
+    # ---------------------------------------------------------------------------------------
+    # Out
+
+    def export_name(self) -> str:
+        """The exported scenario's name: the scenario's and the game's id."""
+        return f"{self.base.name}_{self.record.id}"[:64]
+
+    def export_yaml(self) -> str:
+        """The game as a scenario that ``geosim run`` replays exactly, under its own name."""
+        with self.lock:
+            definition = self.model.definition
+            seats = (
+                "; ".join(f"{s.name}: {', '.join(s.countries)}" for s in self.record.seats)
+                or "none"
+            )
+            lines = [
+                f"The geosim game {self.record.id} ({self.record.title}), played to month "
+                f"{self.model.month} of {self.horizon} from {self.record.scenario}. "
+                f"Seats: {seats}.",
+            ]
+            if self.record.unscripted:
+                lines.append(
+                    "Scripted events of held states left out: "
+                    + ", ".join(self.record.unscripted)
+                    + "."
+                )
+            counts = {
+                origin: sum(a.origin == origin for a in self.accepted())
+                for origin in ("facilitator", "deck", "team")
+            }
+            lines.append(
+                f"Facilitator injects: {counts['facilitator']}; inject cards: {counts['deck']}; "
+                f"team moves: {counts['team']} (each entry's note says whose)."
+            )
+            renamed = definition.model_copy(
+                update={
+                    "name": self.export_name(),
+                    "description": " ".join(lines),
+                    "extends": None,
+                }
+            )
+            return scenario_to_yaml(renamed)
+
+
+def _members_at(definition: Scenario, month: int) -> dict[str, frozenset[str]]:
+    """Members of each alliance at a month, by replaying the scenario's membership events.
+
+    Used to check recorded actions when a game is rebuilt (the board's own membership is the
+    model's; both read the same events).
+    """
+    members = {name: set(pact.members) for name, pact in definition.alliances.items()}
+    for event in sorted(
+        (e for e in definition.events.values() if e.step is not None and e.step < month),
+        key=lambda e: e.step,
+    ):
+        if event.kind == "join_alliance" and event.alliance in members:
+            members[event.alliance].add(event.country)
+        elif event.kind == "leave_alliance" and event.alliance in members:
+            members[event.alliance].discard(event.country)
+    return {name: frozenset(m) for name, m in members.items()}
+
+
+def move_field_label(move: Move) -> str:
+    """The label of a move's first field (the state making it)."""
+    return MOVES[move.kind].fields[0].label
