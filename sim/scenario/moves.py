@@ -365,15 +365,23 @@ def choices(kind: str, name: str, board: Board, params: Mapping[str, Any]) -> li
     return [a for a, pact in alliances.items() if pact.hub == actor or pact.members[0] == actor]
 
 
+#: Short names in alliance labels.
+SHORT = {"USA": "US", "GBR": "UK"}
+
+
 def alliance_label(name: str, definition: Scenario) -> str:
-    """An alliance in plain words: its note if it has one, else its members and type."""
+    """An alliance in plain words: its members and type, and its own name when short.
+
+    E.g. ``US–Philippines bilateral treaty (Mutual Defense Treaty)``.
+    """
     pact = definition.alliances.get(name)
     if pact is None:
         return name.replace("_", " ")
-    if pact.note:
-        return pact.note
-    names = joined([NAMES.get(m, m) for m in pact.members])
-    return f"{TYPE_WORDS.get(pact.type, pact.type)} of {names}"
+    members = "–".join(SHORT.get(m, NAMES.get(m, m)) for m in pact.members)
+    label = f"{members} {TYPE_WORDS.get(pact.type, pact.type)}"
+    if pact.note and len(pact.note) <= 48:
+        label += f" ({pact.note})"
+    return label
 
 
 def _number(spec: MoveField, value: Any) -> float:
@@ -391,6 +399,21 @@ def _number(spec: MoveField, value: Any) -> float:
     if spec.high is not None and value > spec.high:
         raise MoveError(f"{spec.label}: at most {spec.high:g}{unit} (got {value:g})")
     return value
+
+
+def _months(spec: MoveField, value: Any) -> int:
+    """A whole number of months, from a number or a form's text (blank: 0, until the end)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = float(text) if text else 0
+        except ValueError:
+            raise MoveError(
+                f"{spec.label}: a whole number of months is needed, not {text!r}"
+            ) from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise MoveError(f"{spec.label}: a whole number of months is needed, not {value!r}")
+    return int(value)
 
 
 def check_move(move: Move, board: Board) -> Move:
@@ -430,9 +453,7 @@ def check_move(move: Move, board: Board) -> Move:
                     raise MoveError(_not_allowed(move.kind, f, item, values, board))
             value = picked if f.kind == "countries" else picked[0]
         elif f.kind == "months":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-                raise MoveError(f"{f.label}: a whole number of months is needed, not {value!r}")
-            value = int(value)
+            value = _months(f, value)
             if value < 0:
                 raise MoveError(f"{f.label}: 0 (until the game ends) or more, not {value}")
             if value > board.remaining:

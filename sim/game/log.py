@@ -1,0 +1,147 @@
+"""The turn log of a game, in plain words: names, never ids.
+
+Each month lists what the model did (incidents, escalations, alliances answering a
+challenge) and what the players did, marked by who did it: a facilitator's inject, an inject
+card, a team's move (with its rationale). Scripted events of the scenario read by their note
+("China declares a customs quarantine of Taiwan"), alliances by their names, countries by
+theirs. :func:`turn_log` builds it from a :class:`~sim.game.play.Game`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.core import records
+from sim.game.play import Game
+from sim.game.record import Action
+from sim.scenario.ladder import rung_words
+from sim.scenario.moves import alliance_label, country_name, joined
+from sim.scenario.schema import Scenario
+
+#: Kinds of line, for styling: a player's action, an escalation, routine, the model's own.
+INJECT, ESCALATION, MINOR, MODEL = "inject", "escalation", "minor", "model"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the log."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The lines of one month, and whether it is still to be played."""
+
+    month: int
+    lines: tuple[Line, ...]
+    upcoming: bool = False
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _pair(pair: tuple[str, ...]) -> str:
+    return " and ".join(country_name(c) for c in pair)
+
+
+def _alliance(record: records.Record, definition: Scenario) -> str:
+    key = getattr(record, "alliance", "")
+    if key in definition.alliances:
+        return "the " + alliance_label(key, definition)
+    event = definition.events.get(key.removesuffix(".policy"))
+    if event is not None and getattr(event, "policy", None) is not None:
+        members = "–".join(country_name(c) for c in (event.policy.actor, *event.policy.partners))
+        return f"the {members} task force"
+    label = getattr(record, "label", "") or key
+    return label.replace("_", " ")
+
+
+def record_line(record: records.Record, definition: Scenario) -> Line | None:
+    """One model record in plain words (None for records the log leaves out)."""
+    if isinstance(record, records.IncidentStarted):
+        return Line(MINOR, _cap(f"gray-zone incident between {_pair(record.pair)}"))
+    if isinstance(record, records.Escalated):
+        return Line(
+            ESCALATION,
+            _cap(
+                f"{_pair(record.pair)}: the incident escalates to the "
+                f"{rung_words(record.level)} rung"
+            ),
+        )
+    if isinstance(record, records.Deescalated):
+        words = "calms down" if record.rung == 0 else f"eases to {rung_words(record.level)}"
+        return Line(MINOR, _cap(f"{_pair(record.pair)}: the incident {words}"))
+    if isinstance(record, records.AllianceResponded | records.AllianceFailed):
+        after = record.credibility_after
+        credibility = "" if after is None else f" (credibility now {after:.2f})"
+        verb = (
+            "stands by its member"
+            if isinstance(record, records.AllianceResponded)
+            else ("fails to answer a challenge to a member")
+        )
+        kind = MODEL if isinstance(record, records.AllianceResponded) else ESCALATION
+        return Line(kind, f"{_cap(_alliance(record, definition))} {verb}{credibility}")
+    if getattr(record, "event", ""):  # a scenario event that fired
+        return Line(MODEL, _cap(_scripted(record, definition)))
+    return None
+
+
+def _scripted(record: records.Record, definition: Scenario) -> str:
+    """A scenario event that fired, by its note when it has one."""
+    note = getattr(record, "note", "")
+    if note:
+        return f"scenario: {note}"
+    if isinstance(record, records.IncidentInjected):
+        rung = rung_words(record.rung)
+        return f"scenario: incident between {_pair(record.pair)} at the {rung} rung"
+    if isinstance(record, records.PolicyStarted):
+        partners = joined([country_name(c) for c in record.partners])
+        kind = record.policy_kind.replace("_", " ")
+        return f"scenario: {country_name(record.actor)} starts {kind} with {partners}"
+    if isinstance(record, records.JoinedAlliance | records.LeftAlliance):
+        verb = "joins" if isinstance(record, records.JoinedAlliance) else "leaves"
+        return f"scenario: {country_name(record.country)} {verb} {_alliance(record, definition)}"
+    return f"scenario: {record.type.removeprefix('inject:').replace('_', ' ')}"
+
+
+def action_line(action: Action) -> Line:
+    """A player's action as a log line: who, what, and why."""
+    why = f" — “{action.rationale.strip()}”" if action.rationale.strip() else ""
+    what = action.summary or action.move.get("kind", "").replace("_", " ")
+    if action.origin == "team":
+        ruling = " (amended by the facilitator)" if action.original else ""
+        return Line(INJECT, f"{action.seat} team move: {what}{ruling}{why}")
+    who = "Inject card" if action.origin == "deck" else "Facilitator inject"
+    return Line(INJECT, f"{who}: {what}{why}")
+
+
+def turn_log(game: Game, *, routine: bool = True) -> list[Turn]:
+    """The game's log, newest month first; players' actions head the month they act in.
+
+    Args:
+        game: The game.
+        routine: Whether to keep routine lines (gray-zone incidents opening and calming).
+    """
+    with game.lock:
+        definition = game.model.definition
+        events = list(game.model.events)
+        actions = game.accepted()
+        month = game.model.month
+    by_month: dict[int, list[Line]] = {}
+    entries = {a.entry for a in actions}
+    for action in actions:
+        by_month.setdefault(action.month + 1, []).append(action_line(action))
+    for record in events:
+        if getattr(record, "event", "") in entries:
+            continue  # told as the player's action
+        line = record_line(record, definition)
+        if line is None or (line.kind == MINOR and not routine):
+            continue
+        by_month.setdefault(record.step, []).append(line)
+    return [
+        Turn(step, tuple(by_month[step]), upcoming=step > month)
+        for step in sorted(by_month, reverse=True)
+    ]
