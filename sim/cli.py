@@ -9,6 +9,8 @@ The output location is checked before any work (``docs/reliability.md``).
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -635,12 +637,116 @@ def explain_command(scenario: str, overrides: tuple[str, ...], only: str | None)
 @click.argument("scenario", required=False, default="hub_and_spoke")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535))
-def dashboard_command(scenario: str, host: str, port: int) -> None:
-    """Start the facilitator dashboard (a Solara app) on HOST:PORT."""
-    _load(scenario)  # a bad scenario is reported here, before any server starts
-    from sim.ui.app import serve
+@click.option(
+    "--sessions",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results") / "sessions",
+    show_default=True,
+    help="Folder of the saved games.",
+)
+@click.option(
+    "--resume",
+    "resume",
+    metavar="ID|FILE",
+    default=None,
+    help="Resume a saved game: its id (in --sessions) or its session file.",
+)
+@click.option(
+    "--seats",
+    default="",
+    metavar="TEAM=ISO3,…;…",
+    help="Start a game of SCENARIO with these team seats, e.g. 'Blue=USA,JPN;Red=CHN'.",
+)
+@click.option(
+    "--turn-months",
+    type=click.IntRange(1, 12),
+    default=1,
+    show_default=True,
+    help="Months one turn advances (with --seats).",
+)
+@click.option(
+    "--token",
+    default=None,
+    help="Room token browsers must give (required with a --host other than 127.0.0.1; "
+    "'auto' makes one).",
+)
+def dashboard_command(
+    scenario: str,
+    host: str,
+    port: int,
+    sessions: Path,
+    resume: str | None,
+    seats: str,
+    turn_months: int,
+    token: str | None,
+) -> None:
+    """Start the wargame console (a Solara app) on HOST:PORT.
 
+    Opens the lobby, where a facilitator starts or resumes a game and teams join with a
+    code. With --resume or --seats, the game is ready at start and its addresses are printed.
+    """
+    from sim.game.record import ENV_SESSIONS
+    from sim.game.rooms import SeatError, parse_seats
+
+    _load(scenario)  # a bad scenario is reported here, before any server starts
     try:
-        serve(scenario, host=host, port=port)
-    except RuntimeError as exc:  # e.g. the port is taken
+        parsed = parse_seats(seats) if seats else []
+    except SeatError as exc:
         _fail(f"error: {exc}")
+    if token == "auto":
+        token = secrets.token_urlsafe(8)
+    os.environ[ENV_SESSIONS] = str(sessions.resolve())
+    from sim.ui.app import game_url, lobby, serve
+
+    if token:
+        os.environ["GEOSIM_ROOM_TOKEN"] = token
+    announce: list[tuple[str, str]] = []
+    game = None
+    try:
+        if resume:
+            found = Path(resume)
+            game = (
+                lobby().adopt(found) if found.suffix in (".yaml", ".yml") else lobby().open(resume)
+            )
+        elif parsed:
+            game = lobby().create(scenario, parsed, turn_months=turn_months)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except ValueError as exc:
+        _fail(f"error: {exc}")
+    if game is not None:
+        record = game.record
+        announce.append((f"{record.title}, facilitator", game_url(game, record.facilitator_code)))
+        for seat in record.seats:
+            announce.append((f"{seat.name} team (code {seat.code})", game_url(game, seat.code)))
+    if token:
+        announce.append(("room token", token))
+    try:
+        serve(scenario, host=host, port=port, sessions=sessions, token=token, announce=announce)
+    except RuntimeError as exc:  # e.g. the port is taken, or a LAN room without a token
+        _fail(f"error: {exc}")
+
+
+@main.command("sessions")
+@click.option(
+    "--sessions",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("results") / "sessions",
+    show_default=True,
+    help="Folder of the saved games.",
+)
+def sessions_command(sessions: Path) -> None:
+    """List the saved games, newest first (resume one with geosim dashboard --resume ID)."""
+    from sim.game.record import saved_games
+
+    records = saved_games(sessions)
+    if not records:
+        click.echo(f"No saved game in {sessions}.")
+        return
+    for record in records:
+        seats = "; ".join(f"{s.name}: {','.join(s.countries)}" for s in record.seats) or "no teams"
+        actions = sum(a.status == "accepted" for a in record.actions)
+        click.echo(
+            f"{record.id}  {record.title}  month {record.month}  {actions} actions  "
+            f"seats {seats}  (created {record.created})"
+        )

@@ -15,13 +15,14 @@ path or id: ``Months: at most 26 (the game ends at month 36)``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.scenario.baseline import countries
 from sim.scenario.ladder import ESCALATION_LEVELS, rung_words
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Alliance, Scenario
 
 #: Plain names of the countries, by ISO3 code.
 NAMES = {c.iso3: c.name for c in countries()}
@@ -353,7 +354,12 @@ def choices(kind: str, name: str, board: Board, params: Mapping[str, Any]) -> li
         return list(NEW_ALLIANCE_TYPES)
     if spec.kind != "alliance":
         return []
-    alliances = board.definition.alliances
+    month = board.month
+    alliances = {
+        a: pact
+        for a, pact in board.definition.alliances.items()
+        if pact.start <= month and (pact.end is None or month < pact.end)
+    }
     if kind == "join_alliance":
         return [
             a
@@ -362,7 +368,17 @@ def choices(kind: str, name: str, board: Board, params: Mapping[str, Any]) -> li
         ]
     if kind == "leave_alliance":
         return [a for a in alliances if actor in board.members.get(a, frozenset())]
-    return [a for a, pact in alliances.items() if pact.hub == actor or pact.members[0] == actor]
+    return [a for a, pact in alliances.items() if lead(pact) == actor]
+
+
+def lead(pact: Alliance) -> str:
+    """The state that leads an alliance (declares its pledge), as the model reads it.
+
+    Its hub, else the US or China if a member, else its first member.
+    """
+    if pact.hub:
+        return pact.hub
+    return next((pole for pole in ("USA", "CHN") if pole in pact.members), pact.members[0])
 
 
 #: Short names in alliance labels.
@@ -411,7 +427,8 @@ def _months(spec: MoveField, value: Any) -> int:
             raise MoveError(
                 f"{spec.label}: a whole number of months is needed, not {text!r}"
             ) from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    whole = isinstance(value, int | float) and not isinstance(value, bool)
+    if not whole or not math.isfinite(value) or value != int(value):
         raise MoveError(f"{spec.label}: a whole number of months is needed, not {value!r}")
     return int(value)
 
@@ -443,6 +460,8 @@ def check_move(move: Move, board: Board) -> Move:
             allowed = choices(move.kind, f.name, board, values)
             if value in ("", None, [], ()):
                 raise MoveError(_missing(move.kind, f, allowed))
+            if f.kind == "countries" and isinstance(value, str):
+                value = [value]
             picked = list(dict.fromkeys(value)) if f.kind == "countries" else [value]
             if f.kind == "countries":
                 picked = [p for p in picked if p != values.get("actor")]
@@ -466,8 +485,6 @@ def check_move(move: Move, board: Board) -> Move:
         else:
             value = str(value or "").strip()
         values[f.name] = value
-    if move.kind == "incident" and values["actor"] == values["other"]:
-        raise MoveError("Country B: an incident needs two different countries")
     return Move(move.kind, values)
 
 
@@ -482,6 +499,10 @@ def _missing(kind: str, f: MoveField, allowed: list[str]) -> str:
 def _not_allowed(kind: str, f: MoveField, item: Any, values: dict[str, Any], board: Board) -> str:
     actor = country_name(str(values.get("actor", "")))
     if f.kind in ("country", "countries"):
+        if not isinstance(item, str):
+            return f"{f.label}: {item!r} is not a country of the game"
+        if kind == "incident" and item == values.get("actor"):
+            return f"{f.label}: an incident needs two different countries"
         if item in NAMES:
             return f"{f.label}: {country_name(item)} cannot be both actor and partner"
         return f"{f.label}: {item!r} is not a country of the game"

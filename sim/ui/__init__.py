@@ -1,6 +1,6 @@
-"""The facilitator console: the Solara dashboard and what it is made of.
+"""The wargame console: a Solara app for a facilitator and teams playing one game.
 
-The inject menu (:mod:`~sim.ui.injects`), the session model and its branches
-(:mod:`~sim.ui.session`), the live charts (:mod:`~sim.ui.charts`), the status line and turn
-log (:mod:`~sim.ui.views`) and the page itself (:mod:`~sim.ui.app`).
+The page and its panels (:mod:`~sim.ui.app`), the move form (:mod:`~sim.ui.forms`), the live
+charts (:mod:`~sim.ui.charts`), and the status line and turn log (:mod:`~sim.ui.views`). The
+game itself (records, seats, decks, branches) is :mod:`sim.game`.
 """

@@ -1,0 +1,191 @@
+"""The move form: one Solara form for every move, from the menu of :mod:`sim.scenario.moves`.
+
+The same form makes a facilitator's inject, a team's move and the facilitator's amendment of
+one. It shows each field with its unit and bounds, offers only the choices a move may take now
+(:func:`~sim.scenario.moves.choices`: the alliances a state can join or leave, durations within
+the game), shows countries and alliances by name, and checks the move as it is typed: the
+message under the form is always about the values shown, in one plain line naming the field.
+Numbers are typed as text and read by the menu's own checks, so that a typo is named, not
+silently ignored.
+"""
+
+# ruff: noqa: N802  (Solara components are named like classes)
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import solara
+
+from sim.scenario.ladder import rung_words
+from sim.scenario.moves import (
+    MOVES,
+    NAMES,
+    TYPE_WORDS,
+    Board,
+    Move,
+    MoveError,
+    MoveField,
+    alliance_label,
+    check_move,
+    choices,
+)
+
+
+def problem(move: Move, board: Board) -> str:
+    """What is wrong with a move now, in one line ("" when it can be made)."""
+    try:
+        check_move(move, board)
+    except MoveError as exc:
+        return str(exc)
+    return ""
+
+
+def field_label(spec: MoveField, board: Board) -> str:
+    """A field's label with its unit and bounds, e.g. ``Months (0–26; 0: until the game ends)``."""
+    if spec.kind == "months":
+        return f"{spec.label} (0–{board.remaining}; {spec.help})"
+    if spec.kind == "number":
+        bounds = f"{spec.low:g}–{spec.high:g}"
+        unit = "" if spec.unit in ("", "0–1") else f" {spec.unit}"
+        return f"{spec.label} ({bounds}{unit})"
+    if spec.kind == "text" and spec.help:
+        return f"{spec.label} ({spec.help})"
+    return spec.label
+
+
+def _shown(spec: MoveField, value: str, board: Board) -> str:
+    """How a choice reads in the form."""
+    if spec.kind in ("country", "countries"):
+        return NAMES.get(value, value)
+    if spec.kind == "alliance":
+        return alliance_label(value, board.definition)
+    if spec.kind == "rung":
+        return rung_words(value)
+    if spec.kind == "type":
+        return TYPE_WORDS.get(value, value)
+    return value
+
+
+def starting_move(kind: str, board: Board, actors: list[str] | None = None) -> Move:
+    """A new move of ``kind`` with defaults that can be made now where possible."""
+    params = dict(MOVES[kind].defaults())
+    if actors and params.get("actor") not in actors:
+        params["actor"] = actors[0]
+    for spec in MOVES[kind].fields:
+        if spec.kind == "alliance":
+            offered = choices(kind, spec.name, board, params)
+            params[spec.name] = offered[0] if offered else ""
+        elif spec.kind in ("country", "countries") and spec.name != "actor":
+            offered = choices(kind, spec.name, board, params)
+            if spec.kind == "country" and params[spec.name] not in offered:
+                params[spec.name] = offered[0]
+            if spec.kind == "countries":
+                params[spec.name] = [c for c in params[spec.name] if c in offered] or offered[:1]
+        elif spec.kind in ("number", "months"):
+            params[spec.name] = f"{params[spec.name]:g}"
+    return Move(kind, params)
+
+
+@solara.component
+def ChoiceField(
+    spec: MoveField, value: Any, offered: list[str], board: Board, on_value: Callable[[Any], None]
+) -> None:
+    """A select (or multi-select) over codes, showing names."""
+    labels = {code: _shown(spec, code, board) for code in offered}
+    if spec.kind == "countries":
+        chosen = [labels[c] for c in value if c in labels]
+        back = {label: code for code, label in labels.items()}
+        solara.SelectMultiple(
+            spec.label,
+            chosen,
+            list(labels.values()),
+            on_value=lambda picked: on_value([back[p] for p in picked if p in back]),
+        )
+        return
+    if not offered:
+        solara.Select(spec.label, ["(none available)"], "(none available)", disabled=True)
+        return
+    back = {label: code for code, label in labels.items()}
+    solara.Select(
+        spec.label,
+        list(labels.values()),
+        labels.get(value),
+        on_value=lambda label: on_value(back.get(label, "")),
+    )
+
+
+@solara.component
+def MoveForm(
+    move: solara.Reactive[Move],
+    board: Board,
+    actors: list[str] | None = None,
+    kinds: list[str] | None = None,
+) -> None:
+    """The fields of a move, laid out two by two, with the live check under them.
+
+    Args:
+        move: The move being edited.
+        board: The game as it stands.
+        actors: The states that may make it (a team's); default every state.
+        kinds: The kinds offered; default the whole menu.
+    """
+    value = move.value
+    kinds = kinds or list(MOVES)
+    labels = {MOVES[k].label: k for k in kinds}
+
+    def choose(label: str) -> None:
+        move.set(starting_move(labels[label], board, actors))
+
+    def setter(name: str) -> Callable[[Any], None]:
+        def set_value(new: Any) -> None:
+            params = {**move.value.params, name: new}
+            if name == "actor":  # the choices of the other fields follow the actor
+                fresh = starting_move(move.value.kind, board, [new])
+                for spec in MOVES[move.value.kind].fields:
+                    if spec.kind == "alliance":
+                        params[spec.name] = fresh.params[spec.name]
+            move.set(Move(move.value.kind, params))
+
+        return set_value
+
+    solara.Select("Kind of move", list(labels), MOVES[value.kind].label, on_value=choose)
+    small: list[Callable[[], None]] = []
+    wide: list[Callable[[], None]] = []
+    for spec in MOVES[value.kind].fields:
+        current = value.params.get(spec.name, spec.default)
+        if spec.kind in ("country", "countries", "alliance", "rung", "type"):
+            offered = (
+                list(actors)
+                if spec.name == "actor" and actors
+                else choices(value.kind, spec.name, board, value.params)
+            )
+
+            def make(
+                spec: MoveField = spec, current: Any = current, offered: list = offered
+            ) -> None:
+                ChoiceField(spec, current, offered, board, setter(spec.name))
+
+            (wide if spec.kind in ("countries", "alliance") else small).append(make)
+        else:
+            label = field_label(spec, board)
+            text = "" if current is None else str(current)
+            small.append(
+                lambda spec=spec, label=label, text=text: solara.InputText(
+                    label, text, on_value=setter(spec.name), continuous_update=True
+                )
+            )
+    for start in range(0, len(small), 2):
+        with solara.Columns([1, 1], gutters_dense=True):
+            for make in small[start : start + 2]:
+                make()
+    for make in wide:
+        make()
+    for spec in MOVES[value.kind].fields:
+        if spec.help and spec.kind not in ("months", "text"):
+            solara.HTML(
+                unsafe_innerHTML=html.escape(f"{spec.label}: {spec.help}"),
+                classes=["geosim-hint"],
+            )
