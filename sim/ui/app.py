@@ -74,8 +74,8 @@ CSS = """
 .geosim-status .item { display: flex; flex-direction: column; }
 .geosim-status .label { font-size: 11px; opacity: 0.7; text-transform: uppercase; }
 .geosim-status .value { font-size: 16px; font-weight: 600; }
-.geosim-log { font-size: 13px; line-height: 1.35; overflow-y: auto; padding-right: 4px;
-  max-height: max(140px, calc(100vh - 560px)); }
+.geosim-log { font-size: 12.5px; line-height: 1.35; overflow-y: auto; padding-right: 4px;
+  max-height: max(200px, calc(100vh - 200px)); }
 .geosim-log .month { font-weight: 700; margin: 6px 0 2px; border-bottom: 1px solid #ccc; }
 .geosim-log .entry { margin: 1px 0 1px 6px; }
 .geosim-log .inject { color: #0072B2; font-weight: 600; }
@@ -647,10 +647,11 @@ def FacilitatorView(game: Game) -> None:
 
     StatusBar(game, revision)
     EndBanner(game, revision)
-    with solara.Columns([7, 5], gutters_dense=True):
+    shown = MAIN_TABS[main.value]
+    board = shown == "Board"
+    with solara.Columns([5, 3, 4] if board else [8, 4], gutters_dense=True):
         with solara.Column(gap="4px"):
             Tabs(MAIN_TABS, main)
-            shown = MAIN_TABS[main.value]
             if shown == "What if":
                 BranchView(branch.value)
             elif shown == "Room":
@@ -659,7 +660,8 @@ def FacilitatorView(game: Game) -> None:
                 ExportPanel(game, revision)
             else:
                 Board(game, revision)
-                TurnLog(game, revision)
+        if board:
+            TurnLog(game, revision)
         with solara.Column(gap="6px"):
             TurnControls(game, revision, changed)
             pending = len(game.pending())
@@ -698,10 +700,9 @@ def TeamView(game: Game, seat: str) -> None:
 
     StatusBar(game, revision)
     EndBanner(game, revision)
-    with solara.Columns([7, 5], gutters_dense=True):
-        with solara.Column(gap="4px"):
-            Board(game, revision)
-            TurnLog(game, revision)
+    with solara.Columns([5, 3, 4], gutters_dense=True):
+        Board(game, revision)
+        TurnLog(game, revision)
         with solara.Column(gap="6px"):
             states = ", ".join(NAMES.get(c, c) for c in holding)
             with solara.Card(f"{seat} team: your move", margin=0, classes=["geosim-card"]):

@@ -1,41 +1,55 @@
-"""The status line and the turn log of a session, in plain words."""
+"""The status line, the turn log and the numbers of a game, in plain words."""
 
 from __future__ import annotations
 
-import numpy as np
+import re
 
-from sim.ui.injects import InjectForm, build_inject
-from sim.ui.session import DashboardModel
-from sim.ui.views import status_items, turn_log_html
+import pandas as pd
+import pytest
 
-
-def test_the_turn_log_shows_the_facilitators_inject_once_and_the_narrators_lines() -> None:
-    model = DashboardModel("scs_crisis", seed="4")
-    assert "Nothing yet" in turn_log_html(model)
-    model.apply(build_inject(InjectForm(kind="incident", actor="CHN", other="PHL")))
-    for _ in range(3):
-        model.step()
-    log = turn_log_html(model)
-    assert log.count("Facilitator inject: Incident between China and the Philippines") == 1
-    assert "event incident_m0" not in log  # its own record is not repeated
-    assert log.index("Month 3") < log.index("Month 1")  # newest first
-    assert "CHN–PHL" in log
+from sim.game.play import Game
+from sim.game.record import Seat
+from sim.scenario.moves import Move
+from sim.ui.views import session_table, status_items, turn_log_html
 
 
-def test_the_status_line_names_the_month_and_the_hottest_dyad() -> None:
-    model = DashboardModel("hub_and_spoke", seed="4", incident_rate=2.0)
-    items = dict(status_items(model))
-    assert items["Month"] == "0 of 120"
-    assert items["Scenario"] == "hub_and_spoke (incidents ×2)"
-    # The run starts inside the status quo's incident process, so some dyad is already active;
-    # the line names the highest rung and counts the others.
-    world, state = model.world, model.state
-    levels = state.level[0, world.dyad_i, world.dyad_j]
-    active = int((levels > 0).sum())
+@pytest.fixture
+def game(tmp_path) -> Game:
+    seats = [Seat(name="Blue", countries=["USA", "PHL"]), Seat(name="Red", countries=["CHN"])]
+    return Game.create("scs_crisis", tmp_path, seats=seats)
+
+
+def test_the_status_line_names_states_and_counts_moves_awaiting_a_ruling(game):
+    items = dict(status_items(game))
+    assert items["Month"] == "0 of 36"
+    assert re.fullmatch(r"0\.\d{3}", items["Regional tension"])
+    assert "Moves awaiting a ruling" not in items
+    game.submit("Blue", Move.new("exercises", actor="USA", partners=["PHL"]), "drill")
+    items = dict(status_items(game))
+    assert items["Moves awaiting a ruling"] == "1"
     hottest = items["Hottest dyad"]
-    if active == 0:
-        assert hottest == "calm everywhere"
-    else:
-        d = int(np.argmax(levels))
-        assert world.codes[world.dyad_i[d]] in hottest and world.codes[world.dyad_j[d]] in hottest
-        assert (f"(+{active - 1} more)" in hottest) == (active > 1)
+    assert hottest == "calm everywhere" or (
+        "–" in hottest and not re.search(r"\b[A-Z]{3}\b", hottest)
+    )
+
+
+def test_the_turn_log_marks_who_did_what_with_names_never_ids(game):
+    game.advance(2)
+    game.inject(Move.new("incident", actor="CHN", other="PHL", level="clash"), rationale="ramming")
+    move = game.submit("Red", Move.new("gray_zone_coercion", actor="CHN", partners=["PHL"]), "")
+    game.accept(move.id)
+    log = turn_log_html(game)
+    assert log.index("Month 3 (next turn)") < log.index("Month 2")
+    assert "Facilitator inject: Incident between China and the Philippines at the clash rung" in log
+    assert "“ramming”" in log
+    assert "Red team move: China steps up gray-zone pressure on the Philippines" in log
+    entries = {a.entry for a in game.accepted()}
+    assert entries and not any(entry in log for entry in entries)
+    assert not re.search(r"\b(us|china)_[a-z_]+\b", log), "no alliance or event keys"
+
+
+def test_the_numbers_are_one_row_per_month_played(game):
+    game.advance(3)
+    table = session_table(game)
+    assert list(table["step"]) == [0, 1, 2, 3]
+    assert isinstance(table, pd.DataFrame) and table["regional_tension"].between(0, 1).all()
