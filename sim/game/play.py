@@ -19,6 +19,7 @@ holds are left out of the game when it is created (listed in
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from sim.game.record import Action, GameRecord, Note, Seat, new_id, save
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import (
     MOVES,
+    NAMES,
     Board,
     Entry,
     Move,
@@ -190,6 +192,9 @@ class Game:
         """
         definition = load_scenario(scenario)
         held: list[str] = [c for seat in seats for c in seat.countries]
+        unknown = [c for c in held if c not in NAMES]
+        if unknown:
+            raise ValueError(f"Seats: {unknown[0]!r} is not a country of the game")
         twice = sorted({c for c in held if held.count(c) > 1})
         if twice:
             raise ValueError(f"Seats: {joined([country_name(c) for c in twice])} held twice")
@@ -255,7 +260,9 @@ class Game:
 
     def accepted(self) -> list[Action]:
         """The actions on the board, in the order they were applied."""
-        return [a for a in self.record.actions if a.status == "accepted"]
+        return sorted(
+            (a for a in self.record.actions if a.status == "accepted"), key=_applied_order
+        )
 
     def holder(self, code: str) -> str | None:
         """The seat holding a state, if any."""
@@ -318,7 +325,10 @@ class Game:
             MoveError: When the seat does not hold the move's state, or the move cannot be made.
         """
         with self.lock:
-            holding = self.record.seat(seat).countries
+            try:
+                holding = self.record.seat(seat).countries
+            except ValueError as exc:
+                raise MoveError(str(exc)) from None
             if move.kind in MOVES and move.actor not in holding:
                 states = joined([country_name(c) for c in holding])
                 raise MoveError(
@@ -353,6 +363,7 @@ class Game:
             action = self._pending(action_id)
             submitted = Move.from_data(action.move)
             chosen = submitted if move is None else move
+            month, summary = action.month, action.summary
             if chosen.to_data() != submitted.to_data():
                 action.original = action.move
             action.move = chosen.to_data()
@@ -362,6 +373,7 @@ class Game:
                 self._apply(action, chosen)
             except MoveError:
                 action.move, action.original = submitted.to_data(), None
+                action.month, action.summary, action.ruling = month, summary, ""
                 raise
             action.status = "accepted"
             self.save()
@@ -387,14 +399,17 @@ class Game:
             done = self.accepted()
             if not done:
                 return None
-            last = max(done, key=lambda a: (a.month, a.id))
+            last = done[-1]
             if last.origin == "team":
-                last.status, last.entry = "pending", ""
+                last.status, last.entry, last.applied, last.ruling = "pending", "", 0, ""
                 if last.original is not None:
                     last.move, last.original = last.original, None
             else:
                 self.record.actions.remove(last)
             self.model = self._replay(self.model.month)
+            if last.origin == "team":  # the summary of the move as the team submitted it
+                with contextlib.suppress(MoveError):
+                    last.summary = move_entry(Move.from_data(last.move), self.board()).summary
             self.save()
             return last
 
@@ -427,15 +442,17 @@ class Game:
             raise MoveError(str(exc)) from None
         self.model.record_month(replace_last=True)
         action.entry, action.summary = name, entry.summary
+        action.applied = 1 + max((a.applied for a in self.record.actions), default=0)
 
     def played(self, actions: Iterable[Action] | None = None) -> Scenario:
         """The base scenario with the accepted actions as timed entries."""
         actions = self.accepted() if actions is None else list(actions)
         data = self.base.model_dump(mode="json", exclude_none=True)
-        for action in sorted(actions, key=lambda a: (a.month, a.id)):
+        for action in sorted(actions, key=_applied_order):
             move = Move.from_data(action.move)
             partial = Scenario.model_validate(data)
-            board = Board(partial, action.month, _members_at(partial, action.month))
+            members = _members_at(partial, action.month)
+            board = Board(partial, action.month, members, replaying=True)
             entry = move_entry(move, board) if action.month < partial.horizon else None
             if entry is None:
                 continue
@@ -499,11 +516,17 @@ class Game:
             return scenario_to_yaml(renamed)
 
 
+def _applied_order(action: Action) -> tuple[int, int, int]:
+    """Where an action comes in the order the board took them (older records: by id)."""
+    return (action.month, action.applied, action.id)
+
+
 def _members_at(definition: Scenario, month: int) -> dict[str, frozenset[str]]:
     """Members of each alliance at a month, by replaying the scenario's membership events.
 
-    Used to check recorded actions when a game is rebuilt (the board's own membership is the
-    model's; both read the same events).
+    Used when a game is rebuilt, for the country a recorded move's "what if" follows; whether
+    the move was allowed is not checked again (``Board.replaying``): conditional events, which
+    this cannot see, may have changed who was a member when it was made.
     """
     members = {name: set(pact.members) for name, pact in definition.alliances.items()}
     for event in sorted(

@@ -80,6 +80,8 @@ class Action(_Strict):
         entry: Name of its entry in the played scenario (accepted actions).
         summary: What it does, in plain words.
         ruling: The facilitator's words on a rejection or amendment.
+        applied: Its place in the order the actions were put on the board (1, 2, …; 0 while
+            it is not on the board), which replaying follows.
     """
 
     id: int
@@ -94,6 +96,7 @@ class Action(_Strict):
     entry: str = ""
     summary: str = ""
     ruling: str = ""
+    applied: int = Field(0, ge=0)
 
     @property
     def who(self) -> str:
@@ -132,7 +135,7 @@ class GameRecord(_Strict):
     """
 
     geosim_session: int = FORMAT
-    id: str
+    id: str = Field(pattern=ID_PATTERN.pattern)
     title: str = ""
     created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     scenario: str
@@ -148,8 +151,15 @@ class GameRecord(_Strict):
     deck: str = ""
 
     def seat(self, name: str) -> Seat:
-        """The seat called ``name``."""
-        return next(s for s in self.seats if s.name == name)
+        """The seat called ``name``.
+
+        Raises:
+            ValueError: When no team sits there (a plain line).
+        """
+        found = next((s for s in self.seats if s.name == name), None)
+        if found is None:
+            raise ValueError(f"Team: there is no team called {name!r} in this game")
+        return found
 
     def next_action_id(self) -> int:
         """The id the next action takes."""
@@ -161,7 +171,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in text else None
+    # PyYAML writes a NEL (U+0085) raw, and YAML 1.1 reads it back as a line break: escape it.
+    style = '"' if "\x85" in text else "|" if "\n" in text else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
@@ -240,7 +251,7 @@ def load(path: Path) -> GameRecord:
     try:
         return GameRecord.model_validate(data)
     except ValidationError as exc:
-        raise _error(where, first_problem(exc)) from None
+        raise _error(where, first_problem(exc, root=GameRecord)) from None
 
 
 def saved_games(folder: Path) -> list[GameRecord]:

@@ -44,7 +44,7 @@ import yaml
 from sim.scenario.baseline import COLUMN_SOURCES
 from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.problems import PathKey, dotted
-from sim.scenario.resources import scenarios_dir, seeds_dir, sweeps_dir
+from sim.scenario.resources import decks_dir, scenarios_dir, seeds_dir, sweeps_dir
 from sim.scenario.yaml_io import read_file
 
 #: Datasets a citation may name, as ``(name, pattern)``; the pattern matches at its start.
@@ -367,6 +367,25 @@ def _scenario_sources() -> Iterator[Cited]:
                 yield Cited(f"{at} {dotted(where)}", text)
 
 
+def _deck_sources() -> Iterator[Cited]:
+    """The ``source`` of every card of the shipped inject decks (YAML at any depth, CSV column)."""
+    folder = decks_dir()
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        shown = f"scenarios/decks/{path.name}"
+        if path.suffix in (".yaml", ".yml"):
+            data, lines = read_file(path)
+            for where, text in find_sources(data):
+                at = f"{shown}:{lines[where]}" if where in lines else shown
+                yield Cited(f"{at} {dotted(where)}", text)
+        elif path.suffix == ".csv":
+            rows = path.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+            notes = next((i for i, text in enumerate(rows) if not text.startswith("#")), len(rows))
+            reader = csv.DictReader(rows[notes:])
+            for row in reader:
+                if row.get("source") is not None:
+                    yield Cited(f"{shown}:{notes + reader.line_num} source", row["source"])
+
+
 def _seed_sources() -> Iterator[Cited]:
     folder = seeds_dir()
     for path in sorted(folder.glob("*.csv")):
@@ -393,11 +412,12 @@ def shipped_sources() -> list[Cited]:
     """Every source string the project ships, with where it is written.
 
     Covers the ``source`` fields of the shipped scenarios and sweeps (at any depth: alliances,
-    policies, events, their nested policies, country overrides), the ``source`` column of the
-    seed tables, the article of every seed fact, the column citations of the country baseline
-    and the sources of the model coefficients (calibrated ones included, free ones have none).
+    policies, events, their nested policies, country overrides), the cards of the shipped inject
+    decks, the ``source`` column of the seed tables, the article of every seed fact, the column
+    citations of the country baseline and the sources of the model coefficients (calibrated ones
+    included, free ones have none).
     """
-    return [*_scenario_sources(), *_seed_sources(), *_code_sources()]
+    return [*_scenario_sources(), *_deck_sources(), *_seed_sources(), *_code_sources()]
 
 
 def unresolved(cited: list[Cited] | None = None) -> list[tuple[Cited, list[str]]]:

@@ -313,11 +313,15 @@ class Board:
         definition: The scenario being played (with the moves made so far).
         month: The current month (a move acts from the next one).
         members: Alliance name → its members now.
+        replaying: Whether the moves checked are a record being replayed: who is in which
+            alliance is then not checked again (it was, against the model, when each move was
+            made; a conditional event a replay cannot foresee may since have changed it).
     """
 
     definition: Scenario
     month: int
     members: Mapping[str, frozenset[str]]
+    replaying: bool = False
 
     @property
     def horizon(self) -> int:
@@ -364,10 +368,13 @@ def choices(kind: str, name: str, board: Board, params: Mapping[str, Any]) -> li
         return [
             a
             for a, pact in alliances.items()
-            if pact.type in JOINABLE and actor not in board.members.get(a, frozenset())
+            if pact.type in JOINABLE
+            and (board.replaying or actor not in board.members.get(a, frozenset()))
         ]
     if kind == "leave_alliance":
-        return [a for a in alliances if actor in board.members.get(a, frozenset())]
+        return [
+            a for a in alliances if board.replaying or actor in board.members.get(a, frozenset())
+        ]
     return [a for a, pact in alliances.items() if lead(pact) == actor]
 
 

@@ -1,9 +1,10 @@
-"""Where geosim's shipped data lives: the seed tables and the shipped scenarios.
+"""Where geosim's shipped data lives: the seed tables, the shipped scenarios and inject decks.
 
-In the repository they are the top-level folders ``seeds/`` and ``scenarios/``. A wheel carries
-them inside the package, as ``sim/data/seeds`` and ``sim/data/scenarios`` (see
-``pyproject.toml``), found through :mod:`importlib.resources`, so that an installed geosim runs
-its own scenarios from any folder.
+In the repository they are the top-level folders ``seeds/`` and ``scenarios/`` (sweep specs and
+inject decks in its subfolders ``sweeps/`` and ``decks/``). A wheel carries them inside the
+package, as ``sim/data/seeds`` and ``sim/data/scenarios`` (see ``pyproject.toml``), found
+through :mod:`importlib.resources`, so that an installed geosim runs its own scenarios from any
+folder.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ def scenarios_dir() -> Path:
 def sweeps_dir() -> Path:
     """The shipped sweep specs."""
     return scenarios_dir() / "sweeps"
+
+
+def decks_dir() -> Path:
+    """The shipped inject decks (referred to by file stem, e.g. ``taiwan_strait_crisis``)."""
+    return scenarios_dir() / "decks"
 
 
 def calibration_file() -> Path:

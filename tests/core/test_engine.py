@@ -5,8 +5,10 @@ import pytest
 from conftest import scenario, world
 
 from sim.core.compile import compile_world
-from sim.core.engine import final_outcomes, simulate, trajectory_outcomes
+from sim.core.dynamics.step import initial_state
+from sim.core.engine import final_outcomes, outcomes_from, simulate, trajectory_outcomes
 from sim.core.model import IndoPacificModel
+from sim.core.rng import replicate_keys
 from sim.scenario.loader import load_scenario
 
 EVENTFUL = {
@@ -103,3 +105,12 @@ def test_outcomes_read_from_a_recorded_run_are_the_fast_paths_numbers(name: str)
     assert fast["incidents_total"].sum() > 0
     for key, values in fast.items():
         np.testing.assert_array_equal(recorded[key], values, err_msg=key)
+
+
+def test_outcomes_from_month_0_are_final_outcomes():
+    w = world(horizon=24)
+    state = initial_state(w, replicate_keys(w.seed, range(6)))
+    ours, theirs = outcomes_from(w, state), final_outcomes(w, 6)
+    assert set(ours) == set(theirs)
+    for name in theirs:
+        np.testing.assert_array_equal(ours[name], theirs[name])

@@ -1,6 +1,6 @@
-"""The console's components in-process (solara.render, no browser): lobby, facilitator, teams.
+"""The page and its server: addresses, the room token, and serving on 127.0.0.1.
 
-The served app in Chromium is tests/ui/test_console.py.
+The served app played in Chromium is tests/ui/test_console.py.
 """
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ import html
 import socket
 
 import ipyvuetify as v
-import ipywidgets
 import pytest
 import solara
 
 from sim.game.play import Game
-from sim.game.record import Seat, load, session_path
-from sim.scenario.moves import Move
+from sim.game.record import Seat
 from sim.ui import app
 
 SEATS = [Seat(name="Blue", countries=["USA", "JPN", "PHL"]), Seat(name="Red", countries=["CHN"])]
@@ -57,165 +55,6 @@ def html_of(rc, css_class: str) -> str:
 
 def messages(rc) -> str:
     return html.unescape(html_of(rc, "geosim-message"))
-
-
-def test_the_facilitator_advances_turns_and_every_action_is_saved(game):
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    assert "0 of 36" in html_of(rc, "geosim-status")
-    assert len(rc.find(ipywidgets.Image).widgets) == 4
-    button(rc, "Advance 1 month").click()
-    button(rc, "Advance 1 month").click()
-    assert game.month == 2
-    assert "2 of 36" in html_of(rc, "geosim-status")
-    assert load(session_path(game.folder, game.id)).month == 2
-    assert "Month 2" in html_of(rc, "geosim-log")
-
-
-def test_an_inject_from_the_form_is_logged_as_the_facilitators_and_can_be_undone(game):
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
-    field(rc, "Rationale").v_model = "a coast-guard ramming"
-    button(rc, "Inject now").click()
-    assert "Injected: Incident between China and the Philippines" in messages(rc)
-    log = html_of(rc, "geosim-log")
-    assert "Facilitator inject: Incident between China and the Philippines" in log
-    assert "a coast-guard ramming" in log and "incident_m0" not in log
-    record = load(session_path(game.folder, game.id))
-    assert [a.origin for a in record.actions] == ["facilitator"]
-    button(rc, "Undo last").click()
-    assert game.accepted() == []
-    assert "Undone: Incident between China and the Philippines" in messages(rc)
-
-
-def test_bad_values_give_one_plain_line_naming_the_field_and_disable_the_button(game):
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
-    select(rc, "Kind of move").v_model = "Exercises"
-    field(rc, "Months").v_model = "-3"
-    assert messages(rc) == "Months: 0 (until the game ends) or more, not -3"
-    assert button(rc, "Inject now").disabled
-    field(rc, "Months").v_model = "999"
-    text = messages(rc)
-    assert text.startswith("Months: at most 36") and "." not in text.split("(")[0]
-    field(rc, "Months").v_model = "12"  # the message follows the value: no stale message
-    assert messages(rc) == ""
-    assert not button(rc, "Inject now").disabled
-    field(rc, "Exercises a year").v_model = "lots"
-    assert messages(rc) == "Exercises a year: a number is needed, not 'lots'"
-    assert game.accepted() == []
-
-
-def test_join_offers_only_alliances_that_take_members(game):
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
-    select(rc, "Kind of move").v_model = "Join an alliance"
-    # scs_crisis has only bilateral treaties and partnerships: nothing to join, and it says so
-    assert select(rc, "Alliance").items == ["(none available)"]
-    assert "no alliance here takes new members" in messages(rc)
-    assert button(rc, "Inject now").disabled
-
-
-def test_a_team_move_is_submitted_ruled_on_and_logged_as_the_teams(game):
-    _, team = solara.render(app.TeamView(game, "Blue"), handle_error=False)
-    assert select(team, "Actor").items == ["United States", "Japan", "Philippines"]
-    field(team, "Rationale").v_model = "reassure Manila"
-    button(team, "Submit move").click()
-    assert "Sent to the facilitator" in messages(team)
-    [pending] = game.pending()
-    assert pending.seat == "Blue" and pending.rationale == "reassure Manila"
-
-    _, chair = solara.render(app.FacilitatorView(game), handle_error=False)
-    assert "Blue team" in html_of(chair, "geosim-move") or True
-    button(chair, "Accept").click()
-    assert game.pending() == [] and game.accepted()[0].origin == "team"
-    assert "Blue team move: The United States holds 4 exercises a year" in html_of(
-        chair, "geosim-log"
-    )
-
-
-def test_a_team_cannot_move_a_state_it_does_not_hold(game):
-    with pytest.raises(app.MoveError, match="the Red team holds China, not the United States"):
-        game.submit("Red", Move.new("exercises", actor="USA", partners=["PHL"]))
-
-
-def test_the_deck_plays_a_card_with_its_rationale(tmp_path):
-    game = Game.create("taiwan_strait_crisis", tmp_path / "sessions")
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Deck")
-    button(rc, "Play card").click()
-    [action] = game.accepted()
-    assert action.origin == "deck" and action.card and action.rationale
-    assert "Inject card:" in html_of(rc, "geosim-log")
-
-
-def test_what_if_shows_futures_from_the_present_with_intervals(game):
-    game.advance(3)
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
-    slider = next(w for w in rc.find(v.Slider).widgets if str(w.label).startswith("Futures"))
-    slider.v_model = 10
-    button(rc, "What if?").click()
-    text = "\n".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
-    assert "What if, from month 3" in text and "95% interval" in text
-    assert game.accepted() == []  # a what-if changes nothing
-
-
-def test_the_room_tab_lists_the_seats_and_their_codes(game):
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[0].v_model = app.MAIN_TABS.index("Room")
-    room = html_of(rc, "geosim-codes")
-    for seat in game.record.seats:
-        assert seat.code in room and seat.name in room
-    assert game.record.facilitator_code in room
-
-
-def test_the_export_tab_offers_the_report_and_a_scenario_under_its_own_name(game):
-    game.advance(2)
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    rc.find(v.Tabs).widgets[0].v_model = app.MAIN_TABS.index("Report & export")
-    links = {
-        w.attributes["download"]
-        for w in rc.find(solara.widgets.HTML).widgets
-        if w.tag == "a" and "download" in (w.attributes or {})
-    }
-    name = game.export_name()
-    assert {f"{name}.yaml", f"{name}.csv"} <= links and name != "scs_crisis"
-    button(rc, "Prepare the after-action report").click()
-    links = {
-        w.attributes["download"]
-        for w in rc.find(solara.widgets.HTML).widgets
-        if w.tag == "a" and "download" in (w.attributes or {})
-    }
-    assert f"{name}_report.html" in links
-
-
-def test_the_end_of_the_game_shows_a_banner_with_the_report(tmp_path):
-    game = Game.create("scs_crisis", tmp_path / "sessions", turn_months=12)
-    game.advance(36)
-    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
-    assert "The game has ended: month 36 of 36" in html_of(rc, "") or any(
-        "The game has ended" in (w.unsafe_innerHTML or "")
-        for w in rc.find(solara.widgets.HTML).widgets
-    )
-    assert button(rc, "Advance 12 months").disabled
-
-
-def test_the_lobby_starts_a_game_with_seats_and_refuses_bad_seats(tmp_path, monkeypatch):
-    monkeypatch.setattr(app, "_LOBBY", app.Lobby(tmp_path / "sessions"))
-    opened = []
-    _, rc = solara.render(app.LobbyView(lambda g, code: opened.append((g, code))))
-    field(rc, "Seats").v_model = "Blue=USA,JPN;Red=CHN,JPN"
-    button(rc, "Start the game").click()
-    assert messages(rc) == "Seats: Japan is held by both Blue and Red"
-    field(rc, "Seats").v_model = "Blue=USA,XXX"
-    button(rc, "Start the game").click()
-    assert messages(rc).startswith("Seats: 'XXX' is not a country of the game")
-    field(rc, "Seats").v_model = "Blue=USA,JPN;Red=CHN"
-    field(rc, "Months per turn").v_model = "3"
-    button(rc, "Start the game").click()
-    [(game, code)] = opened
-    assert code == game.record.facilitator_code and game.record.turn_months == 3
-    assert [s.name for s in game.record.seats] == ["Blue", "Red"]
 
 
 def test_serve_refuses_a_port_in_use_and_a_lan_room_without_a_token():

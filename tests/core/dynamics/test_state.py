@@ -13,7 +13,8 @@ from sim.core.dynamics.state import (
     upper_triangle,
     zero_diagonal,
 )
-from sim.core.dynamics.step import initial_state
+from sim.core.dynamics.step import advance, initial_state
+from sim.core.metrics import lookup
 from sim.core.rng import replicate_keys, uniforms
 from sim.core.world import MONTH_STREAMS
 
@@ -61,3 +62,24 @@ def test_a_months_draws_taken_together_are_each_streams_own_uniforms():
         for stream, n in zip(MONTH_STREAMS, wanted, strict=True):
             expected = uniforms(state.keys, step, stream, n)
             np.testing.assert_array_equal(month_draws(w, state, stream), expected)
+
+
+def test_a_fork_shares_the_past_and_the_original_key_goes_on_as_the_original():
+    w = world()
+    keys = replicate_keys(3, [0, 1])
+    original = initial_state(w, keys)
+    reader = lookup(w, original)
+    for _ in range(5):
+        advance(w, original, reader)
+    fork = original.fork(replicate_keys(3, [1, 7, 8]), replicate=1)
+    assert fork.step == 5 and fork.replicates == 3 and fork.log is None
+    for name in ("tension", "alignment", "milex", "members", "max_level"):
+        np.testing.assert_array_equal(
+            getattr(fork, name), np.repeat(getattr(original, name)[1:], 3, 0)
+        )
+    fork_reader = lookup(w, fork)
+    for _ in range(5):
+        advance(w, original, reader)
+        advance(w, fork, fork_reader)
+    np.testing.assert_array_equal(fork.tension[0], original.tension[1])  # the same key
+    assert not np.array_equal(fork.tension[1], original.tension[1])  # a new future

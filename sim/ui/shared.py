@@ -1,0 +1,52 @@
+"""What the console's browsers share: the server's games, their charts and their addresses.
+
+One :class:`~sim.game.rooms.Lobby` per server process (its sessions folder from
+:data:`~sim.game.record.ENV_SESSIONS`), one :class:`~sim.ui.charts.BoardCharts` per game, so
+that every browser at a table reads the same game and the same rendered charts.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import urllib.parse
+from pathlib import Path
+
+from sim.game.play import Game
+from sim.game.record import DEFAULT_SESSIONS, ENV_SESSIONS
+from sim.game.rooms import Lobby
+from sim.ui.charts import BoardCharts
+
+#: Environment variable carrying the room token from :func:`sim.ui.app.serve` to the app.
+ENV_TOKEN = "GEOSIM_ROOM_TOKEN"
+
+
+_LOBBY: Lobby | None = None
+_CHARTS: dict[str, BoardCharts] = {}
+_SHARED = threading.Lock()
+
+
+def lobby() -> Lobby:
+    """The server's games (the sessions folder from :data:`ENV_SESSIONS`)."""
+    global _LOBBY
+    with _SHARED:
+        if _LOBBY is None:
+            _LOBBY = Lobby(Path(os.environ.get(ENV_SESSIONS) or DEFAULT_SESSIONS))
+        return _LOBBY
+
+
+def charts_of(game: Game) -> BoardCharts:
+    """The shared charts of a game."""
+    with _SHARED:
+        if game.id not in _CHARTS or _CHARTS[game.id].game is not game:
+            _CHARTS[game.id] = BoardCharts(game)
+        return _CHARTS[game.id]
+
+
+def game_url(game: Game, code: str) -> str:
+    """The address of a game for the holder of ``code``."""
+    query = {"game": game.id, "code": code}
+    token = os.environ.get(ENV_TOKEN)
+    if token:
+        query["token"] = token
+    return "?" + urllib.parse.urlencode(query)

@@ -1,0 +1,88 @@
+"""A team's console: the shared board, its own move panel and the rulings on its moves."""
+
+# ruff: noqa: N802  (Solara components are named like classes, as in Solara and Mesa)
+
+from __future__ import annotations
+
+import html
+
+import solara
+
+from sim.game.play import Game
+from sim.scenario.moves import MOVES, NAMES, MoveError
+from sim.ui.forms import MoveForm, problem, starting_move
+from sim.ui.widgets import (
+    Board,
+    EndBanner,
+    Message,
+    StatusBar,
+    TurnLog,
+    ruling_words,
+    use_message,
+    use_revision,
+)
+
+
+@solara.component
+def TeamView(game: Game, seat: str) -> None:
+    """A team's console: the shared board and its own move panel."""
+    revision = use_revision(game)
+    _, bump = solara.use_state(0)
+    holding = game.record.seat(seat).countries
+    board = game.board()
+    kinds = [k for k in MOVES if k != "incident"] + ["incident"]
+    move = solara.use_reactive(starting_move("exercises", board, holding))
+    rationale = solara.use_reactive("")
+    shown, say = use_message(game)
+    wrong = problem(move.value, board)
+
+    def submit() -> None:
+        try:
+            action = game.submit(seat, move.value, rationale.value)
+        except MoveError as exc:
+            say("error", str(exc))
+            return
+        say("success", f"Sent to the facilitator: {action.summary}.")
+        rationale.set("")
+        bump(game.revision)
+
+    StatusBar(game, revision)
+    EndBanner(game, revision)
+    with solara.Columns([5, 3, 4], gutters_dense=True):
+        Board(game, revision)
+        TurnLog(game, revision)
+        with solara.Column(gap="6px"):
+            states = ", ".join(NAMES.get(c, c) for c in holding)
+            with solara.Card(f"{seat} team: your move", margin=0, classes=["geosim-card"]):
+                solara.Text(f"You hold {states}.", classes=["geosim-hint"])
+                MoveForm(move, board, actors=holding, kinds=kinds)
+                solara.InputText("Rationale (why, in a line)", rationale, continuous_update=True)
+                if wrong:
+                    Message("error", wrong)
+                solara.Button(
+                    "Submit move",
+                    on_click=submit,
+                    color="primary",
+                    disabled=bool(wrong) or game.finished,
+                )
+                kind, text = shown
+                if text and not (kind == "error" and wrong):
+                    Message(kind, text)
+            mine = [a for a in game.record.actions if a.seat == seat][::-1]
+            if mine:
+                rows = "".join(
+                    f"<tr><td>{a.month}</td><td>{html.escape(a.summary)}</td>"
+                    f"<td>{_state(a)}</td></tr>"
+                    for a in mine[:8]
+                )
+                with solara.Card("Your moves", margin=0, classes=["geosim-card"]):
+                    solara.HTML(
+                        tag="table",
+                        unsafe_innerHTML="<tr><th>Month</th><th>Move</th><th>Ruling</th></tr>"
+                        + rows,
+                        classes=["geosim-table", "left"],
+                    )
+
+
+def _state(action) -> str:
+    return "awaiting a ruling" if action.status == "pending" else ruling_words(action)

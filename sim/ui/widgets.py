@@ -1,0 +1,164 @@
+"""Small pieces of the console: messages, downloads, the status line, the board, the log.
+
+Every component that shows the game takes its ``revision`` (:attr:`sim.game.play.Game.revision`)
+so that it redraws when the game changes, in this browser or another (:func:`use_revision`).
+"""
+
+# ruff: noqa: N802  (Solara components are named like classes, as in Solara and Mesa)
+
+from __future__ import annotations
+
+import base64
+import html
+import threading
+from collections.abc import Callable
+
+import solara
+
+from sim.game.play import Game
+from sim.game.record import Action
+from sim.game.report import session_report_html
+from sim.ui.shared import charts_of
+from sim.ui.views import status_items, turn_log_html
+
+#: How often a browser looks for changes made elsewhere, seconds.
+POLL_SECONDS = 0.5
+
+
+def use_message(game: Game) -> tuple[tuple[str, str], Callable[[str, str], None]]:
+    """A panel's message, forgotten as soon as the game changes again (never stale).
+
+    Returns:
+        ``(kind, text)`` to show now, and a setter ``say(kind, text)``.
+    """
+    state = solara.use_reactive((-1, "", ""))
+
+    def say(kind: str, text: str) -> None:
+        state.set((game.revision, kind, text))
+
+    revision, kind, text = state.value
+    return ((kind, text) if revision == game.revision else ("", "")), say
+
+
+@solara.component
+def Message(kind: str, text: str) -> None:
+    """A coloured one-line message (``kind``: success, warning or error)."""
+    solara.HTML(unsafe_innerHTML=html.escape(text), classes=["geosim-message", kind])
+
+
+@solara.component
+def DownloadLink(label: str, filename: str, data: str | bytes, mime_type: str) -> None:
+    """A download button: a link carrying its file as a ``data:`` URL."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    href = f"data:{mime_type};base64,{base64.b64encode(raw).decode('ascii')}"
+    solara.HTML(
+        tag="a",
+        unsafe_innerHTML=html.escape(label),
+        attributes={"href": href, "download": filename, "title": f"Download {filename}"},
+        classes=["geosim-download"],
+    )
+
+
+def use_revision(game: Game) -> int:
+    """The game's revision, re-rendering the component when another browser changes it.
+
+    A thread polls the game every :data:`POLL_SECONDS`; a change this browser made itself is
+    already drawn (the render notes the revision it drew), so only other browsers' changes
+    cause a redraw.
+    """
+    revision, set_revision = solara.use_state(game.revision)
+    drawn = solara.use_ref(game.revision)
+    drawn.current = max(drawn.current, game.revision)
+
+    def poll(cancel: threading.Event) -> None:
+        while not cancel.wait(POLL_SECONDS):
+            now = game.revision
+            if now != drawn.current:
+                drawn.current = now
+                set_revision(now)
+
+    solara.use_thread(poll, dependencies=[game.id])
+    return max(revision, game.revision)
+
+
+@solara.component
+def StatusBar(game: Game, revision: int) -> None:
+    """Key numbers of the current month."""
+    cells = "".join(
+        f'<div class="item"><span class="label">{html.escape(label)}</span>'
+        f'<span class="value">{html.escape(value)}</span></div>'
+        for label, value in status_items(game)
+    )
+    solara.HTML(unsafe_innerHTML=cells, classes=["geosim-status"])
+
+
+@solara.component
+def Board(game: Game, revision: int) -> None:
+    """The four live charts, two by two."""
+    images = charts_of(game).pngs()
+    with solara.Columns([1, 1], gutters_dense=True):
+        solara.Image(images[0], width="100%")
+        solara.Image(images[1], width="100%")
+    with solara.Columns([1, 1], gutters_dense=True):
+        solara.Image(images[2], width="100%")
+        solara.Image(images[3], width="100%")
+
+
+@solara.component
+def TurnLog(game: Game, revision: int) -> None:
+    """The turn log (newest month first), scrolling."""
+    text = solara.use_memo(lambda: turn_log_html(game), [game.id, revision])
+    with solara.Card("Turn log", margin=0, classes=["geosim-card"]):
+        solara.HTML(unsafe_innerHTML=text, classes=["geosim-log"])
+
+
+@solara.component
+def ReportLink(game: Game, revision: int, label: str = "After-action report") -> None:
+    """The after-action report: prepared on request, then downloaded."""
+    report = solara.use_reactive(None)  # (revision, html) of the last report made
+    error = solara.use_reactive("")
+
+    def make() -> None:
+        try:
+            report.set((revision, session_report_html(game)))
+            error.set("")
+        except Exception as exc:  # a failed report must not end the game: say so
+            error.set(f"Could not make the report: {exc}")
+
+    name = f"{game.export_name()}_report.html"
+    if report.value is not None and report.value[0] == revision:
+        DownloadLink(f"{label} (month {game.month})", name, report.value[1], "text/html")
+    else:
+        solara.Button(f"Prepare the {label.lower()}", on_click=make, outlined=True)
+    if error.value:
+        Message("error", error.value)
+
+
+@solara.component
+def EndBanner(game: Game, revision: int) -> None:
+    """Shown once the game has reached its last month."""
+    if not game.finished:
+        return
+    with solara.Div(classes=["geosim-banner"]):
+        solara.HTML(
+            unsafe_innerHTML=html.escape(
+                f"The game has ended: month {game.month} of {game.horizon}."
+            )
+        )
+        ReportLink(game, revision)
+
+
+def ruling_words(action: Action) -> str:
+    """The facilitator's ruling on a move, in words (HTML-escaped)."""
+    word = {"accepted": "amended" if action.original else "accepted"}.get(
+        action.status, action.status
+    )
+    return html.escape(word + (f": {action.ruling}" if action.ruling else ""))
+
+
+@solara.component
+def Tabs(labels: tuple[str, ...], tab: solara.Reactive[int]) -> None:
+    """Vuetify tabs (solara.lab.Tabs needs Vuetify 2)."""
+    with solara.v.Tabs(v_model=tab.value, on_v_model=tab.set, density="compact"):
+        for label in labels:
+            solara.v.Tab(children=[label])

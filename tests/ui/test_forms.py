@@ -1,0 +1,66 @@
+"""The move form: units and bounds shown, names not codes, only possible choices, live checks."""
+
+from __future__ import annotations
+
+import html
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from sim.game.play import Game
+from sim.scenario.moves import MOVES, Move
+from sim.ui.forms import MoveForm, field_label, problem, starting_move
+
+
+@pytest.fixture
+def board(tmp_path):
+    game = Game.create("taiwan_strait_crisis", tmp_path)
+    game.advance(10)
+    return game.board()
+
+
+def test_labels_show_units_and_bounds_and_months_left(board):
+    months = MOVES["exercises"].field("months")
+    assert field_label(months, board) == "Months (0–26; 0: until the game ends)"
+    funding = MOVES["security_assistance"].field("usd_m_per_year")
+    assert field_label(funding, board) == "Funding (1–5000 US$ m a year, each partner)"
+    share = MOVES["economic_coercion"].field("intensity")
+    assert field_label(share, board) == "Intensity (0–1)"
+
+
+@pytest.mark.parametrize("kind", list(MOVES))
+def test_every_kind_starts_as_a_move_that_can_be_made_or_says_why_not(kind, board):
+    move = starting_move(kind, board)
+    wrong = problem(move, board)
+    if kind == "join_alliance":  # no pact or minilateral in this scenario
+        assert wrong == "Alliance: no alliance here takes new members; form a pact first"
+    else:
+        assert wrong == "", f"{kind}: {wrong}"
+
+
+def test_a_team_form_offers_only_its_states_and_shows_names(board):
+    move = solara.Reactive(starting_move("exercises", board, ["JPN", "TWN"]))
+    _, rc = solara.render(MoveForm(move, board, actors=["JPN", "TWN"]), handle_error=False)
+    actor = rc.find(v.Select, label="Actor").widget
+    assert actor.items == ["Japan", "Taiwan"] and actor.v_model == "Japan"
+    partners = rc.find(v.Select, label="Partners").widget
+    assert "Japan" not in partners.items and "Philippines" in partners.items
+    actor.v_model = "Taiwan"
+    assert move.value.params["actor"] == "TWN"
+    months = next(w for w in rc.find(v.TextField).widgets if str(w.label).startswith("Months"))
+    months.v_model = "-3"
+    assert problem(move.value, board) == "Months: 0 (until the game ends) or more, not -3"
+
+
+def test_leaving_offers_only_alliances_the_state_is_in_by_name(board):
+    move = solara.Reactive(starting_move("leave_alliance", board, ["PHL"]))
+    _, rc = solara.render(MoveForm(move, board, actors=["PHL"]), handle_error=False)
+    alliances = rc.find(v.Select, label="Alliance").widget.items
+    assert alliances and all("Philippines" in html.unescape(a) for a in alliances)
+    assert not any("_" in a for a in alliances)
+
+
+def test_a_text_in_a_number_field_is_named_not_ignored(board):
+    move = Move("exercises", {**starting_move("exercises", board).params, "per_year": "lots"})
+    assert problem(move, board) == "Exercises a year: a number is needed, not 'lots'"
