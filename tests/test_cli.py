@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.game.play import Game
+from sim.game.record import Seat
 from sim.scenario.loader import shipped_scenarios
 
 SMALL = """\
@@ -162,3 +164,35 @@ def test_console_script_and_module_entry_points(small, tmp_path):
         )
         assert missing.returncode == 2
         assert "Traceback" not in missing.stderr and "no_such_scenario" in missing.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# The wargame console's commands (the served console itself: tests/ui/test_console.py)
+
+
+def test_a_room_on_the_lan_needs_a_token_and_bad_seats_or_games_exit_2(tmp_path):
+    runner = CliRunner()
+    sessions = ["--sessions", str(tmp_path / "sessions")]
+    lan = runner.invoke(main, ["dashboard", "--host", "0.0.0.0", *sessions])
+    assert lan.exit_code == 2 and "give it a join token" in lan.output
+    seats = runner.invoke(main, ["dashboard", "--seats", "Blue=USA;Red=USA", *sessions])
+    assert seats.exit_code == 2
+    assert "error: Seats: United States is held by both Blue and Red" in seats.output
+    missing = runner.invoke(main, ["dashboard", "--resume", "20260101-zzzz", *sessions])
+    assert missing.exit_code == 2 and "no such saved game" in missing.output
+    assert "Traceback" not in lan.output + seats.output + missing.output
+
+
+def test_sessions_lists_the_saved_games_newest_first(tmp_path):
+    folder = tmp_path / "sessions"
+    runner = CliRunner()
+    empty = runner.invoke(main, ["sessions", "--sessions", str(folder)])
+    assert empty.exit_code == 0 and "No saved game" in empty.output
+    old = Game.create("scs_crisis", folder, title="first")
+    new = Game.create("scs_crisis", folder, seats=[Seat(name="Blue", countries=["USA"])])
+    new.advance(3)
+    listed = runner.invoke(main, ["sessions", "--sessions", str(folder)])
+    lines = listed.output.splitlines()
+    assert listed.exit_code == 0 and len(lines) == 2
+    assert lines[0].startswith(new.id) and "month 3" in lines[0] and "Blue: USA" in lines[0]
+    assert lines[1].startswith(old.id) and "first" in lines[1]

@@ -142,7 +142,7 @@ def fire(game: Game, card: Card) -> Action:
     Raises:
         MoveError: When the card cannot be played now (one plain line).
     """
-    return game.inject(card.move, rationale=card.rationale, card=card.id)
+    return game.inject(card.move, rationale=card.rationale, card=card.id, source=card.source)
 
 
 # --------------------------------------------------------------------------------------------

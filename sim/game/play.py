@@ -116,7 +116,8 @@ def unscripted(definition: Scenario, held: Iterable[str]) -> tuple[Scenario, lis
 
 def _source(action: Action) -> str:
     why = f": {action.rationale.strip()}" if action.rationale.strip() else ""
-    return f"judgement: {action.who.lower()} in a geosim game, month {action.month}{why}"
+    made = f"judgement: {action.who.lower()} in a geosim game, month {action.month}{why}"
+    return f"{action.source}; {made}" if action.source else made
 
 
 def entry_name(definition: Scenario, entry: Entry, month: int) -> str:
@@ -296,9 +297,17 @@ class Game:
             return played
 
     def inject(
-        self, move: Move, *, rationale: str = "", card: str = "", origin: str | None = None
+        self,
+        move: Move,
+        *,
+        rationale: str = "",
+        card: str = "",
+        source: str = "",
+        origin: str | None = None,
     ) -> Action:
         """Put a facilitator inject (or a deck card, when ``card`` is given) on the board now.
+
+        ``source`` is a citation of the move's sizes (a card's), carried into the export.
 
         Raises:
             MoveError: When the move cannot be made now.
@@ -312,6 +321,7 @@ class Game:
                 card=card,
                 move=move.to_data(),
                 rationale=rationale,
+                source=source,
             )
             self._apply(action, move)
             self.record.actions.append(action)

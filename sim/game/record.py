@@ -80,6 +80,7 @@ class Action(_Strict):
         entry: Name of its entry in the played scenario (accepted actions).
         summary: What it does, in plain words.
         ruling: The facilitator's words on a rejection or amendment.
+        source: A citation of the move's sizes (a deck card's), carried into the export.
         applied: Its place in the order the actions were put on the board (1, 2, …; 0 while
             it is not on the board), which replaying follows.
     """
@@ -96,6 +97,7 @@ class Action(_Strict):
     entry: str = ""
     summary: str = ""
     ruling: str = ""
+    source: str = ""
     applied: int = Field(0, ge=0)
 
     @property

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import solara
 
 from sim.game.branch import Branch, branch_from_present
-from sim.game.decks import Card, Deck, deck_for, load_deck
+from sim.game.decks import Card, Deck, deck_for, fire, load_deck
 from sim.game.play import Game
 from sim.game.record import Action
 from sim.scenario.moves import NAMES, Move, MoveError, move_entry
@@ -243,9 +243,9 @@ def DeckPanel(
     except MoveError as exc:
         summary, wrong = "", str(exc)
 
-    def fire() -> None:
+    def play() -> None:
         try:
-            action = game.inject(card.move, rationale=card.rationale, card=card.id)
+            action = fire(game, card)
         except MoveError as exc:
             say("error", str(exc))
             return
@@ -273,7 +273,7 @@ def DeckPanel(
         Message("warning", f"Cannot be played now: {wrong}")
     with solara.Row(gap="8px"):
         solara.Button(
-            "Play card", on_click=fire, color="primary", disabled=bool(wrong) or game.finished
+            "Play card", on_click=play, color="primary", disabled=bool(wrong) or game.finished
         )
         solara.Button("What if?", on_click=what_if, outlined=True, disabled=bool(wrong))
     kind, text = shown
@@ -393,8 +393,7 @@ def FacilitatorView(game: Game) -> None:
     StatusBar(game, revision)
     EndBanner(game, revision)
     shown = MAIN_TABS[main.value]
-    board = shown == "Board"
-    with solara.Columns([5, 3, 4] if board else [8, 4], gutters_dense=True):
+    with solara.Columns([5, 3, 4], gutters_dense=True):
         with solara.Column(gap="4px"):
             Tabs(MAIN_TABS, main)
             if shown == "What if":
@@ -405,8 +404,7 @@ def FacilitatorView(game: Game) -> None:
                 ExportPanel(game, revision)
             else:
                 Board(game, revision)
-        if board:
-            TurnLog(game, revision)
+        TurnLog(game, revision)
         with solara.Column(gap="6px"):
             TurnControls(game, revision, changed)
             pending = len(game.pending())

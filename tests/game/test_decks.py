@@ -12,7 +12,7 @@ from sim.game import decks
 from sim.game.decks import Card, Deck, deck_for, fire, load_deck, shipped_decks
 from sim.game.play import Game
 from sim.game.record import load, session_path
-from sim.scenario.citations import shipped_sources
+from sim.scenario.citations import check_citation, shipped_sources
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import Move, MoveError
 from sim.scenario.problems import Problem, ScenarioError, display_path
@@ -99,6 +99,8 @@ def test_a_fired_card_is_marked_as_a_card_in_the_record_and_the_export(tmp_path:
     assert from_card["note"].startswith("Inject card: ")
     assert from_hand["note"].startswith("Facilitator: ")
     assert from_card["source"].strip() and card.rationale in from_card["source"]
+    assert from_card["source"].startswith(card.source)  # the card's citation goes with it
+    assert check_citation(from_card["source"]) == [] and check_citation(from_hand["source"]) == []
     assert "inject cards: 1" in exported["description"]
     path = tmp_path / "played.yaml"
     path.write_text(game.export_yaml(), encoding="utf-8")
