@@ -254,7 +254,7 @@ class Played:
     def accepted(self) -> list[Action]:
         """The actions on the board, by month."""
         done = [a for a in self.actions if a.status == "accepted"]
-        return sorted(done, key=lambda a: (a.month, a.id))
+        return sorted(done, key=lambda a: (a.month, a.applied, a.id))
 
     @property
     def finished(self) -> bool:

@@ -259,7 +259,7 @@ def original_words(action: Action, played: Played) -> str:
     if action.original is None:
         return ""
     try:
-        board = Board(played.definition, action.month, {})
+        board = Board(played.definition, action.month, {}, replaying=True)
         return move_entry(Move.from_data(action.original), board).summary
     except (MoveError, KeyError, TypeError, ValueError):
         pass  # not a move on the board as it stands now: say what differed instead
@@ -300,7 +300,7 @@ def ruling(action: Action, played: Played) -> tuple[str, str, str]:
 def action_rows(played: Played) -> list[dict[str, str]]:
     """Every inject, card and move: month, who, what, why and the ruling."""
     rows = []
-    for action in sorted(played.actions, key=lambda a: (a.month, a.id)):
+    for action in sorted(played.actions, key=lambda a: (a.month, a.applied, a.id)):
         verdict, status, detail = ruling(action, played)
         kind = MOVES.get(str(action.move.get("kind", "")))
         rows.append(

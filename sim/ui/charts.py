@@ -44,6 +44,7 @@ from sim.outputs.style import (
     drawn_pairs,
 )
 from sim.scenario.ladder import rung_words
+from sim.scenario.moves import NAMES
 
 #: Resolution of the live charts' PNGs, dots per inch (one pixel per display pixel).
 DPI = 100
@@ -757,7 +758,7 @@ def branch_figure(branch: Branch) -> Figure:
     panels = (
         ("regional_tension", "Regional tension"),
         ("us_credibility", "US credibility"),
-        (f"alignment.{branch.target}", f"Alignment of {branch.target}"),
+        (f"alignment.{branch.target}", f"Alignment of {NAMES.get(branch.target, branch.target)}"),
     )
     rng = np.random.default_rng(0)
     for column, (key, title) in enumerate(panels, start=1):
@@ -787,6 +788,6 @@ def branch_figure(branch: Branch) -> Figure:
         ax.bar(x + offset, shares, width=0.4, color=color, alpha=0.8, label=label)
     ax.set_xticks(x, [rung_words(r) for r in rungs], fontsize=6.5, rotation=30)
     ax.set_ylim(0, 1)
-    _title(ax, "Share of runs reaching")
+    _title(ax, "Share of futures reaching")
     ax.legend(fontsize=6, frameon=False)
     return fig
