@@ -204,7 +204,7 @@ class Game:
         definition, dropped = (definition, []) if keep_script else unscripted(definition, held)
         record = GameRecord(
             id=game_id or new_id(),
-            title=title or definition.name.replace("_", " "),
+            title=title or definition.name.replace("_", " ").capitalize(),
             scenario=scenario,
             base=scenario_to_yaml(definition),
             seed=definition.seed,

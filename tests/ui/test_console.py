@@ -209,7 +209,7 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
     server = Server(tmp_path, sessions, "--seats", SEATS).wait()
     try:
         urls = server.addresses()
-        chair = Seat(browser, urls["taiwan strait crisis, facilitator"], tmp_path, "facilitator")
+        chair = Seat(browser, urls["Taiwan strait crisis, facilitator"], tmp_path, "facilitator")
         blue = Seat(browser, urls["Blue team"], tmp_path, "blue")
         red = Seat(browser, urls["Red team"], tmp_path, "red")
         for seat in (chair, blue, red):
@@ -276,7 +276,7 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
         server.stop(kill=True)
         server = Server(tmp_path, sessions, "--resume", record.id).wait()
         again = server.addresses()
-        chair.url = again["taiwan strait crisis, facilitator"]
+        chair.url = again["Taiwan strait crisis, facilitator"]
         blue.url, red.url = again["Blue team"], again["Red team"]
         for seat in (chair, blue, red):
             seat.page.goto(seat.url)
