@@ -115,3 +115,16 @@ def fill_up(folder: Path, leave: int = 16 * 1024) -> None:
     """Fill the file system of ``folder`` until only about ``leave`` bytes are free."""
     free = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize
     (folder / ".filler").write_bytes(b"0" * max(free - leave, 0))
+
+
+@pytest.fixture
+def no_polling(monkeypatch):
+    """No poll thread in the console's in-process component tests.
+
+    Browsers poll for other browsers' changes; a component test has no other browser, and a
+    poll thread rendering at the moment of a click would make the click's redraw land a moment
+    later, in that thread. The browser tests (tests/ui/test_console.py) poll for real.
+    """
+    from sim.ui import widgets
+
+    monkeypatch.setattr(widgets, "POLL_SECONDS", 3600.0)

@@ -300,7 +300,7 @@ def ruling(action: Action, played: Played) -> tuple[str, str, str]:
 def action_rows(played: Played) -> list[dict[str, str]]:
     """Every inject, card and move: month, who, what, why and the ruling."""
     rows = []
-    for action in sorted(played.actions, key=lambda a: (a.month, a.applied, a.id)):
+    for action in sorted(played.actions, key=lambda a: (a.month, a.id)):  # as submitted
         verdict, status, detail = ruling(action, played)
         kind = MOVES.get(str(action.move.get("kind", "")))
         rows.append(

@@ -13,6 +13,8 @@ from sim.game.play import Game
 from sim.game.record import Seat, load, session_path
 from sim.ui import facilitator as app
 
+pytestmark = pytest.mark.usefixtures("no_polling")
+
 SEATS = [Seat(name="Blue", countries=["USA", "JPN", "PHL"]), Seat(name="Red", countries=["CHN"])]
 
 

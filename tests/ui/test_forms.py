@@ -12,6 +12,8 @@ from sim.game.play import Game
 from sim.scenario.moves import MOVES, Move
 from sim.ui.forms import MoveForm, field_label, problem, starting_move
 
+pytestmark = pytest.mark.usefixtures("no_polling")
+
 
 @pytest.fixture
 def board(tmp_path):

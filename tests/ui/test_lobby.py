@@ -13,6 +13,8 @@ from sim.game.record import Seat
 from sim.game.rooms import Lobby
 from sim.ui import lobby, shared
 
+pytestmark = pytest.mark.usefixtures("no_polling")
+
 SEATS = [Seat(name="Blue", countries=["USA", "JPN", "PHL"]), Seat(name="Red", countries=["CHN"])]
 
 

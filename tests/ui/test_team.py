@@ -14,6 +14,8 @@ from sim.scenario.moves import Move, MoveError
 from sim.ui import facilitator
 from sim.ui.team import TeamView
 
+pytestmark = pytest.mark.usefixtures("no_polling")
+
 SEATS = [Seat(name="Blue", countries=["USA", "JPN", "PHL"]), Seat(name="Red", countries=["CHN"])]
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 
 import ipyvuetify as v
+import pytest
 import solara
 
 from sim.game.play import Game
 from sim.game.record import Seat
 from sim.scenario.moves import Move
 from sim.ui.widgets import DownloadLink, EndBanner, Message, ruling_words, use_message
+
+pytestmark = pytest.mark.usefixtures("no_polling")
 
 
 def test_a_message_is_forgotten_once_the_game_changes(tmp_path):
