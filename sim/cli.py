@@ -719,8 +719,6 @@ def dashboard_command(
         announce.append((f"{record.title}, facilitator", game_url(game, record.facilitator_code)))
         for seat in record.seats:
             announce.append((f"{seat.name} team (code {seat.code})", game_url(game, seat.code)))
-    if token:
-        announce.append(("room token", token))
     try:
         serve(scenario, host=host, port=port, sessions=sessions, token=token, announce=announce)
     except RuntimeError as exc:  # e.g. the port is taken, or a LAN room without a token
@@ -748,5 +746,6 @@ def sessions_command(sessions: Path) -> None:
         actions = sum(a.status == "accepted" for a in record.actions)
         click.echo(
             f"{record.id}  {record.title}  month {record.month}  {actions} actions  "
-            f"seats {seats}  (created {record.created})"
+            f"seats {seats}  facilitator code {record.facilitator_code}  "
+            f"(created {record.created})"
         )

@@ -107,9 +107,9 @@ def _scripted(record: records.Record, definition: Scenario) -> str:
     return f"scenario: {record.type.removeprefix('inject:').replace('_', ' ')}"
 
 
-def action_line(action: Action) -> Line:
-    """A player's action as a log line: who, what, and why."""
-    why = f" — “{action.rationale.strip()}”" if action.rationale.strip() else ""
+def action_line(action: Action, *, why: bool = True) -> Line:
+    """A player's action as a log line: who, what, and (unless ``why`` is False) why."""
+    why = f" — “{action.rationale.strip()}”" if why and action.rationale.strip() else ""
     what = action.summary or action.move.get("kind", "").replace("_", " ")
     if action.origin == "team":
         ruling = " (amended by the facilitator)" if action.original else ""
@@ -118,12 +118,15 @@ def action_line(action: Action) -> Line:
     return Line(INJECT, f"{who}: {what}{why}")
 
 
-def turn_log(game: Game, *, routine: bool = True) -> list[Turn]:
+def turn_log(game: Game, *, routine: bool = True, seat: str | None = None) -> list[Turn]:
     """The game's log, newest month first; players' actions head the month they act in.
 
     Args:
         game: The game.
         routine: Whether to keep routine lines (gray-zone incidents opening and calming).
+        seat: The team reading it (None: the facilitator, who sees everything). A team sees
+            its own moves with their rationale as soon as they are accepted, and what the
+            others did only once it has happened, without their reasons.
     """
     with game.lock:
         definition = game.model.definition
@@ -133,7 +136,10 @@ def turn_log(game: Game, *, routine: bool = True) -> list[Turn]:
     by_month: dict[int, list[Line]] = {}
     entries = {a.entry for a in actions}
     for action in actions:
-        by_month.setdefault(action.month + 1, []).append(action_line(action))
+        own = seat is None or (action.origin == "team" and action.seat == seat)
+        if not own and action.month + 1 > month:
+            continue  # another player's move, not yet played: unknown to this team
+        by_month.setdefault(action.month + 1, []).append(action_line(action, why=own))
     for record in events:
         if getattr(record, "event", "") in entries:
             continue  # told as the player's action

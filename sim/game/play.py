@@ -47,6 +47,37 @@ from sim.scenario.schema import Scenario
 from sim.scenario.yaml_io import scenario_to_yaml
 
 
+class StaleError(MoveError):
+    """An action asked for on a view of the game that is no longer the game (nothing done)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nothing done: the game changed a moment ago (another click or another browser); "
+            "look again"
+        )
+
+
+#: Titles of the shipped scenarios, for a game that is not given one.
+TITLES = {
+    "scs_crisis": "South China Sea crisis",
+    "taiwan_strait_crisis": "Taiwan Strait crisis",
+    "taiwan_strait_clarity": "Taiwan Strait crisis, strategic clarity",
+    "taiwan_strait_pact": "Taiwan Strait crisis, with a Pacific pact",
+    "hub_and_spoke": "Hub-and-spoke status quo",
+    "latticework": "The latticework",
+    "formal_asian_nato": "A formal Asian NATO",
+    "us_retrenchment": "US retrenchment",
+    "peace_through_strength_2025": "Peace through strength, 2025",
+    "sea_rebalance_2013": "The 2013 rebalance to Southeast Asia",
+    "history_2015_2023": "History, 2015–2023",
+}
+
+
+def title_of(name: str) -> str:
+    """A scenario's title in words (shipped ones by :data:`TITLES`)."""
+    return TITLES.get(name) or name.replace("_", " ").capitalize()
+
+
 class GameModel(IndoPacificModel):
     """The board: the Mesa model, keeping each month's dyad tension and spending.
 
@@ -204,7 +235,7 @@ class Game:
         definition, dropped = (definition, []) if keep_script else unscripted(definition, held)
         record = GameRecord(
             id=game_id or new_id(),
-            title=title or definition.name.replace("_", " ").capitalize(),
+            title=title or title_of(definition.name),
             scenario=scenario,
             base=scenario_to_yaml(definition),
             seed=definition.seed,
@@ -272,6 +303,19 @@ class Game:
     # ---------------------------------------------------------------------------------------
     # Acting (each saves)
 
+    def check(self, expect: int | None) -> None:
+        """Refuse an action asked for on an older view of the game (a double click, a second tab).
+
+        Raises:
+            StaleError: When ``expect`` is given and is not the game's revision.
+        """
+        if expect is not None and expect != self.revision:
+            raise StaleError
+
+    def _sequence(self) -> int:
+        """The next place in the order of rulings and injects."""
+        return 1 + max((max(a.applied, a.ruled) for a in self.record.actions), default=0)
+
     def save(self) -> Path:
         """Save the record now (every action does)."""
         with self.lock:
@@ -279,13 +323,14 @@ class Game:
             self.revision += 1
             return save(self.record, self.folder)
 
-    def advance(self, months: int | None = None) -> int:
+    def advance(self, months: int | None = None, *, expect: int | None = None) -> int:
         """Play a turn (``turn_months`` months, or ``months``), to the horizon at most.
 
         Returns:
             The months played.
         """
         with self.lock:
+            self.check(expect)
             months = self.record.turn_months if months is None else months
             played = 0
             for _ in range(max(0, months)):
@@ -304,6 +349,7 @@ class Game:
         card: str = "",
         source: str = "",
         origin: str | None = None,
+        expect: int | None = None,
     ) -> Action:
         """Put a facilitator inject (or a deck card, when ``card`` is given) on the board now.
 
@@ -313,6 +359,7 @@ class Game:
             MoveError: When the move cannot be made now.
         """
         with self.lock:
+            self.check(expect)
             origin = origin or ("deck" if card else "facilitator")
             action = Action(
                 id=self.record.next_action_id(),
@@ -349,12 +396,15 @@ class Game:
                 raise MoveError(f"Kind of move: {move.kind!r} is not on the menu")
             board = self.board()
             checked = move_entry(move, board)
+            data = check_move(move, board).to_data()
+            if any(a.move == data and a.rationale == rationale for a in self.pending(seat)):
+                raise MoveError("Already sent: this move awaits the facilitator's ruling")
             action = Action(
                 id=self.record.next_action_id(),
                 month=self.model.month,
                 origin="team",
                 seat=seat,
-                move=check_move(move, board).to_data(),
+                move=data,
                 rationale=rationale,
                 status="pending",
                 summary=checked.summary,
@@ -363,16 +413,24 @@ class Game:
             self.save()
             return action
 
-    def accept(self, action_id: int, move: Move | None = None, ruling: str = "") -> Action:
+    def accept(
+        self,
+        action_id: int,
+        move: Move | None = None,
+        ruling: str = "",
+        *,
+        expect: int | None = None,
+    ) -> Action:
         """Accept a pending team move (amended to ``move`` if given): it acts from next month.
 
         Raises:
             MoveError: When the move cannot be made now, or is not pending.
         """
         with self.lock:
+            self.check(expect)
             action = self._pending(action_id)
             submitted = Move.from_data(action.move)
-            chosen = submitted if move is None else move
+            chosen = submitted if move is None else check_move(move, self.board())
             month, summary = action.month, action.summary
             if chosen.to_data() != submitted.to_data():
                 action.original = action.move
@@ -389,29 +447,44 @@ class Game:
             self.save()
             return action
 
-    def reject(self, action_id: int, ruling: str = "") -> Action:
+    def reject(self, action_id: int, ruling: str = "", *, expect: int | None = None) -> Action:
         """Reject a pending team move, with the facilitator's reason."""
         with self.lock:
+            self.check(expect)
             action = self._pending(action_id)
             action.status, action.ruling = "rejected", ruling
+            action.month, action.ruled = self.model.month, self._sequence()
             self.save()
             return action
 
-    def undo(self) -> Action | None:
-        """Take back the last accepted inject, card or move (a team move goes back to pending).
+    def undo(self, *, expect: int | None = None) -> Action | None:
+        """Take back the last ruling or inject of this turn.
 
-        The board is replayed without it, to the same month.
+        An inject or a card is removed; a team's move, accepted or rejected, goes back to
+        awaiting a ruling (as the team submitted it). The board is replayed without it, to the
+        same month. Only this turn's actions can be undone: a month played is not rewritten.
 
         Returns:
-            The action taken back, or None when there was none.
+            The action taken back, or None when nothing was done this turn.
+
+        Raises:
+            MoveError: When the last action belongs to a month already played.
+            StaleError: As :meth:`check`.
         """
         with self.lock:
-            done = self.accepted()
+            self.check(expect)
+            done = [a for a in self.record.actions if a.status != "pending"]
             if not done:
                 return None
-            last = done[-1]
+            last = max(done, key=lambda a: (max(a.applied, a.ruled), a.id))
+            if last.month != self.model.month:
+                raise MoveError(
+                    f"Nothing to undo this turn: the last action (month {last.month}) has been "
+                    "played; undo works before the turn is advanced"
+                )
             if last.origin == "team":
-                last.status, last.entry, last.applied, last.ruling = "pending", "", 0, ""
+                last.status, last.entry, last.applied, last.ruled = "pending", "", 0, 0
+                last.ruling = ""
                 if last.original is not None:
                     last.move, last.original = last.original, None
             else:
@@ -423,9 +496,10 @@ class Game:
             self.save()
             return last
 
-    def add_note(self, text: str) -> Note:
+    def add_note(self, text: str, *, expect: int | None = None) -> Note:
         """A facilitator's note at the current month."""
         with self.lock:
+            self.check(expect)
             note = Note(month=self.model.month, text=text.strip())
             self.record.notes.append(note)
             self.save()
@@ -452,7 +526,7 @@ class Game:
             raise MoveError(str(exc)) from None
         self.model.record_month(replace_last=True)
         action.entry, action.summary = name, entry.summary
-        action.applied = 1 + max((a.applied for a in self.record.actions), default=0)
+        action.applied = self._sequence()
 
     def played(self, actions: Iterable[Action] | None = None) -> Scenario:
         """The base scenario with the accepted actions as timed entries."""

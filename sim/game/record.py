@@ -83,6 +83,7 @@ class Action(_Strict):
         source: A citation of the move's sizes (a deck card's), carried into the export.
         applied: Its place in the order the actions were put on the board (1, 2, …; 0 while
             it is not on the board), which replaying follows.
+        ruled: Its place in the same order when it was rejected (0 otherwise), for undo.
     """
 
     id: int
@@ -99,6 +100,7 @@ class Action(_Strict):
     ruling: str = ""
     source: str = ""
     applied: int = Field(0, ge=0)
+    ruled: int = Field(0, ge=0)
 
     @property
     def who(self) -> str:

@@ -409,8 +409,11 @@ def alliance_label(name: str, definition: Scenario) -> str:
 
 def _number(spec: MoveField, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
+        text = str(value).strip()
+        if not text:
+            raise MoveError(f"{spec.label}: a number is needed")
         try:
-            value = float(str(value).strip())
+            value = float(text)
         except ValueError:
             raise MoveError(f"{spec.label}: a number is needed, not {value!r}") from None
     value = float(value)

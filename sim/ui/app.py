@@ -43,7 +43,7 @@ from sim.game.rooms import Role
 from sim.scenario.problems import ScenarioError
 from sim.ui.facilitator import FacilitatorView
 from sim.ui.lobby import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEATS, LobbyView
-from sim.ui.shared import ENV_TOKEN, game_url, lobby
+from sim.ui.shared import ENV_ADDRESS, ENV_TOKEN, game_url, lobby
 from sim.ui.team import TeamView
 
 #: Title in the app bar.
@@ -103,11 +103,16 @@ def _query(search: str | None) -> dict[str, str]:
 
 
 @solara.component
-def TokenGate(on_token: Callable[[str], None]) -> None:
+def TokenGate(on_token: Callable[[str], None], wrong: bool = False) -> None:
     """Ask for the room token (a server listening beyond this machine)."""
     token = solara.use_reactive("")
     with solara.Card("Room token", margin=0, classes=["geosim-card"]):
         solara.Text("This room needs its token: ask the facilitator.", classes=["geosim-hint"])
+        if wrong and not token.value:
+            solara.HTML(
+                unsafe_innerHTML="Room token: that is not this room's token.",
+                classes=["geosim-message", "error"],
+            )
         solara.InputText("Room token", token, continuous_update=True)
         solara.Button("Enter", on_click=lambda: on_token(token.value.strip()), color="primary")
 
@@ -126,7 +131,7 @@ def Page() -> None:
         def enter(token: str) -> None:
             router.push("?" + urllib.parse.urlencode({**query, "token": token}))
 
-        TokenGate(enter)
+        TokenGate(enter, wrong=bool(query.get("token")))
         return
 
     def open_game(game: Game, code: str) -> None:
@@ -237,9 +242,13 @@ def serve(
 
     settings.telemetry.mixpanel_enable = False
     settings.theme.show_banner = False
+    settings.theme.force_refresh = True  # a page whose server restarted reloads: the game resumes
     warnings.filterwarnings("ignore", message="Cookies with samesite=none", category=UserWarning)
     base = f"http://{host}:{port}/"
+    os.environ[ENV_ADDRESS] = base
     print(f"geosim dashboard: {base}  (Ctrl-C stops it)", flush=True)
     for label, address in announce or []:
         print(f"  {label}: {base}{address}", flush=True)
+    if token:
+        print(f"  room token: {token}", flush=True)
     run.main(solara_arguments(host, port), prog_name="geosim dashboard", standalone_mode=False)

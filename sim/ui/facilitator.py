@@ -10,17 +10,19 @@ from collections.abc import Callable
 import solara
 
 from sim.game.branch import Branch, branch_from_present
-from sim.game.decks import Card, Deck, deck_for, fire, load_deck
+from sim.game.decks import Card, Deck, deck_for, load_deck
 from sim.game.play import Game
 from sim.game.record import Action
+from sim.scenario.loader import load_scenario
 from sim.scenario.moves import NAMES, Move, MoveError, move_entry
+from sim.scenario.moves import Board as Situation
 from sim.scenario.problems import ScenarioError
 from sim.ui.charts import branch_figure, png
 from sim.ui.forms import MoveForm, problem, starting_move
 from sim.ui.shared import game_url
 from sim.ui.views import session_csv
 from sim.ui.widgets import (
-    Board,
+    Charts,
     DownloadLink,
     EndBanner,
     Message,
@@ -42,16 +44,24 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
     months = game.record.turn_months
 
     def advance() -> None:
-        played = game.advance()
+        try:
+            played = game.advance(expect=revision)
+        except MoveError as exc:
+            say("warning", str(exc))
+            return
         pending = len(game.pending())
-        waiting = f"; {pending} team move(s) still await a ruling" if pending else ""
-        say("success", f"Played {played} month(s): now month {game.month}{waiting}.")
+        waiting = f"; {_count(pending, 'team move')} still awaiting a ruling" if pending else ""
+        say("success", f"Played {_count(played, 'month')}: now month {game.month}{waiting}.")
         on_change()
 
     def undo() -> None:
-        undone = game.undo()
+        try:
+            undone = game.undo(expect=revision)
+        except MoveError as exc:
+            say("warning", str(exc))
+            return
         if undone is None:
-            say("warning", "Nothing to undo: no inject, card or move is on the board.")
+            say("warning", "Nothing to undo: no inject, card or ruling yet.")
         else:
             back = " (back to awaiting a ruling)" if undone.origin == "team" else ""
             say("success", f"Undone: {undone.summary}{back}.")
@@ -59,7 +69,11 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
 
     def add_note() -> None:
         if note.value.strip():
-            game.add_note(note.value)
+            try:
+                game.add_note(note.value, expect=revision)
+            except MoveError as exc:
+                say("warning", str(exc))
+                return
             note.set("")
             say("success", f"Note kept for month {game.month}.")
             on_change()
@@ -85,7 +99,11 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
 
 @solara.component
 def PendingMove(
-    game: Game, action: Action, on_change: Callable[[], None], on_branch: Callable[[Branch], None]
+    game: Game,
+    action: Action,
+    revision: int,
+    on_change: Callable[[], None],
+    on_branch: Callable[[Branch], None],
 ) -> None:
     """One team move awaiting a ruling: accept, amend, reject, or ask "what if?"."""
     ruling = solara.use_reactive("")
@@ -96,14 +114,18 @@ def PendingMove(
 
     def accept(move: Move | None = None) -> None:
         try:
-            game.accept(action.id, move, ruling.value)
+            game.accept(action.id, move, ruling.value, expect=revision)
         except MoveError as exc:
             error.set(str(exc))
             return
         on_change()
 
     def reject() -> None:
-        game.reject(action.id, ruling.value)
+        try:
+            game.reject(action.id, ruling.value, expect=revision)
+        except MoveError as exc:
+            error.set(str(exc))
+            return
         on_change()
 
     def what_if() -> None:
@@ -151,7 +173,7 @@ def TeamMoves(
     if not pending:
         solara.Text("No team move awaits a ruling.", classes=["geosim-hint"])
     for action in pending:
-        PendingMove(game, action, on_change, on_branch).key(f"move-{action.id}")
+        PendingMove(game, action, revision, on_change, on_branch).key(f"move-{action.id}")
     ruled = [a for a in game.record.actions if a.origin == "team" and a.status != "pending"]
     if ruled:
         rows = "".join(
@@ -181,7 +203,7 @@ def InjectPanel(
 
     def inject() -> None:
         try:
-            action = game.inject(move.value, rationale=rationale.value)
+            action = game.inject(move.value, rationale=rationale.value, expect=revision)
         except MoveError as exc:
             say("error", str(exc))
             return
@@ -207,6 +229,31 @@ def InjectPanel(
     kind, text = shown
     if text and not (kind == "error" and wrong):
         Message(kind, text)
+
+
+def _scripted_names(game: Game) -> str:
+    """The scripted events left to the teams, by their notes (their plain names)."""
+    try:
+        shipped = load_scenario(game.record.scenario)
+    except ScenarioError:
+        return f"{len(game.record.unscripted)} scripted events"
+    notes = []
+    for name in game.record.unscripted:
+        event = shipped.events.get(name)
+        notes.append(event.note if event is not None and event.note else name.replace("_", " "))
+    return "; ".join(notes)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def fitted(move: Move, board: Situation) -> tuple[Move, bool]:
+    """A card's move with its duration cut to the months left, and whether it was cut."""
+    months = move.params.get("months")
+    if isinstance(months, int | float) and months > board.remaining > 0:
+        return Move(move.kind, {**move.params, "months": board.remaining}), True
+    return move, False
 
 
 def _deck(game: Game) -> Deck | None:
@@ -238,14 +285,23 @@ def DeckPanel(
     ]
     card: Card = deck.cards[min(chosen.value, len(deck.cards) - 1)]
     board = game.board()
+    move, shortened = fitted(card.move, board)
     try:
-        summary, wrong = move_entry(card.move, board).summary, ""
+        summary, wrong = move_entry(move, board).summary, ""
     except MoveError as exc:
         summary, wrong = "", str(exc)
+    if shortened and not wrong:
+        summary += f" (shortened to the {board.remaining} months left)"
 
     def play() -> None:
         try:
-            action = fire(game, card)
+            action = game.inject(
+                move,
+                rationale=card.rationale,
+                card=card.id,
+                source=card.source,
+                expect=revision,
+            )
         except MoveError as exc:
             say("error", str(exc))
             return
@@ -254,7 +310,7 @@ def DeckPanel(
 
     def what_if() -> None:
         try:
-            on_branch(branch_from_present(game, card.move))
+            on_branch(branch_from_present(game, move))
         except (MoveError, ValueError) as exc:
             say("error", str(exc))
 
@@ -322,14 +378,14 @@ def RoomPanel(game: Game) -> None:
     """Who sits where, with the join codes and addresses."""
     rows = [
         f"<tr><td>Facilitator</td><td>—</td><td><code>{game.record.facilitator_code}</code></td>"
-        f"<td>{html.escape(game_url(game, game.record.facilitator_code))}</td></tr>"
+        f"<td>{html.escape(game_url(game, game.record.facilitator_code, full=True))}</td></tr>"
     ]
     for seat in game.record.seats:
         states = ", ".join(NAMES.get(c, c) for c in seat.countries)
         rows.append(
             f"<tr><td>{html.escape(seat.name)}</td><td>{html.escape(states)}</td>"
             f"<td><code>{seat.code}</code></td>"
-            f"<td>{html.escape(game_url(game, seat.code))}</td></tr>"
+            f"<td>{html.escape(game_url(game, seat.code, full=True))}</td></tr>"
         )
     solara.HTML(
         tag="table",
@@ -345,7 +401,7 @@ def RoomPanel(game: Game) -> None:
     if game.record.unscripted:
         solara.Text(
             f"Left to the teams (scripted events of held states): "
-            f"{len(game.record.unscripted)} — {', '.join(game.record.unscripted)}.",
+            f"{len(game.record.unscripted)} — {_scripted_names(game)}.",
             classes=["geosim-hint"],
         )
 
@@ -403,7 +459,7 @@ def FacilitatorView(game: Game) -> None:
             elif shown == "Report & export":
                 ExportPanel(game, revision)
             else:
-                Board(game, revision)
+                Charts(game, revision)
         TurnLog(game, revision)
         with solara.Column(gap="6px"):
             TurnControls(game, revision, changed)

@@ -69,6 +69,33 @@ def _shown(spec: MoveField, value: str, board: Board) -> str:
     return value
 
 
+def able_actors(kind: str, board: Board, actors: list[str] | None = None) -> list[str]:
+    """The states of ``actors`` that can make a ``kind`` move now (by its alliance fields)."""
+    actors = list(actors or board.codes)
+    needed = [f.name for f in MOVES[kind].fields if f.kind == "alliance"]
+    able = [a for a in actors if all(choices(kind, n, board, {"actor": a}) for n in needed)]
+    return able or actors
+
+
+def possible_kinds(
+    board: Board, actors: list[str] | None = None, kinds: list[str] | None = None
+) -> list[str]:
+    """The kinds of move some state of ``actors`` can make now.
+
+    Joining needs an alliance that takes members, leaving one the state is in, declaring a
+    pledge's clarity a pledge the state leads.
+    """
+    actors = actors or board.codes
+    found = []
+    for kind in kinds or list(MOVES):
+        needed = [f.name for f in MOVES[kind].fields if f.kind == "alliance"]
+        if all(
+            any(choices(kind, name, board, {"actor": actor}) for actor in actors) for name in needed
+        ):
+            found.append(kind)
+    return found
+
+
 def starting_move(kind: str, board: Board, actors: list[str] | None = None) -> Move:
     """A new move of ``kind`` with defaults that can be made now where possible."""
     params = dict(MOVES[kind].defaults())
@@ -133,7 +160,9 @@ def MoveForm(
         kinds: The kinds offered; default the whole menu.
     """
     value = move.value
-    kinds = kinds or list(MOVES)
+    kinds = possible_kinds(board, actors, kinds)
+    if value.kind not in kinds:
+        kinds.append(value.kind)  # shown while it is the move being edited
     labels = {MOVES[k].label: k for k in kinds}
 
     def choose(label: str) -> None:
@@ -158,8 +187,8 @@ def MoveForm(
         current = value.params.get(spec.name, spec.default)
         if spec.kind in ("country", "countries", "alliance", "rung", "type"):
             offered = (
-                list(actors)
-                if spec.name == "actor" and actors
+                able_actors(value.kind, board, actors)
+                if spec.name == "actor"
                 else choices(value.kind, spec.name, board, value.params)
             )
 

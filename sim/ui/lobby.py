@@ -40,7 +40,11 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
     months = solara.use_reactive("1")
     seed = solara.use_reactive("")
     title = solara.use_reactive("")
-    error = solara.use_reactive("")
+    failed = solara.use_reactive(((), ""))  # (the values it is about, the message)
+    values = (scenario.value, seats.value, months.value, seed.value)
+
+    def fail(text: str) -> None:
+        failed.set((values, text))
 
     def pick(name: str) -> None:
         scenario.set(name)
@@ -49,23 +53,20 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
     def create() -> None:
         try:
             parsed = parse_seats(seats.value)
-            turn = int(months.value.strip() or "1")
+            turn = _whole(months.value, "Months per turn", 1)
             if not 1 <= turn <= 12:
                 raise SeatError("Months per turn: from 1 to 12")
-            base_seed = int(seed.value) if seed.value.strip() else None
+            base_seed = _whole(seed.value, "Seed", None)
             if base_seed is not None and base_seed < 0:
                 raise SeatError("Seed: a whole number of 0 or more")
             game = lobby().create(
                 scenario.value, parsed, seed=base_seed, turn_months=turn, title=title.value
             )
         except ValueError as exc:
-            text = str(exc)
-            if "invalid literal" in text:
-                text = "Months per turn and seed: whole numbers"
-            error.set(text)
+            fail(str(exc))
             return
         except ScenarioError as exc:
-            error.set(str(exc).splitlines()[0])
+            fail(str(exc).splitlines()[0])
             return
         on_open(game, game.record.facilitator_code)
 
@@ -77,14 +78,36 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
             solara.InputText("Months per turn (1–12)", months, continuous_update=True)
             solara.InputText("Seed (blank: the scenario's)", seed, continuous_update=True)
         solara.Button("Start the game", on_click=create, color="primary")
-        if error.value:
-            Message("error", error.value)
+        about, text = failed.value
+        if text and about == values:  # a message about other values would be stale
+            Message("error", text)
 
 
 @solara.component
 def SavedGames(on_open: Callable[[Game, str], None]) -> None:
-    """The saved games, newest first, to resume as facilitator."""
+    """The saved games, newest first; one resumes with its facilitator's code.
+
+    (The list is seen by whoever opens the lobby, teams included, so resuming as the
+    facilitator asks for the code that ``geosim sessions`` prints on the server.)
+    """
     records = lobby().saved()
+    asking = solara.use_reactive("")
+    code = solara.use_reactive("")
+    error = solara.use_reactive("")
+
+    def ask(game_id: str) -> None:
+        asking.set(game_id)
+        code.set("")
+        error.set("")
+
+    def open_it() -> None:
+        record = next((r for r in records if r.id == asking.value), None)
+        typed = code.value.strip().upper()
+        if record is None or typed != record.facilitator_code:
+            error.set("Facilitator code: not this game's (geosim sessions prints it)")
+            return
+        on_open(lobby().open(record.id), typed)
+
     with solara.Card("Saved games", margin=0, classes=["geosim-card"]):
         if not records:
             solara.Text("No saved game yet.", classes=["geosim-hint"])
@@ -93,14 +116,35 @@ def SavedGames(on_open: Callable[[Game, str], None]) -> None:
             seats = ", ".join(s.name for s in record.seats) or "no teams"
             with solara.Row(gap="8px", style="align-items: center"):
                 solara.Button(
-                    "Resume",
-                    on_click=lambda r=record: on_open(lobby().open(r.id), r.facilitator_code),
-                    text=True,
-                    color="primary",
+                    "Resume", on_click=lambda r=record: ask(r.id), text=True, color="primary"
                 )
                 solara.Text(
                     f"{record.title} · month {record.month} of {horizon} · {seats} · {record.id}"
                 )
+            if asking.value == record.id:
+                with solara.Row(gap="8px", style="align-items: center"):
+                    solara.InputText(
+                        "Facilitator code",
+                        code,
+                        continuous_update=True,
+                        on_value=lambda _: error.set(""),
+                    )
+                    solara.Button(
+                        "Open", on_click=open_it, color="primary", disabled=not code.value.strip()
+                    )
+                if error.value:
+                    Message("error", error.value)
+
+
+def _whole(text: str, label: str, blank: int | None) -> int | None:
+    """A whole number typed in a field (blank: ``blank``)."""
+    text = text.strip()
+    if not text:
+        return blank
+    try:
+        return int(text)
+    except ValueError:
+        raise SeatError(f"{label}: a whole number, not “{text}”") from None
 
 
 def _horizon(base: str) -> str:
@@ -114,20 +158,20 @@ def _horizon(base: str) -> str:
 def JoinGame(on_open: Callable[[Game, str], None]) -> None:
     """Join a game with a code."""
     code = solara.use_reactive("")
-    error = solara.use_reactive("")
+    failed = solara.use_reactive("")  # the code that opened nothing
 
     def join() -> None:
         role = lobby().join(code.value)
         if role is None:
-            error.set(f"Join code: no game has the code {code.value.strip().upper()!r}")
+            failed.set(code.value)
             return
         on_open(role.game, code.value.strip().upper())
 
     with solara.Card("Join a game", margin=0, classes=["geosim-card"]):
         solara.InputText("Join code", code, continuous_update=True)
         solara.Button("Join", on_click=join, color="primary", disabled=not code.value.strip())
-        if error.value:
-            Message("error", error.value)
+        if failed.value and failed.value == code.value:
+            Message("error", f"Join code: no game has the code {code.value.strip().upper()}")
 
 
 @solara.component

@@ -19,6 +19,8 @@ from sim.ui.charts import BoardCharts
 
 #: Environment variable carrying the room token from :func:`sim.ui.app.serve` to the app.
 ENV_TOKEN = "GEOSIM_ROOM_TOKEN"
+#: Environment variable carrying the server's own address (``http://host:port/``).
+ENV_ADDRESS = "GEOSIM_CONSOLE_ADDRESS"
 
 
 _LOBBY: Lobby | None = None
@@ -43,10 +45,15 @@ def charts_of(game: Game) -> BoardCharts:
         return _CHARTS[game.id]
 
 
-def game_url(game: Game, code: str) -> str:
-    """The address of a game for the holder of ``code``."""
+def game_url(game: Game, code: str, *, full: bool = False) -> str:
+    """The address of a game for the holder of ``code``.
+
+    Its query (``?game=…&code=…``), or with ``full`` the whole address when the server's own
+    is known (:data:`ENV_ADDRESS`).
+    """
     query = {"game": game.id, "code": code}
     token = os.environ.get(ENV_TOKEN)
     if token:
         query["token"] = token
-    return "?" + urllib.parse.urlencode(query)
+    base = os.environ.get(ENV_ADDRESS, "") if full else ""
+    return base + "?" + urllib.parse.urlencode(query)

@@ -10,9 +10,9 @@ import solara
 
 from sim.game.play import Game
 from sim.scenario.moves import MOVES, NAMES, MoveError
-from sim.ui.forms import MoveForm, problem, starting_move
+from sim.ui.forms import MoveForm, possible_kinds, problem, starting_move
 from sim.ui.widgets import (
-    Board,
+    Charts,
     EndBanner,
     Message,
     StatusBar,
@@ -30,7 +30,7 @@ def TeamView(game: Game, seat: str) -> None:
     _, bump = solara.use_state(0)
     holding = game.record.seat(seat).countries
     board = game.board()
-    kinds = [k for k in MOVES if k != "incident"] + ["incident"]
+    kinds = possible_kinds(board, holding, [k for k in MOVES if k != "incident"] + ["incident"])
     move = solara.use_reactive(starting_move("exercises", board, holding))
     rationale = solara.use_reactive("")
     shown, say = use_message(game)
@@ -49,12 +49,15 @@ def TeamView(game: Game, seat: str) -> None:
     StatusBar(game, revision)
     EndBanner(game, revision)
     with solara.Columns([5, 3, 4], gutters_dense=True):
-        Board(game, revision)
-        TurnLog(game, revision)
+        Charts(game, revision)
+        TurnLog(game, revision, seat)
         with solara.Column(gap="6px"):
             states = ", ".join(NAMES.get(c, c) for c in holding)
             with solara.Card(f"{seat} team: your move", margin=0, classes=["geosim-card"]):
                 solara.Text(f"You hold {states}.", classes=["geosim-hint"])
+                if game.finished:
+                    solara.Text("The game has ended: no more moves.", classes=["geosim-hint"])
+                    return
                 MoveForm(move, board, actors=holding, kinds=kinds)
                 solara.InputText("Rationale (why, in a line)", rationale, continuous_update=True)
                 if wrong:

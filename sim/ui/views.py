@@ -17,10 +17,15 @@ from sim.scenario.moves import NAMES
 LOG_CLASSES = {INJECT: "entry inject", ESCALATION: "entry escalation", MINOR: "entry minor"}
 
 
-def turn_log_html(game: Game) -> str:
-    """The turn log as HTML, newest month first; players' actions head the month they act in."""
+def turn_log_html(game: Game, seat: str | None = None) -> str:
+    """The turn log as HTML, newest month first; players' actions head the month they act in.
+
+    Args:
+        game: The game.
+        seat: The team reading it (None: the facilitator); see :func:`sim.game.log.turn_log`.
+    """
     parts = []
-    for turn in turn_log(game):
+    for turn in turn_log(game, seat=seat):
         heading = f"Month {turn.month}" + (" (next turn)" if turn.upcoming else "")
         parts.append(f'<div class="month">{html.escape(heading)}</div>')
         parts += [
@@ -42,20 +47,20 @@ def status_items(game: Game) -> list[tuple[str, str]]:
         model = game.model
         world, state = model.world, model.state
         levels = state.level[0, world.dyad_i, world.dyad_j]
+        tension = state.tension[0, world.dyad_i, world.dyad_j]
         values = {name: model.metric(name) for name in metrics.MODEL_METRICS}
         month, horizon = model.month, world.horizon
         pending = len(game.pending())
-    hottest = "calm everywhere"
-    if levels.max() > 0:
-        d = int(np.argmax(levels))
-        pair = f"{_short(world.codes[world.dyad_i[d]])}–{_short(world.codes[world.dyad_j[d]])}"
-        active = int((levels > 0).sum())
-        more = f" (+{active - 1} more)" if active > 1 else ""
-        hottest = f"{pair}: {rung_words(int(levels[d]))}{more}"
+    d = int(np.argmax(tension))  # the tensest pair, and its rung
+    pair = f"{_short(world.codes[world.dyad_i[d]])}–{_short(world.codes[world.dyad_j[d]])}"
+    active = int((levels > 0).sum())
+    rung = rung_words(int(levels[d])) if levels[d] > 0 else "no incident"
+    more = f"; {active} incidents in all" if active > 1 else ""
+    hottest = f"{pair} {tension[d]:.2f}, {rung}{more}"
     items = [
         ("Month", f"{month} of {horizon}"),
         ("Regional tension", f"{values['regional_tension']:.3f}"),
-        ("Hottest dyad", hottest),
+        ("Tensest pair", hottest),
         ("US credibility", f"{values['us_credibility']:.2f}"),
         ("Hedgers", f"{values['hedgers']:.0f}"),
     ]

@@ -22,7 +22,7 @@ from sim.ui.shared import charts_of
 from sim.ui.views import status_items, turn_log_html
 
 #: How often a browser looks for changes made elsewhere, seconds.
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.3
 
 
 def use_message(game: Game) -> tuple[tuple[str, str], Callable[[str, str], None]]:
@@ -93,7 +93,7 @@ def StatusBar(game: Game, revision: int) -> None:
 
 
 @solara.component
-def Board(game: Game, revision: int) -> None:
+def Charts(game: Game, revision: int) -> None:
     """The four live charts, two by two."""
     images = charts_of(game).pngs()
     with solara.Columns([1, 1], gutters_dense=True):
@@ -105,9 +105,9 @@ def Board(game: Game, revision: int) -> None:
 
 
 @solara.component
-def TurnLog(game: Game, revision: int) -> None:
-    """The turn log (newest month first), scrolling."""
-    text = solara.use_memo(lambda: turn_log_html(game), [game.id, revision])
+def TurnLog(game: Game, revision: int, seat: str | None = None) -> None:
+    """The turn log (newest month first), scrolling; a team sees its own view of it."""
+    text = solara.use_memo(lambda: turn_log_html(game, seat), [game.id, revision, seat])
     with solara.Card("Turn log", margin=0, classes=["geosim-card"]):
         solara.HTML(unsafe_innerHTML=text, classes=["geosim-log"])
 

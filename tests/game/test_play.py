@@ -22,7 +22,7 @@ from sim.cli import main
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
 from sim.core.metrics import MODEL_METRICS
-from sim.game.play import Game
+from sim.game.play import Game, StaleError
 from sim.game.record import Seat, load, session_path
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import Move, MoveError
@@ -108,8 +108,9 @@ def test_after_every_action_the_saved_file_resumes_the_same_game(tmp_path: Path)
         lambda: game.submit("Blue", Move.new("security_assistance", partners=["TWN"]), "arm"),
         lambda: game.reject(game.pending()[0].id, "not this turn"),
         lambda: game.add_note("Blue hesitates"),
-        lambda: game.advance(3),
         lambda: game.undo(),
+        lambda: game.undo(),
+        lambda: game.advance(3),
         lambda: game.advance(),
     ]
     for step in steps:
@@ -121,8 +122,8 @@ def test_after_every_action_the_saved_file_resumes_the_same_game(tmp_path: Path)
         ("facilitator", "accepted"),
         ("team", "accepted"),
         ("team", "accepted"),
-        ("team", "rejected"),
-    ]  # the undo took back the last one applied: the card
+        ("team", "pending"),
+    ]  # the undos took back the last ruling (the rejection), then the card
     assert [n.text for n in game.record.notes] == ["Blue hesitates"]
 
 
@@ -146,12 +147,12 @@ def test_moves_at_the_same_month_replay_in_the_order_they_were_applied(tmp_path:
     )
     game.inject(Move.new("set_clarity", alliance="us_taiwan_tra", clarity=0.0), rationale="x")
     game.accept(plain.id)
+    assert game.undo().id == plain.id  # the last applied is the first taken back
+    game.accept(plain.id)
     game.advance(2)
     tra = list(game.model.world.alliance_names).index("us_taiwan_tra")
     assert game.model.state.clarity[0, tra] == 1.0
     assert_resumes(game)
-    assert game.undo().id == plain.id  # the last applied is the first taken back
-    assert game.model.state.clarity[0, tra] == 0.0
 
 
 # -------------------------------------------------------------------------------------------
@@ -182,19 +183,33 @@ def test_undo_restores_the_board_exactly(tmp_path: Path) -> None:
     assert [a.entry for a in game.accepted()] == [pact]
 
 
-def test_undo_after_months_gives_the_game_that_never_had_the_move(tmp_path: Path) -> None:
-    game, twin = new_game(tmp_path / "a"), new_game(tmp_path / "b")
-    for g in (game, twin):
-        g.advance(2)
-        g.inject(Move.new("incident", actor="CHN", other="PHL"))
+def test_undo_never_rewrites_a_month_already_played(tmp_path: Path) -> None:
+    game = new_game(tmp_path)
+    game.advance(2)
+    game.inject(Move.new("incident", actor="CHN", other="PHL"))
     game.inject(Move.new("economic_coercion", partners=["JPN"], intensity=0.9))
     game.advance(5)
-    twin.advance(5)
-    undone = game.undo()
-    assert undone is not None and undone.move["kind"] == "economic_coercion"
-    assert "economic_coercion" not in {a.move["kind"] for a in game.record.actions}
-    assert_same_board(board(game), board(twin))
-    assert game.undo().move["kind"] == "incident" and game.undo() is None
+    before = board(game)
+    with pytest.raises(MoveError, match=r"Nothing to undo this turn: the last action \(month 2\)"):
+        game.undo()
+    assert_same_board(board(game), before)
+    assert len(game.accepted()) == 2 and game.month == 7
+
+
+def test_an_action_on_an_old_view_of_the_game_does_nothing(tmp_path: Path) -> None:
+    game = new_game(tmp_path)
+    seen = game.revision
+    game.advance(expect=seen)  # the first click
+    with pytest.raises(StaleError, match="Nothing done: the game changed a moment ago"):
+        game.advance(expect=seen)  # the second click of a double click
+    with pytest.raises(StaleError):
+        game.inject(Move.new("incident", actor="CHN", other="PHL"), expect=seen)
+    assert game.month == 1 and game.accepted() == []
+    move = Move.new("exercises", partners=["PHL"])
+    game.submit("Blue", move, "drill")
+    with pytest.raises(MoveError, match="Already sent"):
+        game.submit("Blue", move, "drill")
+    assert len(game.pending()) == 1
 
 
 def test_an_undone_team_move_goes_back_to_pending_as_submitted(tmp_path: Path) -> None:

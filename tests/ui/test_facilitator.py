@@ -11,6 +11,7 @@ import solara
 
 from sim.game.play import Game
 from sim.game.record import Seat, load, session_path
+from sim.scenario.moves import Move
 from sim.ui import facilitator as app
 
 pytestmark = pytest.mark.usefixtures("no_polling")
@@ -105,11 +106,19 @@ def test_bad_values_give_one_plain_line_naming_the_field_and_disable_the_button(
 def test_join_offers_only_alliances_that_take_members(game):
     _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
     rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
+    # scs_crisis has only bilateral treaties and partnerships: joining is not offered
+    assert "Join an alliance" not in select(rc, "Kind of move").items
+    assert "Leave an alliance" in select(rc, "Kind of move").items
+    pact = Move.new("form_alliance", actor="USA", partners=["JPN", "PHL"])
+    game.inject(pact)
+    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
+    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
     select(rc, "Kind of move").v_model = "Join an alliance"
-    # scs_crisis has only bilateral treaties and partnerships: nothing to join, and it says so
-    assert select(rc, "Alliance").items == ["(none available)"]
-    assert "no alliance here takes new members" in messages(rc)
-    assert button(rc, "Inject now").disabled
+    assert len(select(rc, "Alliance").items) == 1  # the new pact, by its members
+    assert "US–Japan–Philippines collective-defence pact" in select(rc, "Alliance").items[0]
+    countries = select(rc, "Country").items
+    assert "Japan" not in countries and "Vietnam" in countries  # members cannot join again
+    assert messages(rc) == ""
 
 
 def test_the_deck_plays_a_card_with_its_rationale(tmp_path):
