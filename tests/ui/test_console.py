@@ -44,8 +44,8 @@ def _free_port() -> int:
 class Server:
     """``geosim dashboard`` in a subprocess on 127.0.0.1, with its printed addresses."""
 
-    def __init__(self, folder: Path, sessions: Path, *extra: str) -> None:
-        self.port = _free_port()
+    def __init__(self, folder: Path, sessions: Path, *extra: str, port: int | None = None) -> None:
+        self.port = port or _free_port()
         self.log = folder / f"server-{self.port}.log"
         command = [
             sys.executable,
@@ -209,7 +209,7 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
     server = Server(tmp_path, sessions, "--seats", SEATS).wait()
     try:
         urls = server.addresses()
-        chair = Seat(browser, urls["Taiwan strait crisis, facilitator"], tmp_path, "facilitator")
+        chair = Seat(browser, urls["Taiwan Strait crisis, facilitator"], tmp_path, "facilitator")
         blue = Seat(browser, urls["Blue team"], tmp_path, "blue")
         red = Seat(browser, urls["Red team"], tmp_path, "red")
         for seat in (chair, blue, red):
@@ -247,6 +247,9 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
                 chair.click("Reject")
             else:
                 chair.click("Accept")
+            # the ruling is on the page before the next click (a click on an older view of the
+            # game does nothing: see test_an_action_on_an_old_view_of_the_game_does_nothing)
+            chair.page.locator(".geosim-move", has_text=why).first.wait_for(state="detached")
             if turn == 1:  # a facilitator inject and a deck card, marked as theirs
                 chair.tab("Deck")
                 chair.click("Play card")
@@ -273,12 +276,15 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
 
         # The server dies; it comes back with --resume and every seat goes on.
         [record] = saved_games(sessions)
+        chair.page.evaluate("window.geosimBeforeRestart = true")
         server.stop(kill=True)
-        server = Server(tmp_path, sessions, "--resume", record.id).wait()
+        server = Server(tmp_path, sessions, "--resume", record.id, port=server.port).wait()
         again = server.addresses()
-        chair.url = again["Taiwan strait crisis, facilitator"]
-        blue.url, red.url = again["Blue team"], again["Red team"]
-        for seat in (chair, blue, red):
+        assert again["Blue team"] == blue.url and again["Red team"] == red.url
+        # the open page reloads itself (a new page has no marker) and resumes the game
+        chair.page.wait_for_function("() => !window.geosimBeforeRestart", timeout=90_000)
+        chair.at_month(6, timeout=60_000)
+        for seat in (blue, red):
             seat.page.goto(seat.url)
             seat.at_month(6, timeout=60_000)
         assert chair.status() == status_before
