@@ -95,6 +95,14 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
         kind, text = shown
         if text:
             Message(kind, text)
+        notes = game.record.notes[-3:][::-1]
+        if notes:
+            solara.HTML(
+                unsafe_innerHTML="<br>".join(
+                    f"Month {n.month}: {html.escape(n.text)}" for n in notes
+                ),
+                classes=["geosim-hint"],
+            )
 
 
 @solara.component
