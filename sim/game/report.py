@@ -70,6 +70,7 @@ from sim.game.findings import (
 from sim.game.play import Game
 from sim.game.record import Action
 from sim.outputs.narrative import STORY_LINES, Line, story
+from sim.outputs.report import template_environment
 from sim.outputs.style import ARMS_ACTORS, CHINA_COLOR, GREY, PALETTE, STYLE, US_COLOR
 from sim.scenario.ladder import level_name, rung_words
 from sim.scenario.moves import (
@@ -523,13 +524,7 @@ def narrative(played: Played, limit: int = STORY_LINES) -> dict[str, object]:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
+    return template_environment(TEMPLATE_DIR)
 
 
 def session_report_html(game: Game) -> str:

@@ -705,14 +705,19 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
     }
 
 
-def _environment() -> jinja2.Environment:
+def template_environment(folder: Path = TEMPLATE_DIR) -> jinja2.Environment:
+    """The Jinja environment of geosim's HTML pages: escaped, strict, tidy whitespace."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+
+
+def _environment() -> jinja2.Environment:
+    return template_environment()
 
 
 def render_report(results_dir: Path) -> str:

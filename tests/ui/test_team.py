@@ -2,59 +2,21 @@
 
 from __future__ import annotations
 
-import html
-
-import ipyvuetify as v
 import pytest
 import solara
+from rendered import button, field, html_of, messages, new_game, select
 
 from sim.game.play import Game
-from sim.game.record import Seat
 from sim.scenario.moves import Move, MoveError
 from sim.ui import facilitator
 from sim.ui.team import TeamView
 
 pytestmark = pytest.mark.usefixtures("no_polling")
 
-SEATS = [Seat(name="Blue", countries=["USA", "JPN", "PHL"]), Seat(name="Red", countries=["CHN"])]
-
 
 @pytest.fixture
 def game(tmp_path) -> Game:
-    return Game.create("scs_crisis", tmp_path / "sessions", seats=SEATS)
-
-
-def button(rc, label: str) -> v.Btn:
-    return rc.find(v.Btn, children=[label]).widget
-
-
-def field(rc, label: str):
-    found = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith(label)]
-    assert found, f"no field {label!r}"
-    return found[0]
-
-
-def select(rc, label: str):
-    found = [
-        w
-        for w in rc.find(v.Select).widgets + rc.find(v.Autocomplete).widgets
-        if str(w.label) == label
-    ]
-    assert found, f"no select {label!r}"
-    return found[0]
-
-
-def html_of(rc, css_class: str) -> str:
-    found = [
-        w.unsafe_innerHTML or ""
-        for w in rc.find(solara.widgets.HTML).widgets
-        if css_class in (w.attributes or {}).get("class", "").split()
-    ]
-    return "\n".join(found)
-
-
-def messages(rc) -> str:
-    return html.unescape(html_of(rc, "geosim-message"))
+    return new_game(tmp_path)
 
 
 def test_a_team_move_is_submitted_ruled_on_and_logged_as_the_teams(game):

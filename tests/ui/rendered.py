@@ -1,0 +1,57 @@
+"""Finding things on a console rendered in-process (``solara.render``), for the UI tests."""
+
+from __future__ import annotations
+
+import html
+
+import ipyvuetify as v
+import solara
+
+from sim.game.play import Game
+from sim.game.record import Seat
+
+#: The seats of the test games.
+SEATS = [Seat(name="Blue", countries=["USA", "JPN", "PHL"]), Seat(name="Red", countries=["CHN"])]
+
+
+def new_game(folder) -> Game:
+    """A game of the South China Sea crisis with a Blue and a Red team."""
+    return Game.create("scs_crisis", folder / "sessions", seats=SEATS)
+
+
+def button(rc, label: str) -> v.Btn:
+    """The button with this text."""
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def field(rc, label: str):
+    """The text field whose label starts with ``label``."""
+    found = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith(label)]
+    assert found, f"no field {label!r}"
+    return found[0]
+
+
+def select(rc, label: str):
+    """The select (or multi-select) with this label."""
+    found = [
+        w
+        for w in rc.find(v.Select).widgets + rc.find(v.Autocomplete).widgets
+        if str(w.label) == label
+    ]
+    assert found, f"no select {label!r}"
+    return found[0]
+
+
+def html_of(rc, css_class: str) -> str:
+    """The HTML of every element with the class, joined."""
+    found = [
+        w.unsafe_innerHTML or ""
+        for w in rc.find(solara.widgets.HTML).widgets
+        if css_class in (w.attributes or {}).get("class", "").split()
+    ]
+    return "\n".join(found)
+
+
+def messages(rc) -> str:
+    """The text of the messages shown."""
+    return html.unescape(html_of(rc, "geosim-message"))
