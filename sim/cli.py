@@ -687,11 +687,17 @@ def dashboard_command(
     """
     from sim.game.record import ENV_SESSIONS
     from sim.game.rooms import SeatError, parse_seats
+    from sim.ui.app import is_loopback
 
     _load(scenario)  # a bad scenario is reported here, before any server starts
+    if not is_loopback(host) and not token:  # before any game is created or saved
+        _fail(
+            f"error: a room on {host} is reachable from other machines: give it a join token "
+            "(--token WORD, or --token auto for a random one)"
+        )
     try:
         parsed = parse_seats(seats) if seats else []
-    except SeatError as exc:
+    except (SeatError, ValueError) as exc:
         _fail(f"error: {exc}")
     if token == "auto":
         token = secrets.token_urlsafe(8)

@@ -9,6 +9,9 @@ game's seed, so both sides of the comparison meet the same draws (common random 
 replicate 0, whose key is the game's own, is the game's own future had nothing more been
 done: the game's own future is among the branches, as run 0 of "without".
 
+Outcomes speak of the futures from now on: the highest rung counts from the board's present
+rungs, not from a crisis already past, so that a move that heads off a crisis shows.
+
 The change is the mean paired difference with a 95% percentile-bootstrap interval
 (:func:`sim.studies.compare.difference_ci`), and for the share of futures reaching a crisis,
 the Wilson interval of each side.
@@ -20,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.core.dynamics.state import State, upper_triangle
 from sim.core.engine import outcomes_from
 from sim.core.model import IndoPacificModel
 from sim.core.rng import replicate_keys
@@ -76,8 +80,8 @@ class Branch:
         """Each outcome: means without and with, and the change with its 95% interval."""
         keys = {
             "Regional tension (0–1)": "regional_tension",
-            "Crisis or worse (share of futures)": "p_crisis",
-            "Highest rung reached (0–5)": "max_escalation",
+            "Crisis or worse from now on (share of futures)": "p_crisis",
+            "Highest rung from now on (0 calm … 5 war)": "max_escalation",
             "US credibility (0–1)": "us_credibility",
             f"Alignment of {_plain(self.target)} (−1 China … +1 US)": f"alignment.{self.target}",
         }
@@ -112,10 +116,17 @@ def _plain(code: str) -> str:
     return name[4:] if name.startswith("the ") else name
 
 
-def _futures(model: IndoPacificModel, keys: np.ndarray) -> dict[str, np.ndarray]:
-    """Outcomes at the horizon of R copies of a model's present state."""
+def _fork(model: IndoPacificModel, keys: np.ndarray) -> tuple[State, float]:
+    """R copies of a model's present state, and the incidents so far.
+
+    The copies' highest rung reached starts at this month's rungs, so that the outcomes speak
+    of what happens from now on (a crisis already past would otherwise pin every future's
+    "crisis or worse" at 1, with or without the move).
+    """
+    state = model.state.fork(keys)
+    state.max_level = upper_triangle(model.world, state.level).astype(state.max_level.dtype)
     past = float(np.sum(model.datacollector.model_vars["incidents"]))
-    return outcomes_from(model.world, model.state.fork(keys), past)
+    return state, past
 
 
 def branch_from_present(game: Game, move: Move, replicates: int = 40) -> Branch:
@@ -138,11 +149,12 @@ def branch_from_present(game: Game, move: Move, replicates: int = 40) -> Branch:
         name = entry_name(board.definition, entry, board.month)
         probe = Action(id=0, month=board.month, origin="facilitator", move=move.to_data())
         changed = game.model.with_inject(entry.block, name, timed_spec(entry, probe))
-        seed, month = game.record.seed, game.model.month
+        seed, month, world = game.record.seed, game.model.month, game.model.world
         keys = replicate_keys(seed, range(replicates))
-        without = _futures(game.model, keys)
+        now, past = _fork(game.model, keys)  # the copy is taken under the lock, run outside it
+    without = outcomes_from(world, now, past)
     replay = IndoPacificModel(changed, rng=seed)
     for _ in range(month):
         replay.step()
-    with_move = _futures(replay, keys)
+    with_move = outcomes_from(replay.world, *_fork(replay, keys))
     return Branch(entry.summary, month, board.horizon, replicates, entry.target, without, with_move)

@@ -20,11 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from sim.game.play import Game
 from sim.game.record import ID_PATTERN, GameRecord, Seat, load, saved_games, session_path
 from sim.scenario.baseline import country_codes
 from sim.scenario.moves import NAMES
 from sim.scenario.problems import Problem, ScenarioError
+from sim.scenario.translate import first_problem
 
 #: Seats a new game offers when none are given: the three camps of the issue.
 DEFAULT_SEATS = "Blue=USA,JPN,KOR,AUS,PHL,TWN;Red=CHN,PRK,RUS;Green=IDN,VNM,MYS,SGP,THA"
@@ -41,6 +44,10 @@ class Role:
     def facilitator(self) -> bool:
         """Whether this is the facilitator."""
         return self.seat is None
+
+
+#: Longest team name.
+MAX_TEAM_NAME = 40
 
 
 class SeatError(ValueError):
@@ -63,6 +70,8 @@ def parse_seats(text: str) -> list[Seat]:
         name = name.strip()
         if not sep or not name:
             raise SeatError(f"Seats: {part!r} should read Team=ISO3,ISO3 (e.g. Red=CHN,PRK)")
+        if len(name) > MAX_TEAM_NAME:
+            raise SeatError(f"Seats: a team's name has at most {MAX_TEAM_NAME} characters")
         codes = [c.strip().upper() for c in members.replace(" ", ",").split(",") if c.strip()]
         if not codes:
             raise SeatError(f"Seats: the {name} team holds no state")
@@ -102,7 +111,8 @@ class Lobby:
         """The game with this id: live if it is, else loaded from its file.
 
         Raises:
-            ScenarioError: When there is no such game, or its file cannot be read.
+            ScenarioError: When there is no such game, or it cannot be rebuilt from its file
+                (one line naming the game and what is wrong).
         """
         with self._lock:
             if game_id in self._games:
@@ -112,17 +122,25 @@ class Lobby:
                 game_id, None, "(file)", "not a game id", "ids look like 20261201-k7qf"
             )
             raise ScenarioError([problem])
-        record = load(session_path(self.folder, game_id))
+        path = session_path(self.folder, game_id)
+        game = _rebuilt(load(path), self.folder, str(path))  # outside the lock: a replay
         with self._lock:
-            return self._games.setdefault(game_id, Game(record, self.folder))
+            return self._games.setdefault(game_id, game)
 
     def adopt(self, path: Path) -> Game:
-        """Hold a game saved in any file (``--resume FILE``), saving it on in this folder."""
+        """Hold a game saved in any file (``--resume FILE``), saving it on in this folder.
+
+        Raises:
+            ScenarioError: As :meth:`open`.
+        """
         record = load(Path(path))
         with self._lock:
-            if record.id not in self._games:
-                self._games[record.id] = Game(record, self.folder)
-            return self._games[record.id]
+            if record.id in self._games:
+                return self._games[record.id]
+        game = _rebuilt(record, self.folder, str(path))
+        game.save()  # from now on it lives in this folder, where codes are looked up
+        with self._lock:
+            return self._games.setdefault(record.id, game)
 
     def saved(self) -> list[GameRecord]:
         """The games saved in the folder, newest first (live ones as they are now)."""
@@ -132,14 +150,32 @@ class Lobby:
         return [live.get(r.id, r) for r in records]
 
     def join(self, code: str) -> Role | None:
-        """Who a join code makes its holder, in which game (None: no game has it)."""
+        """Who a join code makes its holder, in which game (None: no game has it).
+
+        Raises:
+            ScenarioError: When the game the code belongs to cannot be rebuilt.
+        """
         code = code.strip().upper()
         if not code:
             return None
-        for record in self.saved():
+        with self._lock:
+            live = [g.record for g in self._games.values()]
+        for record in live + self.saved():
             if record.facilitator_code == code:
                 return Role(self.open(record.id))
             for seat in record.seats:
                 if seat.code == code:
                     return Role(self.open(record.id), seat.name)
         return None
+
+
+def _rebuilt(record: GameRecord, folder: Path, where: str) -> Game:
+    """The live game of a record; a record that no longer replays is one plain problem."""
+    try:
+        return Game(record, folder)
+    except ValidationError as exc:
+        first = first_problem(exc)
+    except (ValueError, KeyError) as exc:  # a move the menu no longer takes
+        first = str(exc).splitlines()[0]
+    message = f"game {record.id} ({record.title}) cannot be rebuilt: {first}"
+    raise ScenarioError([Problem(where, None, "(file)", message, None)]) from None

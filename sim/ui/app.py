@@ -126,7 +126,8 @@ def Page() -> None:
     solara.Title(TITLE)
     solara.AppBarTitle(TITLE)
     needed = os.environ.get(ENV_TOKEN)
-    if needed and not secrets.compare_digest(query.get("token", ""), needed):
+    given = query.get("token", "").encode("utf-8")
+    if needed and not secrets.compare_digest(given, needed.encode("utf-8")):
 
         def enter(token: str) -> None:
             router.push("?" + urllib.parse.urlencode({**query, "token": token}))

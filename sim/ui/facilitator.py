@@ -117,14 +117,14 @@ def PendingMove(
     ruling = solara.use_reactive("")
     amending = solara.use_reactive(False)
     amended = solara.use_reactive(Move.from_data(action.move))
-    error = solara.use_reactive("")
+    shown, say = use_message(game)
     board = game.board()
 
     def accept(move: Move | None = None) -> None:
         try:
             game.accept(action.id, move, ruling.value, expect=revision)
         except MoveError as exc:
-            error.set(str(exc))
+            say("error", str(exc))
             return
         on_change()
 
@@ -132,15 +132,16 @@ def PendingMove(
         try:
             game.reject(action.id, ruling.value, expect=revision)
         except MoveError as exc:
-            error.set(str(exc))
+            say("error", str(exc))
             return
         on_change()
 
     def what_if() -> None:
+        move = amended.value if amending.value else Move.from_data(action.move)
         try:
-            on_branch(branch_from_present(game, Move.from_data(action.move)))
+            on_branch(branch_from_present(game, move))
         except (MoveError, ValueError) as exc:
-            error.set(str(exc))
+            say("error", str(exc))
 
     with solara.Div(classes=["geosim-move"]):
         why = f" — “{action.rationale}”" if action.rationale else ""
@@ -168,8 +169,8 @@ def PendingMove(
                 solara.Button("Amend", on_click=lambda: amending.set(True), outlined=True)
             solara.Button("Reject", on_click=reject, outlined=True, color="error")
             solara.Button("What if?", on_click=what_if, text=True)
-        if error.value:
-            Message("error", error.value)
+        if shown[1]:
+            Message(*shown)
 
 
 @solara.component
@@ -247,8 +248,8 @@ def _scripted_names(game: Game) -> str:
         return f"{len(game.record.unscripted)} scripted events"
     notes = []
     for name in game.record.unscripted:
-        event = shipped.events.get(name)
-        notes.append(event.note if event is not None and event.note else name.replace("_", " "))
+        entry = shipped.events.get(name) or shipped.policies.get(name)
+        notes.append(entry.note if entry is not None and entry.note else name.replace("_", " "))
     return "; ".join(notes)
 
 

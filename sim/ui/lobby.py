@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import solara
 
+from sim.core.model import MAX_SEED
 from sim.game.play import Game
 from sim.game.rooms import SeatError, parse_seats
 from sim.scenario.loader import shipped_scenarios
@@ -57,8 +58,8 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
             if not 1 <= turn <= 12:
                 raise SeatError("Months per turn: from 1 to 12")
             base_seed = _whole(seed.value, "Seed", None)
-            if base_seed is not None and base_seed < 0:
-                raise SeatError("Seed: a whole number of 0 or more")
+            if base_seed is not None and not 0 <= base_seed <= MAX_SEED:
+                raise SeatError(f"Seed: a whole number from 0 to {MAX_SEED}")
             game = lobby().create(
                 scenario.value, parsed, seed=base_seed, turn_months=turn, title=title.value
             )

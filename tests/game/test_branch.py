@@ -16,21 +16,22 @@ CHANNEL = Move.new("deconfliction_channel", actor="USA", partners=["CHN"], stren
 @pytest.fixture(scope="module")
 def game(tmp_path_factory) -> Game:
     game = Game.create("scs_crisis", tmp_path_factory.mktemp("sessions"))
-    game.advance(10)
-    game.inject(Move.new("incident", actor="CHN", other="PHL", level="clash"))
-    game.advance(1)
+    game.advance(2)
+    game.inject(Move.new("incident", actor="CHN", other="PHL", level="crisis"))
+    game.advance(9)  # month 11: the crisis has eased to a clash (this seed's draws)
     return game
 
 
 def test_every_future_starts_from_the_board_and_run_0_is_the_games_own(game, tmp_path):
-    world = game.model.world
-    dyad = world.dyad_index(world.index("CHN"), world.index("PHL"))
-    reached = int(game.model.state.max_level[0, dyad])
+    world, state = game.model.world, game.model.state
+    now = int(state.level[0, world.dyad_i, world.dyad_j].max())  # the highest rung on the board
+    assert now < int(state.max_level.max())  # a rung reached before has eased since
     branch = branch_from_present(game, CHANNEL, 30)
     assert branch.month == 11 and branch.replicates == 30
-    # the highest rung reached so far is part of every future's past
-    assert (branch.without["max_escalation"] >= reached).all()
-    assert (branch.with_move["max_escalation"] >= reached).all()
+    # every future starts from the board's present rungs, and counts from now on
+    assert (branch.without["max_escalation"] >= now).all()
+    assert (branch.with_move["max_escalation"] >= now).all()
+    assert branch.without["max_escalation"].min() < int(state.max_level.max())
 
     # the game's own future, played on, is future 0 "without"
     own = Game(game.record.model_copy(deep=True), tmp_path)

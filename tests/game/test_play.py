@@ -451,3 +451,17 @@ def test_a_game_resumes_after_a_move_a_conditional_event_made_possible(tmp_path:
     game.advance(2)
     assert "THA" not in game.board().members["pacific_defence_pact"]
     assert_resumes(game)
+
+
+def test_a_held_states_pledges_and_dated_policies_are_its_teams_to_decide(tmp_path: Path) -> None:
+    usa = [Seat(name="Blue", countries=["USA"])]
+    clarity = Game.create("taiwan_strait_clarity", tmp_path / "a", seats=usa)
+    shipped = load_scenario("taiwan_strait_clarity")
+    declared = [n for n, e in shipped.events.items() if e.kind in ("set_clarity", "set_commitment")]
+    assert declared and set(declared) <= set(clarity.record.unscripted)
+    retreat = Game.create("us_retrenchment", tmp_path / "b", seats=usa)
+    dated = [n for n, p in load_scenario("us_retrenchment").policies.items() if p.start > 0]
+    assert dated and set(dated) <= set(retreat.record.unscripted)
+    assert not set(dated) & set(retreat.base.policies)
+    standing = [n for n, p in retreat.base.policies.items() if p.actor == "USA"]
+    assert standing  # the policies in force at month 0 are the world as the game finds it

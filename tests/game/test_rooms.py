@@ -78,3 +78,33 @@ def test_an_unknown_game_is_a_clear_error(tmp_path):
         lobby.open("20260101-zzzz")
     with pytest.raises(ScenarioError, match="not a game id"):
         lobby.open("../../etc/passwd")
+
+
+def test_a_game_resumed_from_a_file_elsewhere_is_joined_by_its_codes(tmp_path):
+    first = Lobby(tmp_path / "a").create("scs_crisis", [Seat(name="Blue", countries=["USA"])])
+    elsewhere = tmp_path / "copy.yaml"
+    elsewhere.write_bytes((tmp_path / "a" / f"{first.id}.yaml").read_bytes())
+    lobby = Lobby(tmp_path / "b")
+    game = lobby.adopt(elsewhere)
+    assert lobby.join(first.record.facilitator_code).game is game
+    assert lobby.join(first.record.seats[0].code).seat == "Blue"
+    assert (tmp_path / "b" / f"{first.id}.yaml").exists()
+
+
+def test_a_saved_game_that_no_longer_replays_is_one_plain_problem(tmp_path):
+    game = Lobby(tmp_path).create("scs_crisis")
+    game.inject(Move.new("exercises", actor="USA", partners=["PHL"], per_year=6))
+    path = tmp_path / f"{game.id}.yaml"
+    path.write_text(path.read_text().replace("per_year: 6.0", "per_year: 60.0"))
+    with pytest.raises(ScenarioError) as caught:
+        Lobby(tmp_path).join(game.record.facilitator_code)
+    message = str(caught.value)
+    assert f"game {game.id}" in message and "cannot be rebuilt: Exercises a year: at most 52" in (
+        message
+    )
+    assert "\n" not in message
+
+
+def test_a_long_team_name_is_refused_plainly():
+    with pytest.raises(SeatError, match="at most 40 characters"):
+        parse_seats("A" * 41 + "=USA")
