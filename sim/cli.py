@@ -665,6 +665,12 @@ def explain_command(scenario: str, overrides: tuple[str, ...], only: str | None)
     help="Months one turn advances (with --seats).",
 )
 @click.option(
+    "--deck",
+    default="",
+    metavar="NAME|FILE",
+    help="The inject deck of the game started with --seats (default: the scenario's own).",
+)
+@click.option(
     "--token",
     default=None,
     help="Room token browsers must give (required with a --host other than 127.0.0.1; "
@@ -678,6 +684,7 @@ def dashboard_command(
     resume: str | None,
     seats: str,
     turn_months: int,
+    deck: str,
     token: str | None,
 ) -> None:
     """Start the wargame console (a Solara app) on HOST:PORT.
@@ -685,6 +692,7 @@ def dashboard_command(
     Opens the lobby, where a facilitator starts or resumes a game and teams join with a
     code. With --resume or --seats, the game is ready at start and its addresses are printed.
     """
+    from sim.game.decks import load_deck
     from sim.game.record import ENV_SESSIONS
     from sim.game.rooms import SeatError, parse_seats
     from sim.ui.app import is_loopback
@@ -715,7 +723,9 @@ def dashboard_command(
                 lobby().adopt(found) if found.suffix in (".yaml", ".yml") else lobby().open(resume)
             )
         elif parsed:
-            game = lobby().create(scenario, parsed, turn_months=turn_months)
+            if deck:
+                load_deck(deck)  # a bad deck is reported here, before any game is made
+            game = lobby().create(scenario, parsed, turn_months=turn_months, deck=deck)
     except ScenarioError as exc:
         _fail(str(exc))
     except ValueError as exc:

@@ -196,3 +196,14 @@ def test_sessions_lists_the_saved_games_newest_first(tmp_path):
     assert listed.exit_code == 0 and len(lines) == 2
     assert lines[0].startswith(new.id) and "month 3" in lines[0] and "Blue: USA" in lines[0]
     assert lines[1].startswith(old.id) and "first" in lines[1]
+
+
+def test_a_bad_deck_is_refused_before_any_game_is_made(tmp_path):
+    folder = tmp_path / "sessions"
+    result = CliRunner().invoke(
+        main,
+        ["dashboard", "--seats", "Blue=USA", "--deck", "no_such_deck", "--sessions", str(folder)],
+    )
+    assert result.exit_code == 2 and "no_such_deck" in result.output
+    assert "Traceback" not in result.output
+    assert not folder.exists() or not list(folder.glob("*.yaml"))

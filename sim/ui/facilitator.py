@@ -265,13 +265,14 @@ def fitted(move: Move, board: Situation) -> tuple[Move, bool]:
     return move, False
 
 
-def _deck(game: Game) -> Deck | None:
+def _deck(game: Game) -> Deck | str | None:
+    """The game's deck (its own, else the scenario's), or why it cannot be read."""
     try:
         if game.record.deck:
             return load_deck(game.record.deck)
         return deck_for(game.base.name) or deck_for(game.record.scenario)
-    except ScenarioError:
-        return None
+    except ScenarioError as exc:
+        return str(exc).splitlines()[0]
 
 
 @solara.component
@@ -282,6 +283,9 @@ def DeckPanel(
     deck = solara.use_memo(lambda: _deck(game), [game.id])
     chosen = solara.use_reactive(0)
     shown, say = use_message(game)
+    if isinstance(deck, str):
+        Message("error", f"The deck cannot be read: {deck}")
+        return
     if deck is None or not deck.cards:
         solara.Text("No inject deck for this scenario.", classes=["geosim-hint"])
         return

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import solara
 
 from sim.core.model import MAX_SEED
+from sim.game.decks import load_deck
 from sim.game.play import Game
 from sim.game.rooms import SeatError, parse_seats
 from sim.scenario.loader import shipped_scenarios
@@ -40,9 +41,10 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
     )
     months = solara.use_reactive("1")
     seed = solara.use_reactive("")
+    deck = solara.use_reactive("")
     title = solara.use_reactive("")
     failed = solara.use_reactive(((), ""))  # (the values it is about, the message)
-    values = (scenario.value, seats.value, months.value, seed.value)
+    values = (scenario.value, seats.value, months.value, seed.value, deck.value)
 
     def fail(text: str) -> None:
         failed.set((values, text))
@@ -60,8 +62,15 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
             base_seed = _whole(seed.value, "Seed", None)
             if base_seed is not None and not 0 <= base_seed <= MAX_SEED:
                 raise SeatError(f"Seed: a whole number from 0 to {MAX_SEED}")
+            if deck.value.strip():
+                load_deck(deck.value.strip())  # a bad deck is said here, as one line
             game = lobby().create(
-                scenario.value, parsed, seed=base_seed, turn_months=turn, title=title.value
+                scenario.value,
+                parsed,
+                seed=base_seed,
+                turn_months=turn,
+                title=title.value,
+                deck=deck.value.strip(),
             )
         except ValueError as exc:
             fail(str(exc))
@@ -78,6 +87,11 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
         with solara.Columns([1, 1], gutters_dense=True):
             solara.InputText("Months per turn (1–12)", months, continuous_update=True)
             solara.InputText("Seed (blank: the scenario's)", seed, continuous_update=True)
+        solara.InputText(
+            "Inject deck: a shipped name or a file (blank: the scenario's)",
+            deck,
+            continuous_update=True,
+        )
         solara.Button("Start the game", on_click=create, color="primary")
         about, text = failed.value
         if text and about == values:  # a message about other values would be stale
