@@ -71,7 +71,15 @@ from sim.game.play import Game
 from sim.game.record import Action
 from sim.outputs.narrative import STORY_LINES, Line, story
 from sim.outputs.report import template_environment
-from sim.outputs.style import ARMS_ACTORS, CHINA_COLOR, GREY, PALETTE, STYLE, US_COLOR
+from sim.outputs.style import (
+    ARMS_ACTORS,
+    CHINA_COLOR,
+    GREY,
+    PALETTE,
+    PLOTTING,
+    STYLE,
+    US_COLOR,
+)
 from sim.scenario.ladder import level_name, rung_words
 from sim.scenario.moves import (
     MOVES,
@@ -387,6 +395,15 @@ def draw_tension(played: Played) -> Figure:
         return fig
 
 
+def _plots(played: Played) -> dict[str, str]:
+    """The report's figures, drawn while no other thread draws (:data:`PLOTTING`)."""
+    with PLOTTING:
+        return {
+            "tension_plot": tension_figure(played) if played.month >= 1 else "",
+            "alignment_plot": alignment_figure(played),
+        }
+
+
 def tension_figure(played: Played) -> str:
     """:func:`draw_tension` as a PNG data URI."""
     return _png(draw_tension(played))
@@ -561,8 +578,7 @@ def session_report_html(game: Game) -> str:
         "actions": action_rows(played),
         "counts": counts,
         "notes": sorted(game.record.notes, key=lambda n: n.month),
-        "tension_plot": tension_figure(played) if played.month >= 1 else "",
-        "alignment_plot": alignment_figure(played),
+        **_plots(played),
         "story": narrative(played),
     }
     return _environment().get_template(TEMPLATE_NAME).render(**context)

@@ -6,6 +6,8 @@ alliance type, the main arms actors, and the schematic map of the region.
 
 from __future__ import annotations
 
+import threading
+
 import matplotlib
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -69,3 +71,8 @@ def drawn_pairs(kind: str, members: list[str], hub: str) -> list[tuple[str, str]
     if kind in ("collective_defence", "minilateral"):
         return [(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
     return [(hub, m) for m in members if m != hub] if hub in members else []
+
+
+#: Held while geosim draws with matplotlib in a server thread: pyplot and rcParams are global
+#: and not thread-safe, and the console draws its charts while a report may be drawing its own.
+PLOTTING = threading.RLock()

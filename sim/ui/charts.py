@@ -39,6 +39,7 @@ from sim.outputs.style import (
     HEDGE_COLOR,
     MAP_POSITIONS,
     PALETTE,
+    PLOTTING,
     TIE_STYLES,
     US_COLOR,
     drawn_pairs,
@@ -719,7 +720,7 @@ class BoardCharts:
         with game.lock:
             key = (id(game.model), game.model.month, game.revision)
             data = None if key == self._key else board_data(game)
-        with self.lock:
+        with self.lock, PLOTTING:
             if data is None or key == self._key:
                 return self._pngs
             if self._key is not None and data.revision < self._key[2]:
