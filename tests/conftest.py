@@ -128,3 +128,22 @@ def no_polling(monkeypatch):
     from sim.ui import widgets
 
     monkeypatch.setattr(widgets, "POLL_SECONDS", 3600.0)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, through Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"the browser tests need Debian's chromium at {CHROMIUM}: install it with "
+            "`apt-get install -y chromium` (`make test` does it)",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()

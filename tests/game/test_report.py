@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from conftest import ARTIFACTS
 
 from sim.game.findings import PRACTICAL, read_played
 from sim.game.play import Game
@@ -329,24 +329,6 @@ def test_a_finished_game_says_so(full: Game) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Printed on A4
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"the browser tests need Debian's chromium at {CHROMIUM}: install it with "
-            "`apt-get install -y chromium` (`make test` does it)",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 def pdf_pages(pdf: bytes) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from conftest import ARTIFACTS
 
 from sim.cli import main
 from sim.outputs.report import ReportError, render_report
@@ -229,24 +229,6 @@ def test_report_command_refuses_non_results(tmp_path: Path, kind: str) -> None:
 
 # --------------------------------------------------------------------------------------------
 # A real browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"the browser tests need Debian's chromium at {CHROMIUM}: install it with "
-            "`apt-get install -y chromium` (`make test` does it)",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("which", ["run", "compare"])

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from conftest import ARTIFACTS
 
 from sim.cli import main
 from sim.game.record import load, saved_games
@@ -177,23 +177,6 @@ class Seat:
         if os.environ.get("GEOSIM_ARTIFACTS"):
             ARTIFACTS.mkdir(exist_ok=True)
             (ARTIFACTS / f"console_{self.name}_{stem}.png").write_bytes(png)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"the browser tests need Debian's chromium at {CHROMIUM}: install it with "
-            "'sudo apt-get install -y chromium' (make test does it)"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
 
 
 def _team_move(seat: Seat, kind: str | None, rationale: str) -> None:
