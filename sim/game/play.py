@@ -316,10 +316,6 @@ class Game:
             (a for a in self.record.actions if a.status == "accepted"), key=_applied_order
         )
 
-    def holder(self, code: str) -> str | None:
-        """The seat holding a state, if any."""
-        return next((s.name for s in self.record.seats if code in s.countries), None)
-
     # ---------------------------------------------------------------------------------------
     # Acting (each saves)
 
