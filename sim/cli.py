@@ -24,11 +24,13 @@ from sim.folders import (
     check_file,
     check_output,
     check_writable,
+    describe,
     write_file,
     write_folder,
 )
 from sim.scenario import ScenarioError, load_scenario, scenario_to_yaml, shipped_scenarios
 from sim.scenario.loader import Loaded, load
+from sim.scenario.problems import printable
 
 # The commands import the layers they need when they run, so that ``geosim --help``, ``list``
 # and ``validate`` start without loading matplotlib, Dask or Solara.
@@ -39,26 +41,64 @@ EXIT_BAD_INPUT = 2
 PROGRESS_THRESHOLD = 2_000
 
 
+#: What to do when the machine runs out of memory.
+MEMORY_HINT = (
+    "hint: ask for less at once (fewer --replicates, a shorter --horizon, a smaller "
+    "--chunk-size for a sweep), or run on a machine with more memory"
+)
+
+
 def _fail(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(printable(message), err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _checked(out: Path, *, force: bool, what: str = "--out") -> Path:
+def _warn(message: str) -> None:
+    click.echo(printable(message), err=True)
+
+
+class _Commands(click.Group):
+    """The command group; running out of memory is one message with a hint (exit 2)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except MemoryError:  # pyarrow's ArrowMemoryError is one too
+            _fail(f"error: out of memory\n{MEMORY_HINT}")
+        except OSError as exc:  # a path no command checked first: still one located line
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"error: {where}{describe(exc)}")
+
+
+def _checked(out: Path, *, force: bool, what: str = "--out", inputs: tuple[Path, ...] = ()) -> Path:
     """The output folder, checked before any work (exit 2 with the reason if unusable)."""
     try:
-        return check_output(out, force=force, what=what)
+        return check_output(out, force=force, what=what, inputs=inputs)
     except OutputError as exc:
         _fail(f"error: {exc}")
         raise  # unreachable: _fail exits
 
 
-def _write_outputs(out: Path, fill: Callable[[Path], None], *, force: bool, command: str) -> None:
-    """Fill an output folder atomically; a failed write is a clear error (exit 2)."""
+def _write_outputs(
+    out: Path,
+    fill: Callable[[Path], None],
+    *,
+    force: bool,
+    command: str,
+    inputs: tuple[Path, ...] = (),
+) -> None:
+    """Fill an output folder atomically; a failed write is a clear error (exit 2).
+
+    Files in it that geosim did not write (or that changed since) are kept, and listed.
+    """
     try:
-        write_folder(out, fill, force=force, command=command)
+        kept = write_folder(out, fill, force=force, command=command, inputs=inputs)
     except OutputError as exc:
         _fail(f"error: {exc}")
+        return
+    if kept:
+        shown = ", ".join(kept[:5]) + (f" and {len(kept) - 5} more" if len(kept) > 5 else "")
+        _warn(f"note: {out}: kept what geosim did not write: {shown}")
 
 
 def _check_finite(name: str, trajectory) -> None:
@@ -81,15 +121,14 @@ def _load(reference: str, overrides: tuple[str, ...] = (), *, horizon: int | Non
         _fail(str(exc))
         raise  # unreachable: _fail exits
     if loaded.dropped:
-        click.echo(
+        _warn(
             f"warning: {loaded.scenario.name}: --horizon {horizon} leaves out what starts "
-            f"after month {horizon}: " + ", ".join(loaded.dropped),
-            err=True,
+            f"after month {horizon}: " + ", ".join(loaded.dropped)
         )
     return loaded
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="geosim")
 def main() -> None:
     """geosim: agent-based scenarios of Indo-Pacific security.
@@ -132,7 +171,7 @@ def run_command(
     extra = tuple(overrides) + ((f"seed={seed}",) if seed is not None else ())
     loaded = _load(scenario, extra, horizon=horizon)
     definition = loaded.scenario
-    out = _checked(out or Path("results") / definition.name, force=force)
+    out = _checked(out or Path("results") / definition.name, force=force, inputs=loaded.files)
 
     world = compile_world(definition)
     total = replicates * world.horizon
@@ -152,7 +191,7 @@ def run_command(
         write_run(directory, trajectory, definition, resolved, parent)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
-    _write_outputs(out, fill, force=force, command="run")
+    _write_outputs(out, fill, force=force, command="run", inputs=loaded.files)
     if not quiet:
         final = trajectory.model
         click.echo(
@@ -202,7 +241,8 @@ def compare_command(
         check_comparable(definitions)
     except ComparisonError as exc:
         _fail(f"error: {exc}")
-    out = _checked(out or Path("results") / "comparison", force=force)
+    inputs = tuple(path for item in loaded for path in item.files)
+    out = _checked(out or Path("results") / "comparison", force=force, inputs=inputs)
     try:
         total = replicates * sum(d.horizon for d in definitions)
         with tqdm(
@@ -227,7 +267,7 @@ def compare_command(
         write_comparison(directory, comparison, resolved, parents)
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
-    _write_outputs(out, fill, force=force, command="compare")
+    _write_outputs(out, fill, force=force, command="compare", inputs=inputs)
     if not quiet:
         table = outcome_table(comparison).set_index("scenario")
         click.echo(f"{len(definitions)} scenarios × {replicates} replicates → {out}/report.html")
@@ -405,8 +445,9 @@ def effects_command(
     """
     from sim.studies.effects import effects_table, markdown, policies_of, policy_effects
 
-    definition = _load(scenario, overrides, horizon=horizon).scenario
-    out = _checked(out or Path("results") / "effects", force=force)
+    loaded = _load(scenario, overrides, horizon=horizon)
+    definition = loaded.scenario
+    out = _checked(out or Path("results") / "effects", force=force, inputs=loaded.files)
     runs = 1 + sum(1 for _ in policies_of(definition))
     with tqdm(
         total=runs * replicates * definition.horizon,
@@ -420,7 +461,7 @@ def effects_command(
         effects_table(effects).to_csv(directory / "effects.csv", index=False)
         (directory / "effects.md").write_text(markdown(effects), encoding="utf-8")
 
-    _write_outputs(out, fill, force=force, command="effects")
+    _write_outputs(out, fill, force=force, command="effects", inputs=loaded.files)
     click.echo(markdown(effects))
     click.echo(f"wrote {out}/effects.csv, effects.md")
     outside = [e.policy for e in effects if not e.within]
@@ -547,8 +588,9 @@ def report_command(results_dir: Path, out: Path | None) -> None:
 
     target = out or results_dir / "report.html"
     try:
-        html = render_report(results_dir)
         check_file(target)
+        html = render_report(results_dir)
+        check_file(target)  # again: it may have appeared while the report was made
         write_file(target, html)
     except (ReportError, OutputError) as exc:
         _fail(f"error: {exc}")
@@ -564,13 +606,15 @@ def validate_command(files: tuple[str, ...]) -> None:
         try:
             definition = load(file).scenario
         except ScenarioError as exc:
-            click.echo(str(exc), err=True)
+            _warn(str(exc))
             failed = True
             continue
         click.echo(
-            f"ok: {file} ({definition.name}: {definition.horizon} months, "
-            f"{len(definition.alliances)} alliances, {len(definition.policies)} policies, "
-            f"{len(definition.events)} events)"
+            printable(
+                f"ok: {file} ({definition.name}: {definition.horizon} months, "
+                f"{len(definition.alliances)} alliances, {len(definition.policies)} policies, "
+                f"{len(definition.events)} events)"
+            )
         )
     if failed:
         sys.exit(EXIT_BAD_INPUT)

@@ -4,8 +4,9 @@ Each file is a shipped scenario (or a short child of one) with one to three muta
 deleted, a value of the wrong type, an extreme or non-finite number, an unknown key at any
 level (with a value or empty), a bad country code, a bad ``when:`` expression, a month far
 past anything, a block of another kind, an ``extends`` chain through a parent that is not a
-scenario on its own, and damage to the text itself (duplicate keys, anchors and aliases, bad
-bytes, a cut-off file).
+scenario on its own, references the file system refuses (names over 255 bytes, ``~user``, paths
+through files), control characters in keys and values, and damage to the text itself
+(duplicate keys, anchors and aliases, bad bytes, a cut-off file).
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ WHEN = [
     "import os",
     "__import__('os').system('true')",
 ]
+#: References the file system refuses: a name over 255 bytes, an unknown user, a path
+#: through a file, a folder, a device.
+PATHS = ["n" * 300 + ".yaml", "~nosuchuser/x.yaml", "fuzz_0000.yaml/x.yaml", ".", "/dev/null",
+         "é" * 200 + ".yaml"]  # fmt: skip
+#: Text that would retitle, recolour or reorder a terminal if echoed raw.
+CONTROL = ["\x1b]0;pwned\x07", "\x1b[31mred", "a\x00b", "bell\x07", "\u202eevil", "\x9b2J"]
 MONTH_KEYS = ("start", "end", "step", "duration", "after", "horizon")
 MONTHS = [10**20, -5, 1201, 1_000_001, 2**63, 0]
 
@@ -91,7 +98,7 @@ def _pick(rng: random.Random, data: dict, want) -> tuple | None:
 
 def _mutate(rng: random.Random, data: dict) -> None:
     """One mutation of the plain data, in place."""
-    kind = rng.randrange(11)
+    kind = rng.randrange(13)
     if kind == 0:  # delete a key
         path = _pick(rng, data, lambda p, v: isinstance(p[-1], str))
         if path:
@@ -139,6 +146,14 @@ def _mutate(rng: random.Random, data: dict) -> None:
             for group, name, value in rng.sample(BOUNDS, 6):
                 if isinstance(groups.setdefault(group, {}), dict):
                     groups[group][name] = value
+    elif kind == 11:  # a path the file system refuses
+        data["extends"] = rng.choice(PATHS)
+    elif kind == 12:  # control characters in a key or a value the messages echo
+        path = _pick(rng, data, lambda p, v: isinstance(v, dict)) or ()
+        key = rng.choice(CONTROL)
+        _get(data, path)[key] = rng.choice([1, key, None])
+        if rng.random() < 0.5:
+            data["name"] = f"x{rng.choice(CONTROL)}"
     else:  # a country's data at the edges (valid, extreme)
         countries = data.setdefault("countries", {})
         if isinstance(countries, dict):

@@ -99,11 +99,13 @@ def test_seed_horizon_and_set_override_the_scenario(small, tmp_path):
 def test_out_refuses_a_non_empty_folder_and_force_replaces_only_geosims_own(small, tmp_path):
     out = tmp_path / "busy"
     assert invoke("run", str(small), "-n", "1", "--out", str(out), "-q").exit_code == 0
-    (out / "stale.txt").write_text("from before")
+    (out / "notes.txt").write_text("from before")
+    old = (out / "model.csv").stat().st_mtime_ns
     result = invoke("run", str(small), "-n", "1", "--out", str(out), "-q")
     assert result.exit_code == 2 and "--force" in result.output
     assert invoke("run", str(small), "-n", "1", "--out", str(out), "-q", "--force").exit_code == 0
-    assert not (out / "stale.txt").exists() and (out / "model.csv").exists()
+    assert (out / "notes.txt").read_text() == "from before"  # the user's: kept
+    assert (out / "model.csv").stat().st_mtime_ns != old  # geosim's: replaced
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "keep.txt").write_text("mine")

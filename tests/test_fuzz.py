@@ -1,14 +1,15 @@
 """Fuzz: two thousand broken scenario files through the command line, in this process.
 
 Each file (``tests/mutants.py``) goes through ``geosim validate`` and ``geosim run``. Both must
-exit 0 or 2 and never with a traceback; they must agree (whatever validate accepts, run runs;
-whatever validate refuses, run refuses with the same message); an accepted run's numbers are
-finite; and a refused run writes nothing. The files come in four shards, each a test class, so
-that the test workers share them.
+exit 0 or 2, never with a traceback nor a raw control character in what they print; they must
+agree (whatever validate accepts, run runs; whatever validate refuses, run refuses with the
+same message); an accepted run's numbers are finite; and a refused run writes nothing. The
+files come in four shards, each a test class, so that the test workers share them.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ pytestmark = pytest.mark.slow
 
 #: Files per shard (four shards: 2,000 files).
 PER_SHARD = 500
+#: Characters that must never reach a terminal raw (tab and line feed are fine).
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")
 
 
 def _clean(result: Result, what: str) -> None:
@@ -29,6 +32,8 @@ def _clean(result: Result, what: str) -> None:
     assert not crashed, f"{what} raised {result.exception!r}"
     assert result.exit_code in (0, 2), f"{what} exited {result.exit_code}"
     assert "Traceback" not in result.output
+    raw = RAW_CONTROL.search(result.output)
+    assert raw is None, f"{what} echoed a raw control character {raw.group()!r}"
 
 
 def _check_shard(folder: Path, seed: int) -> None:

@@ -351,20 +351,160 @@ def test_a_damaged_summary_gives_a_report_or_a_clear_error(tmp_path: Path, damag
     assert result.exit_code in (0, 2), result.output
 
 
-def test_force_keeps_a_folder_holding_another_result_and_a_fake_marker(tmp_path: Path):
+def test_force_keeps_a_result_nested_inside_and_a_fake_marker(tmp_path: Path):
     outer = tmp_path / "outer"
     args = ("run", "hub_and_spoke", "-n", "1", "--horizon", "2", "-q")
     assert invoke(*args, "--out", outer).exit_code == 0
     assert invoke(*args, "--out", outer / "inner").exit_code == 0
+    inner = (outer / "inner" / "summary.json").read_bytes()
     result = invoke(*args, "--out", outer, "--force")
-    assert result.exit_code == 2 and "holds another geosim result" in result.output
-    assert (outer / "inner" / "summary.json").is_file()
+    assert result.exit_code == 0 and "kept what geosim did not write: inner" in result.output
+    assert (outer / "inner" / "summary.json").read_bytes() == inner
     mine = tmp_path / "mine"
     mine.mkdir()
-    (mine / ".geosim").touch()  # an empty file is not geosim's marker
+    (mine / ".geosim").touch()  # an empty file is not geosim's ledger
     (mine / "notes.txt").write_text("mine")
     assert invoke(*args, "--out", mine, "--force").exit_code == 2
     assert (mine / "notes.txt").is_file()
+
+
+RUN = ("run", "hub_and_spoke", "-n", "1", "--horizon", "2", "-q")
+
+
+def test_force_keeps_the_users_notes_and_the_scenario_being_run(tmp_path: Path):
+    out = tmp_path / "run1"
+    assert invoke(*RUN, "--out", out).exit_code == 0
+    (out / "notes.txt").write_text("what I saw")
+    scenario = out / "my_scenario.yaml"
+    scenario.write_text("name: my_scenario\nextends: hub_and_spoke\n")
+    result = invoke("run", scenario, "-n", "1", "--horizon", "2", "-q", "--out", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert "my_scenario.yaml, notes.txt" in result.output
+    assert (out / "notes.txt").read_text() == "what I saw" and scenario.is_file()
+    assert json.loads((out / "summary.json").read_text())["scenario"] == "my_scenario"
+    resolved = out / "scenario.resolved.yaml"  # geosim wrote it; now it is the input
+    result = invoke("run", resolved, "-n", "1", "--horizon", "2", "-q", "--out", out, "--force")
+    assert result.exit_code == 2 and "is an input of this command" in result.output
+    assert resolved.is_file()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("manifest.json", {"fingerprint": "abc", "format": 1, "bundle": "main.js"}),
+        ("summary.json", {"version": "1.2.3", "config_hash": "ab"}),
+    ],
+)
+def test_force_never_deletes_a_folder_for_its_key_names(tmp_path: Path, name: str, content):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / name).write_text(json.dumps(content))
+    (build / "main.js").write_text("a user's build")
+    spec = write(tmp_path, "s.yaml", SWEEP)
+    for command in (RUN, ("sweep", spec, "--workers", "0", "-q")):
+        result = invoke(*command, "--out", build, "--force")
+        assert result.exit_code == 2 and "not written by geosim" in result.output
+    assert sorted(p.name for p in build.iterdir()) == sorted([name, "main.js"])
+
+
+SWEEP = (
+    "name: s\nbase: hub_and_spoke\ndesign: {method: grid}\nreplicates: 2\n"
+    "parameters:\n  horizon: {values: [2, 3]}\n"
+)
+
+
+def test_report_out_never_replaces_what_geosim_did_not_write(tmp_path: Path):
+    run = tmp_path / "run"
+    assert invoke(*RUN, "--out", run).exit_code == 0
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("years of work")
+    link = tmp_path / "link.html"
+    link.symlink_to(thesis)
+    for target, reason in (
+        (thesis, "was not written by geosim"),
+        (link, "is a symbolic link"),
+        (Path("/dev/null"), "not a regular file"),
+    ):
+        result = invoke("report", run, "--out", target)
+        assert result.exit_code == 2 and reason in result.output, result.output
+    assert thesis.read_text() == "years of work" and link.is_symlink()
+    assert invoke("report", run, "--out", tmp_path / "r.html").exit_code == 0
+    assert invoke("report", run, "--out", tmp_path / "r.html").exit_code == 0  # its own
+    assert invoke("report", run).exit_code == 0  # the run's own report.html, in its ledger
+
+
+def test_a_killed_run_leaves_debris_that_the_next_run_cleans(tmp_path: Path):
+    import signal
+    import time
+
+    out = tmp_path / "results" / "slow"
+    command = [sys.executable, "-m", "sim", "run", "hub_and_spoke", "-n", "400", "-q",
+               "--out", str(out)]  # fmt: skip
+    for _ in range(2):
+        process = subprocess.Popen(command)
+        deadline = time.monotonic() + 120
+        while not list(out.parent.glob(f"{STAGING}*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert list(out.parent.glob(f"{STAGING}*")), "the kill came too late to leave debris"
+    assert invoke(*RUN, "--out", tmp_path / "results" / "next").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["next"]
+
+
+def test_paths_the_file_system_refuses_are_one_message(tmp_path: Path):
+    long = "n" * 300
+    (tmp_path / "ext.yaml").write_text(f"name: x\nextends: {long}.yaml\n")
+    (tmp_path / "home.yaml").write_text("name: x\nextends: ~nosuchuser/x.yaml\n")
+    (tmp_path / "sweep.yaml").write_text(
+        f"name: s\nbase: {long}.yaml\ndesign: {{method: grid}}\nreplicates: 1\n"
+        "parameters:\n  horizon: {values: [2]}\n"
+    )
+    for args, expected in (
+        (("validate", f"{long}.yaml"), "File name too long"),
+        (("run", f"{long}.yaml"), "File name too long"),
+        (("validate", tmp_path / "ext.yaml"), "ext.yaml:2: extends: cannot look for"),
+        (("validate", tmp_path / "home.yaml"), "~nosuchuser: there is no such user"),
+        (("sweep", tmp_path / "sweep.yaml", "--workers", "0"), "File name too long"),
+        (("sweep", f"{long}.yaml"), "File name too long"),
+        ((*RUN, "--out", tmp_path / long), "File name too long (ENAMETOOLONG)"),
+        (("report", tmp_path / long), "File name too long"),
+        (("analyze", tmp_path / long), "File name too long"),
+        ((*RUN, "--out", tmp_path / "ext.yaml" / "x"), "not a folder"),
+    ):
+        result = invoke(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert expected in result.output and "Traceback" not in result.output, result.output
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path):
+    path = tmp_path / "ctl.yaml"
+    path.write_text('name: x\n"\\e]0;pwned\\a": 3\npolicies: {"\\e[31mred": 1}\n')
+    for command in ("validate", "run"):
+        result = invoke(command, path)
+        assert result.exit_code == 2
+        assert "\x1b" not in result.output and "\x07" not in result.output
+        assert "\\x1b]0;pwned\\x07" in result.output
+
+
+def test_horizon_checks_the_whole_scenario_before_it_cuts(tmp_path: Path):
+    text = (Path(__file__).parents[1] / "scenarios" / "history_2015_2023.yaml").read_text()
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "after: 72" in line)
+    lines[at] = lines[at].replace("value_usd_m: 60", "value_usd_m: -60")
+    bad = write(tmp_path, "bad.yaml", "\n".join(lines) + "\n")
+    checked = invoke("validate", bad)
+    cut = invoke("run", bad, "--horizon", "24", "-n", "1", "-q", "--out", tmp_path / "o")
+    assert checked.exit_code == cut.exit_code == 2
+    assert f"bad.yaml:{at + 1}: policies." in cut.output and "deliveries[2]" in cut.output
+    assert cut.output.strip().endswith(checked.output.strip())
+    quoted = write(tmp_path, "quoted.yaml", "name: q\nextends: hub_and_spoke\nhorizon: '12'\n")
+    huge = write(tmp_path, "huge.yaml", "name: h\nextends: hub_and_spoke\n"
+                 "policies:\n  us_presence_japan: {end: 1e40}\n")  # fmt: skip
+    for path in (quoted, huge):
+        assert invoke("validate", path).exit_code == 2
+        assert invoke("run", path, "--horizon", "6", "-n", "1", "-q").exit_code == 2
 
 
 def test_a_sweep_takes_an_empty_folder(tmp_path: Path):

@@ -12,6 +12,7 @@ field path and a hint, through :mod:`sim.scenario.translate`). Everything that g
 from __future__ import annotations
 
 import copy
+import errno
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from sim.scenario.problems import (
     choices_hint,
     closest,
     display_path,
+    shorten,
     show,
 )
 from sim.scenario.resources import scenarios_dir
@@ -95,14 +97,14 @@ def resolve_reference(ref: str | Path, relative_to: Path | None = None) -> Path:
     shipped = shipped_scenarios()
     candidates: list[Path] = []
     if isinstance(ref, Path) or _looks_like_path(text):
-        path = Path(text).expanduser()
+        path = _expanded(text, referrer)
         candidates.append(path if path.is_absolute() else base / path)
     else:
         if text in shipped:
             return shipped[text]
         candidates += [base / f"{text}.yaml", base / text]
     for candidate in candidates:
-        if candidate.exists():
+        if _exists(candidate, text, referrer):
             return candidate
     siblings: list[str] = []
     if isinstance(ref, Path) or _looks_like_path(text):
@@ -121,6 +123,41 @@ def resolve_reference(ref: str | Path, relative_to: Path | None = None) -> Path:
     if referrer is None:
         raise ScenarioError([Problem(text, None, "(file)", message, hint)])
     raise ScenarioError([Problem(display_path(referrer), None, "extends", message, hint)])
+
+
+def _where(referrer: Path | None, text: str) -> tuple[str, str]:
+    """The file and field a reference's problem is reported at."""
+    if referrer is not None:
+        return display_path(referrer), "extends"
+    return shorten(text, 80), "(file)"
+
+
+def _expanded(text: str, referrer: Path | None) -> Path:
+    """``text`` with a leading ``~`` or ``~user`` expanded; an unknown user is a problem."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # "Could not determine home directory."
+        user = text.split("/", 1)[0]
+        file, field = _where(referrer, text)
+        message = f"{user}: there is no such user, so {text!r} cannot be found"
+        hint = "write the path in full, or relative to the scenario file"
+        raise ScenarioError([Problem(file, None, field, message, hint)]) from None
+
+
+def _exists(candidate: Path, text: str, referrer: Path | None) -> bool:
+    """Whether a candidate file exists; a name the file system refuses is a problem."""
+    try:
+        return candidate.exists()
+    except OSError as exc:
+        file, field = _where(referrer, text)
+        reason = exc.strerror or str(exc)
+        hint = (
+            "a file or folder name has at most 255 bytes; shorten it"
+            if exc.errno == errno.ENAMETOOLONG
+            else None
+        )
+        message = f"cannot look for {shorten(text)!r}: {reason}"
+        raise ScenarioError([Problem(file, None, field, message, hint)]) from None
 
 
 def load_raw(ref_or_path: str | Path) -> tuple[dict[str, Any], LineMap]:
@@ -352,6 +389,7 @@ def resolve(
     if "name" not in top_data and "name" in merged:
         _drop(sources, merged.pop("name"), ("name",))
     sources[()] = (display_path(top_path), None)
+    sources.files = [file_path for file_path, _, _ in chain]
     for text in overrides:
         _apply_override(merged, sources, text)
     return merged, sources
@@ -481,11 +519,14 @@ class Loaded:
         parent: Its parent, validated on its own; None when it extends nothing, or when the
             parent is not a scenario by itself (a shared mixin without a name, say).
         dropped: What ``--horizon`` left out (see :func:`truncate`).
+        files: The files read: the scenario's and its ``extends`` chain's (a command's inputs,
+            which ``--force`` never removes).
     """
 
     scenario: Scenario
     parent: Scenario | None
     dropped: tuple[str, ...] = ()
+    files: tuple[Path, ...] = ()
 
 
 def load(
@@ -501,18 +542,19 @@ def load(
     """
     path = ref_or_path if isinstance(ref_or_path, Path) else resolve_reference(ref_or_path)
     data, sources = resolve(path, overrides)
+    scenario = _validated(data, sources)  # whole, as validate sees it: its lines and indices
     dropped: list[str] = []
     if horizon is not None:
         data, dropped = truncate(data, horizon)
         sources[("horizon",)] = (SET_FILE, None)
-    scenario = _validated(data, sources)
+        scenario = _validated(data, sources)
     parent = None
     if scenario.extends:
         try:
             parent = load_scenario(resolve_reference(scenario.extends.strip(), path))
         except ScenarioError:
             parent = None  # not a scenario on its own: there is no parent to compare with
-    return Loaded(scenario, parent, tuple(dropped))
+    return Loaded(scenario, parent, tuple(dropped), tuple(sources.files))
 
 
 #: The shipped scenario that is the status quo other scenarios depart from.

@@ -10,6 +10,7 @@ that word them (close matches, values shown briefly, dotted paths).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,19 +48,23 @@ class Problem:
     hint: str | None = None
 
     def format(self) -> str:
-        """Render the problem as ``file:line: path: message`` plus an indented hint line."""
+        """Render the problem as ``file:line: path: message`` plus an indented hint line.
+
+        A user's text in it (a key, a value, a file name) cannot reach the terminal as a
+        control sequence: control characters are shown escaped (:func:`printable`).
+        """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         text = f"{where}: {self.message}"
         if self.path and self.path != "(file)":
             text = f"{where}: {self.path}: {self.message}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
-        return text
+            text += f"\n  hint: {printable(self.hint)}"
+        return printable(text)
 
     def brief(self) -> str:
         """The problem on one line without the file: ``path: message (hint)``."""
         text = self.message if self.path in ("", "(file)") else f"{self.path}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
 
 class ScenarioError(Exception):
@@ -91,11 +96,13 @@ class SourceMap(dict[PathKey, tuple[str, int | None]]):
     Attributes:
         deleted: Paths set to null (which deletes a key), and where: a null key must still be
             a key the schema knows, and a field deleted by ``--set`` is blamed on ``--set``.
+        files: The files read, the scenario first and then its ``extends`` chain.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.deleted: dict[PathKey, tuple[str, int | None]] = {}
+        self.files: list[Path] = []
 
     def locate(self, path: PathKey) -> tuple[str, int | None]:
         """Find where a field was set, falling back to its nearest located ancestor.
@@ -131,6 +138,21 @@ class LocatedError(ValueError):
 
 # --------------------------------------------------------------------------------------------
 # Wording
+
+#: Control characters (C0 but tab and line feed, DEL, C1) and the Unicode line and paragraph
+#: separators and bidirectional overrides, which can retitle a terminal or reorder what it shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, lines: bool = True) -> str:
+    r"""``text`` safe to echo: control characters shown as ``\x1b``-style escapes.
+
+    Args:
+        text: A message that may hold a user's text.
+        lines: Keep line feeds (a multi-line message); otherwise escape them too.
+    """
+    escaped = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return escaped if lines else escaped.replace("\n", "\\n")
 
 
 def display_path(path: Path) -> str:

@@ -191,7 +191,11 @@ def test_comparison_narrative_per_scenario_reference_first(compare_html: str) ->
 
 def test_report_command_rewrites_report(run_dir: Path) -> None:
     target = run_dir / "report.html"
-    target.write_text("stale")
+    target.write_text("edited by hand")
+    refused = invoke("report", str(run_dir))
+    assert refused.exit_code == 2 and "was not written by geosim" in refused.output
+    assert target.read_text() == "edited by hand"
+    target.unlink()
     result = invoke("report", str(run_dir))
     assert result.exit_code == 0
     assert str(target) in result.output
