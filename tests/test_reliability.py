@@ -513,3 +513,16 @@ def test_a_sweep_takes_an_empty_folder(tmp_path: Path):
     (tmp_path / "empty").mkdir()
     result = invoke("sweep", spec, "--workers", "0", "-q", "--out", tmp_path / "empty")
     assert result.exit_code == 0, result.output
+
+
+def test_running_out_of_memory_is_one_message_with_a_hint(monkeypatch, tmp_path: Path):
+    import sim.core.engine
+
+    def exhausted(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(sim.core.engine, "simulate", exhausted)
+    result = invoke(*RUN, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: out of memory\nhint: ask for less at once")
+    assert not (tmp_path / "out").exists()
