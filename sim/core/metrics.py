@@ -6,12 +6,16 @@ computed from :class:`sim.core.dynamics.state.State` and never change it.
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.core.dynamics.alliances import alliance_ties
 from sim.core.dynamics.state import State
 from sim.core.dynamics.tension import polarization
 from sim.core.world import World
+from sim.scenario.ladder import ESCALATION_LEVELS
 
 #: Model-level metrics, in output column order.
 MODEL_METRICS = (
@@ -28,6 +32,98 @@ COUNTRY_METRICS = ("alignment", "milex_usd_bn", "threat", "abandonment_fear", "e
 
 #: Countries with |alignment| below this are hedgers.
 HEDGING_BAND = 0.2
+
+#: How far past a bound rounding may carry a value, relative to the bound (a weighted mean of
+#: tensions that are all 1 can come out at 1 + 2e-16).
+ROUNDING = 1e-9
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """The values a metric or outcome can take, as the model makes it.
+
+    Every value of a valid run lies within its bounds (up to :data:`ROUNDING`); sweep parts are
+    checked against them, so a value outside can only come from damage or a bug.
+
+    Attributes:
+        low: The least value (``-inf``: none).
+        high: The greatest value (``inf``: none).
+        above: Whether ``low`` itself is excluded (no state spends nothing on its military).
+        whole: Whether the values are whole numbers (counts, rungs, 0/1 indicators).
+    """
+
+    low: float = -math.inf
+    high: float = math.inf
+    above: bool = False
+    whole: bool = False
+
+    def outside(self, values: np.ndarray) -> np.ndarray:
+        """Which of ``values`` break the bounds (NaN and infinities always do)."""
+        values = np.asarray(values, dtype=float)
+        bad = ~np.isfinite(values)
+        with np.errstate(invalid="ignore"):
+            if self.above:
+                bad |= values <= self.low
+            else:
+                bad |= values < self.low - ROUNDING * max(1.0, abs(self.low))
+            bad |= values > self.high + ROUNDING * max(1.0, abs(self.high))
+            if self.whole:
+                bad |= values != np.round(values)
+        return bad
+
+    def __str__(self) -> str:
+        whole = "whole numbers " if self.whole else ""
+        if math.isinf(self.high):
+            return f"{whole}{'>' if self.above else '≥'} {self.low:g}"
+        return f"{whole}in [{self.low:g}, {self.high:g}]"
+
+
+#: Values in the unit interval: tensions, fears, credibility, polarisation, threat.
+UNIT = Bounds(0.0, 1.0)
+#: Counts: incidents.
+COUNT = Bounds(0.0, whole=True)
+
+
+def metric_bounds(countries: int) -> dict[str, Bounds]:
+    """The bounds of every model-level and per-country metric (:data:`MODEL_METRICS`, ...).
+
+    Args:
+        countries: Countries in the world (the most that can hedge).
+    """
+    return {
+        "regional_tension": UNIT,  # a salience-weighted mean of tensions in [0, 1]
+        "incidents": COUNT,
+        "max_escalation": Bounds(0.0, len(ESCALATION_LEVELS), whole=True),  # calm … war
+        "polarization": UNIT,  # half the mean distance between alignments in [-1, 1]
+        "hedgers": Bounds(0.0, countries, whole=True),
+        "us_credibility": UNIT,  # a commitment-weighted mean of credibilities in [0, 1]
+        "alignment": Bounds(-1.0, 1.0),  # China (-1) to the United States (+1)
+        "milex_usd_bn": Bounds(0.0, above=True),  # burden (at least its floor) times GDP
+        "threat": UNIT,  # 1 - exp(-sensitivity × exposure), exposure ≥ 0
+        "abandonment_fear": UNIT,  # threat × (1 - the best pledge), both in [0, 1]
+        "entrapment_fear": UNIT,  # a commitment in [0, 1] times a tension in [0, 1]
+    }
+
+
+def outcome_bounds(name: str, countries: int) -> Bounds:
+    """The bounds of a run's outcome (see :func:`sim.core.engine.final_outcomes`).
+
+    Args:
+        name: The outcome: ``p_crisis``, ``incidents_total``, ``regional_tension``,
+            ``alignment.PHL``, ``milex_change_pct.VNM``...
+        countries: Countries in the world.
+
+    Raises:
+        KeyError: For a name that is not an outcome.
+    """
+    metric = name.partition(".")[0]
+    if name in {f"p_{level}" for level in ESCALATION_LEVELS}:
+        return Bounds(0.0, 1.0, whole=True)  # 1 if any dyad reached the rung, else 0
+    if name == "incidents_total":
+        return COUNT
+    if metric == "milex_change_pct":
+        return Bounds(-100.0)  # spending never falls to nothing
+    return metric_bounds(countries)[metric]
 
 
 def regional_tension(world: World, state: State) -> np.ndarray:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.sweep.manifest import Manifest
 from sim.sweep.store import SweepError, read_design, read_manifest, read_runs
 
 
@@ -48,13 +49,13 @@ class Analysis:
     trajectory: pd.DataFrame | None = None
 
 
-def default_method(manifest: dict[str, Any]) -> str:
+def default_method(manifest: Manifest) -> str:
     """The natural analysis of a design: its own index method, else PRIM."""
-    method = manifest["design"]["method"]
+    method = manifest.design.method
     return method if method in ("sobol", "morris") else "prim"
 
 
-def sample_means(out: Path, outcome: str) -> tuple[dict[str, Any], pd.DataFrame, np.ndarray]:
+def sample_means(out: Path, outcome: str) -> tuple[Manifest, pd.DataFrame, np.ndarray]:
     """Design and per-sample mean of an outcome over replicates, in design order.
 
     Returns:
@@ -62,21 +63,17 @@ def sample_means(out: Path, outcome: str) -> tuple[dict[str, Any], pd.DataFrame,
         with one value per sample.
 
     Raises:
-        SweepError: If the outcome is unknown, or runs are missing or failed.
+        SweepError: If the outcome is unknown, runs failed, or parts are missing or damaged
+            (:func:`~sim.sweep.store.read_runs` names them and the command that redoes them).
     """
     manifest = read_manifest(out)
-    if outcome not in manifest["outcomes"]:
+    if outcome not in manifest.outcomes:
         raise SweepError(
             f"outcome {outcome!r} was not recorded in {out}; recorded: "
-            + ", ".join(manifest["outcomes"])
+            + ", ".join(manifest.outcomes)
         )
-    runs = read_runs(out)
-    expected = manifest["design"]["runs"]
-    if len(runs) != expected:
-        raise SweepError(
-            f"{out} holds {len(runs):,} of {expected:,} runs; finish it first with "
-            "geosim sweep SPEC --out DIR --resume"
-        )
+    design = read_design(out, manifest)
+    runs = read_runs(out, manifest)
     bad = runs[runs["status"] != "ok"]
     if len(bad):
         first = bad.iloc[0]
@@ -85,7 +82,7 @@ def sample_means(out: Path, outcome: str) -> tuple[dict[str, Any], pd.DataFrame,
             f"{first['message']}); narrow the parameter ranges so every sample is valid"
         )
     y = runs.groupby("sample", sort=True)[outcome].mean().to_numpy()
-    return manifest, read_design(out), y
+    return manifest, design, y
 
 
 #: Seed of SALib's bootstrap, so that confidence intervals repeat exactly. Not 0: SALib's Sobol
@@ -93,10 +90,10 @@ def sample_means(out: Path, outcome: str) -> tuple[dict[str, Any], pd.DataFrame,
 BOOTSTRAP_SEED = 1
 
 
-def _problem_spec(manifest: dict[str, Any]) -> Any:
+def _problem_spec(manifest: Manifest) -> Any:
     from SALib import ProblemSpec
 
-    names = [p["path"] for p in manifest["parameters"]]
+    names = [p.path for p in manifest.parameters]
     return ProblemSpec({"names": names, "bounds": [[0.0, 1.0]] * len(names), "outputs": ["y"]})
 
 
@@ -107,7 +104,7 @@ def sobol(out: Path, outcome: str, *, seed: int = BOOTSTRAP_SEED) -> Analysis:
     manifest, design, y = sample_means(out, outcome)
     _require(manifest, "sobol")
     spec = _problem_spec(manifest)
-    d = len(manifest["parameters"])
+    d = len(manifest.parameters)
     if len(y) % (d + 2):
         raise SweepError(f"{len(y)} samples do not form a Saltelli design of {d} parameters")
     spec.set_samples(_unit(design, manifest)).set_results(y)
@@ -123,7 +120,7 @@ def morris(out: Path, outcome: str, *, seed: int = BOOTSTRAP_SEED) -> Analysis:
     manifest, design, y = sample_means(out, outcome)
     _require(manifest, "morris")
     spec = _problem_spec(manifest)
-    levels = manifest["spec"]["design"].get("levels") or 4
+    levels = manifest.spec.design.levels or 4
     spec.set_samples(_unit(design, manifest)).set_results(y)
     spec.analyze_morris(num_levels=levels, print_to_console=False, seed=seed)
     table = spec.analysis.to_df().rename_axis("parameter").reset_index()
@@ -157,10 +154,10 @@ def prim(out: Path, outcome: str, *, threshold: float, density: float = 0.8) -> 
         )
     x = pd.DataFrame(
         {
-            p["path"]: design[p["path"]].astype("category")
-            if p["kind"] == "json"
-            else design[p["path"]].astype(float)
-            for p in manifest["parameters"]
+            p.path: design[p.path].astype("category")
+            if p.kind == "json"
+            else design[p.path].astype(float)
+            for p in manifest.parameters
         }
     )
     import logging
@@ -197,8 +194,8 @@ def prim(out: Path, outcome: str, *, threshold: float, density: float = 0.8) -> 
     return Analysis("prim", outcome, table, summary, trajectory)
 
 
-def _require(manifest: dict[str, Any], method: str) -> None:
-    drawn = manifest["design"]["method"]
+def _require(manifest: Manifest, method: str) -> None:
+    drawn = manifest.design.method
     if drawn != method:
         raise SweepError(
             f"{method} indices need a {method} design, but this sweep used '{drawn}'"
@@ -206,8 +203,8 @@ def _require(manifest: dict[str, Any], method: str) -> None:
         )
 
 
-def _unit(design: pd.DataFrame, manifest: dict[str, Any]) -> np.ndarray:
-    return design[[f"unit.{p['path']}" for p in manifest["parameters"]]].to_numpy()
+def _unit(design: pd.DataFrame, manifest: Manifest) -> np.ndarray:
+    return design[[f"unit.{p.path}" for p in manifest.parameters]].to_numpy()
 
 
 def analyze(
@@ -220,7 +217,7 @@ def analyze(
     """Run the chosen analysis (default: the design's own method, on its first outcome)."""
     manifest = read_manifest(out)
     method = method or default_method(manifest)
-    outcome = outcome or manifest["outcomes"][0]
+    outcome = outcome or manifest.outcomes[0]
     if method == "sobol":
         return sobol(out, outcome)
     if method == "morris":

@@ -8,11 +8,12 @@ computation (:mod:`sim.core.batch`, up to 256 replicates at a time); a sample th
 structure (e.g. an event's month) advances alone. Never one Python model per run.
 
 The driver writes each finished chunk as ``runs/part-<chunk>.parquet`` (and, when asked,
-``timeseries/part-<chunk>.parquet``) through a temporary file and an atomic rename, so a part
-file either holds a whole chunk or does not exist. ``--resume`` skips the chunks whose part
-exists; a crash loses only the chunks in flight. Because every replicate's random numbers are a
-pure function of ``(seed, replicate, month)``, run ``k`` gives the same numbers whatever the
-worker count, chunk size or resume history.
+``timeseries/part-<chunk>.parquet``) through a temporary file and an atomic rename, and then
+records its checksum in the manifest, so a part either holds a whole chunk or is not counted.
+``--resume`` verifies every part (:mod:`sim.sweep.parts`), skips the chunks whose parts are whole
+and redoes the others; a crash loses only the chunks in flight. Because every replicate's random
+numbers are a pure function of ``(seed, replicate, month)``, run ``k`` gives the same numbers
+whatever the worker count, chunk size or resume history.
 """
 
 from __future__ import annotations
@@ -39,15 +40,10 @@ from sim.folders import describe
 from sim.scenario.problems import SourceMap
 from sim.scenario.schema import Scenario
 from sim.scenario.translate import problems_from
+from sim.sweep.manifest import Session, write_manifest
+from sim.sweep.parts import RUNS, part_key, runs_schema, timeseries_schema
 from sim.sweep.spec import Sweep, apply_values, chunk_bounds, config_hash
-from sim.sweep.store import (
-    SweepError,
-    finished_chunks,
-    prepare_directory,
-    verified_chunks,
-    write_chunk,
-    write_json,
-)
+from sim.sweep.store import SweepError, prepare_directory, verify_parts, write_chunk
 
 #: Chunks kept in flight per worker (enough to hide latency, few enough to lose little).
 IN_FLIGHT_PER_WORKER = 2
@@ -130,7 +126,8 @@ class SweepSummary:
         seconds: Wall time of this invocation's computing phase.
         computations: Array computations that gave the computed runs (samples stacked
             together count once, see :mod:`sim.core.batch`).
-        redone: Damaged parts found on resume and run again.
+        damaged: The damaged parts found on resume and run again, each with the reason
+            (``part-000003: checksum mismatch``).
     """
 
     out: Path
@@ -140,7 +137,12 @@ class SweepSummary:
     failed: int
     seconds: float
     computations: int = 0
-    redone: int = 0
+    damaged: tuple[str, ...] = ()
+
+    @property
+    def redone(self) -> int:
+        """How many damaged parts were run again."""
+        return len(self.damaged)
 
     @property
     def runs_per_second(self) -> float:
@@ -280,30 +282,8 @@ def _runs_table(task: ChunkTask, samples: list[_Sample], elapsed: float) -> pa.T
         columns["message"] += [entry.message] * n
         columns["elapsed_s"] += [elapsed] * n
         columns["worker"] += [worker] * n
-    return pa.table(columns, schema=runs_schema(task))
-
-
-def runs_schema(task: ChunkTask) -> pa.Schema:
-    """Column types of the ``runs`` table (identical in every part file)."""
-    kind_type = {"int": pa.int64(), "float": pa.float64(), "json": pa.string()}
-    return pa.schema(
-        [
-            ("run_id", pa.int64()),
-            ("sample", pa.int64()),
-            ("replicate", pa.int64()),
-            ("seed", pa.int64()),
-            ("config_hash", pa.string()),
-            *[
-                (name, kind_type[kind])
-                for name, kind in zip(task.parameter_names, task.parameter_kinds, strict=True)
-            ],
-            *[(name, pa.float64()) for name in task.outcomes],
-            ("status", pa.string()),
-            ("message", pa.string()),
-            ("elapsed_s", pa.float64()),
-            ("worker", pa.string()),
-        ]
-    )
+    parameters = zip(task.parameter_names, task.parameter_kinds, strict=True)
+    return pa.table(columns, schema=runs_schema(list(parameters), task.outcomes))
 
 
 def _monthly(trajectory: Any, task: ChunkTask, first_run: int) -> pa.Table:
@@ -320,7 +300,7 @@ def _monthly(trajectory: Any, task: ChunkTask, first_run: int) -> pa.Table:
             columns[name] = trajectory.countries[metric][:, :, codes.index(code)].reshape(-1)
         else:
             columns[name] = trajectory.model[metric].reshape(-1)
-    table = pa.table(columns)
+    table = pa.table(columns, schema=timeseries_schema(task.timeseries))
     return table.sort_by([("run_id", "ascending"), ("month", "ascending")])
 
 
@@ -435,30 +415,29 @@ def run_sweep(
     # The executor comes first: a scheduler that cannot be reached leaves nothing on disk.
     with _connected(workers, scheduler) as client:
         record = prepare_directory(sweep, out, size, resume=resume, force=force)
-        size = record["design"]["chunk_size"]
+        size = record.design.chunk_size
         bounds = chunk_bounds(sweep.runs, size)
-        done, redone = verified_chunks(out, bounds, timeseries=bool(sweep.spec.timeseries))
+        done, damaged = verify_parts(out, record)
         skipped = sum(stop - start for c, (start, stop) in enumerate(bounds) if c in done)
         todo = [c for c in range(len(bounds)) if c not in done]
-        kinds = tuple(p["kind"] for p in record["parameters"])
-        record["sessions"].append(
-            {
-                "started": datetime.now(UTC).isoformat(timespec="seconds"),
-                "executor": scheduler
-                or ("in-process" if workers == 0 else f"local:{workers or os.cpu_count()}"),
-                "chunks_to_run": len(todo),
-                "damaged_parts_redone": redone,
-            }
+        kinds = tuple(p.kind for p in record.parameters)
+        session = Session(
+            started=datetime.now(UTC).isoformat(timespec="seconds"),
+            executor=scheduler
+            or ("in-process" if workers == 0 else f"local:{workers or os.cpu_count()}"),
+            chunks_to_run=len(todo),
+            damaged_parts=damaged,
         )
-        _save_manifest(out, record)
+        record.sessions.append(session)
+        write_manifest(out, record)
         if on_start is not None:
             on_start(sweep.runs, skipped)
         tasks = (make_task(sweep, c, size, kinds) for c in todo)
-        prefix = f"geosim-{record['fingerprint'][:12]}"
+        prefix = f"geosim-{record.fingerprint[:12]}"
         results = _run_serial(tasks) if client is None else _run_dask(client, tasks, prefix)
         for result in results:
             try:
-                write_chunk(out, result.chunk, result.runs, result.timeseries)
+                write_chunk(out, record, result.chunk, result.runs, result.timeseries)
             except OSError as exc:
                 raise SweepError(
                     f"cannot write a part in {out}: {describe(exc)}; the parts already written "
@@ -471,21 +450,14 @@ def run_sweep(
             if progress is not None:
                 progress(n)
     seconds = time.perf_counter() - began
-    record["sessions"][-1].update(
-        finished=datetime.now(UTC).isoformat(timespec="seconds"),
-        runs_computed=computed,
-        seconds=round(seconds, 3),
+    session.finished = datetime.now(UTC).isoformat(timespec="seconds")
+    session.runs_computed = computed
+    session.seconds = round(seconds, 3)
+    record.complete = all(part_key(RUNS, c) in record.files for c in range(len(bounds)))
+    write_manifest(out, record)
+    return SweepSummary(
+        out, sweep.runs, skipped, computed, failed, seconds, computations, tuple(damaged)
     )
-    record["complete"] = len(finished_chunks(out)) == len(bounds)
-    _save_manifest(out, record)
-    return SweepSummary(out, sweep.runs, skipped, computed, failed, seconds, computations, redone)
-
-
-def _save_manifest(out: Path, record: dict[str, Any]) -> None:
-    try:
-        write_json(out / "manifest.json", record)
-    except OSError as exc:
-        raise SweepError(f"cannot write {out / 'manifest.json'}: {describe(exc)}") from None
 
 
 @contextmanager

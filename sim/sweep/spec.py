@@ -506,10 +506,31 @@ def load_sweep(ref: str | Path) -> Sweep:
     return Sweep(spec, path, base_data, base, seed, tuple(outcomes), unit_design(spec, seed))
 
 
+def recorded_sweep(spec: SweepSpec, source: Path, base_data: dict[str, Any], seed: int) -> Sweep:
+    """The sweep a sweep directory records: its spec as run, its base scenario's data, its seed.
+
+    Its fingerprint is that of the sweep :func:`load_sweep` gave when it started, unless the
+    record was changed since (the caller compares them).
+
+    Raises:
+        ValidationError: When ``base_data`` is not a valid scenario.
+    """
+    base = Scenario.model_validate(base_data, strict=True)
+    outcomes = _matching(spec.outcomes, outcome_names(country_codes()))
+    return Sweep(spec, source, base_data, base, seed, tuple(outcomes), unit_design(spec, seed))
+
+
+def _matching(patterns: list[str], known: tuple[str, ...]) -> list[str]:
+    """The known names each pattern matches, in pattern order, each once."""
+    chosen: list[str] = []
+    for pattern in patterns:
+        chosen += [n for n in known if fnmatch.fnmatchcase(n, pattern) and n not in chosen]
+    return chosen
+
+
 def _expand(
     patterns: list[str], known: tuple[str, ...], field: str, problem
 ) -> tuple[list[str], list[Problem]]:
-    chosen: list[str] = []
     problems: list[Problem] = []
     for i, pattern in enumerate(patterns):
         matches = [name for name in known if fnmatch.fnmatchcase(name, pattern)]
@@ -523,8 +544,7 @@ def _expand(
                     hint,
                 )
             )
-        chosen += [m for m in matches if m not in chosen]
-    return chosen, problems
+    return _matching(patterns, known), problems
 
 
 def _check_parameters(spec: SweepSpec, base_data: dict, base: Scenario, problem) -> list[Problem]:

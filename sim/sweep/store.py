@@ -1,246 +1,105 @@
-"""The sweep directory: its manifest, its design table and its Parquet parts.
+"""The sweep directory: its manifest, its design table and its verified Parquet parts.
 
-A sweep directory holds ``manifest.json`` (what the sweep is and what ran it),
-``design.parquet`` (every sample's unit point and parameter values, in design order) and one
-``runs/part-<chunk>.parquet`` per finished chunk (and, when asked,
-``timeseries/part-<chunk>.parquet``). Every file is written through a temporary file and an
-atomic rename, so a part either holds a whole chunk or does not exist; the runs part is
-written last and marks its chunk as finished. The directory itself appears only once its
-manifest and design are complete (they are written in a hidden sibling first), so a sweep
-killed while it starts leaves nothing to resume. Resuming verifies every part it counts
-(readable, holding the runs it claims) and redoes the rest.
+A sweep directory holds ``manifest.json`` (:mod:`sim.sweep.manifest`: what the sweep is, what
+ran it, and the size and SHA-256 of every file below), ``design.parquet`` (every sample's unit
+point and parameter values, in design order) and one ``runs/part-<chunk>.parquet`` per finished
+chunk (and, when asked, ``timeseries/part-<chunk>.parquet``; :mod:`sim.sweep.parts`).
+
+The directory appears only once its manifest and design are complete (they are written in a
+hidden sibling first), so a sweep killed while it starts leaves nothing to resume. A part is
+written whole (temporary file, fsync, rename) and then recorded in the manifest, itself
+rewritten atomically: a part without a record (the sweep was killed in between) is redone.
+Resuming verifies every part (:class:`~sim.sweep.parts.Verifier`) and redoes those that fail,
+saying which and why; reading the runs for analysis verifies them the same way and names the
+one command that repairs them (:func:`repair_command`).
 """
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
 import json
 import os
-import platform
+import re
+import shlex
 import shutil
-import subprocess
-import sys
+import stat
 import tempfile
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import ValidationError
 
-from sim import __version__
 from sim.folders import STAGING, OutputError, check_output, describe, mark, owned
-from sim.scenario.resources import checkout
-from sim.sweep.spec import Sweep, chunk_bounds, parameter_kinds
+from sim.scenario.problems import SourceMap, display_path
+from sim.scenario.translate import problems_from
+from sim.sweep.manifest import (
+    AFRESH,
+    FileRecord,
+    Manifest,
+    SweepError,
+    check_chunks,
+    new_manifest,
+    read_manifest,
+    write_manifest,
+)
+from sim.sweep.parts import (
+    RUNS,
+    TIMESERIES,
+    PartError,
+    UnrecordedPartError,
+    Verifier,
+    part_key,
+    part_name,
+    parts_on_disk,
+    read_recorded,
+    write_part,
+)
+from sim.sweep.spec import Sweep, parameter_kinds, recorded_sweep
 
-#: Format version of a sweep directory.
-FORMAT = 1
-#: Keys every manifest has.
-MANIFEST_KEYS = ("format", "fingerprint", "design", "parameters", "outcomes", "sessions")
+__all__ = [
+    "SweepError",
+    "finished_chunks",
+    "part_name",
+    "prepare_directory",
+    "read_design",
+    "read_manifest",
+    "read_runs",
+    "repair_command",
+    "sweep_in",
+    "verify_parts",
+    "write_chunk",
+]
+
+#: Temporary files geosim leaves when killed mid-write (and only those are cleaned).
+STALE = {
+    ".": re.compile(r"^\.(manifest\.json|design\.parquet)\.tmp$"),
+    RUNS: re.compile(r"^\.part-[0-9]{6,}\.parquet\.[0-9]+\.tmp$"),
+    TIMESERIES: re.compile(r"^\.part-[0-9]{6,}\.parquet\.[0-9]+\.tmp$"),
+}
+#: Damaged parts named in full in a message; the rest are counted.
+LISTED = 10
 
 
-class SweepError(Exception):
-    """A sweep directory that cannot be used as asked (exists, spec changed, not a sweep)."""
-
-
-def part_name(chunk: int) -> str:
-    """File name of a chunk's part."""
-    return f"part-{chunk:06d}.parquet"
+def repair_command(out: Path) -> str:
+    """The command that redoes a sweep's missing and damaged parts."""
+    return f"geosim sweep {shlex.quote(str(out))} --resume"
 
 
 def finished_chunks(out: Path) -> set[int]:
-    """Chunks whose runs part is on disk (a part exists only once it is complete)."""
-    runs = out / "runs"
-    if not runs.is_dir():
-        return set()
-    return {c for c in (_chunk_of(p) for p in runs.glob("part-*.parquet")) if c is not None}
+    """Chunks whose runs part is on disk (verified or not)."""
+    return set(parts_on_disk(out, RUNS))
 
 
-def _chunk_of(path: Path) -> int | None:
-    number = path.name.removeprefix("part-").removesuffix(".parquet")
-    return int(number) if number.isdigit() else None
-
-
-def verified_chunks(
-    out: Path, bounds: list[tuple[int, int]], *, timeseries: bool
-) -> tuple[set[int], int]:
-    """Chunks whose parts are whole: readable, holding exactly the runs of their chunk.
-
-    A part that is not (truncated by a crash, damaged on disk, from another chunking) is
-    removed, with its time series, so that the chunk runs again.
-
-    Returns:
-        The finished chunks, and how many damaged parts were removed.
-    """
-    finished: set[int] = set()
-    removed = 0
-    for chunk in sorted(finished_chunks(out)):
-        runs = out / "runs" / part_name(chunk)
-        series = out / "timeseries" / part_name(chunk)
-        if (
-            chunk < len(bounds)
-            and _holds(runs, *bounds[chunk], "run_id", exact=True)
-            and (not timeseries or _holds(series, *bounds[chunk], "run_id", exact=False))
-        ):
-            finished.add(chunk)
-            continue
-        _remove(runs)
-        _remove(series)
-        removed += 1
-    return finished, removed
-
-
-def _remove(path: Path) -> None:
-    """Remove a damaged part, whatever it has become (a file, or a folder in its place)."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _holds(path: Path, start: int, stop: int, column: str, *, exact: bool) -> bool:
-    """Whether a Parquet part reads whole and covers run ids ``start … stop − 1``."""
-    if not path.is_file():
-        return False
-    try:
-        ids = pq.read_table(path, columns=[column]).column(column).to_numpy()
-    except (OSError, ValueError, pa.ArrowException):
-        return False
-    if exact:
-        return bool(
-            len(ids) == stop - start and np.array_equal(np.sort(ids), np.arange(start, stop))
-        )
-    return bool(len(ids) and set(np.unique(ids).tolist()) == set(range(start, stop)))
-
-
-def _write_atomically(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        pq.write_table(table, temporary, compression="zstd")
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(OSError):  # gone once renamed; or the disk refuses even that
-            temporary.unlink(missing_ok=True)
-
-
-def write_chunk(out: Path, chunk: int, runs: pa.Table, timeseries: pa.Table | None) -> None:
-    """Write a finished chunk: the time series first, the runs part (the marker) last."""
-    if timeseries is not None:
-        _write_atomically(timeseries, out / "timeseries" / part_name(chunk))
-    _write_atomically(runs, out / "runs" / part_name(chunk))
-
-
-def write_json(path: Path, payload: dict[str, Any]) -> None:
-    """Write ``payload`` as indented JSON, atomically."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(json.dumps(payload, indent=2, default=str) + "\n")
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-
-
-def manifest(sweep: Sweep, chunk_size: int, kinds: tuple[str, ...]) -> dict[str, Any]:
-    """The record of what a sweep is and what ran it (``manifest.json``)."""
-    spec = sweep.spec
-    return {
-        "format": FORMAT,
-        "name": spec.name,
-        "fingerprint": sweep.fingerprint(),
-        "spec_file": str(sweep.source),
-        "spec": spec.model_dump(mode="json"),
-        "base_scenario": sweep.base.name,
-        "seed": sweep.seed,
-        "design": {
-            "method": spec.design.method,
-            "samples": sweep.samples,
-            "replicates": spec.replicates,
-            "runs": sweep.runs,
-            "chunk_size": chunk_size,
-            "chunks": len(chunk_bounds(sweep.runs, chunk_size)),
-            "unit_space": "design points are drawn in [0, 1]^D and mapped by inverse CDFs",
-        },
-        "parameters": [
-            {"path": name, "kind": kind, **param.model_dump(mode="json", exclude_none=True)}
-            for (name, param), kind in zip(spec.parameters.items(), kinds, strict=True)
-        ],
-        "outcomes": list(sweep.outcomes),
-        "timeseries": list(spec.timeseries),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "geosim": __version__,
-        "git_commit": _git_commit(),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "packages": _versions(
-            "numpy", "scipy", "pandas", "pyarrow", "mesa", "dask", "distributed", "SALib"
-        ),
-        "sessions": [],
-    }
-
-
-def _git_commit() -> str | None:
-    root = checkout()
-    if root is None:  # installed from a wheel: no repository to ask
-        return None
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except OSError:
-        return None
-    return done.stdout.strip() or None
-
-
-def _versions(*names: str) -> dict[str, str | None]:
-    found: dict[str, str | None] = {}
-    for name in names:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            found[name] = None
-    return found
-
-
-def read_manifest(out: Path) -> dict[str, Any]:
-    """Read a sweep directory's ``manifest.json``.
-
-    Raises:
-        SweepError: When there is none, or it is damaged (not JSON, or not a manifest).
-    """
-    path = out / "manifest.json"
-    if not path.is_file():
-        raise SweepError(f"{out} is not a sweep directory (no manifest.json)")
-    damaged = f"{path} is damaged"
-    hint = "start the sweep afresh with --force, or choose another --out"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SweepError(f"cannot read {path}: {describe(exc)}") from None
-    except ValueError as exc:
-        raise SweepError(f"{damaged} (not JSON: {exc}); {hint}") from None
-    if not isinstance(data, dict) or any(key not in data for key in MANIFEST_KEYS):
-        raise SweepError(f"{damaged} (not a geosim manifest); {hint}")
-    if data["format"] != FORMAT or not isinstance(data["fingerprint"], str):
-        raise SweepError(f"{damaged} (format {data['format']!r}, not {FORMAT}); {hint}")
-    design = data["design"]
-    if not isinstance(design, dict) or not isinstance(design.get("chunk_size"), int):
-        raise SweepError(f"{damaged} (no chunk size); {hint}")
-    return data
+# --------------------------------------------------------------------------------------------
+# Starting and resuming
 
 
 def prepare_directory(
     sweep: Sweep, out: Path, chunk_size: int, *, resume: bool, force: bool
-) -> dict[str, Any]:
+) -> Manifest:
     """Create a sweep directory (manifest and design), or check the one being resumed.
 
     A resumed directory that does not exist yet (the sweep was killed while it started) is
@@ -256,32 +115,21 @@ def prepare_directory(
     """
     kinds = parameter_kinds(sweep)
     if resume and out.is_dir() and any(out.iterdir()):
-        record = read_manifest(out)
-        if record["fingerprint"] != sweep.fingerprint():
-            raise SweepError(
-                f"{out} holds a different sweep (its spec, base scenario or seed changed); "
-                "resume it with the spec it started with, or choose another --out"
-            )
-        for stale in out.glob("*/.part-*.tmp"):
-            stale.unlink()
-        if not _design_whole(out, sweep.samples):  # deleted or damaged: it is the spec's own
-            try:
-                _write_design(sweep, out, kinds)
-            except OSError as exc:
-                raise SweepError(
-                    f"cannot write {out / 'design.parquet'}: {describe(exc)}"
-                ) from None
-        return record
+        manifest = read_manifest(out)
+        _check_same(out, manifest, sweep, kinds)
+        _clean_stale(out)
+        _check_design(out, manifest, sweep, kinds)
+        return manifest
     if out.is_dir() and any(out.iterdir()) and not force:
         raise SweepError(
             f"{out} is not empty; pass --resume to continue the sweep in it, --force to "
             "start it afresh, or choose another --out"
         )
+    check_chunks(sweep.runs, chunk_size)
     try:
         out = check_output(out, force=True)
     except OutputError as exc:
         raise SweepError(str(exc)) from None
-    record = manifest(sweep, chunk_size, kinds)
     for stale in out.parent.glob(f"{STAGING}{out.name}-*"):  # left by a sweep killed at start
         shutil.rmtree(stale, ignore_errors=True)
     try:
@@ -291,8 +139,8 @@ def prepare_directory(
         raise SweepError(f"cannot create {out}: {describe(exc)}") from None
     try:
         staging.chmod(0o755)
-        _write_design(sweep, staging, kinds)
-        write_json(staging / "manifest.json", record)
+        manifest = new_manifest(sweep, chunk_size, kinds, _write_design(sweep, staging, kinds))
+        write_manifest(staging, manifest)
         mark(staging, "sweep")
         if out.exists() and any(out.iterdir()):
             if not owned(out):  # checked above; a folder that changed hands since is kept
@@ -305,35 +153,163 @@ def prepare_directory(
         raise SweepError(f"cannot write {out}: {describe(exc)}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return record
+    return manifest
 
 
-def _design_whole(out: Path, samples: int) -> bool:
-    """Whether ``design.parquet`` reads whole and lists every sample once."""
-    path = out / "design.parquet"
-    return path.is_file() and _holds(path, 0, samples, "sample", exact=True)
+def _check_same(out: Path, manifest: Manifest, sweep: Sweep, kinds: tuple[str, ...]) -> None:
+    """A resumed directory must hold this sweep, and its manifest must describe it."""
+    if manifest.fingerprint != sweep.fingerprint():
+        raise SweepError(
+            f"{out} holds a different sweep (its spec, base scenario or seed changed); "
+            f"resume it with the spec it started with ({repair_command(out)} reads it from "
+            "the manifest), or choose another --out"
+        )
+    design = manifest.design
+    parameters = [(p.path, p.kind) for p in manifest.parameters]
+    recorded = {
+        "design.samples": (design.samples, sweep.samples),
+        "design.runs": (design.runs, sweep.runs),
+        "parameters": (parameters, list(zip(sweep.parameter_names, kinds, strict=True))),
+        "outcomes": (manifest.outcomes, list(sweep.outcomes)),
+        "timeseries": (manifest.timeseries, list(sweep.spec.timeseries)),
+    }
+    for field, (found, expected) in recorded.items():
+        if found != expected:
+            raise SweepError(
+                f"{display_path(out / 'manifest.json')} is damaged:\n  {field}: {found!r}, "
+                f"but the sweep it records has {expected!r}\n  hint: {AFRESH}"
+            )
 
 
-def read_design(out: Path) -> Any:
-    """``design.parquet`` as a pandas DataFrame, in design order.
+def _clean_stale(out: Path) -> None:
+    """Remove the temporary files of a killed sweep, whatever they have become."""
+    for folder, pattern in STALE.items():
+        where = out / folder
+        if not where.is_dir() or where.is_symlink():
+            continue
+        for path in where.iterdir():
+            if pattern.match(path.name):
+                _remove(path)
+
+
+def _remove(path: Path) -> None:
+    """Remove a file of the sweep, whatever took its place (a file, a link, a folder).
 
     Raises:
-        SweepError: When it is missing or damaged (``--resume`` writes it again).
+        SweepError: When it cannot be removed.
     """
-    import pandas as pd
-
-    path = out / "design.parquet"
     try:
-        design = pd.read_parquet(path)
-    except (OSError, ValueError, pa.ArrowException) as exc:
+        if stat.S_ISDIR(path.lstat().st_mode):
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise SweepError(f"cannot remove {path}: {describe(exc)}") from None
+
+
+def sweep_in(out: Path) -> Sweep:
+    """The sweep a directory holds, from its manifest alone (``geosim sweep DIR --resume``).
+
+    Raises:
+        SweepError: When ``out`` holds no sweep, or its manifest is damaged (including a
+            recorded spec, base scenario and seed that no longer give its fingerprint).
+    """
+    manifest = read_manifest(out)
+    shown = display_path(out / "manifest.json")
+    try:
+        sweep = recorded_sweep(
+            manifest.spec, Path(manifest.spec_file), manifest.base_data, manifest.seed
+        )
+    except ValidationError as exc:
+        problem = problems_from(exc, SourceMap({(): (shown, None)}))[0]
         raise SweepError(
-            f"{path} is missing or damaged ({exc}); run the sweep again with --resume to "
-            "write it again"
+            f"{shown} is damaged:\n  base_data.{problem.brief()}\n  hint: {AFRESH}"
         ) from None
-    return design.sort_values("sample", kind="stable").reset_index(drop=True)
+    if sweep.fingerprint() != manifest.fingerprint:
+        raise SweepError(
+            f"{shown} is damaged (its spec, base scenario and seed do not give its "
+            f"fingerprint)\n  hint: resume it with its spec (geosim sweep SPEC --out {out} "
+            f"--resume), or {AFRESH}"
+        )
+    return sweep
 
 
-def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> None:
+def verify_parts(out: Path, manifest: Manifest) -> tuple[set[int], list[str]]:
+    """Verify every part before a resume; forget and remove those that fail.
+
+    A part on disk that the manifest does not record (the sweep was killed between writing and
+    recording it) is removed quietly, as are the parts of chunks not run; every other failure
+    (:class:`~sim.sweep.parts.Verifier`) is damage, reported. Records go first, then files, so
+    a resume killed here leaves at worst parts without records.
+
+    Returns:
+        The chunks whose parts are whole, and one line per damaged part
+        (``part-000003: checksum mismatch``).
+
+    Raises:
+        SweepError: When the manifest or a damaged part cannot be rewritten or removed.
+    """
+    verifier = Verifier(manifest)
+    chunks = manifest.design.chunks
+    runs_on_disk = parts_on_disk(out, RUNS)
+    series_on_disk = parts_on_disk(out, TIMESERIES)
+    done: set[int] = set()
+    damaged: list[str] = []
+    for chunk in range(chunks):
+        if chunk not in runs_on_disk and part_key(RUNS, chunk) not in manifest.files:
+            continue  # not run yet
+        where = part_key(RUNS, chunk)
+        try:
+            runs = verifier.runs(out, chunk)
+            where = part_key(TIMESERIES, chunk)
+            verifier.timeseries(out, chunk, runs)
+        except UnrecordedPartError:
+            continue
+        except PartError as exc:
+            damaged.append(f"{where}: {exc}")
+            continue
+        done.add(chunk)
+    for kind, on_disk in ((RUNS, runs_on_disk), (TIMESERIES, series_on_disk)):
+        for chunk in sorted(c for c in on_disk if c >= chunks):
+            where = part_key(kind, chunk)
+            damaged.append(f"{where}: not a chunk of this sweep, which has {chunks:,}")
+    keep = {"design.parquet"} | {part_key(k, c) for c in done for k in (RUNS, TIMESERIES)}
+    if set(manifest.files) - keep:
+        manifest.files = {k: v for k, v in manifest.files.items() if k in keep}
+        write_manifest(out, manifest)
+    for on_disk in (runs_on_disk, series_on_disk):
+        for chunk, path in on_disk.items():
+            if chunk not in done:
+                _remove(path)
+    return done, damaged
+
+
+def write_chunk(
+    out: Path, manifest: Manifest, chunk: int, runs: pa.Table, timeseries: pa.Table | None
+) -> None:
+    """Write a finished chunk's parts, then record their checksums in the manifest.
+
+    Raises:
+        OSError: When a part cannot be written (the parts already recorded stay).
+        SweepError: When the manifest cannot be rewritten.
+    """
+    written: dict[str, FileRecord] = {}
+    if timeseries is not None:
+        key = part_key(TIMESERIES, chunk)
+        written[key] = write_part(out / key, timeseries)
+    key = part_key(RUNS, chunk)
+    written[key] = write_part(out / key, runs)
+    manifest.files.update(written)
+    write_manifest(out, manifest)
+
+
+# --------------------------------------------------------------------------------------------
+# The design
+
+
+def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> FileRecord:
     """``design.parquet``: every sample's unit point and parameter values, in design order."""
     writer: pq.ParquetWriter | None = None
     temporary = out / ".design.parquet.tmp"
@@ -352,25 +328,100 @@ def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> None:
         if writer is None:
             writer = pq.ParquetWriter(temporary, table.schema, compression="zstd")
         writer.write_table(table)
-    if writer is not None:
-        writer.close()
-        os.replace(temporary, out / "design.parquet")
+    if writer is None:
+        raise SweepError("the design has no samples")
+    writer.close()
+    digest = hashlib.sha256()
+    with open(temporary, "rb") as handle:
+        for block_bytes in iter(lambda: handle.read(2**20), b""):
+            digest.update(block_bytes)
+        os.fsync(handle.fileno())
+    record = FileRecord(size=temporary.stat().st_size, sha256=digest.hexdigest())
+    os.replace(temporary, out / "design.parquet")
+    return record
 
 
-def read_runs(out: Path) -> Any:
-    """All runs of a sweep directory as a pandas DataFrame, ordered by run id."""
-    import pandas as pd
-
-    parts = sorted((out / "runs").glob("part-*.parquet"))
-    if not parts:
-        raise SweepError(f"{out} has no finished runs (runs/part-*.parquet)")
-    frames = []
-    for part in parts:
+def _check_design(out: Path, manifest: Manifest, sweep: Sweep, kinds: tuple[str, ...]) -> None:
+    """Write ``design.parquet`` again if it is missing or damaged: it follows from the spec."""
+    try:
+        _design_table(out, manifest)
+    except PartError:
         try:
-            frames.append(pd.read_parquet(part))
-        except (OSError, ValueError, pa.ArrowException) as exc:
-            raise SweepError(
-                f"{part} is damaged ({exc}); run the sweep again with --resume to redo its chunk"
-            ) from None
-    frame = pd.concat(frames, ignore_index=True)
-    return frame.sort_values("run_id", kind="stable").reset_index(drop=True)
+            manifest.files["design.parquet"] = _write_design(sweep, out, kinds)
+        except OSError as exc:
+            raise SweepError(f"cannot write {out / 'design.parquet'}: {describe(exc)}") from None
+        write_manifest(out, manifest)
+
+
+def _design_table(out: Path, manifest: Manifest) -> pa.Table:
+    table = read_recorded(out / "design.parquet", manifest.files.get("design.parquet"))
+    if "sample" not in table.column_names or not np.array_equal(
+        table.column("sample").to_numpy(), np.arange(manifest.design.samples)
+    ):
+        raise PartError("does not list every sample once, in order")
+    return table
+
+
+def read_design(out: Path, manifest: Manifest | None = None) -> Any:
+    """``design.parquet`` as a pandas DataFrame, in design order, verified.
+
+    Raises:
+        SweepError: When it is missing or damaged, with the command that writes it again.
+    """
+    manifest = manifest or read_manifest(out)
+    try:
+        return _design_table(out, manifest).to_pandas()
+    except PartError as exc:
+        raise SweepError(
+            f"{out / 'design.parquet'} is damaged ({exc})\n"
+            f"  this writes it again: {repair_command(out)}"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the runs
+
+
+def read_runs(out: Path, manifest: Manifest | None = None) -> Any:
+    """Every run of a finished sweep as a pandas DataFrame, ordered by run id.
+
+    Each part is verified as it is read (:class:`~sim.sweep.parts.Verifier`), so the table
+    holds nothing resume would redo.
+
+    Raises:
+        SweepError: When parts are damaged or chunks not run yet: it names them and gives the
+            one command that redoes them.
+    """
+    manifest = manifest or read_manifest(out)
+    verifier = Verifier(manifest)
+    tables: list[pa.Table] = []
+    damaged: list[str] = []
+    missing = 0
+    for chunk in range(manifest.design.chunks):
+        key = part_key(RUNS, chunk)
+        if key not in manifest.files and not os.path.lexists(out / key):
+            missing += 1
+            continue
+        try:
+            tables.append(verifier.runs(out, chunk))
+        except UnrecordedPartError:
+            missing += 1
+        except PartError as exc:
+            damaged.append(f"{key}: {exc}")
+    if damaged or missing:
+        raise SweepError(_unfinished(out, manifest.design.chunks, damaged, missing))
+    table = pa.concat_tables(tables)
+    return table.to_pandas().sort_values("run_id", kind="stable").reset_index(drop=True)
+
+
+def _unfinished(out: Path, chunks: int, damaged: list[str], missing: int) -> str:
+    lines = []
+    if damaged:
+        lines.append(f"{out} has {len(damaged):,} damaged part{'s' * (len(damaged) > 1)}:")
+        lines += [f"  {line}" for line in damaged[:LISTED]]
+        if len(damaged) > LISTED:
+            lines.append(f"  and {len(damaged) - LISTED:,} more")
+    if missing:
+        lines.append(f"{out}: {missing:,} of {chunks:,} chunks have not run yet")
+    lines.append(f"  this redoes them: {repair_command(out)}")
+    return "\n".join(lines)

@@ -1,12 +1,20 @@
-"""Model-level measures computed from hand-built states."""
+"""Model-level measures computed from hand-built states, and the bounds of every measure."""
+
+import copy
 
 import numpy as np
+import pytest
 from conftest import world
 
 from sim.core import metrics
+from sim.core.compile import compile_world
 from sim.core.dynamics.step import initial_state
 from sim.core.dynamics.tension import polarization
+from sim.core.engine import final_outcomes, simulate
 from sim.core.rng import replicate_keys
+from sim.scenario import Scenario
+from sim.scenario.loader import resolve, shipped_scenarios
+from sim.scenario.parameters import Parameters, provenance
 
 
 def test_polarization_is_zero_when_all_agree_and_half_at_two_even_blocs():
@@ -47,3 +55,74 @@ def test_regional_tension_is_a_weighted_mean_in_the_unit_interval():
     assert np.isclose(metrics.regional_tension(w, state)[0], 1.0)
     state.tension[:] = 0.0
     assert metrics.regional_tension(w, state)[0] == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Declared bounds: every value of a valid run lies within them (sweep parts are checked so)
+
+
+def test_bounds_hold_to_rounding_and_refuse_what_no_run_can_give():
+    unit = metrics.Bounds(0.0, 1.0)
+    assert not unit.outside(np.array([0.0, 0.5, 1.0, 1.0 + 2e-16])).any()
+    assert unit.outside(np.array([-0.01, 1.01, np.nan, np.inf])).all()
+    spending = metrics.Bounds(0.0, above=True)
+    assert spending.outside(np.array([0.0, -1.0])).all() and not spending.outside([1e-6]).any()
+    count = metrics.Bounds(0.0, whole=True)
+    assert count.outside(np.array([0.5, -1.0])).all() and not count.outside([0.0, 7.0]).any()
+    assert (str(unit), str(spending), str(count)) == ("in [0, 1]", "> 0", "whole numbers ≥ 0")
+
+
+def test_a_weighted_mean_of_tensions_at_one_is_within_its_bounds():
+    w = world()
+    state = initial_state(w, replicate_keys(0, [0]))
+    state.tension[:] = 1.0
+    bounds = metrics.metric_bounds(w.n)["regional_tension"]
+    assert not bounds.outside(metrics.regional_tension(w, state)).any()
+
+
+def test_every_metric_and_outcome_has_its_bounds():
+    w = world(horizon=2)
+    bounds = metrics.metric_bounds(w.n)
+    assert set(bounds) == {*metrics.MODEL_METRICS, *metrics.COUNTRY_METRICS}
+    for name in final_outcomes(w, 1):
+        metrics.outcome_bounds(name, w.n)  # a KeyError for an outcome without bounds
+    assert metrics.outcome_bounds("hedgers", w.n).high == w.n
+    with pytest.raises(KeyError):
+        metrics.outcome_bounds("hedging", w.n)
+
+
+def _at_edges(data: dict, which: str, rng: np.random.Generator) -> dict:
+    """Scenario data with every coefficient at an end of its plausible range, or drawn in it."""
+    data = copy.deepcopy(data)
+    for row in provenance(Parameters()):
+        if row["plausible"] is None:
+            continue
+        low, high = row["plausible"]
+        value = {"low": low, "high": high}.get(which, rng.uniform(low, high))
+        if isinstance(row["default"], int) and not isinstance(row["default"], bool):
+            value = round(value)
+        _, group, name = row["path"].split(".")
+        data.setdefault("parameters", {}).setdefault(group, {})[name] = value
+    return data
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_every_value_of_a_valid_run_lies_within_its_bounds(name: str):
+    """Each final outcome and each month's metrics, within their declared bounds.
+
+    Shipped scenarios at their defaults and with every coefficient at the ends of its plausible
+    range (and at every schema bound of every coefficient, tried one by one while the bounds
+    were written).
+    """
+    rng = np.random.default_rng(7)
+    data, _ = resolve(name)
+    for which in ("default", "low", "high", "drawn"):
+        varied = data if which == "default" else _at_edges(data, which, rng)
+        w = compile_world(Scenario.model_validate(varied, strict=True))
+        for outcome, values in final_outcomes(w, 16, seed=3).items():
+            bounds = metrics.outcome_bounds(outcome, w.n)
+            assert not bounds.outside(values).any(), (which, outcome, bounds, values)
+        trajectory = simulate(w, 3, seed=5, log=False)
+        bounds = metrics.metric_bounds(w.n)
+        for metric, values in {**trajectory.model, **trajectory.countries}.items():
+            assert not bounds[metric].outside(values).any(), (which, metric, bounds[metric])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shlex
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -9,11 +12,22 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
+from sweep_files import (
+    copy_of,
+    edit_manifest,
+    finished_sweep,
+    flip,
+    outcomes_of,
+    part,
+    rewrite_recorded,
+    set_cell,
+)
 
 from sim.cli import main
 from sim.sweep import analysis
 from sim.sweep.executor import run_sweep
+from sim.sweep.parts import runs_schema
 from sim.sweep.spec import chunk_bounds, load_sweep
 from sim.sweep.store import SweepError, prepare_directory, read_manifest, write_chunk
 
@@ -24,6 +38,11 @@ ISHIGAMI_ST = (0.5576, 0.4424, 0.2437)
 
 def ishigami(x: np.ndarray) -> np.ndarray:
     return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_tension(u: np.ndarray) -> np.ndarray:
+    """Ishigami on [−π, π]³, moved into [0, 1] (it spans −10.75 … 17.75; indices do not change)."""
+    return (ishigami(np.pi * (2 * u - 1)) + 11.0) / 29.0
 
 
 def spec_file(tmp_path: Path, design: str, replicates: int = 2) -> Path:
@@ -51,35 +70,41 @@ def fill_with(sweep, out: Path, function, *, chunk_size: int = 97, shuffle: int 
 
     Uses the real sweep directory, manifest, design and part files; chunks are written in a
     shuffled order with shuffled rows, to prove the analysis restores the design's order.
+    ``function`` must stay within the bounds of ``regional_tension``, [0, 1].
     """
-    prepare_directory(sweep, out, chunk_size, resume=False, force=True)
+    record = prepare_directory(sweep, out, chunk_size, resume=False, force=True)
+    schema = runs_schema([(p.path, p.kind) for p in record.parameters], record.outcomes)
     reps = sweep.spec.replicates
     y = function(sweep.unit)
+    values = sweep.values_of(0, sweep.samples)
     bounds = chunk_bounds(sweep.runs, chunk_size)
     order = np.random.default_rng(shuffle).permutation(len(bounds))
     for c in order:
         start, stop = bounds[c]
-        run = np.arange(start, stop)
-        rows = np.random.default_rng(c).permutation(len(run))
+        run = np.arange(start, stop)[np.random.default_rng(c).permutation(stop - start)]
         sample = run // reps
-        table = pa.table(
-            {
-                "run_id": run[rows],
-                "sample": sample[rows],
-                "replicate": (run % reps)[rows],
-                "regional_tension": y[sample][rows],
-                "status": ["ok"] * len(run),
-                "message": [""] * len(run),
-            }
-        )
-        write_chunk(out, int(c), table, None)
+        n = len(run)
+        columns = {
+            "run_id": run,
+            "sample": sample,
+            "replicate": run % reps,
+            "seed": [sweep.seed] * n,
+            "config_hash": ["-"] * n,
+            **{p: [values[s][j] for s in sample] for j, p in enumerate(sweep.parameter_names)},
+            "regional_tension": y[sample],
+            "status": ["ok"] * n,
+            "message": [""] * n,
+            "elapsed_s": [0.0] * n,
+            "worker": ["fill_with"] * n,
+        }
+        write_chunk(out, record, int(c), pa.table(columns, schema=schema), None)
 
 
 def test_sobol_indices_of_the_ishigami_function_match_the_analytic_values(
     tmp_path: Path,
 ) -> None:
     sweep = load_sweep(spec_file(tmp_path, "{method: sobol, samples: 4096}"))
-    fill_with(sweep, tmp_path / "out", lambda u: ishigami(np.pi * (2 * u - 1)))
+    fill_with(sweep, tmp_path / "out", ishigami_tension)
     result = analysis.sobol(tmp_path / "out", "regional_tension")
     table = result.table.set_index("parameter")
     assert list(table.index) == list(sweep.parameter_names)
@@ -95,17 +120,17 @@ def test_shuffling_the_sample_order_would_destroy_the_indices(tmp_path: Path) ->
     """Guard for the test above: it can fail if samples were read out of design order."""
     sweep = load_sweep(spec_file(tmp_path, "{method: sobol, samples: 1024}"))
     scrambled = np.random.default_rng(1).permutation(sweep.samples)
-    fill_with(sweep, tmp_path / "out", lambda u: ishigami(np.pi * (2 * u[scrambled] - 1)))
+    fill_with(sweep, tmp_path / "out", lambda u: ishigami_tension(u[scrambled]))
     table = analysis.sobol(tmp_path / "out", "regional_tension").table
     assert table["S1"].to_numpy() != pytest.approx(ISHIGAMI_S1, abs=0.04)
 
 
 def test_morris_ranks_a_linear_function_by_its_slopes(tmp_path: Path) -> None:
     sweep = load_sweep(spec_file(tmp_path, "{method: morris, samples: 20}"))
-    fill_with(sweep, tmp_path / "out", lambda u: 3.0 * u[:, 0] - 1.0 * u[:, 1])
+    fill_with(sweep, tmp_path / "out", lambda u: (3.0 * u[:, 0] - 1.0 * u[:, 1] + 1.0) / 4.0)
     table = analysis.morris(tmp_path / "out", "regional_tension").table.set_index("parameter")
-    assert table["mu_star"].to_numpy() == pytest.approx([3.0, 1.0, 0.0], abs=1e-9)
-    assert table["mu"].to_numpy() == pytest.approx([3.0, -1.0, 0.0], abs=1e-9)
+    assert table["mu_star"].to_numpy() == pytest.approx([0.75, 0.25, 0.0], abs=1e-9)
+    assert table["mu"].to_numpy() == pytest.approx([0.75, -0.25, 0.0], abs=1e-9)
     assert table["sigma"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=1e-9)
 
 
@@ -134,7 +159,7 @@ def test_analysis_refuses_incomplete_sweeps_and_mismatched_designs(tmp_path: Pat
     with pytest.raises(SweepError, match="nothing to discover"):
         analysis.prim(out, "regional_tension", threshold=2.0)
     next((out / "runs").glob("part-*.parquet")).unlink()
-    with pytest.raises(SweepError, match="--resume"):
+    with pytest.raises(SweepError, match=r"missing\n  this redoes them: geosim sweep .* --resume"):
         analysis.prim(out, "regional_tension", threshold=0.5)
     result = CliRunner().invoke(main, ["analyze", str(out), "--method", "sobol"])
     assert result.exit_code == 2 and "Traceback" not in result.output
@@ -161,7 +186,7 @@ def test_sweep_then_analyze_from_the_command_line(tmp_path: Path) -> None:
     runner = CliRunner()
     done = runner.invoke(main, ["sweep", str(spec), "--out", str(out), "--workers", "0", "-q"])
     assert done.exit_code == 0, done.output
-    assert read_manifest(out)["complete"]
+    assert read_manifest(out).complete
     result = runner.invoke(main, ["analyze", str(out)])
     assert result.exit_code == 0, result.output
     assert "morris analysis of alignment.PHL" in result.output
@@ -196,3 +221,87 @@ def test_a_real_sweep_responds_to_the_parameter_that_drives_it(tmp_path: Path) -
     table = analysis.sobol(tmp_path / "out", "incidents_total").table.set_index("parameter")
     assert table.loc["parameters.incidents.base_hazard", "ST"] > 0.8
     assert table.loc["parameters.alignment.noise_sd", "ST"] < 0.1
+
+
+# --------------------------------------------------------------------------------------------
+# Damaged sweeps: analyze names what is damaged and the one command that repairs it
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return finished_sweep(tmp_path_factory.mktemp("finished"))
+
+
+def analyze_prim(out: Path) -> Result:
+    prim = ["--method", "prim", "--outcome", "regional_tension", "--threshold", "0.3"]
+    return CliRunner().invoke(main, ["analyze", str(out), *prim])
+
+
+def repair_of(output: str) -> list[str]:
+    """The command an error prints to repair the sweep, as arguments (``geosim`` first)."""
+    line = next(line for line in output.splitlines() if line.startswith("  this "))
+    return shlex.split(line.split(": ", 1)[1])
+
+
+#: Damage, and how analyze names it.
+DAMAGE = {
+    "bytes flipped at 10%": (lambda out: flip(part(out, 2), 0.1), "part-000002.parquet: checksum"),
+    "bytes flipped at 40%": (lambda out: flip(part(out, 2), 0.4), "part-000002.parquet: checksum"),
+    "bytes flipped at 90%": (lambda out: flip(part(out, 2), 0.9), "part-000002.parquet: checksum"),
+    "a value out of bounds": (
+        lambda out: rewrite_recorded(out, 1, lambda t: set_cell(t, "alignment.PHL", 1, -30.13)),
+        "part-000001.parquet: alignment.PHL = -30.13 in run 5, outside its bounds",
+    ),
+    "a part deleted": (lambda out: part(out, 4).unlink(), "part-000004.parquet: missing"),
+    "a chunk not run": (
+        lambda out: (
+            part(out, 5).unlink(),
+            edit_manifest(out, lambda m: m["files"].pop("runs/part-000005.parquet")),
+        ),
+        "1 of 6 chunks have not run yet",
+    ),
+    "the design damaged": (
+        lambda out: flip(out / "design.parquet", 0.5),
+        "design.parquet is damaged (checksum mismatch)",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE), ids=list(DAMAGE))
+def test_analyze_names_the_damage_and_the_command_it_prints_repairs_it(
+    finished, tmp_path: Path, damage: str
+) -> None:
+    _, pristine = finished
+    out = copy_of(pristine, tmp_path)
+    assert analyze_prim(out).exit_code == 0
+    damage_it, named = DAMAGE[damage]
+    damage_it(out)
+    refused = analyze_prim(out)
+    assert refused.exit_code == 2 and named in refused.output, refused.output
+    command = repair_of(refused.output)
+    assert command == ["geosim", "sweep", str(out), "--resume"]
+    repaired = CliRunner().invoke(main, [*command[1:], "--workers", "0"])
+    assert repaired.exit_code == 0, repaired.output
+    assert analyze_prim(out).exit_code == 0
+    assert outcomes_of(out).equals(outcomes_of(pristine))
+
+
+def test_the_printed_command_runs_as_printed_even_without_the_spec(tmp_path: Path) -> None:
+    """The repair reads the spec from the manifest: the spec file and its base may be gone."""
+    spec, out = finished_sweep(tmp_path / "files")
+    undamaged = outcomes_of(out)
+    flip(part(out, 3), 0.4)
+    for path in (spec, spec.parent / "short.yaml"):
+        path.unlink()
+    command = repair_of(analyze_prim(out).output)
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", *command[1:]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "runs/part-000003.parquet: checksum mismatch" in done.stdout
+    assert analyze_prim(out).exit_code == 0
+    assert outcomes_of(out).equals(undamaged)

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import pandas as pd
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from sweep_files import CIRCUMSTANTIAL, make_sweep_files, outcomes_of, reference_sweep
 
 from sim.cli import main
 from sim.core.compile import compile_world
@@ -27,54 +27,11 @@ from sim.sweep.executor import dask_client, run_sweep
 from sim.sweep.spec import apply_values, chunk_bounds, load_sweep
 from sim.sweep.store import SweepError, finished_chunks, read_manifest, read_runs
 
-#: Columns that record where and how fast a run ran, not what it computed.
-CIRCUMSTANTIAL = ["elapsed_s", "worker"]
-
-
-def make_sweep_files(
-    folder: Path,
-    *,
-    horizon: int = 24,
-    samples: int = 6,
-    replicates: int = 4,
-    extra: str = "",
-    chunk_size: int | None = None,
-) -> Path:
-    """A short base scenario and an LHS spec over it; returns the spec's path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "short.yaml").write_text(
-        f"name: short\nextends: hub_and_spoke\nhorizon: {horizon}\n", encoding="utf-8"
-    )
-    chunk = f"chunk_size: {chunk_size}\n" if chunk_size else ""
-    spec = textwrap.dedent(
-        f"""\
-        name: runner_test
-        base: short.yaml
-        design: {{method: lhs, samples: {samples}}}
-        replicates: {replicates}
-        seed: 99
-        parameters:
-          parameters.incidents.base_hazard: {{range: [0.05, 0.4]}}
-          alliances.us_philippines.commitment: {{range: [0.3, 1.0]}}
-        outcomes: [p_crisis, max_escalation, regional_tension, "alignment.PHL"]
-        """
-    )
-    path = folder / "spec.yaml"
-    path.write_text(spec + extra + chunk, encoding="utf-8")
-    return path
-
-
-def outcomes_of(out: Path) -> pd.DataFrame:
-    return read_runs(out).drop(columns=CIRCUMSTANTIAL)
-
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame]:
     """The spec of most tests and its undisturbed, in-process result."""
-    folder = tmp_path_factory.mktemp("reference")
-    spec = make_sweep_files(folder)
-    run_sweep(load_sweep(spec), folder / "out", workers=0)
-    return spec, outcomes_of(folder / "out")
+    return reference_sweep(tmp_path_factory.mktemp("reference"))
 
 
 def test_chunks_cover_every_run_once() -> None:
@@ -149,8 +106,8 @@ def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(
     assert resumed["run_id"].is_unique
     pd.testing.assert_frame_equal(resumed, frame)
     manifest = read_manifest(out)
-    assert manifest["design"]["chunk_size"] == 5  # a resumed sweep keeps its chunking
-    assert len(manifest["sessions"]) == 2 and manifest["complete"]
+    assert manifest.design.chunk_size == 5  # a resumed sweep keeps its chunking
+    assert len(manifest.sessions) == 2 and manifest.complete
 
 
 def test_resume_refuses_a_different_sweep_and_fresh_runs_refuse_old_results(
@@ -435,7 +392,8 @@ def test_damaged_parts_are_redone_on_resume_and_refused_by_analyze(
     raw = parts[1].read_bytes()
     parts[1].write_bytes(raw[: len(raw) // 2])  # truncated, as by a crash of the disk
     result = CliRunner().invoke(main, ["analyze", str(out), "--method", "prim"])
-    assert result.exit_code == 2 and "is damaged" in result.output and "--resume" in result.output
+    assert result.exit_code == 2 and "runs/part-000001.parquet: 2," in result.output
+    assert f"geosim sweep {out} --resume" in result.output
     summary = run_sweep(load_sweep(spec), out, workers=0, resume=True)
     assert summary.redone == 1 and summary.computed == 4
     pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
@@ -509,7 +467,7 @@ def test_resume_repairs_a_part_turned_folder_and_a_missing_or_damaged_design(
     design = (out / "design.parquet").read_bytes()
     (out / "design.parquet").write_bytes(design[:50])
     result = CliRunner().invoke(main, ["analyze", str(out), "--method", "prim"])
-    assert result.exit_code == 2 and "design.parquet is missing or damaged" in result.output
+    assert result.exit_code == 2 and "design.parquet is damaged" in result.output
     part = sorted((out / "runs").glob("part-*.parquet"))[1]
     part.unlink()
     part.mkdir()  # something that is not a part where a part should be
