@@ -27,6 +27,7 @@ from sim.core.dynamics.state import State, upper_triangle
 from sim.core.engine import outcomes_from
 from sim.core.model import IndoPacificModel
 from sim.core.rng import replicate_keys
+from sim.game.limits import plain_move
 from sim.game.play import Game, entry_name, timed_spec
 from sim.game.record import Action
 from sim.scenario.moves import Move, country_name, move_entry
@@ -143,6 +144,7 @@ def branch_from_present(game: Game, move: Move, replicates: int = 40) -> Branch:
     """
     if not 1 <= replicates <= MAX_REPLICATES:
         raise ValueError(f"Futures: from 1 to {MAX_REPLICATES}, not {replicates}")
+    move = plain_move(move)  # typed numbers by the rule of scenario files, as an inject's
     with game.lock:
         board = game.board()
         entry = move_entry(move, board)  # raises MoveError with a plain line

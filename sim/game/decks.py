@@ -30,11 +30,21 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from sim.game.limits import WHOLE, plain_number
 from sim.game.play import Game
 from sim.game.record import Action
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.loader import load_scenario, resolve_reference
-from sim.scenario.moves import MOVES, NAMES, NEW_ALLIANCE_TYPES, Board, Move, MoveField, move_entry
+from sim.scenario.moves import (
+    MOVES,
+    NAMES,
+    NEW_ALLIANCE_TYPES,
+    Board,
+    Move,
+    MoveError,
+    MoveField,
+    move_entry,
+)
 from sim.scenario.problems import (
     MAX_PROBLEMS,
     LineMap,
@@ -375,15 +385,16 @@ def _csv_card(cells: Mapping[str, str]) -> dict[str, Any]:
 
 
 def _csv_number(text: str) -> int | float | str:
-    """A cell as a number where it reads as one (else the text, which the check refuses)."""
+    """A cell as a number where it reads as one (else the text, which the check refuses).
+
+    Read by the rule of scenario files (:func:`sim.game.limits.plain_number`): Python's own
+    ``int()`` and ``float()`` would read ``1_0`` as 10 and ``٣`` as 3.
+    """
     try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
+        value = plain_number(text, "")
+    except MoveError:
         return text
+    return int(value) if WHOLE.fullmatch(text.strip()) else value
 
 
 def _paths(value: Any, prefix: PathKey) -> Iterator[PathKey]:

@@ -12,6 +12,13 @@ that:
 * the export (:meth:`Game.export_yaml`) is the scenario played, which ``geosim run`` replays
   exactly, under a name of its own (``<scenario>_<game id>``).
 
+Nothing confirmed is lost, and nothing unsaved is shown: before every action, and again as it
+saves, a game checks that its session file is still the one it last read or wrote (another
+program may have written it; :mod:`sim.game.holding` keeps other geosim servers away). If it
+is not, or the save fails (a full disk), the action is refused and the game becomes its file
+again, as it is now (:class:`FileChangedError`, :class:`NotSavedError`). What a person types is
+bounded and numbers are read plainly (:mod:`sim.game.limits`).
+
 States a team holds do not follow the scenario's script: its timed events whose actor a team
 holds are left out of the game when it is created (listed in
 :attr:`~sim.game.record.GameRecord.unscripted`); the other states keep theirs.
@@ -20,6 +27,7 @@ holds are left out of the game when it is created (listed in
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,7 +37,20 @@ import numpy as np
 import yaml
 
 from sim.core.model import IndoPacificModel
-from sim.game.record import Action, GameRecord, Note, Seat, new_id, save
+from sim.game.limits import MAX_TEXT, bounded, plain_move
+from sim.game.record import (
+    Action,
+    GameRecord,
+    Note,
+    Seat,
+    SessionChangedError,
+    Stamp,
+    free_id,
+    read,
+    session_path,
+    stamp_of,
+    write,
+)
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import (
     MOVES,
@@ -44,6 +65,7 @@ from sim.scenario.moves import (
     lead,
     move_entry,
 )
+from sim.scenario.problems import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.scenario.yaml_io import scenario_to_yaml
 
@@ -56,6 +78,20 @@ class StaleError(MoveError):
             "Nothing done: the game changed a moment ago (another click or another browser); "
             "look again"
         )
+
+
+class FileChangedError(MoveError):
+    """The session file was written by someone else since this game saved it (nothing done)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nothing done: the session file of this game changed on disk since this server "
+            "saved it (another program wrote it); the game now shows the file as it is"
+        )
+
+
+class NotSavedError(MoveError):
+    """An action whose save failed (a full disk, say): it is not made."""
 
 
 #: Titles of the shipped scenarios, for a game that is not given one.
@@ -198,6 +234,9 @@ class Game:
     Args:
         record: The game's record.
         folder: The sessions folder it is saved in.
+        stamp: The stamp of the session file the record was read from
+            (:func:`sim.game.record.read`); None when it was not read from there, and then the
+            first save writes whatever the file is.
 
     Attributes:
         record: The game's record (saved after every action).
@@ -206,14 +245,19 @@ class Game:
         model: The board.
         revision: Increases with every action (views redraw when it changes).
         lock: Held while the game changes or is read.
+        stamp: The session file as this game last read or wrote it.
+        unusable: Why this game can no longer be played from its file ("" while it can): its
+            file changed, or a save failed, and the file could not be read back.
     """
 
-    def __init__(self, record: GameRecord, folder: Path) -> None:
+    def __init__(self, record: GameRecord, folder: Path, *, stamp: Stamp | None = None) -> None:
         self.record = record
         self.folder = Path(folder)
         self.base = Scenario.model_validate(yaml.safe_load(record.base))
         self.lock = threading.RLock()
         self.revision = 0
+        self.stamp = stamp
+        self.unusable = ""
         self.model = self._replay()
 
     # ---------------------------------------------------------------------------------------
@@ -236,11 +280,12 @@ class Game:
         """Start a new game of a scenario (a shipped name or a file) and save it.
 
         Unless ``keep_script``, the scenario's timed events whose actor a team holds are left
-        out: those states do what their team decides.
+        out: those states do what their team decides. A new game never replaces a saved one:
+        a random id already taken is drawn again, and a given one is refused.
 
         Raises:
             ScenarioError: When the scenario cannot be loaded.
-            ValueError: When two seats hold the same state.
+            ValueError: When two seats hold the same state, or ``game_id`` is already saved.
         """
         definition = load_scenario(scenario)
         held: list[str] = [c for seat in seats for c in seat.countries]
@@ -254,7 +299,7 @@ class Game:
             definition = definition.model_copy(update={"seed": int(seed)})
         definition, dropped = (definition, []) if keep_script else unscripted(definition, held)
         record = GameRecord(
-            id=game_id or new_id(),
+            id=game_id or free_id(folder),
             title=title or title_of(definition.name),
             scenario=scenario,
             base=scenario_to_yaml(definition),
@@ -264,6 +309,8 @@ class Game:
             unscripted=dropped,
             deck=deck,
         )
+        if game_id and os.path.lexists(session_path(folder, game_id)):
+            raise ValueError(f"Game: a game {game_id} is already saved in {folder}")
         game = cls(record, folder)
         game.save()
         return game
@@ -332,12 +379,67 @@ class Game:
         """The next place in the order of rulings and injects."""
         return 1 + max((max(a.applied, a.ruled) for a in self.record.actions), default=0)
 
+    @property
+    def path(self) -> Path:
+        """The game's session file."""
+        return session_path(self.folder, self.record.id)
+
+    def guard(self) -> None:
+        """Refuse to act on a game whose session file is no longer the one it last saw.
+
+        Called before every action, under the lock: a file someone else wrote is read back
+        (the game becomes the file as it is), and the action is refused.
+
+        Raises:
+            FileChangedError: When the file is not the one this game last read or wrote.
+            MoveError: When the game can no longer be played from its file (:attr:`unusable`).
+        """
+        if self.unusable:
+            raise MoveError(self.unusable)
+        if self.stamp is not None and stamp_of(self.path) != self.stamp:
+            self._read_back()
+            raise FileChangedError
+
     def save(self) -> Path:
-        """Save the record now (every action does)."""
+        """Save the record now (every action does), unless its file changed meanwhile.
+
+        Raises:
+            FileChangedError: When the file is not the one this game last read or wrote.
+            NotSavedError: When it cannot be written (the file keeps the last save).
+            MoveError: As :meth:`guard`.
+        """
         with self.lock:
+            if self.unusable:
+                raise MoveError(self.unusable)
             self.record.month = self.model.month
+            try:
+                path, self.stamp = write(self.record, self.folder, expect=self.stamp)
+            except SessionChangedError:
+                self._read_back()
+                raise FileChangedError from None
+            except OSError as exc:
+                self._read_back()
+                raise NotSavedError(
+                    f"Not saved: the session file cannot be written ({exc.strerror or exc}); "
+                    "nothing done"
+                ) from None
             self.revision += 1
-            return save(self.record, self.folder)
+            return path
+
+    def _read_back(self) -> None:
+        """Become the game its session file holds (after an action that is not made)."""
+        try:
+            record, stamp = read(self.path)
+            base = Scenario.model_validate(yaml.safe_load(record.base))
+            self.record, self.base, self.stamp = record, base, stamp
+            self.model = self._replay()
+        except (ScenarioError, ValueError, KeyError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self.unusable = (
+                f"Game {self.record.id} can no longer be played here: its session file cannot "
+                f"be read back ({first}); nothing done"
+            )
+        self.revision += 1
 
     def advance(self, months: int | None = None, *, expect: int | None = None) -> int:
         """Play a turn (``turn_months`` months, or ``months``), to the horizon at most.
@@ -347,6 +449,7 @@ class Game:
         """
         with self.lock:
             self.check(expect)
+            self.guard()
             months = self.record.turn_months if months is None else months
             played = 0
             for _ in range(max(0, months)):
@@ -376,6 +479,10 @@ class Game:
         """
         with self.lock:
             self.check(expect)
+            bounded(rationale, "Rationale", MAX_TEXT)
+            bounded(source, "Source", 2 * MAX_TEXT)  # a deck card's citation
+            move = plain_move(move)
+            self.guard()
             origin = origin or ("deck" if card else "facilitator")
             action = Action(
                 id=self.record.next_action_id(),
@@ -398,6 +505,9 @@ class Game:
             MoveError: When the seat does not hold the move's state, or the move cannot be made.
         """
         with self.lock:
+            bounded(rationale, "Rationale", MAX_TEXT)
+            move = plain_move(move)
+            self.guard()
             try:
                 holding = self.record.seat(seat).countries
             except ValueError as exc:
@@ -444,6 +554,9 @@ class Game:
         """
         with self.lock:
             self.check(expect)
+            bounded(ruling, "Ruling", MAX_TEXT)
+            move = None if move is None else plain_move(move)
+            self.guard()
             action = self._pending(action_id)
             submitted = Move.from_data(action.move)
             chosen = submitted if move is None else check_move(move, self.board())
@@ -467,6 +580,8 @@ class Game:
         """Reject a pending team move, with the facilitator's reason."""
         with self.lock:
             self.check(expect)
+            bounded(ruling, "Ruling", MAX_TEXT)
+            self.guard()
             action = self._pending(action_id)
             action.status, action.ruling = "rejected", ruling
             action.month, action.ruled = self.model.month, self._sequence()
@@ -489,6 +604,7 @@ class Game:
         """
         with self.lock:
             self.check(expect)
+            self.guard()
             done = [a for a in self.record.actions if a.status != "pending"]
             if not done:
                 return None
@@ -516,6 +632,8 @@ class Game:
         """A facilitator's note at the current month."""
         with self.lock:
             self.check(expect)
+            bounded(text.strip(), "Note", MAX_TEXT)
+            self.guard()
             note = Note(month=self.model.month, text=text.strip())
             self.record.notes.append(note)
             self.save()

@@ -10,22 +10,30 @@ exporting are all the same replay.
 
 Records are YAML files ``<id>.yaml`` in a sessions folder (``results/sessions`` unless told
 otherwise), written atomically (a temporary file renamed over the old one): a server killed
-mid-write leaves the previous save intact.
+mid-write leaves the previous save intact. A file is read and written with its :class:`Stamp`
+(which file it is, and when it was last written), so that a writer can refuse to replace a
+file someone else wrote since (:func:`write`): no confirmed action is ever overwritten. The
+texts a record holds are bounded as the console bounds them (:mod:`sim.game.limits`). The
+folder as a whole (what is in it, whether it can be used) is :mod:`sim.game.sessions`.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
+import stat
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sim.core.model import MAX_SEED
+from sim.game.limits import MAX_REFERENCE, MAX_TEAM_NAME, MAX_TEXT, MAX_TITLE
 from sim.scenario.problems import Problem, ScenarioError
 from sim.scenario.translate import first_problem
 
@@ -39,6 +47,8 @@ ENV_SESSIONS = "GEOSIM_SESSIONS"
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 #: Pattern of a game id.
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,40}$")
+#: Largest session file read: a long game is a few hundred kB (the scenario and the actions).
+MAX_SESSION_BYTES = 16 * 1024 * 1024
 
 
 def new_code(length: int = 6) -> str:
@@ -52,6 +62,14 @@ def new_id() -> str:
     return f"{stamp}-{''.join(secrets.choice('abcdefghjkmnpqrstuvwxyz23456789') for _ in range(4))}"
 
 
+def free_id(folder: Path) -> str:
+    """A new game id whose session file does not exist yet in ``folder`` (:func:`new_id`)."""
+    while True:
+        game_id = new_id()
+        if not os.path.lexists(session_path(folder, game_id)):
+            return game_id
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,9 +77,9 @@ class _Strict(BaseModel):
 class Seat(_Strict):
     """A team's seat: its name, the states it holds and its join code."""
 
-    name: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=MAX_TEAM_NAME)
     countries: list[str] = Field(min_length=1)
-    code: str = Field(default_factory=new_code)
+    code: str = Field(default_factory=new_code, max_length=12)
 
 
 class Action(_Strict):
@@ -89,16 +107,16 @@ class Action(_Strict):
     id: int
     month: int = Field(ge=0)
     origin: Literal["facilitator", "deck", "team"]
-    seat: str = ""
-    card: str = ""
+    seat: str = Field("", max_length=MAX_TEAM_NAME)
+    card: str = Field("", max_length=40)
     move: dict[str, Any]
     original: dict[str, Any] | None = None
-    rationale: str = ""
+    rationale: str = Field("", max_length=MAX_TEXT)
     status: Literal["pending", "accepted", "rejected"] = "accepted"
     entry: str = ""
     summary: str = ""
-    ruling: str = ""
-    source: str = ""
+    ruling: str = Field("", max_length=MAX_TEXT)
+    source: str = Field("", max_length=2 * MAX_TEXT)
     applied: int = Field(0, ge=0)
     ruled: int = Field(0, ge=0)
 
@@ -114,7 +132,7 @@ class Note(_Strict):
     """A facilitator's note at a month."""
 
     month: int = Field(ge=0)
-    text: str
+    text: str = Field(max_length=MAX_TEXT)
 
 
 class GameRecord(_Strict):
@@ -140,19 +158,21 @@ class GameRecord(_Strict):
 
     geosim_session: int = FORMAT
     id: str = Field(pattern=ID_PATTERN.pattern)
-    title: str = ""
-    created: str = Field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-    scenario: str
+    title: str = Field("", max_length=MAX_TITLE)
+    created: str = Field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"), max_length=40
+    )
+    scenario: str = Field(max_length=MAX_REFERENCE)
     base: str
-    seed: int = Field(ge=0)
+    seed: int = Field(ge=0, le=MAX_SEED)
     turn_months: int = Field(1, ge=1, le=12)
     month: int = Field(0, ge=0)
     seats: list[Seat] = Field(default_factory=list)
-    facilitator_code: str = Field(default_factory=new_code)
+    facilitator_code: str = Field(default_factory=new_code, max_length=12)
     unscripted: list[str] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
-    deck: str = ""
+    deck: str = Field("", max_length=MAX_REFERENCE)
 
     def seat(self, name: str) -> Seat:
         """The seat called ``name``.
@@ -188,8 +208,53 @@ def session_path(folder: Path, game_id: str) -> Path:
     return Path(folder) / f"{game_id}.yaml"
 
 
-def save(record: GameRecord, folder: Path) -> Path:
-    """Write a record atomically to ``<folder>/<id>.yaml``; return its path."""
+class Stamp(NamedTuple):
+    """Which file a path held when it was last read or written, and when it was written.
+
+    A save renames a new file over the old one, so a file someone else saved since has another
+    inode, and one edited in place another size or modification time.
+    """
+
+    device: int
+    inode: int
+    size: int
+    modified_ns: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> Stamp:
+        """The stamp of a file's status (``os.stat``, ``os.fstat``)."""
+        return cls(status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    """The stamp of the file at ``path`` now (None when there is none)."""
+    try:
+        return Stamp.of(os.stat(path))
+    except OSError:
+        return None
+
+
+class SessionChangedError(Exception):
+    """The session file is not the one its writer last read or wrote: someone else wrote it."""
+
+
+def write(record: GameRecord, folder: Path, *, expect: Stamp | None = None) -> tuple[Path, Stamp]:
+    """Write a record atomically to ``<folder>/<id>.yaml``.
+
+    Args:
+        record: The record.
+        folder: The sessions folder (made if need be).
+        expect: The stamp of the file as the writer last read or wrote it; when given, a file
+            that is no longer that one (someone else saved it since, or removed it) is not
+            replaced.
+
+    Returns:
+        The path written, and the stamp of the file now there.
+
+    Raises:
+        SessionChangedError: When ``expect`` is given and the file is no longer that one.
+        OSError: When the file cannot be written (the previous one is left whole).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = session_path(folder, record.id)
@@ -210,11 +275,19 @@ def save(record: GameRecord, folder: Path) -> Path:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
+            written = Stamp.of(os.fstat(out.fileno()))  # a rename keeps the inode and times
+        if expect is not None and stamp_of(path) != expect:
+            raise SessionChangedError(str(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return path, written
+
+
+def save(record: GameRecord, folder: Path) -> Path:
+    """Write a record atomically to ``<folder>/<id>.yaml``, whatever is there; return its path."""
+    return write(record, folder)[0]
 
 
 def _error(
@@ -223,22 +296,62 @@ def _error(
     return ScenarioError([Problem(where, line, "(file)", message, hint)])
 
 
-def load(path: Path) -> GameRecord:
-    """Read a saved game.
+def _read_bytes(path: Path) -> tuple[bytes, Stamp]:
+    """A session file's bytes and stamp; what is not a regular file is not read at all.
+
+    Opened without waiting (a FIFO would wait for a writer for ever), checked to be a regular
+    file of at most :data:`MAX_SESSION_BYTES`, and read from the descriptor checked.
 
     Raises:
-        ScenarioError: When the file is missing, is not YAML, or is not a geosim session (one
-            located message with a hint).
+        ScenarioError: Naming the file and why it cannot be read.
     """
-    path = Path(path)
     where = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise _error(where, "a broken symbolic link (what it points to is missing)") from None
         raise _error(
             where, "no such saved game", hint="geosim sessions lists the saved games"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _error(where, "a symbolic link that leads round in a loop") from None
+        raise _error(where, f"cannot read it ({exc.strerror or exc})") from None
+    try:
+        status = os.fstat(handle)
+        if stat.S_ISDIR(status.st_mode):
+            raise _error(where, "a folder, not a session file")
+        if not stat.S_ISREG(status.st_mode):
+            raise _error(where, "not a regular file (a device, a pipe or a socket)")
+        if status.st_size > MAX_SESSION_BYTES:
+            raise _error(
+                where,
+                f"larger than {MAX_SESSION_BYTES // (1024 * 1024)} MiB: not a session file "
+                "geosim wrote",
+            )
+        with os.fdopen(handle, "rb", closefd=False) as source:
+            raw = source.read(MAX_SESSION_BYTES + 1)
+    except OSError as exc:
+        raise _error(where, f"cannot read it ({exc.strerror or exc})") from None
+    finally:
+        os.close(handle)
+    return raw, Stamp.of(status)
+
+
+def read(path: Path) -> tuple[GameRecord, Stamp]:
+    """Read a saved game, with the stamp of the file read (for :func:`write`'s ``expect``).
+
+    Raises:
+        ScenarioError: When the file is missing or cannot be read, is not YAML, or is not a
+            geosim session (one located message with a hint).
+    """
+    path = Path(path)
+    where = str(path)
+    raw, stamp = _read_bytes(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise _error(where, f"cannot read it ({exc})") from None
     try:
         data = yaml.safe_load(text)
@@ -253,21 +366,15 @@ def load(path: Path) -> GameRecord:
             hint="a session file starts with 'geosim_session:'; scenarios go to geosim run",
         )
     try:
-        return GameRecord.model_validate(data)
+        return GameRecord.model_validate(data), stamp
     except ValidationError as exc:
         raise _error(where, first_problem(exc, root=GameRecord)) from None
 
 
-def saved_games(folder: Path) -> list[GameRecord]:
-    """The readable games saved in ``folder``, most recently saved first."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    found = []
-    paths = sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for path in paths:
-        try:
-            found.append(load(path))
-        except ScenarioError:
-            continue
-    return found
+def load(path: Path) -> GameRecord:
+    """Read a saved game (:func:`read`, without the stamp).
+
+    Raises:
+        ScenarioError: As :func:`read`.
+    """
+    return read(path)[0]

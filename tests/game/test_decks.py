@@ -433,6 +433,14 @@ def test_a_bad_csv_deck_names_the_file_line_and_field(
         assert problem.hint is not None and hint in problem.hint, problem.hint
 
 
+@pytest.mark.parametrize("typed", ["1_0", "٣", "0x4", "4e0", "nan", "1e400"])
+def test_a_csv_number_is_read_by_the_rule_of_scenario_files(typed: str, tmp_path: Path) -> None:
+    # Python's int() and float() would read 1_0 as 10 and ٣ as 3; a scenario file would not.
+    path = _write(tmp_path, "typed.csv", CSV_DECK.replace(",12,4,", f",12,{typed},", 1))
+    [problem] = [p for p in _problems(path) if p.path == "cards.drills.move.per_year"]
+    assert problem.message.startswith("expected a number"), problem.message
+
+
 # --------------------------------------------------------------------------------------------
 # Finding decks
 

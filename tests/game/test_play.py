@@ -22,8 +22,10 @@ from sim.cli import main
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
 from sim.core.metrics import MODEL_METRICS
+from sim.game import record as record_module
+from sim.game.limits import MAX_TEXT
 from sim.game.play import Game, StaleError
-from sim.game.record import Seat, load, session_path
+from sim.game.record import Seat, load, read, session_path
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import Move, MoveError
 
@@ -229,6 +231,97 @@ def test_an_undone_team_move_goes_back_to_pending_as_submitted(tmp_path: Path) -
     assert_resumes(game)
     game.accept(pending.id)  # it can be ruled on again
     assert game.accepted()[-1].move == as_submitted.move
+
+
+# -------------------------------------------------------------------------------------------
+# One writer: nothing confirmed is lost, nothing unsaved is shown
+
+
+CLASH = Move.new("incident", actor="CHN", other="PHL", level="clash")
+
+
+def test_a_game_whose_file_changed_under_it_refuses_to_overwrite_it(tmp_path: Path) -> None:
+    one = new_game(tmp_path)
+    path = session_path(tmp_path, one.id)
+    record, stamp = read(path)
+    other = Game(record, tmp_path, stamp=stamp)  # a second writer on the same file
+    one.submit("Blue", Move.new("exercises", partners=["PHL"]), "first")
+    with pytest.raises(MoveError, match="Nothing done: the session file of this game changed"):
+        other.submit("Red", Move.new("gray_zone_coercion", partners=["PHL"]), "second")
+    assert other.record == load(path)  # it now shows the game as the file has it
+    other.submit("Red", Move.new("gray_zone_coercion", partners=["PHL"]), "second")
+    saved = load(path).actions
+    assert [(a.id, a.rationale) for a in saved] == [(1, "first"), (2, "second")]
+    with pytest.raises(MoveError, match="changed"):
+        one.advance()  # and now the first writer is the one behind
+    assert load(path).month == 0 and [a.id for a in load(path).actions] == [1, 2]
+
+
+def test_an_action_that_cannot_be_saved_is_not_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    game = new_game(tmp_path)
+    game.advance(1)
+    before, path = board(game), session_path(tmp_path, game.id)
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("os.replace", full)
+    with pytest.raises(MoveError, match=r"Not saved: .*No space left on device\); nothing done"):
+        game.inject(CLASH, rationale="lost?")
+    monkeypatch.undo()
+    assert game.accepted() == [] and game.record == load(path)
+    assert_same_board(board(game), before)
+    game.inject(CLASH, rationale="kept")
+    assert [a.rationale for a in load(path).actions] == ["kept"]
+
+
+def test_a_new_game_never_replaces_a_saved_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = new_game(tmp_path, game_id="20261201-same")
+    first.advance(2)
+    with pytest.raises(ValueError, match="20261201-same is already saved"):
+        new_game(tmp_path, game_id="20261201-same")
+    ids = iter(["20261201-same", "20261201-next"])  # a random id that is taken is drawn again
+    monkeypatch.setattr(record_module, "new_id", lambda: next(ids))
+    assert Game.create(CRISIS, tmp_path).id == "20261201-next"
+    assert load(session_path(tmp_path, "20261201-same")).month == 2
+
+
+def test_texts_longer_than_the_console_takes_are_refused_in_one_line(tmp_path: Path) -> None:
+    game = new_game(tmp_path)
+    long = "x" * (MAX_TEXT + 1)
+    move = Move.new("exercises", partners=["PHL"])
+    attempts = {
+        "Rationale": lambda: game.inject(CLASH, rationale=long),
+        "Rationale ": lambda: game.submit("Blue", move, long),
+        "Note": lambda: game.add_note(long),
+    }
+    for label, attempt in attempts.items():
+        with pytest.raises(MoveError, match=rf"^{label.strip()}: at most 2,000 characters"):
+            attempt()
+    pending = game.submit("Blue", move, "fine")
+    with pytest.raises(MoveError, match=r"^Ruling: at most 2,000 characters"):
+        game.reject(pending.id, long)
+    with pytest.raises(MoveError, match=r"^Ruling: at most 2,000 characters"):
+        game.accept(pending.id, ruling=long)
+    assert game.record == load(session_path(tmp_path, game.id))
+    assert [a.status for a in game.record.actions] == ["pending"] and game.record.notes == []
+
+
+@pytest.mark.parametrize("typed", ["1_0", "٣", "0x10", "1e400", "nan", "１２"])
+def test_a_number_not_in_plain_decimal_digits_is_refused(typed: str, tmp_path: Path) -> None:
+    game = new_game(tmp_path)
+    for field, value in (("per_year", typed), ("months", typed)):
+        params = {"actor": "USA", "partners": ["PHL"], "per_year": "4", "months": "6"}
+        move = Move("exercises", {**params, field: value})
+        with pytest.raises(MoveError, match="plain decimal digits"):
+            game.inject(move)
+        with pytest.raises(MoveError, match="plain decimal digits"):
+            game.submit("Blue", move)
+    assert game.record.actions == []
 
 
 # -------------------------------------------------------------------------------------------

@@ -11,15 +11,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.game import record as record_module
+from sim.game.limits import MAX_REFERENCE, MAX_TEAM_NAME, MAX_TEXT, MAX_TITLE
 from sim.game.record import (
     Action,
     GameRecord,
     Note,
     Seat,
+    SessionChangedError,
     load,
+    read,
     save,
-    saved_games,
     session_path,
+    stamp_of,
+    write,
 )
 from sim.scenario.moves import MOVES, Move
 from sim.scenario.problems import ScenarioError
@@ -206,21 +210,45 @@ def test_an_unknown_key_lists_the_session_keys(tmp_path: Path) -> None:
 
 
 # -------------------------------------------------------------------------------------------
-# The list of saved games
+# What a record may carry
 
 
-def test_saved_games_lists_newest_first_and_skips_unreadable_files(tmp_path: Path) -> None:
-    ids = ["20261201-aaaa", "20261201-bbbb", "20261201-cccc"]
-    for age, game_id in zip((300, 100, 200), ids, strict=True):
-        path = save(game_record(game_id), tmp_path)
-        os.utime(path, (1_800_000_000 - age, 1_800_000_000 - age))
-    (tmp_path / "broken.yaml").write_text("id: [unclosed\n")
-    (tmp_path / "scenario.yaml").write_text("name: small\nhorizon: 12\n")
-    (tmp_path / "wrong.yaml").write_text(yaml.safe_dump({"geosim_session": 1, "id": "x"}))
-    (tmp_path / "notes.txt").write_text("not a game")
-    assert [r.id for r in saved_games(tmp_path)] == [
-        "20261201-bbbb",
-        "20261201-cccc",
-        "20261201-aaaa",
-    ]
-    assert saved_games(tmp_path / "none yet") == []
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"title": "t" * (MAX_TITLE + 1)}, "title"),
+        ({"deck": "d" * (MAX_REFERENCE + 1)}, "deck"),
+        ({"scenario": "s" * (MAX_REFERENCE + 1)}, "scenario"),
+        ({"seats": [{"name": "n" * (MAX_TEAM_NAME + 1), "countries": ["USA"]}]}, "name"),
+        ({"notes": [{"month": 0, "text": "n" * (MAX_TEXT + 1)}]}, "text"),
+        ({"seed": 2**63}, "seed"),
+    ],
+    ids=["title", "deck", "scenario", "team-name", "note", "seed"],
+)
+def test_a_record_cannot_carry_more_than_the_console_takes(fields: dict, named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        game_record(**fields)
+
+
+@pytest.mark.parametrize("field", ["rationale", "ruling"])
+def test_an_action_cannot_carry_a_longer_text_than_the_console_takes(field: str) -> None:
+    fields = {"id": 1, "month": 0, "origin": "facilitator", "move": {"kind": "incident"}}
+    Action(**fields, **{field: "x" * MAX_TEXT})
+    with pytest.raises(ValueError, match=field):
+        Action(**fields, **{field: "x" * (MAX_TEXT + 1)})
+
+
+# -------------------------------------------------------------------------------------------
+# One writer: a save checks that the file is still the one this writer last saw
+
+
+def test_a_save_refuses_to_replace_a_file_changed_since_it_was_read(tmp_path: Path) -> None:
+    path = save(game_record(title="first"), tmp_path)
+    record, stamp = read(path)
+    assert stamp == stamp_of(path)
+    save(game_record(title="someone else's"), tmp_path)  # another writer, in between
+    with pytest.raises(SessionChangedError):
+        write(record.model_copy(update={"title": "mine"}), tmp_path, expect=stamp)
+    assert load(path).title == "someone else's"
+    _, mine = write(record.model_copy(update={"title": "mine"}), tmp_path, expect=stamp_of(path))
+    assert mine == stamp_of(path) and load(path).title == "mine"

@@ -51,6 +51,7 @@ def test_a_code_opens_its_own_game_only_and_codes_survive_a_restart(tmp_path):
     assert two.month == 0 and two.accepted() == []  # nothing of game one reached game two
     assert lobby.join("NOPE42") is None and lobby.join("  ") is None
 
+    lobby.close()  # the server stops
     restarted = Lobby(folder)  # a new server process on the same folder
     again = restarted.join(one.record.facilitator_code)
     assert again is not None and again.game is not one
