@@ -20,20 +20,28 @@ browsers (:mod:`sim.ui.shared`). This module lays out the page and serves it; th
 :mod:`sim.ui.widgets` and the move form :mod:`sim.ui.forms`; the text views :mod:`sim.ui.views`.
 
 When the server listens beyond this machine (``--host``), a room token is required: the page
-asks for it before anything else (``/?token=…`` also works).
+asks for it before anything else (``/?token=…`` also works), and Solara's own status endpoint
+``/resourcez`` answers only with it (:func:`guard_resourcez`).
+
+No traceback reaches a browser: what fails while the page is drawn, or in a click, is logged
+on the server with its traceback and shown as one plain line (:data:`~sim.ui.widgets.UNEXPECTED`).
+A game another server holds is named, with that server (:mod:`sim.game.holding`).
 """
 
 # ruff: noqa: N802  (Solara components are named like classes, as in Solara and Mesa)
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
+import sys
 import urllib.parse
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import solara
 
@@ -45,6 +53,9 @@ from sim.ui.facilitator import FacilitatorView
 from sim.ui.lobby import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEATS, LobbyView
 from sim.ui.shared import ENV_ADDRESS, ENV_TOKEN, game_url, lobby
 from sim.ui.team import TeamView
+from sim.ui.widgets import TROUBLE, UNEXPECTED, Message, use_guard
+
+log = logging.getLogger(__name__)
 
 #: Title in the app bar.
 TITLE = "geosim · Indo-Pacific wargame"
@@ -106,6 +117,7 @@ def _query(search: str | None) -> dict[str, str]:
 def TokenGate(on_token: Callable[[str], None], wrong: bool = False) -> None:
     """Ask for the room token (a server listening beyond this machine)."""
     token = solara.use_reactive("")
+    guard = use_guard()
     with solara.Card("Room token", margin=0, classes=["geosim-card"]):
         solara.Text("This room needs its token: ask the facilitator.", classes=["geosim-hint"])
         if wrong and not token.value:
@@ -114,17 +126,58 @@ def TokenGate(on_token: Callable[[str], None], wrong: bool = False) -> None:
                 classes=["geosim-message", "error"],
             )
         solara.InputText("Room token", token, continuous_update=True)
-        solara.Button("Enter", on_click=lambda: on_token(token.value.strip()), color="primary")
+        solara.Button(
+            "Enter", on_click=guard(lambda: on_token(token.value.strip())), color="primary"
+        )
 
 
 @solara.component
 def Page() -> None:
-    """The page ``solara run sim.ui.app`` serves: the lobby, or a game by its address."""
-    router = solara.use_router()
-    query = _query(router.search)
+    """The page ``solara run sim.ui.app`` serves: the lobby, or a game by its address.
+
+    What fails while the page is drawn is caught here: logged on the server with its
+    traceback, and shown as one plain line. (Reacton catches a child's failure only: the page
+    draws one child, :func:`Room`, or :func:`Failed`.)
+    """
+    trouble = solara.use_reactive("")
+    TROUBLE.provide(trouble)
+    failed, clear = solara.use_exception()
+    solara.use_effect(lambda: _log_failure(failed), [failed])
+    if failed is not None:
+        Failed(clear)
+        return
+    Room(trouble.value)
+
+
+def _log_failure(failed: BaseException | None) -> None:
+    if failed is not None:
+        log.error("the console failed while drawing a page", exc_info=failed)
+
+
+@solara.component
+def Chrome() -> None:
+    """The page's style and titles."""
     solara.Style(CSS)
     solara.Title(TITLE)
     solara.AppBarTitle(TITLE)
+
+
+@solara.component
+def Failed(on_retry: Callable[[], None]) -> None:
+    """What a browser sees of a page that failed: one plain line (the log has the rest)."""
+    Chrome()
+    Message("error", UNEXPECTED)
+    solara.Button("Try again", on_click=on_retry, outlined=True)
+
+
+@solara.component
+def Room(trouble: str = "") -> None:
+    """What the address asks for: the token, the lobby, or a game (and an unforeseen error)."""
+    Chrome()
+    if trouble:
+        Message("error", trouble)
+    router = solara.use_router()
+    query = _query(router.search)
     needed = os.environ.get(ENV_TOKEN)
     given = query.get("token", "").encode("utf-8")
     if needed and not secrets.compare_digest(given, needed.encode("utf-8")):
@@ -145,8 +198,9 @@ def Page() -> None:
     role: Role | None = None
     try:
         role = lobby().join(code) if code else None
-    except ScenarioError:
-        role = None
+    except ScenarioError as exc:  # the game is held elsewhere, or does not replay
+        LobbyView(open_game, notice=exc.problems[0].message)
+        return
     if role is None or role.game.id != game_id:
         LobbyView(open_game, notice="That address does not open a game: check the join code.")
         return
@@ -165,6 +219,67 @@ page = Page
 
 # --------------------------------------------------------------------------------------------
 # Serving
+
+
+class _TokenGate:
+    """An ASGI app that lets a request through to ``inner`` only with the room token.
+
+    The token is given as ``?token=…`` (as on the page) or ``Authorization: Bearer …``.
+    """
+
+    def __init__(self, inner: Any, token: str) -> None:
+        self.inner = inner
+        self.token = token
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        from starlette.requests import Request
+        from starlette.responses import PlainTextResponse
+
+        request = Request(scope)
+        given = request.query_params.get("token", "")
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and bearer:
+            given = bearer
+        if secrets.compare_digest(given.encode("utf-8"), self.token.encode("utf-8")):
+            await self.inner(scope, receive, send)
+            return
+        refused = PlainTextResponse("This room needs its token (?token=…).", status_code=403)
+        await refused(scope, receive, send)
+
+
+def guard_resourcez(server: Any, token: str) -> bool:
+    """Put Solara's status endpoint ``/resourcez`` behind the room token.
+
+    ``solara run`` serves the Starlette app of :mod:`solara.server.starlette` in this process,
+    so its ``/resourcez`` route can be wrapped before the server starts: the route's ASGI app
+    becomes a :class:`_TokenGate` around it (once, whatever the number of calls). Solara's
+    other routes serve the page, its assets and its websocket, which the page itself guards.
+
+    Args:
+        server: The Starlette app.
+        token: The room token.
+
+    Returns:
+        Whether a ``/resourcez`` route was found (and is now guarded).
+    """
+    found = False
+    for route in server.router.routes:
+        if getattr(route, "path", None) == "/resourcez" and hasattr(route, "app"):
+            inner = route.app.inner if isinstance(route.app, _TokenGate) else route.app
+            route.app = _TokenGate(inner, token)
+            found = True
+    return found
+
+
+def _log_to_stderr() -> None:
+    """Send the warnings and errors of geosim to the server's log (stderr), one line each."""
+    logger = logging.getLogger("sim")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("geosim %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -240,6 +355,18 @@ def serve(
 
     from solara.__main__ import run
     from solara.server import settings
+
+    _log_to_stderr()
+    if token:
+        # Solara's server module registers the app named by SOLARA_APP when first imported
+        # (``solara run`` sets it, then uvicorn imports the module): set it as ``run`` does,
+        # import the module now, and guard its route before the server starts.
+        os.environ["SOLARA_APP"] = solara_arguments(host, port)[0]
+        settings.main.mode = "production"
+        from solara.server import starlette as solara_server
+
+        if not guard_resourcez(solara_server.app, token):
+            log.warning("Solara has no /resourcez route here: nothing to put behind the token")
 
     settings.telemetry.mixpanel_enable = False
     settings.theme.show_banner = False

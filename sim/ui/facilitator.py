@@ -31,6 +31,7 @@ from sim.ui.widgets import (
     Tabs,
     TurnLog,
     ruling_words,
+    use_guard,
     use_message,
     use_revision,
 )
@@ -40,6 +41,7 @@ from sim.ui.widgets import (
 def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> None:
     """Advance a turn, undo the last action, add a note."""
     shown, say = use_message(game)
+    guard = use_guard()
     note = solara.use_reactive("")
     months = game.record.turn_months
 
@@ -84,14 +86,19 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
         with solara.Row(gap="8px", style="align-items: center; flex-wrap: wrap"):
             solara.Button(
                 f"Advance {months} month{'s' if months > 1 else ''}",
-                on_click=advance,
+                on_click=guard(advance),
                 color="primary",
                 disabled=game.finished,
             )
-            solara.Button("Undo last", on_click=undo, outlined=True)
+            solara.Button("Undo last", on_click=guard(undo), outlined=True)
         with solara.Row(gap="8px", style="align-items: center"):
             solara.InputText("Note for the report", note, continuous_update=True)
-            solara.Button("Add note", on_click=add_note, text=True, disabled=not note.value.strip())
+            solara.Button(
+                "Add note",
+                on_click=guard(add_note),
+                text=True,
+                disabled=not note.value.strip(),
+            )
         kind, text = shown
         if text:
             Message(kind, text)
@@ -118,6 +125,7 @@ def PendingMove(
     amending = solara.use_reactive(False)
     amended = solara.use_reactive(Move.from_data(action.move))
     shown, say = use_message(game)
+    guard = use_guard()
     board = game.board()
 
     def accept(move: Move | None = None) -> None:
@@ -160,15 +168,15 @@ def PendingMove(
             if amending.value:
                 solara.Button(
                     "Accept as amended",
-                    on_click=lambda: accept(amended.value),
+                    on_click=guard(lambda: accept(amended.value)),
                     color="primary",
                     disabled=bool(problem(amended.value, board)),
                 )
             else:
-                solara.Button("Accept", on_click=lambda: accept(None), color="primary")
+                solara.Button("Accept", on_click=guard(lambda: accept(None)), color="primary")
                 solara.Button("Amend", on_click=lambda: amending.set(True), outlined=True)
-            solara.Button("Reject", on_click=reject, outlined=True, color="error")
-            solara.Button("What if?", on_click=what_if, text=True)
+            solara.Button("Reject", on_click=guard(reject), outlined=True, color="error")
+            solara.Button("What if?", on_click=guard(what_if), text=True)
         if shown[1]:
             Message(*shown)
 
@@ -208,6 +216,7 @@ def InjectPanel(
     rationale = solara.use_reactive("")
     futures = solara.use_reactive(40)
     shown, say = use_message(game)
+    guard = use_guard()
     wrong = problem(move.value, board)
 
     def inject() -> None:
@@ -232,8 +241,8 @@ def InjectPanel(
         Message("error", wrong)
     with solara.Row(gap="8px", style="align-items: center"):
         disabled = bool(wrong) or game.finished
-        solara.Button("Inject now", on_click=inject, color="primary", disabled=disabled)
-        solara.Button("What if?", on_click=what_if, outlined=True, disabled=disabled)
+        solara.Button("Inject now", on_click=guard(inject), color="primary", disabled=disabled)
+        solara.Button("What if?", on_click=guard(what_if), outlined=True, disabled=disabled)
     solara.SliderInt(f"Futures per branch ({futures.value})", futures, min=10, max=200, step=10)
     kind, text = shown
     if text and not (kind == "error" and wrong):
@@ -283,6 +292,7 @@ def DeckPanel(
     deck = solara.use_memo(lambda: _deck(game), [game.id])
     chosen = solara.use_reactive(0)
     shown, say = use_message(game)
+    guard = use_guard()
     if isinstance(deck, str):
         Message("error", f"The deck cannot be read: {deck}")
         return
@@ -331,7 +341,7 @@ def DeckPanel(
         "Card",
         titles,
         titles[chosen.value],
-        on_value=lambda title: (chosen.set(titles.index(title)), say("", "")),
+        on_value=guard(lambda title: (chosen.set(titles.index(title)), say("", ""))),
     )
     solara.HTML(
         unsafe_innerHTML=f"<b>{html.escape(summary or card.title)}</b><br>"
@@ -342,9 +352,12 @@ def DeckPanel(
         Message("warning", f"Cannot be played now: {wrong}")
     with solara.Row(gap="8px"):
         solara.Button(
-            "Play card", on_click=play, color="primary", disabled=bool(wrong) or game.finished
+            "Play card",
+            on_click=guard(play),
+            color="primary",
+            disabled=bool(wrong) or game.finished,
         )
-        solara.Button("What if?", on_click=what_if, outlined=True, disabled=bool(wrong))
+        solara.Button("What if?", on_click=guard(what_if), outlined=True, disabled=bool(wrong))
     kind, text = shown
     if text:
         Message(kind, text)

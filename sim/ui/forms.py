@@ -5,8 +5,9 @@ one. It shows each field with its unit and bounds, offers only the choices a mov
 (:func:`~sim.scenario.moves.choices`: the alliances a state can join or leave, durations within
 the game), shows countries and alliances by name, and checks the move as it is typed: the
 message under the form is always about the values shown, in one plain line naming the field.
-Numbers are typed as text and read by the menu's own checks, so that a typo is named, not
-silently ignored.
+Numbers are typed as text and read by the rule of scenario files (plain decimal digits:
+:func:`sim.game.limits.plain_move`), then checked by the menu, so that a typo is named, not
+silently ignored or read as another number (``1_0`` is not 10, nor ``٣`` 3).
 """
 
 # ruff: noqa: N802  (Solara components are named like classes)
@@ -19,6 +20,7 @@ from typing import Any
 
 import solara
 
+from sim.game.limits import plain_move
 from sim.scenario.ladder import rung_words
 from sim.scenario.moves import (
     MOVES,
@@ -37,7 +39,7 @@ from sim.scenario.moves import (
 def problem(move: Move, board: Board) -> str:
     """What is wrong with a move now, in one line ("" when it can be made)."""
     try:
-        check_move(move, board)
+        check_move(plain_move(move), board)
     except MoveError as exc:
         return str(exc)
     return ""

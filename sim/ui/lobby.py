@@ -1,4 +1,10 @@
-"""The lobby: start a game, resume a saved one, or join one with a code; and the room token."""
+"""The lobby: start a game, resume a saved one, or join one with a code.
+
+Whoever reaches the page may use the lobby, so what it starts is bounded
+(:meth:`sim.game.rooms.Lobby.create` with ``visitor``): a scenario of its list, a deck that is
+shipped or lies in the sessions folder, texts of bounded length and numbers in plain digits
+(:mod:`sim.game.limits`), and a limited number of games.
+"""
 
 # ruff: noqa: N802  (Solara components are named like classes, as in Solara and Mesa)
 
@@ -10,13 +16,13 @@ from collections.abc import Callable
 import solara
 
 from sim.core.model import MAX_SEED
-from sim.game.decks import load_deck
+from sim.game.limits import MAX_CODE, MAX_REFERENCE, MAX_TITLE, bounded, plain_whole
 from sim.game.play import Game
 from sim.game.rooms import SeatError, parse_seats
 from sim.scenario.loader import shipped_scenarios
 from sim.scenario.problems import ScenarioError
 from sim.ui.shared import lobby
-from sim.ui.widgets import Message
+from sim.ui.widgets import Message, use_guard
 
 #: Environment variables carrying the server's settings from :func:`sim.ui.app.serve`.
 ENV_SCENARIO = "GEOSIM_DASHBOARD_SCENARIO"
@@ -53,8 +59,11 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
         scenario.set(name)
         seats.set(SCENARIO_SEATS.get(name, GENERIC_SEATS))
 
+    guard = use_guard()
+
     def create() -> None:
         try:
+            bounded(title.value, "Title", MAX_TITLE)
             parsed = parse_seats(seats.value)
             turn = _whole(months.value, "Months per turn", 1)
             if not 1 <= turn <= 12:
@@ -62,15 +71,14 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
             base_seed = _whole(seed.value, "Seed", None)
             if base_seed is not None and not 0 <= base_seed <= MAX_SEED:
                 raise SeatError(f"Seed: a whole number from 0 to {MAX_SEED}")
-            if deck.value.strip():
-                load_deck(deck.value.strip())  # a bad deck is said here, as one line
             game = lobby().create(
                 scenario.value,
                 parsed,
+                visitor=True,
                 seed=base_seed,
                 turn_months=turn,
-                title=title.value,
-                deck=deck.value.strip(),
+                title=title.value.strip(),
+                deck=bounded(deck.value.strip(), "Inject deck", MAX_REFERENCE),
             )
         except ValueError as exc:
             fail(str(exc))
@@ -92,7 +100,7 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
             deck,
             continuous_update=True,
         )
-        solara.Button("Start the game", on_click=create, color="primary")
+        solara.Button("Start the game", on_click=guard(create), color="primary")
         about, text = failed.value
         if text and about == values:  # a message about other values would be stale
             Message("error", text)
@@ -109,6 +117,7 @@ def SavedGames(on_open: Callable[[Game, str], None]) -> None:
     asking = solara.use_reactive("")
     code = solara.use_reactive("")
     error = solara.use_reactive("")
+    guard = use_guard()
 
     def ask(game_id: str) -> None:
         asking.set(game_id)
@@ -121,7 +130,12 @@ def SavedGames(on_open: Callable[[Game, str], None]) -> None:
         if record is None or typed != record.facilitator_code:
             error.set("Facilitator code: not this game's (geosim sessions prints it)")
             return
-        on_open(lobby().open(record.id), typed)
+        try:
+            game = lobby().open(record.id)
+        except ScenarioError as exc:  # held by another server, or no longer replays
+            error.set(exc.problems[0].message)
+            return
+        on_open(game, typed)
 
     with solara.Card("Saved games", margin=0, classes=["geosim-card"]):
         if not records:
@@ -131,7 +145,10 @@ def SavedGames(on_open: Callable[[Game, str], None]) -> None:
             seats = ", ".join(s.name for s in record.seats) or "no teams"
             with solara.Row(gap="8px", style="align-items: center"):
                 solara.Button(
-                    "Resume", on_click=lambda r=record: ask(r.id), text=True, color="primary"
+                    "Resume",
+                    on_click=guard(lambda r=record: ask(r.id)),
+                    text=True,
+                    color="primary",
                 )
                 solara.Text(
                     f"{record.title} · month {record.month} of {horizon} · {seats} · {record.id}"
@@ -145,21 +162,18 @@ def SavedGames(on_open: Callable[[Game, str], None]) -> None:
                         on_value=lambda _: error.set(""),
                     )
                     solara.Button(
-                        "Open", on_click=open_it, color="primary", disabled=not code.value.strip()
+                        "Open",
+                        on_click=guard(open_it),
+                        color="primary",
+                        disabled=not code.value.strip(),
                     )
                 if error.value:
                     Message("error", error.value)
 
 
 def _whole(text: str, label: str, blank: int | None) -> int | None:
-    """A whole number typed in a field (blank: ``blank``)."""
-    text = text.strip()
-    if not text:
-        return blank
-    try:
-        return int(text)
-    except ValueError:
-        raise SeatError(f"{label}: a whole number, not “{text}”") from None
+    """A whole number typed in a field, in plain decimal digits (blank: ``blank``)."""
+    return plain_whole(text, label) if text.strip() else blank
 
 
 def _horizon(base: str) -> str:
@@ -173,20 +187,31 @@ def _horizon(base: str) -> str:
 def JoinGame(on_open: Callable[[Game, str], None]) -> None:
     """Join a game with a code."""
     code = solara.use_reactive("")
-    failed = solara.use_reactive("")  # the code that opened nothing
+    failed = solara.use_reactive(("", ""))  # the code that opened nothing, and why
+    guard = use_guard()
 
     def join() -> None:
-        role = lobby().join(code.value)
+        try:
+            role = lobby().join(code.value)
+        except ScenarioError as exc:  # held by another server, or no longer replays
+            failed.set((code.value, exc.problems[0].message))
+            return
         if role is None:
-            failed.set(code.value)
+            shown = code.value.strip().upper()
+            if len(shown) > MAX_CODE:
+                shown = shown[:MAX_CODE] + "…"
+            failed.set((code.value, f"Join code: no game has the code {shown}"))
             return
         on_open(role.game, code.value.strip().upper())
 
     with solara.Card("Join a game", margin=0, classes=["geosim-card"]):
         solara.InputText("Join code", code, continuous_update=True)
-        solara.Button("Join", on_click=join, color="primary", disabled=not code.value.strip())
-        if failed.value and failed.value == code.value:
-            Message("error", f"Join code: no game has the code {code.value.strip().upper()}")
+        solara.Button(
+            "Join", on_click=guard(join), color="primary", disabled=not code.value.strip()
+        )
+        typed, why = failed.value
+        if why and typed == code.value:
+            Message("error", why)
 
 
 @solara.component

@@ -29,11 +29,16 @@ _SHARED = threading.Lock()
 
 
 def lobby() -> Lobby:
-    """The server's games (the sessions folder from :data:`ENV_SESSIONS`)."""
+    """The server's games (the sessions folder from :data:`ENV_SESSIONS`).
+
+    The server's address (:data:`ENV_ADDRESS`) goes with the lock of each game it holds, so
+    that another server refused the game can say which one holds it.
+    """
     global _LOBBY
     with _SHARED:
         if _LOBBY is None:
-            _LOBBY = Lobby(Path(os.environ.get(ENV_SESSIONS) or DEFAULT_SESSIONS))
+            folder = Path(os.environ.get(ENV_SESSIONS) or DEFAULT_SESSIONS)
+            _LOBBY = Lobby(folder, server=os.environ.get(ENV_ADDRESS, ""))
         return _LOBBY
 
 

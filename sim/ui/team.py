@@ -18,6 +18,7 @@ from sim.ui.widgets import (
     StatusBar,
     TurnLog,
     ruling_words,
+    use_guard,
     use_message,
     use_revision,
 )
@@ -34,6 +35,7 @@ def TeamView(game: Game, seat: str) -> None:
     move = solara.use_reactive(starting_move("exercises", board, holding))
     rationale = solara.use_reactive("")
     shown, say = use_message(game)
+    guard = use_guard()
     wrong = problem(move.value, board)
 
     def submit() -> None:
@@ -64,7 +66,7 @@ def TeamView(game: Game, seat: str) -> None:
                     Message("error", wrong)
                 solara.Button(
                     "Submit move",
-                    on_click=submit,
+                    on_click=guard(submit),
                     color="primary",
                     disabled=bool(wrong) or game.finished,
                 )

@@ -2,6 +2,10 @@
 
 Every component that shows the game takes its ``revision`` (:attr:`sim.game.play.Game.revision`)
 so that it redraws when the game changes, in this browser or another (:func:`use_revision`).
+
+No traceback reaches a browser: every click handler goes through :func:`use_guard`, which logs
+an unforeseen error with its traceback on the server and puts one plain line on the page
+(:data:`UNEXPECTED`); the page itself catches what fails while drawing (:mod:`sim.ui.app`).
 """
 
 # ruff: noqa: N802  (Solara components are named like classes, as in Solara and Mesa)
@@ -9,9 +13,12 @@ so that it redraws when the game changes, in this browser or another (:func:`use
 from __future__ import annotations
 
 import base64
+import functools
 import html
+import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import solara
 
@@ -23,6 +30,39 @@ from sim.ui.views import status_items, turn_log_html
 
 #: How often a browser looks for changes made elsewhere, seconds.
 POLL_SECONDS = 0.3
+#: What a browser is told of an error nobody foresaw (the server's log has the traceback).
+UNEXPECTED = (
+    "Something went wrong on the server (its log has the details); nothing more was done. "
+    "Reload the page to go on."
+)
+#: The page's line for an unforeseen error, which :func:`use_guard` sets (provided by the page).
+TROUBLE = solara.create_context(None)
+
+log = logging.getLogger(__name__)
+
+
+def use_guard() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A wrapper for click handlers: an unforeseen error is logged, and said in one plain line.
+
+    The error and its traceback go to the server's log; the page shows :data:`UNEXPECTED`
+    (through the :data:`TROUBLE` the page provides), never the traceback.
+    """
+    trouble = solara.use_context(TROUBLE)
+
+    def guard(handler: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(handler)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return handler(*args, **kwargs)
+            except Exception:
+                log.exception("the console failed in %s", handler.__qualname__)
+                if trouble is not None:
+                    trouble.set(UNEXPECTED)
+                return None
+
+        return guarded
+
+    return guard
 
 
 def use_message(game: Game) -> tuple[tuple[str, str], Callable[[str, str], None]]:
@@ -117,19 +157,21 @@ def ReportLink(game: Game, revision: int, label: str = "After-action report") ->
     """The after-action report: prepared on request, then downloaded."""
     report = solara.use_reactive(None)  # (revision, html) of the last report made
     error = solara.use_reactive("")
+    guard = use_guard()
 
     def make() -> None:
         try:
             report.set((revision, session_report_html(game)))
             error.set("")
-        except Exception as exc:  # a failed report must not end the game: say so
-            error.set(f"Could not make the report: {exc}")
+        except Exception:  # a failed report must not end the game: say so, log the details
+            log.exception("the report of game %s failed", game.id)
+            error.set("Could not make the report (the server's log has the details).")
 
     name = f"{game.export_name()}_report.html"
     if report.value is not None and report.value[0] == revision:
         DownloadLink(f"{label} (month {game.month})", name, report.value[1], "text/html")
     else:
-        solara.Button(f"Prepare the {label.lower()}", on_click=make, outlined=True)
+        solara.Button(f"Prepare the {label.lower()}", on_click=guard(make), outlined=True)
     if error.value:
         Message("error", error.value)
 

@@ -55,3 +55,22 @@ def html_of(rc, css_class: str) -> str:
 def messages(rc) -> str:
     """The text of the messages shown."""
     return html.unescape(html_of(rc, "geosim-message"))
+
+
+def page_text(rc) -> str:
+    """Every text the page shows (labels, HTML, plain text), joined by newlines."""
+    found: list[str] = []
+
+    def walk(widget) -> None:
+        if isinstance(widget, str):
+            found.append(widget)
+            return
+        for name in ("value", "unsafe_innerHTML", "label", "v_model"):
+            text = getattr(widget, name, None)
+            if isinstance(text, str):
+                found.append(text)
+        for child in getattr(widget, "children", None) or ():
+            walk(child)
+
+    walk(rc.container if hasattr(rc, "container") else rc)
+    return html.unescape("\n".join(found))

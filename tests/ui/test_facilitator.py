@@ -63,7 +63,9 @@ def test_bad_values_give_one_plain_line_naming_the_field_and_disable_the_button(
     assert messages(rc) == ""
     assert not button(rc, "Inject now").disabled
     field(rc, "Exercises a year").v_model = "lots"
-    assert messages(rc) == "Exercises a year: a number is needed, not 'lots'"
+    assert messages(rc) == (
+        "Exercises a year: a number in plain decimal digits, such as 12 or 0.5, not 'lots'"
+    )
     assert game.accepted() == []
 
 
@@ -145,3 +147,17 @@ def test_the_end_of_the_game_shows_a_banner_with_the_report(tmp_path):
         for w in rc.find(solara.widgets.HTML).widgets
     )
     assert button(rc, "Advance 12 months").disabled
+
+
+def test_a_note_or_a_ruling_longer_than_a_game_keeps_is_refused_in_one_line(game):
+    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
+    field(rc, "Note for the report").v_model = "n" * 100_000
+    button(rc, "Add note").click()
+    assert messages(rc) == "Note: at most 2,000 characters (this one has 100,000)"
+    assert game.record.notes == []
+    game.submit("Blue", Move.new("exercises", partners=["PHL"]), "drill")
+    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
+    field(rc, "Ruling").v_model = "r" * 100_000
+    button(rc, "Reject").click()
+    assert "Ruling: at most 2,000 characters" in messages(rc)
+    assert [a.status for a in load(session_path(game.folder, game.id)).actions] == ["pending"]

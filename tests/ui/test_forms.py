@@ -65,4 +65,16 @@ def test_leaving_offers_only_alliances_the_state_is_in_by_name(board):
 
 def test_a_text_in_a_number_field_is_named_not_ignored(board):
     move = Move("exercises", {**starting_move("exercises", board).params, "per_year": "lots"})
-    assert problem(move, board) == "Exercises a year: a number is needed, not 'lots'"
+    assert problem(move, board) == (
+        "Exercises a year: a number in plain decimal digits, such as 12 or 0.5, not 'lots'"
+    )
+
+
+@pytest.mark.parametrize("typed", ["1_0", "٣", "0x10", "1e400", "nan"])
+def test_a_number_is_read_by_the_rule_of_scenario_files(typed, board):
+    move = Move("exercises", {**starting_move("exercises", board).params, "per_year": typed})
+    assert problem(move, board) == (
+        f"Exercises a year: a number in plain decimal digits, such as 12 or 0.5, not {typed!r}"
+    )
+    months = Move("exercises", {**starting_move("exercises", board).params, "months": typed})
+    assert problem(months, board).startswith("Months: a number in plain decimal digits")

@@ -39,3 +39,11 @@ def test_a_team_move_is_submitted_ruled_on_and_logged_as_the_teams(game):
 def test_a_team_cannot_move_a_state_it_does_not_hold(game):
     with pytest.raises(MoveError, match="the Red team holds China, not the United States"):
         game.submit("Red", Move.new("exercises", actor="USA", partners=["PHL"]))
+
+
+def test_a_rationale_longer_than_a_game_keeps_is_refused_not_sent(game):
+    _, team = solara.render(TeamView(game, "Blue"), handle_error=False)
+    field(team, "Rationale").v_model = "x" * 2_000_000
+    button(team, "Submit move").click()
+    assert messages(team) == "Rationale: at most 2,000 characters (this one has 2,000,000)"
+    assert game.pending() == []
