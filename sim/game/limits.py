@@ -37,6 +37,8 @@ PLAIN_NUMBER = re.compile(
 MAX_TEXT = 2000
 #: Longest title of a game.
 MAX_TITLE = 120
+#: Longest text field of a move (what an arms delivery delivers).
+MAX_MOVE_TEXT = 200
 #: Longest name of a team.
 MAX_TEAM_NAME = 40
 #: Longest reference to a scenario or a deck (a shipped name or a path).
@@ -105,10 +107,12 @@ def plain_move(move: Move) -> Move:
     """A move whose typed numbers (text in its number and months fields) are read as numbers.
 
     A blank months field stays blank (it means "until the game ends"); numbers already numbers
-    and the other fields are left as they are, for :func:`~sim.scenario.moves.check_move`.
+    and the other fields are left as they are, for :func:`~sim.scenario.moves.check_move`; a
+    text field (what an arms delivery delivers) is bounded by :data:`MAX_MOVE_TEXT`.
 
     Raises:
-        MoveError: When a typed number is not written plainly (:func:`plain_number`).
+        MoveError: When a typed number is not written plainly (:func:`plain_number`), or a
+            text is too long.
     """
     kind = MOVES.get(move.kind)
     if kind is None:
@@ -118,4 +122,6 @@ def plain_move(move: Move) -> Move:
         value = params.get(field.name)
         if field.kind in ("number", "months") and isinstance(value, str) and value.strip():
             params[field.name] = plain_number(value, field.label)
+        elif field.kind == "text" and isinstance(value, str):
+            bounded(value, field.label, MAX_MOVE_TEXT)
     return Move(move.kind, params)

@@ -398,7 +398,7 @@ class Game:
             raise MoveError(self.unusable)
         if self.stamp is not None and stamp_of(self.path) != self.stamp:
             self._read_back()
-            raise FileChangedError
+            raise MoveError(self.unusable) if self.unusable else FileChangedError()
 
     def save(self) -> Path:
         """Save the record now (every action does), unless its file changed meanwhile.
@@ -416,7 +416,7 @@ class Game:
                 path, self.stamp = write(self.record, self.folder, expect=self.stamp)
             except SessionChangedError:
                 self._read_back()
-                raise FileChangedError from None
+                raise MoveError(self.unusable) if self.unusable else FileChangedError() from None
             except OSError as exc:
                 self._read_back()
                 raise NotSavedError(

@@ -119,6 +119,15 @@ def test_a_moves_typed_numbers_are_read_by_the_rule_and_the_rest_left_as_it_is()
 # Texts
 
 
+def test_a_moves_text_field_is_bounded_too() -> None:
+    params = {"actor": "USA", "partners": ["PHL"], "value_usd_m": "20"}
+    assert plain_move(Move("arms_transfer", {**params, "item": "a cutter"})).params["item"] == (
+        "a cutter"
+    )
+    with pytest.raises(MoveError, match=r"^What is delivered: at most 200 characters"):
+        plain_move(Move("arms_transfer", {**params, "item": "x" * 1_000_000}))
+
+
 def test_a_text_of_at_most_the_limit_is_kept_and_a_longer_one_refused_in_one_line() -> None:
     assert bounded("x" * MAX_TEXT, "Rationale", MAX_TEXT) == "x" * MAX_TEXT
     with pytest.raises(MoveError) as caught:

@@ -257,6 +257,18 @@ def test_a_game_whose_file_changed_under_it_refuses_to_overwrite_it(tmp_path: Pa
     assert load(path).month == 0 and [a.id for a in load(path).actions] == [1, 2]
 
 
+def test_a_game_whose_file_is_gone_refuses_every_action_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    game = new_game(tmp_path)
+    path = session_path(tmp_path, game.id)
+    path.unlink()  # removed by hand while the game is live
+    for attempt in (game.advance, lambda: game.add_note("still here?")):
+        with pytest.raises(MoveError, match=f"Game {game.id} can no longer be played here"):
+            attempt()
+    assert not path.exists()
+
+
 def test_an_action_that_cannot_be_saved_is_not_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
