@@ -7,13 +7,16 @@ file ``.<id>.lock`` in the sessions folder, taken without waiting. Another serve
 the game is refused (:class:`GameHeldError`, naming the game and the server that holds it), and
 plays nothing.
 
-``flock`` rather than a lock-file library: the kernel releases the lock when the process that
-holds it ends, however it ends (Ctrl-C, a crash, ``kill -9``), so a restarted server resumes
-its games at once, with no stale lock to clear; the lock file itself stays (an empty file is
-never a lock) and records who held it last, which is what the refusal quotes. ``filelock``
-would fall back to a lock file that outlives a killed server on file systems without
-``flock``; here, where the kernel cannot lock, the server says so in its log and goes on,
-protected by the check every save makes (:func:`sim.game.record.write`).
+``fcntl.flock`` directly, not the ``filelock`` package: one exclusive lock taken without
+waiting is a dozen lines of the standard library, and its guarantee is the kernel's: the lock
+goes when the process that holds it ends, however it ends (Ctrl-C, a crash, ``kill -9``), so a
+restarted server resumes its games at once, with nothing to clear. The lock file itself stays
+(an unlocked file is no lock) and records who held it last, which a refusal quotes.
+``filelock`` 4 brings what this does not need (ownership per thread by default, which the
+many threads of a Solara server would trip over; soft lock files with staleness rules where
+``flock`` is missing). Where the kernel cannot lock (a file system without ``flock``), the
+server says so in its log and goes on, protected by the check every save makes
+(:func:`sim.game.record.write`).
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ class Lobby:
             ScenarioError: When its lock file cannot be made.
         """
         with self._lock:
-            if game_id in self._locks and self._locks[game_id].held:
+            if game_id in self._locks:
                 return
             try:
                 self._locks[game_id] = GameLock.take(self.folder, game_id, server=self.server)
