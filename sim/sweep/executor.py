@@ -40,10 +40,16 @@ from sim.folders import describe
 from sim.scenario.problems import SourceMap
 from sim.scenario.schema import Scenario
 from sim.scenario.translate import problems_from
-from sim.sweep.manifest import Session, write_manifest
+from sim.sweep.manifest import Session
 from sim.sweep.parts import RUNS, part_key, runs_schema, timeseries_schema
 from sim.sweep.spec import Sweep, apply_values, chunk_bounds, config_hash
-from sim.sweep.store import SweepError, prepare_directory, verify_parts, write_chunk
+from sim.sweep.store import (
+    SweepError,
+    prepare_directory,
+    save_manifest,
+    verify_parts,
+    write_chunk,
+)
 
 #: Chunks kept in flight per worker (enough to hide latency, few enough to lose little).
 IN_FLIGHT_PER_WORKER = 2
@@ -429,7 +435,7 @@ def run_sweep(
             damaged_parts=damaged,
         )
         record.sessions.append(session)
-        write_manifest(out, record)
+        save_manifest(out, record)
         if on_start is not None:
             on_start(sweep.runs, skipped)
         tasks = (make_task(sweep, c, size, kinds) for c in todo)
@@ -454,7 +460,7 @@ def run_sweep(
     session.runs_computed = computed
     session.seconds = round(seconds, 3)
     record.complete = all(part_key(RUNS, c) in record.files for c in range(len(bounds)))
-    write_manifest(out, record)
+    save_manifest(out, record)
     return SweepSummary(
         out, sweep.runs, skipped, computed, failed, seconds, computations, tuple(damaged)
     )

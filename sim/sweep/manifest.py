@@ -13,6 +13,7 @@ leaves the old manifest or the new one, and a checksum is recorded only for a pa
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -52,7 +53,10 @@ MAX_BYTES = 64 * 2**20
 #: Deepest nesting of lists and mappings read (a spec's values may be whole mappings).
 MAX_DEPTH = 64
 #: What to do with a manifest that cannot be used.
-AFRESH = "start the sweep afresh with --force (its runs are lost), or choose another --out"
+AFRESH = (
+    "start the sweep afresh with --force (its runs are lost; --force keeps a manifest changed "
+    "since geosim wrote it, so move an edited one away first), or choose another --out"
+)
 
 
 def _sha256(text: str) -> str:
@@ -383,7 +387,9 @@ def read_manifest(out: Path) -> Manifest:
     if data["format"] == 1:
         raise SweepError(
             f"{shown} was written by an older geosim (sweep format 1, without checksums of its "
-            f"parts); this geosim reads format {FORMAT}\n  hint: {AFRESH}"
+            f"parts); this geosim reads format {FORMAT}\n  hint: remove the folder yourself "
+            "(that geosim did not list the files it wrote, so --force cannot tell them from "
+            "yours), or choose another --out"
         )
     try:
         return Manifest.model_validate(data)
@@ -419,25 +425,54 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def write_manifest(out: Path, manifest: Manifest) -> None:
-    """Write ``manifest.json`` atomically: a temporary file, fsync, and a rename.
+def encode(manifest: Manifest) -> bytes:
+    """The bytes of ``manifest.json``."""
+    return (json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n").encode("utf-8")
+
+
+def write_manifest(out: Path, manifest: Manifest, data: bytes | None = None) -> None:
+    """Write ``manifest.json`` atomically (:func:`write_atomically`).
+
+    Args:
+        out: The sweep directory.
+        manifest: The manifest.
+        data: Its bytes, if already encoded (:func:`encode`).
 
     Raises:
         SweepError: Naming the file and what failed (a full or read-only disk).
     """
     path = out / "manifest.json"
-    temporary = out / ".manifest.json.tmp"
-    text = json.dumps(manifest.model_dump(mode="json"), indent=2) + "\n"
+    try:
+        write_atomically(path, encode(manifest) if data is None else data)
+    except OSError as exc:
+        raise SweepError(f"cannot write {path}: {describe(exc)}") from None
+
+
+def record_of(data: bytes | Any) -> FileRecord:
+    """The size and checksum of a file's bytes (anything with the buffer protocol)."""
+    view = memoryview(data)
+    return FileRecord(size=view.nbytes, sha256=hashlib.sha256(view).hexdigest())
+
+
+def write_atomically(path: Path, data: bytes | Any) -> None:
+    """Write a file through a temporary file beside it, fsync and a rename.
+
+    The temporary file is ``.<name>.<pid>.tmp``; one left by a killed sweep is cleaned on
+    resume, whatever it has become.
+
+    Raises:
+        OSError: When the disk refuses; the temporary file is removed.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with contextlib.suppress(FileNotFoundError):  # a stale one, never followed if a link
             temporary.unlink()
-        with open(temporary, "x", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(temporary, "xb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except OSError as exc:
-        raise SweepError(f"cannot write {path}: {describe(exc)}") from None
     finally:
         with contextlib.suppress(OSError):  # gone once renamed; or the disk refuses even that
             temporary.unlink(missing_ok=True)

@@ -17,9 +17,7 @@ wrong by a bug, or recorded by hand), so a part that passes can be trusted by th
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +29,7 @@ import pyarrow.parquet as pq
 from sim.core.metrics import Bounds, metric_bounds, outcome_bounds
 from sim.folders import describe
 from sim.scenario.baseline import country_codes
-from sim.sweep.manifest import FileRecord, Manifest
+from sim.sweep.manifest import FileRecord, Manifest, record_of, write_atomically
 
 #: The folders of the two kinds of part.
 RUNS, TIMESERIES = "runs", "timeseries"
@@ -111,8 +109,16 @@ def timeseries_schema(names: Sequence[str]) -> pa.Schema:
     )
 
 
+def encode_part(table: pa.Table) -> tuple[pa.Buffer, FileRecord]:
+    """A part's Parquet bytes, and their size and checksum."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    data = sink.getvalue()
+    return data, record_of(data)
+
+
 def write_part(path: Path, table: pa.Table) -> FileRecord:
-    """Write a part through a temporary file, fsync and an atomic rename.
+    """Write a part atomically (:func:`~sim.sweep.manifest.write_atomically`).
 
     Returns:
         Its size and checksum, to record in the manifest once it is in place.
@@ -120,23 +126,8 @@ def write_part(path: Path, table: pa.Table) -> FileRecord:
     Raises:
         OSError: When the disk refuses; the temporary file is removed.
     """
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    data = sink.getvalue()
-    record = FileRecord(size=data.size, sha256=hashlib.sha256(data).hexdigest())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with contextlib.suppress(FileNotFoundError):  # a stale one, never followed if a link
-            temporary.unlink()
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(OSError):  # gone once renamed; or the disk refuses even that
-            temporary.unlink(missing_ok=True)
+    data, record = encode_part(table)
+    write_atomically(path, data)
     return record
 
 

@@ -23,7 +23,7 @@ import re
 import shlex
 import shutil
 import stat
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import ValidationError
 
-from sim.folders import STAGING, OutputError, check_output, describe, mark, owned
+from sim.folders import (
+    MARKER,
+    OutputError,
+    check_output,
+    clean_stale,
+    describe,
+    mark,
+    ownership,
+    read_ledger,
+    replace_folder,
+    staging_folder,
+    write_ledger,
+)
 from sim.scenario.problems import SourceMap, display_path
 from sim.scenario.translate import problems_from
 from sim.sweep.manifest import (
@@ -41,8 +53,11 @@ from sim.sweep.manifest import (
     Manifest,
     SweepError,
     check_chunks,
+    encode,
     new_manifest,
     read_manifest,
+    record_of,
+    write_atomically,
     write_manifest,
 )
 from sim.sweep.parts import (
@@ -51,11 +66,12 @@ from sim.sweep.parts import (
     PartError,
     UnrecordedPartError,
     Verifier,
+    chunk_of,
+    encode_part,
     part_key,
     part_name,
     parts_on_disk,
     read_recorded,
-    write_part,
 )
 from sim.sweep.spec import Sweep, parameter_kinds, recorded_sweep
 
@@ -68,6 +84,7 @@ __all__ = [
     "read_manifest",
     "read_runs",
     "repair_command",
+    "save_manifest",
     "sweep_in",
     "verify_parts",
     "write_chunk",
@@ -75,7 +92,7 @@ __all__ = [
 
 #: Temporary files geosim leaves when killed mid-write (and only those are cleaned).
 STALE = {
-    ".": re.compile(r"^\.(manifest\.json|design\.parquet)\.tmp$"),
+    ".": re.compile(r"^\.(manifest\.json|design\.parquet)(\.[0-9]+)?\.tmp$"),
     RUNS: re.compile(r"^\.part-[0-9]{6,}\.parquet\.[0-9]+\.tmp$"),
     TIMESERIES: re.compile(r"^\.part-[0-9]{6,}\.parquet\.[0-9]+\.tmp$"),
 }
@@ -117,6 +134,11 @@ def prepare_directory(
     if resume and out.is_dir() and any(out.iterdir()):
         manifest = read_manifest(out)
         _check_same(out, manifest, sweep, kinds)
+        try:
+            clean_stale(out.parent)
+            clean_stale(out)  # a ledger rewrite killed half-way
+        except OSError as exc:
+            raise SweepError(f"cannot clean {out}: {describe(exc)}") from None
         _clean_stale(out)
         _check_design(out, manifest, sweep, kinds)
         return manifest
@@ -128,32 +150,38 @@ def prepare_directory(
     check_chunks(sweep.runs, chunk_size)
     try:
         out = check_output(out, force=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(out.parent)  # left by a sweep killed while it started
+        if out.is_dir():
+            _refuse_foreign_parts(out)
+        with staging_folder(out.parent, out.name) as staging:
+            design = _write_design(sweep, staging, kinds)
+            manifest = new_manifest(sweep, chunk_size, kinds, design)
+            write_manifest(staging, manifest)
+            mark(staging, "sweep")
+            replace_folder(out, staging)
     except OutputError as exc:
         raise SweepError(str(exc)) from None
-    for stale in out.parent.glob(f"{STAGING}{out.name}-*"):  # left by a sweep killed at start
-        shutil.rmtree(stale, ignore_errors=True)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING}{out.name}-", dir=out.parent))
-    except OSError as exc:
-        raise SweepError(f"cannot create {out}: {describe(exc)}") from None
-    try:
-        staging.chmod(0o755)
-        manifest = new_manifest(sweep, chunk_size, kinds, _write_design(sweep, staging, kinds))
-        write_manifest(staging, manifest)
-        mark(staging, "sweep")
-        if out.exists() and any(out.iterdir()):
-            if not owned(out):  # checked above; a folder that changed hands since is kept
-                raise SweepError(f"{out} was not written by geosim; --force will not delete it")
-            trash = Path(tempfile.mkdtemp(prefix=f"{STAGING}old-", dir=out.parent))
-            os.replace(out, trash / out.name)
-            shutil.rmtree(trash, ignore_errors=True)
-        os.replace(staging, out)
     except OSError as exc:
         raise SweepError(f"cannot write {out}: {describe(exc)}") from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _refuse_foreign_parts(out: Path) -> None:
+    """Refuse to start afresh where a part is that ``--force`` may not remove.
+
+    ``--force`` keeps what geosim did not write, or what changed since (a damaged part); a part
+    kept in ``runs/`` would be taken for one of the new sweep's, so nothing starts.
+    """
+    for relative in ownership(out).kept:
+        folder, _, name = relative.partition("/")
+        if folder in (RUNS, TIMESERIES) and chunk_of(Path(name)) is not None:
+            raise SweepError(
+                f"{out / relative} was not written by geosim or was changed since (a damaged "
+                "part), so --force keeps it, and the new sweep would write a part there; "
+                f"move it away, repair the sweep instead ({repair_command(out)}), or choose "
+                "another --out"
+            )
 
 
 def _check_same(out: Path, manifest: Manifest, sweep: Sweep, kinds: tuple[str, ...]) -> None:
@@ -275,15 +303,33 @@ def verify_parts(out: Path, manifest: Manifest) -> tuple[set[int], list[str]]:
         for chunk in sorted(c for c in on_disk if c >= chunks):
             where = part_key(kind, chunk)
             damaged.append(f"{where}: not a chunk of this sweep, which has {chunks:,}")
+    redo = {
+        part_key(kind, chunk): path
+        for kind, on_disk in ((RUNS, runs_on_disk), (TIMESERIES, series_on_disk))
+        for chunk, path in on_disk.items()
+        if chunk not in done
+    }
+    _refuse_unclaimed(out, manifest, redo)
     keep = {"design.parquet"} | {part_key(k, c) for c in done for k in (RUNS, TIMESERIES)}
     if set(manifest.files) - keep:
         manifest.files = {k: v for k, v in manifest.files.items() if k in keep}
-        write_manifest(out, manifest)
-    for on_disk in (runs_on_disk, series_on_disk):
-        for chunk, path in on_disk.items():
-            if chunk not in done:
-                _remove(path)
+        save_manifest(out, manifest)
+    for path in redo.values():
+        _remove(path)
     return done, damaged
+
+
+def _refuse_unclaimed(out: Path, manifest: Manifest, parts: dict[str, Path]) -> None:
+    """Parts to redo must be geosim's: listed by the manifest or claimed in the ledger."""
+    ledger = read_ledger(out)
+    claimed = set(manifest.files) | (set(ledger.files) if ledger is not None else set())
+    for key, path in sorted(parts.items()):
+        if key not in claimed:
+            raise SweepError(
+                f"{path} is not a part of this sweep (neither its manifest nor its ledger "
+                f"{out / MARKER} lists it), and resuming touches only what geosim wrote; "
+                "move it away, then resume"
+            )
 
 
 def write_chunk(
@@ -291,26 +337,75 @@ def write_chunk(
 ) -> None:
     """Write a finished chunk's parts, then record their checksums in the manifest.
 
+    The folder's ledger lists the parts (and the manifest to come) before they appear, so a
+    sweep killed at any moment leaves no part geosim did not claim (:func:`claim`).
+
     Raises:
         OSError: When a part cannot be written (the parts already recorded stay).
         SweepError: When the manifest cannot be rewritten.
     """
-    written: dict[str, FileRecord] = {}
+    encoded = {}
     if timeseries is not None:
-        key = part_key(TIMESERIES, chunk)
-        written[key] = write_part(out / key, timeseries)
-    key = part_key(RUNS, chunk)
-    written[key] = write_part(out / key, runs)
+        encoded[part_key(TIMESERIES, chunk)] = encode_part(timeseries)
+    encoded[part_key(RUNS, chunk)] = encode_part(runs)  # last: the runs part marks the chunk
+    written = {key: record for key, (_, record) in encoded.items()}
     manifest.files.update(written)
-    write_manifest(out, manifest)
+    data = encode(manifest)
+    claim(out, {**written, "manifest.json": record_of(data)})
+    for key, (part, _) in encoded.items():
+        write_atomically(out / key, part)
+    write_manifest(out, manifest, data)
+
+
+def save_manifest(out: Path, manifest: Manifest) -> None:
+    """Write the manifest, listed first in the folder's ledger (:func:`claim`).
+
+    Raises:
+        SweepError: When it, or the ledger, cannot be written.
+    """
+    data = encode(manifest)
+    try:
+        claim(out, {"manifest.json": record_of(data)})
+    except OSError as exc:
+        raise SweepError(f"cannot write {out}: {describe(exc)}") from None
+    write_manifest(out, manifest, data)
+
+
+def claim(out: Path, files: dict[str, FileRecord]) -> None:
+    """List files in the folder's ledger (:mod:`sim.folders`) before they are put in place.
+
+    ``--force`` then removes them (and only them, unchanged), and resume knows a part at a path
+    the ledger lists as geosim's even if the sweep was killed before its manifest said so. A
+    folder without a ledger (a user removed it) is not claimed.
+
+    Raises:
+        OSError: When the ledger cannot be written.
+    """
+    ledger = read_ledger(out)
+    if ledger is None or ledger.legacy:
+        return
+    for key, record in files.items():
+        ledger.files[key] = record.model_dump()
+        folder = key.rpartition("/")[0]
+        if folder and folder not in ledger.folders and not (out / folder).exists():
+            ledger.folders.append(folder)  # geosim is about to make it
+    write_ledger(out, ledger)
 
 
 # --------------------------------------------------------------------------------------------
 # The design
 
 
-def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> FileRecord:
-    """``design.parquet``: every sample's unit point and parameter values, in design order."""
+def _write_design(
+    sweep: Sweep,
+    out: Path,
+    kinds: tuple[str, ...],
+    before: Callable[[FileRecord], None] | None = None,
+) -> FileRecord:
+    """``design.parquet``: every sample's unit point and parameter values, in design order.
+
+    ``before`` is told its size and checksum before it is put in place (to claim it).
+    """
     writer: pq.ParquetWriter | None = None
     temporary = out / ".design.parquet.tmp"
     block = 100_000
@@ -337,6 +432,8 @@ def _write_design(sweep: Sweep, out: Path, kinds: tuple[str, ...]) -> FileRecord
             digest.update(block_bytes)
         os.fsync(handle.fileno())
     record = FileRecord(size=temporary.stat().st_size, sha256=digest.hexdigest())
+    if before is not None:
+        before(record)
     os.replace(temporary, out / "design.parquet")
     return record
 
@@ -347,10 +444,12 @@ def _check_design(out: Path, manifest: Manifest, sweep: Sweep, kinds: tuple[str,
         _design_table(out, manifest)
     except PartError:
         try:
-            manifest.files["design.parquet"] = _write_design(sweep, out, kinds)
+            manifest.files["design.parquet"] = _write_design(
+                sweep, out, kinds, lambda record: claim(out, {"design.parquet": record})
+            )
         except OSError as exc:
             raise SweepError(f"cannot write {out / 'design.parquet'}: {describe(exc)}") from None
-        write_manifest(out, manifest)
+        save_manifest(out, manifest)
 
 
 def _design_table(out: Path, manifest: Manifest) -> pa.Table:

@@ -400,7 +400,7 @@ def test_damaged_parts_are_redone_on_resume_and_refused_by_analyze(
 
 
 @pytest.mark.parametrize("damage", ['{"format": 1, "fing', "[]", '{"format": 1}', ""])
-def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh(
+def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh_once_it_is_moved(
     tmp_path: Path, reference, damage: str
 ) -> None:
     spec, undisturbed = reference
@@ -413,8 +413,11 @@ def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh(
         result.exception, SystemExit
     )
     assert "manifest.json is damaged" in result.output and "--force" in result.output
-    result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--force",
-                                       "--workers", "0", "-q"])  # fmt: skip
+    force = ["sweep", str(spec), "--out", str(out), "--force", "--workers", "0", "-q"]
+    result = CliRunner().invoke(main, force)  # the manifest changed since geosim wrote it
+    assert result.exit_code == 2 and "manifest.json was not written by geosim" in result.output
+    (out / "manifest.json").rename(tmp_path / "edited.json")
+    result = CliRunner().invoke(main, force)
     assert result.exit_code == 0, result.output
     pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
 

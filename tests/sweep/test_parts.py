@@ -29,6 +29,7 @@ from sweep_files import (
 )
 
 from sim.cli import main
+from sim.folders import record
 from sim.sweep.executor import run_sweep
 from sim.sweep.parts import Verifier, write_part
 from sim.sweep.spec import load_sweep
@@ -201,13 +202,33 @@ def test_whatever_took_a_parts_place_is_removed_and_the_chunk_redone(
     assert outcomes_of(out).equals(undamaged)
 
 
-def test_a_part_of_another_chunking_is_removed(damaged) -> None:
+def test_a_part_of_another_chunking_is_removed_if_geosim_wrote_it(damaged) -> None:
     out, undamaged, resume = damaged
     stray = part(out, 99)
     stray.write_bytes(part(out, 0).read_bytes())
+    record(out, [stray])  # as a sweep of other chunks would have
     output = resume()
     assert redid(output, "runs/part-000099.parquet: not a chunk of this sweep, which has 6", runs=0)
     assert not stray.exists()
+    assert outcomes_of(out).equals(undamaged)
+
+
+def test_a_part_geosim_did_not_write_is_never_removed(damaged) -> None:
+    """Resume replaces only parts its manifest or its ledger lists: others are refused."""
+    out, undamaged, resume = damaged
+    stray = part(out, 99)
+    stray.write_bytes(b"someone's file")
+    before = snapshot(out)
+    result = CliRunner().invoke(main, ["sweep", str(out), "--resume", "--workers", "0"])
+    assert result.exit_code == 2, result.output
+    assert f"{stray} is not a part of this sweep" in result.output
+    assert snapshot(out) == before
+    stray.unlink()
+    unasked = part(out, 2, "timeseries")  # this sweep records no time series: not its file
+    unasked.parent.mkdir()
+    unasked.write_bytes(b"someone's file")
+    assert "computed 0 in" in resume()
+    assert unasked.read_bytes() == b"someone's file"
     assert outcomes_of(out).equals(undamaged)
 
 

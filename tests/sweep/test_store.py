@@ -10,10 +10,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
-from sweep_files import make_sweep_files, part, snapshot
+from sweep_files import flip, make_sweep_files, part, snapshot
 
 from sim.cli import main
+from sim.folders import MARKER, fingerprint, read_ledger
+from sim.sweep import store
 from sim.sweep.executor import run_sweep
+from sim.sweep.manifest import record_of
 from sim.sweep.parts import runs_schema
 from sim.sweep.spec import load_sweep
 from sim.sweep.store import (
@@ -121,3 +124,91 @@ def test_resume_cleans_geosims_stale_temporary_files_whatever_they_became(
     assert all(path.read_text() == "mine" for path in foreign)
     assert (tmp_path / "spec.yaml").is_file()  # a link's target is not touched
     assert snapshot(out) == parts
+
+
+# --------------------------------------------------------------------------------------------
+# Ownership: the sweep lists every file it writes in its ledger, and --force removes only those
+
+
+def sweep_and_analyze(folder: Path, chunk_size: int = 2) -> tuple[Path, Path]:
+    """A small sweep with time series, analysed once; returns its spec and folder."""
+    spec = make_sweep_files(folder, samples=3, replicates=2, extra="timeseries: [hedgers]\n")
+    out = folder / "out"
+    ran = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--workers", "0",
+                                    "-q", "--chunk-size", str(chunk_size)])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    means = read_runs(out).groupby("sample")["regional_tension"].mean()
+    prim = ["--method", "prim", "--outcome", "regional_tension", "--threshold"]
+    analysed = CliRunner().invoke(main, ["analyze", str(out), *prim, str(means.median())])
+    assert analysed.exit_code == 0, analysed.output
+    return spec, out
+
+
+def test_the_ledger_lists_every_file_the_sweep_and_its_analysis_wrote(tmp_path: Path) -> None:
+    _, out = sweep_and_analyze(tmp_path)
+    ledger = read_ledger(out)
+    written = {
+        p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() and p.name != MARKER
+    }
+    assert set(ledger.files) == written
+    assert {"runs/part-000002.parquet", "timeseries/part-000002.parquet"} <= written
+    assert any(name.startswith("analysis/prim_") for name in written)
+    assert all(fingerprint(out / name) == entry for name, entry in ledger.files.items())
+    assert {"runs", "timeseries", "analysis"} <= set(ledger.folders)
+
+
+def test_force_removes_only_what_the_sweep_wrote(tmp_path: Path) -> None:
+    spec, out = sweep_and_analyze(tmp_path)
+    undamaged = read_runs(out).drop(columns=["elapsed_s", "worker"])
+    mine = [out / "notes.txt", out / "runs" / "notes.txt", out / "analysis" / "mine.csv"]
+    for path in mine:
+        path.write_text("mine")
+    again = ["sweep", str(spec), "--out", str(out), "--force", "--workers", "0", "-q"]
+    result = CliRunner().invoke(main, [*again, "--chunk-size", "6"])
+    assert result.exit_code == 0, result.output
+    assert all(path.read_text() == "mine" for path in mine)
+    assert sorted(p.name for p in (out / "runs").iterdir()) == ["notes.txt", "part-000000.parquet"]
+    assert [p.name for p in (out / "analysis").iterdir()] == ["mine.csv"]
+    assert read_runs(out).drop(columns=["elapsed_s", "worker"]).equals(undamaged)
+
+
+def test_force_keeps_a_damaged_part_and_says_how_to_repair_it(tmp_path: Path) -> None:
+    spec, out = sweep_and_analyze(tmp_path)
+    flip(part(out, 1), 0.4)
+    before = snapshot(out)
+    again = ["sweep", str(spec), "--out", str(out), "--workers", "0", "-q"]
+    result = CliRunner().invoke(main, [*again, "--force"])
+    assert result.exit_code == 2
+    assert f"{part(out, 1)} was not written by geosim or was changed since" in result.output
+    assert repair_command(out) in result.output
+    assert snapshot(out) == before
+    assert CliRunner().invoke(main, [*again, "--resume"]).exit_code == 0
+    assert CliRunner().invoke(main, [*again, "--force"]).exit_code == 0
+
+
+def test_a_file_is_in_the_ledger_before_it_is_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sweep killed at any moment leaves no file of its own that its ledger does not list."""
+    spec = make_sweep_files(tmp_path, samples=3, replicates=2, extra="timeseries: [hedgers]\n")
+    out = tmp_path / "out"
+    put, write_manifest = store.write_atomically, store.write_manifest
+    checked = []
+
+    def claimed_first(path: Path, data: bytes | None) -> None:
+        entry = read_ledger(out).files.get(path.relative_to(out).as_posix())
+        assert entry == record_of(data).model_dump(), path
+        checked.append(path.name)
+
+    monkeypatch.setattr(
+        store, "write_atomically", lambda path, data: (claimed_first(path, data), put(path, data))
+    )
+
+    def manifest_claimed_first(folder: Path, manifest, data: bytes | None = None) -> None:
+        if folder == out:  # not the staging folder, which is marked once complete
+            claimed_first(folder / "manifest.json", data)
+        write_manifest(folder, manifest, data)
+
+    monkeypatch.setattr(store, "write_manifest", manifest_claimed_first)
+    run_sweep(load_sweep(spec), out, workers=0, chunk_size=2)
+    assert checked.count("part-000002.parquet") == 2 and "manifest.json" in checked
