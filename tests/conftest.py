@@ -45,13 +45,16 @@ def scenario(**fields: Any) -> Scenario:
     """A validated scenario: the treaty network plus ``fields`` (deep-copied).
 
     It is anchored on its own month 0 (``anchor: self``), so that the control world is at rest
-    by itself and a test's treatment is the only departure.
+    by itself and a test's treatment is the only departure. Its states follow the script
+    (``decisions: {strategy: scripted}``) unless ``decisions`` is given: a mechanism's test
+    measures the mechanism, not the choices it prompts.
     """
     data: dict[str, Any] = {
         "name": "test",
         "seed": 11,
         "anchor": "self",
         "alliances": copy.deepcopy(TREATIES),
+        "decisions": {"strategy": "scripted"},
     }
     data.update(copy.deepcopy(fields))
     return Scenario.model_validate(data)

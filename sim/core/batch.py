@@ -51,6 +51,7 @@ STACKABLE = frozenset(
         "reference_path",
         "reference_abandonment",
         "alignment_anchor",
+        "reference_share",
         "reference_exercises",
         "reference_presence",
         "tension0",

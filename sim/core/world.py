@@ -179,6 +179,7 @@ class World:
     reference_path: np.ndarray | None = None
     reference_abandonment: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     alignment_anchor: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    reference_share: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     reference_exercises: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     reference_presence: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     tension0: np.ndarray | None = None

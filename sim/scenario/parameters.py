@@ -6,7 +6,7 @@ referee would accept: by default half to double the value, narrower or wider whe
 or the evidence in the ``why`` says so, and a single value for a reference that fixes a scale.
 ``geosim explain`` prints this table and ``docs/model.md`` uses the same names.
 
-The module runs past 800 lines because it is one table: some 75 coefficients, each with its
+The module runs past 800 lines because it is one table: some 90 coefficients, each with its
 description, reason, bounds and plausible range, kept together so that a reader checks every
 number in one place and ``geosim explain`` reads them from one source.
 """
@@ -437,6 +437,19 @@ class AlignmentParameters(_Group):
         plausible=(0.25, 1),
         ge=0,
         le=5,
+    )
+    threat_relief: float = coef(
+        0.0,
+        "Share of a receding threat's push that a state unwinds: a security pull weaker than on "
+        "the status quo's path moves a state back only by this share of the difference",
+        why="balancing is sticky (Walt; Snyder): a state that aligned against a threat does not "
+        "turn towards it when the threat recedes within a decade (North Korea did not warm to "
+        "the US as US forces in Korea shrank after 2004, recalled); 0 unwinds nothing, 0.5 half "
+        "(1 is the symmetric Model 2.0 rule, which turned a US retrenchment into a pull of "
+        "North Korea and Russia towards the US)",
+        plausible=(0, 0.5),
+        ge=0,
+        le=1,
     )
     noise_sd: float = coef(
         0.01,
@@ -874,6 +887,149 @@ class TensionParameters(_Group):
     )
 
 
+class DecisionParameters(_Group):
+    """Countries that decide (§9): the quantal-response rule and the utility it scores.
+
+    Utilities are counted in *crisis-months*: one month spent at the crisis rung of the
+    escalation ladder is worth −1. Every coefficient is free: the rule's theory fixes the
+    form, not the numbers.
+    """
+
+    rationality: float = coef(
+        10.0,
+        "Logit rationality λ of a deciding state, per unit of its own stake (the typical "
+        "first-order value of one move at the status quo); a scenario may set it per country",
+        why="quantal response (McKelvey & Palfrey 1995): at λ = 10 a move worth half a stake "
+        "more than another is chosen ~150 times as often, and the status quo's trembles (moves "
+        "worth a stake less) come about once a decade per state; λ = 3 is noisy play, 30 "
+        "nearly best replies",
+        plausible=(3, 30),
+        ge=0,
+        le=1000,
+    )
+    commitment: float = coef(
+        1.0,
+        "Cost of a posture k steps away from the status quo's, k² times this, in units of the "
+        "state's stake: the pull of its standing policy",
+        why="status-quo bias and bureaucratic inertia (Allison 1971; Samuelson & Zeckhauser "
+        "1988): a state departs from its standing posture when a change is worth about a stake; "
+        "a third to three stakes spans a nimble and a rigid government",
+        plausible=(0.3, 3),
+        ge=0,
+        le=100,
+    )
+    dormancy: float = coef(
+        0.5,
+        "Margin by which a lever a state does not use falls short of paying for itself at the "
+        "status quo (a share of its marginal value there)",
+        why="revealed preference only bounds an unused lever's value from above; half its "
+        "marginal value puts it as far from use as the record allows either way (0.2: nearly "
+        "in use; 0.8: far from it)",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=1,
+    )
+    cost_gray_zone: float = coef(
+        0.02,
+        "Cost to a party of a month at the gray-zone rung (crisis-months)",
+        why="intercepts and shadowing cost little: a fiftieth of a crisis month (MID hostility "
+        "level 2–3)",
+        plausible=(0.005, 0.05),
+        ge=0,
+        le=10,
+    )
+    cost_standoff: float = coef(
+        0.1,
+        "Cost to a party of a month at the standoff rung (crisis-months)",
+        why="a blockade or face-off ties up forces and attention: a tenth of a crisis month",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=10,
+    )
+    cost_clash: float = coef(
+        0.4,
+        "Cost to a party of a month at the clash rung (crisis-months)",
+        why="a use of force with possible fatalities (MID level 4): somewhat less than a "
+        "sustained crisis with mobilisation",
+        plausible=(0.2, 0.8),
+        ge=0,
+        le=10,
+    )
+    cost_crisis: float = coef(
+        1.0,
+        "Cost to a party of a month at the crisis rung: the unit of utility (crisis-months)",
+        why="scale reference: every other utility is counted in these units",
+        plausible=(1, 1),
+        ge=0.01,
+        le=10,
+    )
+    cost_war: float = coef(
+        10.0,
+        "Cost to a party of a month at war (crisis-months)",
+        why="war (≥ 1,000 battle deaths a year, COW) costs an order of magnitude more than a "
+        "crisis; 5–30 spans limited and major wars",
+        plausible=(5, 30),
+        ge=0,
+        le=1000,
+    )
+    nuclear_war_factor: float = coef(
+        3.0,
+        "Multiple of the war cost between two nuclear-armed states",
+        why="the risk of nuclear use triples what a war is expected to cost; 2–10",
+        plausible=(2, 10),
+        ge=1,
+        le=100,
+    )
+    security_weight: float = coef(
+        0.5,
+        "Cost of a month under one unit of summed threat Σ_j T_ij (crisis-months), against "
+        "which arms and leaning buy security",
+        why="the status quo's most threatened states sum 1–2 units: living with them costs a "
+        "crisis-month a month or so, the order of a standing crisis; 0.1–2",
+        plausible=(0.1, 2),
+        ge=0,
+        le=100,
+    )
+    following_weight: float = coef(
+        2.0,
+        "Value to a state of its side's following: a unit move of the region's whole "
+        "capability towards it (crisis-months per month)",
+        why="a pole values followers by their weight (Walt; Snyder): moving a tenth of the "
+        "region's capability by a tenth is worth a fiftieth of a crisis-month a month; 0.5–8",
+        plausible=(0.5, 8),
+        ge=0,
+        le=100,
+    )
+    stance_push: float = coef(
+        0.8,
+        "Logit added to the step-up of an incident by a party that presses (subtracted when it "
+        "backs down)",
+        why="one side pressing more than doubles the odds of a step up (e^0.8 ≈ 2.2), the "
+        "order of a coercion campaign's effect (`coercion_escalation` = 2 at full intensity)",
+        plausible=(0.4, 1.5),
+        ge=0,
+        le=10,
+    )
+    stance_retreat: float = coef(
+        0.2,
+        "Monthly step-down probability added by a party that backs down",
+        why="backing down ends a standoff within a few months, as the 2012 Scarborough and the "
+        "2017 Doklam withdrawals did (recalled)",
+        plausible=(0.1, 0.4),
+        ge=0,
+        le=1,
+    )
+    lean_weight: float = coef(
+        0.2,
+        "Alignment pull of a deliberate lean towards a pole, per unit lean",
+        why="a lean moves a state about as much as a tenth of a full treaty's pull: over a year "
+        "~0.05 on the axis at the default rate",
+        plausible=(0.1, 0.5),
+        ge=0,
+        le=5,
+    )
+
+
 class Parameters(_Group):
     """All model coefficients, grouped by mechanism."""
 
@@ -884,6 +1040,7 @@ class Parameters(_Group):
     incidents: IncidentParameters = Field(default_factory=IncidentParameters)
     tension: TensionParameters = Field(default_factory=TensionParameters)
     economy: EconomyParameters = Field(default_factory=EconomyParameters)
+    decisions: DecisionParameters = Field(default_factory=DecisionParameters)
 
 
 def provenance(params: Parameters) -> list[dict[str, Any]]:

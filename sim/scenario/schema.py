@@ -1,7 +1,8 @@
 """The scenario schema: a validated description of one experiment.
 
 A scenario is YAML with the top-level keys ``name``, ``description``, ``extends``, ``horizon``,
-``seed``, ``countries``, ``alliances``, ``policies``, ``events`` and ``parameters``. This module
+``seed``, ``countries``, ``alliances``, ``policies``, ``events``, ``decisions`` and
+``parameters``. This module
 holds its schema (pydantic v2, which also yields the JSON Schema printed by ``geosim schema``);
 :mod:`sim.scenario.loader` turns files into validated :class:`Scenario` objects with readable
 errors.
@@ -357,6 +358,61 @@ class CredibilityShock(_Event):
     delta: float = Field(ge=-1, le=1)
 
 
+#: How a state makes its moves (``docs/model.md`` §9): ``expected_utility`` scores its menu
+#: every decision interval and chooses by a logit rule; ``scripted`` does what the scenario's
+#: timeline says and nothing else (Model 2.0's states); ``fixed`` holds its month-0 posture:
+#: no decisions, and none of its own timed entries after month 0.
+Strategy = Literal["expected_utility", "scripted", "fixed"]
+#: The kinds of move on the menu (``docs/model.md`` §9, the menu table).
+MoveKindName = Literal[
+    "arms",
+    "coercion",
+    "stance",
+    "channel",
+    "assistance",
+    "exercises",
+    "presence",
+    "inducement",
+    "economic_coercion",
+    "clarity",
+    "lean",
+]
+
+
+class CountryDecisions(Strict):
+    """How one state decides, when it differs from the scenario's default."""
+
+    strategy: Strategy | None = Field(None, description="expected_utility, scripted or fixed")
+    rationality: float | None = Field(
+        None, ge=0, le=1000, description="Logit rationality λ (default: the coefficient)"
+    )
+    forbid: Annotated[list[MoveKindName], AfterValidator(_unique)] = Field(
+        default_factory=list, description="Kinds of move this state may not make"
+    )
+    source: Source = Field("", description="Source or reason for the choices")
+    note: str = ""
+
+
+class Decisions(Strict):
+    """Countries that decide (``docs/model.md`` §9): who, how often, how far ahead."""
+
+    strategy: Strategy = Field(
+        "expected_utility", description="How every state decides unless listed in countries"
+    )
+    interval: int = Field(3, ge=1, le=24, description="Months between decisions")
+    lookahead: int = Field(
+        6, ge=1, le=36, description="Months of escalation a state weighs when it scores a move"
+    )
+    countries: dict[CountryCode, CountryDecisions] = Field(default_factory=dict)
+    source: Source = Field("", description="Source or reason for the choices")
+    note: str = ""
+
+    def strategy_of(self, code: str) -> str:
+        """The strategy of the state ``code``."""
+        own = self.countries.get(code)
+        return own.strategy if own is not None and own.strategy is not None else self.strategy
+
+
 Event = Annotated[
     IncidentEvent
     | PolicyEvent
@@ -393,6 +449,7 @@ class Scenario(Strict):
     alliances: dict[Name, Alliance] = Field(default_factory=dict)
     policies: dict[Name, Policy] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
+    decisions: Decisions = Field(default_factory=Decisions)
     parameters: Parameters = Field(default_factory=Parameters)
 
     @model_validator(mode="after")

@@ -33,6 +33,7 @@ from sim.core.dynamics.levers import active_levers, lever_terms
 from sim.core.dynamics.state import EPS, State, current_gaps
 from sim.core.dynamics.step import initial_state, perceive
 from sim.core.dynamics.tension import relief_of, resting_tension, tension_target
+from sim.core.dynamics.threat import power_share
 from sim.core.world import World
 from sim.scenario.ladder import WAR
 
@@ -139,8 +140,8 @@ def anchors(reference: World, horizon: int) -> dict[str, np.ndarray]:
     Returns:
         The fields of :class:`~sim.core.world.World` they fill: ``tension0``, ``memory0``,
         ``level_cdf``, ``reference_ratio``, ``reference_path`` and ``reference_abandonment``
-        ``(T+1, N)``, and
-        ``alignment_anchor`` ``(T+1, N)``.
+        ``(T+1, N)``, and ``alignment_anchor`` and ``reference_share`` (each state's power share on
+        the path, from which a receding power is measured) ``(T+1, N)``.
     """
     state = initial_state(reference, np.zeros(1, dtype=np.uint64))
     state.tension = resting_tension(reference, state.alignment)
@@ -159,11 +160,12 @@ def anchors(reference: World, horizon: int) -> dict[str, np.ndarray]:
     along.level = np.zeros_like(along.level)
     along.milex = path
     levers = active_levers(reference, along)
-    ties, _, threat_matrix, abandonment, entrapment, ratio = perceive(reference, along, levers)
+    ties, cap, threat_matrix, abandonment, entrapment, ratio = perceive(reference, along, levers)
     forces = alignment_forces(
-        reference, along, threat_matrix, ties, levers, abandonment, entrapment
+        reference, along, threat_matrix, ties, levers, abandonment, entrapment, cap
     )
     terms = lever_terms(reference, along, levers)
+    share = power_share(reference, ties.credible, cap)
     return {
         "reference_exercises": terms.exercises[0],
         "reference_presence": terms.presence[0],
@@ -174,4 +176,5 @@ def anchors(reference: World, horizon: int) -> dict[str, np.ndarray]:
         "reference_path": reference.burden_path,
         "reference_abandonment": abandonment,
         "alignment_anchor": np.where(reference.pole, 0.0, -forces),
+        "reference_share": share,
     }

@@ -76,21 +76,27 @@ def path_capability(
 
 
 def target_burden(
-    world: World, step: int, ratio: np.ndarray, abandonment: np.ndarray, threat: np.ndarray
+    world: World,
+    step: int,
+    ratio: np.ndarray,
+    abandonment: np.ndarray,
+    threat: np.ndarray,
+    posture: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """The burden each state moves towards, within its record band, ``(R, N)``.
 
-    ``b*_i = b̄_i(t) · exp(κ θ_i (r_i − r̄_i(t))) · (1 + α (Ab_i − Āb_i(t)))``: the announced
-    path ``b̄``, scaled by the departure of the threat ratio and of abandonment fear from their
-    values on the status-quo path (barred quantities, :mod:`sim.core.dynamics.anchoring`). The
-    ratio's departure weighs in proportion to the state's perceived threat ``θ_i`` (Walt:
-    states balance against threat, not power): losing an ally's umbrella matters to a state
-    in proportion to how threatened it is.
+    ``b*_i = p_i · b̄_i(t) · exp(κ θ_i (r_i − r̄_i(t))) · (1 + α (Ab_i − Āb_i(t)))``: the
+    announced path ``b̄``, scaled by the state's chosen posture ``p_i`` (1 unless it decided to
+    raise or cut its budget, §9) and by the departure of the threat ratio and of abandonment
+    fear from their values on the status-quo path (barred quantities,
+    :mod:`sim.core.dynamics.anchoring`). The ratio's departure weighs in proportion to the
+    state's perceived threat ``θ_i`` (Walt: states balance against threat, not power): losing
+    an ally's umbrella matters to a state in proportion to how threatened it is.
     """
     p = world.params.arms
     departure = ratio - at_month(world.reference_ratio, step)
     fear = abandonment - at_month(world.reference_abandonment, step)
-    target = at_month(world.burden_path, step) * np.exp(p.reaction * threat * departure)
+    target = posture * at_month(world.burden_path, step) * np.exp(p.reaction * threat * departure)
     target = target * np.maximum(1.0 + p.abandonment_arming * fear, 0.0)
     return np.clip(target, world.burden_low, world.burden_high)
 
@@ -115,7 +121,8 @@ def arms_dynamics(
     """
     step = state.step
     path, following = at_month(world.burden_path, step), at_month(world.burden_path, step + 1)
-    target = target_burden(world, step, ratio, abandonment, state.threat)
+    posture = 1.0 if state.posture is None else state.posture
+    target = target_burden(world, step, ratio, abandonment, state.threat, posture)
     relative = state.burden / path
     relative = relative + DT * world.params.arms.fatigue * (target / path - relative)
     burden = np.clip(relative * following, world.burden_low, world.burden_high)

@@ -77,6 +77,8 @@ def _apply_event(world: World, state: State, event: CompiledEvent, mask: np.ndar
         state.level[mask, i, j] = state.level[mask, j, i] = level
         d = world.dyad_index(i, j)
         state.max_level[mask, d] = np.maximum(state.max_level[mask, d], level)
+        if state.held is not None:  # an injected rung holds through the month it is set
+            state.held[mask, d] = True
     elif event.kind == "tension_shock":
         value = np.clip(state.tension[mask, i, j] + event.value, 0.0, 1.0)
         state.tension[mask, i, j] = state.tension[mask, j, i] = value

@@ -33,6 +33,24 @@ def effective_channels(
     return np.clip(channel + world.params.incidents.channel_spillover * spill, 0.0, 1.0)
 
 
+def stance_terms(world: World, state: State) -> tuple[np.ndarray | float, np.ndarray | float]:
+    """The parties' stances in each incident dyad (§9): step-up logit and step-down added.
+
+    Each side that presses adds ``stance_push`` to the logit of a step up; each that backs down
+    subtracts it and adds ``stance_retreat`` to the chance of a step down. ``(R, S)`` each, or
+    zeros when no state has taken a stance.
+    """
+    if state.stance is None or not state.stance.any():
+        return 0.0, 0.0
+    s = world.incident_dyads
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    p = world.params.decisions
+    sides = state.stance[:, i, j].astype(float), state.stance[:, j, i].astype(float)
+    push = p.stance_push * (sides[0] + sides[1])
+    retreat = p.stance_retreat * ((sides[0] < 0).astype(float) + (sides[1] < 0))
+    return push, retreat
+
+
 def escalation_offset(world: World) -> np.ndarray:
     """Logit offset of step-ups by the kind of stake of each incident dyad, ``(len(dyads),)``.
 
@@ -64,23 +82,47 @@ def step_probabilities(
     ceasefire: np.ndarray,
     restraint: np.ndarray,
     coercion: np.ndarray,
+    *,
+    push: np.ndarray | float = 0.0,
+    retreat: np.ndarray | float = 0.0,
+    dyads: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Monthly step-up and step-down probabilities of incidents at ``level`` (incident dyads).
 
     ``z = β0 + β_issue − β_L (L − 1) + β_τ τ + β_G G − β_D D L/4 + β_E E − β_C C − β_I I
-    − β_N N [L = 4]``, ``p_up = σ(z)``,
-    ``p_down = min(δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C), 1 − p_up)``;
-    ``restraint`` is ``β_I I`` (interdependence), ``G`` gray-zone coercion in the dyad.
-    Deterrence weighs most on the highest rungs (``L/4``: a quarter on the first step, in full
-    on the step to war): extended deterrence is built to prevent major attack, and probes
-    below it go on (the stability–instability logic, Snyder 1965).
+    − β_N N [L = 4] + push``, ``p_up = σ(z)``,
+    ``p_down = min(δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C) + retreat, 1 − p_up)``;
+    ``restraint`` is ``β_I I`` (interdependence), ``G`` gray-zone coercion in the dyad,
+    ``push`` and ``retreat`` the parties' stances (:func:`stance_terms`). Deterrence weighs
+    most on the highest rungs (``L/4``: a quarter on the first step, in full on the step to
+    war): extended deterrence is built to prevent major attack, and probes below it go on (the
+    stability–instability logic, Snyder 1965).
+
+    Args:
+        world: The compiled scenario.
+        level: Current rung of each incident.
+        tau: Dyad tension.
+        deter: Deterrence ``D``.
+        embolden: Emboldening ``E``.
+        channel: Deconfliction ``C``.
+        ceasefire: Ceasefire strength.
+        restraint: ``β_I I``, the commercial peace.
+        coercion: Gray-zone coercion ``G`` in the dyad, either way.
+        push: Logit added by the parties' stances.
+        retreat: Step-down chance added by the parties' stances.
+        dyads: Positions among ``World.incident_dyads`` of the dyads the other arrays are
+            over (default: all of them, in order).
     """
     p = world.params.incidents
-    s = world.incident_dyads
+    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
+    offset = escalation_offset(world)
+    if dyads is not None:
+        offset = offset[..., dyads]
     nuclear = world.nuclear_dyad[world.dyad_i[s], world.dyad_j[s]]
     logit = (
         p.escalation_base
-        + escalation_offset(world)
+        + offset
+        + push
         + p.coercion_escalation * coercion
         - p.escalation_rung_cost * np.maximum(level - 1, 0)
         + p.escalation_tension * tau
@@ -92,19 +134,25 @@ def step_probabilities(
     )
     p_up = 1.0 / (1.0 + np.exp(-logit))
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
-    p_down = np.minimum(calming + p.ceasefire_deescalation * (ceasefire + channel), 1 - p_up)
+    calming = calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat
+    p_down = np.minimum(calming, 1 - p_up)
     return p_up, p_down
 
 
 def incident_hazard(
-    world: World, tau: np.ndarray, coercion: np.ndarray, presence: np.ndarray
+    world: World,
+    tau: np.ndarray,
+    coercion: np.ndarray,
+    presence: np.ndarray,
+    dyads: np.ndarray | None = None,
 ) -> np.ndarray:
     """Monthly hazard of a new incident in each calm incident dyad.
 
-    ``λ = λ0 (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``.
+    ``λ = λ0 (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``;
+    ``dyads`` as for :func:`step_probabilities`.
     """
     p = world.params.incidents
-    s = world.incident_dyads
+    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
     i, j = world.dyad_i[s], world.dyad_j[s]
     return (
         p.base_hazard
@@ -157,17 +205,35 @@ def incidents_and_escalation(
     channel = 0.0 if channels is None else np.ascontiguousarray(channels[:, i, j])
     restraint = interdependence_restraint(world, terms.economic_dyad[:, s])
     coercion = terms.coercion_dyad[:, s]
+    push, retreat = stance_terms(world, state)
     p_up, p_down = step_probabilities(
-        world, level, tau, deter, embolden, channel, terms.ceasefire_dyad[:, s], restraint, coercion
+        world,
+        level,
+        tau,
+        deter,
+        embolden,
+        channel,
+        terms.ceasefire_dyad[:, s],
+        restraint,
+        coercion,
+        push=push,
+        retreat=retreat,
     )
     v = month_draws(world, state, Stream.ESCALATION)
     active = level > 0
+    if state.held is not None and state.held.any():  # a rung an event set this month holds
+        active = active & ~state.held[:, s]
+        state.held[:] = False
     up = active & (v < p_up) & (level < WAR)
     down = active & ~up & (v < p_up + p_down)
     level = level + up.astype(level.dtype) - down.astype(level.dtype) + new.astype(level.dtype)
     full = state.level.copy()
     full[:, i, j] = full[:, j, i] = level
     state.level = full
+    if state.stance is not None and state.stance.any():  # a stance ends with its incident
+        calm = full == 0
+        if calm.any():
+            state.stance = np.where(calm, 0, state.stance).astype(np.int8)
     max_level = state.max_level.copy()
     max_level[:, s] = np.maximum(max_level[:, s], level)
     state.max_level = max_level

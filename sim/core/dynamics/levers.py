@@ -15,7 +15,28 @@ from sim.core.world import LEVER_INDEX, NEVER, World
 
 
 def active_levers(world: World, state: State) -> np.ndarray:
-    """Sum the lever templates of the policies in force this month.
+    """The levers in force this month: the scripted policies' and the states' own moves.
+
+    The states' decisions (``State.overlay``, §9) add to the scripted templates; a lever never
+    falls below zero.
+
+    Returns:
+        Array ``(R, L, N, N)``: lever kind × actor × partner.
+    """
+    scripted = scripted_levers(world, state)
+    if state.overlay is None or state.overlay_version == 0:
+        return scripted
+    cached = state.overlay_cache
+    if cached is not None and cached[0] is scripted and cached[1] == state.overlay_version:
+        return cached[2]
+    levers = np.maximum(scripted + state.overlay, 0.0)
+    levers.flags.writeable = False  # shared between months: nobody may change it in place
+    state.overlay_cache = (scripted, state.overlay_version, levers)
+    return levers
+
+
+def scripted_levers(world: World, state: State) -> np.ndarray:
+    """Sum the lever templates of the policies in force this month (the scenario's script).
 
     Returns:
         Array ``(R, L, N, N)``: lever kind × actor × partner.

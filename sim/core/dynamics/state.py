@@ -205,6 +205,17 @@ class State:
         entrapment: Entrapment fear, ``(R, N)``.
         new_incidents: Dyads with a new incident this step, ``(R, D)`` over upper-triangle dyads.
         max_level: Highest escalation level reached so far per dyad, ``(R, D)``.
+        held: Dyads whose rung was set by an event this month and holds through it, ``(R, D)``.
+        overlay: The levers the states' own decisions add to the scripted ones, kind × actor ×
+            partner, ``(R, L, N, N)`` (§9).
+        posture: Each state's chosen burden relative to its announced path, ``(R, N)``.
+        lean: Each state's chosen lean towards the US (+1) or China (−1), ``(R, N)``.
+        stance: Each state's stance in its incident with another: press (+1), hold (0) or
+            back down (−1), ``[i, j]`` = i's, ``(R, N, N)``.
+        moves: Moves each state has made (holds not counted), ``(R, N)``.
+        coercing: Months each state has spent coercing another (gray zone), ``(R, N)``.
+        first_retreat: Month of each state's first back-down (``NEVER`` before), ``(R, N)``.
+        overlay_version: Counts the changes of ``overlay`` (the lever cache's key).
         log: Records of what happened (None when the run is not logged).
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
@@ -218,6 +229,7 @@ class State:
         draws: This month's random draws by stream (see :func:`month_draws`), with the month.
         gaps_cache: Alignment last seen and its :func:`alignment_gaps` (the gaps tension
             reads at the end of a month are the ones threat reads at the start of the next).
+        overlay_cache: The scripted levers and overlay version last summed, and their sum.
     """
 
     step: int
@@ -244,6 +256,15 @@ class State:
     entrapment: np.ndarray
     new_incidents: np.ndarray
     max_level: np.ndarray
+    held: np.ndarray | None = None
+    overlay: np.ndarray | None = None
+    posture: np.ndarray | None = None
+    lean: np.ndarray | None = None
+    stance: np.ndarray | None = None
+    moves: np.ndarray | None = None
+    coercing: np.ndarray | None = None
+    first_retreat: np.ndarray | None = None
+    overlay_version: int = 0
     log: list[Record] | None = field(default_factory=list)
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
@@ -252,6 +273,7 @@ class State:
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
     gaps_cache: tuple[np.ndarray, ...] | None = None
+    overlay_cache: tuple[np.ndarray, int, np.ndarray] | None = None
     draws: tuple[int, dict[Stream, np.ndarray]] | None = None
 
     @property
@@ -278,7 +300,13 @@ class State:
             if isinstance(value, np.ndarray) and name != "keys":
                 one = value[replicate : replicate + 1]
                 arrays[name] = np.repeat(one, r, axis=0)
-        return State(step=self.step, keys=np.asarray(keys, dtype=np.uint64), log=None, **arrays)
+        return State(
+            step=self.step,
+            keys=np.asarray(keys, dtype=np.uint64),
+            log=None,
+            overlay_version=self.overlay_version,
+            **arrays,
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from sim.core.dynamics.state import State, Ties, upper_triangle
 from sim.core.dynamics.tension import resting_tension, tension_dynamics
 from sim.core.dynamics.threat import memory_dynamics, threat_perception
 from sim.core.rng import Stream, uniforms
-from sim.core.world import World
+from sim.core.world import NEVER, World
 
 
 def initial_levels(world: World, keys: np.ndarray) -> np.ndarray:
@@ -85,6 +85,14 @@ def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State
         entrapment=np.zeros((r, n)),
         new_incidents=np.zeros((r, len(world.dyad_i)), dtype=bool),
         max_level=upper_triangle(world, level),
+        held=np.zeros((r, len(world.dyad_i)), dtype=bool),
+        overlay=np.zeros((r, *world.levers.shape[1:])),
+        posture=np.ones((r, n)),
+        lean=np.zeros((r, n)),
+        stance=np.zeros((r, n, n), dtype=np.int8),
+        moves=np.zeros((r, n), dtype=np.int64),
+        coercing=np.zeros((r, n)),
+        first_retreat=np.full((r, n), NEVER, dtype=np.int64),
         log=[] if log else None,
     )
     observe(world, state)
@@ -135,7 +143,9 @@ def advance(world: World, state: State, lookup: Any = None) -> None:
     levers = active_levers(world, state)
     deliveries(world, state)
     ties, cap, threat_matrix, abandonment, entrapment, ratio = perceive(world, state, levers)
-    forces = alignment_forces(world, state, threat_matrix, ties, levers, abandonment, entrapment)
+    forces = alignment_forces(
+        world, state, threat_matrix, ties, levers, abandonment, entrapment, cap
+    )
     growth = arms_dynamics(world, state, levers, ratio, abandonment)
     alignment_dynamics(world, state, forces)
     channels = effective_channels(world, state, levers, ties.credible)

@@ -49,13 +49,23 @@ def threat_perception(
     if terms.economic_on is not None:
         hostility += world.params.economy.coercion_hostility * terms.economic_on
     exposure = world.proximity * hostility * (1.0 - p.ally_discount * ties)
-    # Aggregate power (Walt): a state's allies add to the power it can bring to bear.
-    regional = capability_now * world.regional
-    power = regional + p.coalition_weight * np.einsum("rjm,rm->rj", ties, regional)
-    share = power / regional.sum(axis=1, keepdims=True)
+    share = power_share(world, ties, capability_now)
     threat_matrix = share[:, None, :] * exposure
     threat = -np.expm1(-p.sensitivity * threat_matrix.sum(axis=2))
     return threat_matrix, exposure, threat
+
+
+def power_share(world: World, ties: np.ndarray, capability_now: np.ndarray) -> np.ndarray:
+    """Each state's aggregate theatre power as a share of the region's, ``(R, N)``.
+
+    ``s_j = (ĉ_j + λ Σ_m W_jm ĉ_m) / Σ_m ĉ_m`` (Walt: a state's allies add to the power it can
+    bring to bear).
+    """
+    regional = capability_now * world.regional
+    power = regional + world.params.threat.coalition_weight * np.einsum(
+        "rjm,rm->rj", ties, regional
+    )
+    return power / regional.sum(axis=1, keepdims=True)
 
 
 def memory_dynamics(world: World, state: State) -> None:

@@ -85,3 +85,15 @@ def test_membership_and_commitment_events_change_the_alliance():
     k_phl, k_jpn = w.alliance_names.index("us_phl"), w.alliance_names.index("us_jpn")
     assert state.members[0, k_phl, w.index("VNM")]
     assert state.commitment[0, k_jpn] == 0.2
+
+
+def test_an_injected_rung_holds_through_the_month_it_is_set():
+    # The incident an event sets is not stepped down (nor up) in the month it fires: a
+    # facilitator who injects a clash sees a clash when the month ends.
+    shot = {"kind": "incident", "actors": ["CHN", "IND"], "level": "clash", "step": 5}
+    traj = run(200, horizon=7, events={"shot": shot})
+    w = traj.world
+    d = w.dyad_index(w.index("CHN"), w.index("IND"))
+    level = traj.level[:, :, d]  # the end of month t is row t + 1
+    assert (level[6] == np.maximum(level[5], 3)).all()  # set at month 5, held through it
+    assert (level[7] != level[6]).any()  # the month after, it moves again
