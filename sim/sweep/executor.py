@@ -36,7 +36,6 @@ from pydantic import ValidationError
 from sim.core import batch
 from sim.core.compile import compile_world
 from sim.core.engine import non_finite, simulate, trajectory_outcomes
-from sim.folders import describe
 from sim.scenario.problems import SourceMap
 from sim.scenario.schema import Scenario
 from sim.scenario.translate import problems_from
@@ -44,11 +43,11 @@ from sim.sweep.manifest import Session
 from sim.sweep.parts import RUNS, part_key, runs_schema, timeseries_schema
 from sim.sweep.spec import Sweep, apply_values, chunk_bounds, config_hash
 from sim.sweep.store import (
+    PartWriter,
     SweepError,
     prepare_directory,
     save_manifest,
     verify_parts,
-    write_chunk,
 )
 
 #: Chunks kept in flight per worker (enough to hide latency, few enough to lose little).
@@ -441,20 +440,15 @@ def run_sweep(
         tasks = (make_task(sweep, c, size, kinds) for c in todo)
         prefix = f"geosim-{record.fingerprint[:12]}"
         results = _run_serial(tasks) if client is None else _run_dask(client, tasks, prefix)
-        for result in results:
-            try:
-                write_chunk(out, record, result.chunk, result.runs, result.timeseries)
-            except OSError as exc:
-                raise SweepError(
-                    f"cannot write a part in {out}: {describe(exc)}; the parts already written "
-                    "are kept, and --resume continues from them"
-                ) from None
-            n = result.runs.num_rows
-            computed += n
-            computations += result.computations
-            failed += sum(1 for s in result.runs.column("status").to_pylist() if s != "ok")
-            if progress is not None:
-                progress(n)
+        with PartWriter(out, record) as writer:
+            for result in results:
+                writer.add(result.chunk, result.runs, result.timeseries)
+                n = result.runs.num_rows
+                computed += n
+                computations += result.computations
+                failed += sum(1 for s in result.runs.column("status").to_pylist() if s != "ok")
+                if progress is not None:
+                    progress(n)
     seconds = time.perf_counter() - began
     session.finished = datetime.now(UTC).isoformat(timespec="seconds")
     session.runs_computed = computed

@@ -455,9 +455,23 @@ def record_of(data: bytes | Any) -> FileRecord:
 
 
 def write_atomically(path: Path, data: bytes | Any) -> None:
-    """Write a file through a temporary file beside it, fsync and a rename.
+    """Write a file through a synced temporary file beside it and a rename.
 
-    The temporary file is ``.<name>.<pid>.tmp``; one left by a killed sweep is cleaned on
+    Raises:
+        OSError: When the disk refuses; the temporary file is removed.
+    """
+    temporary = write_temporary(path, data)
+    try:
+        put_in_place(temporary, path)
+    finally:
+        with contextlib.suppress(OSError):  # gone once renamed; or the disk refuses even that
+            temporary.unlink(missing_ok=True)
+
+
+def write_temporary(path: Path, data: bytes | Any) -> Path:
+    """Write and sync the temporary file that will become ``path`` (:func:`put_in_place`).
+
+    It is ``.<name>.<pid>.tmp`` beside ``path``; one left by a killed sweep is cleaned on
     resume, whatever it has become.
 
     Raises:
@@ -472,7 +486,13 @@ def write_atomically(path: Path, data: bytes | Any) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(OSError):  # gone once renamed; or the disk refuses even that
+    except OSError:
+        with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def put_in_place(temporary: Path, path: Path) -> None:
+    """Rename a written temporary file to its path, atomically."""
+    os.replace(temporary, path)

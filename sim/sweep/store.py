@@ -16,6 +16,7 @@ one command that repairs them (:func:`repair_command`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,8 @@ import re
 import shlex
 import shutil
 import stat
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +57,11 @@ from sim.sweep.manifest import (
     check_chunks,
     encode,
     new_manifest,
+    put_in_place,
     read_manifest,
     record_of,
-    write_atomically,
     write_manifest,
+    write_temporary,
 )
 from sim.sweep.parts import (
     RUNS,
@@ -76,6 +79,7 @@ from sim.sweep.parts import (
 from sim.sweep.spec import Sweep, parameter_kinds, recorded_sweep
 
 __all__ = [
+    "PartWriter",
     "SweepError",
     "finished_chunks",
     "part_name",
@@ -332,29 +336,111 @@ def _refuse_unclaimed(out: Path, manifest: Manifest, parts: dict[str, Path]) -> 
             )
 
 
+class PartWriter:
+    """Puts finished chunks' parts in place and records them in the manifest.
+
+    A chunk's parts are written at once as synced temporary files. Putting them in place means
+    claiming them in the folder's ledger (:func:`claim`), renaming them, and rewriting the
+    manifest with their checksums. That is done after every chunk while it is cheap; once the
+    manifest is large (tens of thousands of parts, megabytes rewritten each time) it is done for
+    a batch of chunks, so that rewriting it takes at most :attr:`SHARE` of the driver's time. A
+    sweep killed meanwhile loses the batch: its temporary files are cleaned on resume.
+
+    Use it as a context manager: leaving puts in place what is waiting, even on an error (and
+    if that fails too, removes the temporary files).
+    """
+
+    #: Most of the driver's time spent rewriting the manifest and the ledger.
+    SHARE = 0.2
+
+    def __init__(self, out: Path, manifest: Manifest) -> None:
+        self.out = out
+        self.manifest = manifest
+        self.waiting: dict[str, tuple[Path, FileRecord]] = {}
+        self.made: set[str] = set()
+        self.cost = 0.0
+        self.last = time.monotonic()
+
+    def __enter__(self) -> PartWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.flush()
+            return
+        try:
+            self.flush()
+        except (OSError, SweepError):
+            self.discard()
+
+    def add(self, chunk: int, runs: pa.Table, timeseries: pa.Table | None) -> None:
+        """Write a finished chunk's parts; put them in place now or with the next batch.
+
+        Raises:
+            SweepError: When the disk refuses (the parts already recorded stay).
+        """
+        tables = {} if timeseries is None else {part_key(TIMESERIES, chunk): timeseries}
+        tables[part_key(RUNS, chunk)] = runs  # last: the runs part marks the chunk finished
+        try:
+            for key, table in tables.items():
+                folder = key.partition("/")[0]
+                if not (self.out / folder).exists():
+                    self.made.add(folder)
+                data, record = encode_part(table)
+                self.waiting[key] = (write_temporary(self.out / key, data), record)
+        except OSError as exc:
+            raise _unwritable(self.out, exc) from None
+        if time.monotonic() - self.last >= self.cost / self.SHARE:
+            self.flush()
+
+    def flush(self) -> None:
+        """Claim the waiting parts, rename them into place, and rewrite the manifest.
+
+        Raises:
+            SweepError: When the disk refuses.
+        """
+        if not self.waiting:
+            return
+        began = time.monotonic()
+        written = {key: record for key, (_, record) in self.waiting.items()}
+        self.manifest.files.update(written)
+        data = encode(self.manifest)
+        try:
+            claim(self.out, {**written, "manifest.json": record_of(data)}, self.made)
+            for key, (temporary, _) in list(self.waiting.items()):
+                put_in_place(temporary, self.out / key)
+                del self.waiting[key]
+        except OSError as exc:
+            raise _unwritable(self.out, exc) from None
+        write_manifest(self.out, self.manifest, data)
+        self.last = time.monotonic()
+        self.cost = self.last - began
+
+    def discard(self) -> None:
+        """Remove the temporary files of the parts still waiting."""
+        for temporary, _ in self.waiting.values():
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        self.waiting.clear()
+
+
+def _unwritable(out: Path, exc: OSError) -> SweepError:
+    return SweepError(
+        f"cannot write a part in {out}: {describe(exc)}; the parts already written are kept, "
+        "and --resume continues from them"
+    )
+
+
 def write_chunk(
     out: Path, manifest: Manifest, chunk: int, runs: pa.Table, timeseries: pa.Table | None
 ) -> None:
-    """Write a finished chunk's parts, then record their checksums in the manifest.
-
-    The folder's ledger lists the parts (and the manifest to come) before they appear, so a
-    sweep killed at any moment leaves no part geosim did not claim (:func:`claim`).
+    """Write a finished chunk's parts and record them at once (see :class:`PartWriter`).
 
     Raises:
-        OSError: When a part cannot be written (the parts already recorded stay).
-        SweepError: When the manifest cannot be rewritten.
+        SweepError: When the disk refuses.
     """
-    encoded = {}
-    if timeseries is not None:
-        encoded[part_key(TIMESERIES, chunk)] = encode_part(timeseries)
-    encoded[part_key(RUNS, chunk)] = encode_part(runs)  # last: the runs part marks the chunk
-    written = {key: record for key, (_, record) in encoded.items()}
-    manifest.files.update(written)
-    data = encode(manifest)
-    claim(out, {**written, "manifest.json": record_of(data)})
-    for key, (part, _) in encoded.items():
-        write_atomically(out / key, part)
-    write_manifest(out, manifest, data)
+    with PartWriter(out, manifest) as writer:
+        writer.add(chunk, runs, timeseries)
 
 
 def save_manifest(out: Path, manifest: Manifest) -> None:
@@ -371,12 +457,17 @@ def save_manifest(out: Path, manifest: Manifest) -> None:
     write_manifest(out, manifest, data)
 
 
-def claim(out: Path, files: dict[str, FileRecord]) -> None:
+def claim(out: Path, files: dict[str, FileRecord], folders: Collection[str] = ()) -> None:
     """List files in the folder's ledger (:mod:`sim.folders`) before they are put in place.
 
     ``--force`` then removes them (and only them, unchanged), and resume knows a part at a path
     the ledger lists as geosim's even if the sweep was killed before its manifest said so. A
     folder without a ledger (a user removed it) is not claimed.
+
+    Args:
+        out: The sweep directory.
+        files: Relative path → size and checksum of each file about to be put in place.
+        folders: Folders geosim made for them (relative paths).
 
     Raises:
         OSError: When the ledger cannot be written.
@@ -386,9 +477,7 @@ def claim(out: Path, files: dict[str, FileRecord]) -> None:
         return
     for key, record in files.items():
         ledger.files[key] = record.model_dump()
-        folder = key.rpartition("/")[0]
-        if folder and folder not in ledger.folders and not (out / folder).exists():
-            ledger.folders.append(folder)  # geosim is about to make it
+    ledger.folders += [folder for folder in folders if folder not in ledger.folders]
     write_ledger(out, ledger)
 
 

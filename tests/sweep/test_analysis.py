@@ -232,9 +232,14 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return finished_sweep(tmp_path_factory.mktemp("finished"))
 
 
-def analyze_prim(out: Path) -> Result:
-    prim = ["--method", "prim", "--outcome", "regional_tension", "--threshold", "0.3"]
+def analyze_prim(out: Path, threshold: float) -> Result:
+    prim = ["--method", "prim", "--outcome", "regional_tension", "--threshold", str(threshold)]
     return CliRunner().invoke(main, ["analyze", str(out), *prim])
+
+
+def middle(runs: pd.DataFrame) -> float:
+    """A threshold that splits the samples: the median of their mean regional tension."""
+    return float(runs.groupby("sample")["regional_tension"].mean().median())
 
 
 def repair_of(output: str) -> list[str]:
@@ -273,16 +278,17 @@ def test_analyze_names_the_damage_and_the_command_it_prints_repairs_it(
 ) -> None:
     _, pristine = finished
     out = copy_of(pristine, tmp_path)
-    assert analyze_prim(out).exit_code == 0
+    threshold = middle(outcomes_of(pristine))
+    assert analyze_prim(out, threshold).exit_code == 0
     damage_it, named = DAMAGE[damage]
     damage_it(out)
-    refused = analyze_prim(out)
+    refused = analyze_prim(out, threshold)
     assert refused.exit_code == 2 and named in refused.output, refused.output
     command = repair_of(refused.output)
     assert command == ["geosim", "sweep", str(out), "--resume"]
     repaired = CliRunner().invoke(main, [*command[1:], "--workers", "0"])
     assert repaired.exit_code == 0, repaired.output
-    assert analyze_prim(out).exit_code == 0
+    assert analyze_prim(out, threshold).exit_code == 0
     assert outcomes_of(out).equals(outcomes_of(pristine))
 
 
@@ -290,10 +296,11 @@ def test_the_printed_command_runs_as_printed_even_without_the_spec(tmp_path: Pat
     """The repair reads the spec from the manifest: the spec file and its base may be gone."""
     spec, out = finished_sweep(tmp_path / "files")
     undamaged = outcomes_of(out)
+    threshold = middle(undamaged)
     flip(part(out, 3), 0.4)
     for path in (spec, spec.parent / "short.yaml"):
         path.unlink()
-    command = repair_of(analyze_prim(out).output)
+    command = repair_of(analyze_prim(out, threshold).output)
     done = subprocess.run(
         [sys.executable, "-m", "sim", *command[1:]],
         capture_output=True,
@@ -303,5 +310,5 @@ def test_the_printed_command_runs_as_printed_even_without_the_spec(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert "runs/part-000003.parquet: checksum mismatch" in done.stdout
-    assert analyze_prim(out).exit_code == 0
+    assert analyze_prim(out, threshold).exit_code == 0
     assert outcomes_of(out).equals(undamaged)

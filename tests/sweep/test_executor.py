@@ -330,8 +330,9 @@ def test_a_killed_driver_resumes_without_lost_or_repeated_runs(tmp_path: Path, l
     _wait_for(lambda: len(finished_chunks(out)) >= 5)
     os.killpg(driver.pid, signal.SIGKILL)  # the driver and its local workers, mid-sweep
     driver.wait(timeout=30)
-    done = finished_chunks(out)
-    assert 5 <= len(done) < 120
+    # What counts is what the manifest recorded: a part killed before that is redone.
+    done = [name for name in read_manifest(out).files if name.startswith("runs/")]
+    assert 4 <= len(done) < 120
     resumed = _geosim("sweep", str(spec), "--out", str(out), "--resume", "--workers", "2")
     output, _ = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, output

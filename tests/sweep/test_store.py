@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from sweep_files import flip, make_sweep_files, part, snapshot
@@ -192,23 +193,46 @@ def test_a_file_is_in_the_ledger_before_it_is_in_place(
     """A sweep killed at any moment leaves no file of its own that its ledger does not list."""
     spec = make_sweep_files(tmp_path, samples=3, replicates=2, extra="timeseries: [hedgers]\n")
     out = tmp_path / "out"
-    put, write_manifest = store.write_atomically, store.write_manifest
+    put, write_manifest = store.put_in_place, store.write_manifest
     checked = []
 
-    def claimed_first(path: Path, data: bytes | None) -> None:
+    def claimed_first(path: Path, data: bytes) -> None:
         entry = read_ledger(out).files.get(path.relative_to(out).as_posix())
         assert entry == record_of(data).model_dump(), path
         checked.append(path.name)
 
-    monkeypatch.setattr(
-        store, "write_atomically", lambda path, data: (claimed_first(path, data), put(path, data))
-    )
+    def part_claimed_first(temporary: Path, path: Path) -> None:
+        claimed_first(path, temporary.read_bytes())
+        put(temporary, path)
 
     def manifest_claimed_first(folder: Path, manifest, data: bytes | None = None) -> None:
         if folder == out:  # not the staging folder, which is marked once complete
             claimed_first(folder / "manifest.json", data)
         write_manifest(folder, manifest, data)
 
+    monkeypatch.setattr(store, "put_in_place", part_claimed_first)
     monkeypatch.setattr(store, "write_manifest", manifest_claimed_first)
     run_sweep(load_sweep(spec), out, workers=0, chunk_size=2)
     assert checked.count("part-000002.parquet") == 2 and "manifest.json" in checked
+
+
+def test_parts_wait_for_a_batch_once_the_manifest_is_costly_to_rewrite(tmp_path: Path) -> None:
+    spec = make_sweep_files(tmp_path, samples=3, replicates=2)
+    sweep = load_sweep(spec)
+    out = tmp_path / "out"
+    record = prepare_directory(sweep, out, 2, resume=False, force=False)
+    done = run_sweep(sweep, tmp_path / "reference", workers=0, chunk_size=2)
+    assert done.computed == 6
+    parts = {c: pq.read_table(part(tmp_path / "reference", c)) for c in range(3)}
+    with store.PartWriter(out, record) as writer:
+        writer.cost = 3600.0  # as if rewriting the manifest took an hour
+        writer.add(0, parts[0], None)
+        writer.add(1, parts[1], None)
+        assert finished_chunks(out) == set() and not read_manifest(out).files.keys() - {
+            "design.parquet"
+        }
+        assert len(list((out / "runs").glob(".part-*.tmp"))) == 2
+    assert finished_chunks(out) == {0, 1}
+    assert set(read_manifest(out).files) == {"design.parquet", *(f"runs/{part(out, c).name}"
+                                                                  for c in (0, 1))}  # fmt: skip
+    assert not list((out / "runs").glob(".part-*.tmp"))
