@@ -8,10 +8,14 @@ chunk (and, when asked, ``timeseries/part-<chunk>.parquet``; :mod:`sim.sweep.par
 The directory appears only once its manifest and design are complete (they are written in a
 hidden sibling first), so a sweep killed while it starts leaves nothing to resume. A part is
 written whole (temporary file, fsync, rename) and then recorded in the manifest, itself
-rewritten atomically: a part without a record (the sweep was killed in between) is redone.
-Resuming verifies every part (:class:`~sim.sweep.parts.Verifier`) and redoes those that fail,
-saying which and why; reading the runs for analysis verifies them the same way and names the
-one command that repairs them (:func:`repair_command`).
+rewritten atomically (:class:`PartWriter`): a part without a record (the sweep was killed in
+between) is redone. Resuming verifies every part (:class:`~sim.sweep.parts.Verifier`) and
+redoes those that fail, saying which and why; reading the runs for analysis verifies them the
+same way and names the one command that repairs them (:func:`repair_command`).
+
+Ownership is by content (:mod:`sim.folders`): every file the sweep writes is listed in the
+folder's ledger, with its size and SHA-256, before it appears (:func:`claim`), so ``--force``
+removes only those, unchanged, and resume replaces only parts its manifest or ledger lists.
 """
 
 from __future__ import annotations
@@ -124,7 +128,8 @@ def prepare_directory(
     """Create a sweep directory (manifest and design), or check the one being resumed.
 
     A resumed directory that does not exist yet (the sweep was killed while it started) is
-    created afresh. ``force`` replaces only a directory geosim wrote.
+    created afresh. ``force`` removes only the files geosim wrote there and that are unchanged
+    (:func:`sim.folders.replace_folder`); it refuses while a part it would keep is in the way.
 
     Returns:
         The manifest in force (a resumed sweep keeps its original chunking).
@@ -143,7 +148,7 @@ def prepare_directory(
             clean_stale(out)  # a ledger rewrite killed half-way
         except OSError as exc:
             raise SweepError(f"cannot clean {out}: {describe(exc)}") from None
-        _clean_stale(out)
+        _clean_temporaries(out)
         _check_design(out, manifest, sweep, kinds)
         return manifest
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -213,7 +218,7 @@ def _check_same(out: Path, manifest: Manifest, sweep: Sweep, kinds: tuple[str, .
             )
 
 
-def _clean_stale(out: Path) -> None:
+def _clean_temporaries(out: Path) -> None:
     """Remove the temporary files of a killed sweep, whatever they have become."""
     for folder, pattern in STALE.items():
         where = out / folder
