@@ -4,6 +4,10 @@ Bad input (a scenario that does not validate, a bad ``--set``, an unusable ``--o
 that is full or read-only) is reported as one located message — ``file:line: field: what was
 wrong`` plus a hint, or the path and what failed — with exit code 2 and nothing half-written.
 The output location is checked before any work (``docs/reliability.md``).
+
+The module runs past 800 lines because it is the command table: each of the sixteen commands'
+options, help and the mapping of its errors to one message sit with the command, so a reader
+finds a command whole in one place; the work itself lives in the layers below.
 """
 
 from __future__ import annotations
@@ -290,7 +294,12 @@ def compare_command(
     help="Local worker processes [one per core]; 0 runs in this process.",
 )
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="An existing Dask scheduler to use.")
-@click.option("--resume", is_flag=True, help="Continue the sweep in --out, skipping finished runs.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the sweep in --out (or in SPEC, a sweep directory): skip the verified "
+    "parts, redo the damaged ones.",
+)
 @click.option("--force", is_flag=True, help="Start afresh in a non-empty --out.")
 @click.option("--chunk-size", type=click.IntRange(1, 1_000_000), help="Runs per chunk [spec's].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
@@ -304,17 +313,33 @@ def sweep_command(
     chunk_size: int | None,
     quiet: bool,
 ) -> None:
-    """Run the sweep SPEC (a shipped name or a YAML file) into Parquet parts under --out."""
+    """Run the sweep SPEC (a shipped name or a YAML file) into Parquet parts under --out.
+
+    With --resume, SPEC may be the sweep directory itself: its manifest holds the spec, the
+    base scenario and the seed, so `geosim sweep DIR --resume` continues or repairs it
+    whatever became of the spec file.
+    """
     from sim.sweep.executor import run_sweep
     from sim.sweep.spec import load_sweep
-    from sim.sweep.store import SweepError
+    from sim.sweep.store import SweepError, sweep_in
 
-    try:
-        sweep = load_sweep(spec)
-    except ScenarioError as exc:
-        _fail(str(exc))
     if resume and force:
         _fail("error: --resume continues a sweep and --force replaces it; give one of them")
+    folder = Path(spec)
+    try:
+        if resume and folder.is_dir():
+            if out is not None and out.resolve() != folder.resolve():
+                _fail(
+                    f"error: {spec} is a sweep directory and --out names another ({out}); "
+                    f"leave --out out to resume {spec}"
+                )
+            sweep, out = sweep_in(folder), folder
+        else:
+            sweep = load_sweep(spec)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except SweepError as exc:
+        _fail(f"error: {exc}")
     out = out or Path("results") / "sweeps" / sweep.spec.name
     bar = tqdm(desc=sweep.spec.name, unit=" runs", disable=quiet, file=sys.stderr, smoothing=0.1)
 
@@ -348,6 +373,10 @@ def sweep_command(
             f"computations); resumed {summary.skipped:,}; invalid {summary.failed:,}"
             + (f"; damaged parts redone {summary.redone:,}" if summary.redone else "")
         )
+        for line in summary.damaged[:10]:
+            click.echo(f"    {line}")
+        if summary.redone > 10:
+            click.echo(f"    and {summary.redone - 10:,} more (listed in {out}/manifest.json)")
 
 
 @main.command("analyze")
@@ -367,6 +396,7 @@ def analyze_command(
     directory: Path, method: str | None, outcome: str | None, threshold: float | None
 ) -> None:
     """Analyse a finished sweep in DIRECTORY: Sobol/Morris indices or PRIM boxes."""
+    from sim.folders import record
     from sim.outputs.writers import write_analysis
     from sim.sweep.analysis import analyze
     from sim.sweep.store import SweepError
@@ -374,7 +404,9 @@ def analyze_command(
     try:
         check_writable(directory / "analysis")
         result = analyze(directory, method=method, outcome=outcome, threshold=threshold)
+        made = [] if (directory / "analysis").exists() else [directory / "analysis"]
         files = write_analysis(directory, result)
+        record(directory, files, made)  # the sweep's ledger: --force removes them too
     except (SweepError, OutputError) as exc:
         _fail(f"error: {exc}")
     click.echo(f"{result.method} analysis of {result.outcome} ({directory})")
@@ -739,6 +771,7 @@ def dashboard_command(
     from sim.game.decks import load_deck
     from sim.game.record import ENV_SESSIONS
     from sim.game.rooms import SeatError, parse_seats
+    from sim.game.sessions import SessionsFolderError, usable_folder
     from sim.ui.app import is_loopback
 
     _load(scenario)  # a bad scenario is reported here, before any server starts
@@ -751,10 +784,18 @@ def dashboard_command(
         parsed = parse_seats(seats) if seats else []
     except (SeatError, ValueError) as exc:
         _fail(f"error: {exc}")
+    try:  # a file, /dev/null or a read-only place: said now, not by the first save
+        usable_folder(sessions)
+    except SessionsFolderError as exc:
+        _fail(f"error: {exc}")
     if token == "auto":
         token = secrets.token_urlsafe(8)
     os.environ[ENV_SESSIONS] = str(sessions.resolve())
     from sim.ui.app import game_url, lobby, serve
+    from sim.ui.shared import ENV_ADDRESS
+
+    # the address goes with the lock of each game this server holds, for another to quote
+    os.environ[ENV_ADDRESS] = f"http://{host}:{port}/"
 
     if token:
         os.environ["GEOSIM_ROOM_TOKEN"] = token
@@ -794,10 +835,17 @@ def dashboard_command(
     help="Folder of the saved games.",
 )
 def sessions_command(sessions: Path) -> None:
-    """List the saved games, newest first (resume one with geosim dashboard --resume ID)."""
-    from sim.game.record import saved_games
+    """List the saved games, newest first (resume one with geosim dashboard --resume ID).
 
-    records = saved_games(sessions)
+    An entry of the folder that is not a readable game is named on stderr with why.
+    """
+    from sim.game.sessions import scan
+
+    if sessions.exists() and not sessions.is_dir():
+        _fail(f"error: --sessions {sessions} is not a folder")
+    records, skipped = scan(sessions)
+    for entry in skipped:
+        click.echo(f"warning: {entry}", err=True)
     if not records:
         click.echo(f"No saved game in {sessions}.")
         return

@@ -556,7 +556,11 @@ def clean_stale(parent: Path) -> list[Path]:
         return removed
     for entry in entries:
         if _real_folder(entry):
-            empty = not any(entry.iterdir())
+            # Empty, or holding only a temporary file: killed before its ledger was written.
+            empty = all(
+                inner.name.startswith(STAGING) and inner.name.endswith(PART_SUFFIX)
+                for inner in entry.iterdir()
+            )
             if (empty or is_geosims(entry)) and not _in_use(entry):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)

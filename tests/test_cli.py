@@ -137,7 +137,7 @@ def test_validate_list_schema_and_explain():
     schema = json.loads(invoke("schema").output)
     assert set(schema["properties"]) == {
         "name", "description", "extends", "horizon", "seed", "baseline_year",
-        "countries", "alliances", "policies", "events", "parameters", "anchor",
+        "countries", "alliances", "policies", "events", "decisions", "parameters", "anchor",
     }  # fmt: skip
     explained = invoke("explain", "hub_and_spoke").output
     assert "parameters.arms.reaction" in explained and "FREE" in explained
