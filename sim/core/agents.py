@@ -3,13 +3,16 @@
 The dynamics are vectorised across countries (see :mod:`sim.core.dynamics`), so an agent holds
 no state of its own: its attributes read the row of the model's state that belongs to it. This
 keeps one source of truth while giving users the familiar Mesa interface
-(``model.agents``, ``agent.alignment``, agent reporters in the DataCollector).
+(``model.agents``, ``agent.alignment``, agent reporters in the DataCollector). At a decision
+month each agent's :meth:`Country.step` chooses its state's move (§9); the model resolves.
 """
 
 from __future__ import annotations
 
 import mesa
+import numpy as np
 
+from sim.core.dynamics.decisions import choose
 from sim.core.metrics import HEDGING_BAND
 
 
@@ -28,6 +31,29 @@ class Country(mesa.Agent):
         super().__init__(model)
         self.iso3 = iso3
         self.index = index
+
+    def step(self) -> None:
+        """Decide: at a decision month, choose this state's move by its decision rule (§9).
+
+        The model has scored every move on the menu (``model.gains``); the choice is the
+        logit draw of :func:`sim.core.dynamics.decisions.choose` for this state alone, the
+        same as the batched engine makes for it among all the others. The model then resolves
+        the month with everyone's moves.
+        """
+        model = self.model
+        if model.gains is None or not (model.world.menu.actor == self.index).any():
+            return
+        picked = choose(model.world, model.state, model.gains, np.array([self.index]))
+        model.choices[:, self.index] = picked[:, 0]
+
+    @property
+    def menu(self) -> list[str]:
+        """The moves this state may make, by variable (``CHN coercion PHL``…)."""
+        world = self.model.world
+        return [
+            world.menu.key(v, world.codes, world.alliance_labels)
+            for v in np.flatnonzero(world.menu.actor == self.index)
+        ]
 
     @property
     def alignment(self) -> float:

@@ -57,6 +57,11 @@ STACKABLE = frozenset(
         "tension0",
         "memory0",
         "level_cdf",
+        "rationality",
+        "decision_price",
+        "stance_price",
+        "decision_scale",
+        "decision_attended",
     }
 )
 
@@ -241,6 +246,8 @@ def _lever_overrides(
 
 
 def _same(a: Any, b: Any) -> bool:
+    if dataclasses.is_dataclass(a) and not isinstance(a, type) and type(a) is type(b):
+        return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
     return bool(a == b)

@@ -13,6 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from sim.core.dynamics.anchoring import anchors
+from sim.core.dynamics.menu import KINDS, Eligibility, build_menu
+from sim.core.dynamics.preferences import preferences
 from sim.core.world import (
     DEFENCE_TYPES,
     ISSUES,
@@ -47,6 +49,7 @@ from sim.scenario.schema import (
 from sim.scenario.schema import (
     Ceasefire as CeasefirePolicy,
 )
+from sim.scenario.script import unscripted
 
 _LEVER_OF = {
     SecurityAssistance: ("assistance", lambda p: p.usd_m_per_year / 1000.0),
@@ -125,10 +128,85 @@ def compile_world(scenario: Scenario, *, rest: Scenario | None = None) -> World:
     Returns:
         The compiled world.
     """
+    fixed = [c for c in baseline.country_codes() if scenario.decisions.strategy_of(c) == "fixed"]
+    if fixed:  # a fixed state holds its month-0 posture: its own timed entries are left out
+        scenario = unscripted(scenario, fixed)[0]
     world = _compile(scenario, scenario.alliances, scenario.policies, scenario.events)
     alliances, policies = reference_setup(scenario if rest is None else rest)
     reference = _compile(scenario, alliances, policies, {}, departures=False)
-    return replace(world, **anchors(reference, scenario.horizon))
+    rested = anchors(reference, scenario.horizon)
+    world = replace(world, **rested, **_decision_setup(scenario, world, policies))
+    if world.menu.size:
+        found = preferences(replace(reference, **rested), world)
+        world = replace(world, decision_attended=found.pop("kept"), **found)
+    return world
+
+
+def _decision_setup(scenario: Scenario, world: World, standing: dict) -> dict:
+    """The decision rule's static fields (§9): the menu, rationality, interval, look-ahead.
+
+    Cells the scenario scripts as departures from the world held at rest (``standing``: its
+    policies in force at month 0) are locked out of the menu, as are burdens the scenario
+    targets itself and pledges whose clarity it scripts.
+    """
+    decisions = scenario.decisions
+    codes = world.codes
+    p = scenario.parameters.decisions
+    deciders = np.array([decisions.strategy_of(c) == "expected_utility" for c in codes])
+    forbidden = np.zeros((world.n, len(KINDS)), dtype=bool)
+    rationality = np.full(world.n, p.rationality)
+    for code, own in decisions.countries.items():
+        n = codes.index(code)
+        forbidden[n, [KINDS.index(k) for k in own.forbid]] = True
+        if own.rationality is not None:
+            rationality[n] = own.rationality
+    locked = np.zeros(world.levers.shape[1:], dtype=bool)
+    policies = list(scenario.policies.items()) + [
+        (f"{name}.policy", e.policy)
+        for name, e in scenario.events.items()
+        if isinstance(e, PolicyEvent)
+    ]
+    for name, policy in policies:  # by who, whom and which lever: never by its numbers
+        if name in standing and standing[name] == policy:
+            continue
+        kind = "presence" if isinstance(policy, TaskForce) else _LEVER_OF[type(policy)][0]
+        for partner in policy.partners:
+            locked[LEVER_INDEX[kind], codes.index(policy.actor), codes.index(partner)] = True
+    locked_arms = np.array(
+        [
+            (o := scenario.countries.get(c)) is not None and o.burden_target_pct is not None
+            for c in codes
+        ]
+    )
+    scripted_clarity = {e.alliance for e in scenario.events.values() if e.kind == "set_clarity"}
+    at_start = (world.alliance_start0 <= 0) & (world.alliance_end0 > 0)
+    in_force = (world.policy_start0 <= 0) & (world.policy_end0 > 0)
+    eligibility = Eligibility(
+        deciders=deciders,
+        forbidden=forbidden,
+        locked=locked,
+        locked_arms=locked_arms,
+        locked_alliances=np.array([a in scripted_clarity for a in world.alliance_labels]),
+        reference=(world.levers * in_force[:, None, None, None]).sum(axis=0),
+        members=world.members0 & at_start[:, None],
+        defence=world.defence | world.task_force,
+        hub=world.hub,
+        clarity=world.clarity0,
+        aimed=world.against.any(axis=1),
+        dispute=world.dispute,
+        pole=world.pole,
+        dyad_i=world.dyad_i,
+        dyad_j=world.dyad_j,
+    )
+    menu = build_menu(eligibility, LEVER_INDEX)
+    width = int(np.bincount(menu.actor, minlength=world.n).max()) if menu.size else 0
+    return {
+        "menu": menu,
+        "menu_width": width,
+        "rationality": rationality,
+        "decision_interval": decisions.interval,
+        "decision_lookahead": decisions.lookahead,
+    }
 
 
 def anchor_of(scenario: Scenario) -> str:

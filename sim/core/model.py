@@ -2,9 +2,11 @@
 
 ``IndoPacificModel`` is the interactive face of geosim: a ``mesa.Model`` with one
 :class:`~sim.core.agents.Country` agent per state and a ``DataCollector``, stepped one month at
-a time by a facilitator, a notebook or SolaraViz. Its ``step`` calls the same
-:func:`sim.core.dynamics.step.advance` as the batched engine, with a single replicate, so
-replicate ``r`` of seed ``s`` gives the same numbers here and in ``geosim run``.
+a time by a facilitator, a notebook or SolaraViz. Its ``step`` runs the phases of
+:func:`sim.core.dynamics.step.advance`, the batched engine's month, with a single replicate:
+the month opens (events), each :class:`~sim.core.agents.Country` decides in its own ``step``
+at a decision month (``docs/model.md`` §9), and the kernel resolves the month, so replicate
+``r`` of seed ``s`` gives the same numbers here and in ``geosim run``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pydantic import ValidationError
 from sim.core import metrics
 from sim.core.agents import Country
 from sim.core.compile import compile_world
-from sim.core.dynamics.step import advance, initial_state
+from sim.core.dynamics.decisions import apply_choices, evaluate, is_decision_month
+from sim.core.dynamics.step import close_month, initial_state, open_month
 from sim.core.records import Record
 from sim.core.rng import replicate_keys
 from sim.core.world import World
@@ -52,6 +55,10 @@ class IndoPacificModel(mesa.Model):
         seed: The base seed of geosim's streams.
         replicate: The replicate index.
         events: What happened so far, as typed records (:mod:`sim.core.records`).
+        scores: At a decision month, what every move on the menu would change (§9).
+        gains: At a decision month, ``ΔU`` of every move (§9).
+        choices: At a decision month, each country's chosen move (-1: hold), filled by
+            :meth:`~sim.core.agents.Country.step`.
         datacollector: Model and agent reporters, collected every month.
     """
 
@@ -75,6 +82,7 @@ class IndoPacificModel(mesa.Model):
         self.state = initial_state(self.world, replicate_keys(seed, [replicate]), log=True)
         self._lookup = metrics.lookup(self.world, self.state)
         self.events: list[Record] = []
+        self.scores = self.gains = self.choices = None  # a decision month's menu and choices
         for index, code in enumerate(self.world.codes):
             Country(self, iso3=code, index=index)
         self.datacollector = mesa.DataCollector(
@@ -118,7 +126,14 @@ class IndoPacificModel(mesa.Model):
             self.running = False
             return
         before = len(self.state.log)
-        advance(self.world, self.state, self._lookup)
+        open_month(self.world, self.state, self._lookup)
+        if is_decision_month(self.world, self.state.step):
+            # Mesa's idiom: every country decides in its own step, then the kernel resolves.
+            self.scores, self.gains = evaluate(self.world, self.state)
+            self.choices = np.full((1, self.world.n), -1, dtype=np.int64)
+            self.agents.do("step")
+            apply_choices(self.world, self.state, self.choices, self.scores, self.gains)
+        close_month(self.world, self.state)
         self.events += self._own(self.state.log[before:])
         self.datacollector.collect(self)
         if self.finished:

@@ -348,10 +348,81 @@ class CredibilityShocked(_EventRecord):
     delta: float | None = None
 
 
+# --------------------------------------------------------------------------------------------
+# Decisions
+
+
+#: Plain words of each utility term of a decision (``docs/model.md`` §9).
+TERM_WORDS = {
+    "escalation": "the expected cost of escalation",
+    "security": "the threat it lives under",
+    "following": "the alignment of others",
+    "value": "what it makes of this lever",
+    "posture": "the pull of its standing posture",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Decision(Record):
+    """A state's own move, chosen by its decision rule (``docs/model.md`` §9).
+
+    Attributes:
+        decider: The state that moved (ISO3).
+        target: The state it moved towards or against (ISO3), the alliance whose pledge it
+            clarified, or empty for its own budget and lean.
+        move: The move's name (``ease_coercion``, ``raise_arms``, …).
+        kind: The kind of decision variable (``coercion``, ``arms``, …).
+        change: How far the move moved the variable, in its unit.
+        gain: ``ΔU`` of the move over holding, crisis-months.
+        terms: The utility terms that make up ``gain``: ``(name, value)`` pairs, crisis-months
+            (positive helps the move).
+        refused: Whether the partner refused it (a channel proposed and turned down).
+    """
+
+    type: ClassVar[str] = "decision"
+
+    decider: str = ""
+    target: str = ""
+    move: str = ""
+    kind: str = ""
+    change: float = 0.0
+    gain: float = 0.0
+    terms: tuple = ()
+    refused: bool = False
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """The decider first, then its target when that is a state."""
+        return (self.decider, self.target) if len(self.target) == 3 else (self.decider,)
+
+    @property
+    def cause(self) -> str:
+        """The term that weighed most for the move, in words, with its value."""
+        return self.reason
+
+    @property
+    def reason(self) -> str:
+        """What made the move win, in words and numbers."""
+        values = {str(name): float(value) for name, value in self.terms}
+        if not values:
+            return ""
+        main = max(values, key=lambda name: abs(values[name]))
+        listed = ", ".join(f"{name} {value:+.3g}" for name, value in values.items())
+        return f"{TERM_WORDS.get(main, main)} weighed most ({listed}; crisis-months)"
+
+    def to_json(self) -> dict[str, Any]:
+        """The shared keys, the record's fields, and ``reason`` in words."""
+        data = Record.to_json(self)
+        data["terms"] = {str(name): value for name, value in self.terms}
+        data["reason"] = self.reason
+        return data
+
+
 #: Every record type by its ``type``.
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.type: cls
     for cls in (
+        Decision,
         IncidentStarted,
         Escalated,
         Deescalated,
@@ -387,11 +458,15 @@ def from_json(data: dict[str, Any]) -> Record | None:
         "rung": LEVEL_VALUES.get(str(data.get("level")), 0),
         **data,
     }
+    if isinstance(data.get("terms"), dict):
+        data["terms"] = [[name, value] for name, value in data["terms"].items()]
     fields = {}
     for spec in dataclasses.fields(cls):
         if spec.name in data:
             value = data[spec.name]
-            fields[spec.name] = tuple(value) if isinstance(value, list) else value
+            if isinstance(value, list):
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
+            fields[spec.name] = value
     try:
         return cls(**fields)
     except TypeError:  # no replicate or step

@@ -31,6 +31,7 @@ class Stream(IntEnum):
     ALIGNMENT_B = 4
     RESPONSE = 5
     INITIAL = 6
+    DECISION = 7
 
 
 def replicate_keys(seed: int, replicates: Sequence[int] | np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sim.core.dynamics.menu import Menu
 from sim.core.rng import DrawPlan, Stream
 from sim.scenario.conditions import Condition
 from sim.scenario.parameters import Parameters
@@ -113,6 +114,15 @@ class World:
     Arrays indexed by month (``burden_path``, ``reference_*``, ``alignment_anchor``) run from
     month 0 to the horizon; later months read the horizon's row.
 
+    The decision rule (``docs/model.md`` §9) reads ``menu`` (the decision variables,
+    :mod:`sim.core.dynamics.menu`), ``menu_width`` (the most variables one state has), each
+    state's ``rationality``, the ``decision_interval`` and ``decision_lookahead`` in months, and
+    the revealed-preference ``decision_price`` ``(decisions, V, 2)`` (a step up, a step down),
+    a stance's price at each rung ``stance_price`` ``(decisions, V, 6, 2)`` and
+    ``decision_scale`` ``(decisions, N)``, one row per decision month, and
+    ``decision_attended`` ``(V,)``, the levers a state attends to (the others stay on the menu,
+    so that samples of a sweep share its structure, but are never moved).
+
     ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.core.batch`):
     the policies whose lever templates differ between the samples, ``(Q,)``, and their
     templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
@@ -186,6 +196,15 @@ class World:
     memory0: np.ndarray | None = None
     level_cdf: np.ndarray | None = None
     lever_overrides: tuple[np.ndarray, np.ndarray] | None = None
+    menu: Menu = field(default_factory=Menu.empty)
+    menu_width: int = 0
+    rationality: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    decision_interval: int = 3
+    decision_lookahead: int = 6
+    decision_price: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 2)))
+    stance_price: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 6, 2)))
+    decision_scale: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
+    decision_attended: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @cached_property
     def dispute_partners(self) -> np.ndarray:

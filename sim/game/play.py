@@ -62,11 +62,11 @@ from sim.scenario.moves import (
     check_move,
     country_name,
     joined,
-    lead,
     move_entry,
 )
 from sim.scenario.problems import ScenarioError
 from sim.scenario.schema import Scenario
+from sim.scenario.script import unscripted
 from sim.scenario.yaml_io import scenario_to_yaml
 
 
@@ -152,53 +152,6 @@ class GameModel(IndoPacificModel):
             name: frozenset(world.codes[i] for i in np.nonzero(members[k])[0])
             for k, name in enumerate(world.alliance_names)
         }
-
-
-def acting_states(event: Any, definition: Scenario) -> set[str]:
-    """The states whose decision a scenario event is.
-
-    A policy's actor, an incident's initiator, a state joining or leaving, and the lead of an
-    alliance whose commitment or clarity the event sets.
-    """
-    kind = event.kind
-    if kind == "policy":
-        return {event.policy.actor}
-    if kind == "incident":
-        return {event.actors[0]}
-    if kind in ("join_alliance", "leave_alliance"):
-        return {event.country}
-    if kind in ("set_commitment", "set_clarity") and event.alliance in definition.alliances:
-        return {lead(definition.alliances[event.alliance])}
-    return set()
-
-
-def unscripted(definition: Scenario, held: Iterable[str]) -> tuple[Scenario, list[str]]:
-    """The scenario without the scripted decisions of the states a team holds.
-
-    Left out: its timed events whose acting state (:func:`acting_states`) a team holds, and its
-    policies of a held state that start after month 0 (a dated decision; the standing policies
-    of month 0 are the world as the game finds it).
-
-    Returns:
-        The scenario, and the names of the entries left out.
-    """
-    held = set(held)
-    events = [
-        name for name, event in definition.events.items() if acting_states(event, definition) & held
-    ]
-    policies = [
-        name
-        for name, policy in definition.policies.items()
-        if policy.actor in held and policy.start > 0
-    ]
-    if not events and not policies:
-        return definition, []
-    data = definition.model_dump(mode="json", exclude_none=True)
-    for name in events:
-        del data["events"][name]
-    for name in policies:
-        del data["policies"][name]
-    return Scenario.model_validate(data), events + policies
 
 
 def _source(action: Action) -> str:

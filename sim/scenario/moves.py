@@ -375,7 +375,12 @@ def choices(kind: str, name: str, board: Board, params: Mapping[str, Any]) -> li
         return [
             a for a in alliances if board.replaying or actor in board.members.get(a, frozenset())
         ]
-    return [a for a, pact in alliances.items() if lead(pact) == actor]
+    pledged = ("bilateral_treaty", "collective_defence", "task_force")
+    return [
+        a
+        for a, pact in alliances.items()
+        if lead(pact) == actor and (kind != "set_clarity" or pact.type in pledged)
+    ]
 
 
 def lead(pact: Alliance) -> str:

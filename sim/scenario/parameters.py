@@ -267,7 +267,7 @@ class ThreatParameters(_Group):
     sensitivity: float = coef(
         1.5,
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
-        why="keeps the most exposed states below saturation: China's threat is 0.81 in "
+        why="keeps the most exposed states below saturation: China's threat is 0.82 in "
         "hub_and_spoke's 2025 (North Korea's about as high); the plausible range puts China's "
         "between 0.57 and 0.94",
         plausible=(0.75, 2.5),
@@ -896,27 +896,76 @@ class DecisionParameters(_Group):
     """
 
     rationality: float = coef(
-        10.0,
-        "Logit rationality λ of a deciding state, per unit of its own stake (the typical "
-        "first-order value of one move at the status quo); a scenario may set it per country",
-        why="quantal response (McKelvey & Palfrey 1995): at λ = 10 a move worth half a stake "
-        "more than another is chosen ~150 times as often, and the status quo's trembles (moves "
-        "worth a stake less) come about once a decade per state; λ = 3 is noisy play, 30 "
-        "nearly best replies",
-        plausible=(3, 30),
+        20.0,
+        "Logit rationality λ of a deciding state: a move's utility over holding is read in units "
+        "of its lever's stake (the first-order value of one step at the status quo); a scenario "
+        "may set it per country",
+        why="quantal response (McKelvey & Palfrey 1995) with shocks on the scale of each "
+        "lever's stakes: at 20, a move that loses two fifths of a stake against holding (the "
+        "status quo's, with the cost of moving and the pull of the posture) is chosen e^-8 as "
+        "often as holding, so a state with ten levers trembles once in about a century, while "
+        "a move that gains a tenth of a stake is chosen 7 times as often as holding; 5 is noisy "
+        "play, 100 nearly best replies",
+        plausible=(5, 100),
         ge=0,
-        le=1000,
+        le=10_000,
     )
     commitment: float = coef(
-        1.0,
-        "Cost of a posture k steps away from the status quo's, k² times this, in units of the "
-        "state's stake: the pull of its standing policy",
+        0.2,
+        "Pull of a state's standing posture: a lever k steps from its status-quo value costs "
+        "k² times this times the lever's own stake (its first-order value per step)",
         why="status-quo bias and bureaucratic inertia (Allison 1971; Samuelson & Zeckhauser "
-        "1988): a state departs from its standing posture when a change is worth about a stake; "
-        "a third to three stakes spans a nimble and a rigid government",
-        plausible=(0.3, 3),
+        "1988) bound how far a state departs and bring it back when the cause passes; a fifth "
+        "of the lever's stake per step²: 0.05 lets postures drift far, 0.5 holds them close",
+        plausible=(0.05, 0.5),
         ge=0,
         le=100,
+    )
+    move_cost: float = coef(
+        0.1,
+        "Cost of making a move, in units of its lever's stake: the political capital a change "
+        "of policy spends",
+        why="a government changes course when the change is worth it (agenda costs, Jones & "
+        "Baumgartner 2005): a tenth of the lever's stake; 0.05 is a nimble government, 0.3 a "
+        "gridlocked one",
+        plausible=(0.05, 0.3),
+        ge=0,
+        le=100,
+    )
+    attention: float = coef(
+        0.2,
+        "Share of a state's stake below which a lever is off its menu: the first-order value "
+        "of one step at the status quo, against that of its weightiest lever",
+        why="bounded attention (Simon; Jones & Baumgartner 2005): a state attends to the levers "
+        "that matter to it, within a factor of five of the weightiest (0.05–0.4); below, the "
+        "month's fluctuations outweigh what the lever is worth and it would only tremble",
+        plausible=(0.05, 0.4),
+        ge=0,
+        le=1,
+    )
+    continuation: float = coef(
+        24.0,
+        "Months beyond the look-ahead over which a state weighs a lasting posture's effect, "
+        "at the escalation process's stationary rate (a stance is weighed over the look-ahead "
+        "only: it lasts as long as its incident)",
+        why="a campaign, a channel or a budget is a commitment of a few years, while the "
+        "present incident passes within months: two years of its lasting effect keep a "
+        "posture from swinging with each incident (6–60 months)",
+        plausible=(6, 60),
+        ge=0,
+        le=600,
+    )
+    reference_margin: float = coef(
+        0.1,
+        "Margin by which each step away from a lever's status-quo value falls short of paying, "
+        "as a share of its marginal value there: the kink of reference-dependent preferences",
+        why="prospect theory in international politics (Jervis 1992; Levy 1992): the status "
+        "quo is a reference point, and a state weighs a change against it; a tenth keeps a "
+        "lever within reach of a modest change of incentives, 0.3 makes states hold their "
+        "postures against all but large ones (0.02–0.3)",
+        plausible=(0.02, 0.3),
+        ge=0,
+        le=1,
     )
     dormancy: float = coef(
         0.5,
@@ -1019,14 +1068,16 @@ class DecisionParameters(_Group):
         ge=0,
         le=1,
     )
-    lean_weight: float = coef(
-        0.2,
-        "Alignment pull of a deliberate lean towards a pole, per unit lean",
-        why="a lean moves a state about as much as a tenth of a full treaty's pull: over a year "
-        "~0.05 on the axis at the default rate",
-        plausible=(0.1, 0.5),
+    lean_shift: float = coef(
+        0.1,
+        "How far one step of a state's deliberate lean moves the alignment its domestic "
+        "preferences hold it to (the inertia's resting point), on the −1 … +1 axis",
+        why="a government can re-position its country by about a tenth of the axis per step "
+        "(Duterte's 2016 turn towards China and Marcos Jr.'s turn back were moves of this order "
+        "in UN-vote terms, recalled); at most two steps either way; 0.05–0.2",
+        plausible=(0.05, 0.2),
         ge=0,
-        le=5,
+        le=1,
     )
 
 

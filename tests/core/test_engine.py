@@ -24,6 +24,8 @@ EVENTFUL = {
     },
     "horizon": 36,
 }
+#: The same, with every state deciding (docs/model.md §9).
+DECIDING = {**EVENTFUL, "decisions": {"strategy": "expected_utility"}}
 
 
 def _same(a, b, ra: int, rb: int) -> None:
@@ -35,8 +37,9 @@ def _same(a, b, ra: int, rb: int) -> None:
         np.testing.assert_array_equal(a.model[name][:, ra], b.model[name][:, rb])
 
 
-def test_same_seed_same_numbers_different_seed_different_numbers():
-    w = world(**EVENTFUL)
+@pytest.mark.parametrize("fields", [EVENTFUL, DECIDING], ids=["scripted", "deciding"])
+def test_same_seed_same_numbers_different_seed_different_numbers(fields):
+    w = world(**fields)
     a, b = simulate(w, 5), simulate(w, 5)
     for r in range(5):
         _same(a, b, r, r)
@@ -45,8 +48,9 @@ def test_same_seed_same_numbers_different_seed_different_numbers():
     assert not np.array_equal(a.tension, c.tension)
 
 
-def test_replicate_is_identical_alone_among_many_and_in_any_chunking():
-    w = world(**EVENTFUL)
+@pytest.mark.parametrize("fields", [EVENTFUL, DECIDING], ids=["scripted", "deciding"])
+def test_replicate_is_identical_alone_among_many_and_in_any_chunking(fields):
+    w = world(**fields)
     many = simulate(w, 40)
     alone = simulate(w, [17])
     chunked = simulate(w, 40, chunk_size=7)
@@ -56,9 +60,10 @@ def test_replicate_is_identical_alone_among_many_and_in_any_chunking():
     assert [e for e in many.events if e.replicate == 17] == alone.events
 
 
-def test_mesa_model_reproduces_the_batched_replicate():
-    definition = scenario(**EVENTFUL)
-    batched = simulate(world(**EVENTFUL), 6)
+@pytest.mark.parametrize("fields", [EVENTFUL, DECIDING], ids=["scripted", "deciding"])
+def test_mesa_model_reproduces_the_batched_replicate(fields):
+    definition = scenario(**fields)
+    batched = simulate(world(**fields), 6)
     model = IndoPacificModel(definition, replicate=4)
     while model.running:
         model.step()
@@ -72,6 +77,8 @@ def test_mesa_model_reproduces_the_batched_replicate():
         final.loc[list(codes), "alignment"].to_numpy(), batched.countries["alignment"][-1, 4]
     )
     assert model.events == [e for e in batched.events if e.replicate == 4]
+    if fields is DECIDING:  # the countries decided in their own steps, as in the engine
+        assert any(e.type == "decision" for e in model.events)
 
 
 def test_run_length_and_month_zero_is_the_initial_state():

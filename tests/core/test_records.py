@@ -12,6 +12,7 @@ from sim.core import records
 
 def test_every_kind_of_event_has_its_own_record_type() -> None:
     kinds = {
+        "decision",
         "incident",
         "escalation",
         "deescalation",

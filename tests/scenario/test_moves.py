@@ -103,13 +103,21 @@ def test_every_kind_builds_an_entry_the_game_accepts_from_its_defaults(
     assert placed.source
 
 
-def test_the_default_join_offers_nothing_where_no_alliance_takes_members(tmp_path: Path) -> None:
+def test_the_default_join_offers_only_groupings_that_take_members(tmp_path: Path) -> None:
     # Regression: one click on the default "Join an alliance" made Vietnam join us_japan.
     game = Game.create("taiwan_strait_crisis", tmp_path, game_id="no-joinable")
     board = game.board()
-    assert choices("join_alliance", "alliance", board, {"actor": "VNM"}) == []
+    offered = choices("join_alliance", "alliance", board, {"actor": "VNM"})
+    pacts = board.definition.alliances
+    assert offered and all(pacts[a].type in ("collective_defence", "minilateral") for a in offered)
+    assert "us_japan" not in offered
+    bare = Game.create(
+        "taiwan_strait_crisis", tmp_path, game_id="bare-world"
+    ).board()  # the same rule where nothing takes members: a plain refusal
+    bare.definition.alliances.clear()
+    assert choices("join_alliance", "alliance", bare, {"actor": "VNM"}) == []
     with pytest.raises(MoveError) as caught:
-        check_move(Move.new("join_alliance"), board)
+        check_move(Move.new("join_alliance"), bare)
     assert_plain(str(caught.value), "Alliance")
     assert "form a pact first" in str(caught.value)
 

@@ -33,8 +33,8 @@ def alignment_forces(
     compliance with economic coercion: ``Σ_a e_ai s_ia (A_a − A_i)``;
     ASEAN: consensus ``(Ā_ASEAN − A_i)`` and hedging ``−A_i``;
     alliance fears: ``−(entrapment + abandonment) A_i`` (distancing, hedging);
-    inertia: ``−(A_i − A_i(0))`` (domestic preferences);
-    a state's own lean towards a pole (§9): ``w_ℓ ℓ_i``.
+    inertia: ``−(A_i − A_i(0) − s_ℓ ℓ_i)`` (domestic preferences, whose resting point a
+    state's own lean ``ℓ_i`` towards a pole moves by ``s_ℓ`` a step, §9).
     """
     p = world.params.alignment
     A = state.alignment
@@ -73,8 +73,8 @@ def alignment_forces(
         asean = world.asean.astype(float)
         mean_asean = (A * asean).sum(axis=1, keepdims=True) / asean.sum()
         forces = forces + asean * (p.neighbour_weight * (mean_asean - A) - p.hedging_weight * A)
-    if state.lean is not None:  # a state's own decision to lean towards a pole (§9)
-        forces = forces + world.params.decisions.lean_weight * state.lean
+    if state.lean is not None:  # a lean moves the point domestic preferences hold it to (§9)
+        forces = forces + p.inertia * world.params.decisions.lean_shift * state.lean
     return np.where(world.pole, 0.0, forces)
 
 

@@ -27,11 +27,13 @@ from sim.core.dynamics.incidents import (
     effective_channels,
     incident_hazard,
     interdependence_restraint,
+    level_distribution,
     step_probabilities,
 )
 from sim.core.dynamics.levers import active_levers, lever_terms
+from sim.core.dynamics.perception import perceive
 from sim.core.dynamics.state import EPS, State, current_gaps
-from sim.core.dynamics.step import initial_state, perceive
+from sim.core.dynamics.step import initial_state
 from sim.core.dynamics.tension import relief_of, resting_tension, tension_target
 from sim.core.dynamics.threat import power_share
 from sim.core.world import World
@@ -39,22 +41,6 @@ from sim.scenario.ladder import WAR
 
 #: Fixed-point iterations for the stationary tension (it converges in a few dozen).
 ITERATIONS = 200
-
-
-def level_distribution(start: np.ndarray, up: np.ndarray, down: np.ndarray) -> np.ndarray:
-    """Stationary distribution over levels 0 … 5 of the monthly birth–death chain.
-
-    Args:
-        start: Probability that a calm dyad starts an incident, ``(…,)``.
-        up: Step-up probability at levels 1 … 4, ``(…, 4)``.
-        down: Step-down probability at levels 1 … 5, ``(…, 5)``.
-
-    Returns:
-        ``π`` with ``π_{L+1} / π_L = up_L / down_{L+1}`` (``up_0`` = start), ``(…, 6)``.
-    """
-    ratios = np.concatenate([start[..., None], up], axis=-1) / np.maximum(down, 1e-12)
-    weights = np.concatenate([np.ones((*start.shape, 1)), np.cumprod(ratios, axis=-1)], axis=-1)
-    return weights / weights.sum(axis=-1, keepdims=True)
 
 
 def stationary_incidents(world: World, state: State) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -51,6 +51,22 @@ def stance_terms(world: World, state: State) -> tuple[np.ndarray | float, np.nda
     return push, retreat
 
 
+def level_distribution(start: np.ndarray, up: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """Stationary distribution over levels 0 … 5 of the monthly birth–death chain.
+
+    Args:
+        start: Probability that a calm dyad starts an incident, ``(…,)``.
+        up: Step-up probability at levels 1 … 4, ``(…, 4)``.
+        down: Step-down probability at levels 1 … 5, ``(…, 5)``.
+
+    Returns:
+        ``π`` with ``π_{L+1} / π_L = up_L / down_{L+1}`` (``up_0`` = start), ``(…, 6)``.
+    """
+    ratios = np.concatenate([start[..., None], up], axis=-1) / np.maximum(down, 1e-12)
+    weights = np.concatenate([np.ones((*start.shape, 1)), np.cumprod(ratios, axis=-1)], axis=-1)
+    return weights / weights.sum(axis=-1, keepdims=True)
+
+
 def escalation_offset(world: World) -> np.ndarray:
     """Logit offset of step-ups by the kind of stake of each incident dyad, ``(len(dyads),)``.
 
@@ -163,9 +179,14 @@ def incident_hazard(
     )
 
 
-def interdependence_restraint(world: World, economic: np.ndarray) -> np.ndarray:
-    """``β_I · I_ij (1 − cut · economic_ij)`` over the incident dyads: the commercial peace."""
-    s = world.incident_dyads
+def interdependence_restraint(
+    world: World, economic: np.ndarray, dyads: np.ndarray | None = None
+) -> np.ndarray:
+    """``β_I · I_ij (1 − cut · economic_ij)`` over the incident dyads: the commercial peace.
+
+    ``dyads`` as for :func:`step_probabilities`.
+    """
+    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
     i, j = world.dyad_i[s], world.dyad_j[s]
     mutual = world.trade_share[i, j] + world.trade_share[j, i]
     kept = 1.0 - world.params.economy.interdependence_cut * economic

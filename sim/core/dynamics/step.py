@@ -12,19 +12,20 @@ from typing import Any
 import numpy as np
 
 from sim.core.dynamics.alignment import alignment_dynamics, alignment_forces
-from sim.core.dynamics.alliances import alliance_dynamics, alliance_fears, alliance_ties
-from sim.core.dynamics.arms import arms_dynamics, path_capability, threat_ratio
-from sim.core.dynamics.deterrence import protective_reach
+from sim.core.dynamics.alliances import alliance_dynamics
+from sim.core.dynamics.arms import arms_dynamics
+from sim.core.dynamics.decisions import count_coercion, decide, is_decision_month
 from sim.core.dynamics.events import fire_events
 from sim.core.dynamics.incidents import (
     effective_channels,
     incident_records,
     incidents_and_escalation,
 )
-from sim.core.dynamics.levers import active_levers, capability, deliveries, lever_terms
-from sim.core.dynamics.state import State, Ties, upper_triangle
+from sim.core.dynamics.levers import active_levers, deliveries
+from sim.core.dynamics.perception import observe, perceive
+from sim.core.dynamics.state import State, upper_triangle
 from sim.core.dynamics.tension import resting_tension, tension_dynamics
-from sim.core.dynamics.threat import memory_dynamics, threat_perception
+from sim.core.dynamics.threat import memory_dynamics
 from sim.core.rng import Stream, uniforms
 from sim.core.world import NEVER, World
 
@@ -99,38 +100,13 @@ def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State
     return state
 
 
-def perceive(
-    world: World, state: State, levers: np.ndarray
-) -> tuple[Ties, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Ties, capability, threat, fears and threat ratios of the current state.
-
-    Returns:
-        ``(ties, capability, threat matrix, abandonment, entrapment, ratio)``; also stores
-        threat and the fears in the state.
-    """
-    ties = alliance_ties(world, state)
-    cap = capability(world, state, levers)
-    threat_matrix, _, threat = threat_perception(world, state, ties.credible, levers, cap)
-    abandonment, entrapment = alliance_fears(world, state, ties, threat)
-    state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
-    reach = protective_reach(ties, lever_terms(world, state, levers).theatre)
-    ratio = threat_ratio(
-        world, threat_matrix, reach, cap, path_capability(world, state, cap, state.step)
-    )
-    return ties, cap, threat_matrix, abandonment, entrapment, ratio
-
-
-def observe(world: World, state: State) -> None:
-    """Compute the derived quantities (threat, fears) for the current state, in place."""
-    perceive(world, state, active_levers(world, state))
-
-
 def advance(world: World, state: State, lookup: Any = None) -> None:
     """Advance all replicates by one month, in place.
 
-    Order within a month: events fire; levers and ties are read; threat and fears are
-    perceived; spending, alignment and alliances respond; incidents start and escalate;
-    tension moves; memories and inventories update.
+    Order within a month: events fire; at a decision month the deciding states choose their
+    moves (§9); levers and ties are read; threat and fears are perceived; spending, alignment
+    and alliances respond; incidents start and escalate; tension moves; memories and
+    inventories update.
 
     Args:
         world: The compiled scenario.
@@ -138,9 +114,22 @@ def advance(world: World, state: State, lookup: Any = None) -> None:
         lookup: Quantity lookup for conditional events (see :mod:`sim.core.metrics`); required
             when the world has conditional events.
     """
+    open_month(world, state, lookup)
+    if is_decision_month(world, state.step):
+        decide(world, state)
+    close_month(world, state)
+
+
+def open_month(world: World, state: State, lookup: Any = None) -> None:
+    """The first phase of a month: the events due fire (what the states then decide on)."""
     if world.events:
         fire_events(world, state, lookup)
+
+
+def close_month(world: World, state: State) -> None:
+    """The month after the decisions: every mechanism responds, in the order of :func:`advance`."""
     levers = active_levers(world, state)
+    count_coercion(world, state, levers)
     deliveries(world, state)
     ties, cap, threat_matrix, abandonment, entrapment, ratio = perceive(world, state, levers)
     forces = alignment_forces(

@@ -15,7 +15,8 @@ from conftest import alignment_effect, paired_effect, run, world
 
 from sim.core.dynamics.alignment import lingering_threat
 from sim.core.dynamics.levers import active_levers
-from sim.core.dynamics.step import advance, initial_state, perceive
+from sim.core.dynamics.perception import perceive
+from sim.core.dynamics.step import advance, initial_state
 from sim.core.dynamics.threat import power_share
 from sim.core.rng import replicate_keys
 

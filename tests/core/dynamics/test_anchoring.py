@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.compile import compile_world
-from sim.core.dynamics.anchoring import level_distribution
 from sim.core.dynamics.arms import at_month
+from sim.core.dynamics.incidents import level_distribution
 from sim.core.engine import simulate
 from sim.scenario.loader import load_scenario
 

@@ -18,7 +18,8 @@ from sim.core.dynamics.arms import (
     threat_ratio,
 )
 from sim.core.dynamics.levers import active_levers, lever_terms
-from sim.core.dynamics.step import initial_state, perceive
+from sim.core.dynamics.perception import perceive
+from sim.core.dynamics.step import initial_state
 from sim.core.engine import simulate
 from sim.core.rng import replicate_keys
 

@@ -13,7 +13,8 @@ from conftest import TREATIES, world
 from sim.core.compile import compile_world
 from sim.core.dynamics.deterrence import backing, deterrence, protective_reach
 from sim.core.dynamics.levers import active_levers, lever_terms
-from sim.core.dynamics.step import initial_state, perceive
+from sim.core.dynamics.perception import perceive
+from sim.core.dynamics.step import initial_state
 from sim.core.rng import replicate_keys
 from sim.scenario.loader import load_scenario
 
@@ -98,11 +99,12 @@ def test_clarity_and_credibility_scale_deterrence_and_promises_embolden():
 
 def test_the_status_quo_deterrence_against_the_record():
     # Extended deterrence is strongest where US forces are based, absent where no pledge is
-    # aimed: Japan and Korea backed, the Philippines less, Thailand-Cambodia not at all.
+    # aimed: Japan and Korea backed, the Philippines less (a rotational presence and the 2025
+    # task force, against Japan's permanent bases), Thailand-Cambodia not at all.
     w = compile_world(load_scenario("hub_and_spoke"))
     (deter, _), _ = _deterrence(w)
     japan, philippines = _at(w, deter, "CHN", "JPN"), _at(w, deter, "CHN", "PHL")
-    assert japan > 2 * philippines > 0.1
+    assert japan > 1.3 * philippines > 0.2
     assert _at(w, deter, "KOR", "PRK") > 0.9
     assert _at(w, deter, "KHM", "THA") == 0.0 and _at(w, deter, "CHN", "IND") == 0.0
 

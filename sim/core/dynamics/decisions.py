@@ -1,0 +1,644 @@
+"""Countries that decide (``docs/model.md`` §9): score the menu, choose by a logit, move.
+
+Every ``decisions.interval`` months each deciding state scores each move of its menu
+(:mod:`sim.core.dynamics.menu`) by its expected effect on its own utility over the look-ahead
+(:mod:`sim.core.dynamics.outlook`), the other states holding their postures (a unilateral
+deviation, as in Bueno de Mesquita's expected-utility model), and chooses one move or none by
+a quantal-response rule (McKelvey & Palfrey 1995):
+
+    ΔU_i(m) = −ΔC_i(m) + β_v Δ_m − κ S_v [(o_v + Δ_m/δ_v)² − o_v²] − c S_v
+    P_i(m) ∝ exp(λ_i ΔU_i(m) / S_v),      ΔU_i(hold) = 0
+
+``ΔC`` is the change of what the model says the move costs the state — expected escalation
+costs it bears, summed threat, minus the following it gains (:func:`score_moves`); ``β_v`` is
+the state's private value of the variable, set by revealed preference so that the status quo
+is its best reply (:func:`preferences`); ``o_v`` is the variable's departure from the status
+quo in steps ``δ_v``, ``κ`` the pull of the standing posture, ``c`` the cost of making a move,
+and ``S_v = |β_v δ_v|`` the lever's stake, the first-order value of one step at the status quo
+(at least ``attention`` times the state's weightiest lever's, ``Z_i``): the unit a move is
+weighed in. The logit's unobserved shocks scale with the stakes of the lever they concern (a
+heteroscedastic logit), so a lever moves when its incentives shift by a share of its stake.
+The chosen moves apply to the running state of the replicates that chose them
+(:func:`apply_choices`): the lever overlay, the burden posture, clarity, lean or stance —
+never a new scenario.
+
+Draws are counter-based (:class:`~sim.core.rng.Stream` ``DECISION``, one per state and one per
+proposal of a channel), so a replicate chooses the same alone, in a batch or in the Mesa model,
+where :meth:`~sim.core.agents.Country.step` makes the choice and the model applies it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core import records
+from sim.core.dynamics.incidents import interdependence_restraint
+from sim.core.dynamics.levers import active_levers, presence_friction, theatre_reach
+from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions
+from sim.core.dynamics.outlook import (
+    Outlook,
+    alignment_months,
+    cover,
+    expected_costs,
+    following_value,
+    outlook,
+    party_costs,
+    threat_sum,
+)
+from sim.core.dynamics.perception import perceive
+from sim.core.dynamics.state import DT, EPS, State
+from sim.core.rng import Stream, uniforms
+from sim.core.world import LEVER_INDEX, NEVER, World
+
+#: The utility terms a move's cost is made of, in the order of :attr:`Scores.cost`'s last axis.
+TERMS = ("escalation", "security", "following")
+#: Smallest stake a state is given (crisis-months), so that a state with nothing at stake
+#: still weighs its moves against the pull of its posture.
+MIN_STAKE = 1e-6
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What every move of the menu would change, ``(R, V, 2)`` (up, down).
+
+    Attributes:
+        cost: Change of the model's cost to the mover, by :data:`TERMS`, ``(R, V, 2, 3)``.
+        change: The move's change of its variable (0 where it is not available).
+        available: Whether the move can be made (within bounds; a stance only in an incident).
+        partner_cost: Change of what the partner bears of the move's dyad (moves on a dyad),
+            for its acceptance of a channel.
+    """
+
+    cost: np.ndarray
+    change: np.ndarray
+    available: np.ndarray
+    partner_cost: np.ndarray
+
+
+def is_decision_month(world: World, step: int) -> bool:
+    """Whether the states decide at the start of month ``step``."""
+    return (
+        world.menu.size > 0
+        and step > 0
+        and step % world.decision_interval == 0
+        and step < world.horizon
+    )
+
+
+def decision_row(world: World, step: int) -> int:
+    """Row of ``World.decision_price`` and ``decision_scale`` for month ``step``."""
+    rows = world.decision_price.shape[-3]
+    return max(0, min(step // world.decision_interval - 1, rows - 1))
+
+
+def current_values(world: World, state: State, menu: Menu, levers: np.ndarray) -> np.ndarray:
+    """The value of every decision variable now, ``(R, V)``."""
+    r = state.replicates
+    values = np.zeros((r, menu.size))
+    lever = menu.lever >= 0
+    values[:, lever] = levers[:, menu.lever[lever], menu.actor[lever], menu.target[lever]]
+    for name, fill in (
+        ("arms", lambda idx: state.posture[:, menu.actor[idx]]),
+        ("lean", lambda idx: state.lean[:, menu.actor[idx]]),
+        ("clarity", lambda idx: state.clarity[:, menu.target[idx]]),
+        ("stance", lambda idx: state.stance[:, menu.actor[idx], menu.target[idx]]),
+    ):
+        idx = menu.of_kind(name)
+        if idx.size:
+            values[:, idx] = fill(idx)
+    return values
+
+
+def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np.ndarray:
+    """Each variable's departure from the status quo's posture, in steps, ``(R, V)``.
+
+    A lever's from its scripted value (the overlay), the burden posture's from 1, clarity's
+    from the scenario's, lean's and stance's from 0.
+    """
+    out = np.zeros(values.shape)
+    lever = menu.lever >= 0
+    out[:, lever] = state.overlay[:, menu.lever[lever], menu.actor[lever], menu.target[lever]]
+    for name, rest in (
+        ("arms", lambda idx: 1.0),
+        ("clarity", lambda idx: world.clarity0[..., menu.target[idx]]),
+    ):
+        idx = menu.of_kind(name)
+        if idx.size:
+            out[:, idx] = values[:, idx] - rest(idx)
+    for name in ("lean", "stance"):
+        idx = menu.of_kind(name)
+        if idx.size:
+            out[:, idx] = values[:, idx]
+    return out / menu.step
+
+
+def score_moves(
+    world: World, state: State, view: Outlook, menu: Menu, values: np.ndarray
+) -> Scores:
+    """The change each move would make to its mover's costs (:data:`TERMS`), ``(R, V, 2, 3)``.
+
+    See :mod:`sim.core.dynamics.outlook` for each term, and ``docs/model.md`` §9 for what each
+    kind of move changes.
+    """
+    r, v = values.shape
+    up = np.minimum(menu.step, menu.high - values)
+    down = -np.minimum(menu.step, values - menu.low)
+    # A step back towards the status quo's posture stops there: a state returns to its
+    # standing policy rather than past it.
+    away = departures(world, state, menu, values) * menu.step
+    up = np.where((away < 0) & (up > -away), -away, up)
+    down = np.where((away > 0) & (-down > away), -away, down)
+    change = np.stack((up, down), axis=2)
+    change[np.abs(change) < 1e-12] = 0.0
+    available = change != 0.0
+    stance = menu.of_kind("stance")
+    if stance.size:
+        pair = menu.dyad[stance]
+        active = state.level[:, world.dyad_i[pair], world.dyad_j[pair]] > 0
+        available[:, stance] &= active[..., None]
+    change = np.where(available, change, 0.0)
+    cost = np.zeros((r, v, 2, len(TERMS)))
+    partner_cost = np.zeros((r, v, 2))
+    everywhere = np.arange(world.incident_dyads.size)
+    shares = view.cover.shares
+    lasting = world.params.decisions.continuation
+    bases = {
+        kind: (*expected_costs(world, view, everywhere, lasting=months), shares, months)
+        for kind, months in (("lasting", lasting), ("stance", None))
+    }
+    for kind in KINDS:
+        idx = menu.of_kind(kind)
+        if idx.size == 0:
+            continue
+        scorer = _SCORERS[kind]
+        context = bases["stance" if kind == "stance" else "lasting"]
+        for d in range(2):
+            out = Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size)))
+            scorer(world, state, view, menu, idx, values[:, idx], change[:, idx, d], out, context)
+            cost[:, idx, d] = out.cost
+            partner_cost[:, idx, d] = out.partner
+    return Scores(cost, change, available, partner_cost)
+
+
+@dataclass(frozen=True)
+class Move:
+    """What a batch of moves of one kind changes (filled by the kind's scorer).
+
+    Attributes:
+        cost: Change of the mover's costs by :data:`TERMS`, ``(R, M, 3)``.
+        partner: Change of what the partner bears of the dyad, ``(R, M)``.
+    """
+
+    cost: np.ndarray
+    partner: np.ndarray
+
+
+# --------------------------------------------------------------------------------------------
+# What each kind of move changes
+
+
+def _side(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
+    """Whether the mover is the second country of its dyad (0 first, 1 second)."""
+    return (world.dyad_j[menu.dyad[idx]] == menu.actor[idx]).astype(int)
+
+
+def _positions(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
+    """Positions among the incident dyads of the dyads of variables ``idx`` (all incident)."""
+    return incident_positions(world.incident_dyads, menu.dyad[idx])[0]
+
+
+def _dyad_move(world, view, menu, idx, out, base, **replaced) -> None:
+    """Escalation term of moves on their own dyad: the mover's share of the change."""
+    at = _positions(world, menu, idx)
+    total, _ = expected_costs(world, view, at, lasting=base[3], **replaced)
+    delta = total - base[0][:, at]
+    side = _side(world, menu, idx)
+    out.cost[..., 0] += base[2][:, at, side] * delta
+    out.partner[:] += base[2][:, at, 1 - side] * delta
+
+
+def _coercion(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Gray-zone coercion: the dyad's escalation, and the target's backlash against the mover.
+
+    Coercion raises the incident hazard, the odds of a step up and the persistence of
+    standoffs (§5); it is also a hostile act that pushes the target away from the mover
+    (§2–§3), which a state with followers to lose counts against it.
+    """
+    dyads = _positions(world, menu, idx)
+    coercion = view.coercion[:, dyads] + change
+    _dyad_move(world, view, menu, idx, out, base, coercion=coercion)
+    out.cost[..., 2] -= _backlash(world, state, view, menu, idx, change)
+
+
+def _backlash(world, state, view, menu, idx, hostility) -> np.ndarray:
+    """Following value (``(R, M)``) of the target's balancing against added hostility."""
+    a, b = menu.actor[idx], menu.target[idx]
+    p = world.params
+    exposure = world.proximity[..., b, a] * (
+        1.0 - p.threat.ally_discount * view.ties.credible[:, b, a]
+    )
+    added = view.share[:, a] * exposure * hostility  # ΔT_ba
+    pull = -p.alignment.security_weight * added * state.alignment[:, a]
+    return following_value(world, view, state, a, b, pull)
+
+
+def _stance(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Press or back down in an incident: the step-up logit and the step-down chance."""
+    p = world.params.decisions
+    dyads = _positions(world, menu, idx)
+    new = values + change
+    push = view.push[:, dyads] + p.stance_push * change
+    retreat = view.retreat[:, dyads] + p.stance_retreat * (
+        (new < 0).astype(float) - (values < 0).astype(float)
+    )
+    _dyad_move(world, view, menu, idx, out, base, push=push, retreat=retreat)
+
+
+def _channel(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Open or close a channel with a rival: deconfliction of the dyad."""
+    a, b, dyads = menu.actor[idx], menu.target[idx], _positions(world, menu, idx)
+    other = view.levers[:, LEVER_INDEX["channel"], b, a]  # the partner's own side of it
+    before = np.maximum(values, other)
+    after = np.maximum(values + change, other)
+    channel = np.clip(view.channel[:, dyads] + after - before, 0.0, 1.0)
+    _dyad_move(world, view, menu, idx, out, base, channel=channel)
+
+
+def _economic(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Economic coercion: compliance and backlash (§3, §8), and the commercial peace (§5)."""
+    a, b = menu.actor[idx], menu.target[idx]
+    p = world.params
+    compliance = p.alignment.compliance_weight * change * world.trade_share[..., b, a]
+    pull = compliance * (state.alignment[:, a] - state.alignment[:, b])
+    value = following_value(world, view, state, a, b, pull)
+    value += _backlash(world, state, view, menu, idx, p.economy.coercion_hostility * change)
+    out.cost[..., 2] -= value
+    at, paired = incident_positions(world.incident_dyads, menu.dyad[idx])
+    if paired.any():
+        sub = idx[paired]
+        economic = view.terms.economic_dyad[:, menu.dyad[sub]] + change[:, paired]
+        restraint = interdependence_restraint(world, economic, at[paired])
+        part = Move(
+            np.zeros((out.cost.shape[0], sub.size, len(TERMS))),
+            np.zeros((out.cost.shape[0], sub.size)),
+        )
+        _dyad_move(world, view, menu, sub, part, base, restraint=restraint)
+        out.cost[:, paired] += part.cost
+        out.partner[:, paired] = part.partner
+
+
+def _inducing(unit_of):
+    """A scorer for a lever that pulls its partner towards its actor (§3 inducements)."""
+
+    def score(world, state, view, menu, idx, values, change, out, base) -> None:
+        a, b = menu.actor[idx], menu.target[idx]
+        p = world.params.alignment
+        before, after = unit_of(world, state, view, a, b, values, change)
+        pull = p.inducement_weight * (np.tanh(after) - np.tanh(before))
+        pull = pull * (state.alignment[:, a] - state.alignment[:, b])
+        out.cost[..., 2] -= following_value(world, view, state, a, b, pull)
+
+    return score
+
+
+def _aid_units(world, state, view, a, b, values, change):
+    """Aid intensity before and after: ``aid / (u_A m) + u_N nuclear + arms received``."""
+    p = world.params.alignment
+    own = np.maximum(state.milex[:, b], 0.01)
+    levers = view.levers
+    aid = levers[:, LEVER_INDEX["assistance"], a, b] + levers[:, LEVER_INDEX["inducement"], a, b]
+    nuclear = levers[:, LEVER_INDEX["nuclear"], a, b]
+    received = state.transfers[:, a, b] / (p.transfer_unit * own)
+    before = aid / (p.aid_unit * own) + p.nuclear_unit * nuclear + received
+    return before, before + change / (p.aid_unit * own)
+
+
+def _drill_units(world, state, view, a, b, values, change):
+    """Drill intensity before and after: ``x / u_E``."""
+    unit = world.params.alignment.exercise_unit
+    return values / unit, (values + change) / unit
+
+
+def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Raise or cut the budget: security against the summed threat, and shares in disputes.
+
+    Over the look-ahead the burden closes ``1 − (1 − a/12)^H`` of the gap to the new target
+    (§1); the added theatre capability dilutes every other state's share of the region's power
+    (§2) and strengthens the state's side in each of its disputes (:class:`Cover`).
+    """
+    a = menu.actor[idx]
+    h = view.horizon
+    closed = 1.0 - (1.0 - DT * world.params.arms.fatigue) ** h
+    regional = view.capability * world.regional
+    added = (world.regional * state.milex)[:, a] * change / np.maximum(values, EPS) * closed
+    total = regional.sum(axis=1, keepdims=True)
+    threat = threat_sum(view)[:, a]
+    security = threat * (total / (total + added) - 1.0)
+    out.cost[..., 1] += world.params.decisions.security_weight * h * security
+    s = world.incident_dyads
+    strength = view.cover.strength
+    for side, column in ((0, world.dyad_i[s]), (1, world.dyad_j[s])):
+        mine = column[None, :] == a[:, None]  # (M, S): the mover's dyads on this side
+        if not mine.any():
+            continue
+        own, other = strength[..., side], strength[..., 1 - side]
+        grown = own[:, None, :] + added[:, :, None] * mine[None]
+        before = 2.0 * other / np.maximum(own + other, EPS)
+        after = 2.0 * other[:, None, :] / np.maximum(grown + other[:, None, :], EPS)
+        out.cost[..., 0] += ((after - before[:, None, :]) * base[0][:, None, :] * mine).sum(axis=2)
+
+
+def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Lean towards a pole: the summed threat through ideological distance (§2).
+
+    A step moves the point the state's domestic preferences hold it to by ``s_ℓ``
+    (:func:`~sim.core.dynamics.outlook.alignment_months`); each unit of alignment changes its
+    hostility with j by ``(A_i − A_j)/2`` (the derivative of ``((A_i − A_j)/2)²``), weighted by
+    j's power share and the state's exposure to j.
+    """
+    a = menu.actor[idx]
+    p = world.params
+    pull = p.alignment.inertia * p.decisions.lean_shift * change
+    moved = alignment_months(world, view, pull, lasting=True)
+    gap = (state.alignment[:, a, None] - state.alignment[:, None, :]) / 2.0  # (R, M, N)
+    exposure = world.proximity[..., a, :] * (
+        1.0 - p.threat.ally_discount * view.ties.credible[:, a]
+    )
+    slope = (view.share[:, None, :] * exposure * gap).sum(axis=2)
+    out.cost[..., 1] += p.decisions.security_weight * slope * moved
+
+
+def _recover(world, view, credible, promised, theatre):
+    """A :class:`Cover` with other pledges or reach."""
+    return cover(world, view.ties, credible, promised, view.capability, theatre)
+
+
+def _whole(world, state, view, new_cover, base, actor, **replaced) -> np.ndarray:
+    """The change of what ``actor`` bears over all incident dyads under ``new_cover``."""
+    everywhere = np.arange(world.incident_dyads.size)
+    total, severe = expected_costs(
+        world,
+        view,
+        everywhere,
+        deter=new_cover.deter,
+        embolden=new_cover.embolden,
+        lasting=base[3],
+        **replaced,
+    )
+    after = party_costs(world, view, new_cover, total, severe)[:, actor]
+    before = party_costs(world, view, view.cover, base[0], base[1])[:, actor]
+    return after - before
+
+
+def _presence(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Deploy or withdraw forces in a host: theatre reach (deterrence, strength) and friction."""
+    presence = view.terms.presence
+    for m, v in enumerate(idx):
+        if not (change[:, m] != 0).any():
+            continue
+        a, h = menu.actor[v], menu.target[v]
+        moved = presence.copy()
+        moved[:, a, h] = np.clip(moved[:, a, h] + change[:, m], 0.0, 1.0)
+        new_cover = _recover(
+            world, view, view.ties.strength, view.ties.promise, theatre_reach(world, moved)
+        )
+        friction = presence_friction(world, moved)[:, world.incident_dyads]
+        delta = _whole(world, state, view, new_cover, base, a, presence=friction)
+        out.cost[:, m, 0] += np.where(change[:, m] != 0, delta, 0.0)
+
+
+def _clarity(world, state, view, menu, idx, values, change, out, base) -> None:
+    """Clarify or obscure a pledge: its protégés' deterrence and emboldening, and entrapment.
+
+    A pledge's strength grows with its clarity (§4): the hub takes on more of its protégés'
+    crisis and war costs as it deters more.
+    """
+    for m, v in enumerate(idx):
+        if not (change[:, m] != 0).any():
+            continue
+        a, k = menu.actor[v], menu.target[v]
+        scale = (values[:, m] + change[:, m]) / np.maximum(values[:, m], EPS)
+        credible, promised = view.ties.strength.copy(), view.ties.promise.copy()
+        credible[:, k] *= scale
+        promised[:, k] *= scale
+        new_cover = _recover(world, view, credible, promised, view.terms.theatre)
+        delta = _whole(world, state, view, new_cover, base, a)
+        out.cost[:, m, 0] += np.where(change[:, m] != 0, delta, 0.0)
+
+
+_SCORERS = {
+    "arms": _arms,
+    "coercion": _coercion,
+    "stance": _stance,
+    "channel": _channel,
+    "assistance": _inducing(_aid_units),
+    "exercises": _inducing(_drill_units),
+    "presence": _presence,
+    "inducement": _inducing(_aid_units),
+    "economic_coercion": _economic,
+    "clarity": _clarity,
+    "lean": _lean,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Utility, choice and moves
+
+
+def utilities(world: World, state: State, scores: Scores, values: np.ndarray) -> np.ndarray:
+    """``ΔU`` of every move (see the module docstring), ``(R, V, 2)``; ``-inf`` unavailable."""
+    menu = world.menu
+    p = world.params.decisions
+    row = decision_row(world, state.step)
+    price = world.decision_price[..., row, :, :]  # (V, 2), or (R, V, 2) stacked
+    stance = menu.of_kind("stance")
+    if stance.size:  # a stance is priced at the rung its incident is on
+        pair = menu.dyad[stance]
+        rung = state.level[:, world.dyad_i[pair], world.dyad_j[pair]].astype(np.int64)
+        by_rung = world.stance_price[..., row, :, :, :][..., stance, :, :]  # (V_s, 6, 2)
+        by_rung = np.broadcast_to(by_rung, (state.replicates, *by_rung.shape[-3:]))
+        price = np.array(np.broadcast_to(price, (state.replicates, menu.size, 2)))
+        price[:, stance] = np.take_along_axis(by_rung, rung[..., None, None], axis=2)[:, :, 0]
+    own = lever_stakes(world, state.step)[..., None]
+    o = departures(world, state, menu, values)[..., None]
+    steps = scores.change / menu.step[:, None]
+    pull = p.commitment * own * ((o + steps) ** 2 - o**2)
+    gain = -scores.cost.sum(axis=3) + price * scores.change - pull - p.move_cost * own
+    attended = world.decision_attended[..., None]  # (V, 1), or (R, V, 1) stacked
+    return np.where(scores.available & attended, gain, -np.inf)
+
+
+def lever_stakes(world: World, step: int) -> np.ndarray:
+    """Each lever's stake ``S_v = max(|β_v δ_v|, attention · Z_i)``, ``(V,)`` or ``(R, V)``."""
+    menu = world.menu
+    row = decision_row(world, step)
+    price = np.abs(world.decision_price[..., row, :, :]).max(axis=-1)
+    stake = world.decision_scale[..., row, :][..., menu.actor]
+    return np.maximum(price * menu.step, world.params.decisions.attention * stake)
+
+
+def choose(world: World, state: State, gains: np.ndarray, deciders: np.ndarray) -> np.ndarray:
+    """Each decider's move by the logit rule: ``(R, len(deciders))`` positions, -1 to hold.
+
+    A position ``2 v + d`` is move ``d`` (0 up, 1 down) of variable ``v``. Draw ``i`` of the
+    ``DECISION`` stream decides for state ``i``, whichever states are decided together.
+    """
+    menu = world.menu
+    width = 2 * world.menu_width
+    r = state.replicates
+    u = uniforms(state.keys, state.step, Stream.DECISION, deciders)
+    out = np.full((r, deciders.size), -1, dtype=np.int64)
+    scale = np.maximum(np.broadcast_to(lever_stakes(world, state.step), (r, menu.size)), MIN_STAKE)
+    flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
+    for n, i in enumerate(deciders.tolist()):
+        own = np.flatnonzero(menu.actor == i)
+        if own.size == 0:
+            continue
+        positions = np.concatenate([2 * own, 2 * own + 1])
+        positions.sort()
+        z = np.full((r, width + 1), -np.inf)
+        z[:, 0] = 0.0
+        lam = np.broadcast_to(world.rationality[..., i], (r,))
+        offered = flat[:, positions]
+        made = np.isfinite(offered)
+        z[:, 1 : positions.size + 1] = np.where(
+            made, lam[:, None] * np.where(made, offered, 0.0), -np.inf
+        )
+        top = z.max(axis=1, keepdims=True)
+        weights = np.exp(z - top)
+        cumulative = np.cumsum(weights, axis=1)
+        pick = (cumulative < u[:, n, None] * cumulative[:, -1:]).sum(axis=1)
+        pick = np.minimum(pick, positions.size)
+        out[:, n] = np.where(pick == 0, -1, positions[np.maximum(pick - 1, 0)])
+    return out
+
+
+def apply_choices(
+    world: World, state: State, choices: np.ndarray, scores: Scores, gains: np.ndarray
+) -> None:
+    """Put the chosen moves on the running state, for the replicates that chose them.
+
+    A channel opens only if the partner accepts: with the logit probability of its own
+    ``ΔU`` for the channel (its move of the same variable if it has one, else its share of the
+    dyad's change, at the default rationality), drawn from the ``DECISION`` stream at ``N + i``.
+    """
+    menu = world.menu
+    r = state.replicates
+    chosen = choices >= 0
+    if not chosen.any():
+        return
+    stake = np.broadcast_to(lever_stakes(world, state.step), (r, menu.size))
+    accept = uniforms(state.keys, state.step, Stream.DECISION, world.n + np.arange(world.n))
+    changed_overlay = False
+    for rep, col in zip(*np.nonzero(chosen), strict=True):
+        position = int(choices[rep, col])
+        v, d = divmod(position, 2)
+        kind = KINDS[menu.kind[v]]
+        a, b = int(menu.actor[v]), int(menu.target[v])
+        delta = float(scores.change[rep, v, d])
+        refused = False
+        if kind == "channel" and delta > 0:
+            refused = not _accepted(world, state, scores, gains, stake, accept, rep, v, d)
+        if not refused:
+            if menu.lever[v] >= 0:
+                state.overlay[rep, menu.lever[v], a, b] += delta
+                changed_overlay = True
+            elif kind == "arms":
+                state.posture[rep, a] += delta
+            elif kind == "lean":
+                state.lean[rep, a] += delta
+            elif kind == "clarity":
+                state.clarity[rep, b] += delta
+            elif kind == "stance":
+                state.stance[rep, a, b] += round(delta)
+                if delta < 0 and state.first_retreat[rep, a] == NEVER:
+                    state.first_retreat[rep, a] = state.step
+            state.moves[rep, a] += 1
+        if state.log is not None:
+            state.log.append(_record(world, state, scores, gains, rep, v, d, refused))
+    if changed_overlay:
+        state.overlay_version += 1
+
+
+def _accepted(world, state, scores, gains, stake, accept, rep, v, d) -> bool:
+    """Whether the partner of a proposed channel accepts it (see :func:`apply_choices`)."""
+    menu = world.menu
+    a, b = int(menu.actor[v]), int(menu.target[v])
+    mirror = np.flatnonzero(
+        (menu.actor == b) & (menu.target == a) & (menu.kind == KIND_INDEX["channel"])
+    )
+    if mirror.size and np.isfinite(gains[rep, mirror[0], 0]):
+        gain = float(gains[rep, mirror[0], 0]) / max(float(stake[rep, mirror[0]]), MIN_STAKE)
+        lam = float(np.broadcast_to(world.rationality[..., b], (state.replicates,))[rep])
+    else:  # a partner that does not decide accepts a channel for what it saves it
+        gain = -float(scores.partner_cost[rep, v, d]) / max(float(stake[rep, v]), MIN_STAKE)
+        lam = float(np.broadcast_to(world.params.decisions.rationality, (state.replicates,))[rep])
+    z = lam * gain
+    probability = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+    return bool(accept[rep, a] < probability)
+
+
+def _record(world, state, scores, gains, rep, v, d, refused) -> records.Decision:
+    """The record of one chosen move, with the terms that made it win."""
+    menu = world.menu
+    kind = KINDS[menu.kind[v]]
+    row = decision_row(world, state.step)
+    price = float(
+        np.broadcast_to(world.decision_price[..., row, :, d], (state.replicates, menu.size))[rep, v]
+    )
+    delta = float(scores.change[rep, v, d])
+    terms = {name: -float(scores.cost[rep, v, d, t]) for t, name in enumerate(TERMS)}
+    terms["value"] = price * delta
+    terms["posture"] = float(gains[rep, v, d]) - sum(terms.values())
+    a = world.codes[menu.actor[v]]
+    if kind == "clarity":
+        target = world.alliance_labels[menu.target[v]]
+    elif menu.target[v] >= 0:
+        target = world.codes[menu.target[v]]
+    else:
+        target = ""
+    return records.Decision(
+        replicate=rep,
+        step=state.step + 1,
+        decider=a,
+        target=target,
+        move=MOVES[kind][d],
+        kind=kind,
+        change=delta,
+        gain=float(gains[rep, v, d]),
+        terms=tuple((name, round(value, 6)) for name, value in terms.items()),
+        refused=refused,
+    )
+
+
+def decide(world: World, state: State) -> None:
+    """The decision phase of a month: every deciding state scores its menu and moves."""
+    scores, gains = evaluate(world, state)
+    deciders = np.unique(world.menu.actor)
+    choices = choose(world, state, gains, deciders)
+    apply_choices(world, state, _spread(world, deciders, choices), scores, gains)
+
+
+def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
+    """The scores and ``ΔU`` of every move on the menu this month."""
+    levers = active_levers(world, state)
+    ties, cap, threat_matrix, *_ = perceive(world, state, levers)
+    view = outlook(world, state, levers, ties, cap, threat_matrix)
+    values = current_values(world, state, world.menu, levers)
+    scores = score_moves(world, state, view, world.menu, values)
+    return scores, utilities(world, state, scores, values)
+
+
+def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:
+    """Choices of some deciders as one column per state (-1 for the others), ``(R, N)``."""
+    out = np.full((choices.shape[0], world.n), -1, dtype=np.int64)
+    out[:, deciders] = choices
+    return out
+
+
+def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
+    """Add this month to each state that coerces another (gray zone), in place."""
+    if state.coercing is not None:
+        state.coercing += levers[:, LEVER_INDEX["coercion"]].any(axis=2)

@@ -1,0 +1,364 @@
+"""What a deciding state foresees (``docs/model.md`` §9, "The look-ahead").
+
+A state scores a move by what it changes over the next ``H`` months (the scenario's
+``decisions.lookahead``), computed from the model's own mechanisms with the month's other
+quantities held where they are — the documented approximation of a forked simulation:
+
+- **Escalation** (:func:`expected_costs`): each incident dyad follows the birth–death chain of
+  §5 (:func:`~sim.core.dynamics.incidents.incident_hazard`,
+  :func:`~sim.core.dynamics.incidents.step_probabilities`) at the month's tension, deterrence,
+  emboldening, channels, ceasefires, interdependence, coercion and stances; its distribution
+  over the rungs is carried forward ``H`` months from the current rung, and the expected
+  rung-costs summed (Fearon 1995: escalation is a choice whose costs both sides weigh).
+- **Who bears it** (:class:`Cover`): a party bears ``2 (1 − p)`` of a dyad's cost, with ``p =
+  F_own / (F_own + F_other)`` its side's chance of prevailing from the theatre capability each
+  side can bring (its own, plus what the protectors pledged against the other can bring:
+  Bueno de Mesquita's probability of victory from capability); a patron bears its pledge's
+  strength times its protégé's share of the crisis and war rungs (Snyder's entrapment).
+- **Security** (:func:`threat_sum`): the summed threat ``Σ_j T_ij`` of §2.
+- **Following** (:func:`following_value`): the pull a move puts on another state's alignment
+  (§3), carried over the look-ahead, valued by the mover's own alignment and the other's
+  share of the region's capability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.dynamics.deterrence import backing
+from sim.core.dynamics.incidents import (
+    effective_channels,
+    incident_hazard,
+    interdependence_restraint,
+    level_distribution,
+    stance_terms,
+    step_probabilities,
+)
+from sim.core.dynamics.levers import LeverTerms, lever_terms
+from sim.core.dynamics.state import EPS, State, Ties
+from sim.core.dynamics.threat import power_share
+from sim.core.world import World
+from sim.scenario.ladder import WAR
+
+#: Rungs of the ladder, calm included.
+RUNGS = WAR + 1
+
+
+def rung_costs(world: World) -> np.ndarray:
+    """Cost to a party of a month at each rung, calm first, ``(S, 6)`` over incident dyads.
+
+    ``(R, S, 6)`` when a stacked sweep's coefficients differ between replicates.
+
+    War costs ``nuclear_war_factor`` times more between two nuclear-armed states.
+    """
+    p = world.params.decisions
+    s = world.incident_dyads
+    nuclear = world.nuclear_dyad[world.dyad_i[s], world.dyad_j[s]]
+    war = p.cost_war * (1.0 + (p.nuclear_war_factor - 1.0) * nuclear)  # (S,), or (R, S)
+    rungs = (p.cost_gray_zone, p.cost_standoff, p.cost_clash, p.cost_crisis)
+    columns = [np.zeros(np.shape(war)), *(c + 0.0 * war for c in rungs), war]
+    # A stacked sweep's coefficients carry a replicate axis: (R, S, 6) then, else (S, 6).
+    return np.stack([np.asarray(c, dtype=float) for c in columns], axis=-1)
+
+
+@dataclass(frozen=True)
+class Cover:
+    """Who backs whom in each incident dyad, and so who bears its costs.
+
+    Attributes:
+        deter: Deterrence of each incident dyad, ``(R, S)``.
+        embolden: Emboldening, ``(R, S)``.
+        strength: Each side's theatre capability against the other: ``[..., 0]`` the dyad's
+            first country (``World.dyad_i``), ``[..., 1]`` its second, ``(R, S, 2)``.
+        pledged: Pledged strength of each helper to each protected side (the targets of
+            :class:`~sim.core.dynamics.state.Coverage`), ``(R, G)``.
+    """
+
+    deter: np.ndarray
+    embolden: np.ndarray
+    strength: np.ndarray
+    pledged: np.ndarray
+
+    @property
+    def shares(self) -> np.ndarray:
+        """Each side's share of a dyad's costs, ``2 (1 − p)``, ``(R, S, 2)``."""
+        total = np.maximum(self.strength.sum(axis=2, keepdims=True), EPS)
+        return 2.0 * self.strength[..., ::-1] / total
+
+
+def cover(
+    world: World,
+    ties: Ties,
+    credible: np.ndarray,
+    promised: np.ndarray,
+    capability_now: np.ndarray,
+    theatre: np.ndarray,
+) -> Cover:
+    """Deterrence, emboldening and each side's strength, for given pledge strengths and reach.
+
+    Deterrence and emboldening are those of §5 (:func:`sim.core.dynamics.deterrence.deterrence`);
+    a side's strength against the other is its own theatre capability plus what its
+    protectors pledged against the other can bring: ``F_i = ĉ_i + B_{i|j} ĉ_j``.
+    """
+    cov = ties.joined.coverage
+    r, s = capability_now.shape[0], world.incident_dyads.size
+    regional = capability_now * world.regional
+    dyad_i, dyad_j = world.dyad_i[world.incident_dyads], world.dyad_j[world.incident_dyads]
+    strength = np.stack((regional[:, dyad_i], regional[:, dyad_j]), axis=2)
+    deter, embolden = np.zeros((r, s)), np.zeros((r, s))
+    pledged = np.zeros((r, cov.target_start.size))
+    if cov.protected.size:
+        links = credible[:, cov.link_alliance] * cov.link_mask
+        pledged = np.maximum.reduceat(links, cov.target_start, axis=1)
+        for kind, out in ((credible, deter), (promised, embolden)):
+            per_direction = backing(world, ties, kind, capability_now, theatre)
+            for d in range(cov.protected.size):
+                np.maximum(out[:, cov.dyad[d]], per_direction[:, d], out=out[:, cov.dyad[d]])
+            if kind is credible:
+                side = (cov.protected == dyad_j[cov.dyad]).astype(int)  # protected first or second
+                brought = per_direction * regional[:, cov.adversary]
+                np.add.at(strength, (slice(None), cov.dyad, side), brought)
+        deter, embolden = -np.expm1(-deter), -np.expm1(-embolden)
+    return Cover(deter, embolden, strength, pledged)
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """The month's quantities a deciding state reads, shared by every move it scores.
+
+    Attributes:
+        ties: This month's ties.
+        capability: Capability, ``(R, N)``.
+        levers: The lever tensor in force, kind × actor × partner, ``(R, L, N, N)``.
+        terms: The lever terms in force.
+        threat_matrix: ``T``, ``(R, N, N)``.
+        share: Power shares ``s_j``, ``(R, N)``.
+        cover: Deterrence, emboldening, strengths and pledges of the month.
+        tau: Tension of each incident dyad, ``(R, S)``.
+        channel: Deconfliction of each incident dyad (spillover included), ``(R, S)``.
+        ceasefire: Ceasefire strength, ``(R, S)``.
+        restraint: The commercial peace ``β_I I``, ``(R, S)``.
+        coercion: Gray-zone coercion either way, ``(R, S)``.
+        presence: Presence friction, ``(R, S)``.
+        push: The stances' step-up logit, ``(R, S)``.
+        retreat: The stances' step-down chance, ``(R, S)``.
+        start: Each dyad's distribution over the rungs now, ``(R, S, 6)``.
+        horizon: Months looked ahead.
+    """
+
+    ties: Ties
+    capability: np.ndarray
+    levers: np.ndarray
+    terms: LeverTerms
+    threat_matrix: np.ndarray
+    share: np.ndarray
+    cover: Cover
+    tau: np.ndarray
+    channel: np.ndarray
+    ceasefire: np.ndarray
+    restraint: np.ndarray
+    coercion: np.ndarray
+    presence: np.ndarray
+    push: np.ndarray
+    retreat: np.ndarray
+    start: np.ndarray
+    horizon: int
+
+
+def outlook(
+    world: World,
+    state: State,
+    levers: np.ndarray,
+    ties: Ties,
+    capability_now: np.ndarray,
+    threat_matrix: np.ndarray,
+    *,
+    start: np.ndarray | None = None,
+) -> Outlook:
+    """The month's :class:`Outlook` (``start``: the rung distribution, default the rung now)."""
+    terms = lever_terms(world, state, levers)
+    s = world.incident_dyads
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    r = state.replicates
+    channels = effective_channels(world, state, levers, ties.credible)
+    push, retreat = stance_terms(world, state)
+    if start is None:
+        start = np.zeros((r, s.size, RUNGS))
+        level = state.level[:, i, j].astype(np.int64)
+        np.put_along_axis(start, level[..., None], 1.0, axis=2)
+    return Outlook(
+        ties=ties,
+        capability=capability_now,
+        levers=levers,
+        terms=terms,
+        threat_matrix=threat_matrix,
+        share=power_share(world, ties.credible, capability_now),
+        cover=cover(world, ties, ties.strength, ties.promise, capability_now, terms.theatre),
+        tau=np.ascontiguousarray(state.tension[:, i, j]),
+        channel=np.zeros((r, s.size)) if channels is None else channels[:, i, j],
+        ceasefire=terms.ceasefire_dyad[:, s],
+        restraint=interdependence_restraint(world, terms.economic_dyad[:, s]),
+        coercion=terms.coercion_dyad[:, s],
+        presence=terms.presence_dyad[:, s],
+        push=np.broadcast_to(push, (r, s.size)).copy(),
+        retreat=np.broadcast_to(retreat, (r, s.size)).copy(),
+        start=start,
+        horizon=world.decision_lookahead,
+    )
+
+
+def expected_costs(
+    world: World,
+    view: Outlook,
+    dyads: np.ndarray,
+    *,
+    deter: np.ndarray | None = None,
+    embolden: np.ndarray | None = None,
+    coercion: np.ndarray | None = None,
+    channel: np.ndarray | None = None,
+    presence: np.ndarray | None = None,
+    restraint: np.ndarray | None = None,
+    push: np.ndarray | None = None,
+    retreat: np.ndarray | None = None,
+    lasting: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected rung-costs over the look-ahead of the incident dyads ``dyads``, ``(R, E)``.
+
+    For a stance (``lasting`` None), ``π_0`` is each dyad's rung distribution now, ``π_h =
+    π_{h−1} M`` with ``M`` the month's transition matrix (a calm dyad starts an incident with
+    probability ``1 − e^{−λ}``; an active one steps up with ``p_up``, down with ``p_down``; at
+    war, down with ``min(p_up + p_down, 1)``, as the model steps it), and the cost is
+    ``Σ_{h=1..H} π_h · c``: a stance answers the incident at hand. A lasting posture (a
+    campaign, a channel, a budget, a deployment) is weighed at the typical situation it makes:
+    the chain's stationary distribution ``π_∞`` under its covariates, over ``H + lasting``
+    months, ``(H + lasting) π_∞ · c``; it answers the lasting situation (tension, pledges,
+    capabilities), not the month's incident, so that incidents do not make it swing.
+    Covariates not given are the month's; those given replace them (``(R, E)`` each).
+
+    Args:
+        world: The compiled scenario.
+        view: The month's outlook.
+        dyads: Positions among ``World.incident_dyads``, ``(E,)`` (repeats allowed).
+        deter: Deterrence, replacing the month's.
+        embolden: Emboldening, replacing the month's.
+        coercion: Gray-zone coercion either way, replacing the month's.
+        channel: Deconfliction, replacing the month's.
+        presence: Presence friction, replacing the month's.
+        restraint: The commercial peace, replacing the month's.
+        push: The stances' step-up logit, replacing the month's.
+        retreat: The stances' step-down chance, replacing the month's.
+        lasting: For a lasting posture, the months it is weighed over beyond the look-ahead;
+            it is then weighed at the chain's stationary distribution over ``H + lasting``
+            months. None (a stance) weighs the chain from the rung now over ``H`` months.
+
+    Returns:
+        The expected cost, and its part on the crisis and war rungs (what patrons share).
+    """
+
+    def pick(given: np.ndarray | None, base: np.ndarray) -> np.ndarray:
+        return base[:, dyads] if given is None else given
+
+    tau = view.tau[:, dyads]
+    coercion = pick(coercion, view.coercion)
+    channel = pick(channel, view.channel)
+    hazard = incident_hazard(world, tau, coercion, pick(presence, view.presence), dyads)
+    begin = -np.expm1(-hazard)
+    args = (
+        tau,
+        pick(deter, view.cover.deter),
+        pick(embolden, view.cover.embolden),
+        channel,
+        view.ceasefire[:, dyads],
+        pick(restraint, view.restraint),
+        coercion,
+    )
+    push, retreat = pick(push, view.push), pick(retreat, view.retreat)
+    up, down = [], []
+    for level in range(1, RUNGS):
+        p_up, p_down = step_probabilities(
+            world, level, *args, push=push, retreat=retreat, dyads=dyads
+        )
+        up.append(p_up)
+        down.append(p_down)
+    up_, down_ = np.stack(up, axis=2), np.stack(down, axis=2)  # (R, E, 5): rungs 1 … 5
+    down_[..., -1] = np.minimum(up_[..., -1] + down_[..., -1], 1.0)  # at war: only down
+    up_[..., -1] = 0.0
+    costs = rung_costs(world)[..., dyads, :]  # (E, 6), or (R, E, 6)
+    upper = costs * (np.arange(RUNGS) >= WAR - 1)
+    pi = view.start[:, dyads]
+    total, severe = np.zeros(tau.shape), np.zeros(tau.shape)
+    if lasting is not None:  # a lasting posture: the typical situation it makes, not today's
+        rest = level_distribution(begin, up_[..., :-1], down_)
+        months = view.horizon + lasting
+        return months * (rest * costs).sum(axis=2), months * (rest * upper).sum(axis=2)
+    for _ in range(view.horizon):
+        moved = np.empty_like(pi)
+        stay = np.concatenate([(1.0 - begin)[..., None], 1.0 - up_ - down_], axis=2)
+        moved[:] = pi * stay
+        moved[..., 1] += pi[..., 0] * begin
+        moved[..., 2:] += pi[..., 1:-1] * up_[..., :-1]
+        moved[..., :-1] += pi[..., 1:] * down_
+        pi = moved
+        total += (pi * costs).sum(axis=2)
+        severe += (pi * upper).sum(axis=2)
+    return total, severe
+
+
+def party_costs(world: World, view: Outlook, cov: Cover, total: np.ndarray, severe: np.ndarray):
+    """What each state bears of every incident dyad's costs, ``(R, N)``.
+
+    ``total`` and ``severe`` are :func:`expected_costs` over all incident dyads in order. A
+    party bears its share (:attr:`Cover.shares`); a patron its pledge times its protégé's share
+    of the crisis and war rungs.
+    """
+    r, n = total.shape[0], world.n
+    s = world.incident_dyads
+    bears = np.zeros((r, n))
+    shares = cov.shares
+    np.add.at(bears, (slice(None), world.dyad_i[s]), shares[..., 0] * total)
+    np.add.at(bears, (slice(None), world.dyad_j[s]), shares[..., 1] * total)
+    coverage = view.ties.joined.coverage
+    if coverage.protected.size:
+        direction = coverage.target_direction
+        dyad = coverage.dyad[direction]
+        side = (coverage.protected[direction] == world.dyad_j[s][dyad]).astype(int)
+        carried = cov.pledged * shares[:, dyad, side] * severe[:, dyad]
+        np.add.at(bears, (slice(None), coverage.target_helper), carried)
+    return bears
+
+
+def threat_sum(view: Outlook) -> np.ndarray:
+    """Each state's summed threat ``Σ_j T_ij`` (§2), ``(R, N)``."""
+    return view.threat_matrix.sum(axis=2)
+
+
+def alignment_months(world: World, view: Outlook, pull: np.ndarray, lasting: bool) -> np.ndarray:
+    """Alignment-months a constant change ``pull`` in a state's alignment force adds up to.
+
+    Under the pull alone against the state's inertia ``k`` (§3), its alignment approaches
+    ``pull / k`` at the monthly rate ``r k``: ``ΔA(h) = (pull / k)(1 − (1 − r k)^h)``, summed
+    over the look-ahead and, for a lasting posture, the continuation months beyond it.
+    """
+    p = world.params
+    months = view.horizon + (p.decisions.continuation if lasting else 0.0)
+    k = np.maximum(p.alignment.inertia, EPS)
+    q = 1.0 - p.alignment.rate * k
+    summed = months - q * (1.0 - q**months) / np.maximum(1.0 - q, EPS)
+    return pull / k * summed
+
+
+def following_value(world: World, view: Outlook, state: State, actor, target, pull):
+    """Value to ``actor`` of a change ``pull`` in the alignment force on ``target``, ``(R, M)``.
+
+    The pull moves the target along the axis (:func:`alignment_months`, a lasting posture),
+    valued at ``w_A · A_actor · v_target`` per alignment-month, with ``v`` the target's share
+    of the region's capability: a state values followers by their weight, and by how firmly it
+    stands on a side itself.
+    """
+    regional = view.capability * world.regional
+    weight = regional[:, target] / regional.sum(axis=1, keepdims=True)
+    own = state.alignment[:, actor]
+    moved = alignment_months(world, view, pull, lasting=True)
+    return world.params.decisions.following_weight * own * weight * moved

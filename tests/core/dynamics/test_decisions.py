@@ -1,0 +1,185 @@
+"""Countries that decide (sim/core/dynamics/decisions.py): the logit rule, moves, directions.
+
+Analytic cases of the rule (uniform at rationality 0, a dominated move never chosen as
+rationality grows), moves that touch only the replicates that chose them, the records, and
+directional effects over ensembles with common random numbers, which must clear a minimum
+size and a t statistic of 4 so that they cannot pass by accident.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from conftest import paired_effect, world
+
+from sim.core import metrics
+from sim.core.compile import compile_world
+from sim.core.dynamics.decisions import (
+    apply_choices,
+    choose,
+    evaluate,
+    is_decision_month,
+)
+from sim.core.dynamics.levers import active_levers
+from sim.core.dynamics.menu import KINDS
+from sim.core.dynamics.step import advance, initial_state
+from sim.core.engine import simulate
+from sim.core.rng import replicate_keys
+from sim.core.world import LEVER_INDEX
+from sim.scenario.loader import load_scenario
+
+CHINA_DECIDES = {
+    "decisions": {
+        "strategy": "scripted",
+        "countries": {"CHN": {"strategy": "expected_utility"}},
+    }
+}
+
+
+def _at_decision(w, replicates: int):
+    state = initial_state(w, replicate_keys(7, range(replicates)))
+    while not is_decision_month(w, state.step):
+        advance(w, state)
+    return state
+
+
+def test_at_rationality_zero_every_move_and_holding_are_equally_likely():
+    w = world(**CHINA_DECIDES)
+    w = dataclasses.replace(w, rationality=np.zeros(w.n))
+    state = _at_decision(w, 4000)
+    _, gains = evaluate(w, state)
+    picked = choose(w, state, gains, np.array([w.china]))[:, 0]
+    offered = int(np.isfinite(gains[:, w.menu.actor == w.china]).sum(axis=(1, 2)).min())
+    assert offered == int(np.isfinite(gains[:, w.menu.actor == w.china]).sum(axis=(1, 2)).max())
+    counts = np.unique(picked, return_counts=True)[1]
+    assert counts.size == offered + 1  # each move and holding
+    expected = picked.size / (offered + 1)
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    assert chi2 < counts.size + 6 * np.sqrt(2 * counts.size)  # far above chance otherwise
+
+
+def test_a_dominated_move_is_never_chosen_as_rationality_grows():
+    w = world(**CHINA_DECIDES)
+    state = _at_decision(w, 2000)
+    _, gains = evaluate(w, state)
+    own = np.flatnonzero(w.menu.actor == w.china)
+    gains = np.full_like(gains, -np.inf)
+    gains[:, own[0], 0] = 1.0  # a move better than holding
+    gains[:, own[1], 0] = -1.0  # one worse than holding
+    for rationality, floor in ((0.0, 0.2), (1.0, 0.05), (50.0, 0.0)):
+        at = dataclasses.replace(w, rationality=np.full(w.n, rationality))
+        picked = choose(at, state, gains, np.array([w.china]))[:, 0]
+        share = (picked == 2 * own[1]).mean()
+        assert share >= floor if rationality == 0 else share <= floor + 1e-12
+    best = choose(dataclasses.replace(w, rationality=np.full(w.n, 50.0)), state, gains,
+                  np.array([w.china]))[:, 0]  # fmt: skip
+    assert (best == 2 * own[0]).all()
+
+
+def test_a_move_changes_only_the_replicates_that_chose_it():
+    w = world(**CHINA_DECIDES)
+    state = _at_decision(w, 6)
+    scores, gains = evaluate(w, state)
+    v = int(np.flatnonzero((w.menu.actor == w.china) & (w.menu.kind == KINDS.index("coercion")))[0])
+    target = w.menu.target[v]
+    choices = np.full((6, w.n), -1)
+    choices[2, w.china] = 2 * v  # one step up, in replicate 2 only
+    before = active_levers(w, state).copy()
+    apply_choices(w, state, choices, scores, gains)
+    after = active_levers(w, state)
+    coercion = LEVER_INDEX["coercion"]
+    changed = (after != before).any(axis=(1, 2, 3))
+    assert changed.tolist() == [False, False, True, False, False, False]
+    assert after[2, coercion, w.china, target] == pytest.approx(
+        before[2, coercion, w.china, target] + scores.change[2, v, 0]
+    )
+    assert state.moves[2, w.china] == 1 and state.moves.sum() == 1
+
+
+def test_decisions_are_logged_with_the_decider_first_and_the_terms_that_made_them():
+    traj = simulate(compile_world(load_scenario("us_retrenchment")), 6, log=True)
+    decisions = [e for e in traj.events if e.type == "decision"]
+    assert decisions
+    for record in decisions:
+        assert record.actors[0] == record.decider
+        assert record.move and record.kind in KINDS and record.reason
+        terms = dict(record.terms)
+        assert set(terms) == {"escalation", "security", "following", "value", "posture"}
+        assert sum(terms.values()) == pytest.approx(record.gain, abs=1e-5)
+        if not record.refused:
+            assert record.gain > -np.inf
+
+
+def test_a_fixed_state_holds_its_month_0_posture_and_has_no_menu():
+    definition = load_scenario("scs_crisis")
+    data = definition.model_dump(mode="json", exclude_none=True)
+    data["decisions"] = {"countries": {"CHN": {"strategy": "fixed"}}}
+    from sim.scenario.schema import Scenario
+
+    fixed = compile_world(Scenario.model_validate(data))
+    scripted = compile_world(definition)
+    assert not (fixed.menu.actor == fixed.china).any()
+    chinese = [e.name for e in scripted.events if "CHN" in {scripted.codes[i] for i in e.dyad}]
+    assert chinese and len(fixed.events) < len(scripted.events)
+
+
+# --------------------------------------------------------------------------------------------
+# Ensembles
+
+
+def _run(name: str, replicates: int):
+    w = compile_world(load_scenario(name))
+    state = initial_state(w, replicate_keys(2025, range(replicates)))
+    reader = metrics.lookup(w, state)
+    coercion = np.zeros(replicates)
+    for _ in range(w.horizon):
+        advance(w, state, reader)
+        coercion += active_levers(w, state)[:, LEVER_INDEX["coercion"], w.china, w.index("PHL")]
+    return w, state, coercion / w.horizon
+
+
+@pytest.fixture(scope="module")
+def designs():
+    return {
+        name: _run(name, 100) for name in ("hub_and_spoke", "formal_asian_nato", "us_retrenchment")
+    }
+
+
+@pytest.mark.slow
+def test_the_status_quo_holds_at_rest_with_decisions_on():
+    w = compile_world(load_scenario("hub_and_spoke"))
+    traj = simulate(w, 60, seed=2025)
+    tension = traj.model["regional_tension"]
+    assert abs(tension[-1].mean() - tension[0].mean()) < 0.01
+    drift = np.abs(traj.countries["alignment"][-1].mean(axis=0) - w.alignment0)
+    assert drift.max() < 0.03
+    moved = [e for e in traj.events if e.type == "decision"]
+    assert len(moved) / 60 / 10 < 0.5 * w.n  # fewer than one move per two states a year
+
+
+@pytest.mark.slow
+def test_a_pact_changes_chinas_chosen_coercion_of_the_philippines(designs):
+    _, _, hub = designs["hub_and_spoke"]
+    _, _, pact = designs["formal_asian_nato"]
+    effect, t = paired_effect(pact, hub)
+    assert effect < -0.003 and t < -3  # China eases, a little, against a stronger coalition
+
+
+@pytest.mark.slow
+def test_us_retrenchment_emboldens_china_and_moves_the_front_line_not_the_adversaries(designs):
+    w, hub_state, hub = designs["hub_and_spoke"]
+    _, cut_state, cut = designs["us_retrenchment"]
+    effect, t = paired_effect(cut, hub)
+    assert effect > 0.05 and t > 4  # China presses the Philippines harder
+    phl = w.index("PHL")
+    accommodation = paired_effect(cut_state.alignment[:, phl], hub_state.alignment[:, phl])
+    self_help = paired_effect(cut_state.burden[:, phl], hub_state.burden[:, phl])
+    assert (accommodation[0] < -0.05 and accommodation[1] < -4) or (
+        self_help[0] > 0 and self_help[1] > 4
+    )
+    for code in ("PRK", "RUS"):  # never the US's adversaries warming to it
+        k = w.index(code)
+        warmer, _ = paired_effect(cut_state.alignment[:, k], hub_state.alignment[:, k])
+        assert warmer < 0.02, code

@@ -1,0 +1,145 @@
+"""What a deciding state foresees (sim/core/dynamics/outlook.py): analytic cases.
+
+The look-ahead carries each incident dyad's rung distribution forward month by month with the
+model's own chain (§5); these tests recompute one month of it by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.core.compile import compile_world
+from sim.core.dynamics.incidents import incident_hazard, level_distribution, step_probabilities
+from sim.core.dynamics.levers import active_levers
+from sim.core.dynamics.outlook import (
+    RUNGS,
+    Cover,
+    alignment_months,
+    expected_costs,
+    outlook,
+    party_costs,
+    rung_costs,
+)
+from sim.core.dynamics.perception import perceive
+from sim.core.dynamics.step import initial_state
+from sim.core.rng import replicate_keys
+from sim.scenario.loader import load_scenario
+
+
+@pytest.fixture(scope="module")
+def view_of():
+    w = compile_world(load_scenario("hub_and_spoke"))
+    state = initial_state(w, replicate_keys(5, range(3)))
+
+    def make(start: np.ndarray, horizon: int = 1):
+        levers = active_levers(w, state)
+        ties, cap, threat_matrix, *_ = perceive(w, state, levers)
+        view = outlook(w, state, levers, ties, cap, threat_matrix, start=start)
+        return w, dataclasses.replace(view, horizon=horizon)
+
+    return make
+
+
+def _one_hot(w, rung: int) -> np.ndarray:
+    start = np.zeros((3, w.incident_dyads.size, RUNGS))
+    start[..., rung] = 1.0
+    return start
+
+
+def _dyad(w, a: str, b: str) -> int:
+    d = w.dyad_index(w.index(a), w.index(b))
+    return int(np.flatnonzero(w.incident_dyads == d)[0])
+
+
+def test_one_month_from_calm_costs_the_chance_of_an_incident_times_the_gray_zone(view_of):
+    w, view = view_of(np.zeros(0))
+    w, view = view_of(_one_hot(w, 0))
+    e = _dyad(w, "CHN", "PHL")
+    total, severe = expected_costs(w, view, np.array([e]))
+    hazard = incident_hazard(
+        w, view.tau[:, [e]], view.coercion[:, [e]], view.presence[:, [e]], np.array([e])
+    )
+    begin = -np.expm1(-hazard)
+    np.testing.assert_allclose(total, begin * w.params.decisions.cost_gray_zone)
+    assert (severe == 0).all()
+
+
+def test_one_month_from_war_costs_what_staying_or_stepping_down_costs(view_of):
+    w, view = view_of(np.zeros(0))
+    w, view = view_of(_one_hot(w, 5))
+    e = _dyad(w, "CHN", "IND")
+    total, severe = expected_costs(w, view, np.array([e]))
+    args = [x[:, [e]] for x in (view.tau, view.cover.deter, view.cover.embolden, view.channel)]
+    up, down = step_probabilities(
+        w, 5, *args, view.ceasefire[:, [e]], view.restraint[:, [e]], view.coercion[:, [e]],
+        dyads=np.array([e]),
+    )  # fmt: skip
+    leave = np.minimum(up + down, 1.0)  # at war the model only steps down
+    costs = rung_costs(w)[e]
+    np.testing.assert_allclose(total, leave * costs[4] + (1 - leave) * costs[5])
+    np.testing.assert_allclose(severe, total)  # crisis and war: all of it is severe
+
+
+def test_a_lasting_posture_is_weighed_at_the_typical_situation_it_makes(view_of):
+    w, view = view_of(np.zeros(0))
+    w, view = view_of(_one_hot(w, 3), horizon=6)  # an incident now does not enter it
+    e = np.array([_dyad(w, "THA", "KHM")])
+    months = 24.0
+    total, _ = expected_costs(w, view, e, lasting=months)
+    begin = -np.expm1(
+        -incident_hazard(w, view.tau[:, e], view.coercion[:, e], view.presence[:, e], e)
+    )
+    rows = [x[:, e] for x in (view.tau, view.cover.deter, view.cover.embolden, view.channel)]
+    rows += [view.ceasefire[:, e], view.restraint[:, e], view.coercion[:, e]]
+    steps = [step_probabilities(w, level, *rows, dyads=e) for level in range(1, RUNGS)]
+    up = np.stack([s[0] for s in steps], axis=2)
+    down = np.stack([s[1] for s in steps], axis=2)
+    down[..., -1] = np.minimum(up[..., -1] + down[..., -1], 1.0)
+    pi = level_distribution(begin, up[..., :-1], down)
+    np.testing.assert_allclose(total, (6 + months) * (pi * rung_costs(w)[e]).sum(axis=2))
+
+
+def test_war_costs_more_between_nuclear_powers():
+    w = compile_world(load_scenario("hub_and_spoke"))
+    costs = rung_costs(w)
+    nuclear = _dyad(w, "CHN", "IND")
+    other = _dyad(w, "THA", "KHM")
+    factor = w.params.decisions.nuclear_war_factor
+    assert costs[nuclear, 5] == pytest.approx(factor * costs[other, 5])
+    np.testing.assert_array_equal(costs[nuclear, :5], costs[other, :5])
+
+
+def test_the_stronger_side_bears_less_and_parity_splits_evenly():
+    strength = np.array([[[100.0, 100.0], [300.0, 100.0]]])
+    shares = Cover(np.zeros((1, 2)), np.zeros((1, 2)), strength, np.zeros((1, 0))).shares
+    np.testing.assert_allclose(shares[0, 0], [1.0, 1.0])
+    np.testing.assert_allclose(shares[0, 1], [0.5, 1.5])
+    np.testing.assert_allclose(shares.sum(axis=2), 2.0)
+
+
+def test_each_state_bears_its_share_of_its_dyads(view_of):
+    w, view = view_of(np.zeros(0))
+    w, view = view_of(_one_hot(w, 0))
+    total = np.ones((3, w.incident_dyads.size))
+    bears = party_costs(w, view, view.cover, total, np.zeros_like(total))
+    s = w.incident_dyads
+    expected = np.zeros((3, w.n))
+    for e, (i, j) in enumerate(zip(w.dyad_i[s], w.dyad_j[s], strict=True)):
+        expected[:, i] += view.cover.shares[:, e, 0]
+        expected[:, j] += view.cover.shares[:, e, 1]
+    np.testing.assert_allclose(bears, expected)
+
+
+def test_a_pull_adds_up_to_alignment_months_against_inertia(view_of):
+    w, view = view_of(np.zeros(0))
+    w, view = view_of(_one_hot(w, 0), horizon=6)
+    p = w.params
+    months = view.horizon + p.decisions.continuation
+    k, r = p.alignment.inertia, p.alignment.rate
+    by_hand = sum(0.1 / k * (1 - (1 - r * k) ** h) for h in range(1, int(months) + 1))
+    assert alignment_months(w, view, np.array(0.1), lasting=True) == pytest.approx(by_hand)
+    short = sum(0.1 / k * (1 - (1 - r * k) ** h) for h in range(1, 7))
+    assert alignment_months(w, view, np.array(0.1), lasting=False) == pytest.approx(short)
