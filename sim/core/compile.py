@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim.core.dynamics.anchoring import anchors
-from sim.core.dynamics.menu import KINDS, Eligibility, build_menu
+from sim.core.dynamics.menu import KINDS, LEVER_OF, Eligibility, build_menu
 from sim.core.dynamics.preferences import preferences
 from sim.core.world import (
     DEFENCE_TYPES,
@@ -22,6 +22,7 @@ from sim.core.world import (
     LEVERS,
     NEVER,
     CompiledEvent,
+    CompiledMove,
     World,
 )
 from sim.scenario import baseline
@@ -40,6 +41,7 @@ from sim.scenario.schema import (
     Exercises,
     ForwardPresence,
     GrayZoneCoercion,
+    PlayedMove,
     PolicyEvent,
     Scenario,
     SecurityAssistance,
@@ -50,6 +52,22 @@ from sim.scenario.schema import (
     Ceasefire as CeasefirePolicy,
 )
 from sim.scenario.script import unscripted
+
+#: The lever of each move in array form that adds one, and the factor from its value's unit to
+#: the lever's (money: US$ m to US$ bn), as for the policy of the same kind.
+MOVE_LEVERS = {
+    "security_assistance": ("assistance", 1000.0),
+    "economic_inducement": ("inducement", 1000.0),
+    "exercises": ("exercises", 1.0),
+    "trade_agreement": ("trade", 1.0),
+    "civil_nuclear": ("nuclear", 1.0),
+    "forward_presence": ("presence", 1.0),
+    "deconfliction_channel": ("channel", 1.0),
+    "gray_zone_coercion": ("coercion", 1.0),
+    "economic_coercion": ("economic", 1.0),
+    "ceasefire": ("ceasefire", 1.0),
+    "dialogue": ("dialogue", 1.0),
+}
 
 _LEVER_OF = {
     SecurityAssistance: ("assistance", lambda p: p.usd_m_per_year / 1000.0),
@@ -139,7 +157,70 @@ def compile_world(scenario: Scenario, *, rest: Scenario | None = None) -> World:
     if world.menu.size:
         found = preferences(replace(reference, **rested), world)
         world = replace(world, decision_attended=found.pop("kept"), **found)
+    if scenario.moves:
+        moves = tuple(compile_move(world, m, f"moves[{i}]") for i, m in enumerate(scenario.moves))
+        world = replace(world, moves=moves)
     return world
+
+
+class NeedsCompilingError(ValueError):
+    """A move that would change what is compiled (where incidents can happen): not array form."""
+
+
+def compile_move(world: World, move: PlayedMove, label: str) -> CompiledMove:
+    """A move in array form resolved against a compiled world (its states, levers, alliances).
+
+    Args:
+        world: The compiled world the move is played into.
+        move: The move, validated.
+        label: Its name in records (``moves[3]``).
+
+    Raises:
+        NeedsCompilingError: For an incident or gray-zone pressure between two states where no
+            incident can happen in this world (``World.incident_dyads`` is compiled).
+        ValueError: For an alliance this world does not have.
+    """
+    idx = {c: i for i, c in enumerate(world.codes)}
+    actor = idx[move.actor] if move.actor is not None else -1
+    partners = tuple(idx[c] for c in move.partners)
+    alliance = -1
+    if move.alliance is not None:
+        if move.alliance not in world.alliance_names:
+            raise ValueError(f"no alliance named {move.alliance!r} in this world")
+        alliance = world.alliance_names.index(move.alliance)
+    if move.kind in ("incident", "gray_zone_coercion"):
+        possible = set(world.incident_dyads.tolist())
+        for p in partners:
+            if world.dyad_index(actor, p) not in possible:
+                raise NeedsCompilingError(
+                    f"no incident can happen between {move.actor} and {world.codes[p]} here"
+                )
+    lever, value = -1, move.value if move.value is not None else 0.0
+    if move.kind in MOVE_LEVERS:
+        name, unit = MOVE_LEVERS[move.kind]
+        lever, value = LEVER_INDEX[name], value / unit
+    elif move.kind == "arms_transfer":
+        value = value / 1000.0
+    elif move.kind == "overrule" and move.decision in LEVER_OF:
+        lever = LEVER_INDEX[LEVER_OF[move.decision]]
+    level = ESCALATION_LEVELS.index(move.level or "gray_zone") + 1
+    source = move.source if isinstance(move.source, list) else [move.source]
+    return CompiledMove(
+        label=label,
+        kind=move.kind,
+        month=move.month,
+        end=NEVER if move.months is None else move.month + move.months,
+        actor=actor,
+        partners=partners,
+        lever=lever,
+        value=float(value),
+        level=level if move.kind == "incident" else 0,
+        alliance=alliance,
+        variable=move.decision or "",
+        duration=move.months,
+        source=tuple(filter(None, source)),
+        note=move.note,
+    )
 
 
 def _decision_setup(scenario: Scenario, world: World, standing: dict) -> dict:
@@ -176,7 +257,8 @@ def _decision_setup(scenario: Scenario, world: World, standing: dict) -> dict:
         [
             (o := scenario.countries.get(c)) is not None and o.burden_target_pct is not None
             for c in codes
-        ]
+        ],
+        dtype=bool,
     )
     scripted_clarity = {e.alliance for e in scenario.events.values() if e.kind == "set_clarity"}
     at_start = (world.alliance_start0 <= 0) & (world.alliance_end0 > 0)
@@ -186,7 +268,9 @@ def _decision_setup(scenario: Scenario, world: World, standing: dict) -> dict:
         forbidden=forbidden,
         locked=locked,
         locked_arms=locked_arms,
-        locked_alliances=np.array([a in scripted_clarity for a in world.alliance_labels]),
+        locked_alliances=np.array(
+            [a in scripted_clarity for a in world.alliance_labels], dtype=bool
+        ),
         reference=(world.levers * in_force[:, None, None, None]).sum(axis=0),
         members=world.members0 & at_start[:, None],
         defence=world.defence | world.task_force,
@@ -485,8 +569,9 @@ def _compile(scenario: Scenario, alliances, policies, events, *, departures: boo
         delivery_after=np.array([d[1] for d in deliveries], dtype=np.int64),
         delivery_value=np.array([d[2] for d in deliveries], dtype=float),
         events=tuple(compiled_events),
-        donors=_acting_rows(levers, ("assistance", "inducement", "nuclear", "transfer")),
-        traders=_acting_rows(levers, ("trade",)),
+        # Every state may give aid, arms or trade by a move (a game's or its decision rule's).
+        donors=np.arange(n, dtype=np.int64),
+        traders=np.arange(n, dtype=np.int64),
         **_trajectories(scenario, arrays, departures=departures),
         regional=regional,
         decay=decay,
@@ -496,9 +581,3 @@ def _compile(scenario: Scenario, alliances, policies, events, *, departures: boo
         against=against,
         clarity0=np.array([al.clarity for _, al in all_alliances], dtype=float),
     )
-
-
-def _acting_rows(levers: np.ndarray, kinds: tuple[str, ...]) -> np.ndarray:
-    """Countries (rows) with a nonzero lever of one of ``kinds`` in any policy."""
-    chosen = levers[:, [LEVER_INDEX[k] for k in kinds]]  # (P, k, N, N)
-    return np.nonzero(chosen.any(axis=(0, 1, 3)))[0].astype(np.int64)

@@ -20,13 +20,13 @@ from pydantic import ValidationError
 
 from sim.core import metrics
 from sim.core.agents import Country
-from sim.core.compile import compile_world
+from sim.core.compile import compile_move, compile_world
 from sim.core.dynamics.decisions import apply_choices, evaluate, is_decision_month
 from sim.core.dynamics.step import close_month, initial_state, open_month
 from sim.core.records import Record
 from sim.core.rng import replicate_keys
-from sim.core.world import World
-from sim.scenario.schema import Scenario
+from sim.core.world import CompiledMove, World
+from sim.scenario.schema import PlayedMove, Scenario
 from sim.scenario.translate import first_problem
 from sim.scenario.yaml_io import scenario_to_yaml
 
@@ -59,6 +59,8 @@ class IndoPacificModel(mesa.Model):
         gains: At a decision month, ``ΔU`` of every move (§9).
         choices: At a decision month, each country's chosen move (-1: hold), filled by
             :meth:`~sim.core.agents.Country.step`.
+        moves: The live moves played into the run (:meth:`play`: a game's accepted moves), in
+            the order played; :attr:`played` is the scenario with them under ``moves:``.
         datacollector: Model and agent reporters, collected every month.
     """
 
@@ -83,6 +85,8 @@ class IndoPacificModel(mesa.Model):
         self._lookup = metrics.lookup(self.world, self.state)
         self.events: list[Record] = []
         self.scores = self.gains = self.choices = None  # a decision month's menu and choices
+        self.moves: list[PlayedMove] = []
+        self._compiled: list[CompiledMove] = []
         for index, code in enumerate(self.world.codes):
             Country(self, iso3=code, index=index)
         self.datacollector = mesa.DataCollector(
@@ -126,7 +130,7 @@ class IndoPacificModel(mesa.Model):
             self.running = False
             return
         before = len(self.state.log)
-        open_month(self.world, self.state, self._lookup)
+        open_month(self.world, self.state, self._lookup, self._compiled)
         if is_decision_month(self.world, self.state.step):
             # Mesa's idiom: every country decides in its own step, then the kernel resolves.
             self.scores, self.gains = evaluate(self.world, self.state)
@@ -142,6 +146,67 @@ class IndoPacificModel(mesa.Model):
     def _own(self, records: list[Record]) -> list[Record]:
         """Records of the one replicate stepped here, numbered as this model's replicate."""
         return [replace(record, replicate=self.replicate) for record in records]
+
+    def play(self, move: PlayedMove) -> str:
+        """Play a move into the run: it acts from the start of its month, in array form.
+
+        Nothing is recompiled and no month replayed: the move joins the live moves that
+        :meth:`step` applies with the scenario's own (:func:`sim.core.dynamics.played.play_moves`),
+        and the exported scenario (:meth:`to_yaml`) lists it under ``moves:``, where
+        ``geosim run`` applies it through the same function at the same point of the month.
+
+        Args:
+            move: The move, validated; its month is this month or later (a month played is
+                not rewritten).
+
+        Returns:
+            Its label in the run's records (``moves[3]``).
+
+        Raises:
+            ~sim.core.compile.NeedsCompilingError: When the move needs the compiled structure (an
+                incident or gray-zone pressure between states where no incident can happen
+                in this scenario): make it an event (:meth:`inject`) instead.
+            ValueError: When its month is already played or past the horizon, or it names an
+                alliance the run does not have.
+        """
+        if not self.month <= move.month <= self.world.horizon:
+            raise ValueError(
+                f"a move acts from month {self.month} to {self.world.horizon}, not {move.month}"
+            )
+        label = f"moves[{len(self.definition.moves) + len(self.moves)}]"
+        compiled = compile_move(self.world, move, label)
+        self.moves.append(move)
+        self._compiled.append(compiled)
+        return label
+
+    def unplay(self, label: str) -> PlayedMove:
+        """Take back a live move that has not acted yet (its month is still to be played).
+
+        Raises:
+            ValueError: When there is no such move, or it has acted already.
+        """
+        found = next((i for i, m in enumerate(self._compiled) if m.label == label), None)
+        if found is None or self._compiled[found].month < self.month:
+            raise ValueError(f"no move {label} still to act")
+        del self._compiled[found]
+        move = self.moves.pop(found)
+        start = len(self.definition.moves)
+        self._compiled = [
+            compile_move(self.world, m, f"moves[{start + i}]") for i, m in enumerate(self.moves)
+        ]
+        return move
+
+    @property
+    def played(self) -> Scenario:
+        """The scenario with the live moves under ``moves:``, after its own."""
+        if not self.moves:
+            return self.definition
+        data = self.definition.model_dump(mode="json", exclude_none=True)
+        data["moves"] = [
+            *data.get("moves", []),
+            *(m.model_dump(mode="json", exclude_none=True) for m in self.moves),
+        ]
+        return Scenario.model_validate(data)
 
     def with_inject(self, block: str, name: str, spec: dict[str, Any]) -> Scenario:
         """The scenario with an event or alliance added at the current month (not applied).
@@ -197,13 +262,16 @@ class IndoPacificModel(mesa.Model):
         on; an event acts from the next month).
         """
         replay = IndoPacificModel(definition, replicate=self.replicate, rng=self.seed)
+        for move in self.moves:
+            replay.play(move)
         for _ in range(self.month):
             replay.step()
         self.definition, self.world = definition, replay.world
         self.state, self._lookup = replay.state, replay._lookup
+        self._compiled = replay._compiled
         self.events = replay.events
         self.datacollector = replay.datacollector
 
     def to_yaml(self) -> str:
-        """The session as a scenario file: the original plus every inject as a timed entry."""
-        return scenario_to_yaml(self.definition)
+        """The session as a scenario file: injects as timed entries, moves under ``moves:``."""
+        return scenario_to_yaml(self.played)

@@ -348,6 +348,30 @@ class CredibilityShocked(_EventRecord):
     delta: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Overruled(_EventRecord):
+    """A decision variable of the rule set back: a facilitator overruled a computer's move.
+
+    Attributes:
+        decider: The state whose move was overruled.
+        target: The state the variable acts on, the alliance of a clarity, or empty.
+        kind: The kind of decision variable (``coercion``, ``arms``…).
+        value: The value the variable was set back to, in its unit.
+    """
+
+    type: ClassVar[str] = "inject:overrule"
+
+    decider: str = ""
+    target: str = ""
+    kind: str = ""
+    value: float | None = None
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        """The decider, then its target when that is a state."""
+        return (self.decider, self.target) if len(self.target) == 3 else (self.decider,)
+
+
 # --------------------------------------------------------------------------------------------
 # Decisions
 
@@ -436,6 +460,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         ClaritySet,
         TensionShocked,
         CredibilityShocked,
+        Overruled,
     )
 }
 

@@ -98,12 +98,53 @@ class CompiledEvent:
 
 
 @dataclass(frozen=True)
+class CompiledMove:
+    """A move played into the run (``moves:``, or a game's accepted move), resolved to indices.
+
+    Attributes:
+        label: Its name in records and a game's log (``moves[3]``: its place in the run's moves).
+        kind: The move's kind (``docs/scenarios.md``, ``moves``).
+        month: The month it acts from (at the start of that month).
+        end: The month a lever is taken back off (exclusive); ``NEVER`` for the rest of the run.
+        actor: The state that makes it (-1 for none).
+        partners: The states it acts on.
+        lever: The lever it adds to (index into ``LEVERS``), or -1 for a move that is not a lever.
+        value: Its size in the model's unit (US$ bn for money; see the kind).
+        level: An incident's rung (1–5).
+        alliance: The alliance it acts on, or -1.
+        variable: The decision kind an overrule sets back (``coercion``, ``arms``…).
+        duration: Months a lever stays in force as written (None: to the end), for records.
+        source: Its cited sources.
+        note: Its note.
+    """
+
+    label: str
+    kind: str
+    month: int
+    end: int = NEVER
+    actor: int = -1
+    partners: tuple[int, ...] = ()
+    lever: int = -1
+    value: float = 0.0
+    level: int = 0
+    alliance: int = -1
+    variable: str = ""
+    duration: int | None = None
+    source: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class World:
     """Static arrays of one scenario (N countries, K alliances, P policies, D deliveries).
 
-    ``donors`` are the countries any policy lets give aid, inducements, nuclear cooperation or
-    arms, and ``traders`` those with trade deals: the dynamics sum those levers over these rows
-    only (the others are zero).
+    ``donors`` are the countries that may give aid, inducements, nuclear cooperation or arms,
+    and ``traders`` those that may make trade deals: the dynamics sum those levers over these
+    rows only. Every state may, by a move (a game's, or its decision rule's), so both are every
+    state (:func:`sim.core.compile.compile_world`).
+
+    ``moves`` are the moves played into the run (``moves:``), applied at the start of their
+    month by :func:`sim.core.dynamics.played.play_moves`.
 
     ``alliance_labels`` name each alliance as a reader knows it: a declared alliance by its key,
     a task force by the policy (or the event) that creates it; ``alliance_names`` are the unique
@@ -172,6 +213,7 @@ class World:
     delivery_after: np.ndarray
     delivery_value: np.ndarray
     events: tuple[CompiledEvent, ...]
+    moves: tuple[CompiledMove, ...] = ()
     donors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     traders: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     growth: np.ndarray = field(default_factory=lambda: np.zeros(0))

@@ -1,7 +1,7 @@
 """The scenario schema: a validated description of one experiment.
 
 A scenario is YAML with the top-level keys ``name``, ``description``, ``extends``, ``horizon``,
-``seed``, ``countries``, ``alliances``, ``policies``, ``events``, ``decisions`` and
+``seed``, ``countries``, ``alliances``, ``policies``, ``events``, ``decisions``, ``moves`` and
 ``parameters``. This module
 holds its schema (pydantic v2, which also yields the JSON Schema printed by ``geosim schema``);
 :mod:`sim.scenario.loader` turns files into validated :class:`Scenario` objects with readable
@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.baseline import country_codes
+from sim.scenario.baseline import country_codes, disputes
 from sim.scenario.conditions import ConditionError, parse_condition
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.parameters import Parameters
@@ -413,6 +413,116 @@ class Decisions(Strict):
         return own.strategy if own is not None and own.strategy is not None else self.strategy
 
 
+#: Moves in array form whose value is a lever: the policy kind, its value's unit and bounds.
+LEVER_MOVES = {
+    "security_assistance": ("US$ m a year to each partner", 0.0, 1e5),
+    "economic_inducement": ("US$ m a year to each partner", 0.0, 1e6),
+    "exercises": ("exercises a year with each partner", 0.0, 365.0),
+    "trade_agreement": ("added trade share with the actor", 0.0, 0.5),
+    "civil_nuclear": ("depth of cooperation, 0–1", 0.0, 1.0),
+    "forward_presence": ("presence, 0–1", 0.0, 1.0),
+    "deconfliction_channel": ("channel strength, 0–1", 0.0, 1.0),
+    "gray_zone_coercion": ("campaign intensity, 0–1", 0.0, 1.0),
+    "economic_coercion": ("campaign intensity, 0–1", 0.0, 1.0),
+    "ceasefire": ("strength of the mechanism, 0–1", 0.0, 1.0),
+    "dialogue": ("intensity, 0–1", 0.0, 1.0),
+}
+#: The other moves in array form: the value each takes, and its bounds (None: no value).
+STATE_MOVES = {
+    "arms_transfer": ("US$ m delivered to each partner", 0.0, 1e5),
+    "incident": None,
+    "tension_shock": ("change of the dyad's tension", -1.0, 1.0),
+    "credibility_shock": ("change of the alliance's credibility", -1.0, 1.0),
+    "set_commitment": ("the alliance's commitment, 0–1", 0.0, 1.0),
+    "set_clarity": ("the clarity of the alliance's pledge, 0–1", 0.0, 1.0),
+    "join_alliance": None,
+    "leave_alliance": None,
+    "overrule": ("the posture the decision variable returns to, in its unit", -100.0, 100.0),
+}
+#: Kinds of a move in array form (``moves:``).
+PlayedKind = Literal[(*LEVER_MOVES, *STATE_MOVES)]  # type: ignore[valid-type]
+#: Decision kinds an overrule names with a partner (a state), with an alliance, or with neither.
+_OVERRULE_PARTNER = (
+    "coercion",
+    "stance",
+    "channel",
+    "assistance",
+    "exercises",
+    "presence",
+    "inducement",
+    "economic_coercion",
+)
+
+
+class PlayedMove(Strict):
+    """A move played into the run at a month, in array form (``docs/scenarios.md``, ``moves``).
+
+    The moves a game's players made (a team's, the facilitator's, a deck card's) and the
+    facilitator's overrule of a computer player's move. Each acts from the start of ``month``
+    on the running state, without a scenario entry: a lever is added for ``months`` (then taken
+    back off), an incident, a shock, a commitment, a clarity or a membership is set, arms are
+    delivered, or a decision variable of the rule is set back (``overrule``).
+    """
+
+    month: Step = Field(description="Month the move acts from (at that month's start)")
+    kind: PlayedKind = Field(description="What the move does (see docs/scenarios.md)")
+    actor: CountryCode | None = Field(None, description="The state that makes it")
+    partners: Annotated[list[CountryCode], AfterValidator(_unique)] = Field(
+        default_factory=list, description="The states it acts on (the other side of a dyad)"
+    )
+    value: float | None = Field(None, description="Its size, in the unit of its kind")
+    level: Level | None = Field(None, description="An incident's rung (default gray_zone)")
+    months: Annotated[int, Field(ge=1, le=MAX_MONTH)] | None = Field(
+        None, description="Months a lever stays in force (default: to the end)"
+    )
+    alliance: Name | None = Field(None, description="The alliance it acts on")
+    decision: MoveKindName | None = Field(
+        None, description="The decision variable an overrule sets back (the menu's kind)"
+    )
+    source: Source = ""
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _fields_of_its_kind(self) -> PlayedMove:
+        kind = self.kind
+        bounds = LEVER_MOVES.get(kind) or STATE_MOVES.get(kind)
+        dyadic = kind in LEVER_MOVES or kind in ("arms_transfer",)
+        pair = kind in ("incident", "tension_shock")
+        on_alliance = kind in ("credibility_shock", "set_commitment", "set_clarity")
+        needs = {
+            "actor": not on_alliance,
+            "alliance": on_alliance or kind in ("join_alliance", "leave_alliance"),
+            "decision": kind == "overrule",
+            "value": bounds is not None,
+        }
+        if kind == "overrule":
+            needs["alliance"] = self.decision == "clarity"
+        for name, needed in needs.items():
+            if needed and getattr(self, name) is None:
+                raise ValueError(f"a move of kind {kind!r} needs '{name}'")
+        if self.actor is not None and self.actor in self.partners:
+            raise ValueError(f"actor {self.actor} cannot also be one of its partners")
+        wanted = 1 if pair or (kind == "overrule" and self.decision in _OVERRULE_PARTNER) else 0
+        if dyadic and not self.partners:
+            raise ValueError(f"a move of kind {kind!r} needs 'partners' (at least one)")
+        if not dyadic and len(self.partners) != wanted:
+            what = "exactly one partner (the other side)" if wanted else "no partners"
+            raise ValueError(f"a move of kind {kind!r} takes {what}")
+        if bounds is not None and self.value is not None:
+            unit, low, high = bounds
+            if not low <= self.value <= high:
+                raise ValueError(f"value: {unit}, from {low:g} to {high:g}, not {self.value:g}")
+        if bounds is None and self.value is not None:
+            raise ValueError(f"a move of kind {kind!r} takes no 'value'")
+        if self.months is not None and kind not in LEVER_MOVES:
+            raise ValueError(f"a move of kind {kind!r} takes no 'months' (only a lever lasts)")
+        if self.level is not None and kind != "incident":
+            raise ValueError(f"a move of kind {kind!r} takes no 'level'")
+        if self.decision is not None and kind != "overrule":
+            raise ValueError(f"a move of kind {kind!r} takes no 'decision'")
+        return self
+
+
 Event = Annotated[
     IncidentEvent
     | PolicyEvent
@@ -450,6 +560,9 @@ class Scenario(Strict):
     policies: dict[Name, Policy] = Field(default_factory=dict)
     events: dict[Name, Event] = Field(default_factory=dict)
     decisions: Decisions = Field(default_factory=Decisions)
+    moves: list[PlayedMove] = Field(
+        default_factory=list, description="Moves played into the run (a game's), in order"
+    )
     parameters: Parameters = Field(default_factory=Parameters)
 
     @model_validator(mode="after")
@@ -479,9 +592,51 @@ class Scenario(Strict):
                         f"no alliance named {alliance!r} in this scenario{hint}",
                     )
                 )
+        possible = self.incident_pairs() if self.moves else frozenset()
+        for i, move in enumerate(self.moves):
+            if move.kind in ("incident", "gray_zone_coercion"):
+                for partner in move.partners:
+                    if frozenset((move.actor, partner)) not in possible:
+                        found.append(
+                            LocatedError(
+                                ("moves", i, "partners"),
+                                f"no incident can happen between {move.actor} and {partner} in "
+                                "this scenario (no dispute, gray-zone policy or incident event "
+                                "between them): write this move as an event",
+                            )
+                        )
+            if move.month > self.horizon:
+                found.append(_located(("moves", i, "month"), move.month, self.horizon))
+            if move.alliance is not None and move.alliance not in self.alliances:
+                close = difflib.get_close_matches(move.alliance, list(self.alliances), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                found.append(
+                    LocatedError(
+                        ("moves", i, "alliance"),
+                        f"no alliance named {move.alliance!r} in this scenario{hint}",
+                    )
+                )
         if found:  # every cross-field problem at once, each at its own field
             raise LocatedError(found[0].loc, str(found[0]), more=found[1:])
         return self
+
+    def incident_pairs(self) -> frozenset[frozenset[str]]:
+        """The pairs of states between whom an incident can happen in this scenario.
+
+        A dispute, a gray-zone coercion policy (declared or in an event) or an incident event
+        between the two: the rule of :attr:`sim.core.world.World.incident_dyads`, which the
+        compiled world follows (a move in array form cannot add a pair: that is compiled).
+        """
+        pairs = {frozenset((d.a, d.b)) for d in disputes()}
+        policies = [*self.policies.values()]
+        policies += [e.policy for e in self.events.values() if isinstance(e, PolicyEvent)]
+        for policy in policies:
+            if isinstance(policy, GrayZoneCoercion):
+                pairs |= {frozenset((policy.actor, p)) for p in policy.partners}
+        for event in self.events.values():
+            if isinstance(event, IncidentEvent):
+                pairs.add(frozenset(event.actors))
+        return frozenset(pairs)
 
 
 def _located(loc: tuple[str | int, ...], step: int, horizon: int) -> LocatedError:

@@ -23,6 +23,7 @@ def test_every_kind_of_event_has_its_own_record_type() -> None:
             f"inject:{k}"
             for k in ("set_commitment", "set_clarity", "tension_shock", "credibility_shock")
         ),
+        "inject:overrule",  # a facilitator set a computer player's move back
     }
     assert set(records.RECORD_TYPES) == kinds
     assert len(set(records.RECORD_TYPES.values())) == len(kinds)
@@ -56,6 +57,8 @@ def test_a_json_line_keeps_the_shared_keys_first_and_then_the_records_fields() -
     records.CommitmentSet(0, 9, event="c", alliance="us_jpn", value=0.4),
     records.TensionShocked(0, 9, event="t", pair=("CHN", "JPN"), delta=-0.2),
     records.CredibilityShocked(0, 9, event="s", alliance="us_kor", delta=0.1),
+    records.Overruled(0, 10, event="moves[2]", decider="CHN", target="PHL", kind="coercion",
+                      value=0.0),
 ])  # fmt: skip
 def test_a_record_reads_back_from_its_json_line(record: records.Record) -> None:
     assert records.from_json(json.loads(json.dumps(record.to_json()))) == record

@@ -15,23 +15,28 @@ from sim.core.world import LEVER_INDEX, NEVER, World
 
 
 def active_levers(world: World, state: State) -> np.ndarray:
-    """The levers in force this month: the scripted policies' and the states' own moves.
+    """The levers in force this month: the scripted policies', the states' own and those played.
 
-    The states' decisions (``State.overlay``, §9) add to the scripted templates; a lever never
-    falls below zero.
+    The states' decisions (``State.overlay``, §9) and the moves played into the run
+    (``State.played``: a game's, ``moves:``) add to the scripted templates; a lever never falls
+    below zero.
 
     Returns:
         Array ``(R, L, N, N)``: lever kind × actor × partner.
     """
     scripted = scripted_levers(world, state)
-    if state.overlay is None or state.overlay_version == 0:
+    versions = (state.overlay_version, state.played_version)
+    if state.overlay is None or versions == (0, 0):
         return scripted
     cached = state.overlay_cache
-    if cached is not None and cached[0] is scripted and cached[1] == state.overlay_version:
+    if cached is not None and cached[0] is scripted and cached[1] == versions:
         return cached[2]
-    levers = np.maximum(scripted + state.overlay, 0.0)
+    summed = scripted + state.overlay
+    if state.played is not None:
+        summed += state.played
+    levers = np.maximum(summed, 0.0)
     levers.flags.writeable = False  # shared between months: nobody may change it in place
-    state.overlay_cache = (scripted, state.overlay_version, levers)
+    state.overlay_cache = (scripted, versions, levers)
     return levers
 
 
@@ -168,16 +173,23 @@ def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
     Delivered arms count as an annuity over a ten-year service life.
     """
     assistance = lever_terms(world, state, levers).assistance_in
-    if world.delivery_policy.size == 0:
+    if not stocked(world, state):
         return state.milex + assistance  # no deliveries: the inventories stay empty
     return state.milex + assistance + state.transfers.sum(axis=1) / 10.0
 
 
+def stocked(world: World, state: State) -> bool:
+    """Whether arms may be in service: deliveries scheduled, or some played (a game's move)."""
+    return world.delivery_policy.size > 0 or bool(state.transfers.any())
+
+
 def deliveries(world: World, state: State) -> None:
     """Add scheduled arms deliveries to recipients' inventories; retire old ones (in place)."""
-    if world.delivery_policy.size == 0:
+    if not stocked(world, state):
         return  # the inventories stay empty
     state.transfers *= 1.0 - 1.0 / 120.0  # ten-year service life
+    if world.delivery_policy.size == 0:
+        return  # only played deliveries: none scheduled
     start = state.policy_start[:, world.delivery_policy]  # (R, D)
     due = (start + world.delivery_after == state.step) & (start < NEVER)
     if not due.any():

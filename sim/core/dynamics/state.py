@@ -215,7 +215,11 @@ class State:
         moves: Moves each state has made (holds not counted), ``(R, N)``.
         coercing: Months each state has spent coercing another (gray zone), ``(R, N)``.
         first_retreat: Month of each state's first back-down (``NEVER`` before), ``(R, N)``.
+        played: The levers of the moves played into the run (``moves:``, a game's accepted
+            moves) in force, ``(R, L, N, N)``; None until one is
+            (:mod:`sim.core.dynamics.played`).
         overlay_version: Counts the changes of ``overlay`` (the lever cache's key).
+        played_version: Counts the changes of ``played`` (the lever cache's key).
         log: Records of what happened (None when the run is not logged).
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
@@ -229,7 +233,8 @@ class State:
         draws: This month's random draws by stream (see :func:`month_draws`), with the month.
         gaps_cache: Alignment last seen and its :func:`alignment_gaps` (the gaps tension
             reads at the end of a month are the ones threat reads at the start of the next).
-        overlay_cache: The scripted levers and overlay version last summed, and their sum.
+        overlay_cache: The scripted levers and the overlay's and played levers' versions last
+            summed, and their sum.
     """
 
     step: int
@@ -264,7 +269,9 @@ class State:
     moves: np.ndarray | None = None
     coercing: np.ndarray | None = None
     first_retreat: np.ndarray | None = None
+    played: np.ndarray | None = None
     overlay_version: int = 0
+    played_version: int = 0
     log: list[Record] | None = field(default_factory=list)
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
@@ -273,7 +280,7 @@ class State:
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
     gaps_cache: tuple[np.ndarray, ...] | None = None
-    overlay_cache: tuple[np.ndarray, int, np.ndarray] | None = None
+    overlay_cache: tuple[np.ndarray, tuple[int, int], np.ndarray] | None = None
     draws: tuple[int, dict[Stream, np.ndarray]] | None = None
 
     @property
@@ -305,6 +312,7 @@ class State:
             keys=np.asarray(keys, dtype=np.uint64),
             log=None,
             overlay_version=self.overlay_version,
+            played_version=self.played_version,
             **arrays,
         )
 

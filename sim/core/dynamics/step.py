@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,11 +24,12 @@ from sim.core.dynamics.incidents import (
 )
 from sim.core.dynamics.levers import active_levers, deliveries
 from sim.core.dynamics.perception import observe, perceive
+from sim.core.dynamics.played import play_moves
 from sim.core.dynamics.state import State, upper_triangle
 from sim.core.dynamics.tension import resting_tension, tension_dynamics
 from sim.core.dynamics.threat import memory_dynamics
 from sim.core.rng import Stream, uniforms
-from sim.core.world import NEVER, World
+from sim.core.world import NEVER, CompiledMove, World
 
 
 def initial_levels(world: World, keys: np.ndarray) -> np.ndarray:
@@ -103,10 +105,10 @@ def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State
 def advance(world: World, state: State, lookup: Any = None) -> None:
     """Advance all replicates by one month, in place.
 
-    Order within a month: events fire; at a decision month the deciding states choose their
-    moves (§9); levers and ties are read; threat and fears are perceived; spending, alignment
-    and alliances respond; incidents start and escalate; tension moves; memories and
-    inventories update.
+    Order within a month: the moves played and the events due take effect; at a decision
+    month the deciding states choose their moves (§9); levers and ties are read; threat and
+    fears are perceived; spending, alignment and alliances respond; incidents start and
+    escalate; tension moves; memories and inventories update.
 
     Args:
         world: The compiled scenario.
@@ -120,8 +122,16 @@ def advance(world: World, state: State, lookup: Any = None) -> None:
     close_month(world, state)
 
 
-def open_month(world: World, state: State, lookup: Any = None) -> None:
-    """The first phase of a month: the events due fire (what the states then decide on)."""
+def open_month(
+    world: World, state: State, lookup: Any = None, moves: Sequence[CompiledMove] = ()
+) -> None:
+    """The first phase of a month: the moves played start or end, then the events due fire.
+
+    ``moves`` are played after the world's own (``World.moves``): a game's live moves, which
+    its export writes after them under ``moves:``.
+    """
+    if world.moves or moves:
+        play_moves(world, state, (*world.moves, *moves))
     if world.events:
         fire_events(world, state, lookup)
 
