@@ -197,6 +197,24 @@ class IndoPacificModel(mesa.Model):
         return move
 
     @property
+    def labels(self) -> list[str]:
+        """The labels of the live moves (``moves[3]``…), in the order played."""
+        return [move.label for move in self._compiled]
+
+    @property
+    def compiled_moves(self) -> tuple[CompiledMove, ...]:
+        """The live moves as :meth:`step` applies them, in the order played."""
+        return tuple(self._compiled)
+
+    def world_played(self) -> World:
+        """The compiled world with the live moves among its own (what the export compiles to).
+
+        Nothing is compiled: the moves join ``World.moves``, so that a run of this world from
+        the model's state (a "what if" of a game) goes on with them.
+        """
+        return replace(self.world, moves=(*self.world.moves, *self._compiled))
+
+    @property
     def played(self) -> Scenario:
         """The scenario with the live moves under ``moves:``, after its own."""
         if not self.moves:

@@ -19,10 +19,12 @@ the Wilson interval of each side.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import contextlib
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from sim.core.compile import NeedsCompilingError, compile_move
 from sim.core.dynamics.state import State, upper_triangle
 from sim.core.engine import outcomes_from
 from sim.core.model import IndoPacificModel
@@ -30,7 +32,7 @@ from sim.core.rng import replicate_keys
 from sim.game.limits import plain_move
 from sim.game.play import Game, entry_name, timed_spec
 from sim.game.record import Action
-from sim.scenario.moves import Move, country_name, move_entry
+from sim.scenario.moves import Move, country_name, move_entry, played_move
 from sim.studies.compare import difference_ci, wilson
 
 #: Most futures per side of a branch.
@@ -133,6 +135,11 @@ def _fork(model: IndoPacificModel, keys: np.ndarray) -> tuple[State, float]:
 def branch_from_present(game: Game, move: Move, replicates: int = 40) -> Branch:
     """Run R futures from the board's present, without and with ``move`` made now.
 
+    Both sides go on from copies of the board's state with the moves already played (those
+    accepted this month among them); the move is played into the copies in array form, as
+    accepting it would play it, so nothing is recompiled or replayed — but for a move that
+    forms a new alliance, whose side is the game replayed with it as an entry.
+
     Args:
         game: The game.
         move: The proposed move (validated as making it would be).
@@ -148,15 +155,27 @@ def branch_from_present(game: Game, move: Move, replicates: int = 40) -> Branch:
     with game.lock:
         board = game.board()
         entry = move_entry(move, board)  # raises MoveError with a plain line
-        name = entry_name(board.definition, entry, board.month)
-        probe = Action(id=0, month=board.month, origin="facilitator", move=move.to_data())
-        changed = game.model.with_inject(entry.block, name, timed_spec(entry, probe))
-        seed, month, world = game.record.seed, game.model.month, game.model.world
+        seed, month = game.record.seed, game.model.month
+        world = game.model.world_played()
         keys = replicate_keys(seed, range(replicates))
-        now, past = _fork(game.model, keys)  # the copy is taken under the lock, run outside it
+        now, past = _fork(game.model, keys)  # the copies are taken under the lock, run outside
+        played = played_move(move, board)
+        added = None
+        if played is not None:
+            with contextlib.suppress(NeedsCompilingError):
+                added = compile_move(world, played, f"moves[{len(world.moves)}]")
+        if added is not None:
+            changed, then = replace(world, moves=(*world.moves, added)), _fork(game.model, keys)
+        else:  # a new alliance is compiled: the game replayed with it
+            name = entry_name(board.definition, entry, board.month)
+            probe = Action(id=0, month=board.month, origin="facilitator", move=move.to_data())
+            definition = game.model.with_inject(entry.block, name, timed_spec(entry, probe))
+            replay = IndoPacificModel(definition, rng=seed)
+            for live in game.model.moves:
+                replay.play(live)
+            for _ in range(month):
+                replay.step()
+            changed, then = replay.world_played(), _fork(replay, keys)
     without = outcomes_from(world, now, past)
-    replay = IndoPacificModel(changed, rng=seed)
-    for _ in range(month):
-        replay.step()
-    with_move = outcomes_from(replay.world, *_fork(replay, keys))
+    with_move = outcomes_from(changed, *then)
     return Branch(entry.summary, month, board.horizon, replicates, entry.target, without, with_move)

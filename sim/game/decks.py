@@ -21,7 +21,6 @@ left, who is in which alliance now) is checked when the card is fired (:func:`fi
 from __future__ import annotations
 
 import csv
-import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,17 +32,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from sim.game.limits import WHOLE, plain_number
 from sim.game.play import Game
 from sim.game.record import Action
-from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.loader import load_scenario, resolve_reference
 from sim.scenario.moves import (
     MOVES,
-    NAMES,
-    NEW_ALLIANCE_TYPES,
+    SEPARATORS,
     Board,
     Move,
     MoveError,
-    MoveField,
     move_entry,
+    move_problems,
 )
 from sim.scenario.problems import (
     MAX_PROBLEMS,
@@ -74,8 +71,6 @@ REQUIRED_COLUMNS = ("id", "title", "rationale", "source", "kind")
 FIELD_COLUMNS = tuple(dict.fromkeys(f.name for kind in MOVES.values() for f in kind.fields))
 #: What a card id may be: it names the card in the game's log.
 CARD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
-#: What separates the codes of a list of countries written as one text (``JPN PHL``, ``JPN;PHL``).
-_SEPARATORS = re.compile(r"[\s;,]+")
 #: Keys of the ``# key: value`` lines above a CSV deck's header.
 _CSV_KEYS = ("deck", "scenario", "description")
 _FORMAT_HINT = "see scenarios/decks/README.md for the format of a deck"
@@ -375,7 +370,7 @@ def _csv_card(cells: Mapping[str, str]) -> dict[str, Any]:
             continue
         kind_of = spec.field(name).kind if spec and name in _field_names(kind) else "text"
         if kind_of == "countries":
-            move[name] = [code for code in _SEPARATORS.split(value) if code]
+            move[name] = [code for code in SEPARATORS.split(value) if code]
         elif kind_of in ("number", "months"):
             move[name] = _csv_number(value)
         else:
@@ -563,172 +558,12 @@ def _move(
     definition: Scenario | None,
     report: Report,
 ) -> Move | None:
-    """A card's move, checked without a game (None when it has problems, all reported)."""
-    kinds = list(MOVES)
-    kind = data.get("kind")
-    if kind is None:
-        report(where, "the move has no 'kind'", choices_hint("", kinds, "kinds of move"))
-        return None
-    if not isinstance(kind, str) or kind not in MOVES:
-        report(
-            (*where, "kind"),
-            f"unknown kind of move {show(kind)}",
-            choices_hint(kind, kinds, "kinds of move"),
-        )
-        return None
-    spec = MOVES[kind]
-    names = _field_names(kind)
-    ok = True
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "kind":
-            continue
-        if name not in names:
-            report(
-                (*where, name),
-                f"a move of kind {kind!r} has no field {name!r}",
-                choices_hint(name, names, "its fields"),
-            )
-            ok = False
-            continue
-        if value is None:
-            continue  # null: the default applies
-        checked = _field(spec.field(name), value, (*where, name), month, definition, report)
-        if checked is None:
-            ok = False
-        else:
-            values[name] = checked
-    for f in spec.fields:
-        if f.kind == "alliance" and f.name not in values and ok:
-            hint = _alliance_hint("", definition)
-            report((*where, f.name), f"the move needs its {f.name!r} (the {f.label.lower()})", hint)
-            ok = False
-    if not ok:
-        return None
-    move = Move.new(kind, **values)
-    return move if _consistent(move, where, report) else None
+    """A card's move, checked by the menu's one checker without a game (None on problems).
 
-
-def _consistent(move: Move, where: PathKey, report: Report) -> bool:
-    """Checks across fields: two sides to an incident, no state its own partner."""
-    p = move.params
-    if move.kind == "incident" and p.get("actor") == p.get("other"):
-        report((*where, "other"), "an incident needs two different countries", None)
-        return False
-    partners = p.get("partners")
-    if isinstance(partners, list | tuple) and p.get("actor") in partners:
-        report(
-            (*where, "partners"),
-            f"{p['actor']} is the actor and cannot be its own partner",
-            "list the other states only",
-        )
-        return False
-    return True
-
-
-def _alliance_hint(value: Any, definition: Scenario | None) -> str | None:
-    if definition is None:
-        return None
-    return choices_hint(value, list(definition.alliances), f"alliances of {definition.name}")
-
-
-def _field(
-    f: MoveField,
-    value: Any,
-    where: PathKey,
-    month: int | None,
-    definition: Scenario | None,
-    report: Report,
-) -> Any:
-    """One field's value checked and normalised (None after reporting a problem)."""
-    codes = list(NAMES)
-    if f.kind == "country":
-        if value not in codes:
-            report(where, f"unknown country {show(value)}", choices_hint(value, codes, "codes"))
-            return None
-        return value
-    if f.kind == "countries":
-        items = [c for c in _SEPARATORS.split(value) if c] if isinstance(value, str) else value
-        if not isinstance(items, list) or not items:
-            report(where, f"expected a list of country codes, got {show(value)}", "e.g. [JPN, PHL]")
-            return None
-        unknown = [item for item in items if item not in codes]
-        for item in unknown:
-            report(where, f"unknown country {show(item)}", choices_hint(item, codes, "codes"))
-        return None if unknown else list(dict.fromkeys(items))
-    if f.kind in ("rung", "type"):
-        allowed = list(ESCALATION_LEVELS) if f.kind == "rung" else list(NEW_ALLIANCE_TYPES)
-        if value not in allowed:
-            what = "rungs" if f.kind == "rung" else "alliance types"
-            report(
-                where, f"{show(value)} is not an allowed value", choices_hint(value, allowed, what)
-            )
-            return None
-        return value
-    if f.kind == "alliance":
-        if not isinstance(value, str) or not value.strip():
-            report(
-                where,
-                f"expected an alliance's name, got {show(value)}",
-                _alliance_hint("", definition),
-            )
-            return None
-        if definition is not None and value not in definition.alliances:
-            report(
-                where,
-                f"{definition.name} has no alliance {value!r}",
-                _alliance_hint(value, definition),
-            )
-            return None
-        return value
-    if f.kind == "months":
-        return _months(value, where, month, definition, report)
-    if f.kind == "number":
-        return _number(f, value, where, report)
-    if not isinstance(value, str):
-        report(where, f"expected text, got {show(value)}", "put text in quotes")
-        return None
-    return value.strip()
-
-
-def _months(
-    value: Any, where: PathKey, month: int | None, definition: Scenario | None, report: Report
-) -> int | None:
-    whole = isinstance(value, int | float) and not isinstance(value, bool)
-    if not whole or not math.isfinite(value) or value != int(value) or value < 0:
-        report(
-            where,
-            f"expected a whole number of months (0 or more), got {show(value)}",
-            "0 runs to the end of the game",
-        )
-        return None
-    months = int(value)
-    if definition is not None:
-        start = month or 0
-        most = definition.horizon - start
-        if months > most:
-            when = f"fired at month {start}" if month is not None else "fired at the start"
-            report(
-                where,
-                f"at most {most} months when {when} (the scenario ends at month "
-                f"{definition.horizon}), got {months}",
-                "0 runs to the end of the game",
-            )
-            return None
-    return months
-
-
-def _number(f: MoveField, value: Any, where: PathKey, report: Report) -> float | None:
-    what = f"{f.label}" + (f", {f.unit}" if f.unit and f.unit != "0–1" else "")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        report(where, f"expected a number, got {show(value)}", f"{what}; write a plain number")
-        return None
-    low, high = f.low, f.high
-    if (low is not None and value < low) or (high is not None and value > high):
-        if low is not None and high is not None:
-            expected = f"from {low:g} to {high:g}"
-        else:
-            expected = f"at least {low:g}" if low is not None else f"at most {high:g}"
-        report(where, f"expected a number {expected}, got {show(value)}", what)
-        return None
-    return float(value)
+    A ``null`` value takes the field's default, as a key left out does.
+    """
+    given = {name: value for name, value in data.items() if value is not None}
+    move, problems = move_problems(given, Board.for_deck(definition, month))
+    for problem in problems:
+        report((*where, problem.field) if problem.field else where, problem.message, problem.hint)
+    return None if move is None else Move.new(move.kind, **move.params)

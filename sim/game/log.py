@@ -1,10 +1,11 @@
 """The turn log of a game, in plain words: names, never ids.
 
 Each month lists what the model did (incidents, escalations, alliances answering a
-challenge) and what the players did, marked by who did it: a facilitator's inject, an inject
-card, a team's move (with its rationale). Scripted events of the scenario read by their note
-("China declares a customs quarantine of Taiwan"), alliances by their names, countries by
-theirs. :func:`turn_log` builds it from a :class:`~sim.game.play.Game`.
+challenge, the computer players' moves with their reasons) and what the players did, marked
+by who did it: a facilitator's inject, an inject card, a team's move (with its rationale).
+Scripted events of the scenario read by their note ("China declares a customs quarantine of
+Taiwan"), alliances by their names, countries by theirs. :func:`turn_log` builds it from a
+:class:`~sim.game.play.Game`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from sim.core import records
 from sim.game.play import Game
 from sim.game.record import Action
+from sim.outputs.narrative import decision_text
 from sim.scenario.ladder import rung_words
 from sim.scenario.moves import alliance_label, country_name, joined
 from sim.scenario.schema import Scenario
@@ -59,8 +61,16 @@ def _alliance(record: records.Record, definition: Scenario) -> str:
     return label.replace("_", " ")
 
 
-def record_line(record: records.Record, definition: Scenario) -> Line | None:
-    """One model record in plain words (None for records the log leaves out)."""
+def record_line(
+    record: records.Record, definition: Scenario, *, reason: bool = True
+) -> Line | None:
+    """One model record in plain words (None for records the log leaves out).
+
+    A computer player's move (a ``decision`` record) is told with the reason its rule gives,
+    unless ``reason`` is False (what a team reads of another state's move).
+    """
+    if isinstance(record, records.Decision):
+        return Line(MODEL, f"Computer: {decision_text(record, reason=reason)}")
     if isinstance(record, records.IncidentStarted):
         return Line(MINOR, _cap(f"gray-zone incident between {_pair(record.pair)}"))
     if isinstance(record, records.Escalated):
@@ -143,7 +153,7 @@ def turn_log(game: Game, *, routine: bool = True, seat: str | None = None) -> li
     for record in events:
         if getattr(record, "event", "") in entries:
             continue  # told as the player's action
-        line = record_line(record, definition)
+        line = record_line(record, definition, reason=seat is None)
         if line is None or (line.kind == MINOR and not routine):
             continue
         by_month.setdefault(record.step, []).append(line)

@@ -2,15 +2,19 @@
 
 A :class:`Game` is what a facilitator and the teams share. Every action goes through it, under
 one lock, and is saved before it returns: advancing a turn, an inject or a deck card, a team's
-move and its adjudication (accept, amend, reject), an undo, a note. The board is a
-:class:`GameModel` (the Mesa model, with the per-month history the dashboard draws) stepped to
-the record's month with the accepted actions as timed entries of the scenario language, so
-that:
+move and its adjudication (accept, amend, reject), an overrule of a computer player's move, an
+undo, a note. The board is a :class:`GameModel` (the Mesa model, with the per-month history the
+dashboard draws). An accepted move is played into it in array form
+(:meth:`~sim.core.model.IndoPacificModel.play`): it acts from the start of the next month on
+the running state, with nothing recompiled and no month replayed; only a move that forms a new
+alliance (a pact, a task force) is an entry of the scenario language, compiled and replayed.
+So that:
 
 * resuming a saved game is replaying its record: the same numbers, month for month;
-* undoing the last action is replaying the record without it;
-* the export (:meth:`Game.export_yaml`) is the scenario played, which ``geosim run`` replays
-  exactly, under a name of its own (``<scenario>_<game id>``).
+* undoing the last action takes its move back before it acts (or, for a new alliance,
+  replays the record without it);
+* the export (:meth:`Game.export_yaml`) is the scenario played, its moves under ``moves:``,
+  which ``geosim run`` replays exactly, under a name of its own (``<scenario>_<game id>``).
 
 Nothing confirmed is lost, and nothing unsaved is shown: before every action, and again as it
 saves, a game checks that its session file is still the one it last read or wrote (another
@@ -21,7 +25,13 @@ bounded and numbers are read plainly (:mod:`sim.game.limits`).
 
 States a team holds do not follow the scenario's script: its timed events whose actor a team
 holds are left out of the game when it is created (listed in
-:attr:`~sim.game.record.GameRecord.unscripted`); the other states keep theirs.
+:attr:`~sim.game.record.GameRecord.unscripted`); the other states keep theirs. A held state's
+decision rule is off (its team decides); the others are computer players, played by their
+rule unless the facilitator gives them their script before the first month
+(:mod:`sim.game.computer`).
+
+The module is over 800 lines because every action of a game is a method of one class: each
+takes the game's lock, checks its session file and saves, and one place keeps that discipline.
 """
 
 from __future__ import annotations
@@ -36,7 +46,17 @@ from typing import Any
 import numpy as np
 import yaml
 
+from sim.core import records
+from sim.core.compile import NeedsCompilingError
 from sim.core.model import IndoPacificModel
+from sim.game.computer import (
+    RULE,
+    ComputerMove,
+    computer_moves,
+    overrule_move,
+    players,
+    with_players,
+)
 from sim.game.limits import MAX_TEXT, bounded, plain_move
 from sim.game.record import (
     Action,
@@ -51,6 +71,7 @@ from sim.game.record import (
     stamp_of,
     write,
 )
+from sim.outputs.narrative import decision_text
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import (
     MOVES,
@@ -63,9 +84,10 @@ from sim.scenario.moves import (
     country_name,
     joined,
     move_entry,
+    played_move,
 )
 from sim.scenario.problems import ScenarioError
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import PlayedMove, Scenario
 from sim.scenario.script import unscripted
 from sim.scenario.yaml_io import scenario_to_yaml
 
@@ -293,8 +315,8 @@ class Game:
 
     @property
     def definition(self) -> Scenario:
-        """The scenario played so far (the base plus every accepted action)."""
-        return self.model.definition
+        """The scenario played so far: the base, its players and every accepted action."""
+        return self.model.played
 
     def board(self) -> Board:
         """The game as a move sees it."""
@@ -567,6 +589,11 @@ class Game:
                     f"Nothing to undo this turn: the last action (month {last.month}) has been "
                     "played; undo works before the turn is advanced"
                 )
+            if last.status == "accepted" and last.entry in self.model.labels:
+                self.model.unplay(last.entry)  # this month's move, not acted yet: no replay
+                replay = False
+            else:
+                replay = last.status == "accepted"
             if last.origin == "team":
                 last.status, last.entry, last.applied, last.ruled = "pending", "", 0, 0
                 last.ruling = ""
@@ -574,7 +601,8 @@ class Game:
                     last.move, last.original = last.original, None
             else:
                 self.record.actions.remove(last)
-            self.model = self._replay(self.model.month)
+            if replay:
+                self.model = self._replay(self.model.month)
             if last.origin == "team":  # the summary of the move as the team submitted it
                 with contextlib.suppress(MoveError):
                     last.summary = move_entry(Move.from_data(last.move), self.board()).summary
@@ -602,46 +630,181 @@ class Game:
         return found
 
     def _apply(self, action: Action, move: Move) -> None:
-        """Validate a move now and put it on the board (raises :class:`MoveError`)."""
+        """Validate a move now and put it on the board (raises :class:`MoveError`).
+
+        A move is played in array form from the next month (nothing recompiled or replayed);
+        one that forms an alliance, or opens incidents where the scenario has none, becomes
+        an entry of the scenario, compiled and replayed.
+        """
         board = self.board()
         entry = move_entry(move, board)
-        name = entry_name(board.definition, entry, board.month)
-        spec = timed_spec(entry, action)
-        try:
-            self.model.inject(entry.block, name, spec)
-        except ValueError as exc:  # the scenario's own check (rare: the menu checks first)
-            raise MoveError(str(exc)) from None
-        self.model.record_month(replace_last=True)
-        action.entry, action.summary = name, entry.summary
+        note = f"{action.who}: {entry.summary}"
+        played = played_move(move, board, source=_source(action), note=note)
+        label = ""
+        if played is not None:
+            try:
+                label = self.model.play(played)
+            except NeedsCompilingError:
+                label = ""
+            except ValueError as exc:
+                raise MoveError(str(exc)) from None
+        if not label:
+            label = entry_name(board.definition, entry, board.month)
+            try:
+                self.model.inject(entry.block, label, timed_spec(entry, action))
+            except ValueError as exc:  # the scenario's own check (rare: the menu checks first)
+                raise MoveError(str(exc)) from None
+            self.model.record_month(replace_last=True)
+        action.entry, action.summary = label, entry.summary
         action.applied = self._sequence()
 
     def played(self, actions: Iterable[Action] | None = None) -> Scenario:
-        """The base scenario with the accepted actions as timed entries."""
+        """The base scenario with its players and the accepted actions, moves under ``moves:``."""
+        definition, moves = self._played(actions)
+        if not moves:
+            return definition
+        data = definition.model_dump(mode="json", exclude_none=True)
+        data["moves"] = [
+            *data.get("moves", []),
+            *(m.model_dump(mode="json", exclude_none=True) for m in moves),
+        ]
+        return Scenario.model_validate(data)
+
+    def _played(self, actions: Iterable[Action] | None = None) -> tuple[Scenario, list[PlayedMove]]:
+        """The scenario the board compiles, and the accepted moves played into it, in order.
+
+        The scenario is the base, its players (:func:`~sim.game.computer.with_players`) and the
+        actions that form a new alliance, as entries.
+        """
         actions = self.accepted() if actions is None else list(actions)
         data = self.base.model_dump(mode="json", exclude_none=True)
+        seats = {seat.name: seat.countries for seat in self.record.seats}
+        data["decisions"] = with_players(self.base, seats, self.record.scripted, self.record.id)
+        moves: list[PlayedMove] = []
+        start = len(self.base.moves)
         for action in sorted(actions, key=_applied_order):
-            move = Move.from_data(action.move)
             partial = Scenario.model_validate(data)
+            if action.month >= partial.horizon:
+                continue
+            if action.move.get("kind") == "overrule":
+                moves.append(_overrule_of(action))
+                action.entry = f"moves[{start + len(moves) - 1}]"
+                continue
+            move = Move.from_data(action.move)
             members = _members_at(partial, action.month)
             board = Board(partial, action.month, members, replaying=True)
-            entry = move_entry(move, board) if action.month < partial.horizon else None
-            if entry is None:
-                continue
+            entry = move_entry(move, board)
+            action.summary = entry.summary
+            if action.entry.startswith("moves["):
+                note = f"{action.who}: {entry.summary}"
+                played = played_move(move, board, source=_source(action), note=note)
+                if played is not None:
+                    moves.append(played)
+                    action.entry = f"moves[{start + len(moves) - 1}]"
+                    continue
             name = action.entry or entry_name(partial, entry, action.month)
-            action.entry, action.summary = name, entry.summary
+            action.entry = name
             when = {"events": "step", "alliances": "start"}[entry.block]
             data.setdefault(entry.block, {})[name] = {
                 **timed_spec(entry, action),
                 when: action.month,
             }
-        return Scenario.model_validate(data)
+        return Scenario.model_validate(data), moves
 
     def _replay(self, month: int | None = None) -> GameModel:
         """The board rebuilt from the record: the played scenario stepped to ``month``."""
-        model = GameModel(self.played(), self.record.seed)
+        definition, moves = self._played()
+        model = GameModel(definition, self.record.seed)
+        for move in moves:
+            model.play(move)
         for _ in range(self.record.month if month is None else month):
             model.step()
         return model
+
+    # ---------------------------------------------------------------------------------------
+    # Computer players
+
+    def players(self) -> dict[str, str]:
+        """Who plays each state: its team, its decision rule or its script (``team`` first)."""
+        held = [c for seat in self.record.seats for c in seat.countries]
+        return players(self.base, held, self.record.scripted)
+
+    def set_player(self, code: str, rule: bool, *, expect: int | None = None) -> None:
+        """Give a state no team holds its decision rule (``rule``) or its script.
+
+        Chosen before the first month is played: the rule's menu is compiled with the
+        scenario, and a month played is not rewritten (from then on, overrule its moves).
+
+        Raises:
+            MoveError: After month 0, or for a state a team holds or whose scenario gives it
+                no decision rule.
+        """
+        with self.lock:
+            self.check(expect)
+            self.guard()
+            if self.model.month > 0:
+                raise MoveError(
+                    "Player: chosen before the first month is played; from now on, overrule "
+                    "the computer's moves instead"
+                )
+            who = players(self.base, [c for s in self.record.seats for c in s.countries], [])
+            if who.get(code) != RULE:
+                raise MoveError(f"Player: {country_name(code)} has no decision rule to switch")
+            scripted = [c for c in self.record.scripted if c != code]
+            self.record.scripted = scripted if rule else sorted([*scripted, code])
+            self.model = self._replay(0)
+            self.save()
+
+    def computer_moves(self) -> list[ComputerMove]:
+        """The computer players' moves on the board, oldest first (see :mod:`sim.game.computer`)."""
+        with self.lock:
+            return computer_moves(self.model.events, self.accepted())
+
+    def overrule(self, index: int, ruling: str = "", *, expect: int | None = None) -> Action:
+        """Overrule a computer player's move: its variable is set back from the next month.
+
+        The month it was made in stays as played; from the next month the state's posture is
+        where it stood before the move, and the export keeps the overrule under ``moves:``.
+
+        Raises:
+            MoveError: When there is no such move, or it can no longer be overruled.
+        """
+        with self.lock:
+            self.check(expect)
+            bounded(ruling, "Ruling", MAX_TEXT)
+            self.guard()
+            found = next((m for m in self.computer_moves() if m.index == index), None)
+            if found is None or not found.open or self.model.finished:
+                raise MoveError("Overrule: that computer move can no longer be overruled")
+            record = found.record
+            action = Action(
+                id=self.record.next_action_id(),
+                month=self.model.month,
+                origin="facilitator",
+                move={},
+                rationale=ruling,
+                summary=f"overrules the computer: {_decision_words(record)}",
+            )
+            try:
+                move = overrule_move(self.model, record, source=_source(action), note="")
+            except ValueError as exc:
+                raise MoveError(f"Overrule: {exc}") from None
+            note = f"Facilitator: {action.summary}"
+            move = move.model_copy(update={"note": note})
+            action.move = {
+                "kind": "overrule",
+                "decision": record.kind,
+                "actor": record.decider,
+                "target": record.target,
+                "value": move.value,
+                "step": record.step,
+                "change": record.change,
+            }
+            action.entry = self.model.play(move)
+            action.applied = self._sequence()
+            self.record.actions.append(action)
+            self.save()
+            return action
 
     # ---------------------------------------------------------------------------------------
     # Out
@@ -653,7 +816,7 @@ class Game:
     def export_yaml(self) -> str:
         """The game as a scenario that ``geosim run`` replays exactly, under its own name."""
         with self.lock:
-            definition = self.model.definition
+            definition = self.model.played
             seats = (
                 "; ".join(f"{s.name}: {', '.join(s.countries)}" for s in self.record.seats)
                 or "none"
@@ -677,6 +840,9 @@ class Game:
                 f"Facilitator injects: {counts['facilitator']}; inject cards: {counts['deck']}; "
                 f"team moves: {counts['team']} (each entry's note says whose)."
             )
+            computer = [c for c, who in self.players().items() if who == RULE]
+            if computer:
+                lines.append("Computer players (their decision rule): " + ", ".join(computer) + ".")
             renamed = definition.model_copy(
                 update={
                     "name": self.export_name(),
@@ -714,3 +880,28 @@ def _members_at(definition: Scenario, month: int) -> dict[str, frozenset[str]]:
 def move_field_label(move: Move) -> str:
     """The label of a move's first field (the state making it)."""
     return MOVES[move.kind].fields[0].label
+
+
+def _overrule_of(action: Action) -> PlayedMove:
+    """The move in array form an overrule action recorded."""
+    move = action.move
+    target = str(move.get("target", ""))
+    clarity = move.get("decision") == "clarity"
+    dyadic = not clarity and move.get("decision") not in ("arms", "lean")
+    return PlayedMove(
+        month=action.month,
+        kind="overrule",
+        decision=move.get("decision"),
+        actor=move.get("actor"),
+        partners=[target] if dyadic else [],
+        alliance=target if clarity else None,
+        value=move.get("value"),
+        source=_source(action),
+        note=f"Facilitator: {action.summary}",
+    )
+
+
+def _decision_words(record: records.Decision) -> str:
+    """A computer move in a few plain words, mid-sentence, for the overrule's summary."""
+    text = decision_text(record, reason=False)
+    return "the " + text[4:] if text.startswith("The ") else text

@@ -2,11 +2,11 @@
 
 A :class:`GameRecord` holds the scenario played (its YAML text at the game's creation, so
 that editing the scenario file later cannot change a saved game), the seed, the seats and
-their join codes, every action (facilitator injects, deck cards and team moves, with their
-status and rationale), the notes and the month reached. The board is *derived*: the Mesa model
-stepped to :attr:`GameRecord.month` with the accepted actions as timed scenario entries
-(:mod:`sim.game.play`), so a record is small, readable and diffable, and resuming, undoing and
-exporting are all the same replay.
+their join codes, who plays the states no team holds, every action (facilitator injects, deck
+cards, team moves and overrules, with their status and rationale), the notes and the month
+reached. The board is *derived*: the Mesa model stepped to :attr:`GameRecord.month` with the
+accepted actions played into it at their months (:mod:`sim.game.play`), so a record is small,
+readable and diffable, and resuming and exporting are the same replay.
 
 Records are YAML files ``<id>.yaml`` in a sessions folder (``results/sessions`` unless told
 otherwise), written atomically (a temporary file renamed over the old one): a server killed
@@ -88,14 +88,16 @@ class Action(_Strict):
     Attributes:
         id: Number, in order of submission.
         month: Month it acts from the next of (set when accepted; when submitted, for a move).
-        origin: ``facilitator`` (an inject), ``deck`` (a card) or ``team`` (a seat's move).
+        origin: ``facilitator`` (an inject, or an overrule of a computer player's move),
+            ``deck`` (a card) or ``team`` (a seat's move).
         seat: The team that proposed it (team moves).
         card: The card's id (deck cards).
         move: The move as plain data (:meth:`sim.scenario.moves.Move.to_data`).
         original: The move as the team submitted it, when the facilitator amended it.
         rationale: Why, in the proposer's words.
         status: ``pending`` (a team move awaiting adjudication), ``accepted`` or ``rejected``.
-        entry: Name of its entry in the played scenario (accepted actions).
+        entry: Its place in the played scenario (accepted actions): its move's label under
+            ``moves:`` (``moves[3]``), or the name of its entry (a new alliance).
         summary: What it does, in plain words.
         ruling: The facilitator's words on a rejection or amendment.
         source: A citation of the move's sizes (a deck card's), carried into the export.
@@ -151,6 +153,8 @@ class GameRecord(_Strict):
         seats: The teams.
         facilitator_code: The facilitator's code (to take the chair from another browser).
         unscripted: The scenario's timed events dropped because a team holds their actor.
+        scripted: The states no team holds that the facilitator gave their script instead of
+            their decision rule (a computer player), chosen before the first month is played.
         actions: Injects, cards and moves, in order.
         notes: The facilitator's notes.
         deck: The inject deck in use (a shipped deck name or a file), if any.
@@ -170,6 +174,7 @@ class GameRecord(_Strict):
     seats: list[Seat] = Field(default_factory=list)
     facilitator_code: str = Field(default_factory=new_code, max_length=12)
     unscripted: list[str] = Field(default_factory=list)
+    scripted: list[str] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     deck: str = Field("", max_length=MAX_REFERENCE)

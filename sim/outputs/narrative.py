@@ -117,9 +117,55 @@ def inject_text(record: records.Record) -> str:
     return f"inject — {what}" + (f" ({'; '.join(details)})" if details else "")
 
 
+#: What each move of the decision rule does, in words (``docs/model.md`` §9; ``{t}``: target).
+MOVE_WORDS = {
+    "raise_arms": "raises its defence budget",
+    "cut_arms": "cuts its defence budget",
+    "intensify_coercion": "steps up its gray-zone pressure on {t}",
+    "ease_coercion": "eases its gray-zone pressure on {t}",
+    "press": "presses its incident with {t}",
+    "back_down": "backs down in its incident with {t}",
+    "open_channel": "proposes a deconfliction channel to {t}",
+    "close_channel": "scales back its deconfliction channel with {t}",
+    "offer_assistance": "offers more security assistance to {t}",
+    "cut_assistance": "cuts its security assistance to {t}",
+    "add_exercises": "adds exercises with {t}",
+    "cut_exercises": "cuts its exercises with {t}",
+    "deploy": "deploys more forces to {t}",
+    "withdraw": "withdraws forces from {t}",
+    "offer_inducement": "offers economic inducements to {t}",
+    "cut_inducement": "cuts its economic inducements to {t}",
+    "tighten_sanctions": "tightens its economic pressure on {t}",
+    "ease_sanctions": "eases its economic pressure on {t}",
+    "clarify": "makes its pledge ({t}) clearer",
+    "obscure": "makes its pledge ({t}) more ambiguous",
+    "lean_us": "leans towards the United States",
+    "lean_china": "leans towards China",
+}
+
+
+def decision_text(record: records.Decision, *, reason: bool = True) -> str:
+    """A state's own move in words, with (unless ``reason`` is False) what made it win.
+
+    E.g. ``China eases its gray-zone pressure on the Philippines (-0.1): the expected cost of
+    escalation weighed most (escalation +0.21, …; crisis-months)``.
+    """
+    target = (
+        country_name(record.target) if record.target in NAMES else record.target.replace("_", " ")
+    )
+    what = MOVE_WORDS.get(record.move, record.move.replace("_", " ")).format(t=target)
+    name = country_name(record.decider)
+    text = f"{name[:1].upper()}{name[1:]} {what} ({record.change:+.3g})"
+    if record.refused:
+        text += f", which {target} turns down"
+    return f"{text}: {record.reason}" if reason and record.reason else text
+
+
 def sentence(record: records.Record) -> Line:
     """One record in plain words."""
     step = record.step
+    if isinstance(record, records.Decision):
+        return Line(step, decision_text(record), "other")
     if isinstance(record, records.IncidentStarted):
         return Line(
             step,

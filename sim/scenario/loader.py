@@ -445,9 +445,9 @@ def _validated(data: dict[str, Any], sources: SourceMap) -> Scenario:
 def truncate(data: dict[str, Any], horizon: int) -> tuple[dict[str, Any], list[str]]:
     """Cut scenario data to its first ``horizon`` months.
 
-    What starts after the horizon (alliances, policies, deliveries, scheduled events) is left
-    out, and ends after it become "to the end of the run"; nothing left out could have acted
-    within the horizon, so the months kept are exactly those of the full scenario.
+    What starts after the horizon (alliances, policies, deliveries, scheduled events, moves)
+    is left out, and ends after it become "to the end of the run"; nothing left out could have
+    acted within the horizon, so the months kept are exactly those of the full scenario.
 
     Args:
         data: Scenario data (as :func:`resolve` gives it).
@@ -503,6 +503,19 @@ def truncate(data: dict[str, Any], horizon: int) -> tuple[dict[str, Any], list[s
             elif isinstance(named, str) and named in gone:
                 del events[name]  # it acts on an alliance that starts after the horizon
                 dropped.append(f"events.{name} (on alliances.{named})")
+    moves = data.get("moves")
+    if isinstance(moves, list):
+        kept = []
+        for i, move in enumerate(moves):
+            at = month(move.get("month")) if isinstance(move, dict) else None
+            named = move.get("alliance") if isinstance(move, dict) else None
+            if at is not None and at > horizon:
+                dropped.append(f"moves[{i}] (month {at})")
+            elif isinstance(named, str) and named in gone:
+                dropped.append(f"moves[{i}] (on alliances.{named})")
+            else:
+                kept.append(move)
+        data["moves"] = kept
     return data, dropped
 
 

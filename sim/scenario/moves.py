@@ -1,28 +1,37 @@
-"""The move menu: what a state may do in a game, as an entry of the scenario language.
+"""The move menu: what a state may do in a game, its one checker, and what a move becomes.
 
 One menu (:data:`MOVES`) serves every way a move is made: the facilitator's injects, the
-teams' moves, the cards of an inject deck, and (later) the model's own agents. A
-:class:`Move` is a kind and its fields' values; :func:`check_move` validates it against the
-game as it stands (a :class:`Board`: the scenario, the month, who is in which alliance), and
-:func:`move_entry` turns it into an event or an alliance of the scenario language, with a
-plain-words summary. :func:`choices` gives what a field may take *now*, so that a form offers
-no impossible choice (joining only a collective or minilateral alliance one is not in,
+teams' moves and the cards of an inject deck; where a kind is also a move of the model's own
+decision rule (``docs/model.md`` §9), :attr:`MoveKind.decision` names it. A :class:`Move` is a
+kind and its fields' values. One checker, :func:`move_problems`, validates a move against the
+game as it stands (a :class:`Board`: the scenario, the month, who is in which alliance) or a
+deck's scenario (:meth:`Board.for_deck`), in the same words for both; :func:`check_move` is
+its first problem as one line. A move then becomes a move in array form
+(:func:`played_move`, the ``moves:`` block, applied to the running state) or, when it forms
+an alliance, an entry of the scenario language (:func:`move_entry`), each with a plain-words
+summary. :func:`choices` gives what a field may take *now*, so that a form offers no
+impossible choice (joining only a collective or minilateral alliance one is not in,
 durations within the game).
 
 Messages name the field by its label and say what it takes, in one line, with no internal
 path or id: ``Months: at most 26 (the game ends at month 36)``.
+
+The module is over 800 lines because the menu's kinds, the words of their problems and what
+each becomes are read together: a new kind is added in the three places at once.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sim.scenario.baseline import countries
 from sim.scenario.ladder import ESCALATION_LEVELS, rung_words
-from sim.scenario.schema import Alliance, Scenario
+from sim.scenario.problems import choices_hint, show
+from sim.scenario.schema import Alliance, PlayedMove, Scenario
 
 #: Plain names of the countries, by ISO3 code.
 NAMES = {c.iso3: c.name for c in countries()}
@@ -116,12 +125,15 @@ class MoveKind:
         fields: Its fields, in form order; the first is the state that makes the move.
         policy: The scenario policy it puts in force (policy moves), and the policy field
             each of its number fields sets.
+        decision: The kind of the model's own move menu (``docs/model.md`` §9) it is a move
+            of, where the two coincide (None: the decision rule has no such move).
     """
 
     key: str
     label: str
     fields: tuple[MoveField, ...]
     policy: Mapping[str, str] | None = None
+    decision: str | None = None
 
     def field(self, name: str) -> MoveField:
         """The field called ``name``."""
@@ -133,13 +145,20 @@ class MoveKind:
 
 
 def _policy_move(
-    key: str, label: str, amount: MoveField | None, *, actor: str = "USA", partner: str = "PHL"
+    key: str,
+    label: str,
+    amount: MoveField | None,
+    *,
+    actor: str = "USA",
+    partner: str = "PHL",
+    decision: str | None = None,
 ) -> MoveKind:
     fields = [_actor(default=actor), _partners(default=(partner,))]
     if amount is not None:
         fields.append(amount)
     fields.append(MONTHS)
-    return MoveKind(key, label, tuple(fields), {} if amount is None else {amount.name: amount.name})
+    policy = {} if amount is None else {amount.name: amount.name}
+    return MoveKind(key, label, tuple(fields), policy, decision)
 
 
 #: The move menu, in display order.
@@ -161,6 +180,7 @@ MOVES: dict[str, MoveKind] = {
             MoveField(
                 "per_year", "Exercises a year", "number", "per partner", 0.5, 52, default=4.0
             ),
+            decision="exercises",
         ),
         _policy_move(
             "security_assistance",
@@ -168,6 +188,7 @@ MOVES: dict[str, MoveKind] = {
             MoveField(
                 "usd_m_per_year", "Funding", "number", "US$ m a year, each partner", 1, 5000, 100.0
             ),
+            decision="assistance",
         ),
         MoveKind(
             "arms_transfer",
@@ -184,6 +205,7 @@ MOVES: dict[str, MoveKind] = {
             "forward_presence",
             "Forward presence",
             _share("level", "Presence", 0.3, "0.3: two carrier groups; 1: major permanent bases"),
+            decision="presence",
         ),
         _policy_move(
             "trade_agreement",
@@ -201,11 +223,22 @@ MOVES: dict[str, MoveKind] = {
             partner="VNM",
         ),
         _policy_move(
+            "economic_inducement",
+            "Economic inducements",
+            MoveField(
+                "usd_m_per_year", "Funding", "number", "US$ m a year, each partner", 1, 10000, 500.0
+            ),
+            actor="CHN",
+            partner="KHM",
+            decision="inducement",
+        ),
+        _policy_move(
             "economic_coercion",
             "Economic coercion",
             _share("intensity", "Intensity", 0.3, "1: a broad embargo"),
             actor="CHN",
             partner="PHL",
+            decision="economic_coercion",
         ),
         _policy_move(
             "gray_zone_coercion",
@@ -213,12 +246,14 @@ MOVES: dict[str, MoveKind] = {
             _share("intensity", "Intensity", 0.3, "coast-guard and militia pressure"),
             actor="CHN",
             partner="PHL",
+            decision="coercion",
         ),
         _policy_move(
             "deconfliction_channel",
             "Deconfliction channel",
             _share("strength", "Strength", 0.5),
             partner="CHN",
+            decision="channel",
         ),
         _policy_move(
             "dialogue", "Dialogue", _share("strength", "Strength", 0.5), actor="CHN", partner="PHL"
@@ -258,6 +293,7 @@ MOVES: dict[str, MoveKind] = {
                 MoveField("alliance", "Pledge", "alliance", default=""),
                 _share("clarity", "Clarity", 1.0, "0: strategic ambiguity; 1: a plain pledge"),
             ),
+            decision="clarity",
         ),
     )
 }
@@ -307,31 +343,40 @@ def _plain(params: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Board:
-    """What a move is checked against: the game as it stands.
+    """What a move is checked against: the game as it stands, or a deck's scenario.
 
     Attributes:
-        definition: The scenario being played (with the moves made so far).
-        month: The current month (a move acts from the next one).
-        members: Alliance name → its members now.
+        definition: The scenario being played (with the moves made so far); for a deck, the
+            scenario it is written for (None: it names none).
+        month: The current month (a move acts from the next one); for a deck, the month its
+            card is written for (None: any).
+        members: Alliance name → its members now (a deck: none known).
         replaying: Whether the moves checked are a record being replayed: who is in which
             alliance is then not checked again (it was, against the model, when each move was
             made; a conditional event a replay cannot foresee may since have changed it).
+        in_game: Whether this is a game's board (False: a deck's file, checked without one).
     """
 
-    definition: Scenario
-    month: int
+    definition: Scenario | None
+    month: int | None
     members: Mapping[str, frozenset[str]]
     replaying: bool = False
+    in_game: bool = True
+
+    @classmethod
+    def for_deck(cls, definition: Scenario | None, month: int | None) -> Board:
+        """What a deck's card is checked against: its scenario, from the card's month."""
+        return cls(definition, month, {}, in_game=False)
 
     @property
     def horizon(self) -> int:
         """The game's last month."""
-        return self.definition.horizon
+        return self.definition.horizon if self.definition is not None else 0
 
     @property
     def remaining(self) -> int:
         """Months left to play."""
-        return max(0, self.horizon - self.month)
+        return max(0, self.horizon - (self.month or 0))
 
     @property
     def codes(self) -> list[str]:
@@ -412,44 +457,262 @@ def alliance_label(name: str, definition: Scenario) -> str:
     return label
 
 
-def _number(spec: MoveField, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        text = str(value).strip()
-        if not text:
-            raise MoveError(f"{spec.label}: a number is needed")
-        try:
-            value = float(text)
-        except ValueError:
-            raise MoveError(f"{spec.label}: a number is needed, not {value!r}") from None
-    value = float(value)
-    if value != value or value in (float("inf"), float("-inf")):
-        raise MoveError(f"{spec.label}: a finite number is needed")
-    unit = f" {spec.unit}" if spec.unit and spec.unit != "0–1" else ""
-    if spec.low is not None and value < spec.low:
-        raise MoveError(f"{spec.label}: at least {spec.low:g}{unit} (got {value:g})")
-    if spec.high is not None and value > spec.high:
-        raise MoveError(f"{spec.label}: at most {spec.high:g}{unit} (got {value:g})")
-    return value
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with a move, as the one checker (:func:`move_problems`) words it.
+
+    The console shows it as one line naming the field by its label (:meth:`line`); a deck
+    reports it at the card's field, with the hint, in its file.
+
+    Attributes:
+        field: The move's field (``kind`` for the kind), or "" for the move as a whole.
+        message: What is wrong, without the field's label.
+        hint: What to do, for a file's author (None: the message says it).
+    """
+
+    field: str
+    message: str
+    hint: str | None = None
+
+    def line(self, kind: str) -> str:
+        """The problem in one line for a form: ``Months: at most 26 (…)``."""
+        if not self.field:
+            return self.message
+        if self.field == "kind":
+            return f"Kind of move: {self.message}"
+        spec = MOVES.get(kind)
+        names = [f.name for f in spec.fields] if spec else []
+        label = spec.field(self.field).label if self.field in names else (spec or _KIND).label
+        return f"{label}: {self.message}"
 
 
-def _months(spec: MoveField, value: Any) -> int:
-    """A whole number of months, from a number or a form's text (blank: 0, until the end)."""
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = float(text) if text else 0
-        except ValueError:
-            raise MoveError(
-                f"{spec.label}: a whole number of months is needed, not {text!r}"
-            ) from None
+_KIND = MoveKind("kind", "Kind of move", ())
+#: What separates the codes of a list of countries written as one text (``JPN PHL``, ``JPN;PHL``).
+SEPARATORS = re.compile(r"[\s;,]+")
+
+
+def move_problems(data: Mapping[str, Any], board: Board) -> tuple[Move | None, list[FieldProblem]]:
+    """The one move checker: every problem of a move, against a game or a deck's scenario.
+
+    It serves the console's teams, the facilitator's injects and the inject decks alike, with
+    the same words. On a game's board (:attr:`Board.in_game`) it checks the move as it could be
+    made now: the months left, who is in which alliance now, and it drops the actor from its
+    partners (a form's list may still hold a state that has become the actor). Without a game
+    (a deck's file) it checks what a file can say: the scenario's alliances, durations within
+    the scenario from the card's month, and the actor listed as its own partner is a mistake.
+
+    Args:
+        data: ``{"kind": …, <field>: <value>, …}``; a field left out takes its default.
+        board: The game as it stands, or a deck's scenario (:meth:`Board.for_deck`).
+
+    Returns:
+        The move with its values normalised (numbers as floats, months as whole numbers,
+        partner lists without repeats), or None when it has problems; and the problems.
+    """
+    kind = data.get("kind")
+    if kind is None:
+        return None, [FieldProblem("", "the move has no 'kind'", _kinds_hint(""))]
+    if not isinstance(kind, str) or kind not in MOVES:
+        return None, [FieldProblem("kind", f"unknown kind of move {show(kind)}", _kinds_hint(kind))]
+    spec = MOVES[kind]
+    names = [f.name for f in spec.fields]
+    problems = [
+        FieldProblem(
+            name,
+            f"a move of kind {kind!r} has no field {name!r}",
+            choices_hint(name, names, "its fields"),
+        )
+        for name in data
+        if name != "kind" and name not in names
+    ]
+    if problems:
+        return None, problems
+    if board.in_game and board.remaining <= 0:
+        return None, [FieldProblem("", f"The game has ended (month {board.month}); no more moves")]
+    values: dict[str, Any] = {}
+    for f in spec.fields:
+        value = data.get(f.name, f.default)
+        checked, wrong = _field(kind, f, value, values, board)
+        problems += wrong
+        values[f.name] = checked
+    if problems:
+        return None, problems
+    return Move(kind, values), []
+
+
+def _kinds_hint(kind: Any) -> str:
+    return choices_hint(kind, list(MOVES), "kinds of move")
+
+
+def _field(
+    kind: str, f: MoveField, value: Any, values: dict[str, Any], board: Board
+) -> tuple[Any, list[FieldProblem]]:
+    """One field's value checked and normalised, and what is wrong with it."""
+    if f.kind in ("country", "countries"):
+        return _countries(kind, f, value, values, board)
+    if f.kind in ("rung", "type"):
+        allowed = list(ESCALATION_LEVELS) if f.kind == "rung" else list(NEW_ALLIANCE_TYPES)
+        if value in ("", None):
+            return value, [FieldProblem(f.name, "choose one")]
+        if value not in allowed:
+            what = "rungs" if f.kind == "rung" else "alliance types"
+            message = f"{show(value)} is not one of {', '.join(allowed)}"
+            return value, [FieldProblem(f.name, message, choices_hint(value, allowed, what))]
+        return value, []
+    if f.kind == "alliance":
+        return _alliance(kind, f, value, values, board)
+    if f.kind == "months":
+        return _months(f, value, board)
+    if f.kind == "number":
+        return _number(f, value)
+    if not isinstance(value, str | None):
+        return value, [
+            FieldProblem(f.name, f"expected text, got {show(value)}", "put text in quotes")
+        ]
+    return (value or "").strip(), []
+
+
+def _countries(
+    kind: str, f: MoveField, value: Any, values: dict[str, Any], board: Board
+) -> tuple[Any, list[FieldProblem]]:
+    actor = values.get("actor")
+    if value in ("", None, [], ()):
+        needed = "choose at least one, other than the actor" if f.kind == "countries" else ""
+        return value, [FieldProblem(f.name, needed or "choose one")]
+    if f.kind == "countries":
+        items = [c for c in SEPARATORS.split(value) if c] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            message = f"expected a list of country codes, got {show(value)}"
+            return value, [FieldProblem(f.name, message, "e.g. [JPN, PHL]")]
+    else:
+        items = [value]
+    wrong = [
+        FieldProblem(f.name, f"unknown country {show(c)}", choices_hint(c, list(NAMES), "codes"))
+        for c in items
+        if not isinstance(c, str) or c not in NAMES
+    ]
+    if wrong:
+        return value, wrong
+    if f.kind == "country":
+        if kind == "incident" and f.name != "actor" and value == actor:
+            return value, [FieldProblem(f.name, "an incident needs two different countries")]
+        return value, []
+    picked = list(dict.fromkeys(items))
+    if actor in picked:
+        if not board.in_game:  # a file says what its author wrote
+            message = f"{actor} is the actor and cannot be its own partner"
+            return picked, [FieldProblem(f.name, message, "list the other states only")]
+        picked = [c for c in picked if c != actor]
+        if not picked:
+            return picked, [FieldProblem(f.name, "choose at least one, other than the actor")]
+    return picked, []
+
+
+def _alliance(
+    kind: str, f: MoveField, value: Any, values: dict[str, Any], board: Board
+) -> tuple[Any, list[FieldProblem]]:
+    definition = board.definition
+    known = list(definition.alliances) if definition is not None else []
+    if value not in ("", None) and not isinstance(value, str):
+        hint = choices_hint("", known, "alliances") if definition is not None else None
+        return value, [
+            FieldProblem(f.name, f"expected an alliance's name, got {show(value)}", hint)
+        ]
+    if not board.in_game:
+        if not value:
+            hint = choices_hint("", known, "alliances") if definition is not None else None
+            return value, [FieldProblem(f.name, f"the move needs its {f.name!r}", hint)]
+        if definition is not None and value not in definition.alliances:
+            hint = choices_hint(value, known, f"alliances of {definition.name}")
+            return value, [
+                FieldProblem(f.name, f"{definition.name} has no alliance {value!r}", hint)
+            ]
+        return value, []
+    allowed = choices(kind, f.name, board, values)
+    if not value:
+        return value, [FieldProblem(f.name, _missing(kind, allowed))]
+    if value not in allowed:
+        return value, [FieldProblem(f.name, _not_allowed(kind, value, values, board))]
+    return value, []
+
+
+def _missing(kind: str, allowed: list[str]) -> str:
+    if not allowed:
+        if kind == "join_alliance":
+            return "no alliance here takes new members; form a pact first"
+        return "there is none this state can choose"
+    return "choose one"
+
+
+def _not_allowed(kind: str, item: str, values: dict[str, Any], board: Board) -> str:
+    definition = board.definition
+    if item not in definition.alliances:
+        return f"{definition.name} has no alliance {item!r}"
+    actor = country_name(str(values.get("actor", "")))
+    label = alliance_label(item, definition)
+    pact = definition.alliances[item]
+    if not (pact.start <= board.month and (pact.end is None or board.month < pact.end)):
+        return f"{label} is not in force at month {board.month}"
+    if kind == "join_alliance":
+        if pact.type not in JOINABLE:
+            words = TYPE_WORDS.get(pact.type, pact.type)
+            return f"{label} is a {words}; only a pact or a minilateral takes members"
+        return f"{_cap(actor)} is already a member of {label}"
+    if kind == "leave_alliance":
+        return f"{_cap(actor)} is not a member of {label}"
+    return f"only the lead of {label} can declare its pledge"
+
+
+def _months(f: MoveField, value: Any, board: Board) -> tuple[Any, list[FieldProblem]]:
+    """A whole number of months (blank: 0, until the end), within the game or the scenario."""
+    if value in ("", None):
+        value = 0
     whole = isinstance(value, int | float) and not isinstance(value, bool)
     if not whole or not math.isfinite(value) or value != int(value):
-        raise MoveError(f"{spec.label}: a whole number of months is needed, not {value!r}")
-    return int(value)
+        message = f"a whole number of months is needed, not {show(value)}"
+        return value, [FieldProblem(f.name, message, "0 runs to the end of the game")]
+    months = int(value)
+    if months < 0:
+        return months, [FieldProblem(f.name, f"0 (until the game ends) or more, not {months}")]
+    if board.definition is None:
+        return months, []
+    if board.in_game:
+        if months > board.remaining:
+            message = (
+                f"at most {board.remaining} (the game ends at month {board.horizon}); "
+                "0 runs to the end"
+            )
+            return months, [FieldProblem(f.name, message)]
+        return months, []
+    start = board.month or 0
+    most = board.horizon - start
+    if months > most:
+        when = f"fired at month {start}" if board.month is not None else "fired at the start"
+        message = (
+            f"at most {most} months when {when} (the scenario ends at month {board.horizon}), "
+            f"got {months}"
+        )
+        return months, [FieldProblem(f.name, message, "0 runs to the end of the game")]
+    return months, []
+
+
+def _number(f: MoveField, value: Any) -> tuple[Any, list[FieldProblem]]:
+    """A number within the field's bounds (text is read by the forms, never here)."""
+    what = f.label + (f", {f.unit}" if f.unit and f.unit != "0–1" else "")
+    if value in ("", None):
+        return value, [FieldProblem(f.name, "a number is needed", f"{what}; write a plain number")]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        message = f"expected a number, got {show(value)}"
+        return value, [FieldProblem(f.name, message, f"{what}; write a plain number")]
+    if (f.low is not None and value < f.low) or (f.high is not None and value > f.high):
+        unit = f" ({f.unit})" if f.unit and f.unit != "0–1" else ""
+        message = f"expected a number from {f.low:g} to {f.high:g}{unit}, got {value:g}"
+        return value, [FieldProblem(f.name, message, what)]
+    return float(value), []
 
 
 def check_move(move: Move, board: Board) -> Move:
-    """Validate a move against the game as it stands.
+    """Validate a move against the game as it stands (:func:`move_problems`, first problem).
 
     Returns:
         The move with its values normalised (numbers as floats, partner lists without the
@@ -458,86 +721,10 @@ def check_move(move: Move, board: Board) -> Move:
     Raises:
         MoveError: The first problem, in one line naming the field by its label.
     """
-    if move.kind not in MOVES:
-        raise MoveError(f"Kind of move: {move.kind!r} is not one of {', '.join(MOVES)}")
-    spec = MOVES[move.kind]
-    names = {f.name for f in spec.fields}
-    unknown = sorted(set(move.params) - names)
-    if unknown:
-        allowed = ", ".join(f.name for f in spec.fields)
-        raise MoveError(f"{spec.label}: no field {unknown[0]!r} (it takes {allowed})")
-    if board.remaining <= 0:
-        raise MoveError(f"The game has ended (month {board.month}); no more moves")
-    values: dict[str, Any] = {}
-    for f in spec.fields:
-        value = move.params.get(f.name, f.default)
-        if f.kind in ("country", "countries", "rung", "type", "alliance"):
-            allowed = choices(move.kind, f.name, board, values)
-            if value in ("", None, [], ()):
-                raise MoveError(_missing(move.kind, f, allowed))
-            if f.kind == "countries" and isinstance(value, str):
-                value = [value]
-            picked = list(dict.fromkeys(value)) if f.kind == "countries" else [value]
-            if f.kind == "countries":
-                picked = [p for p in picked if p != values.get("actor")]
-                if not picked:
-                    raise MoveError(f"{f.label}: choose at least one, other than the actor")
-            for item in picked:
-                if item not in allowed:
-                    raise MoveError(_not_allowed(move.kind, f, item, values, board))
-            value = picked if f.kind == "countries" else picked[0]
-        elif f.kind == "months":
-            value = _months(f, value)
-            if value < 0:
-                raise MoveError(f"{f.label}: 0 (until the game ends) or more, not {value}")
-            if value > board.remaining:
-                raise MoveError(
-                    f"{f.label}: at most {board.remaining} (the game ends at month "
-                    f"{board.horizon}); 0 runs to the end"
-                )
-        elif f.kind == "number":
-            value = _number(f, value)
-        else:
-            value = str(value or "").strip()
-        values[f.name] = value
-    return Move(move.kind, values)
-
-
-def _missing(kind: str, f: MoveField, allowed: list[str]) -> str:
-    if f.kind == "alliance" and not allowed:
-        if kind == "join_alliance":
-            return f"{f.label}: no alliance here takes new members; form a pact first"
-        return f"{f.label}: there is none this state can choose"
-    return f"{f.label}: choose one"
-
-
-def _not_allowed(kind: str, f: MoveField, item: Any, values: dict[str, Any], board: Board) -> str:
-    actor = country_name(str(values.get("actor", "")))
-    if f.kind in ("country", "countries"):
-        if not isinstance(item, str):
-            return f"{f.label}: {item!r} is not a country of the game"
-        if kind == "incident" and item == values.get("actor"):
-            return f"{f.label}: an incident needs two different countries"
-        if item in NAMES:
-            return f"{f.label}: {country_name(item)} cannot be both actor and partner"
-        return f"{f.label}: {item!r} is not a country of the game"
-    if f.kind == "alliance":
-        if item not in board.definition.alliances:
-            return f"{f.label}: there is no alliance {item!r} in this game"
-        label = alliance_label(item, board.definition)
-        if kind == "join_alliance":
-            pact = board.definition.alliances[item]
-            if pact.type not in JOINABLE:
-                words = TYPE_WORDS.get(pact.type, pact.type)
-                return (
-                    f"{f.label}: {label} is a {words}; only a pact or a minilateral takes members"
-                )
-            return f"{f.label}: {_cap(actor)} is already a member of {label}"
-        if kind == "leave_alliance":
-            return f"{f.label}: {_cap(actor)} is not a member of {label}"
-        return f"{f.label}: only the lead of {label} can declare its pledge"
-    allowed = ", ".join(map(str, choices(kind, f.name, board, values)))
-    return f"{f.label}: {item!r} is not one of {allowed}"
+    checked, problems = move_problems({"kind": move.kind, **move.params}, board)
+    if problems:
+        raise MoveError(problems[0].line(move.kind))
+    return checked  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -637,6 +824,10 @@ def move_entry(move: Move, board: Board) -> Entry:
             f"{who} signs a trade deal with {names} (+{p.get('trade_share_delta', 0):.2f} of "
             "their trade)"
         ),
+        "economic_inducement": (
+            f"{who} offers US$ {p.get('usd_m_per_year', 0):,.0f} m a year of economic "
+            f"inducements to {names}"
+        ),
         "economic_coercion": (
             f"{who} puts economic pressure on {names} (intensity {p.get('intensity', 0):.2f})"
         ),
@@ -653,3 +844,38 @@ def move_entry(move: Move, board: Board) -> Entry:
         ),
     }
     return Entry("events", kind, spec, texts[kind] + lasting, _target(*partners, actor))
+
+
+def played_move(move: Move, board: Board, *, source: str = "", note: str = "") -> PlayedMove | None:
+    """A move of the menu in array form (``moves:``), acting from the board's month.
+
+    None for a move that forms an alliance (a new pact, a task force): the alliances are
+    compiled, so such a move is a scenario entry (:func:`move_entry`) instead.
+
+    Raises:
+        MoveError: As :func:`check_move`.
+    """
+    move = check_move(move, board)
+    p, kind = move.params, move.kind
+    common: dict[str, Any] = {"month": board.month, "kind": kind, "source": source, "note": note}
+    if kind in ("form_alliance", "task_force"):
+        return None
+    if kind == "incident":
+        return PlayedMove(actor=p["actor"], partners=[p["other"]], level=p["level"], **common)
+    if kind in ("join_alliance", "leave_alliance"):
+        return PlayedMove(actor=p["actor"], alliance=p["alliance"], **common)
+    if kind == "set_clarity":
+        value = round(p["clarity"], 3)
+        return PlayedMove(actor=p["actor"], alliance=p["alliance"], value=value, **common)
+    if kind == "arms_transfer":
+        return PlayedMove(
+            actor=p["actor"], partners=list(p["partners"]), value=p["value_usd_m"], **common
+        )
+    (amount,) = (MOVES[kind].policy or {}).values()
+    return PlayedMove(
+        actor=p["actor"],
+        partners=list(p["partners"]),
+        value=round(p[amount], 4),
+        months=p.get("months") or None,
+        **common,
+    )

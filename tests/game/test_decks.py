@@ -28,6 +28,13 @@ def _fresh(deck: Deck, folder: Path, month: int) -> Game:
     return game
 
 
+def _placed(data: dict, entry: str) -> dict:
+    """Where a played card sits in a scenario's data: its move under ``moves:``, or its entry."""
+    if entry.startswith("moves["):
+        return data["moves"][int(entry[6:-1])]
+    return {**data.get("events", {}), **data.get("alliances", {})}[entry]
+
+
 # --------------------------------------------------------------------------------------------
 # The shipped decks
 
@@ -69,7 +76,7 @@ def test_every_card_fires_on_a_fresh_game_of_its_scenario_at_its_month(
     assert (action.origin, action.card, action.rationale) == ("deck", card.id, card.rationale)
     assert action.status == "accepted" and action.month == card.month
     assert action.summary == expected
-    assert action.entry in {**game.definition.events, **game.definition.alliances}
+    assert _placed(game.definition.model_dump(mode="json"), action.entry)
     # Plain words: no ids, no codes, no snake_case names.
     assert "_" not in action.summary and card.id not in action.summary
     assert not re.search(r"\b[A-Z]{3}\b", action.summary), action.summary
@@ -94,8 +101,8 @@ def test_a_fired_card_is_marked_as_a_card_in_the_record_and_the_export(tmp_path:
     ]
 
     exported = yaml.safe_load(game.export_yaml())
-    from_card = exported["events"][by_card.entry]
-    from_hand = exported["events"][by_hand.entry]
+    from_card = _placed(exported, by_card.entry)
+    from_hand = _placed(exported, by_hand.entry)
     assert from_card["note"].startswith("Inject card: ")
     assert from_hand["note"].startswith("Facilitator: ")
     assert from_card["source"].strip() and card.rationale in from_card["source"]
@@ -104,7 +111,7 @@ def test_a_fired_card_is_marked_as_a_card_in_the_record_and_the_export(tmp_path:
     assert "inject cards: 1" in exported["description"]
     path = tmp_path / "played.yaml"
     path.write_text(game.export_yaml(), encoding="utf-8")
-    assert by_card.entry in load_scenario(path).events
+    assert _placed(load_scenario(path).model_dump(mode="json"), by_card.entry)
 
 
 def test_a_card_that_cannot_be_played_now_is_refused_in_one_plain_line(tmp_path: Path) -> None:

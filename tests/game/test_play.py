@@ -18,6 +18,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+import sim.core.model
 from sim.cli import main
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
@@ -159,6 +160,33 @@ def test_moves_at_the_same_month_replay_in_the_order_they_were_applied(tmp_path:
 
 # -------------------------------------------------------------------------------------------
 # Undo
+
+
+def test_an_accepted_move_is_played_without_recompiling_and_equals_the_replayed_game(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    game = new_game(tmp_path)
+    game.advance(4)
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the scenario was compiled again")
+
+    monkeypatch.setattr(sim.core.model, "compile_world", refuse)
+    moves = [
+        Move.new("gray_zone_coercion", actor="CHN", partners=["PHL"], intensity=0.5, months=2),
+        Move.new("economic_coercion", actor="CHN", partners=["JPN"], intensity=0.4),
+        Move.new("incident", actor="CHN", other="TWN", level="standoff"),
+        Move.new("arms_transfer", actor="USA", partners=["PHL"], value_usd_m=700),
+        Move.new("set_clarity", actor="USA", alliance="us_taiwan_tra", clarity=0.9),
+    ]
+    for move in moves[:3]:
+        game.inject(move, rationale="a test")
+    for move in moves[3:]:
+        game.accept(game.submit("Blue", move, "a move").id)
+    assert game.model.labels == [f"moves[{i}]" for i in range(5)]
+    game.advance(3)
+    monkeypatch.undo()
+    assert_resumes(game)  # the board rebuilt from the record: the same, to the last bit
 
 
 def test_undo_restores_the_board_exactly(tmp_path: Path) -> None:
@@ -476,24 +504,38 @@ def test_the_export_has_a_name_of_its_own_and_says_whose_each_entry_is(exported)
     assert game.id in data["name"] and "extends" not in data
     other = new_game(game.folder, "other-game")
     assert yaml.safe_load(other.export_yaml())["name"] != data["name"]
-    entries = {**data["events"], **data["alliances"]}
     placed = game.accepted()
     assert len(placed) == 5
     for action in placed:
-        spec = entries[action.entry]
+        spec = entry_of(data, action.entry)
         assert isinstance(spec["source"], str) and spec["source"].strip(), action.entry
         if "policy" in spec:
             assert spec["policy"]["source"].strip(), action.entry
         assert spec["note"].startswith(f"{action.who}: "), spec["note"]
-    whose = {entries[a.entry]["note"].split(":")[0] for a in placed}
+    whose = {entry_of(data, a.entry)["note"].split(":")[0] for a in placed}
     assert whose == {"Facilitator", "Blue team", "Red team", "Inject card"}
+    # every move is in array form but the new alliance, which is compiled
+    assert [a.entry.startswith("moves[") for a in placed] == [True, True, True, False, True]
+    assert [m["kind"] for m in data["moves"]] == [
+        "incident",
+        "exercises",
+        "gray_zone_coercion",
+        "economic_coercion",
+    ]
     rejected = next(a for a in game.record.actions if a.status == "rejected")
-    assert not any("arms_transfer" in name for name in entries)
+    assert not any(m["kind"] == "arms_transfer" for m in data["moves"])
     assert rejected.entry == ""
     assert "Blue" in data["description"] and "Red" in data["description"]
     assert data["seed"] == 7
     amended = next(a for a in placed if a.original is not None)
-    assert entries[amended.entry]["policy"]["intensity"] == 0.8  # the ruling, not the proposal
+    assert entry_of(data, amended.entry)["value"] == 0.8  # the ruling, not the proposal
+
+
+def entry_of(data: dict[str, Any], entry: str) -> dict[str, Any]:
+    """An action's place in an exported scenario: its move under ``moves:``, or its entry."""
+    if entry.startswith("moves["):
+        return data["moves"][int(entry[6:-1])]
+    return {**data["events"], **data["alliances"]}[entry]
 
 
 def geosim_run(text: str, folder: Path) -> Path:

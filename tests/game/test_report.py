@@ -246,7 +246,8 @@ def test_the_facilitators_notes_are_shown(page: str) -> None:
 def test_no_internal_ids_reach_the_reader(stopped: Game, page: str) -> None:
     read = text(page)
     keys = [*stopped.definition.alliances, *stopped.definition.events, *stopped.record.unscripted]
-    assert "us_taiwan_tra" in keys and "incident_m2" in keys
+    keys += [action.entry for action in stopped.accepted()]  # a move's label: moves[0]…
+    assert "us_taiwan_tra" in keys and "moves[0]" in keys
     for key in keys:
         assert key not in page, key
     codes = [c for c in NAMES if re.search(rf"\b{c}\b", read)]

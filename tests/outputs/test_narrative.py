@@ -5,8 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from sim.core import records
+from sim.core.dynamics.menu import MOVES as MENU_MOVES
 from sim.outputs.narrative import (
+    MOVE_WORDS,
     country_name,
+    decision_text,
     inject_text,
     joined,
     representative_replicate,
@@ -97,3 +100,21 @@ def test_names_read_as_english() -> None:
         country_name("VNM") == "Vietnam"
     )
     assert joined(["a"]) == "a" and joined(["a", "b", "c"]) == "a, b and c"
+
+
+def test_a_decision_is_told_with_its_move_its_target_and_what_made_it_win() -> None:
+    record = records.Decision(
+        0, 4, decider="CHN", target="PHL", move="ease_coercion", kind="coercion", change=-0.1,
+        gain=0.3, terms=(("escalation", 0.4), ("value", -0.05), ("posture", -0.05)),
+    )  # fmt: skip
+    text = decision_text(record)
+    assert text.startswith("China eases its gray-zone pressure on the Philippines (-0.1): ")
+    assert "the expected cost of escalation weighed most" in text and "escalation +0.4" in text
+    assert decision_text(record, reason=False) == (
+        "China eases its gray-zone pressure on the Philippines (-0.1)"
+    )
+    assert sentence(record).text == text
+    refused = records.Decision(0, 4, decider="PHL", target="CHN", move="open_channel",
+                               kind="channel", change=0.5, refused=True)  # fmt: skip
+    assert decision_text(refused).endswith("which China turns down")
+    assert set(MOVE_WORDS) == {move for pair in MENU_MOVES.values() for move in pair}

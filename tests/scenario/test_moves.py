@@ -18,7 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.core.compile import compile_world
+from sim.core.dynamics.menu import KINDS
+from sim.game.decks import load_deck
 from sim.game.play import Game
+from sim.game.record import Seat
 from sim.scenario.loader import load_scenario
 from sim.scenario.moves import (
     JOINABLE,
@@ -30,7 +33,10 @@ from sim.scenario.moves import (
     check_move,
     choices,
     move_entry,
+    move_problems,
+    played_move,
 )
+from sim.scenario.problems import ScenarioError
 from sim.scenario.schema import Scenario
 
 #: A shipped 36-month game with a collective-defence pact (joinable), treaties and partnerships.
@@ -201,7 +207,7 @@ def test_an_unknown_kind_is_named_in_one_line(make, board: Board) -> None:
     message = str(caught.value)
     assert message.startswith("Kind of move: 'blockade' is not one of incident, exercises")
     assert "\n" not in message
-    with pytest.raises(MoveError, match=r"^Kind of move: 'blockade'"):
+    with pytest.raises(MoveError, match=r"^Kind of move: unknown kind of move 'blockade'"):
         check_move(Move("blockade", {}), board)
 
 
@@ -384,3 +390,87 @@ def test_the_bounds_a_form_shows_are_the_ones_the_scenario_takes(
         move = filled(kind, board)
         entry = move_entry(Move(kind, {**move.params, name: value}), board)
         with_entry(board.definition, entry.block, entry.spec, board.month)
+
+
+# -------------------------------------------------------------------------------------------
+# One checker for the teams, the facilitator and the decks
+
+SAME = [
+    pytest.param("gray_zone_coercion", "CHN", {"intensity": 1.5}, "intensity", id="share"),
+    pytest.param("exercises", "USA", {"per_year": 100}, "per_year", id="number"),
+    pytest.param("security_assistance", "USA", {"usd_m_per_year": -5}, "usd_m_per_year",
+                 id="money"),
+    pytest.param("exercises", "USA", {"partners": ["ZZZ"]}, "partners", id="country"),
+    pytest.param("incident", "CHN", {"other": "CHN"}, "other", id="same-two"),
+    pytest.param("incident", "CHN", {"level": "nuke"}, "level", id="rung"),
+    pytest.param("exercises", "USA", {"tempo": 3}, "tempo", id="unknown-field"),
+    pytest.param("exercises", "USA", {"months": 2.5}, "months", id="months"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "actor", "params", "field"), SAME)
+def test_a_deck_card_and_a_team_move_get_the_same_words_for_the_same_mistake(
+    kind: str, actor: str, params: dict[str, Any], field: str, tmp_path: Path
+) -> None:
+    move = {"kind": kind, "actor": actor, **params}
+    deck = tmp_path / "deck.yaml"
+    deck.write_text(
+        yaml.safe_dump(
+            {
+                "deck": "d",
+                "scenario": PACT,
+                "cards": {
+                    "c": {
+                        "title": "A card",
+                        "rationale": "Why.",
+                        "source": "judgement: a test",
+                        "move": move,
+                    }
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as in_deck:
+        load_deck(deck)
+    [problem] = [p for p in in_deck.value.problems if p.path == f"cards.c.move.{field}"]
+    seats = [Seat(name="Blue", countries=["USA"]), Seat(name="Red", countries=["CHN"])]
+    game = Game.create(PACT, tmp_path, seats=seats, game_id="same-words")
+    team = "Red" if actor == "CHN" else "Blue"
+    with pytest.raises(MoveError) as in_game:
+        game.submit(team, Move(kind, {**MOVES[kind].defaults(), **move}), "a test")
+    label = MOVES[kind].field(field).label if field != "tempo" else MOVES[kind].label
+    assert str(in_game.value) == f"{label}: {problem.message}"
+
+
+def test_one_checker_reports_every_problem_of_a_move_at_once(board: Board) -> None:
+    data = {"kind": "exercises", "actor": "USA", "partners": ["XYZ"], "per_year": 99}
+    move, problems = move_problems(data, board)
+    assert move is None and [p.field for p in problems] == ["partners", "per_year"]
+    assert move_problems({"kind": "exercises"}, board)[1] == []  # every default is fine
+
+
+def test_the_menus_kinds_are_the_models_decision_kinds_where_they_coincide() -> None:
+    mapped = {k: m.decision for k, m in MOVES.items() if m.decision is not None}
+    assert set(mapped.values()) <= set(KINDS)
+    assert mapped == {
+        "exercises": "exercises",
+        "security_assistance": "assistance",
+        "forward_presence": "presence",
+        "economic_inducement": "inducement",
+        "economic_coercion": "economic_coercion",
+        "gray_zone_coercion": "coercion",
+        "deconfliction_channel": "channel",
+        "set_clarity": "clarity",
+    }
+
+
+@pytest.mark.parametrize("kind", list(MOVES))
+def test_every_kind_but_a_new_alliance_becomes_a_move_in_array_form(kind: str, board) -> None:
+    move = filled(kind, board)
+    played = played_move(move, board, source="judgement: a test", note="Facilitator: x")
+    if kind in ("form_alliance", "task_force"):
+        assert played is None  # the alliances are compiled: an entry of the scenario instead
+        return
+    assert played is not None and played.month == board.month and played.kind == kind
+    assert played.actor == move.params["actor"]
