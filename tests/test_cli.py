@@ -137,8 +137,10 @@ def test_validate_list_schema_and_explain():
     schema = json.loads(invoke("schema").output)
     assert set(schema["properties"]) == {
         "name", "description", "extends", "horizon", "seed", "baseline_year",
-        "countries", "alliances", "policies", "events", "decisions", "parameters", "anchor",
+        "countries", "alliances", "policies", "events", "decisions", "moves", "parameters",
+        "anchor",
     }  # fmt: skip
+    assert "overrule" in json.dumps(schema["$defs"]["PlayedMove"])  # the moves: block
     explained = invoke("explain", "hub_and_spoke").output
     assert "parameters.arms.reaction" in explained and "FREE" in explained
     # No alignment coefficient is identified at an interior optimum: each says why not.

@@ -18,6 +18,7 @@ from sim.scenario.moves import NAMES, Move, MoveError, move_entry
 from sim.scenario.moves import Board as Situation
 from sim.scenario.problems import ScenarioError
 from sim.ui.charts import branch_figure, png
+from sim.ui.computer import ComputerPanel
 from sim.ui.forms import MoveForm, problem, starting_move
 from sim.ui.shared import game_url
 from sim.ui.views import session_csv
@@ -421,7 +422,8 @@ def RoomPanel(game: Game) -> None:
     )
     solara.Text(
         "Teams open the address, or the lobby and type their code. The states no team holds "
-        "follow the scenario's script.",
+        "are computer players: their decision rule plays them (see the Computer tab), on top "
+        "of the scenario's script.",
         classes=["geosim-hint"],
     )
     if game.record.unscripted:
@@ -452,7 +454,7 @@ def ExportPanel(game: Game, revision: int) -> None:
 
 #: Tabs of the facilitator's main area, and of its side panel.
 MAIN_TABS = ("Board", "What if", "Room", "Report & export")
-SIDE_TABS = ("Team moves", "Inject", "Deck")
+SIDE_TABS = ("Team moves", "Inject", "Deck", "Computer")
 
 
 @solara.component
@@ -496,5 +498,7 @@ def FacilitatorView(game: Game) -> None:
                 InjectPanel(game, revision, changed, show_branch)
             elif SIDE_TABS[side.value] == "Deck":
                 DeckPanel(game, revision, changed, show_branch)
+            elif SIDE_TABS[side.value] == "Computer":
+                ComputerPanel(game, revision, changed)
             else:
                 TeamMoves(game, revision, changed, show_branch)

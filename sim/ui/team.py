@@ -10,6 +10,7 @@ import solara
 
 from sim.game.play import Game
 from sim.scenario.moves import MOVES, NAMES, MoveError
+from sim.ui.computer import AdvicePanel
 from sim.ui.forms import MoveForm, possible_kinds, problem, starting_move
 from sim.ui.widgets import (
     Charts,
@@ -73,6 +74,7 @@ def TeamView(game: Game, seat: str) -> None:
                 kind, text = shown
                 if text and not (kind == "error" and wrong):
                     Message(kind, text)
+            AdvicePanel(game, seat)
             mine = [a for a in game.record.actions if a.seat == seat][::-1]
             if mine:
                 rows = "".join(

@@ -570,3 +570,17 @@ def test_out_of_range_value_is_located(
     _, lines = load_raw(path)
     assert problem.line == lines[field_path]
     assert f"{problem.file}:{problem.line}: {problem.path}: " in str(info.value)
+
+
+def test_a_shorter_horizon_leaves_out_the_moves_played_after_it() -> None:
+    data = {
+        "name": "cut",
+        "horizon": 24,
+        "moves": [
+            {"month": 3, "kind": "dialogue", "actor": "CHN", "partners": ["PHL"], "value": 0.5},
+            {"month": 20, "kind": "dialogue", "actor": "CHN", "partners": ["PHL"], "value": 0.5},
+        ],
+    }
+    cut, dropped = loader.truncate(data, 12)
+    assert [m["month"] for m in cut["moves"]] == [3] and dropped == ["moves[1] (month 20)"]
+    assert Scenario.model_validate(cut).horizon == 12

@@ -102,10 +102,14 @@ def test_every_kind_builds_an_entry_the_game_accepts_from_its_defaults(
     entry = move_entry(move, game.board())
     assert entry.summary and "_" not in entry.summary
     action = game.inject(move, rationale="a test of the menu")
-    block = game.definition.alliances if entry.block == "alliances" else game.definition.events
-    assert action.entry in block
-    placed = block[action.entry]
-    assert (placed.start if entry.block == "alliances" else placed.step) == 2
+    if kind in ("form_alliance", "task_force"):  # a new alliance is compiled: an entry
+        block = game.definition.alliances if entry.block == "alliances" else game.definition.events
+        placed = block[action.entry]
+        assert (placed.start if entry.block == "alliances" else placed.step) == 2
+    else:  # every other move is played in array form, from this month
+        assert action.entry == "moves[0]"
+        placed = game.definition.moves[0]
+        assert placed.month == 2 and placed.kind == kind
     assert placed.source
 
 

@@ -79,3 +79,59 @@ def test_the_json_schema_describes_every_top_level_key() -> None:
     assert set(schema["properties"]) == set(Scenario.model_fields)
     assert schema["required"] == ["name"]
     json.dumps(schema)
+
+
+# --------------------------------------------------------------------------------------------
+# moves: moves played into the run
+
+
+def test_a_move_in_array_form_takes_the_fields_of_its_kind() -> None:
+    scenario = valid(
+        alliances={"quad": {"type": "minilateral", "members": ["USA", "JPN", "AUS", "IND"]}},
+        moves=[
+            {"month": 3, "kind": "exercises", "actor": "USA", "partners": ["PHL"], "value": 6.0,
+             "months": 12},
+            {"month": 4, "kind": "incident", "actor": "CHN", "partners": ["PHL"],
+             "level": "clash"},
+            {"month": 5, "kind": "join_alliance", "actor": "VNM", "alliance": "quad"},
+            {"month": 6, "kind": "overrule", "decision": "arms", "actor": "JPN", "value": 1.1},
+        ],
+    )  # fmt: skip
+    assert [m.kind for m in scenario.moves] == ["exercises", "incident", "join_alliance",
+                                                 "overrule"]  # fmt: skip
+    assert scenario.moves[0].months == 12 and scenario.moves[2].value is None
+
+
+@pytest.mark.parametrize(
+    ("move", "words"),
+    [
+        ({"kind": "exercises", "actor": "USA", "value": 4}, "needs 'partners'"),
+        ({"kind": "exercises", "actor": "USA", "partners": ["PHL"]}, "needs 'value'"),
+        ({"kind": "gray_zone_coercion", "actor": "CHN", "partners": ["PHL"], "value": 1.5},
+         "from 0 to 1, not 1.5"),
+        ({"kind": "incident", "actor": "CHN", "partners": ["PHL", "VNM"]}, "exactly one partner"),
+        ({"kind": "tension_shock", "actor": "CHN", "partners": ["PHL"], "value": 0.1,
+          "months": 3}, "takes no 'months'"),
+        ({"kind": "set_commitment", "value": 0.3}, "needs 'alliance'"),
+        ({"kind": "overrule", "actor": "CHN", "partners": ["PHL"], "value": 0},
+         "needs 'decision'"),
+        ({"kind": "exercises", "actor": "USA", "partners": ["USA"], "value": 2},
+         "cannot also be one of its partners"),
+    ],
+)  # fmt: skip
+def test_a_move_missing_or_misusing_a_field_is_refused(move: dict, words: str) -> None:
+    errors = errors_of(moves=[{"month": 1, **move}])
+    assert words in str(errors[0]["msg"]), errors[0]["msg"]
+
+
+def test_a_moves_cross_field_errors_know_their_field_path() -> None:
+    errors = errors_of(horizon=12, moves=[{"month": 13, "kind": "dialogue", "actor": "CHN",
+                                            "partners": ["PHL"], "value": 0.5}])  # fmt: skip
+    assert errors[0]["ctx"]["error"].loc == ("moves", 0, "month")
+    errors = errors_of(moves=[{"month": 1, "kind": "incident", "actor": "JPN",
+                               "partners": ["AUS"]}])  # fmt: skip
+    cause = errors[0]["ctx"]["error"]
+    assert cause.loc == ("moves", 0, "partners") and "no incident can happen" in str(cause)
+    errors = errors_of(moves=[{"month": 1, "kind": "set_clarity", "alliance": "tra",
+                               "value": 1.0}])  # fmt: skip
+    assert "no alliance named 'tra'" in str(errors[0]["ctx"]["error"])

@@ -2,8 +2,10 @@
 
 One facilitator and two teams (three browser contexts) play six turns of the Taiwan Strait
 crisis with moves; the facilitator reloads mid-game; the server is killed and restarted with
-``--resume`` and the game goes on where it stopped; a "what if?" runs from the present; bad
-form input is refused in plain words; the export is replayed by ``geosim run``. Screenshots go
+``--resume`` and the game goes on where it stopped; the facilitator reads a computer player's
+move with its reason and overrules it; a team asks what the model would do for it; a "what
+if?" runs from the present; bad form input is refused in plain words; the export, the
+overrule under ``moves:``, is replayed by ``geosim run``. Screenshots go
 to tests/artifacts/ when GEOSIM_ARTIFACTS is set.
 """
 
@@ -115,14 +117,34 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
         assert chair.status() == status_before
         chair.shot("4_resumed")
 
+        # A computer player's move, with the reason its rule gives; the facilitator overrules it.
+        chair.tab("Computer")
+        computer = chair.page.locator(".geosim-computer", has_text="weighed most").filter(
+            has=chair.page.get_by_role("button", name="Overrule")
+        )
+        computer.first.wait_for(timeout=20_000)
+        computer.first.get_by_role("button", name="Overrule").click()
+        chair.message("Overruled: overrules the computer")
+        chair.log("Facilitator inject: overrules the computer")
+        chair.log("Computer: ")
+        chair.shot("5_computer")
+        # What would the model do for us? China's moves, ranked, with their terms.
+        red.click("Ask the model")
+        red.page.locator(".geosim-advice", has_text="ΔU").first.wait_for(timeout=60_000)
+        assert "China " in red.page.locator(".geosim-advice").first.inner_text()
+        red.shot("5_advice")
+        chair.click("Advance 1 month")
+        for seat in (chair, blue, red):
+            seat.at_month(7)
+
         # What if, from the present.
         chair.tab("Inject")
         chair.choose("Kind of move", "Deconfliction channel")
         chair.page.locator(".v-slider").first.wait_for()
         chair.click("What if?")
-        chair.page.get_by_text("What if, from month 6").first.wait_for(timeout=60_000)
+        chair.page.get_by_text("What if, from month 7").first.wait_for(timeout=60_000)
         assert "95% interval" in chair.page.locator(".geosim-table").first.inner_text()
-        chair.shot("5_what_if")
+        chair.shot("6_what_if")
 
         # Export; geosim run of the export replays the game.
         chair.tab("Report & export")
@@ -130,11 +152,12 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
         numbers = pd.read_csv(io.StringIO(chair.download("Game numbers (CSV)")))
         chair.click("Prepare the after-action report")
         report = chair.download("After-action report")
-        chair.shot("6_export")
-        assert "Play stopped at month 6" in report or "month 6" in report
-        assert list(numbers["step"]) == list(range(7))
+        chair.shot("7_export")
+        assert "Play stopped at month 7" in report or "month 7" in report
+        assert list(numbers["step"]) == list(range(8))
         assert f"name: taiwan_strait_crisis_{record.id}" in scenario_yaml
         assert "Blue team" in scenario_yaml and "Red team" in scenario_yaml
+        assert "kind: overrule" in scenario_yaml  # the overrule is a move of the export
 
         for seat in (chair, blue, red):
             assert seat.external == [], "the console must not leave 127.0.0.1"
@@ -147,6 +170,7 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
     origins = [(a.origin, a.status) for a in saved.actions]
     assert origins.count(("team", "accepted")) == 5 and ("team", "rejected") in origins
     assert ("deck", "accepted") in origins
+    assert [a.move["kind"] for a in saved.actions if a.origin == "facilitator"] == ["overrule"]
 
     exported = tmp_path / "game.yaml"
     exported.write_text(scenario_yaml, encoding="utf-8")

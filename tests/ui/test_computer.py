@@ -1,0 +1,63 @@
+"""Computer players in the console, in-process (solara.render, no browser)."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import pytest
+import solara
+from rendered import button, html_of, messages, page_text, select
+
+from sim.game.play import Game
+from sim.game.record import Seat
+from sim.ui import facilitator as app
+from sim.ui.computer import AdvicePanel
+from sim.ui.team import TeamView
+
+pytestmark = pytest.mark.usefixtures("no_polling")
+
+
+@pytest.fixture
+def game(tmp_path) -> Game:
+    """The Taiwan crisis with China held: Australia, a computer player, moves at month 3."""
+    seats = [Seat(name="Red", countries=["CHN"])]
+    return Game.create("taiwan_strait_crisis", tmp_path / "sessions", seats=seats)
+
+
+def _computer_tab(rc) -> None:
+    rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Computer")
+
+
+def test_the_facilitator_sees_a_computer_move_with_its_reason_and_overrules_it(game):
+    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
+    _computer_tab(rc)
+    assert "Played by their decision rule: United States, Japan, South Korea" in page_text(rc)
+    game.advance(4)
+    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
+    _computer_tab(rc)
+    told = "Month 3: Australia cuts its exercises with India (-2): the alignment of others"
+    assert told in page_text(rc).replace('<span class="who">', "").replace("</span>", "")
+    assert "Computer: Australia cuts its exercises with India" in html_of(rc, "geosim-log")
+    button(rc, "Overrule").click()
+    assert messages(rc).startswith("Overruled: overrules the computer: Australia cuts")
+    assert [a.move["kind"] for a in game.accepted()] == ["overrule"]
+    assert "Overruled by the facilitator." in page_text(rc)
+
+
+def test_a_state_is_given_its_script_before_the_first_month(game):
+    _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
+    _computer_tab(rc)
+    select(rc, "Give their script (before the first month)").v_model = ["Australia"]
+    assert game.record.scripted == ["AUS"]
+    assert "On their script: Australia" in messages(rc)
+
+
+def test_a_team_asks_what_the_model_would_do_and_sees_its_moves_ranked(game):
+    game.advance(3)
+    _, rc = solara.render(TeamView(game, "Red"), handle_error=False)
+    button(rc, "Ask the model").click()
+    table = html_of(rc, "geosim-advice")
+    assert "<th>ΔU</th>" in table and "China " in table and "Escalation" in table
+    assert "(menu: Gray-zone pressure)" in table
+    _, alone = solara.render(AdvicePanel(game, "Green"), handle_error=False)
+    button(alone, "Ask the model").click()
+    assert "no team called 'Green'" in messages(alone)
