@@ -201,11 +201,6 @@ class IndoPacificModel(mesa.Model):
         """The labels of the live moves (``moves[3]``…), in the order played."""
         return [move.label for move in self._compiled]
 
-    @property
-    def compiled_moves(self) -> tuple[CompiledMove, ...]:
-        """The live moves as :meth:`step` applies them, in the order played."""
-        return tuple(self._compiled)
-
     def world_played(self) -> World:
         """The compiled world with the live moves among its own (what the export compiles to).
 
