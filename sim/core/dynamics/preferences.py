@@ -44,9 +44,9 @@ from sim.core.world import World
 
 
 def decision_months(world: World) -> np.ndarray:
-    """The months at whose start the states decide (at least one row)."""
+    """The months at whose start the states decide (at least one row, within the horizon)."""
     months = np.arange(world.decision_interval, world.horizon, world.decision_interval)
-    return months if months.size else np.array([world.decision_interval])
+    return months if months.size else np.array([min(world.decision_interval, world.horizon)])
 
 
 def preferences(reference: World, world: World) -> dict[str, np.ndarray]:
