@@ -65,6 +65,21 @@ STACKABLE = frozenset(
     }
 )
 
+#: World arrays whose first axis is a month (or a decision month), read one row at a time.
+MONTH_INDEXED = frozenset(
+    {
+        "burden_path",
+        "reference_ratio",
+        "reference_path",
+        "reference_abandonment",
+        "alignment_anchor",
+        "reference_share",
+        "decision_price",
+        "stance_price",
+        "decision_scale",
+    }
+)
+
 #: Most replicates advanced together: beyond this the arrays outgrow the CPU caches and the
 #: engine gets slower per run (docs/performance.md).
 MAX_REPLICATES = 256
@@ -260,6 +275,8 @@ def _sizes(world: World) -> set[int]:
     for spec in dataclasses.fields(World):
         value = getattr(world, spec.name)
         if isinstance(value, np.ndarray):
-            sizes.update(value.shape)
+            # A month axis is indexed (one row a month) before any arithmetic: it never
+            # broadcasts against the replicate axis, so its length may equal R.
+            sizes.update(value.shape[1:] if spec.name in MONTH_INDEXED else value.shape)
     sizes.update(world.dispute_partners.shape)
     return sizes

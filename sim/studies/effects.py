@@ -4,7 +4,9 @@ Every lever kind has one documented outcome, a direction and a range (:data:`KIN
 ``docs/model.md`` §7): a policy is run on and off with common random numbers, and its effect is
 the mean paired difference of that outcome. A policy whose effect falls outside its kind's
 range either does nothing or does everything, which is what ``geosim effects`` and the tests
-look for.
+look for. The lever is measured on its own: every state follows the script in both runs
+(``decisions: {strategy: scripted}``), so what is measured is the lever's mechanism, not the
+moves it prompts the deciding states to make (docs/model.md §9), which the comparisons report.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 from sim.core.compile import compile_world
 from sim.core.engine import Trajectory, simulate
-from sim.scenario.schema import PolicyEvent, Scenario
+from sim.scenario.schema import Decisions, PolicyEvent, Scenario
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,11 @@ def policies_of(scenario: Scenario) -> Iterator[tuple[str, object]]:
             yield f"{name}.policy", event.policy
 
 
+def scripted(scenario: Scenario) -> Scenario:
+    """The scenario with every state following its script (nobody decides)."""
+    return scenario.model_copy(update={"decisions": Decisions(strategy="scripted")})
+
+
 def without(scenario: Scenario, name: str) -> Scenario:
     """The scenario without one policy (a policy event is left out whole).
 
@@ -210,6 +217,7 @@ def policy_effects(
         One :class:`PolicyEffect` per policy, in the scenario's order.
     """
     seed = scenario.seed if seed is None else seed
+    scenario = scripted(scenario)
     with_all = simulate(
         compile_world(scenario), replicates, seed=seed, log=False, progress=progress
     )

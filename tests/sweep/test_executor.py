@@ -70,7 +70,10 @@ def test_results_do_not_depend_on_chunk_size(tmp_path: Path, reference) -> None:
     assert len(finished_chunks(tmp_path / "c7")) == len(chunk_bounds(len(frame), 7))
     assert computations[1] == len(frame)  # one run per chunk: nothing to stack
     assert computations[7] < len(frame) // 4  # a chunk's samples stacked
-    stacked = run_sweep(load_sweep(spec), tmp_path / "default", workers=0)
+    # All samples stack into one computation, unless the replicate axis happens to be as long
+    # as another axis (24 runs against the status quo's 24 alliances): a spec with 30 runs.
+    wide = make_sweep_files(tmp_path / "wide", replicates=5)
+    stacked = run_sweep(load_sweep(wide), tmp_path / "default", workers=0)
     assert stacked.computations == 1
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from sim.core import records
 from sim.core.dynamics.incidents import interdependence_restraint
-from sim.core.dynamics.levers import active_levers, presence_friction, theatre_reach
+from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions
 from sim.core.dynamics.outlook import (
     Outlook,
@@ -54,6 +54,8 @@ from sim.core.world import LEVER_INDEX, NEVER, World
 
 #: The utility terms a move's cost is made of, in the order of :attr:`Scores.cost`'s last axis.
 TERMS = ("escalation", "security", "following")
+#: Months between the rows of revealed prices (one a year along the status quo's path).
+PRICE_EVERY = 12
 #: Smallest stake a state is given (crisis-months), so that a state with nothing at stake
 #: still weighs its moves against the pull of its posture.
 MIN_STAKE = 1e-6
@@ -88,9 +90,13 @@ def is_decision_month(world: World, step: int) -> bool:
 
 
 def decision_row(world: World, step: int) -> int:
-    """Row of ``World.decision_price`` and ``decision_scale`` for month ``step``."""
+    """Row of ``World.decision_price`` and ``decision_scale`` for month ``step``.
+
+    Prices are solved at the first decision month and every :data:`PRICE_EVERY` months after
+    (:func:`sim.core.dynamics.preferences.decision_months`); a month reads the latest row.
+    """
     rows = world.decision_price.shape[-3]
-    return max(0, min(step // world.decision_interval - 1, rows - 1))
+    return max(0, min((step - world.decision_interval) // PRICE_EVERY, rows - 1))
 
 
 def current_values(world: World, state: State, menu: Menu, levers: np.ndarray) -> np.ndarray:
@@ -393,20 +399,52 @@ def _whole(world, state, view, new_cover, base, actor, **replaced) -> np.ndarray
 
 
 def _presence(world, state, view, menu, idx, values, change, out, base) -> None:
-    """Deploy or withdraw forces in a host: theatre reach (deterrence, strength) and friction."""
+    """Deploy or withdraw forces in a host: theatre reach (deterrence, strength) and friction.
+
+    Only the mover's row of the reach (``theatre_reach``) and the friction of the dyads across
+    which it faces an adversary (``presence_friction``) change; both are recomputed there.
+    """
     presence = view.terms.presence
+    s = world.incident_dyads
+    di, dj = world.dyad_i[s], world.dyad_j[s]
+    opposed = world.dispute > 0
     for m, v in enumerate(idx):
         if not (change[:, m] != 0).any():
             continue
         a, h = menu.actor[v], menu.target[v]
-        moved = presence.copy()
-        moved[:, a, h] = np.clip(moved[:, a, h] + change[:, m], 0.0, 1.0)
-        new_cover = _recover(
-            world, view, view.ties.strength, view.ties.promise, theatre_reach(world, moved)
-        )
-        friction = presence_friction(world, moved)[:, world.incident_dyads]
+        row = presence[:, a].copy()  # (R, N): a's presence in each host
+        row[:, h] = np.clip(row[:, h] + change[:, m], 0.0, 1.0)
+        theatre = view.terms.theatre.copy()
+        theatre[:, a] = _reach_of(world, row, a)
+        new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
+        # Friction across (h, j) moves with a's presence in h where a disputes j (§5).
+        step = row[:, h] - presence[:, a, h]
+        touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
+        friction = view.presence.copy()
+        if touched.any():
+            friction[:, touched] = _friction_at(world, presence, a, h, row[:, h], touched)
         delta = _whole(world, state, view, new_cover, base, a, presence=friction)
-        out.cost[:, m, 0] += np.where(change[:, m] != 0, delta, 0.0)
+        out.cost[:, m, 0] += np.where(step != 0, delta, 0.0)
+
+
+def _reach_of(world: World, row: np.ndarray, a: int) -> np.ndarray:
+    """``θ_a·``: the reach of state a's forces from home and its hosts ``row``, ``(R, N)``."""
+    bases = np.minimum(row, 1.0)
+    bases[:, a] = bases[:, a] + 1.0  # home
+    return (bases[:, :, None] * world.decay).max(axis=1)  # decay (N, N), or (R, N, N) stacked
+
+
+def _friction_at(world, presence, a, h, level, touched) -> np.ndarray:
+    """Presence friction of the incident dyads ``touched`` with a's presence in h at ``level``."""
+    moved = presence.copy()
+    moved[:, a, h] = level
+    s = world.incident_dyads[touched]
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    opposed = (world.dispute > 0).astype(float)
+    friction = np.zeros((moved.shape[0], s.size))
+    for m in range(world.n):  # a fixed order of the sum: the same bits at any batch size
+        friction += moved[:, m, i] * opposed[m, j] + moved[:, m, j] * opposed[m, i]
+    return np.clip(friction, 0.0, 1.0)
 
 
 def _clarity(world, state, view, menu, idx, values, change, out, base) -> None:
@@ -447,26 +485,32 @@ _SCORERS = {
 # Utility, choice and moves
 
 
-def utilities(world: World, state: State, scores: Scores, values: np.ndarray) -> np.ndarray:
-    """``ΔU`` of every move (see the module docstring), ``(R, V, 2)``; ``-inf`` unavailable."""
-    menu = world.menu
+def utilities(
+    world: World, state: State, scores: Scores, values: np.ndarray, idx: np.ndarray
+) -> np.ndarray:
+    """``ΔU`` of the moves of the menu's variables ``idx`` (see the module docstring).
+
+    Returns:
+        ``(R, len(idx), 2)``; ``-inf`` where a move is not available or not attended to.
+    """
+    menu = world.menu.take(idx)
     p = world.params.decisions
     row = decision_row(world, state.step)
-    price = world.decision_price[..., row, :, :]  # (V, 2), or (R, V, 2) stacked
+    price = world.decision_price[..., row, idx, :]  # (V, 2), or (R, V, 2) stacked
     stance = menu.of_kind("stance")
     if stance.size:  # a stance is priced at the rung its incident is on
         pair = menu.dyad[stance]
         rung = state.level[:, world.dyad_i[pair], world.dyad_j[pair]].astype(np.int64)
-        by_rung = world.stance_price[..., row, :, :, :][..., stance, :, :]  # (V_s, 6, 2)
+        by_rung = world.stance_price[..., row, idx, :, :][..., stance, :, :]  # (V_s, 6, 2)
         by_rung = np.broadcast_to(by_rung, (state.replicates, *by_rung.shape[-3:]))
         price = np.array(np.broadcast_to(price, (state.replicates, menu.size, 2)))
         price[:, stance] = np.take_along_axis(by_rung, rung[..., None, None], axis=2)[:, :, 0]
-    own = lever_stakes(world, state.step)[..., None]
+    own = lever_stakes(world, state.step)[..., idx, None]
     o = departures(world, state, menu, values)[..., None]
     steps = scores.change / menu.step[:, None]
     pull = p.commitment * own * ((o + steps) ** 2 - o**2)
     gain = -scores.cost.sum(axis=3) + price * scores.change - pull - p.move_cost * own
-    attended = world.decision_attended[..., None]  # (V, 1), or (R, V, 1) stacked
+    attended = world.decision_attended[..., idx, None]  # (V, 1), or (R, V, 1) stacked
     return np.where(scores.available & attended, gain, -np.inf)
 
 
@@ -622,13 +666,32 @@ def decide(world: World, state: State) -> None:
 
 
 def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
-    """The scores and ``ΔU`` of every move on the menu this month."""
+    """The scores and ``ΔU`` of every move on the menu this month.
+
+    Only the levers some replicate attends to are scored; the others keep no score and a
+    ``ΔU`` of ``-inf`` (never chosen).
+    """
     levers = active_levers(world, state)
     ties, cap, threat_matrix, *_ = perceive(world, state, levers)
     view = outlook(world, state, levers, ties, cap, threat_matrix)
-    values = current_values(world, state, world.menu, levers)
-    scores = score_moves(world, state, view, world.menu, values)
-    return scores, utilities(world, state, scores, values)
+    attended = np.asarray(world.decision_attended)
+    idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
+    menu = world.menu.take(idx)
+    values = current_values(world, state, menu, levers)
+    part = score_moves(world, state, view, menu, values)
+    gains = utilities(world, state, part, values, idx)
+    r, v = state.replicates, world.menu.size
+    scores = Scores(
+        np.zeros((r, v, 2, len(TERMS))),
+        np.zeros((r, v, 2)),
+        np.zeros((r, v, 2), dtype=bool),
+        np.zeros((r, v, 2)),
+    )
+    for name in ("cost", "change", "available", "partner_cost"):
+        getattr(scores, name)[:, idx] = getattr(part, name)
+    full = np.full((r, v, 2), -np.inf)
+    full[:, idx] = gains
+    return scores, full
 
 
 def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:

@@ -130,6 +130,10 @@ class Menu:
             return f"{codes[self.actor[v]]} {kind}"
         return f"{codes[self.actor[v]]} {kind} {codes[target]}"
 
+    def take(self, idx: np.ndarray) -> Menu:
+        """The menu's variables at positions ``idx``."""
+        return Menu(*(getattr(self, name)[idx] for name in self.__dataclass_fields__))
+
     @classmethod
     def empty(cls) -> Menu:
         """A menu without variables (nobody decides)."""

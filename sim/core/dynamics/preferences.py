@@ -32,21 +32,28 @@ import numpy as np
 
 from sim.core.dynamics.decisions import (
     MIN_STAKE,
+    PRICE_EVERY,
     current_values,
     score_moves,
 )
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.menu import KIND_INDEX, Menu, incident_positions
-from sim.core.dynamics.outlook import RUNGS, outlook
+from sim.core.dynamics.outlook import RUNGS, Outlook, outlook
 from sim.core.dynamics.perception import perceive
 from sim.core.dynamics.step import initial_state
 from sim.core.world import World
 
 
 def decision_months(world: World) -> np.ndarray:
-    """The months at whose start the states decide (at least one row, within the horizon)."""
-    months = np.arange(world.decision_interval, world.horizon, world.decision_interval)
-    return months if months.size else np.array([min(world.decision_interval, world.horizon)])
+    """The months whose prices are solved: the first decision month, then every year.
+
+    Prices follow the status quo's path, which moves slowly (growth, announced burdens), so a
+    year's decisions share the prices of its first (:func:`~sim.core.dynamics.decisions.
+    decision_row`). At least one row, within the horizon.
+    """
+    first = min(world.decision_interval, world.horizon)
+    months = np.arange(first, world.horizon, PRICE_EVERY)
+    return months if months.size else np.array([first])
 
 
 def preferences(reference: World, world: World) -> dict[str, np.ndarray]:
@@ -83,13 +90,14 @@ def preferences(reference: World, world: World) -> dict[str, np.ndarray]:
     stance = known & (menu.kind == KIND_INDEX["stance"])
     others = known & ~stance
     by_rung = np.zeros((months.size, menu.size, RUNGS, 2))
+    path = RestPath(rest, months)
     if others.any():
-        price[:, others] = _prices(rest, subset(mapped, np.flatnonzero(others)), months)
+        price[:, others] = path.prices(mapped.take(np.flatnonzero(others)))
     if stance.any():
-        sub = subset(mapped, np.flatnonzero(stance))
-        price[:, stance] = _prices(rest, sub, months, level=-1)
+        sub = mapped.take(np.flatnonzero(stance))
+        price[:, stance] = path.prices(sub, level=-1)
         for level in range(1, RUNGS):
-            by_rung[:, stance, level] = _prices(rest, sub, months, level=level)
+            by_rung[:, stance, level] = path.prices(sub, level=level)
     stake = np.abs(price).max(axis=2) * menu.step
     for i in range(world.n):
         own = (menu.actor == i) & known
@@ -108,47 +116,63 @@ def preferences(reference: World, world: World) -> dict[str, np.ndarray]:
     }
 
 
-def _prices(rest: World, menu: Menu, months: np.ndarray, *, level: int = 0) -> np.ndarray:
-    """The revealed prices of ``menu``'s variables at ``months`` (a step up, a step down).
+class RestPath:
+    """The world held at rest at the price months: one replicate a month, perceived once.
 
-    ``level`` 0: each incident dyad at its stationary distribution; -1: at it given an
-    incident; 1 … 5: in an incident at that rung (the price a stance is weighed at there).
+    Capabilities on their announced paths, tension and memory at their stationary means;
+    the rung of the incident dyads is set per price (:meth:`prices`).
     """
-    state = _path_state(rest, months, level=level)
-    levers = active_levers(rest, state)
-    ties, cap, threat_matrix, *_ = perceive(rest, state, levers)
-    start = _stationary(rest, months.size, level=level)
-    view = outlook(rest, state, levers, ties, cap, threat_matrix, start=start)
-    values = current_values(rest, state, menu, levers)
-    scores = score_moves(rest, state, view, menu, values)
-    cost = scores.cost.sum(axis=3)
-    available = scores.available
-    slope = np.where(available, cost / np.where(available, scores.change, 1.0), 0.0)
-    p = rest.params.decisions
-    # In use: the reference point's kink; at a bound: the unused lever's dormancy.
-    margin = np.where(available.all(axis=2, keepdims=True), p.reference_margin, p.dormancy)
-    shade = margin * np.abs(slope) * np.array([-1.0, 1.0])
-    return np.where(available, slope + shade, 0.0)
 
+    def __init__(self, rest: World, months: np.ndarray) -> None:
+        self.rest, self.months = rest, months
+        state = initial_state(rest, np.zeros(months.size, dtype=np.uint64))
+        if rest.tension0 is not None:
+            state.tension = np.broadcast_to(rest.tension0, state.tension.shape).copy()
+        if rest.memory0 is not None:
+            state.memory = np.broadcast_to(rest.memory0, state.memory.shape).copy()
+        path = rest.burden_path[..., months, :]
+        state.burden = np.broadcast_to(path, state.burden.shape).copy()
+        grown = rest.gdp * (1.0 + rest.growth) ** (months[:, None] / 12.0)
+        state.milex = state.burden * grown
+        self.state = state
+        self.levers = active_levers(rest, state)
+        self.ties, self.capability, self.threat, *_ = perceive(rest, state, self.levers)
 
-def _path_state(rest: World, months: np.ndarray, *, level: int):
-    """One replicate per decision month on the status quo's path (see the module docstring)."""
-    state = initial_state(rest, np.zeros(months.size, dtype=np.uint64))
-    if rest.tension0 is not None:
-        state.tension = np.broadcast_to(rest.tension0, state.tension.shape).copy()
-    if rest.memory0 is not None:
-        state.memory = np.broadcast_to(rest.memory0, state.memory.shape).copy()
-    rungs = np.zeros_like(state.level)
-    if level != 0:  # every incident dyad in an incident (at its rung, or the start's)
-        s = rest.incident_dyads
-        rungs[:, rest.dyad_i[s], rest.dyad_j[s]] = max(level, 1)
-        rungs[:, rest.dyad_j[s], rest.dyad_i[s]] = max(level, 1)
-    state.level = rungs
-    path = rest.burden_path[..., months, :]
-    state.burden = np.broadcast_to(path, state.burden.shape).copy()
-    grown = rest.gdp * (1.0 + rest.growth) ** (months[:, None] / 12.0)
-    state.milex = state.burden * grown
-    return state
+    def view(self, level: int = 0) -> Outlook:
+        """The outlook at the price months, the incident dyads as ``level`` says (:meth:`prices`).
+
+        Sets the rung of every incident dyad of :attr:`state` accordingly.
+        """
+        rest, state = self.rest, self.state
+        rungs = np.zeros_like(state.level)
+        if level != 0:  # every incident dyad in an incident (at its rung, or the start's)
+            s = rest.incident_dyads
+            rungs[:, rest.dyad_i[s], rest.dyad_j[s]] = max(level, 1)
+            rungs[:, rest.dyad_j[s], rest.dyad_i[s]] = max(level, 1)
+        state.level = rungs
+        start = _stationary(rest, self.months.size, level=level)
+        return outlook(
+            rest, state, self.levers, self.ties, self.capability, self.threat, start=start
+        )
+
+    def prices(self, menu: Menu, *, level: int = 0) -> np.ndarray:
+        """The revealed prices of ``menu``'s variables (a step up, a step down).
+
+        ``level`` 0: each incident dyad at its stationary distribution; -1: at it given an
+        incident; 1 … 5: in an incident at that rung (the price a stance is weighed at there).
+        """
+        rest, state = self.rest, self.state
+        view = self.view(level)
+        values = current_values(rest, state, menu, self.levers)
+        scores = score_moves(rest, state, view, menu, values)
+        cost = scores.cost.sum(axis=3)
+        available = scores.available
+        slope = np.where(available, cost / np.where(available, scores.change, 1.0), 0.0)
+        p = rest.params.decisions
+        # In use: the reference point's kink; at a bound: the unused lever's dormancy.
+        margin = np.where(available.all(axis=2, keepdims=True), p.reference_margin, p.dormancy)
+        shade = margin * np.abs(slope) * np.array([-1.0, 1.0])
+        return np.where(available, slope + shade, 0.0)
 
 
 def _stationary(rest: World, rows: int, *, level: int) -> np.ndarray:
@@ -182,8 +206,3 @@ def _on_reference(rest: World, world: World, menu: Menu) -> tuple[np.ndarray, Me
         target[v] = names.get(world.alliance_names[menu.target[v]], -1)
         known[v] = target[v] >= 0
     return known, dataclasses.replace(menu, target=target)
-
-
-def subset(menu: Menu, idx: np.ndarray) -> Menu:
-    """The menu's variables at ``idx``."""
-    return Menu(*(getattr(menu, f.name)[idx] for f in dataclasses.fields(Menu)))

@@ -82,7 +82,8 @@ def test_a_move_changes_only_the_replicates_that_chose_it():
     w = world(**CHINA_DECIDES)
     state = _at_decision(w, 6)
     scores, gains = evaluate(w, state)
-    v = int(np.flatnonzero((w.menu.actor == w.china) & (w.menu.kind == KINDS.index("coercion")))[0])
+    coercing = (w.menu.actor == w.china) & (w.menu.kind == KINDS.index("coercion"))
+    v = int(np.flatnonzero(coercing & w.decision_attended)[0])
     target = w.menu.target[v]
     choices = np.full((6, w.n), -1)
     choices[2, w.china] = 2 * v  # one step up, in replicate 2 only

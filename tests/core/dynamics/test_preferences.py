@@ -14,11 +14,8 @@ import pytest
 
 from sim.core.compile import compile_world
 from sim.core.dynamics.decisions import current_values, score_moves, utilities
-from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.menu import KINDS
-from sim.core.dynamics.outlook import outlook
-from sim.core.dynamics.perception import perceive
-from sim.core.dynamics.preferences import _path_state, _stationary, decision_months
+from sim.core.dynamics.preferences import RestPath, decision_months
 from sim.scenario.loader import load_scenario
 
 
@@ -28,13 +25,11 @@ def status_quo():
 
 
 def _gains_at_rest(w, level: int) -> np.ndarray:
-    months = decision_months(w)[:1]
-    state = _path_state(w, months, level=level)
-    levers = active_levers(w, state)
-    ties, cap, threat_matrix, *_ = perceive(w, state, levers)
-    view = outlook(w, state, levers, ties, cap, threat_matrix, start=_stationary(w, 1, level=level))
-    values = current_values(w, state, w.menu, levers)
-    return utilities(w, state, score_moves(w, state, view, w.menu, values), values)
+    path = RestPath(w, decision_months(w)[:1])
+    view = path.view(level)
+    values = current_values(w, path.state, w.menu, path.levers)
+    scores = score_moves(w, path.state, view, w.menu, values)
+    return utilities(w, path.state, scores, values, np.arange(w.menu.size))
 
 
 def test_holding_is_every_states_best_reply_in_the_world_at_rest(status_quo):
@@ -74,8 +69,9 @@ def test_levers_worth_little_to_a_state_are_left_out_of_its_choices(status_quo):
     assert w.decision_attended.any() and not w.decision_attended.all()
 
 
-def test_there_is_one_price_row_per_decision_month(status_quo):
+def test_prices_are_solved_once_a_year_from_the_first_decision_month(status_quo):
     months = decision_months(status_quo)
     assert months[0] == status_quo.decision_interval and months[-1] < status_quo.horizon
+    assert months[1] - months[0] == 12  # a year's decisions share its first month's prices
     assert status_quo.decision_price.shape == (months.size, status_quo.menu.size, 2)
     assert status_quo.stance_price.shape == (months.size, status_quo.menu.size, 6, 2)
