@@ -278,6 +278,7 @@ def _decision_setup(scenario: Scenario, world: World, standing: dict) -> dict:
         clarity=world.clarity0,
         aimed=world.against.any(axis=1),
         dispute=world.dispute,
+        sovereignty=world.dispute_issue == ISSUES.index("sovereignty"),
         pole=world.pole,
         dyad_i=world.dyad_i,
         dyad_j=world.dyad_j,

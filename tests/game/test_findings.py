@@ -150,9 +150,10 @@ def test_turning_points_follow_the_rule(game: Game) -> None:
     assert FEWEST_TURNING_POINTS <= len(points) <= MOST_TURNING_POINTS
     months = [p.month for p in points]
     assert months == sorted(months)
-    first = points[0]  # the clash is the first rung above the start's: the strongest class
-    assert first.month == 2 and first.rank == 3
-    assert first.text.startswith("Facilitator inject: Incident between China and the Philippines")
+    clash = next(p for p in points if p.text.startswith("Facilitator inject: Incident"))
+    assert "China and the Philippines" in clash.text  # the clash: a new highest rung
+    assert clash.month == 2 and clash.rank == 3  # the strongest class of turning point
+    assert all(p.rank == 3 for p in points if "highest rung" in p.text)
     assert all("collective-defence" not in p.text for p in points)  # rejected: not on the board
 
 

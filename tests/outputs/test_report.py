@@ -152,7 +152,7 @@ def test_comparison_report_covers_both_scenarios(compare_html: str) -> None:
     assert "common random numbers" in section(compare_html, "overview")
     scenarios = section(compare_html, "scenarios")
     assert "What differs from the parent and reference scenario" in scenarios
-    assert "alliances.quad" in scenarios
+    assert "events.quad_deepens" in scenarios  # what the lattice adds to the 2025 world
 
 
 def test_comparison_differences_follow_compare_csv(compare_html: str, compare_dir: Path) -> None:

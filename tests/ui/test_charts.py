@@ -87,12 +87,11 @@ def test_a_dyad_keeps_its_colour_when_the_ranking_changes(game: Game) -> None:
     assert len(both) >= 2 and set(at_12) == set(order_12) and set(at_24) == set(order_24)
     assert all(at_12[d] == at_24[d] for d in both)
     assert len(set(at_24.values())) == len(at_24)  # the dyads shown are told apart
-    before = game.model
     game.inject(Move.new("incident", actor="CHN", other="JPN", level="war"))
     board.pngs()
-    game.undo()  # a new board, replayed without the inject: the same dyads, in the same colours
+    game.undo()  # the inject taken back before it acted: the same dyads, in the same colours
     board.pngs()
-    assert game.model is not before and shown_dyads(board) == at_24
+    assert shown_dyads(board) == at_24
 
 
 def test_a_style_once_given_is_never_given_again() -> None:

@@ -72,18 +72,23 @@ def test_bad_values_give_one_plain_line_naming_the_field_and_disable_the_button(
 def test_join_offers_only_alliances_that_take_members(game):
     _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
     rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
-    # scs_crisis has only bilateral treaties and partnerships: joining is not offered
-    assert "Join an alliance" not in select(rc, "Kind of move").items
+    # The 2025 world's groupings (the Quad, the trilaterals) take members; treaties do not.
+    assert "Join an alliance" in select(rc, "Kind of move").items
     assert "Leave an alliance" in select(rc, "Kind of move").items
+    select(rc, "Kind of move").v_model = "Join an alliance"
+    before = select(rc, "Alliance").items
+    assert before and not any("bilateral treaty" in item for item in before)
     pact = Move.new("form_alliance", actor="USA", partners=["JPN", "PHL"])
     game.inject(pact)
     _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
     rc.find(v.Tabs).widgets[1].v_model = app.SIDE_TABS.index("Inject")
     select(rc, "Kind of move").v_model = "Join an alliance"
-    assert len(select(rc, "Alliance").items) == 1  # the new pact, by its members
-    assert "US–Japan–Philippines collective-defence pact" in select(rc, "Alliance").items[0]
-    countries = select(rc, "Country").items
-    assert "Japan" not in countries and "Vietnam" in countries  # members cannot join again
+    offered = select(rc, "Alliance").items
+    assert len(offered) == len(before) + 1  # and the new pact, by its members
+    assert any("US–Japan–Philippines collective-defence pact" in i for i in offered)
+    assert "Vietnam" in select(rc, "Country").items
+    select(rc, "Country").v_model = "Japan"  # members cannot join again
+    assert not any("collective-defence pact" in i for i in select(rc, "Alliance").items)
     assert messages(rc) == ""
 
 

@@ -159,6 +159,7 @@ class Eligibility:
         clarity: Each alliance's clarity at month 0, ``(K,)``.
         aimed: Whether each alliance is aimed at someone, ``(K,)``.
         dispute: Dispute intensity, ``(N, N)``.
+        sovereignty: Whether each pair disputes sovereignty (the Taiwan Strait), ``(N, N)``.
         pole: Whether each state is a pole, ``(N,)``.
         dyad_i: First country of each upper-triangle dyad.
         dyad_j: Second country of each upper-triangle dyad.
@@ -176,6 +177,7 @@ class Eligibility:
     clarity: np.ndarray
     aimed: np.ndarray
     dispute: np.ndarray
+    sovereignty: np.ndarray
     pole: np.ndarray
     dyad_i: np.ndarray
     dyad_j: np.ndarray
@@ -184,7 +186,8 @@ class Eligibility:
 def build_menu(e: Eligibility, lever_index: dict[str, int]) -> Menu:
     """The decision variables of every deciding state (see the module docstring).
 
-    Partners: dispute partners for coercion, stance and channels; for assistance and
+    Partners: dispute partners for coercion and stance, and for channels unless the dispute
+    is over sovereignty; for assistance and
     exercises, the states a state shares an alliance with or already gives them to; for
     presence, its defence partners and present hosts (only states that project power: a pole,
     or a state with forces abroad); for inducements, the poles towards every other state; for
@@ -211,7 +214,10 @@ def build_menu(e: Eligibility, lever_index: dict[str, int]) -> Menu:
         partners = {
             "coercion": disputed,
             "stance": disputed,
-            "channel": disputed,
+            # No channel across a sovereignty dispute: a formal channel between the two would
+            # concede the status one of them contests (Beijing's refusal of official
+            # cross-Strait contacts since 2016, recalled).
+            "channel": np.flatnonzero((e.dispute[a] > 0) & ~e.sovereignty[a]),
             "assistance": np.flatnonzero(shared[a] | (lever["assistance"][a] > 0)),
             "exercises": np.flatnonzero(shared[a] | (lever["exercises"][a] > 0)),
             "presence": np.flatnonzero(allied[a] | (lever["presence"][a] > 0))
