@@ -202,7 +202,7 @@ def run_command(
             f"{definition.name}: {replicates} replicates × {world.horizon} months → {out}/\n"
             f"  final regional tension {final['regional_tension'][-1].mean():.3f}, "
             f"US credibility {final['us_credibility'][-1].mean():.3f}, "
-            f"hedgers {final['hedgers'][-1].mean():.1f}"
+            f"hedging {final['hedging'][-1].mean():.3f} (hedgers {final['hedgers'][-1].mean():.1f})"
         )
 
 
@@ -279,7 +279,8 @@ def compare_command(
             click.echo(
                 f"  {name:<30} P(crisis) {row['p_crisis']:.2f} "
                 f"[{row['p_crisis_low']:.2f}, {row['p_crisis_high']:.2f}]  "
-                f"US credibility {row['us_credibility']:.2f}  hedgers {row['hedgers']:.1f}"
+                f"US credibility {row['us_credibility']:.2f}  hedging {row['hedging']:.3f} "
+                f"(hedgers {row['hedgers']:.1f})"
             )
 
 

@@ -17,7 +17,7 @@ from sim.core.dynamics.state import State
 from sim.core.dynamics.step import advance, initial_state
 from sim.core.records import Record
 from sim.core.rng import replicate_keys
-from sim.core.world import World
+from sim.core.world import NEVER, World
 from sim.scenario.ladder import ESCALATION_LEVELS
 
 
@@ -217,17 +217,29 @@ def outcomes_from(
         incidents,
         metrics.model_metrics(world, state),
         metrics.country_metrics(world, state),
+        _first_retreat(world, state.first_retreat),
     )
+
+
+def _first_retreat(world: World, month: np.ndarray | None) -> np.ndarray | None:
+    """The month of each state's first back-down, one past the horizon when none came."""
+    if month is None:
+        return None
+    return np.where(month >= world.horizon, world.horizon + 1, month).astype(float)
 
 
 def trajectory_outcomes(trajectory: Trajectory) -> dict[str, np.ndarray]:
     """The outcomes of :func:`final_outcomes`, read from a recorded run (the same numbers)."""
+    retreats = trajectory.countries["retreats"]  # (T+1, R, N): row t is month t − 1's end
+    backed = retreats > 0
+    month = np.where(backed.any(axis=0), backed.argmax(axis=0) - 1, NEVER)
     return _outcomes(
         trajectory.world,
         trajectory.max_level.max(axis=1),
         trajectory.model["incidents"].sum(axis=0),  # month 0 has none
         {name: values[-1] for name, values in trajectory.model.items()},
         {name: values[-1] for name, values in trajectory.countries.items()},
+        _first_retreat(trajectory.world, month),
     )
 
 
@@ -237,11 +249,15 @@ def _outcomes(
     incidents: np.ndarray,
     model: dict[str, np.ndarray],
     countries: dict[str, np.ndarray],
+    first_retreat: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Outcome name → per-replicate values.
 
-    From the highest rung reached, the incidents counted over the run and the final month's
-    metrics, each per replicate.
+    From the highest rung reached, the incidents counted over the run, the final month's
+    metrics and the month of each state's first back-down, each per replicate; with the
+    states' decisions (§9): ``coercion_share.<ISO3>``, the share of months it coerced another,
+    and ``first_retreat.<ISO3>``, the month of its first back-down (one past the horizon when
+    it never backed down).
     """
     outcomes = {
         f"p_{level}": (reached >= i + 1).astype(float) for i, level in enumerate(ESCALATION_LEVELS)
@@ -258,6 +274,12 @@ def _outcomes(
         outcomes[f"milex_change_pct.{code}"] = 100.0 * (
             countries["milex_usd_bn"][:, i] / world.milex0[..., i] - 1
         )
+    for i, code in enumerate(world.codes):
+        outcomes[f"coercion_share.{code}"] = countries["coercion_months"][:, i] / world.horizon
+    if first_retreat is None:
+        first_retreat = np.full((*reached.shape, world.n), world.horizon + 1.0)
+    for i, code in enumerate(world.codes):
+        outcomes[f"first_retreat.{code}"] = first_retreat[:, i]
     return outcomes
 
 

@@ -23,12 +23,24 @@ MODEL_METRICS = (
     "incidents",
     "max_escalation",
     "polarization",
+    "hedging",
     "hedgers",
     "us_credibility",
 )
 
 #: Per-country metrics, in output column order.
-COUNTRY_METRICS = ("alignment", "milex_usd_bn", "threat", "abandonment_fear", "entrapment_fear")
+COUNTRY_METRICS = (
+    "alignment",
+    "milex_usd_bn",
+    "threat",
+    "abandonment_fear",
+    "entrapment_fear",
+    "moves",
+    "coercion_months",
+    "retreats",
+)
+#: Outcomes of a run derived from the states' decisions (``docs/model.md`` §9), per country.
+DECISION_OUTCOMES = ("coercion_share", "first_retreat")
 
 #: Countries with |alignment| below this are hedgers.
 HEDGING_BAND = 0.2
@@ -95,6 +107,7 @@ def metric_bounds(countries: int) -> dict[str, Bounds]:
         "incidents": COUNT,
         "max_escalation": Bounds(0.0, len(ESCALATION_LEVELS), whole=True),  # calm … war
         "polarization": UNIT,  # half the mean distance between alignments in [-1, 1]
+        "hedging": UNIT,  # a mean of 1 - |alignment| over the states that are not poles
         "hedgers": Bounds(0.0, countries, whole=True),
         "us_credibility": UNIT,  # a commitment-weighted mean of credibilities in [0, 1]
         "alignment": Bounds(-1.0, 1.0),  # China (-1) to the United States (+1)
@@ -102,6 +115,9 @@ def metric_bounds(countries: int) -> dict[str, Bounds]:
         "threat": UNIT,  # 1 - exp(-sensitivity × exposure), exposure ≥ 0
         "abandonment_fear": UNIT,  # threat × (1 - the best pledge), both in [0, 1]
         "entrapment_fear": UNIT,  # a commitment in [0, 1] times a tension in [0, 1]
+        "moves": COUNT,  # moves a state has made so far (§9)
+        "coercion_months": COUNT,  # months a state has coerced another so far
+        "retreats": COUNT,  # times a state has backed down in an incident so far
     }
 
 
@@ -123,6 +139,10 @@ def outcome_bounds(name: str, countries: int) -> Bounds:
         return COUNT
     if metric == "milex_change_pct":
         return Bounds(-100.0)  # spending never falls to nothing
+    if metric == "coercion_share":
+        return UNIT  # months coercing over months run
+    if metric == "first_retreat":
+        return Bounds(0.0, whole=True)  # a month; one past the horizon when it never came
     return metric_bounds(countries)[metric]
 
 
@@ -132,6 +152,20 @@ def regional_tension(world: World, state: State) -> np.ndarray:
     # depend on the batch size, so that a replicate gives the same bits alone or among many.
     dyads = np.ascontiguousarray(state.tension[:, world.dyad_i, world.dyad_j])
     return (dyads * world.salience).sum(axis=1)
+
+
+def hedging(world: World, state: State) -> np.ndarray:
+    """How far the states sit from the poles: the mean of ``1 − |A_i|`` over the non-poles.
+
+    The continuous measure of hedging, in [0, 1]: 0 when every state sits at a pole, 1 when
+    all sit at the centre. Unlike the count of hedgers it has no threshold, so a state moving
+    from 0.21 to 0.19 moves it by as little as the move is.
+    """
+    free = np.flatnonzero(~world.pole)
+    total = np.zeros(state.replicates)
+    for k in free:  # a fixed order of the sum: the same bits at any batch size
+        total += 1.0 - np.abs(state.alignment[:, k])
+    return total / free.size
 
 
 def hedgers(world: World, state: State) -> np.ndarray:
@@ -164,6 +198,7 @@ def model_metrics(world: World, state: State) -> dict[str, np.ndarray]:
         "incidents": state.new_incidents.sum(axis=1).astype(float),
         "max_escalation": levels.max(axis=1).astype(float),
         "polarization": polarization(state.alignment),
+        "hedging": hedging(world, state),
         "hedgers": hedgers(world, state),
         "us_credibility": us_credibility(world, state),
     }
@@ -177,7 +212,15 @@ def country_metrics(world: World, state: State) -> dict[str, np.ndarray]:
         "threat": state.threat.copy(),
         "abandonment_fear": state.abandonment.copy(),
         "entrapment_fear": state.entrapment.copy(),
+        "moves": _counted(state.moves, state.alignment.shape),
+        "coercion_months": _counted(state.coercing, state.alignment.shape),
+        "retreats": _counted(state.retreats, state.alignment.shape),
     }
+
+
+def _counted(counter: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
+    """A decision counter as floats (zeros for a state built without counters)."""
+    return np.zeros(shape) if counter is None else counter.astype(float)
 
 
 def alliance_strength(world: World, state: State) -> np.ndarray:

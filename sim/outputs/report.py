@@ -99,6 +99,7 @@ METRIC_LABELS = {
     "incidents_total": "incidents (total)",
     "max_escalation": "highest rung reached",
     "polarization": "polarization",
+    "hedging": "hedging (1 − |alignment|)",
     "hedgers": "hedgers",
     "us_credibility": "US credibility",
     "alignment": "alignment",
@@ -296,6 +297,7 @@ def _run_outcomes(run: RunFolder) -> dict[str, Any]:
 
     row |= {
         "polarization": mean(model, "polarization"),
+        "hedging": mean(model, "hedging"),
         "hedgers": mean(model, "hedgers"),
         "us_credibility": mean(model, "us_credibility"),
         "china_threat": mean(countries.get("CHN") or {}, "threat"),
@@ -324,6 +326,7 @@ def _outcome_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "replicates": row.get("replicates", ""),
                 "levels": levels,
                 "polarization": _num(row.get("polarization"), 3),
+                "hedging": _num(row.get("hedging"), 3),
                 "hedgers": _num(row.get("hedgers"), 1),
                 "us_credibility": _num(row.get("us_credibility"), 3),
                 "china_threat": _num(row.get("china_threat"), 3),

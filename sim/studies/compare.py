@@ -192,7 +192,8 @@ def outcome_table(comparison: Comparison) -> pd.DataFrame:
     """CSIS-style outcome table: one row per scenario.
 
     Columns: for each rung from standoff to war, the share of replicates reaching it and its
-    Wilson interval; then mean final polarization, hedgers, US credibility, China's perceived
+    Wilson interval; then mean final polarization, hedging (the continuous measure) and the
+    count of hedgers, US credibility, China's perceived
     threat and the mean change in spending of the main actors.
     """
     rows = []
@@ -207,6 +208,7 @@ def outcome_table(comparison: Comparison) -> pd.DataFrame:
             row |= {f"p_{level}": hits / n, f"p_{level}_low": low, f"p_{level}_high": high}
         row |= {
             "polarization": values[("polarization", "")].mean(),
+            "hedging": values[("hedging", "")].mean(),
             "hedgers": values[("hedgers", "")].mean(),
             "us_credibility": values[("us_credibility", "")].mean(),
             "china_threat": values[("threat", "CHN")].mean(),

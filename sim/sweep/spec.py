@@ -358,7 +358,7 @@ def outcome_names(codes: tuple[str, ...]) -> tuple[str, ...]:
     names = [f"p_{level}" for level in ESCALATION_LEVELS]
     names += ["max_escalation", "incidents_total"]
     names += [m for m in metrics.MODEL_METRICS if m not in ("incidents", "max_escalation")]
-    for metric in (*metrics.COUNTRY_METRICS, "milex_change_pct"):
+    for metric in (*metrics.COUNTRY_METRICS, "milex_change_pct", *metrics.DECISION_OUTCOMES):
         names += [f"{metric}.{code}" for code in codes]
     return tuple(names)
 

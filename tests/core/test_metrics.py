@@ -87,8 +87,9 @@ def test_every_metric_and_outcome_has_its_bounds():
     for name in final_outcomes(w, 1):
         metrics.outcome_bounds(name, w.n)  # a KeyError for an outcome without bounds
     assert metrics.outcome_bounds("hedgers", w.n).high == w.n
+    assert metrics.outcome_bounds("coercion_share.CHN", w.n).high == 1.0
     with pytest.raises(KeyError):
-        metrics.outcome_bounds("hedging", w.n)
+        metrics.outcome_bounds("hedginess", w.n)
 
 
 def _at_edges(data: dict, which: str, rng: np.random.Generator) -> dict:
@@ -126,3 +127,17 @@ def test_every_value_of_a_valid_run_lies_within_its_bounds(name: str):
         bounds = metrics.metric_bounds(w.n)
         for metric, values in {**trajectory.model, **trajectory.countries}.items():
             assert not bounds[metric].outside(values).any(), (which, metric, bounds[metric])
+
+
+def test_hedging_is_the_mean_distance_from_the_poles_without_a_threshold():
+    w = world(horizon=2)
+    state = initial_state(w, replicate_keys(3, range(3)))
+    free = ~w.pole
+    state.alignment[0, free] = 1.0  # every state at a pole
+    state.alignment[1, free] = 0.0  # every state at the centre
+    state.alignment[2, free] = np.where(np.arange(free.sum()) % 2, 0.21, -0.19)
+    hedging = metrics.hedging(w, state)
+    assert hedging[0] == 0.0 and hedging[1] == 1.0
+    near = 1.0 - np.abs(state.alignment[2, free])
+    assert hedging[2] == pytest.approx(near.mean())  # a count sees only those below 0.2
+    assert metrics.hedgers(w, state)[2] == (free.sum() + 1) // 2

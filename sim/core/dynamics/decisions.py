@@ -597,8 +597,10 @@ def apply_choices(
                 state.clarity[rep, b] += delta
             elif kind == "stance":
                 state.stance[rep, a, b] += round(delta)
-                if delta < 0 and state.first_retreat[rep, a] == NEVER:
-                    state.first_retreat[rep, a] = state.step
+                if delta < 0:
+                    state.retreats[rep, a] += 1
+                    if state.first_retreat[rep, a] == NEVER:
+                        state.first_retreat[rep, a] = state.step
             state.moves[rep, a] += 1
         if state.log is not None:
             state.log.append(_record(world, state, scores, gains, rep, v, d, refused))

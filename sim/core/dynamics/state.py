@@ -215,6 +215,7 @@ class State:
         moves: Moves each state has made (holds not counted), ``(R, N)``.
         coercing: Months each state has spent coercing another (gray zone), ``(R, N)``.
         first_retreat: Month of each state's first back-down (``NEVER`` before), ``(R, N)``.
+        retreats: Times each state has backed down in an incident, ``(R, N)``.
         played: The levers of the moves played into the run (``moves:``, a game's accepted
             moves) in force, ``(R, L, N, N)``; None until one is
             (:mod:`sim.core.dynamics.played`).
@@ -269,6 +270,7 @@ class State:
     moves: np.ndarray | None = None
     coercing: np.ndarray | None = None
     first_retreat: np.ndarray | None = None
+    retreats: np.ndarray | None = None
     played: np.ndarray | None = None
     overlay_version: int = 0
     played_version: int = 0

@@ -96,6 +96,7 @@ def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State
         moves=np.zeros((r, n), dtype=np.int64),
         coercing=np.zeros((r, n)),
         first_retreat=np.full((r, n), NEVER, dtype=np.int64),
+        retreats=np.zeros((r, n), dtype=np.int64),
         log=[] if log else None,
     )
     observe(world, state)
