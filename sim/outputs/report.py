@@ -595,6 +595,30 @@ def _how_to_read(comparison: bool, replicates: Any) -> str:
     return text
 
 
+def _tension_sources(runs: Iterable[RunFolder], top: int = 6) -> list[dict[str, Any]]:
+    """The dyads that carry most of each scenario's final regional tension (summary.json)."""
+    found = []
+    for run in runs:
+        rows = run.summary.get("tension_by_dyad")
+        if not isinstance(rows, list):
+            continue
+        shown = []
+        for row in rows[:top]:
+            if not isinstance(row, dict) or not isinstance(row.get("pair"), list):
+                continue
+            shown.append(
+                {
+                    "pair": "–".join(str(c) for c in row["pair"]),
+                    "weight": _num(row.get("weight"), 3),
+                    "tension": _num(row.get("tension"), 3),
+                    "share": _pct(row.get("share")),
+                }
+            )
+        if shown:
+            found.append({"scenario": run.name, "rows": shown})
+    return found
+
+
 def _run_context(directory: Path) -> dict[str, Any]:
     run = _read_run(directory)
     summary = run.summary
@@ -618,6 +642,7 @@ def _run_context(directory: Path) -> dict[str, Any]:
         "how_to_read": _how_to_read(False, summary.get("replicates", "?")),
         "scenarios": [_scenario_section(run, None, False)],
         "outcomes": _outcome_rows([_run_outcomes(run)]),
+        "tension_sources": _tension_sources([run]),
         "differences": None,
         "plots": _plots(directory / "plots", RUN_PLOTS),
         "scenario_plots": [],
@@ -694,6 +719,7 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         "scenarios": scenarios,
         "reference": reference_name,
         "outcomes": _outcome_rows(outcome_records),
+        "tension_sources": _tension_sources(runs),
         "differences": differences,
         "plots": _plots(directory / "plots", COMPARISON_PLOTS),
         "scenario_plots": scenario_plots,

@@ -4,7 +4,8 @@ The output contract (other commands and users rely on it):
 
 - ``model.csv``: ``replicate, step`` then the model metrics;
 - ``countries.csv``: ``replicate, step, country`` then the country metrics;
-- ``dyads.csv``: ``replicate, step, a, b, tension, level`` (``a < b``);
+- ``dyads.csv``: ``replicate, step, a, b, tension, level, weight, contribution`` (``a < b``;
+  the contributions of a month sum to its regional tension);
 - ``events.jsonl``: one object per event: ``replicate, step, type, actors, level, cause``, then
   the fields of its record type (:mod:`sim.core.records`);
 - ``summary.json``: run identity and final-month ``mean``/``p05``/``p95`` of every metric;
@@ -75,13 +76,18 @@ def country_table(trajectory: Trajectory) -> pd.DataFrame:
 
 
 def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
-    """Dyad tension and escalation level, one row per replicate, month and dyad (a < b)."""
+    """Dyad tension and escalation level, one row per replicate, month and dyad (a < b).
+
+    ``weight`` is the dyad's weight in the regional tension index (``docs/model.md`` §6) and
+    ``contribution`` its weighted tension: a month's contributions sum to its regional tension.
+    """
     world = trajectory.world
     steps, reps, d = trajectory.tension.shape
     codes = np.array(world.codes)
     a, b = codes[world.dyad_i], codes[world.dyad_j]
     swap = a > b  # order each dyad's codes alphabetically
     a, b = np.where(swap, b, a), np.where(swap, a, b)
+    weight = np.broadcast_to(world.salience, (steps, reps, d))
     frame = pd.DataFrame(
         {
             "replicate": np.tile(np.repeat(trajectory.replicates, d), steps),
@@ -90,6 +96,8 @@ def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
             "b": np.tile(b, steps * reps),
             "tension": trajectory.tension.reshape(-1),
             "level": trajectory.level.reshape(-1).astype(int),
+            "weight": weight.reshape(-1),
+            "contribution": (trajectory.tension * weight).reshape(-1),
         }
     )
     return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
@@ -129,7 +137,32 @@ def summary(trajectory: Trajectory, scenario: Scenario) -> dict[str, Any]:
             },
         },
         "escalation_reached": escalation_outcomes(trajectory),
+        "tension_by_dyad": tension_by_dyad(trajectory),
     }
+
+
+def tension_by_dyad(trajectory: Trajectory, top: int = 10) -> list[dict[str, Any]]:
+    """Where the final month's regional tension comes from: the dyads that carry most of it.
+
+    Each entry: the pair, its weight in the index, its mean final tension and its mean
+    contribution, with the contribution's share of the index; the ``top`` largest.
+    """
+    world = trajectory.world
+    tension = trajectory.tension[-1].mean(axis=0)  # (D,)
+    weight = np.broadcast_to(world.salience, trajectory.tension.shape[1:]).mean(axis=0)
+    contribution = (trajectory.tension[-1] * world.salience).mean(axis=0)
+    total = contribution.sum()
+    order = np.argsort(-contribution, kind="stable")[:top]
+    return [
+        {
+            "pair": [world.codes[world.dyad_i[d]], world.codes[world.dyad_j[d]]],
+            "weight": round(float(weight[d]), 6),
+            "tension": round(float(tension[d]), 6),
+            "contribution": round(float(contribution[d]), 6),
+            "share": round(float(contribution[d] / total), 6) if total > 0 else 0.0,
+        }
+        for d in order
+    ]
 
 
 def write_run(
