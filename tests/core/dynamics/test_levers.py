@@ -12,11 +12,9 @@ import pytest
 from conftest import world
 
 from sim.core import metrics
-from sim.core.compile import compile_world
 from sim.core.dynamics.levers import lever_sums, scripted_levers
 from sim.core.dynamics.step import advance, initial_state
 from sim.core.rng import replicate_keys
-from sim.scenario.loader import load_scenario
 
 
 def test_arms_delivery_adds_capability_at_its_month():
@@ -39,14 +37,35 @@ def test_arms_delivery_adds_capability_at_its_month():
 
 def test_levers_summed_again_for_some_replicates_only_equal_a_full_sum():
     """Conditional policy events change the levers of some replicates at a time."""
-    w = compile_world(load_scenario("scs_crisis"))
+    w = world(
+        horizon=36,
+        events={
+            "standoff": {
+                "kind": "incident",
+                "step": 1,
+                "actors": ["CHN", "PHL"],
+                "level": "standoff",
+            },
+            "hotline": {
+                "kind": "policy",
+                "when": "escalation(CHN, PHL) >= clash",
+                "duration": 6,
+                "policy": {
+                    "kind": "deconfliction_channel",
+                    "actor": "USA",
+                    "partners": ["CHN"],
+                    "strength": 0.5,
+                },
+            },
+        },
+    )
     state = initial_state(w, replicate_keys(3, range(12)))
     reader = metrics.lookup(w, state)
     partial = 0
     previous = scripted_levers(w, state)
     for _ in range(w.horizon):
         advance(w, state, reader)
-        levers = scripted_levers(w, state)  # the script's (the states' own moves aside)
+        levers = scripted_levers(w, state)
         full = lever_sums(w, state.lever_cache[0], np.arange(12))
         np.testing.assert_array_equal(levers, full)
         changed = (levers != previous).any(axis=(1, 2, 3))
