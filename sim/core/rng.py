@@ -32,6 +32,7 @@ class Stream(IntEnum):
     RESPONSE = 5
     INITIAL = 6
     DECISION = 7
+    ACCEPTANCE = 8
 
 
 def replicate_keys(seed: int, replicates: Sequence[int] | np.ndarray) -> np.ndarray:

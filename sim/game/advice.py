@@ -18,8 +18,8 @@ import numpy as np
 
 from sim.core import records
 from sim.core.compile import compile_world
-from sim.core.dynamics.decisions import TERMS, decision_row, evaluate
-from sim.core.dynamics.menu import KINDS, MOVES
+from sim.core.dynamics.decisions import evaluate, move_record
+from sim.core.dynamics.menu import KINDS
 from sim.core.world import World
 from sim.game.play import Game
 from sim.scenario.moves import MOVES as MENU
@@ -68,34 +68,13 @@ def advise(game: Game, seat: str, *, shown: int = SHOWN) -> list[Advice]:
     scores, gains = evaluate(world, state)
     menu = world.menu
     mine = np.isin(menu.actor, [world.index(c) for c in held])
-    row = decision_row(world, state.step)
     found = []
     for v in np.flatnonzero(mine).tolist():
         for d in (0, 1):
-            gain = float(gains[0, v, d])
-            if not np.isfinite(gain):
+            if not np.isfinite(gains[0, v, d]):
                 continue
             kind = KINDS[menu.kind[v]]
-            change = float(scores.change[0, v, d])
-            terms = {name: -float(scores.cost[0, v, d, t]) for t, name in enumerate(TERMS)}
-            terms["value"] = float(world.decision_price[row, v, d]) * change
-            terms["posture"] = gain - sum(terms.values())
-            target = int(menu.target[v])
-            if kind == "clarity":
-                aimed = world.alliance_labels[target]
-            else:
-                aimed = world.codes[target] if target >= 0 else ""
-            record = records.Decision(
-                replicate=0,
-                step=month + 1,
-                decider=world.codes[menu.actor[v]],
-                target=aimed,
-                move=MOVES[kind][d],
-                kind=kind,
-                change=change,
-                gain=gain,
-                terms=tuple((name, round(value, 6)) for name, value in terms.items()),
-            )
+            record = move_record(world, scores, gains, 0, v, d, step=month + 1)
             makes = CONSOLE_KIND.get(kind) if d == 0 or kind == "clarity" else None
             found.append(Advice(record, makes))
     found.sort(key=lambda a: -a.record.gain)

@@ -903,9 +903,9 @@ class DecisionParameters(_Group):
         why="quantal response (McKelvey & Palfrey 1995) with shocks on the scale of each "
         "lever's stakes: at 20, a move that loses two fifths of a stake against holding (the "
         "status quo's, with the cost of moving and the pull of the posture) is chosen e^-8 as "
-        "often as holding, so a state with ten levers trembles once in about a century, while "
-        "a move that gains a tenth of a stake is chosen 7 times as often as holding; 5 is noisy "
-        "play, 100 nearly best replies",
+        "often as holding, while one that gains a tenth of a stake is chosen 7 times as often; "
+        "with `move_cost` this makes noise moves rare (about five in the region's decade with "
+        "nothing new, `geosim facts`); 5 is noisy play, 100 nearly best replies",
         plausible=(5, 100),
         ge=0,
         le=10_000,
@@ -922,12 +922,14 @@ class DecisionParameters(_Group):
         le=100,
     )
     move_cost: float = coef(
-        0.1,
+        0.25,
         "Cost of making a move, in units of its lever's stake: the political capital a change "
         "of policy spends",
         why="a government changes course when the change is worth it (agenda costs, Jones & "
-        "Baumgartner 2005): a tenth of the lever's stake; 0.05 is a nimble government, 0.3 a "
-        "gridlocked one",
+        "Baumgartner 2005); at a quarter of the stake, with rationality 20, a move that gains "
+        "nothing at the status quo is chosen e^-5 as often as holding, so in a world with "
+        "nothing new the region's states make about five moves in ten years (noise), not "
+        "fifty; 0.05 is a nimble government, 0.3 a gridlocked one",
         plausible=(0.05, 0.3),
         ge=0,
         le=100,
@@ -1049,6 +1051,18 @@ class DecisionParameters(_Group):
         ge=0,
         le=100,
     )
+    common_cost: float = coef(
+        0.5,
+        "Part φ of an incident's cost that both sides bear whatever their strength; the rest "
+        "is shared as 2 (1 − p), the weaker side bearing more",
+        why="casualties, trade and standing are lost by both parties to a clash, the stronger "
+        "too (Fearon 1995: war is costly to both); how much the balance of strength shifts "
+        "the rest is not measured, so half is a neutral split; 0 puts all of it on the "
+        "balance, 1 none",
+        plausible=(0.0, 1.0),
+        ge=0,
+        le=1,
+    )
     stance_push: float = coef(
         0.8,
         "Logit added to the step-up of an incident by a party that presses (subtracted when it "
@@ -1069,13 +1083,14 @@ class DecisionParameters(_Group):
         le=1,
     )
     lean_shift: float = coef(
-        0.1,
+        0.2,
         "How far one step of a state's deliberate lean moves the alignment its domestic "
         "preferences hold it to (the inertia's resting point), on the −1 … +1 axis",
-        why="a government can re-position its country by about a tenth of the axis per step "
-        "(Duterte's 2016 turn towards China and Marcos Jr.'s turn back were moves of this order "
-        "in UN-vote terms, recalled); at most two steps either way; 0.05–0.2",
-        plausible=(0.05, 0.2),
+        why="the Philippines' alignment from seeds/ideal_points.csv (idealpointall, through "
+        "the baseline's tanh mapping) moved −0.10 in Duterte's first year (2016→2017) and "
+        "+0.42 from 2019 to 2022: a fifth of the axis a step, two steps the larger turn; "
+        "0.1–0.3 (year-to-year noise in the same series is about ±0.15)",
+        plausible=(0.1, 0.3),
         ge=0,
         le=1,
     )

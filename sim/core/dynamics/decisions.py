@@ -36,7 +36,7 @@ import numpy as np
 from sim.core import records
 from sim.core.dynamics.incidents import interdependence_restraint
 from sim.core.dynamics.levers import active_levers
-from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions
+from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions, move_key
 from sim.core.dynamics.outlook import (
     Outlook,
     alignment_months,
@@ -71,12 +71,17 @@ class Scores:
         available: Whether the move can be made (within bounds; a stance only in an incident).
         partner_cost: Change of what the partner bears of the move's dyad (moves on a dyad),
             for its acceptance of a channel.
+        value: The mover's private value of the move (:func:`revealed_value`), once
+            :func:`evaluate` has priced it.
+        accept: The chance that the partner accepts the move (:func:`acceptance`), ``(R, V)``.
     """
 
     cost: np.ndarray
     change: np.ndarray
     available: np.ndarray
     partner_cost: np.ndarray
+    value: np.ndarray | None = None
+    accept: np.ndarray | None = None
 
 
 def is_decision_month(world: World, step: int) -> bool:
@@ -168,7 +173,7 @@ def score_moves(
     cost = np.zeros((r, v, 2, len(TERMS)))
     partner_cost = np.zeros((r, v, 2))
     everywhere = np.arange(world.incident_dyads.size)
-    shares = view.cover.shares
+    shares = view.cover.shares(world.params.decisions.common_cost)
     lasting = world.params.decisions.continuation
     bases = {
         kind: (*expected_costs(world, view, everywhere, lasting=months), shares, months)
@@ -345,6 +350,7 @@ def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
     out.cost[..., 1] += world.params.decisions.security_weight * h * security
     s = world.incident_dyads
     strength = view.cover.strength
+    common = world.params.decisions.common_cost
     for side, column in ((0, world.dyad_i[s]), (1, world.dyad_j[s])):
         mine = column[None, :] == a[:, None]  # (M, S): the mover's dyads on this side
         if not mine.any():
@@ -353,7 +359,8 @@ def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
         grown = own[:, None, :] + added[:, :, None] * mine[None]
         before = 2.0 * other / np.maximum(own + other, EPS)
         after = 2.0 * other[:, None, :] / np.maximum(grown + other[:, None, :], EPS)
-        out.cost[..., 0] += ((after - before[:, None, :]) * base[0][:, None, :] * mine).sum(axis=2)
+        shifted = (1.0 - common) * (after - before[:, None, :])  # the common part is not shifted
+        out.cost[..., 0] += (shifted * base[0][:, None, :] * mine).sum(axis=2)
 
 
 def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
@@ -486,76 +493,174 @@ _SCORERS = {
 
 
 def utilities(
-    world: World, state: State, scores: Scores, values: np.ndarray, idx: np.ndarray
+    world: World,
+    state: State,
+    scores: Scores,
+    values: np.ndarray,
+    idx: np.ndarray,
+    *,
+    value: np.ndarray | None = None,
 ) -> np.ndarray:
     """``ΔU`` of the moves of the menu's variables ``idx`` (see the module docstring).
+
+    ``value`` is :func:`revealed_value` of the moves, computed when not given.
 
     Returns:
         ``(R, len(idx), 2)``; ``-inf`` where a move is not available or not attended to.
     """
     menu = world.menu.take(idx)
     p = world.params.decisions
-    row = decision_row(world, state.step)
-    price = world.decision_price[..., row, idx, :]  # (V, 2), or (R, V, 2) stacked
-    stance = menu.of_kind("stance")
-    if stance.size:  # a stance is priced at the rung its incident is on
-        pair = menu.dyad[stance]
-        rung = state.level[:, world.dyad_i[pair], world.dyad_j[pair]].astype(np.int64)
-        by_rung = world.stance_price[..., row, idx, :, :][..., stance, :, :]  # (V_s, 6, 2)
-        by_rung = np.broadcast_to(by_rung, (state.replicates, *by_rung.shape[-3:]))
-        price = np.array(np.broadcast_to(price, (state.replicates, menu.size, 2)))
-        price[:, stance] = np.take_along_axis(by_rung, rung[..., None, None], axis=2)[:, :, 0]
-    own = lever_stakes(world, state.step)[..., idx, None]
+    if value is None:
+        value = revealed_value(world, state, menu, idx, values, scores.change)
+    own = lever_stakes(world, state, idx)[..., None]
     o = departures(world, state, menu, values)[..., None]
     steps = scores.change / menu.step[:, None]
     pull = p.commitment * own * ((o + steps) ** 2 - o**2)
-    gain = -scores.cost.sum(axis=3) + price * scores.change - pull - p.move_cost * own
+    gain = -scores.cost.sum(axis=3) + value - pull - p.move_cost * own
     attended = world.decision_attended[..., idx, None]  # (V, 1), or (R, V, 1) stacked
     return np.where(scores.available & attended, gain, -np.inf)
 
 
-def lever_stakes(world: World, step: int) -> np.ndarray:
-    """Each lever's stake ``S_v = max(|β_v δ_v|, attention · Z_i)``, ``(V,)`` or ``(R, V)``."""
+def prices_now(world: World, state: State, idx: np.ndarray) -> np.ndarray:
+    """The revealed prices ``β_±`` of variables ``idx`` this month, ``(R, len(idx), 2)``.
+
+    A stance is priced at the rung its incident is on (the prices of an incident in general
+    where there is none).
+    """
+    row = decision_row(world, state.step)
+    r = state.replicates
+    price = np.array(np.broadcast_to(world.decision_price[..., row, idx, :], (r, idx.size, 2)))
+    stance = np.flatnonzero(world.menu.kind[idx] == KIND_INDEX["stance"])
+    if stance.size:
+        pair = world.menu.dyad[idx[stance]]
+        rung = state.level[:, world.dyad_i[pair], world.dyad_j[pair]].astype(np.int64)
+        by_rung = world.stance_price[..., row, idx[stance], :, :]
+        by_rung = np.broadcast_to(by_rung, (r, *by_rung.shape[-3:]))
+        at = np.take_along_axis(by_rung, rung[..., None, None], axis=2)[:, :, 0]
+        price[:, stance] = np.where((rung > 0)[..., None], at, price[:, stance])
+    return price
+
+
+def revealed_value(
+    world: World,
+    state: State,
+    menu: Menu,
+    idx: np.ndarray,
+    values: np.ndarray,
+    change: np.ndarray,
+) -> np.ndarray:
+    """The private value ``V(o + Δ) − V(o)`` of each move of variables ``idx``, ``(R, V, 2)``.
+
+    ``V(o) = δ (β_+ max(o, 0) + β_− min(o, 0))`` is piecewise linear in the departure ``o``
+    from the status quo (in steps ``δ``), kinked there: a move above the status quo is valued
+    at ``β_+`` whichever way it goes, one below at ``β_−``, so a step back returns exactly what
+    the step out gained, and a partial step at a bound is valued for what it moves.
+    """
+    price = prices_now(world, state, idx)
+    o = departures(world, state, menu, values)[..., None]
+    after = o + change / menu.step[:, None]
+
+    def v(x):
+        return menu.step[:, None] * (
+            price[..., :1] * np.maximum(x, 0.0) + price[..., 1:] * np.minimum(x, 0.0)
+        )
+
+    return np.where(change != 0.0, v(after) - v(o), 0.0)
+
+
+def lever_stakes(world: World, state: State, idx: np.ndarray | None = None) -> np.ndarray:
+    """Each lever's stake ``S_v``, ``(R, V)`` (or ``(R, len(idx))``).
+
+    ``S_v = max(|β_v| δ_v, attention · Z_i)``: the first-order value of one step at the status
+    quo (a stance's at its rung), at least ``attention`` times that of the state's weightiest
+    lever — the unit a move is weighed in, so that a lever worth little to the state moves only
+    for a gain that matters to it.
+    """
     menu = world.menu
-    row = decision_row(world, step)
-    price = np.abs(world.decision_price[..., row, :, :]).max(axis=-1)
-    stake = world.decision_scale[..., row, :][..., menu.actor]
-    return np.maximum(price * menu.step, world.params.decisions.attention * stake)
+    if idx is None:
+        idx = np.arange(menu.size)
+    r = state.replicates
+    row = decision_row(world, state.step)
+    price = np.abs(prices_now(world, state, idx)).max(axis=2)
+    stake = price * menu.step[idx]
+    weightiest = world.decision_scale[..., row, :][..., menu.actor[idx]]
+    return np.maximum(stake, world.params.decisions.attention * weightiest)
 
 
 def choose(world: World, state: State, gains: np.ndarray, deciders: np.ndarray) -> np.ndarray:
     """Each decider's move by the logit rule: ``(R, len(deciders))`` positions, -1 to hold.
 
-    A position ``2 v + d`` is move ``d`` (0 up, 1 down) of variable ``v``. Draw ``i`` of the
-    ``DECISION`` stream decides for state ``i``, whichever states are decided together.
+    A position ``2 v + d`` is move ``d`` (0 up, 1 down) of variable ``v``. The logit draw is
+    made with Gumbel shocks (the largest of ``λ ΔU / S + g`` wins, ``g`` Gumbel), one per move
+    keyed by what the move is (:meth:`~sim.core.dynamics.menu.Menu.identity`) and one per
+    state for holding, from the ``DECISION`` stream: a move meets the same shock whichever
+    other states decide with it and whatever else a scenario puts on the menu, so paired
+    scenarios compare like with like (common random numbers).
     """
     menu = world.menu
-    width = 2 * world.menu_width
     r = state.replicates
-    u = uniforms(state.keys, state.step, Stream.DECISION, deciders)
     out = np.full((r, deciders.size), -1, dtype=np.int64)
-    scale = np.maximum(np.broadcast_to(lever_stakes(world, state.step), (r, menu.size)), MIN_STAKE)
+    scale = np.maximum(lever_stakes(world, state), MIN_STAKE)
     flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
+    identity = menu.identity()
     for n, i in enumerate(deciders.tolist()):
         own = np.flatnonzero(menu.actor == i)
         if own.size == 0:
             continue
-        positions = np.concatenate([2 * own, 2 * own + 1])
-        positions.sort()
-        z = np.full((r, width + 1), -np.inf)
-        z[:, 0] = 0.0
-        lam = np.broadcast_to(world.rationality[..., i], (r,))
+        positions = np.stack([2 * own, 2 * own + 1], axis=1).ravel()
         offered = flat[:, positions]
         made = np.isfinite(offered)
-        z[:, 1 : positions.size + 1] = np.where(
-            made, lam[:, None] * np.where(made, offered, 0.0), -np.inf
-        )
-        top = z.max(axis=1, keepdims=True)
-        weights = np.exp(z - top)
-        cumulative = np.cumsum(weights, axis=1)
-        pick = (cumulative < u[:, n, None] * cumulative[:, -1:]).sum(axis=1)
-        pick = np.minimum(pick, positions.size)
-        out[:, n] = np.where(pick == 0, -1, positions[np.maximum(pick - 1, 0)])
+        if not made.any():
+            continue
+        keys = np.concatenate([[hold_identity(i)], identity[positions]])
+        g = _gumbel(uniforms(state.keys, state.step, Stream.DECISION, keys))
+        lam = np.broadcast_to(world.rationality[..., i], (r,))
+        z = np.where(made, lam[:, None] * np.where(made, offered, 0.0) + g[:, 1:], -np.inf)
+        best = z.argmax(axis=1)
+        moved = z[np.arange(r), best] > g[:, 0]
+        out[:, n] = np.where(moved, positions[best], -1)
+    return out
+
+
+def hold_identity(i: int) -> int:
+    """The draw key of state ``i``'s option to hold (beyond every move's key)."""
+    return int(move_key(len(KINDS), i, -1))
+
+
+def _gumbel(u: np.ndarray) -> np.ndarray:
+    """Standard Gumbel shocks from uniforms in [0, 1)."""
+    return -np.log(-np.log(np.clip(u, 1e-300, 1.0 - 1e-16)))
+
+
+def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) -> np.ndarray:
+    """The chance that each variable's partner accepts its move, ``(R, V)`` (1 but channels).
+
+    A channel opens only if the partner accepts: with the logit probability of its own
+    ``ΔU`` for the channel — its move of the same variable if it decides, else what the
+    channel saves it of the dyad's costs, at the default rationality — in its lever's stakes.
+    """
+    menu = world.menu
+    r = state.replicates
+    out = np.ones((r, menu.size))
+    channels = menu.of_kind("channel")
+    if channels.size == 0:
+        return out
+    stake = np.maximum(lever_stakes(world, state), MIN_STAKE)
+    where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
+    for v in channels.tolist():
+        mirror = where.get((int(menu.target[v]), int(menu.actor[v])))
+        b = int(menu.target[v])
+        own = gains[:, mirror, 0] / stake[:, mirror] if mirror is not None else None
+        lam_b = np.broadcast_to(world.rationality[..., b], (r,))
+        lam_0 = np.broadcast_to(world.params.decisions.rationality, (r,))
+        fallback = -scores.partner_cost[:, v, 0] / stake[:, v]
+        if own is None:
+            z = lam_0 * fallback
+        else:
+            z = np.where(
+                np.isfinite(own), lam_b * np.where(np.isfinite(own), own, 0.0), lam_0 * fallback
+            )
+        out[:, v] = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
     return out
 
 
@@ -564,18 +669,17 @@ def apply_choices(
 ) -> None:
     """Put the chosen moves on the running state, for the replicates that chose them.
 
-    A channel opens only if the partner accepts: with the logit probability of its own
-    ``ΔU`` for the channel (its move of the same variable if it has one, else its share of the
-    dyad's change, at the default rationality), drawn from the ``DECISION`` stream at ``N + i``.
+    A proposed channel opens if its partner accepts (:attr:`Scores.accept`, drawn from the
+    ``ACCEPTANCE`` stream at the proposer); two states that propose the same channel in the
+    same month open it once.
     """
     menu = world.menu
-    r = state.replicates
     chosen = choices >= 0
     if not chosen.any():
         return
-    stake = np.broadcast_to(lever_stakes(world, state.step), (r, menu.size))
-    accept = uniforms(state.keys, state.step, Stream.DECISION, world.n + np.arange(world.n))
+    accept = uniforms(state.keys, state.step, Stream.ACCEPTANCE, world.n)
     changed_overlay = False
+    opened: set[tuple[int, int, int]] = set()
     for rep, col in zip(*np.nonzero(chosen), strict=True):
         position = int(choices[rep, col])
         v, d = divmod(position, 2)
@@ -584,7 +688,11 @@ def apply_choices(
         delta = float(scores.change[rep, v, d])
         refused = False
         if kind == "channel" and delta > 0:
-            refused = not _accepted(world, state, scores, gains, stake, accept, rep, v, d)
+            if (int(rep), b, a) in opened:  # the partner opened it this month
+                continue
+            refused = not bool(accept[rep, a] < scores.accept[rep, v])
+            if not refused:
+                opened.add((int(rep), a, b))
         if not refused:
             if menu.lever[v] >= 0:
                 state.overlay[rep, menu.lever[v], a, b] += delta
@@ -603,41 +711,37 @@ def apply_choices(
                         state.first_retreat[rep, a] = state.step
             state.moves[rep, a] += 1
         if state.log is not None:
-            state.log.append(_record(world, state, scores, gains, rep, v, d, refused))
+            state.log.append(
+                move_record(world, scores, gains, rep, v, d, step=state.step + 1, refused=refused)
+            )
     if changed_overlay:
         state.overlay_version += 1
 
 
-def _accepted(world, state, scores, gains, stake, accept, rep, v, d) -> bool:
-    """Whether the partner of a proposed channel accepts it (see :func:`apply_choices`)."""
-    menu = world.menu
-    a, b = int(menu.actor[v]), int(menu.target[v])
-    mirror = np.flatnonzero(
-        (menu.actor == b) & (menu.target == a) & (menu.kind == KIND_INDEX["channel"])
-    )
-    if mirror.size and np.isfinite(gains[rep, mirror[0], 0]):
-        gain = float(gains[rep, mirror[0], 0]) / max(float(stake[rep, mirror[0]]), MIN_STAKE)
-        lam = float(np.broadcast_to(world.rationality[..., b], (state.replicates,))[rep])
-    else:  # a partner that does not decide accepts a channel for what it saves it
-        gain = -float(scores.partner_cost[rep, v, d]) / max(float(stake[rep, v]), MIN_STAKE)
-        lam = float(np.broadcast_to(world.params.decisions.rationality, (state.replicates,))[rep])
-    z = lam * gain
-    probability = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
-    return bool(accept[rep, a] < probability)
+def move_record(
+    world: World,
+    scores: Scores,
+    gains: np.ndarray,
+    rep: int,
+    v: int,
+    d: int,
+    *,
+    step: int,
+    refused: bool = False,
+) -> records.Decision:
+    """The record of move ``d`` of variable ``v`` in replicate ``rep``, with the terms of its gain.
 
-
-def _record(world, state, scores, gains, rep, v, d, refused) -> records.Decision:
-    """The record of one chosen move, with the terms that made it win."""
+    The terms are the model's (:data:`TERMS`), the state's private ``value`` of the move
+    (:func:`revealed_value`) and the ``posture`` (the pull of the standing posture and the
+    cost of moving), so that they sum to the gain.
+    """
     menu = world.menu
     kind = KINDS[menu.kind[v]]
-    row = decision_row(world, state.step)
-    price = float(
-        np.broadcast_to(world.decision_price[..., row, :, d], (state.replicates, menu.size))[rep, v]
-    )
     delta = float(scores.change[rep, v, d])
     terms = {name: -float(scores.cost[rep, v, d, t]) for t, name in enumerate(TERMS)}
-    terms["value"] = price * delta
-    terms["posture"] = float(gains[rep, v, d]) - sum(terms.values())
+    terms["value"] = float(scores.value[rep, v, d])
+    gain = float(gains[rep, v, d])
+    terms["posture"] = gain - sum(terms.values())
     a = world.codes[menu.actor[v]]
     if kind == "clarity":
         target = world.alliance_labels[menu.target[v]]
@@ -647,13 +751,13 @@ def _record(world, state, scores, gains, rep, v, d, refused) -> records.Decision
         target = ""
     return records.Decision(
         replicate=rep,
-        step=state.step + 1,
+        step=step,
         decider=a,
         target=target,
         move=MOVES[kind][d],
         kind=kind,
         change=delta,
-        gain=float(gains[rep, v, d]),
+        gain=gain,
         terms=tuple((name, round(value, 6)) for name, value in terms.items()),
         refused=refused,
     )
@@ -671,7 +775,9 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     """The scores and ``ΔU`` of every move on the menu this month.
 
     Only the levers some replicate attends to are scored; the others keep no score and a
-    ``ΔU`` of ``-inf`` (never chosen).
+    ``ΔU`` of ``-inf`` (never chosen). What a channel saves its proposer counts times the
+    chance that the partner accepts (:func:`acceptance`); its political price, the pull of
+    the posture and the cost of moving are the proposer's whether or not it is accepted.
     """
     levers = active_levers(world, state)
     ties, cap, threat_matrix, *_ = perceive(world, state, levers)
@@ -681,19 +787,27 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     menu = world.menu.take(idx)
     values = current_values(world, state, menu, levers)
     part = score_moves(world, state, view, menu, values)
-    gains = utilities(world, state, part, values, idx)
+    value = revealed_value(world, state, menu, idx, values, part.change)
+    gains = utilities(world, state, part, values, idx, value=value)
     r, v = state.replicates, world.menu.size
-    scores = Scores(
-        np.zeros((r, v, 2, len(TERMS))),
-        np.zeros((r, v, 2)),
-        np.zeros((r, v, 2), dtype=bool),
-        np.zeros((r, v, 2)),
-    )
-    for name in ("cost", "change", "available", "partner_cost"):
-        getattr(scores, name)[:, idx] = getattr(part, name)
+    fields = {
+        "cost": np.zeros((r, v, 2, len(TERMS))),
+        "change": np.zeros((r, v, 2)),
+        "available": np.zeros((r, v, 2), dtype=bool),
+        "partner_cost": np.zeros((r, v, 2)),
+        "value": np.zeros((r, v, 2)),
+    }
+    for name, array in fields.items():
+        array[:, idx] = value if name == "value" else getattr(part, name)
     full = np.full((r, v, 2), -np.inf)
     full[:, idx] = gains
-    return scores, full
+    scores = Scores(**fields)
+    accept = acceptance(world, state, scores, full)
+    channels = world.menu.of_kind("channel")
+    if channels.size:  # what the channel saves needs the partner; seeking it is the mover's
+        saved = (1.0 - accept[:, channels]) * fields["cost"][:, channels, 0].sum(axis=2)
+        full[:, channels, 0] += saved
+    return Scores(**fields, accept=accept), full
 
 
 def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:

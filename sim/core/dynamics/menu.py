@@ -130,6 +130,16 @@ class Menu:
             return f"{codes[self.actor[v]]} {kind}"
         return f"{codes[self.actor[v]]} {kind} {codes[target]}"
 
+    def identity(self) -> np.ndarray:
+        """A key of each move, ``(2V,)`` (variable ``v``'s step up at ``2v``, down at ``2v+1``).
+
+        The key says what the move is — its kind, actor, target and direction — not where it
+        sits on the menu, so the same move has the same key in any scenario (the draws of
+        :func:`~sim.core.dynamics.decisions.choose` are keyed by it).
+        """
+        base = move_key(self.kind, self.actor, self.target)
+        return np.stack([base, base + 1], axis=1).ravel()
+
     def take(self, idx: np.ndarray) -> Menu:
         """The menu's variables at positions ``idx``."""
         return Menu(*(getattr(self, name)[idx] for name in self.__dataclass_fields__))
@@ -259,6 +269,15 @@ def build_menu(e: Eligibility, lever_index: dict[str, int]) -> Menu:
     )
     steps = np.array([STEPS[r[1]] for r in rows], dtype=float)
     return Menu(actor, kind, target, levers, pairs, steps[:, 0], steps[:, 1], steps[:, 2])
+
+
+def move_key(kind, actor, target):
+    """The draw key of a variable's step up (its step down is the next): kind, actor, target.
+
+    Below 2³¹ for up to 256 states and 65,535 alliances; :data:`KINDS`' length as ``kind``
+    keys a state's option to hold.
+    """
+    return ((np.asarray(kind, dtype=np.int64) * 256 + actor) * 65536 + (np.asarray(target) + 1)) * 2
 
 
 def incident_positions(

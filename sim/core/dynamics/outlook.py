@@ -81,11 +81,15 @@ class Cover:
     strength: np.ndarray
     pledged: np.ndarray
 
-    @property
-    def shares(self) -> np.ndarray:
-        """Each side's share of a dyad's costs, ``2 (1 − p)``, ``(R, S, 2)``."""
+    def shares(self, common) -> np.ndarray:
+        """Each side's share of a dyad's costs, ``φ + (1 − φ) 2 (1 − p)``, ``(R, S, 2)``.
+
+        ``p`` is the side's share of the pair's strength and ``φ`` (``common``, the
+        ``common_cost`` coefficient) the part of an incident's cost both bear whatever their
+        strength (casualties, trade, reputation): the weaker side bears more of the rest.
+        """
         total = np.maximum(self.strength.sum(axis=2, keepdims=True), EPS)
-        return 2.0 * self.strength[..., ::-1] / total
+        return common + (1.0 - common) * 2.0 * self.strength[..., ::-1] / total
 
 
 def cover(
@@ -316,7 +320,7 @@ def party_costs(world: World, view: Outlook, cov: Cover, total: np.ndarray, seve
     r, n = total.shape[0], world.n
     s = world.incident_dyads
     bears = np.zeros((r, n))
-    shares = cov.shares
+    shares = cov.shares(world.params.decisions.common_cost)
     np.add.at(bears, (slice(None), world.dyad_i[s]), shares[..., 0] * total)
     np.add.at(bears, (slice(None), world.dyad_j[s]), shares[..., 1] * total)
     coverage = view.ties.joined.coverage
@@ -355,10 +359,11 @@ def following_value(world: World, view: Outlook, state: State, actor, target, pu
     The pull moves the target along the axis (:func:`alignment_months`, a lasting posture),
     valued at ``w_A · A_actor · v_target`` per alignment-month, with ``v`` the target's share
     of the region's capability: a state values followers by their weight, and by how firmly it
-    stands on a side itself.
+    stands on a side itself. A pole is no one's follower (its alignment is fixed, §3).
     """
     regional = view.capability * world.regional
     weight = regional[:, target] / regional.sum(axis=1, keepdims=True)
+    weight = weight * ~world.pole[target]  # a pole's alignment is its own: no pull moves it
     own = state.alignment[:, actor]
     moved = alignment_months(world, view, pull, lasting=True)
     return world.params.decisions.following_weight * own * weight * moved

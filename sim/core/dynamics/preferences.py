@@ -37,7 +37,7 @@ from sim.core.dynamics.decisions import (
     score_moves,
 )
 from sim.core.dynamics.levers import active_levers
-from sim.core.dynamics.menu import KIND_INDEX, Menu, incident_positions
+from sim.core.dynamics.menu import KIND_INDEX, KINDS, Menu, incident_positions
 from sim.core.dynamics.outlook import RUNGS, Outlook, outlook
 from sim.core.dynamics.perception import perceive
 from sim.core.dynamics.step import initial_state
@@ -104,10 +104,15 @@ def preferences(reference: World, world: World) -> dict[str, np.ndarray]:
         if own.any():
             scale[:, i] = stake[:, own].max(axis=1)
     scale = np.maximum(scale, MIN_STAKE)
-    # Bounded attention: a lever worth little to a state against its weightiest is off its
-    # menu (levers the world held at rest lacks stay: their worth is the model's alone).
+    # Bounded attention, instrument by instrument: of each kind of move, a state attends to
+    # the levers worth at least `attention` times its weightiest of that kind, in some year
+    # (levers the world held at rest lacks stay: their worth is the model's alone).
+    group = menu.actor * len(KINDS) + menu.kind
+    top = np.zeros((months.size, world.n * len(KINDS)))
+    np.maximum.at(top, (slice(None), group), np.where(known, stake, 0.0))
+    top = top[:, group]
     attention = world.params.decisions.attention
-    kept = ~known | (stake.max(axis=0) >= attention * scale.max(axis=0)[menu.actor])
+    kept = ~known | ((stake >= attention * top) & (top > MIN_STAKE)).any(axis=0)
     return {
         "decision_price": price,
         "stance_price": by_rung,

@@ -112,11 +112,16 @@ def test_war_costs_more_between_nuclear_powers():
     np.testing.assert_array_equal(costs[nuclear, :5], costs[other, :5])
 
 
-def test_the_stronger_side_bears_less_and_parity_splits_evenly():
+@pytest.mark.parametrize("common", [0.0, 0.5, 1.0])
+def test_the_stronger_side_bears_less_and_parity_splits_evenly(common):
     strength = np.array([[[100.0, 100.0], [300.0, 100.0]]])
-    shares = Cover(np.zeros((1, 2)), np.zeros((1, 2)), strength, np.zeros((1, 0))).shares
+    cover = Cover(np.zeros((1, 2)), np.zeros((1, 2)), strength, np.zeros((1, 0)))
+    shares = cover.shares(common)
     np.testing.assert_allclose(shares[0, 0], [1.0, 1.0])
-    np.testing.assert_allclose(shares[0, 1], [0.5, 1.5])
+    # 3:1 in strength: 2 (1 − p) is 0.5 and 1.5; the common part φ is borne alike
+    np.testing.assert_allclose(
+        shares[0, 1], [common + (1 - common) * 0.5, common + (1 - common) * 1.5]
+    )
     np.testing.assert_allclose(shares.sum(axis=2), 2.0)
 
 
@@ -128,8 +133,8 @@ def test_each_state_bears_its_share_of_its_dyads(view_of):
     s = w.incident_dyads
     expected = np.zeros((3, w.n))
     for e, (i, j) in enumerate(zip(w.dyad_i[s], w.dyad_j[s], strict=True)):
-        expected[:, i] += view.cover.shares[:, e, 0]
-        expected[:, j] += view.cover.shares[:, e, 1]
+        expected[:, i] += view.cover.shares(w.params.decisions.common_cost)[:, e, 0]
+        expected[:, j] += view.cover.shares(w.params.decisions.common_cost)[:, e, 1]
     np.testing.assert_allclose(bears, expected)
 
 

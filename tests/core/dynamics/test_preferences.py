@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim.core.compile import compile_world
-from sim.core.dynamics.decisions import current_values, score_moves, utilities
+from sim.core.dynamics.decisions import MIN_STAKE, current_values, score_moves, utilities
 from sim.core.dynamics.menu import KINDS
 from sim.core.dynamics.preferences import RestPath, decision_months
 from sim.scenario.loader import load_scenario
@@ -61,12 +61,20 @@ def test_prices_read_as_the_theory_says(status_quo):
 
 
 def test_levers_worth_little_to_a_state_are_left_out_of_its_choices(status_quo):
+    # Attention is instrument by instrument: a lever is kept when, in some year, it is worth at
+    # least `attention` times the same state's weightiest lever of the same kind.
     menu, w = status_quo.menu, status_quo
-    stake = (np.abs(w.decision_price).max(axis=2) * menu.step).max(axis=0)
-    top = w.decision_scale.max(axis=0)[menu.actor]
+    stake = np.abs(w.decision_price).max(axis=2) * menu.step
     attention = w.params.decisions.attention
-    assert (w.decision_attended == (stake >= attention * top)).all()
+    for d in range(menu.size):
+        peers = (menu.actor == menu.actor[d]) & (menu.kind == menu.kind[d])
+        top = stake[:, peers].max(axis=1)
+        expected = ((stake[:, d] >= attention * top) & (top > MIN_STAKE)).any()
+        assert w.decision_attended[d] == expected, d
     assert w.decision_attended.any() and not w.decision_attended.all()
+    # every kind keeps some lever somewhere: no instrument is dropped wholesale
+    kept_kinds = set(menu.kind[w.decision_attended].tolist())
+    assert kept_kinds == set(range(len(KINDS)))
 
 
 def test_prices_are_solved_once_a_year_from_the_first_decision_month(status_quo):
