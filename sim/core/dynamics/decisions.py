@@ -579,7 +579,6 @@ def lever_stakes(world: World, state: State, idx: np.ndarray | None = None) -> n
     menu = world.menu
     if idx is None:
         idx = np.arange(menu.size)
-    r = state.replicates
     row = decision_row(world, state.step)
     price = np.abs(prices_now(world, state, idx)).max(axis=2)
     stake = price * menu.step[idx]
