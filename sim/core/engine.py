@@ -255,7 +255,8 @@ def _outcomes(
 
     From the highest rung reached, the incidents counted over the run, the final month's
     metrics and the month of each state's first back-down, each per replicate; with the
-    states' decisions (§9): ``coercion_share.<ISO3>``, the share of months it coerced another,
+    states' decisions (§9): ``coercion_intensity.<ISO3>``, its mean gray-zone coercion a month
+    summed over its targets,
     and ``first_retreat.<ISO3>``, the month of its first back-down (one past the horizon when
     it never backed down).
     """
@@ -275,7 +276,7 @@ def _outcomes(
             countries["milex_usd_bn"][:, i] / world.milex0[..., i] - 1
         )
     for i, code in enumerate(world.codes):
-        outcomes[f"coercion_share.{code}"] = countries["coercion_months"][:, i] / world.horizon
+        outcomes[f"coercion_intensity.{code}"] = countries["coercion_months"][:, i] / world.horizon
     if first_retreat is None:
         first_retreat = np.full((*reached.shape, world.n), world.horizon + 1.0)
     for i, code in enumerate(world.codes):

@@ -40,7 +40,7 @@ COUNTRY_METRICS = (
     "retreats",
 )
 #: Outcomes of a run derived from the states' decisions (``docs/model.md`` §9), per country.
-DECISION_OUTCOMES = ("coercion_share", "first_retreat")
+DECISION_OUTCOMES = ("coercion_intensity", "first_retreat")
 
 #: Countries with |alignment| below this are hedgers.
 HEDGING_BAND = 0.2
@@ -116,7 +116,7 @@ def metric_bounds(countries: int) -> dict[str, Bounds]:
         "abandonment_fear": UNIT,  # threat × (1 - the best pledge), both in [0, 1]
         "entrapment_fear": UNIT,  # a commitment in [0, 1] times a tension in [0, 1]
         "moves": COUNT,  # moves a state has made so far (§9)
-        "coercion_months": COUNT,  # months a state has coerced another so far
+        "coercion_months": Bounds(0.0),  # intensity-months of coercion so far, over its targets
         "retreats": COUNT,  # times a state has backed down in an incident so far
     }
 
@@ -139,8 +139,8 @@ def outcome_bounds(name: str, countries: int) -> Bounds:
         return COUNT
     if metric == "milex_change_pct":
         return Bounds(-100.0)  # spending never falls to nothing
-    if metric == "coercion_share":
-        return UNIT  # months coercing over months run
+    if metric == "coercion_intensity":
+        return Bounds(0.0, countries - 1.0)  # summed over its targets, each at most 1
     if metric == "first_retreat":
         return Bounds(0.0, whole=True)  # a month; one past the horizon when it never came
     return metric_bounds(countries)[metric]

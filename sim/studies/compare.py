@@ -107,7 +107,9 @@ def outcomes(trajectory: Trajectory) -> dict[tuple[str, str], np.ndarray]:
     """Per-replicate outcome values, keyed by ``(metric, country)`` (country '' if none).
 
     Final-month values of the model metrics, whether each escalation rung was reached, total
-    incidents, and per country: final alignment, threat and spending change (percent).
+    incidents, and per country: final alignment, threat and spending change (percent), and
+    the states' decisions: moves made, back-downs, and mean gray-zone coercion a month
+    (summed over its targets).
     """
     world = trajectory.world
     reached = trajectory.max_level.max(axis=1)
@@ -126,6 +128,12 @@ def outcomes(trajectory: Trajectory) -> dict[tuple[str, str], np.ndarray]:
         values[("alignment", code)] = trajectory.countries["alignment"][-1, :, i]
         values[("threat", code)] = trajectory.countries["threat"][-1, :, i]
         values[("milex_change_pct", code)] = 100.0 * (milex[-1, :, i] / milex[0, :, i] - 1.0)
+        # the states' decisions (docs/model.md §9): what each chose, over the run
+        values[("moves", code)] = trajectory.countries["moves"][-1, :, i]
+        values[("retreats", code)] = trajectory.countries["retreats"][-1, :, i]
+        values[("coercion_intensity", code)] = (
+            trajectory.countries["coercion_months"][-1, :, i] / trajectory.horizon
+        )
     return values
 
 
@@ -193,8 +201,9 @@ def outcome_table(comparison: Comparison) -> pd.DataFrame:
 
     Columns: for each rung from standoff to war, the share of replicates reaching it and its
     Wilson interval; then mean final polarization, hedging (the continuous measure) and the
-    count of hedgers, US credibility, China's perceived
-    threat and the mean change in spending of the main actors.
+    count of hedgers, US credibility, China's perceived threat, China's gray-zone coercion (its
+    mean intensity a month, summed over its targets), the moves all states made, and the mean
+    change in spending of the main actors.
     """
     rows = []
     for name in comparison.names:
@@ -212,6 +221,8 @@ def outcome_table(comparison: Comparison) -> pd.DataFrame:
             "hedgers": values[("hedgers", "")].mean(),
             "us_credibility": values[("us_credibility", "")].mean(),
             "china_threat": values[("threat", "CHN")].mean(),
+            "china_coercion": values[("coercion_intensity", "CHN")].mean(),
+            "moves": sum(values[("moves", code)] for code in trajectory.world.codes).mean(),
         }
         for code in ("USA", "CHN", "JPN", "AUS", "PHL", "VNM"):
             row[f"milex_change_pct_{code}"] = values[("milex_change_pct", code)].mean()

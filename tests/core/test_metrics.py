@@ -87,7 +87,7 @@ def test_every_metric_and_outcome_has_its_bounds():
     for name in final_outcomes(w, 1):
         metrics.outcome_bounds(name, w.n)  # a KeyError for an outcome without bounds
     assert metrics.outcome_bounds("hedgers", w.n).high == w.n
-    assert metrics.outcome_bounds("coercion_share.CHN", w.n).high == 1.0
+    assert metrics.outcome_bounds("coercion_intensity.CHN", w.n).high == w.n - 1
     with pytest.raises(KeyError):
         metrics.outcome_bounds("hedginess", w.n)
 

@@ -6,25 +6,32 @@ Every ``decisions.interval`` months each deciding state scores each move of its 
 deviation, as in Bueno de Mesquita's expected-utility model), and chooses one move or none by
 a quantal-response rule (McKelvey & Palfrey 1995):
 
-    ΔU_i(m) = −ΔC_i(m) + β_v Δ_m − κ S_v [(o_v + Δ_m/δ_v)² − o_v²] − c S_v
+    ΔU_i(m) = −ΔC_i(m) + V_v(o_v + Δ_m/δ_v) − V_v(o_v) − κ S_v [(o_v + Δ_m/δ_v)² − o_v²] − c S_v
+    V_v(o)  = δ_v (β_v+ max(o, 0) + β_v− min(o, 0))
     P_i(m) ∝ exp(λ_i ΔU_i(m) / S_v),      ΔU_i(hold) = 0
 
 ``ΔC`` is the change of what the model says the move costs the state — expected escalation
-costs it bears, summed threat, minus the following it gains (:func:`score_moves`); ``β_v`` is
-the state's private value of the variable, set by revealed preference so that the status quo
-is its best reply (:func:`preferences`); ``o_v`` is the variable's departure from the status
-quo in steps ``δ_v``, ``κ`` the pull of the standing posture, ``c`` the cost of making a move,
-and ``S_v = |β_v δ_v|`` the lever's stake, the first-order value of one step at the status quo
-(at least ``attention`` times the state's weightiest lever's, ``Z_i``): the unit a move is
-weighed in. The logit's unobserved shocks scale with the stakes of the lever they concern (a
-heteroscedastic logit), so a lever moves when its incentives shift by a share of its stake.
-The chosen moves apply to the running state of the replicates that chose them
+costs it bears, summed threat, minus the following it gains (:func:`score_moves`); ``V_v`` is
+the state's private value of the variable, kinked at the status quo with the slopes ``β_v±``
+set by revealed preference so that the status quo is its best reply (:func:`revealed_value`,
+:mod:`sim.core.dynamics.preferences`); ``o_v`` is the variable's departure from the status quo
+in steps ``δ_v``, ``κ`` the pull of the standing posture, ``c`` the cost of making a move, and
+``S_v = max(|β_v±| δ_v, attention · Z_i)`` the lever's stake (:func:`lever_stakes`), the unit a
+move is weighed in. The logit's unobserved shocks scale with the stakes of the lever they
+concern (a heteroscedastic logit), so a lever moves when its incentives shift by a share of
+its stake. The chosen moves apply to the running state of the replicates that chose them
 (:func:`apply_choices`): the lever overlay, the burden posture, clarity, lean or stance —
 never a new scenario.
 
-Draws are counter-based (:class:`~sim.core.rng.Stream` ``DECISION``, one per state and one per
-proposal of a channel), so a replicate chooses the same alone, in a batch or in the Mesa model,
-where :meth:`~sim.core.agents.Country.step` makes the choice and the model applies it.
+Draws are counter-based: Gumbel shocks keyed by what each move is (:class:`~sim.core.rng.Stream`
+``DECISION``), so a replicate chooses the same alone, in a batch or in the Mesa model (where
+:meth:`~sim.core.agents.Country.step` makes the choice and the model applies it) and two
+scenarios give a move they share the same shock; a partner's acceptance of a channel draws
+from ``ACCEPTANCE``.
+
+The module is over 800 lines because scoring is one function per kind of move (eleven of
+them, each a mechanism of the model with its own docstring) around one rule; split, the
+kinds would import the rule's helpers and the rule the kinds, a cycle.
 """
 
 from __future__ import annotations
@@ -367,20 +374,27 @@ def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
     """Lean towards a pole: the summed threat through ideological distance (§2).
 
     A step moves the point the state's domestic preferences hold it to by ``s_ℓ``
-    (:func:`~sim.core.dynamics.outlook.alignment_months`); each unit of alignment changes its
-    hostility with j by ``(A_i − A_j)/2`` (the derivative of ``((A_i − A_j)/2)²``), weighted by
-    j's power share and the state's exposure to j.
+    (:func:`~sim.core.dynamics.outlook.alignment_months`); its hostility with j,
+    ``((A_i − A_j)/2)²``, changes by ``g ΔA + ΔA²/4`` with ``g = (A_i − A_j)/2``, weighted by
+    j's power share and the state's exposure to j. The second-order term is kept: a state
+    between the poles sits near where the first-order terms cancel (Singapore, a pull from
+    Washington against one from Beijing), and there only the curvature says that a step
+    either way costs it security; linearised, the month's noise in its alignment would
+    decide the sign of the step.
     """
     a = menu.actor[idx]
     p = world.params
     pull = p.alignment.inertia * p.decisions.lean_shift * change
     moved = alignment_months(world, view, pull, lasting=True)
+    squared = alignment_months(world, view, pull, lasting=True, squared=True)
     gap = (state.alignment[:, a, None] - state.alignment[:, None, :]) / 2.0  # (R, M, N)
     exposure = world.proximity[..., a, :] * (
         1.0 - p.threat.ally_discount * view.ties.credible[:, a]
     )
-    slope = (view.share[:, None, :] * exposure * gap).sum(axis=2)
-    out.cost[..., 1] += p.decisions.security_weight * slope * moved
+    weight = view.share[:, None, :] * exposure
+    slope = (weight * gap).sum(axis=2)
+    curvature = weight.sum(axis=2) / 4.0
+    out.cost[..., 1] += p.decisions.security_weight * (slope * moved + curvature * squared)
 
 
 def _recover(world, view, credible, promised, theatre):
@@ -817,6 +831,11 @@ def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarr
 
 
 def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
-    """Add this month to each state that coerces another (gray zone), in place."""
+    """Add this month's gray-zone coercion of each state, summed over its targets, in place.
+
+    Intensity-months, not months: a state that coerces one neighbour at 0.2 all decade
+    counts 24, one that coerces three at full intensity 360, so a campaign's rise and fall
+    shows even where a state never stops coercing someone.
+    """
     if state.coercing is not None:
-        state.coercing += levers[:, LEVER_INDEX["coercion"]].any(axis=2)
+        state.coercing += levers[:, LEVER_INDEX["coercion"]].sum(axis=2)

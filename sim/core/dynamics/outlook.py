@@ -338,19 +338,25 @@ def threat_sum(view: Outlook) -> np.ndarray:
     return view.threat_matrix.sum(axis=2)
 
 
-def alignment_months(world: World, view: Outlook, pull: np.ndarray, lasting: bool) -> np.ndarray:
+def alignment_months(
+    world: World, view: Outlook, pull: np.ndarray, lasting: bool, *, squared: bool = False
+) -> np.ndarray:
     """Alignment-months a constant change ``pull`` in a state's alignment force adds up to.
 
     Under the pull alone against the state's inertia ``k`` (§3), its alignment approaches
     ``pull / k`` at the monthly rate ``r k``: ``ΔA(h) = (pull / k)(1 − (1 − r k)^h)``, summed
-    over the look-ahead and, for a lasting posture, the continuation months beyond it.
+    over the look-ahead and, for a lasting posture, the continuation months beyond it. With
+    ``squared``, the sum of ``ΔA(h)²`` instead (for a cost that is quadratic in alignment).
     """
     p = world.params
     months = view.horizon + (p.decisions.continuation if lasting else 0.0)
     k = np.maximum(p.alignment.inertia, EPS)
     q = 1.0 - p.alignment.rate * k
-    summed = months - q * (1.0 - q**months) / np.maximum(1.0 - q, EPS)
-    return pull / k * summed
+    once = q * (1.0 - q**months) / np.maximum(1.0 - q, EPS)  # Σ q^h, h = 1 … months
+    if not squared:
+        return pull / k * (months - once)
+    twice = q**2 * (1.0 - q ** (2 * months)) / np.maximum(1.0 - q**2, EPS)  # Σ q^2h
+    return (pull / k) ** 2 * (months - 2.0 * once + twice)
 
 
 def following_value(world: World, view: Outlook, state: State, actor, target, pull):

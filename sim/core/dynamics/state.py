@@ -213,7 +213,8 @@ class State:
         stance: Each state's stance in its incident with another: press (+1), hold (0) or
             back down (−1), ``[i, j]`` = i's, ``(R, N, N)``.
         moves: Moves each state has made (holds not counted), ``(R, N)``.
-        coercing: Months each state has spent coercing another (gray zone), ``(R, N)``.
+        coercing: Intensity-months of gray-zone coercion each state has applied, summed over
+            its targets, ``(R, N)``.
         first_retreat: Month of each state's first back-down (``NEVER`` before), ``(R, N)``.
         retreats: Times each state has backed down in an incident, ``(R, N)``.
         played: The levers of the moves played into the run (``moves:``, a game's accepted
