@@ -308,13 +308,14 @@ FACTS: tuple[Fact, ...] = (
         peak_escalation(*[("CHN", m) for m in PACT_MEMBERS]),
         "highest rung reached on China–member dyads, mean over the four dyads (0–5)",
         -1,
-        "inconclusive",
-        "Model 2.0: −0.006 rungs, 95% CI [−0.016, +0.003]. Under Model 1 it held (−0.075) "
-        "because the pact was counted as a second US guarantee on top of each bilateral treaty "
-        "(independent pledges: the US pledge to Japan rose from 0.38 to 0.62). With the "
-        "strongest pledge counting, a pact over the existing treaties adds only its new pairs, "
-        "whose capability in China's theatre is small next to the US's: the model says the "
-        "deterrent value of an Asian NATO lies in the treaties the US already has.",
+        "holds",
+        "Marginal: −0.021 rungs, 95% CI [−0.033, −0.010] (z ≈ 3.6). Model 2.0 found −0.006, "
+        "inconclusive: a pact over the existing treaties adds only its new pairs, whose "
+        "capability in China's theatre is small next to the US's. Under Model 3.0 the states "
+        "choose, and the pact's deterrence reaches their stances and campaigns; the effect is "
+        "still small, and its sign on China's coercion depends on how incident costs are "
+        "split (`common_cost`, docs/model.md §9).",
+        marginal=True,
     ),
     Fact(
         "channels_lower_escalation",
@@ -539,11 +540,11 @@ FACTS: tuple[Fact, ...] = (
         peak_escalation(("CHN", "TWN")),
         "highest rung reached on China–Taiwan over 36 months (0–5)",
         -1,
-        "holds",
-        "Marginal: −0.06 rungs, 95% CI [−0.10, −0.02] (z ≈ 3); P(clash or worse) falls from 0.19 "
-        "to 0.14. The direction holds for sovereignty_escalation from −1 to −3 "
-        "(docs/validation.md §4); the size is small next to the spread between runs.",
-        marginal=True,
+        "inconclusive",
+        "+0.03 rungs, 95% CI [−0.004, +0.064]. Under Model 2.0 it held (−0.06, marginal). Now "
+        "Taiwan chooses its stance, and a clear pledge makes it back down less (1.25 back-downs "
+        "a run against 1.78 under ambiguity, 40 runs): Snyder's moral hazard offsets the "
+        "deterrence of China, as the case for ambiguity argues.",
     ),
     Fact(
         "strait_pact_aligns_allies",
@@ -556,7 +557,7 @@ FACTS: tuple[Fact, ...] = (
         "mean alignment of Japan, the Philippines and Australia in month 36",
         +1,
         "inconclusive",
-        "+0.0005, 95% CI [−0.0006, +0.0016] in month 36: the three are already aligned with "
+        "−0.0004, 95% CI [−0.0013, +0.0006] in month 36: the three are already aligned with "
         "the US (0.68), and a pact adds pull through ties while entrapment fear (the pact binds "
         "them to the US's exposure over Taiwan) pushes back; over a 36-month crisis the two "
         "cancel. The CSIS-style question gets a clear answer on escalation, not on alignment.",
