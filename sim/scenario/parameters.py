@@ -904,8 +904,8 @@ class DecisionParameters(_Group):
         "lever's stakes: at 20, a move that loses two fifths of a stake against holding (the "
         "status quo's, with the cost of moving and the pull of the posture) is chosen e^-8 as "
         "often as holding, while one that gains a tenth of a stake is chosen 7 times as often; "
-        "with `move_cost` this makes noise moves rare (about five in the region's decade with "
-        "nothing new, `geosim facts`); 5 is noisy play, 100 nearly best replies",
+        "with `move_cost` and `commitment` (0.45 of a stake for a first step) a move worth "
+        "nothing is chosen e^-9 as often as holding; 5 is noisy play, 100 nearly best replies",
         plausible=(5, 100),
         ge=0,
         le=10_000,
@@ -926,10 +926,11 @@ class DecisionParameters(_Group):
         "Cost of making a move, in units of its lever's stake: the political capital a change "
         "of policy spends",
         why="a government changes course when the change is worth it (agenda costs, Jones & "
-        "Baumgartner 2005); at a quarter of the stake, with rationality 20, a move that gains "
-        "nothing at the status quo is chosen e^-5 as often as holding, so in a world with "
-        "nothing new the region's states make about five moves in ten years (noise), not "
-        "fifty; 0.05 is a nimble government, 0.3 a gridlocked one",
+        "Baumgartner 2005); a quarter of the stake: with the pull of the posture (0.2) a first "
+        "step worth nothing costs 0.45 of a stake and, at rationality 20, is chosen e^-9 as "
+        "often as holding, so that the states' moves in a world with nothing new are few "
+        "(at 0.1, 53 a decade in hub_and_spoke against 14.5, most of them noise); 0.05 is a nimble "
+        "government, 0.3 a gridlocked one",
         plausible=(0.05, 0.3),
         ge=0,
         le=100,
@@ -1086,10 +1087,13 @@ class DecisionParameters(_Group):
         0.2,
         "How far one step of a state's deliberate lean moves the alignment its domestic "
         "preferences hold it to (the inertia's resting point), on the −1 … +1 axis",
-        why="the Philippines' alignment from seeds/ideal_points.csv (idealpointall, through "
-        "the baseline's tanh mapping) moved −0.10 in Duterte's first year (2016→2017) and "
-        "+0.42 from 2019 to 2022: a fifth of the axis a step, two steps the larger turn; "
-        "0.1–0.3 (year-to-year noise in the same series is about ±0.15)",
+        why="a tenth of the axis a step: two steps move the resting point 0.4 and, against "
+        "inertia and the ASEAN pulls, the Philippines' alignment about 0.1 in three years, the "
+        "low end of its observed turns in seeds/ideal_points.csv (idealpointall through the "
+        "baseline's tanh mapping: −0.10 to −0.25 in Duterte's first year, 2016→2017, and "
+        "+0.26 to +0.42 from 2019 to 2022, by yearly or fixed median): a lean is the "
+        "government's deliberate repositioning, not all of a change in votes, which also move "
+        "with the agenda; 0.1–0.3 (year-to-year noise in the series is about ±0.15)",
         plausible=(0.1, 0.3),
         ge=0,
         le=1,

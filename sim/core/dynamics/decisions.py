@@ -649,8 +649,10 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
     """The chance that each variable's partner accepts its move, ``(R, V)`` (1 but channels).
 
     A channel opens only if the partner accepts: with the logit probability of its own
-    ``ΔU`` for the channel — its move of the same variable if it decides, else what the
-    channel saves it of the dyad's costs, at the default rationality — in its lever's stakes.
+    ``ΔU`` for the channel — its move of the same variable if it decides (in that lever's
+    stake, with its own cost of moving and posture pull: accepting is a move of its own), else
+    what the channel saves it of the dyad's costs, at the default rationality, in the
+    proposer's stake for the channel (a partner with no channel lever of its own has none).
     """
     menu = world.menu
     r = state.replicates
@@ -820,6 +822,7 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     if channels.size:  # what the channel saves needs the partner; seeking it is the mover's
         saved = (1.0 - accept[:, channels]) * fields["cost"][:, channels, 0].sum(axis=2)
         full[:, channels, 0] += saved
+        fields["cost"][:, channels, 0] *= accept[:, channels, None]  # the record's terms
     return Scores(**fields, accept=accept), full
 
 

@@ -277,6 +277,8 @@ def move_key(kind, actor, target):
     Below 2³¹ for up to 256 states and 65,535 alliances; :data:`KINDS`' length as ``kind``
     keys a state's option to hold.
     """
+    if np.any(np.asarray(actor) >= 256) or np.any(np.asarray(target) >= 65535):
+        raise ValueError("draw keys hold up to 256 states and 65,535 targets")
     return ((np.asarray(kind, dtype=np.int64) * 256 + actor) * 65536 + (np.asarray(target) + 1)) * 2
 
 

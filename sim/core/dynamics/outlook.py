@@ -8,9 +8,11 @@ quantities held where they are — the documented approximation of a forked simu
   §5 (:func:`~sim.core.dynamics.incidents.incident_hazard`,
   :func:`~sim.core.dynamics.incidents.step_probabilities`) at the month's tension, deterrence,
   emboldening, channels, ceasefires, interdependence, coercion and stances; its distribution
-  over the rungs is carried forward ``H`` months from the current rung, and the expected
-  rung-costs summed (Fearon 1995: escalation is a choice whose costs both sides weigh).
-- **Who bears it** (:class:`Cover`): a party bears ``2 (1 − p)`` of a dyad's cost, with ``p =
+  over the rungs is carried forward ``H`` months from the current rung for a stance, and taken
+  at the chain's stationary distribution over ``H + K`` months for a lasting posture, and the
+  expected rung-costs summed (Fearon 1995: escalation is a choice whose costs both sides weigh).
+- **Who bears it** (:class:`Cover`): a party bears ``φ + (1 − φ) 2 (1 − p)`` of a dyad's cost,
+  ``φ`` the ``common_cost`` both bear whatever their strength, with ``p =
   F_own / (F_own + F_other)`` its side's chance of prevailing from the theatre capability each
   side can bring (its own, plus what the protectors pledged against the other can bring:
   Bueno de Mesquita's probability of victory from capability); a patron bears its pledge's
@@ -353,10 +355,19 @@ def alignment_months(
     k = np.maximum(p.alignment.inertia, EPS)
     q = 1.0 - p.alignment.rate * k
     once = q * (1.0 - q**months) / np.maximum(1.0 - q, EPS)  # Σ q^h, h = 1 … months
-    if not squared:
-        return pull / k * (months - once)
     twice = q**2 * (1.0 - q ** (2 * months)) / np.maximum(1.0 - q**2, EPS)  # Σ q^2h
-    return (pull / k) ** 2 * (months - 2.0 * once + twice)
+    # Where r k is small the closed forms cancel; there 1 − q^h = 1 − e^(−a h), a = −ln q,
+    # is summed by its Taylor series, exact to (a h)³ / 4 (below 10⁻⁷ for a h < 0.005).
+    a = -np.log1p(-p.alignment.rate * k)
+    m = months
+    h1, h2 = m * (m + 1) / 2, m * (m + 1) * (2 * m + 1) / 6
+    h3, h4 = h1**2, h2 * (3 * m**2 + 3 * m - 1) / 5
+    small = a * m < 0.005
+    if not squared:
+        series = a * h1 - a**2 / 2 * h2 + a**3 / 6 * h3
+        return pull / k * np.where(small, series, months - once)
+    series = a**2 * h2 - a**3 * h3 + 7 / 12 * a**4 * h4
+    return (pull / k) ** 2 * np.where(small, series, months - 2.0 * once + twice)
 
 
 def following_value(world: World, view: Outlook, state: State, actor, target, pull):

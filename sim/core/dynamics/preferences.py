@@ -16,12 +16,17 @@ and the ``dormancy`` for one at a bound (not used, or at its ceiling). A kink ra
 price holds whatever the shape of ``C``: where backing down from a clash would save far more
 than pressing would cost, no single price makes holding the best reply, but two do.
 
-Prices are solved along the world held at rest, at every decision month (its capabilities on
-their announced paths, tension and memory at their stationary means, each incident dyad at its
-stationary distribution over the rungs; a stance at the distribution given an incident), so
-that with nothing new no state's best reply moves. A lever's *stake* is the first-order value
-``|β_v δ_v|`` of one step, and a state's ``Z_i`` that of its weightiest lever; a lever worth
-less than ``attention`` times the weightiest is off the menu (bounded attention).
+Prices are solved along the world held at rest once a year, at the first decision month of
+each year (:data:`~sim.core.dynamics.decisions.PRICE_EVERY`; its capabilities on their
+announced paths, tension and memory at their stationary means, each incident dyad at its
+stationary distribution over the rungs; a stance at each rung), so that with nothing new no
+state's best reply moves. A lever's *stake* is the first-order value ``|β_v δ_v|`` of one step,
+and a state's ``Z_i`` that of its weightiest lever of any kind. A lever worth less than
+``attention`` times the same state's weightiest lever of the same kind, in every year, is not
+attended to: it stays on the menu and is never moved (bounded attention). A channel is priced
+as if its partner accepted: holding stays the best reply with acceptance counted because a
+channel lowers its proposer's costs (``C'_+ < 0``), so the savings scaled by the chance of
+acceptance only make the step less attractive.
 """
 
 from __future__ import annotations

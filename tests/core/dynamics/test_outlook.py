@@ -7,6 +7,7 @@ model's own chain (§5); these tests recompute one month of it by hand.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -24,6 +25,7 @@ from sim.core.dynamics.outlook import (
     rung_costs,
 )
 from sim.core.dynamics.perception import perceive
+from sim.core.dynamics.state import EPS
 from sim.core.dynamics.step import initial_state
 from sim.core.rng import replicate_keys
 from sim.scenario.loader import load_scenario
@@ -148,3 +150,27 @@ def test_a_pull_adds_up_to_alignment_months_against_inertia(view_of):
     assert alignment_months(w, view, np.array(0.1), lasting=True) == pytest.approx(by_hand)
     short = sum(0.1 / k * (1 - (1 - r * k) ** h) for h in range(1, 7))
     assert alignment_months(w, view, np.array(0.1), lasting=False) == pytest.approx(short)
+
+
+@pytest.mark.parametrize("inertia", [0.5, 0.03, 0.02, 1e-2, 2e-3, 1e-6, 0.0])
+def test_alignment_months_and_their_squares_add_up_month_by_month(inertia):
+    # The closed forms cancel where r k is tiny; the sums must still be the month-by-month ones.
+    from types import SimpleNamespace
+
+    rate, horizon, continuation = 0.05, 6, 24
+    params = SimpleNamespace(
+        alignment=SimpleNamespace(inertia=inertia, rate=rate),
+        decisions=SimpleNamespace(continuation=continuation),
+    )
+    world, view = SimpleNamespace(params=params), SimpleNamespace(horizon=horizon)
+    pull = np.array([0.1, -0.2])
+    k = max(inertia, EPS)
+    # 1 − (1 − r k)^h without cancellation, month by month
+    steps = [
+        pull / k * -math.expm1(h * math.log1p(-rate * k))
+        for h in range(1, horizon + continuation + 1)
+    ]
+    found = alignment_months(world, view, pull, lasting=True)
+    squared = alignment_months(world, view, pull, lasting=True, squared=True)
+    np.testing.assert_allclose(found, sum(steps), rtol=1e-6)
+    np.testing.assert_allclose(squared, sum(s**2 for s in steps), rtol=1e-6)
