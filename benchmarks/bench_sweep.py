@@ -17,6 +17,9 @@ It does, in one process on one machine:
 4. The batched engine alone in this one process (no Dask, no files): runs/s as the number of
    replicates advanced together grows. This is the ceiling of one worker.
 5. The engine alone on every shipped scenario, 250 replicates at a time.
+6. What the states' decisions cost: the engine alone on ``hub_and_spoke`` with every state
+   deciding (as shipped) and with every state on its script (Model 2.0's behaviour), at 1 and
+   250 replicates, in one run.
 
 ``--parts`` runs some of these; sections already in ``OUT/sweep_benchmark.json`` are kept.
 
@@ -152,7 +155,7 @@ def main() -> None:
     parser.add_argument(
         "--per-sample", default="1,10,50,200", help="replicates per sample, at 2,000 runs"
     )
-    parser.add_argument("--parts", default="common,scaling,per_sample,engine,scenarios")
+    parser.add_argument("--parts", default="common,scaling,per_sample,engine,scenarios,decisions")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="geosim-bench-") as scratch:
@@ -181,6 +184,8 @@ def run_parts(args: argparse.Namespace, scratch: Path) -> dict:
         report["engine"] = engine_alone()
     if "scenarios" in parts:
         report["scenarios"] = every_scenario()
+    if "decisions" in parts:
+        report["decisions"] = decisions_cost()
     path.write_text(json.dumps(report, indent=2) + "\n")
     return report
 
@@ -319,6 +324,35 @@ def every_scenario(replicates: int = 250) -> list[dict]:
     return rows
 
 
+def decisions_cost(sizes: tuple[int, ...] = (1, 250)) -> list[dict]:
+    """Runs/s of the engine on ``hub_and_spoke`` with the states deciding and on their script."""
+    from sim.core.compile import compile_world
+    from sim.core.engine import final_outcomes
+    from sim.scenario.loader import load_scenario
+    from sim.scenario.schema import Scenario
+
+    shipped = load_scenario("hub_and_spoke")
+    data = shipped.model_dump(mode="json", exclude_none=True)
+    data["decisions"] = {"strategy": "scripted"}
+    worlds = {
+        "deciding": compile_world(shipped),
+        "scripted": compile_world(Scenario.model_validate(data)),
+    }
+    rows = []
+    for size in sizes:
+        for label, world in worlds.items():
+            final_outcomes(world, size)  # warm up
+            calls = max(2, 100 // size)
+            best = float("inf")
+            for _ in range(calls):
+                began = time.perf_counter()
+                final_outcomes(world, size)
+                best = min(best, time.perf_counter() - began)
+            rows.append({"replicates": size, "states": label, "runs_per_second": size / best})
+            print(rows[-1], flush=True)
+    return rows
+
+
 def print_tables(report: dict) -> None:
     """Print the report's sections as Markdown tables."""
     print(
@@ -369,6 +403,14 @@ def print_tables(report: dict) -> None:
         print(
             f"| {row['replicates']:,} | {row['ms_per_call']:.1f} | {row['runs_per_second']:,.0f} |"
         )
+    decisions = report.get("decisions", [])
+    if decisions:
+        print("\n| replicates per call | deciding: runs/s | on their script: runs/s | cost |")
+        print("|---:|---:|---:|---:|")
+        rate = {(row["replicates"], row["states"]): row["runs_per_second"] for row in decisions}
+        for size in sorted({row["replicates"] for row in decisions}):
+            on, off = rate[(size, "deciding")], rate[(size, "scripted")]
+            print(f"| {size:,} | {on:,.0f} | {off:,.0f} | {off / on:.1f}× |")
     print("\n| scenario (engine alone, 250 replicates) | months | runs/s |")
     print("|---|---:|---:|")
     for row in report.get("scenarios", []):

@@ -8,7 +8,12 @@ each design against ``hub_and_spoke`` at several values of ``common_cost`` φ, p
 replicate (common random numbers), so that a claim about a design says in what share of φ's
 plausible range its sign holds.
 
-Run ``python -m sim.studies.designs`` for the table ``docs/model.md`` quotes.
+:func:`strait_sensitivity` does the same for the Taiwan Strait designs (ambiguity, clarity,
+a pact without Taiwan) across ``incidents.sovereignty_escalation``, the coefficient every
+Taiwan result rests on.
+
+Run ``python -m sim.studies.designs`` for the tables ``docs/model.md`` §9 and
+``docs/validation.md`` §4 quote.
 """
 
 from __future__ import annotations
@@ -23,13 +28,20 @@ from sim.core import metrics
 from sim.core.compile import compile_world
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.step import advance, initial_state
+from sim.core.engine import simulate
 from sim.core.rng import replicate_keys
 from sim.core.world import LEVER_INDEX
 from sim.scenario.loader import load_scenario
+from sim.scenario.schema import Scenario
+from sim.studies.compare import wilson
 
 #: The designs compared with the status quo, and the status quo.
 DESIGNS = ("formal_asian_nato", "latticework", "us_retrenchment")
 CONTROL = "hub_and_spoke"
+#: The Taiwan Strait designs: ambiguity (the crisis as shipped), clarity, a pact without Taiwan.
+STRAIT = ("taiwan_strait_crisis", "taiwan_strait_clarity", "taiwan_strait_pact")
+#: Rung from which an incident counts as a clash (docs/model.md §5).
+CLASH = 3
 
 
 def _coercion_and_alignment(name: str, common: float, replicates: int, seed: int):
@@ -77,5 +89,49 @@ def design_effects(
     return pd.DataFrame(rows)
 
 
+def strait_sensitivity(
+    offsets: Sequence[float] = (-1.0, -2.0, -3.0),
+    replicates: int = 200,
+    seed: int = 2025,
+) -> pd.DataFrame:
+    """P(clash or worse on China–Taiwan) in each Strait design, at each sovereignty offset.
+
+    Returns:
+        One row per offset and design: the share of replicates in which China–Taiwan reached
+        the clash rung, its Wilson 95% interval, and the back-downs a run of China and Taiwan.
+    """
+    rows = []
+    for offset in offsets:
+        for name in STRAIT:
+            data = load_scenario(name).model_dump(mode="json", exclude_none=True)
+            incidents = data.setdefault("parameters", {}).setdefault("incidents", {})
+            incidents["sovereignty_escalation"] = offset
+            world = compile_world(Scenario.model_validate(data))
+            run = simulate(world, replicates, seed=seed, log=False)
+            china, taiwan = world.china, world.index("TWN")
+            dyad = int(
+                np.flatnonzero(
+                    (world.dyad_i == min(china, taiwan)) & (world.dyad_j == max(china, taiwan))
+                )[0]
+            )
+            hits = int((run.max_level[:, dyad] >= CLASH).sum())
+            low, high = wilson(hits, replicates)
+            retreats = run.countries["retreats"][-1]
+            rows.append(
+                {
+                    "sovereignty_escalation": offset,
+                    "design": name,
+                    "p_clash": hits / replicates,
+                    "low": low,
+                    "high": high,
+                    "china_backdowns": retreats[:, china].mean(),
+                    "taiwan_backdowns": retreats[:, taiwan].mean(),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
 if __name__ == "__main__":  # pragma: no cover - the documented command
     print(design_effects().round(4).to_string(index=False))
+    print()
+    print(strait_sensitivity().round(3).to_string(index=False))

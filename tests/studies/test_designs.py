@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.studies.designs import DESIGNS, design_effects
+from sim.studies.designs import DESIGNS, STRAIT, design_effects, strait_sensitivity
 
 
 @pytest.mark.slow
@@ -19,3 +19,15 @@ def test_the_table_has_each_design_at_each_split_and_retrenchment_turns_with_it(
     assert cut.loc[1.0, "coercion_effect"] < 0 and cut.loc[1.0, "coercion_t"] < -3
     # either way the Philippines accommodates China
     assert (cut["alignment_effect"] < -0.1).all()
+
+
+@pytest.mark.slow
+def test_in_a_strait_crisis_clarity_makes_china_back_down_more_and_taiwan_less():
+    table = strait_sensitivity(offsets=(-2.0,), replicates=100).set_index("design")
+    assert list(table.index) == list(STRAIT)
+    assert ((table["low"] <= table["p_clash"]) & (table["p_clash"] <= table["high"])).all()
+    ambiguity, clarity = table.loc["taiwan_strait_crisis"], table.loc["taiwan_strait_clarity"]
+    # deterrence: China backs down more against a clear pledge
+    assert clarity["china_backdowns"] > ambiguity["china_backdowns"] + 0.05
+    # moral hazard: Taiwan, protected, backs down less
+    assert clarity["taiwan_backdowns"] < ambiguity["taiwan_backdowns"] - 0.2
