@@ -362,12 +362,15 @@ def alignment_months(
     m = months
     h1, h2 = m * (m + 1) / 2, m * (m + 1) * (2 * m + 1) / 6
     h3, h4 = h1**2, h2 * (3 * m**2 + 3 * m - 1) / 5
-    small = a * m < 0.005
+    # Arithmetic, not np.where: a sweep's coefficients are per replicate.
+    small = (a * m < 0.005) * 1.0
     if not squared:
         series = a * h1 - a**2 / 2 * h2 + a**3 / 6 * h3
-        return pull / k * np.where(small, series, months - once)
+        closed = months - once
+        return pull / k * (closed * (1.0 - small) + series * small)
     series = a**2 * h2 - a**3 * h3 + 7 / 12 * a**4 * h4
-    return (pull / k) ** 2 * np.where(small, series, months - 2.0 * once + twice)
+    closed = months - 2.0 * once + twice
+    return (pull / k) ** 2 * (closed * (1.0 - small) + series * small)
 
 
 def following_value(world: World, view: Outlook, state: State, actor, target, pull):
