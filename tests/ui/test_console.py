@@ -103,9 +103,8 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
                 chair.shot("2_after_reload")
         chair.log("Red team move: China steps up gray-zone pressure")
         chair.log("Inject card:")
-        red.page.locator(
-            "td", has_text="rejected: not this turn"
-        )  # the team sees its ruling.first.wait_for(timeout=20_000)
+        # the team sees its ruling
+        red.page.locator("td", has_text="rejected: not this turn").first.wait_for(timeout=20_000)
         chair.shot("3_six_turns")
         blue.shot("3_six_turns")
         red.shot("3_six_turns")
