@@ -12,7 +12,7 @@ Every key is documented in ``docs/scenarios.md``.
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -441,17 +441,9 @@ STATE_MOVES = {
 }
 #: Kinds of a move in array form (``moves:``).
 PlayedKind = Literal[(*LEVER_MOVES, *STATE_MOVES)]  # type: ignore[valid-type]
-#: Decision kinds an overrule names with a partner (a state), with an alliance, or with neither.
-_OVERRULE_PARTNER = (
-    "coercion",
-    "stance",
-    "channel",
-    "assistance",
-    "exercises",
-    "presence",
-    "inducement",
-    "economic_coercion",
-)
+#: Decision kinds an overrule names with a partner state: all but the budget, the lean (a state's
+#: own) and clarity (named by its alliance).
+_OVERRULE_PARTNER = tuple(k for k in get_args(MoveKindName) if k not in ("arms", "clarity", "lean"))
 
 
 class PlayedMove(Strict):

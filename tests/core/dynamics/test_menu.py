@@ -88,3 +88,11 @@ def test_incident_positions_find_what_is_there_and_nothing_else():
     at, found = incident_positions(incident, np.array([5, 9, 3, -1]))
     assert found.tolist() == [True, True, False, False] and at[:2].tolist() == [1, 2]
     assert not incident_positions(np.zeros(0, dtype=np.int64), np.array([1]))[1].any()
+
+
+def test_the_scenario_language_names_the_same_kinds_of_move_as_the_menu():
+    from typing import get_args
+
+    from sim.scenario.schema import MoveKindName
+
+    assert get_args(MoveKindName) == KINDS
