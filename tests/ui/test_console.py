@@ -132,8 +132,8 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
         computer = chair.page.locator(".geosim-computer", has_text="weighed most").filter(
             has=chair.page.get_by_role("button", name="Overrule")
         )
-        month = 6
-        while not _shows(computer) and month < 24:
+        month = 6  # the page can lag a busy server: give each month its time to show a move
+        while not _shows(computer, timeout=10_000) and month < 24:
             chair.click("Advance 1 month")
             month += 1
             chair.at_month(month)
