@@ -45,6 +45,8 @@ from sim.core.dynamics.incidents import interdependence_restraint
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions, move_key
 from sim.core.dynamics.outlook import (
+    COVARIATES,
+    Chains,
     Outlook,
     alignment_months,
     cover,
@@ -179,13 +181,12 @@ def score_moves(
     change = np.where(available, change, 0.0)
     cost = np.zeros((r, v, 2, len(TERMS)))
     partner_cost = np.zeros((r, v, 2))
-    everywhere = np.arange(world.incident_dyads.size)
     shares = view.cover.shares(world.params.decisions.common_cost)
-    lasting = world.params.decisions.continuation
     bases = {
-        kind: (*expected_costs(world, view, everywhere, lasting=months), shares, months)
-        for kind, months in (("lasting", lasting), ("stance", None))
+        kind: Baseline.of(world, view, shares, months)
+        for kind, months in (("lasting", world.params.decisions.continuation), ("stance", None))
     }
+    scored = []
     for kind in KINDS:
         idx = menu.of_kind(kind)
         if idx.size == 0:
@@ -195,9 +196,43 @@ def score_moves(
         for d in range(2):
             out = Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size)))
             scorer(world, state, view, menu, idx, values[:, idx], change[:, idx, d], out, context)
-            cost[:, idx, d] = out.cost
-            partner_cost[:, idx, d] = out.partner
+            scored.append((idx, d, out))
+    for base in bases.values():  # the escalation the scorers asked for, in one pass each
+        base.chains.run()
+    for idx, d, out in scored:
+        cost[:, idx, d] = out.cost
+        partner_cost[:, idx, d] = out.partner
     return Scores(cost, change, available, partner_cost)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The month's escalation outlook that every move of one horizon is scored against.
+
+    Attributes:
+        total: Expected rung-costs of every incident dyad over the look-ahead, ``(R, S)``.
+        severe: Their part on the crisis and war rungs, ``(R, S)``.
+        shares: Each side's share of a dyad's costs (:meth:`Cover.shares`), ``(R, S, 2)``.
+        lasting: Months beyond the look-ahead a lasting posture is weighed over (None for a
+            stance).
+        chains: The scorers' asks for changed chains, run together once all have asked.
+        bears: What each state bears now (:func:`party_costs`), ``(R, N)``.
+    """
+
+    total: np.ndarray
+    severe: np.ndarray
+    shares: np.ndarray
+    lasting: float | None
+    chains: Chains
+    bears: np.ndarray
+
+    @classmethod
+    def of(cls, world: World, view: Outlook, shares: np.ndarray, lasting: float | None):
+        """The baseline of the month for moves weighed over ``lasting`` (None: a stance)."""
+        everywhere = np.arange(world.incident_dyads.size)
+        total, severe = expected_costs(world, view, everywhere, lasting=lasting)
+        bears = party_costs(world, view, view.cover, total, severe)
+        return cls(total, severe, shares, lasting, Chains(world, view, lasting), bears)
 
 
 @dataclass(frozen=True)
@@ -227,14 +262,20 @@ def _positions(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
     return incident_positions(world.incident_dyads, menu.dyad[idx])[0]
 
 
-def _dyad_move(world, view, menu, idx, out, base, **replaced) -> None:
-    """Escalation term of moves on their own dyad: the mover's share of the change."""
+def _dyad_move(world, view, menu, idx, out, base, within=slice(None), **replaced) -> None:
+    """Escalation term of moves on their own dyad: the mover's share of the change.
+
+    It is asked of ``base.chains`` and lands in ``out`` (its moves ``within``) when they run.
+    """
     at = _positions(world, menu, idx)
-    total, _ = expected_costs(world, view, at, lasting=base[3], **replaced)
-    delta = total - base[0][:, at]
     side = _side(world, menu, idx)
-    out.cost[..., 0] += base[2][:, at, side] * delta
-    out.partner[:] += base[2][:, at, 1 - side] * delta
+
+    def settle(total: np.ndarray, severe: np.ndarray) -> None:
+        delta = total - base.total[:, at]
+        out.cost[:, within, 0] += base.shares[:, at, side] * delta
+        out.partner[:, within] += base.shares[:, at, 1 - side] * delta
+
+    base.chains.ask(at, settle, **replaced)
 
 
 def _coercion(world, state, view, menu, idx, values, change, out, base) -> None:
@@ -298,13 +339,7 @@ def _economic(world, state, view, menu, idx, values, change, out, base) -> None:
         sub = idx[paired]
         economic = view.terms.economic_dyad[:, menu.dyad[sub]] + change[:, paired]
         restraint = interdependence_restraint(world, economic, at[paired])
-        part = Move(
-            np.zeros((out.cost.shape[0], sub.size, len(TERMS))),
-            np.zeros((out.cost.shape[0], sub.size)),
-        )
-        _dyad_move(world, view, menu, sub, part, base, restraint=restraint)
-        out.cost[:, paired] += part.cost
-        out.partner[:, paired] = part.partner
+        _dyad_move(world, view, menu, sub, out, base, within=paired, restraint=restraint)
 
 
 def _inducing(unit_of):
@@ -367,7 +402,7 @@ def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
         before = 2.0 * other / np.maximum(own + other, EPS)
         after = 2.0 * other[:, None, :] / np.maximum(grown + other[:, None, :], EPS)
         shifted = (1.0 - common) * (after - before[:, None, :])  # the common part is not shifted
-        out.cost[..., 0] += (shifted * base[0][:, None, :] * mine).sum(axis=2)
+        out.cost[..., 0] += (shifted * base.total[:, None, :] * mine).sum(axis=2)
 
 
 def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
@@ -402,21 +437,35 @@ def _recover(world, view, credible, promised, theatre):
     return cover(world, view.ties, credible, promised, view.capability, theatre)
 
 
-def _whole(world, state, view, new_cover, base, actor, **replaced) -> np.ndarray:
-    """The change of what ``actor`` bears over all incident dyads under ``new_cover``."""
-    everywhere = np.arange(world.incident_dyads.size)
-    total, severe = expected_costs(
-        world,
-        view,
-        everywhere,
-        deter=new_cover.deter,
-        embolden=new_cover.embolden,
-        lasting=base[3],
-        **replaced,
-    )
-    after = party_costs(world, view, new_cover, total, severe)[:, actor]
-    before = party_costs(world, view, view.cover, base[0], base[1])[:, actor]
-    return after - before
+def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
+    """The change of what ``actor`` bears over all incident dyads under ``new_cover``.
+
+    It is asked of ``base.chains``; ``then(change)`` receives it, ``(R,)``, when they run.
+    """
+    replaced |= {"deter": new_cover.deter, "embolden": new_cover.embolden}
+    # Only the dyads whose covariates change need their chain again: the others' are the
+    # baseline's, to the bit.
+    changed = np.zeros(world.incident_dyads.size, dtype=bool)
+    for name, array in replaced.items():
+        changed |= (array != COVARIATES[name](view)).any(axis=0)
+    changed = np.flatnonzero(changed)
+
+    def settle(part: np.ndarray, part_severe: np.ndarray) -> None:
+        total, severe = base.total.copy(), base.severe.copy()
+        total[:, changed], severe[:, changed] = part, part_severe
+        after = party_costs(world, view, new_cover, total, severe)[:, actor]
+        then(after - base.bears[:, actor])
+
+    base.chains.ask(changed, settle, **{k: v[:, changed] for k, v in replaced.items()})
+
+
+def _add_escalation(out: Move, m: int, moved: np.ndarray):
+    """A ``then`` for :func:`_whole`: the change lands on move ``m`` where it ``moved``."""
+
+    def land(delta: np.ndarray) -> None:
+        out.cost[:, m, 0] += np.where(moved, delta, 0.0)
+
+    return land
 
 
 def _presence(world, state, view, menu, idx, values, change, out, base) -> None:
@@ -444,8 +493,8 @@ def _presence(world, state, view, menu, idx, values, change, out, base) -> None:
         friction = view.presence.copy()
         if touched.any():
             friction[:, touched] = _friction_at(world, presence, a, h, row[:, h], touched)
-        delta = _whole(world, state, view, new_cover, base, a, presence=friction)
-        out.cost[:, m, 0] += np.where(step != 0, delta, 0.0)
+        land = _add_escalation(out, m, step != 0)
+        _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
 def _reach_of(world: World, row: np.ndarray, a: int) -> np.ndarray:
@@ -483,8 +532,7 @@ def _clarity(world, state, view, menu, idx, values, change, out, base) -> None:
         credible[:, k] *= scale
         promised[:, k] *= scale
         new_cover = _recover(world, view, credible, promised, view.terms.theatre)
-        delta = _whole(world, state, view, new_cover, base, a)
-        out.cost[:, m, 0] += np.where(change[:, m] != 0, delta, 0.0)
+        _whole(world, view, new_cover, base, a, _add_escalation(out, m, change[:, m] != 0))
 
 
 _SCORERS = {
@@ -612,26 +660,38 @@ def choose(world: World, state: State, gains: np.ndarray, deciders: np.ndarray) 
     """
     menu = world.menu
     r = state.replicates
-    out = np.full((r, deciders.size), -1, dtype=np.int64)
     scale = np.maximum(lever_stakes(world, state), MIN_STAKE)
     flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
-    identity = menu.identity()
-    for n, i in enumerate(deciders.tolist()):
-        own = np.flatnonzero(menu.actor == i)
-        if own.size == 0:
-            continue
-        positions = np.stack([2 * own, 2 * own + 1], axis=1).ravel()
-        offered = flat[:, positions]
-        made = np.isfinite(offered)
-        if not made.any():
-            continue
-        keys = np.concatenate([[hold_identity(i)], identity[positions]])
-        g = _gumbel(uniforms(state.keys, state.step, Stream.DECISION, keys))
-        lam = np.broadcast_to(world.rationality[..., i], (r,))
-        z = np.where(made, lam[:, None] * np.where(made, offered, 0.0) + g[:, 1:], -np.inf)
-        best = z.argmax(axis=1)
-        moved = z[np.arange(r), best] > g[:, 0]
-        out[:, n] = np.where(moved, positions[best], -1)
+    out = np.full((r, deciders.size), -1, dtype=np.int64)
+    # The deciders' moves, grouped by decider (each group in menu order): ``order``.
+    rank = np.full(world.n, -1)
+    rank[deciders] = np.arange(deciders.size)
+    group = rank[np.repeat(menu.actor, 2)]  # each move's decider, -1 if its actor does not decide
+    kept = np.flatnonzero(group >= 0)
+    order = kept[np.argsort(group[kept], kind="stable")]
+    if order.size == 0:
+        return out
+    counts = np.bincount(group[order], minlength=deciders.size)
+    deciding = np.flatnonzero(counts)  # deciders with a move on the menu
+    starts = np.concatenate([[0], np.cumsum(counts[deciding])[:-1]])
+    # One Gumbel shock per move, keyed by what it is, and one per decider for holding.
+    holds = np.array([hold_identity(i) for i in deciders[deciding].tolist()], dtype=np.int64)
+    g = _gumbel(
+        uniforms(
+            state.keys, state.step, Stream.DECISION, np.concatenate([holds, menu.identity()[order]])
+        )
+    )
+    held, shocks = g[:, : holds.size], g[:, holds.size :]
+    offered = flat[:, order]
+    made = np.isfinite(offered)
+    lam = np.broadcast_to(world.rationality[..., np.repeat(menu.actor, 2)[order]], offered.shape)
+    z = np.where(made, lam * np.where(made, offered, 0.0) + shocks, -np.inf)
+    top = np.maximum.reduceat(z, starts, axis=1)  # (R, deciding): the best move of each
+    within = np.repeat(np.arange(deciding.size), counts[deciding])
+    first = np.where(z == top[:, within], np.arange(order.size), order.size)
+    best = np.minimum.reduceat(first, starts, axis=1)  # the first best, as argmax takes it
+    picked = order[np.minimum(best, order.size - 1)]
+    out[:, deciding] = np.where(top > held, picked, -1)
     return out
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 from sim.core.dynamics.deterrence import deterrence
@@ -89,8 +92,62 @@ def escalation_offset(world: World) -> np.ndarray:
 
 
 def step_probabilities(
+    world: World, level: np.ndarray | int, *covariates: Any, **stances: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly step-up and step-down probabilities of incidents at rung ``level``.
+
+    The covariates and stances are those of :func:`escalation_terms`, which has the formula.
+    """
+    return escalation_terms(world, *covariates, **stances).at(level)
+
+
+@dataclass(frozen=True)
+class EscalationTerms:
+    """The terms of :func:`step_probabilities` that do not depend on the rung.
+
+    A look-ahead needs the step probabilities of every rung of the same dyads; these terms are
+    computed once for all of them (:meth:`at` adds the rung's), in the formula's order.
+
+    Attributes:
+        opening: ``β0 + β_issue + push + β_G G``.
+        tension: ``β_τ τ``.
+        deterrence: ``β_D D`` (weighed by ``L/4`` at rung ``L``).
+        emboldening: ``β_E E``.
+        channel: ``β_C C``.
+        restraint: ``β_I I``.
+        nuclear: ``β_N N`` (at the step to war).
+        calming: The step-down chance before the cap ``1 − p_up``.
+        rung_cost: ``β_L``.
+    """
+
+    opening: np.ndarray
+    tension: np.ndarray
+    deterrence: np.ndarray
+    emboldening: np.ndarray
+    channel: np.ndarray
+    restraint: np.ndarray
+    nuclear: np.ndarray
+    calming: np.ndarray
+    rung_cost: np.ndarray | float
+
+    def at(self, level: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+        """Step-up and step-down probabilities of incidents at rung ``level``."""
+        logit = (
+            self.opening
+            - self.rung_cost * np.maximum(level - 1, 0)
+            + self.tension
+            - self.deterrence * np.minimum(level, WAR - 1) / (WAR - 1)
+            + self.emboldening
+            - self.channel
+            - self.restraint
+            - self.nuclear * (level == WAR - 1)
+        )
+        p_up = 1.0 / (1.0 + np.exp(-logit))
+        return p_up, np.minimum(self.calming, 1 - p_up)
+
+
+def escalation_terms(
     world: World,
-    level: np.ndarray,
     tau: np.ndarray,
     deter: np.ndarray,
     embolden: np.ndarray,
@@ -102,8 +159,8 @@ def step_probabilities(
     push: np.ndarray | float = 0.0,
     retreat: np.ndarray | float = 0.0,
     dyads: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly step-up and step-down probabilities of incidents at ``level`` (incident dyads).
+) -> EscalationTerms:
+    """The terms of the monthly step-up and step-down probabilities of incidents (incident dyads).
 
     ``z = β0 + β_issue − β_L (L − 1) + β_τ τ + β_G G − β_D D L/4 + β_E E − β_C C − β_I I
     − β_N N [L = 4] + push``, ``p_up = σ(z)``,
@@ -112,11 +169,10 @@ def step_probabilities(
     ``push`` and ``retreat`` the parties' stances (:func:`stance_terms`). Deterrence weighs
     most on the highest rungs (``L/4``: a quarter on the first step, in full on the step to
     war): extended deterrence is built to prevent major attack, and probes below it go on (the
-    stability–instability logic, Snyder 1965).
+    stability–instability logic, Snyder 1965). :meth:`EscalationTerms.at` gives them at a rung.
 
     Args:
         world: The compiled scenario.
-        level: Current rung of each incident.
         tau: Dyad tension.
         deter: Deterrence ``D``.
         embolden: Emboldening ``E``.
@@ -135,24 +191,18 @@ def step_probabilities(
     if dyads is not None:
         offset = offset[..., dyads]
     nuclear = world.nuclear_dyad[world.dyad_i[s], world.dyad_j[s]]
-    logit = (
-        p.escalation_base
-        + offset
-        + push
-        + p.coercion_escalation * coercion
-        - p.escalation_rung_cost * np.maximum(level - 1, 0)
-        + p.escalation_tension * tau
-        - p.escalation_deterrence * deter * np.minimum(level, WAR - 1) / (WAR - 1)
-        + p.escalation_emboldening * embolden
-        - p.escalation_channel * channel
-        - restraint
-        - p.nuclear_war_penalty * nuclear * (level == WAR - 1)
-    )
-    p_up = 1.0 / (1.0 + np.exp(-logit))
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
-    calming = calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat
-    p_down = np.minimum(calming, 1 - p_up)
-    return p_up, p_down
+    return EscalationTerms(
+        opening=p.escalation_base + offset + push + p.coercion_escalation * coercion,
+        tension=p.escalation_tension * tau,
+        deterrence=p.escalation_deterrence * deter,
+        emboldening=p.escalation_emboldening * embolden,
+        channel=p.escalation_channel * channel,
+        restraint=restraint,
+        nuclear=p.nuclear_war_penalty * nuclear,
+        calming=calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat,
+        rung_cost=p.escalation_rung_cost,
+    )
 
 
 def incident_hazard(

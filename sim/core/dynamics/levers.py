@@ -142,7 +142,10 @@ def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
     """
     opposed = (world.dispute > 0).astype(float)  # (N, N), or (R, N, N) for stacked samples
     facing = np.zeros(presence.shape)  # [i, j] = Σ_m P[m, i] · opposed[m, j]
-    for m in range(world.n):  # a fixed summation order: the same bits at any batch size
+    # A fixed summation order: the same bits at any batch size. A state with no forces abroad
+    # would add exact zeros, so it is skipped.
+    deployed = presence.any(axis=(0, 2))
+    for m in np.flatnonzero(deployed).tolist():
         across = opposed[..., m, :]
         across = across[:, None, :] if across.ndim == 2 else across[None, None, :]
         facing += presence[:, m, :, None] * across
@@ -160,10 +163,14 @@ def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:
     """
     bases = np.minimum(presence, 1.0) + np.eye(world.n)  # (R, m, h)
     reach = np.zeros(presence.shape)
+    hosts = presence.any(axis=(0, 1))  # places some state has forces in
     for h in range(world.n):  # a loop of elementwise maxima: exact, and no (R, N, N, N) array
         row = world.decay[..., h, :]  # (N,), or (R, N) for stacked samples
         row = row[:, None, :] if row.ndim == 2 else row[None, None, :]
-        np.maximum(reach, bases[:, :, h, None] * row, out=reach)
+        if hosts[h]:
+            np.maximum(reach, bases[:, :, h, None] * row, out=reach)
+        else:  # only h's own forces are there: the other rows would take the max with 0
+            np.maximum(reach[:, h], bases[:, h, h, None] * row[:, 0], out=reach[:, h])
     return reach
 
 

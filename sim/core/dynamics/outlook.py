@@ -25,18 +25,20 @@ quantities held where they are — the documented approximation of a forked simu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.deterrence import backing
 from sim.core.dynamics.incidents import (
     effective_channels,
+    escalation_terms,
     incident_hazard,
     interdependence_restraint,
     level_distribution,
     stance_terms,
-    step_probabilities,
 )
 from sim.core.dynamics.levers import LeverTerms, lever_terms
 from sim.core.dynamics.state import EPS, State, Ties
@@ -281,11 +283,10 @@ def expected_costs(
         coercion,
     )
     push, retreat = pick(push, view.push), pick(retreat, view.retreat)
+    terms = escalation_terms(world, *args, push=push, retreat=retreat, dyads=dyads)
     up, down = [], []
     for level in range(1, RUNGS):
-        p_up, p_down = step_probabilities(
-            world, level, *args, push=push, retreat=retreat, dyads=dyads
-        )
+        p_up, p_down = terms.at(level)
         up.append(p_up)
         down.append(p_down)
     up_, down_ = np.stack(up, axis=2), np.stack(down, axis=2)  # (R, E, 5): rungs 1 … 5
@@ -294,22 +295,142 @@ def expected_costs(
     costs = rung_costs(world)[..., dyads, :]  # (E, 6), or (R, E, 6)
     upper = costs * (np.arange(RUNGS) >= WAR - 1)
     pi = view.start[:, dyads]
-    total, severe = np.zeros(tau.shape), np.zeros(tau.shape)
     if lasting is not None:  # a lasting posture: the typical situation it makes, not today's
         rest = level_distribution(begin, up_[..., :-1], down_)
         months = view.horizon + lasting
         return months * (rest * costs).sum(axis=2), months * (rest * upper).sum(axis=2)
-    for _ in range(view.horizon):
-        moved = np.empty_like(pi)
-        stay = np.concatenate([(1.0 - begin)[..., None], 1.0 - up_ - down_], axis=2)
-        moved[:] = pi * stay
-        moved[..., 1] += pi[..., 0] * begin
-        moved[..., 2:] += pi[..., 1:-1] * up_[..., :-1]
-        moved[..., :-1] += pi[..., 1:] * down_
-        pi = moved
-        total += (pi * costs).sum(axis=2)
-        severe += (pi * upper).sum(axis=2)
+    shape = (*tau.shape, RUNGS)
+    # One layout (contiguous, writable) for every call: the kernel is compiled once.
+    start, rates, rungs = (np.ascontiguousarray(a) for a in (pi, begin, np.stack((up_, down_))))
+    return carried_costs(
+        start,
+        rates,
+        rungs[0],
+        rungs[1],
+        np.array(np.broadcast_to(costs, shape)),
+        np.array(np.broadcast_to(upper, shape)),
+        view.horizon,
+    )
+
+
+@numba.njit(cache=True)
+def carried_costs(start, begin, up, down, costs, upper, horizon):
+    """``Σ_{h=1..H} π_h · c`` and ``Σ π_h · c_severe`` of the monthly chain, ``(R, E)`` each.
+
+    ``π_h = π_{h−1} M``: a calm dyad starts an incident with ``begin``; at rung ``L`` a dyad
+    steps up with ``up[L−1]`` and down with ``down[L−1]`` (``up`` is 0 at war). Compiled: the
+    chain is six numbers per dyad carried ``H`` months, which array passes would spend in
+    overhead; the arithmetic is in the order of the array form it replaced, so the bits are
+    the same.
+
+    Args:
+        start: ``π_0``, ``(R, E, 6)``.
+        begin: Chance that a calm dyad starts an incident, ``(R, E)``.
+        up: Step-up chance at rungs 1 … 5, ``(R, E, 5)``.
+        down: Step-down chance at rungs 1 … 5, ``(R, E, 5)``.
+        costs: Cost of a month at each rung, ``(R, E, 6)``.
+        upper: The same on the crisis and war rungs only, ``(R, E, 6)``.
+        horizon: Months ``H``.
+    """
+    reps, dyads, rungs = start.shape
+    total = np.zeros((reps, dyads))
+    severe = np.zeros((reps, dyads))
+    pi = np.empty(rungs)
+    moved = np.empty(rungs)
+    stay = np.empty(rungs)
+    for r in range(reps):
+        for e in range(dyads):
+            stay[0] = 1.0 - begin[r, e]
+            for k in range(1, rungs):
+                stay[k] = 1.0 - up[r, e, k - 1] - down[r, e, k - 1]
+            for k in range(rungs):
+                pi[k] = start[r, e, k]
+            for _ in range(horizon):
+                for k in range(rungs):
+                    moved[k] = pi[k] * stay[k]
+                moved[1] += pi[0] * begin[r, e]
+                for k in range(2, rungs):
+                    moved[k] += pi[k - 1] * up[r, e, k - 2]
+                for k in range(rungs - 1):
+                    moved[k] += pi[k + 1] * down[r, e, k]
+                cost = 0.0
+                worst = 0.0
+                for k in range(rungs):
+                    pi[k] = moved[k]
+                    cost += pi[k] * costs[r, e, k]
+                    worst += pi[k] * upper[r, e, k]
+                total[r, e] += cost
+                severe[r, e] += worst
     return total, severe
+
+
+#: The covariates of :func:`expected_costs` a move may replace, and where the month's are.
+COVARIATES = {
+    "deter": lambda view: view.cover.deter,
+    "embolden": lambda view: view.cover.embolden,
+    "coercion": lambda view: view.coercion,
+    "channel": lambda view: view.channel,
+    "presence": lambda view: view.presence,
+    "restraint": lambda view: view.restraint,
+    "push": lambda view: view.push,
+    "retreat": lambda view: view.retreat,
+}
+
+
+class Chains:
+    """The escalation chains a month's moves ask for, run as one :func:`expected_costs` call.
+
+    Scoring a menu asks for the chain of many small sets of dyads under changed covariates
+    (one per kind of move and direction, one per deployment or pledge). Each is cheap but a
+    dozen passes over small arrays cost more in overhead than in arithmetic, so the asks are
+    gathered and run together; every element is computed as it would be alone, so the numbers
+    are the same to the bit. Each ask's ``then`` receives its part of the result.
+    """
+
+    def __init__(self, world: World, view: Outlook, lasting: float | None) -> None:
+        self.world, self.view, self.lasting = world, view, lasting
+        self.asks: list[tuple[np.ndarray, dict[str, np.ndarray], Callable[..., None]]] = []
+
+    def ask(
+        self,
+        dyads: np.ndarray,
+        then: Callable[[np.ndarray, np.ndarray], None],
+        **replaced: np.ndarray,
+    ) -> None:
+        """Ask for the chain of incident dyads ``dyads`` with covariates ``replaced``.
+
+        ``then(total, severe)`` is called by :meth:`run` with the ask's ``(R, len(dyads))``
+        part of :func:`expected_costs`.
+        """
+        self.asks.append((np.asarray(dyads), replaced, then))
+
+    def run(self) -> None:
+        """Run every ask in one call and hand each its part."""
+        if not self.asks:
+            return
+        r = self.view.tau.shape[0]
+        dyads = np.concatenate([at for at, _, _ in self.asks])
+        given = {name for _, replaced, _ in self.asks for name in replaced}
+        covariates = {
+            name: np.concatenate(
+                [
+                    np.broadcast_to(replaced[name], (r, at.size))
+                    if name in replaced
+                    else COVARIATES[name](self.view)[:, at]
+                    for at, replaced, _ in self.asks
+                ],
+                axis=1,
+            )
+            for name in sorted(given)
+        }
+        total, severe = expected_costs(
+            self.world, self.view, dyads, lasting=self.lasting, **covariates
+        )
+        start = 0
+        for at, _, then in self.asks:
+            then(total[:, start : start + at.size], severe[:, start : start + at.size])
+            start += at.size
+        self.asks.clear()
 
 
 def party_costs(world: World, view: Outlook, cov: Cover, total: np.ndarray, severe: np.ndarray):
