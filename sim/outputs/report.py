@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import numpy as np
 import pandas as pd
 import yaml
 from pydantic import ValidationError
@@ -30,6 +31,7 @@ from pydantic import ValidationError
 from sim.core import records
 from sim.outputs.diff import count_differences, scenario_diff, show_value
 from sim.outputs.narrative import representative_replicate, story
+from sim.scenario import baseline
 from sim.scenario.ladder import OUTCOME_LEVELS
 from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.resources import seeds_dir
@@ -105,6 +107,9 @@ METRIC_LABELS = {
     "alignment": "alignment",
     "threat": "perceived threat",
     "milex_change_pct": "spending change %",
+    "moves": "moves made",
+    "retreats": "back-downs",
+    "coercion_intensity": "gray-zone coercion",
 }
 
 
@@ -338,15 +343,74 @@ def _outcome_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
-def _differences(frame: pd.DataFrame, reference: str) -> list[dict[str, Any]]:
-    """Paired differences from the reference, one group of rows per scenario.
-
-    Every model-level outcome (but the gray-zone rung, reached everywhere), plus alignment
-    where the difference is significant.
-    """
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``compare.csv`` with text columns as text, and verdicts (older files: from significance)."""
     frame = frame.copy()
     frame["country"] = frame["country"].fillna("").astype(str)
     frame["significant"] = frame["significant"].astype(str).str.lower() == "true"
+    if "verdict" not in frame:
+        frame["verdict"] = np.where(
+            frame["significant"], np.where(frame["diff"] > 0, "higher", "lower"), "about unchanged"
+        )
+    if "sign_share" not in frame:
+        frame["sign_share"] = np.nan
+    return frame
+
+
+def _findings(frame: pd.DataFrame, reference: str, limit: int = 6) -> list[dict[str, Any]]:
+    """What each scenario changes against the reference, in words, largest changes first.
+
+    Only differences read as a change (``verdict`` higher or lower: the interval excludes zero
+    and the difference reaches its minimum meaningful difference) are told; the rest is said to
+    be about unchanged.
+    """
+    frame = _readable(frame)
+    out = []
+    for name in dict.fromkeys(frame["scenario"]):
+        if name == reference:
+            continue
+        part = frame[(frame["scenario"] == name) & (frame["verdict"] != "about unchanged")]
+        part = part[part["metric"] != "p_gray_zone"]
+        floor = part.get("minimum_difference", 1.0)
+        part = part.assign(size=(part["diff"].abs() / floor)).sort_values("size", ascending=False)
+        sentences = [_sentence(record) for record in part.head(limit).to_dict("records")]
+        rest = len(part) - len(sentences)
+        out.append({"scenario": name, "sentences": sentences, "more": max(rest, 0)})
+    return out
+
+
+def _sentence(record: dict[str, Any]) -> str:
+    """One change in words: what, which way, by how much, with its interval and robustness."""
+    metric, country = record["metric"], record["country"]
+    label = METRIC_LABELS.get(metric, metric.replace("_", " "))
+    what = f"{label} ({_country_names().get(country, country)})" if country else label
+    probability = metric.startswith("p_")
+    scale = 100.0 if probability else 1.0
+    unit = " points" if probability or metric.endswith("_pct") else ""
+    diff, low, high = (scale * record[k] for k in ("diff", "diff_low", "diff_high"))
+    text = (
+        f"{what[0].upper()}{what[1:]} is {record['verdict']} by {_minus(f'{abs(diff):.3g}')}{unit} "
+        f"(95% interval {_minus(f'{low:+.3g}')} to {_minus(f'{high:+.3g}')})"
+    )
+    share = record.get("sign_share")
+    if not _is_missing(share):
+        text += f", the same way in {100 * float(share):.0f}% of the coefficient sets"
+    return text + "."
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Country names by ISO3 code (``seeds/countries.csv``)."""
+    return {c.iso3: c.name for c in baseline.countries()}
+
+
+def _differences(frame: pd.DataFrame, reference: str) -> list[dict[str, Any]]:
+    """Paired differences from the reference, one group of rows per scenario.
+
+    Every model-level outcome (but the gray-zone rung, reached everywhere), plus the country
+    outcomes that changed (a verdict other than about unchanged).
+    """
+    frame = _readable(frame)
     ref = frame[frame["scenario"] == reference].set_index(["metric", "country"])["mean"]
     groups = []
     for name in dict.fromkeys(frame["scenario"]):
@@ -355,7 +419,7 @@ def _differences(frame: pd.DataFrame, reference: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
         groups.append({"scenario": name, "rows": rows})
         part = frame[frame["scenario"] == name]
-        keep = (part["country"] == "") | ((part["metric"] == "alignment") & part["significant"])
+        keep = (part["country"] == "") | (part["verdict"] != "about unchanged")
         keep &= part["metric"] != "p_gray_zone"
         for record in part[keep].to_dict("records"):
             metric, country = record["metric"], record["country"]
@@ -379,7 +443,11 @@ def _differences(frame: pd.DataFrame, reference: str) -> list[dict[str, Any]]:
                     "diff": show(record["diff"], sign=True),
                     "low": show(record["diff_low"], sign=True),
                     "high": show(record["diff_high"], sign=True),
-                    "significant": bool(record["significant"]),
+                    "significant": record["verdict"] != "about unchanged",
+                    "verdict": record["verdict"],
+                    "sign_share": ""
+                    if _is_missing(record["sign_share"])
+                    else f"{100 * float(record['sign_share']):.0f}%",
                     "direction": "up" if record["diff"] > 0 else "down",
                 }
             )
@@ -588,9 +656,14 @@ def _how_to_read(comparison: bool, replicates: Any) -> str:
         text += (
             " The scenarios were run with common random numbers: replicate r of every scenario "
             "sees the same random draws wherever the scenarios agree, so differences are paired "
-            "replicate by replicate and most of the noise cancels. A difference is reported "
-            "with its 95% bootstrap interval and is significant when that interval excludes "
-            "zero."
+            "replicate by replicate and most of the noise cancels. Unless the comparison was run "
+            "with --fixed-parameters, each replicate also drew one of the coefficient sets of the "
+            "free coefficients' priors (the same sets in every scenario), so a difference's 95% "
+            "interval covers what those judgements leave open as well as chance, and its "
+            "'same way in' share says in how many of the sets it has the sign of its mean. A "
+            "difference counts as a change only when its interval excludes zero and it reaches "
+            "the outcome's minimum meaningful difference (compare.csv, minimum_difference); "
+            "otherwise it is about unchanged."
         )
     return text
 
@@ -694,9 +767,11 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         ("Config hashes", "; ".join(f"{n} {h}" for n, h in hashes.items()) or "?"),
     ]
     try:
-        differences = _differences(pd.read_csv(directory / "compare.csv"), reference_name)
+        table = pd.read_csv(directory / "compare.csv")
+        differences = _differences(table, reference_name)
+        findings = _findings(table, reference_name)
     except (OSError, ValueError, KeyError):
-        differences = []
+        differences, findings = [], []
     coefficients, coefficient_notes = _coefficients(runs)
     narratives = []
     for run in runs:
@@ -721,6 +796,7 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         "outcomes": _outcome_rows(outcome_records),
         "tension_sources": _tension_sources(runs),
         "differences": differences,
+        "findings": findings,
         "plots": _plots(directory / "plots", COMPARISON_PLOTS),
         "scenario_plots": scenario_plots,
         "narratives": narratives,

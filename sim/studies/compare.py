@@ -6,6 +6,17 @@ Differences between scenarios are then paired, replicate by replicate, and most 
 cancels: an effect needs far fewer replicates to show, and a scenario compared with a renamed
 copy of itself differs by exactly zero.
 
+By default a comparison carries **parameter uncertainty** too: the free coefficients are drawn
+from their priors (:mod:`sim.scenario.priors`, ``seeds/priors.yaml``) as ``K`` Latin-hypercube
+sets, replicate r takes set ``r mod K``, and every scenario meets the same sets; a coefficient a
+scenario sets itself keeps its value. A difference is then averaged over the sets, its
+interval is a bootstrap over the sets (so it spans both the Monte-Carlo noise and what the
+judgements leave open), and ``sign_share`` says in what share of the sets the difference has the
+sign of its mean. A difference is read as a change only when its interval excludes zero *and* it
+reaches the outcome's declared minimum meaningful difference (:data:`MINIMUM_DIFFERENCE`);
+otherwise it is "about unchanged". With fixed parameters (``parameter_sets=None``) every
+replicate runs the scenario's own coefficients and the interval is over replicates.
+
 The outcome table follows the CSIS wargame reports: for each scenario, how often each rung of
 the escalation ladder was reached within the horizon (with Wilson 95% intervals), and the
 distribution of the main end states.
@@ -13,6 +24,7 @@ distribution of the main end states.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,13 +32,40 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.core import batch
 from sim.core.compile import compile_world
-from sim.core.engine import Trajectory, simulate
+from sim.core.engine import Trajectory, concatenate, simulate
 from sim.scenario.ladder import ESCALATION_LEVELS, OUTCOME_LEVELS
+from sim.scenario.priors import draw_sets, with_coefficients
 from sim.scenario.schema import Scenario
 
 #: Bootstrap resamples for the confidence interval of a difference.
 BOOTSTRAP_RESAMPLES = 2000
+
+#: The smallest difference of each outcome a reader should act on: below it a difference is
+#: "about unchanged", whatever its interval. Judgements, each a step a facilitator or a reader
+#: of the record would notice: two percentage points of probability of reaching a rung; a
+#: hundredth of a 0–1 index (tension, polarization, hedging, credibility, threat); one
+#: incident in a run; a quarter of a rung of the highest escalation; half a hedging state;
+#: 0.02 of alignment (about the year-to-year noise of the security-alignment index); one
+#: percentage point of spending growth over the run; half a move and a quarter of a back-down
+#: in a run; 0.02 of coercion intensity (a tenth of the 0.2 a campaign typically runs at).
+MINIMUM_DIFFERENCE = {
+    **{f"p_{level}": 0.02 for level in ESCALATION_LEVELS},
+    "regional_tension": 0.01,
+    "polarization": 0.01,
+    "hedging": 0.01,
+    "hedgers": 0.5,
+    "us_credibility": 0.01,
+    "incidents_total": 1.0,
+    "max_escalation": 0.25,
+    "alignment": 0.02,
+    "threat": 0.01,
+    "milex_change_pct": 1.0,
+    "moves": 0.5,
+    "retreats": 0.25,
+    "coercion_intensity": 0.02,
+}
 
 
 class ComparisonError(ValueError):
@@ -41,11 +80,16 @@ class Comparison:
         scenarios: The validated scenarios, first one is the reference.
         trajectories: One trajectory per scenario name.
         seed: Base seed shared by all scenarios.
+        sets: The coefficient set each replicate ran (in the trajectories' replicate order),
+            or None when every replicate ran the scenarios' own coefficients.
+        coefficients: The drawn coefficient sets (path → value), or None.
     """
 
     scenarios: list[Scenario]
     trajectories: dict[str, Trajectory]
     seed: int
+    sets: np.ndarray | None = None
+    coefficients: list[dict[str, float]] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -82,6 +126,7 @@ def run_comparison(
     *,
     seed: int | None = None,
     progress: Callable[[int], None] | None = None,
+    parameter_sets: int | None = None,
 ) -> Comparison:
     """Run every scenario with the same seed and replicate indices.
 
@@ -90,17 +135,81 @@ def run_comparison(
         replicates: Replicates per scenario.
         seed: Base seed for all; defaults to the first scenario's.
         progress: Called with replicate-months completed.
+        parameter_sets: Draw this many coefficient sets from the priors (at most one per
+            replicate), the same for every scenario; None runs each scenario's own coefficients.
 
     Returns:
         The comparison.
     """
     check_comparable(scenarios)
     seed = scenarios[0].seed if seed is None else seed
+    if parameter_sets is None:
+        trajectories = {
+            s.name: simulate(compile_world(s), replicates, seed=seed, progress=progress)
+            for s in scenarios
+        }
+        return Comparison(scenarios=scenarios, trajectories=trajectories, seed=seed)
+    count = min(parameter_sets, replicates)
+    coefficients = draw_sets(count, seed)
+    sets = np.arange(replicates) % count
+    order = np.argsort(sets, kind="stable")  # replicates grouped by set, each group ascending
     trajectories = {
-        s.name: simulate(compile_world(s), replicates, seed=seed, progress=progress)
-        for s in scenarios
+        s.name: _uncertain(s, coefficients, order, sets[order], seed, progress) for s in scenarios
     }
-    return Comparison(scenarios=scenarios, trajectories=trajectories, seed=seed)
+    return Comparison(scenarios, trajectories, seed, sets[order], coefficients)
+
+
+def _uncertain(
+    scenario: Scenario,
+    coefficients: list[dict[str, float]],
+    indices: np.ndarray,
+    sets: np.ndarray,
+    seed: int,
+    progress: Callable[[int], None] | None,
+) -> Trajectory:
+    """One scenario's replicates ``indices``, each with its coefficient set ``sets[i]``.
+
+    The sets' worlds are stacked into one computation per :data:`~sim.core.batch.MAX_REPLICATES`
+    replicates (a replicate gives the same numbers alone or stacked); the trajectory's world is
+    the scenario's own.
+    """
+    own = {
+        f"{group}.{name}"
+        for group in type(scenario.parameters).model_fields
+        for name in getattr(scenario.parameters, group).model_fields_set
+    }
+    worlds = []
+    for values in coefficients:
+        drawn = {path: value for path, value in values.items() if path not in own}
+        params = with_coefficients(scenario.parameters, drawn)
+        worlds.append(compile_world(scenario.model_copy(update={"parameters": params})))
+    counts = np.bincount(sets, minlength=len(coefficients))
+    parts, start, group = [], 0, []
+    for k, n in enumerate(counts.tolist()):
+        if group and sum(counts[g] for g in group) + n > batch.MAX_REPLICATES:
+            parts.append(_run_sets(worlds, group, counts, indices, start, seed, progress))
+            start += int(sum(counts[g] for g in group))
+            group = []
+        group.append(k)
+    parts.append(_run_sets(worlds, group, counts, indices, start, seed, progress))
+    joined = parts[0] if len(parts) == 1 else concatenate(parts)
+    return dataclasses.replace(joined, world=compile_world(scenario))
+
+
+def _run_sets(worlds, group, counts, indices, start, seed, progress) -> Trajectory:
+    """The replicates of the coefficient sets ``group``, stacked where the engine can."""
+    sizes = [int(counts[k]) for k in group]
+    chosen = indices[start : start + sum(sizes)]
+    stacked = batch.stack([worlds[k] for k in group], sizes) if len(group) > 1 else worlds[group[0]]
+    if stacked is not None:
+        return simulate(stacked, chosen, seed=seed, progress=progress, chunk_size=chosen.size)
+    bounds = np.cumsum(sizes)[:-1]
+    return concatenate(
+        [
+            simulate(worlds[k], part, seed=seed, progress=progress)
+            for k, part in zip(group, np.split(chosen, bounds), strict=True)
+        ]
+    )
 
 
 def outcomes(trajectory: Trajectory) -> dict[tuple[str, str], np.ndarray]:
@@ -160,8 +269,13 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
     """One row per scenario × outcome (× country): distribution and paired difference.
 
     Columns: ``scenario, metric, country, mean, p05, p95, diff, diff_low, diff_high,
-    significant``. ``diff`` is the mean paired difference from the reference scenario with a
-    95% bootstrap interval; ``significant`` when the interval excludes zero.
+    significant, sign_share, minimum_difference, verdict``. ``diff`` is the mean paired
+    difference from the reference scenario with a 95% bootstrap interval (over the coefficient
+    sets when the comparison drew them, else over replicates); ``significant`` when the interval
+    excludes zero; ``sign_share`` the share of coefficient sets in which the difference has the
+    mean's sign (empty with fixed parameters); ``verdict`` is ``higher`` or ``lower`` when the
+    difference is significant and at least :data:`MINIMUM_DIFFERENCE`, else ``about
+    unchanged``.
     """
     reference = outcomes(comparison.trajectories[comparison.reference])
     keys = list(reference)
@@ -170,9 +284,18 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
         values = outcomes(comparison.trajectories[name])
         matrix = np.column_stack([values[k] for k in keys])
         diff = matrix - np.column_stack([reference[k] for k in keys])
-        low, high = difference_ci(diff)
+        if comparison.sets is None:
+            low, high = difference_ci(diff)
+            share = np.full(len(keys), np.nan)
+        else:
+            per_set = set_means(diff, comparison.sets)
+            low, high = difference_ci(per_set)
+            share = sign_share(per_set)
         p05, p95 = np.quantile(matrix, [0.05, 0.95], axis=0)
         for j, (metric, country) in enumerate(keys):
+            mean = diff[:, j].mean()
+            significant = bool(low[j] > 0 or high[j] < 0)
+            floor = MINIMUM_DIFFERENCE[metric]
             rows.append(
                 {
                     "scenario": name,
@@ -181,13 +304,37 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
                     "mean": matrix[:, j].mean(),
                     "p05": p05[j],
                     "p95": p95[j],
-                    "diff": diff[:, j].mean(),
+                    "diff": mean,
                     "diff_low": low[j],
                     "diff_high": high[j],
-                    "significant": bool(low[j] > 0 or high[j] < 0),
+                    "significant": significant,
+                    "sign_share": share[j],
+                    "minimum_difference": floor,
+                    "verdict": verdict(mean, significant, floor),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def set_means(diff: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Mean of the rows of ``diff`` within each coefficient set, ``(K, columns)``."""
+    counts = np.bincount(sets)
+    sums = np.zeros((counts.size, diff.shape[1]))
+    np.add.at(sums, sets, diff)
+    return sums / counts[:, None]
+
+
+def sign_share(per_set: np.ndarray) -> np.ndarray:
+    """Share of the sets (rows) whose difference has the sign of the mean (of zero if none)."""
+    sign = np.sign(per_set.mean(axis=0))
+    return (np.sign(per_set) == sign).mean(axis=0)
+
+
+def verdict(diff: float, significant: bool, floor: float) -> str:
+    """``higher``, ``lower`` or ``about unchanged`` (below ``floor`` or not significant)."""
+    if not significant or abs(diff) < floor:
+        return "about unchanged"
+    return "higher" if diff > 0 else "lower"
 
 
 def wilson(successes: int, trials: int) -> tuple[float, float]:

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from conftest import ARTIFACTS
 
 from sim.cli import main
-from sim.outputs.report import ReportError, render_report
+from sim.outputs.report import METRIC_LABELS, ReportError, render_report
 
 EXTERNAL = ('src="http', "src='http", 'href="http', "href='http", "<script src", "@import", "url(")
 
@@ -159,12 +159,21 @@ def test_comparison_differences_follow_compare_csv(compare_html: str, compare_di
     frame = pd.read_csv(compare_dir / "compare.csv")
     table = re.search(r'<table id="difference-table">(.*?)</table>', compare_html, re.S).group(1)
     assert "latticework" in table and "US credibility" in table
-    significant = frame[(frame["scenario"] == "latticework") & frame["significant"]]
-    aligned = significant[significant["metric"] == "alignment"]
-    for country in aligned["country"]:
-        assert f"alignment {country}" in table
+    changed = frame[
+        (frame["scenario"] == "latticework")
+        & (frame["verdict"] != "about unchanged")
+        & frame["country"].notna()
+    ]
+    for metric, country in zip(changed["metric"], changed["country"], strict=True):
+        assert f"{METRIC_LABELS.get(metric, metric)} {country}" in table
     shown = set(re.findall(r"alignment ([A-Z]{3})", table))
-    assert shown == set(aligned["country"])
+    assert shown == set(changed[changed["metric"] == "alignment"]["country"])
+    findings = section(compare_html, "findings")
+    told = frame[(frame["scenario"] == "latticework") & (frame["verdict"] != "about unchanged")]
+    told = told[told["metric"] != "p_gray_zone"]
+    assert findings.count("<li>") == min(len(told), 6)
+    ending = "every other outcome is about unchanged" if len(told) else "every outcome is about"
+    assert ending in findings
 
 
 def test_comparison_report_embeds_every_plot(compare_html: str, compare_dir: Path) -> None:

@@ -12,12 +12,19 @@ from click.testing import CliRunner
 from conftest import scenario
 
 from sim.cli import main
+from sim.core.compile import compile_world
+from sim.core.engine import simulate
 from sim.scenario.loader import load_scenario
+from sim.scenario.priors import draw_sets, with_coefficients
 from sim.studies.compare import (
+    MINIMUM_DIFFERENCE,
     ComparisonError,
     compare_table,
     outcome_table,
     run_comparison,
+    set_means,
+    sign_share,
+    verdict,
     wilson,
 )
 
@@ -95,7 +102,8 @@ def test_compare_command_writes_tables_runs_plots_and_report(tmp_path: Path):
     table = pd.read_csv(out / "compare.csv", keep_default_na=False)
     assert list(table.columns) == [
         "scenario", "metric", "country", "mean", "p05", "p95",
-        "diff", "diff_low", "diff_high", "significant",
+        "diff", "diff_low", "diff_high", "significant", "sign_share", "minimum_difference",
+        "verdict",
     ]  # fmt: skip
     assert set(table["scenario"]) == {"hub_and_spoke", "us_retrenchment"}
     assert set(table.loc[table["metric"] == "alignment", "country"]) >= {"PHL", "VNM", "JPN"}
@@ -133,3 +141,74 @@ def test_compare_bad_input_exits_2_with_a_message(tmp_path: Path, args, message)
 def test_shipped_comparison_scenarios_load():
     for name in ("hub_and_spoke", "latticework", "formal_asian_nato"):
         assert load_scenario(name).horizon == 120
+
+
+# --------------------------------------------------------------------------------------------
+# Parameter uncertainty
+
+
+def test_a_null_comparison_with_parameter_uncertainty_shows_nothing():
+    base = scenario(name="base", horizon=24)
+    copy = scenario(name="copy", horizon=24)
+    comparison = run_comparison([base, copy], 12, parameter_sets=6)
+    rows = compare_table(comparison).query("scenario == 'copy'")
+    assert (rows["diff"] == 0).all() and (rows["diff_low"] == 0).all()
+    assert (rows["verdict"] == "about unchanged").all()
+    assert (rows["sign_share"] == 1.0).all()  # every set agrees: no difference anywhere
+
+
+def test_every_scenario_meets_the_same_coefficient_sets_and_they_are_the_drawn_ones():
+    base = scenario(name="base", horizon=12)
+    other = scenario(name="other", horizon=12)
+    comparison = run_comparison([base, other], 10, parameter_sets=4)
+    assert comparison.coefficients == draw_sets(4, base.seed)
+    assert comparison.sets.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 3, 3]  # replicate r takes r mod 4
+    a, b = comparison.trajectories["base"], comparison.trajectories["other"]
+    assert a.replicates.tolist() == b.replicates.tolist() == [0, 4, 8, 1, 5, 9, 2, 6, 3, 7]
+    # Replicate 5 ran set 1: the same numbers as set 1's world run on its own.
+    values = comparison.coefficients[1]
+    alone = base.model_copy(update={"parameters": with_coefficients(base.parameters, values)})
+    solo = simulate(compile_world(alone), [5], seed=base.seed, log=False)
+    assert np.array_equal(solo.model["regional_tension"][:, 0], a.model["regional_tension"][:, 4])
+    # ... and a different set gives different numbers (the draws are used).
+    assert not np.array_equal(a.model["regional_tension"][:, 0], a.model["regional_tension"][:, 3])
+
+
+def test_a_coefficient_a_scenario_sets_itself_is_not_drawn():
+    fixed = scenario(name="fixed", horizon=6, parameters={"incidents": {"base_hazard": 0.2}})
+    other = scenario(name="other", horizon=6)
+    comparison = run_comparison([fixed, other], 6, parameter_sets=3)
+    assert comparison.trajectories["fixed"].world.params.incidents.base_hazard == 0.2
+    drawn = {c["incidents.base_hazard"] for c in comparison.coefficients}
+    assert 0.2 not in drawn and len(drawn) == 3
+
+
+def test_fixed_parameters_run_the_scenarios_own_coefficients():
+    base = scenario(name="base", horizon=12)
+    copy = scenario(name="copy", horizon=12)
+    comparison = run_comparison([base, copy], 5)
+    assert comparison.sets is None
+    own = simulate(compile_world(base), 5, seed=base.seed)
+    assert np.array_equal(
+        own.model["regional_tension"], comparison.trajectories["base"].model["regional_tension"]
+    )
+    assert compare_table(comparison)["sign_share"].isna().all()
+
+
+def test_set_means_sign_share_and_verdict_on_known_cases():
+    diff = np.array([[1.0, 0.0], [3.0, 0.0], [-2.0, 0.0], [-2.0, 0.0]])
+    per_set = set_means(diff, np.array([0, 0, 1, 1]))
+    assert per_set.tolist() == [[2.0, 0.0], [-2.0, 0.0]]
+    assert sign_share(np.array([[1.0], [2.0], [-1.0], [3.0]])).tolist() == [0.75]
+    assert sign_share(per_set)[1] == 1.0  # all zero: every set has the mean's (zero) sign
+    assert verdict(0.05, True, 0.02) == "higher"
+    assert verdict(-0.05, True, 0.02) == "lower"
+    assert verdict(0.01, True, 0.02) == "about unchanged"  # below the minimum difference
+    assert verdict(0.05, False, 0.02) == "about unchanged"  # not clear of chance
+
+
+def test_every_outcome_has_a_minimum_meaningful_difference():
+    comparison = run_comparison([scenario(name="a", horizon=3), scenario(name="b", horizon=3)], 2)
+    table = compare_table(comparison)
+    assert set(table["metric"]) <= set(MINIMUM_DIFFERENCE)
+    assert all(v > 0 for v in MINIMUM_DIFFERENCE.values())

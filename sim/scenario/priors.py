@@ -1,0 +1,126 @@
+"""Priors of the free coefficients, and coefficient sets drawn from them.
+
+``seeds/priors.yaml`` gives each free coefficient the shape of its prior and the reason for it;
+the range is the coefficient's plausible range in :mod:`sim.scenario.parameters` (one source
+for every number). Three shapes:
+
+- ``log-uniform``: a positive (or negative) scale known to within a factor: ``ln |θ|`` uniform
+  between the logs of the bounds, so the half-to-double range of a judgement puts its median
+  at the judgement;
+- ``uniform``: a weight or share that may vanish, or a narrow range;
+- ``fixed``: a reference that fixes a scale, never varied.
+
+:func:`draw_sets` draws coefficient sets by Latin-hypercube sampling: every coefficient's range
+is covered evenly even with a few dozen sets, and the same seed gives the same sets, so every
+scenario of a comparison meets the same ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from scipy.stats import qmc
+
+from sim.scenario.parameters import Parameters, provenance
+from sim.scenario.resources import seeds_dir
+from sim.scenario.yaml_io import read_file
+
+#: The shapes a prior may take.
+SHAPES = ("log-uniform", "uniform", "fixed")
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The prior of one free coefficient.
+
+    Attributes:
+        path: The coefficient's path under ``parameters`` (``incidents.base_hazard``).
+        shape: One of :data:`SHAPES`.
+        low: Lower bound (the plausible range's).
+        high: Upper bound.
+        reason: Why this shape.
+    """
+
+    path: str
+    shape: str
+    low: float
+    high: float
+    reason: str
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """The values at probabilities ``u`` in [0, 1)."""
+        if self.shape == "fixed":
+            return np.full(np.shape(u), self.low)
+        if self.shape == "uniform":
+            return self.low + u * (self.high - self.low)
+        sign = 1.0 if self.low > 0 else -1.0
+        a, b = math.log(abs(self.low)), math.log(abs(self.high))
+        return sign * np.exp(a + u * (b - a))
+
+
+@cache
+def priors() -> tuple[Prior, ...]:
+    """Every free coefficient's prior, in the order of :func:`~sim.scenario.parameters.provenance`.
+
+    Raises:
+        ValueError: A free coefficient without a prior, a prior of no coefficient, or a shape
+            that its range cannot take (a log scale through zero).
+    """
+    data = read_file(seeds_dir() / "priors.yaml")[0]["priors"]
+    free = {
+        row["path"].removeprefix("parameters."): row
+        for row in provenance(Parameters())
+        if row["free"] and row["plausible"] is not None
+    }
+    missing, unknown = sorted(set(free) - set(data)), sorted(set(data) - set(free))
+    if missing or unknown:
+        raise ValueError(
+            f"seeds/priors.yaml: no prior for {missing}" if missing else f"no coefficient {unknown}"
+        )
+    out = []
+    for path, row in free.items():
+        entry = data[path]
+        low, high = row["plausible"]
+        shape = entry["distribution"]
+        if shape not in SHAPES:
+            raise ValueError(f"seeds/priors.yaml {path}: shape {shape!r}, expected one of {SHAPES}")
+        if shape == "log-uniform" and low * high <= 0:
+            raise ValueError(f"seeds/priors.yaml {path}: a log-uniform prior on {low}…{high}")
+        if shape != "fixed" and low == high:
+            shape = "fixed"
+        out.append(Prior(path, shape, float(low), float(high), entry["reason"]))
+    return tuple(out)
+
+
+def draw_sets(count: int, seed: int) -> list[dict[str, float]]:
+    """``count`` coefficient sets by Latin-hypercube sampling of the priors.
+
+    Args:
+        count: How many sets.
+        seed: The sampler's seed: the same seed gives the same sets.
+
+    Returns:
+        One mapping per set from a coefficient's path (``incidents.base_hazard``) to its value;
+        fixed coefficients are left out (they keep their value).
+    """
+    varied = [p for p in priors() if p.shape != "fixed"]
+    unit = qmc.LatinHypercube(d=len(varied), rng=np.random.default_rng(seed)).random(count)
+    columns = [p.quantile(unit[:, j]) for j, p in enumerate(varied)]
+    return [{p.path: float(columns[j][k]) for j, p in enumerate(varied)} for k in range(count)]
+
+
+def with_coefficients(params: Parameters, values: dict[str, float]) -> Parameters:
+    """``params`` with the coefficients ``values`` (paths as :func:`draw_sets` gives them)."""
+    groups: dict[str, dict[str, float]] = {}
+    for path, value in values.items():
+        group, name = path.split(".")
+        groups.setdefault(group, {})[name] = value
+    return params.model_copy(
+        update={
+            group: getattr(params, group).model_copy(update=changes)
+            for group, changes in groups.items()
+        }
+    )

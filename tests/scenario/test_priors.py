@@ -1,0 +1,69 @@
+"""Priors of the free coefficients (seeds/priors.yaml) and the sets drawn from them."""
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.scenario import priors as pr
+from sim.scenario.parameters import Parameters, provenance
+from sim.scenario.resources import seeds_dir
+
+
+def test_every_free_coefficient_has_a_prior_with_a_reason_and_the_plausible_range():
+    free = {
+        row["path"].removeprefix("parameters."): row["plausible"]
+        for row in provenance(Parameters())
+        if row["free"]
+    }
+    found = {p.path: p for p in pr.priors()}
+    assert set(found) == set(free)
+    for path, prior in found.items():
+        assert (prior.low, prior.high) == free[path], path
+        assert prior.shape in pr.SHAPES and len(prior.reason) > 20, path
+        if prior.shape == "fixed":
+            assert prior.low == prior.high, path
+
+
+def test_the_file_and_its_codebook_agree():
+    data = yaml.safe_load((seeds_dir() / "priors.yaml").read_text(encoding="utf-8"))
+    assert data["version"] == 1
+    readme = (seeds_dir() / "README.md").read_text(encoding="utf-8")
+    assert "## Priors of the free coefficients" in readme
+    for shape in pr.SHAPES:
+        assert f"`{shape}`" in readme
+
+
+def test_sets_are_reproducible_inside_the_ranges_and_cover_each_range_evenly():
+    sets = pr.draw_sets(20, seed=7)
+    assert sets == pr.draw_sets(20, seed=7)
+    assert sets != pr.draw_sets(20, seed=8)
+    for prior in pr.priors():
+        if prior.shape == "fixed":
+            assert all(prior.path not in s for s in sets)
+            continue
+        values = np.array([s[prior.path] for s in sets])
+        assert ((values >= prior.low) & (values <= prior.high)).all(), prior.path
+        # Latin hypercube: one draw in each of the 20 equal-probability strata.
+        strata = np.floor(20 * _cdf(prior, values)).astype(int)
+        assert sorted(strata.tolist()) == list(range(20)), prior.path
+
+
+def _cdf(prior: pr.Prior, x: np.ndarray) -> np.ndarray:
+    if prior.shape == "uniform":
+        return (x - prior.low) / (prior.high - prior.low)
+    a, b = np.log(abs(prior.low)), np.log(abs(prior.high))
+    return np.clip((np.log(np.abs(x)) - a) / (b - a), 0.0, 1.0 - 1e-12)
+
+
+def test_a_log_uniform_prior_puts_its_median_at_the_geometric_mean():
+    prior = pr.Prior("x.y", "log-uniform", 0.5, 2.0, "a scale known within a factor of four")
+    assert prior.quantile(np.array([0.5]))[0] == pytest.approx(1.0)
+    negative = pr.Prior("x.z", "log-uniform", -4.0, -1.0, "a negative scale")
+    assert negative.quantile(np.array([0.0, 0.5]))[1] == pytest.approx(-2.0)
+
+
+def test_with_coefficients_changes_only_the_named_ones():
+    params = pr.with_coefficients(Parameters(), {"incidents.base_hazard": 0.2})
+    assert params.incidents.base_hazard == 0.2
+    assert params.incidents.tension_hazard == Parameters().incidents.tension_hazard
+    assert params.arms == Parameters().arms
