@@ -228,6 +228,12 @@ def run_command(
     is_flag=True,
     help="Run every replicate with the scenarios' own coefficients (no parameter uncertainty).",
 )
+@click.option(
+    "--sensitivity",
+    is_flag=True,
+    help="Rank the free coefficients by their share of each difference's variance "
+    "(sensitivity.csv and the report).",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/comparison].")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar or summary.")
@@ -239,6 +245,7 @@ def compare_command(
     overrides: tuple[str, ...],
     parameter_sets: int,
     fixed_parameters: bool,
+    sensitivity: bool,
     out: Path | None,
     force: bool,
     quiet: bool,
@@ -257,6 +264,11 @@ def compare_command(
 
     if len(scenarios) < 2:
         _fail("error: compare needs at least two scenarios (the first is the reference)")
+    if sensitivity and fixed_parameters:
+        _fail(
+            "error: --sensitivity ranks the coefficients drawn from their priors; "
+            "it cannot run with --fixed-parameters (drop one of them)"
+        )
     repeated = sorted({s for s in scenarios if scenarios.count(s) > 1})
     if repeated:
         _fail(f"error: {repeated[0]} is given twice; compare different scenarios")
@@ -296,6 +308,12 @@ def compare_command(
 
     def fill(directory: Path) -> None:
         write_comparison(directory, comparison, resolved, parents)
+        if sensitivity:
+            from sim.studies.sensitivity import sensitivity as ranked
+
+            ranked(comparison).to_csv(
+                directory / "sensitivity.csv", index=False, float_format="%.6g"
+            )
         (directory / "report.html").write_text(render_report(directory), encoding="utf-8")
 
     _write_outputs(out, fill, force=force, command="compare", inputs=inputs)

@@ -398,6 +398,48 @@ def _sentence(record: dict[str, Any]) -> str:
     return text + "."
 
 
+def _drivers(directory: Path, frame: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
+    """From ``sensitivity.csv``: the coefficients that move each main difference most.
+
+    The main differences: regional tension, P(crisis) and every outcome that changed (a verdict
+    other than about unchanged); for each, the ``top`` coefficients above the noise floor.
+    """
+    path = directory / "sensitivity.csv"
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path, keep_default_na=False)
+    changed = _readable(frame)
+    out = []
+    for name in dict.fromkeys(table["scenario"]):
+        part = changed[changed["scenario"] == name]
+        main = part[
+            part["metric"].isin(["regional_tension", "p_crisis"])
+            | (part["verdict"] != "about unchanged")
+        ]
+        rows = []
+        for metric, country in zip(main["metric"], main["country"], strict=True):
+            ranked = table[
+                (table["scenario"] == name)
+                & (table["metric"] == metric)
+                & (table["country"] == country)
+            ]
+            above = ranked[ranked["share"] >= ranked["noise_floor"]].head(top)
+            label = METRIC_LABELS.get(metric, metric.replace("_", " "))
+            what = f"{label} ({_country_names().get(country, country)})" if country else label
+            rows.append(
+                {
+                    "outcome": what,
+                    "drivers": [
+                        f"{c} ({100 * share:.0f}%)"
+                        for c, share in zip(above["coefficient"], above["share"], strict=True)
+                    ],
+                }
+            )
+        floor = float(table["noise_floor"].iloc[0]) if len(table) else 0.0
+        out.append({"scenario": name, "rows": rows, "floor": f"{100 * floor:.0f}%"})
+    return out
+
+
 @cache
 def _country_names() -> dict[str, str]:
     """Country names by ISO3 code (``seeds/countries.csv``)."""
@@ -770,8 +812,9 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         table = pd.read_csv(directory / "compare.csv")
         differences = _differences(table, reference_name)
         findings = _findings(table, reference_name)
+        drivers = _drivers(directory, table)
     except (OSError, ValueError, KeyError):
-        differences, findings = [], []
+        differences, findings, drivers = [], [], []
     coefficients, coefficient_notes = _coefficients(runs)
     narratives = []
     for run in runs:
@@ -797,6 +840,7 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         "tension_sources": _tension_sources(runs),
         "differences": differences,
         "findings": findings,
+        "drivers": drivers,
         "plots": _plots(directory / "plots", COMPARISON_PLOTS),
         "scenario_plots": scenario_plots,
         "narratives": narratives,
