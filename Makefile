@@ -27,11 +27,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job: hub-and-spoke vs latticework vs a formal Asian NATO, with its report.
-REPLICATES ?= 100
+# The main job: hub-and-spoke vs latticework vs a formal Asian NATO, with its report: 200
+# replicates over 100 coefficient sets drawn from the priors, and which coefficient drives
+# each difference.
+REPLICATES ?= 200
+PARAMETER_SETS ?= 100
 run: $(STAMP)
 	$(BIN)/geosim compare hub_and_spoke latticework formal_asian_nato \
-	  --replicates $(REPLICATES) --out results/comparison --force
+	  --replicates $(REPLICATES) --parameter-sets $(PARAMETER_SETS) --sensitivity \
+	  --out results/comparison --force
 	@echo "Report: results/comparison/report.html; plots: results/comparison/plots/"
 
 # Every shipped scenario on its own, into results/<scenario>/.

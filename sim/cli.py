@@ -567,14 +567,45 @@ def record_command(replicates: int, seed: int) -> None:
 @click.option("--end", type=click.IntRange(2016, 2023), default=2023, show_default=True)
 @click.option("--seed", default=2015, show_default=True, type=click.IntRange(0, 2**63 - 1))
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/backtest].")
-@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(path_type=Path),
+    help="Instead, the out-of-sample test: run 2019→2024 and write its scores against the "
+    "record of 2020–2024 to this JSON file.",
+)
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder (or --json file).")
+@click.pass_context
 def backtest_command(
-    replicates: int, start: str, end: int, seed: int, out: Path | None, force: bool
+    ctx: click.Context,
+    replicates: int,
+    start: str,
+    end: int,
+    seed: int,
+    out: Path | None,
+    json_file: Path | None,
+    force: bool,
 ) -> None:
-    """Hindcast: replay 2015–2023 from the START data; score END-year alignment vs UN votes."""
+    """Hindcast: replay 2015–2023 from the START data; score END-year alignment vs UN votes.
+
+    With --json FILE, the out-of-sample test instead (docs/validation.md §6): the history from
+    the 2019 data with no incident or escalation scripted, scored on incidents, arms and
+    security alignment against the record of 2020–2024 and naive baselines fitted on
+    2013–2019.
+    """
     from sim.outputs.plots import plot_backtest
     from sim.studies.backtest import backtest, markdown, scores_table
 
+    if json_file is not None:
+        given = [
+            f"--{name}"
+            for name in ("start", "end", "out")
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if given:
+            _fail(f"error: --json scores the fixed window 2019→2024; leave out {', '.join(given)}")
+        _out_of_sample(json_file, replicates=replicates, seed=seed, force=force)
+        return
     if end <= int(start):
         _fail(f"error: --end {end} must come after --start {start}")
     out = _checked(out or Path("results") / "backtest", force=force)
@@ -590,6 +621,26 @@ def backtest_command(
     _write_outputs(out, fill, force=force, command="backtest")
     click.echo(markdown(result))
     click.echo(f"wrote {out}/alignment.csv, scores.csv, scores.md, hindcast.png/.svg")
+
+
+def _out_of_sample(path: Path, *, replicates: int, seed: int, force: bool) -> None:
+    """``backtest --json``: score the window 2019→2024 and write the scores to ``path``."""
+    from sim.studies.out_of_sample import markdown, out_of_sample, to_json
+
+    try:
+        check_file(path, what="--json", force=force)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+    click.echo(f"simulating 2019→2024 out of sample, {replicates} replicates…", err=True)
+    result = out_of_sample(replicates, seed=seed)
+    payload = {"geosim_version": __version__, **to_json(result)}
+    try:
+        check_file(path, what="--json", force=force)  # again: it may have appeared meanwhile
+        write_file(path, json.dumps(payload, indent=1, allow_nan=False) + "\n", signature=False)
+    except OutputError as exc:
+        _fail(f"error: {exc}")
+    click.echo(markdown(result))
+    click.echo(f"wrote {path}")
 
 
 @main.command("calibrate")

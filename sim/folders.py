@@ -18,7 +18,9 @@ Every command that writes results goes through here:
 - A single-file output (``report --out``) is signed: its last line is a comment holding the
   SHA-256 of everything before it (:func:`signed`). An existing file is replaced only if its
   signature still matches (geosim wrote it and nobody changed it) or a geosim ledger lists it
-  unchanged, and never when it is not a regular file (a link, a device, a pipe).
+  unchanged, and never when it is not a regular file (a link, a device, a pipe). A file in a
+  format without comments (``backtest --json``) is not signed: unless a geosim ledger beside it
+  lists it, replacing it takes ``--force``, as replacing any file of the user's does.
 - Staging folders and temporary files are locked (``flock``) while their command runs, so the
   next command that writes beside them removes those left by a killed one (:func:`clean_stale`)
   and never touches one in use.
@@ -402,23 +404,31 @@ def _check_output(out: Path, *, force: bool, what: str) -> Path:
     return out
 
 
-def check_file(path: Path, *, what: str = "--out") -> None:
+def check_file(path: Path, *, what: str = "--out", force: bool | None = None) -> None:
     """Check that ``path`` can be written as a file (before the work that makes it).
 
     An existing file is replaced only when geosim wrote it and nobody changed it since (its
-    signature matches, or a geosim ledger beside it lists it unchanged).
+    signature matches, or a geosim ledger beside it lists it unchanged), or when the user
+    asked for it (``--force``): a file the user names is theirs to overwrite, but never a
+    link, a folder, a device or a pipe.
+
+    Args:
+        path: The file to write.
+        what: The option that named it, for the message.
+        force: Whether the user gave ``--force``; None for a command without one (its refusal
+            then does not suggest it).
 
     Raises:
         OutputError: When it is a folder, a link, a device or a pipe, a file geosim did not
-            write, or its folder does not exist or cannot be written.
+            write (without ``--force``), or its folder does not exist or cannot be written.
     """
     try:
-        _check_file(path, what=what)
+        _check_file(path, what=what, force=force)
     except OSError as exc:
         raise disk_error("use", path, exc) from None
 
 
-def _check_file(path: Path, *, what: str) -> None:
+def _check_file(path: Path, *, what: str, force: bool | None = None) -> None:
     if path.is_symlink():
         raise OutputError(
             f"{path} is a symbolic link; geosim does not replace links: {_choose(what)}"
@@ -427,10 +437,11 @@ def _check_file(path: Path, *, what: str) -> None:
         raise OutputError(f"{path} is a folder; {what} takes a file name")
     if path.exists() and not _regular(path):
         raise OutputError(f"{path} is not a regular file (a device or a pipe); {_choose(what)}")
-    if path.exists() and not _ours(path):
+    if path.exists() and not force and not _ours(path):
+        replace = ", give --force to replace it" if force is False else ""
         raise OutputError(
             f"{path} exists and was not written by geosim (or was changed since), so geosim "
-            f"will not replace it; {_choose(what)}, or move the file away first"
+            f"will not replace it; {_choose(what)}{replace}, or move the file away first"
         )
     base = _nearest_existing(path.parent)
     if base != path.parent:
@@ -741,11 +752,17 @@ def signed(path: Path) -> bool:
     return hashlib.sha256(body + b"\n").hexdigest() == digest
 
 
-def write_file(path: Path, text: str) -> None:
+def write_file(path: Path, text: str, *, signature: bool = True) -> None:
     """Write ``text``, signed, to ``path`` through a hidden temporary file and a rename.
 
     Check the path with :func:`check_file` first. The folder's ledger, if geosim wrote the
     folder, is told of the new file.
+
+    Args:
+        path: The file.
+        text: Its content.
+        signature: Whether to sign it (:func:`sign`); a format that takes no comment (JSON)
+            is written unsigned, and is geosim's only where a ledger lists it.
 
     Raises:
         OutputError: Naming the path and the reason; no temporary file is left behind.
@@ -753,7 +770,7 @@ def write_file(path: Path, text: str) -> None:
     try:
         clean_stale(path.parent)
         with _temporary_file(path.parent, path.name) as (handle, temporary):
-            handle.write(sign(text).encode("utf-8"))
+            handle.write((sign(text) if signature else text).encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
             os.replace(temporary, path)

@@ -286,6 +286,28 @@ def test_a_single_file_replaces_only_what_geosim_wrote(tmp_path: Path) -> None:
     assert thesis.read_text() == "years of work" and link.is_symlink()
 
 
+def test_force_replaces_a_users_file_but_never_a_link_or_a_folder(tmp_path: Path) -> None:
+    scores = tmp_path / "scores.json"
+    scores.write_text("{}")
+    with pytest.raises(OutputError, match="give --force to replace it"):
+        check_file(scores, what="--json", force=False)
+    check_file(scores, what="--json", force=True)  # the user named it and asked
+    write_file(scores, '{"a": 1}\n', signature=False)  # JSON takes no signature line
+    assert scores.read_text() == '{"a": 1}\n' and not signed(scores)
+    with pytest.raises(OutputError, match="was not written by geosim"):
+        check_file(scores, what="--json", force=False)  # unsigned, no ledger: not provably ours
+    link = tmp_path / "link.json"
+    link.symlink_to(scores)
+    with pytest.raises(OutputError, match="is a symbolic link"):
+        check_file(link, force=True)
+    with pytest.raises(OutputError, match="is a folder"):
+        check_file(tmp_path, force=True)
+    out = tmp_path / "run"
+    write_folder(out, fill_with("model.csv"), force=False, command="run")
+    write_file(out / "scores.json", "{}\n", signature=False)
+    check_file(out / "scores.json", force=False)  # its folder's ledger lists it unchanged
+
+
 def test_a_file_listed_unchanged_in_its_folders_ledger_is_geosims(tmp_path: Path) -> None:
     out = tmp_path / "run"
     write_folder(out, fill_with("report.html", "<html>"), force=False, command="run")

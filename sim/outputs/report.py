@@ -23,15 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import numpy as np
 import pandas as pd
 import yaml
 from pydantic import ValidationError
 
 from sim.core import records
 from sim.outputs.diff import count_differences, scenario_diff, show_value
+from sim.outputs.differences import (
+    difference_groups,
+    drivers_of,
+    findings_of,
+    is_missing,
+    number,
+)
 from sim.outputs.narrative import representative_replicate, story
-from sim.scenario import baseline
 from sim.scenario.ladder import OUTCOME_LEVELS
 from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.resources import seeds_dir
@@ -85,31 +90,6 @@ COMPARISON_PLOTS = {
         "Military spending",
         "Military spending of the main actors over time: mean and 90% band per scenario.",
     ),
-}
-
-#: Outcomes that count things (shown with two decimals).
-COUNT_METRICS = ("incidents_total", "hedgers", "max_escalation")
-
-#: Readable names of the outcomes in ``compare.csv``.
-METRIC_LABELS = {
-    "p_gray_zone": "P(gray-zone incident)",
-    "p_standoff": "P(standoff)",
-    "p_clash": "P(clash)",
-    "p_crisis": "P(crisis)",
-    "p_war": "P(war)",
-    "regional_tension": "regional tension",
-    "incidents_total": "incidents (total)",
-    "max_escalation": "highest rung reached",
-    "polarization": "polarization",
-    "hedging": "hedging (1 − |alignment|)",
-    "hedgers": "hedgers",
-    "us_credibility": "US credibility",
-    "alignment": "alignment",
-    "threat": "perceived threat",
-    "milex_change_pct": "spending change %",
-    "moves": "moves made",
-    "retreats": "back-downs",
-    "coercion_intensity": "gray-zone coercion",
 }
 
 
@@ -194,34 +174,8 @@ def _read_run(path: Path, name: str | None = None) -> RunFolder:
 # Formatting
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _minus(text: str) -> str:
-    return text.replace("-", "−") if text.startswith("-") else text
-
-
-def _num(value: Any, digits: int = 2, sign: bool = False) -> str:
-    """A number for a table cell: fixed digits, a true minus sign, '–' when missing."""
-    if _is_missing(value):
-        return "–"
-    value = float(value)
-    if abs(value) < 0.5 * 10**-digits:
-        value = 0.0
-    text = f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
-    return _minus(text)
-
-
-def _auto(value: Any, sign: bool = False) -> str:
-    """A number with as many decimals as its size needs (3 below 10, 1 above)."""
-    if _is_missing(value):
-        return "–"
-    return _num(value, 3 if abs(float(value)) < 10 else 1, sign)
-
-
 def _pct(share: Any) -> str:
-    return "–" if _is_missing(share) else f"{100 * float(share):.0f}%"
+    return "–" if is_missing(share) else f"{100 * float(share):.0f}%"
 
 
 def _data_uri(path: Path) -> str:
@@ -322,7 +276,7 @@ def _outcome_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             share = row.get(f"p_{level}")
             low, high = row.get(f"p_{level}_low"), row.get(f"p_{level}_high")
             interval = (
-                "" if _is_missing(low) or _is_missing(high) else f"{100 * low:.0f}–{100 * high:.0f}"
+                "" if is_missing(low) or is_missing(high) else f"{100 * low:.0f}–{100 * high:.0f}"
             )
             levels.append({"value": _pct(share), "interval": interval})
         table.append(
@@ -330,170 +284,18 @@ def _outcome_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                 "scenario": row["scenario"],
                 "replicates": row.get("replicates", ""),
                 "levels": levels,
-                "polarization": _num(row.get("polarization"), 3),
-                "hedging": _num(row.get("hedging"), 3),
-                "hedgers": _num(row.get("hedgers"), 1),
-                "us_credibility": _num(row.get("us_credibility"), 3),
-                "china_threat": _num(row.get("china_threat"), 3),
+                "polarization": number(row.get("polarization"), 3),
+                "hedging": number(row.get("hedging"), 3),
+                "hedgers": number(row.get("hedgers"), 1),
+                "us_credibility": number(row.get("us_credibility"), 3),
+                "china_threat": number(row.get("china_threat"), 3),
                 "spending": [
-                    _num(row.get(f"milex_change_pct_{c}"), 1, sign=True) for c in SPENDING_COUNTRIES
+                    number(row.get(f"milex_change_pct_{c}"), 1, sign=True)
+                    for c in SPENDING_COUNTRIES
                 ],
             }
         )
     return table
-
-
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """``compare.csv`` with text columns as text, and verdicts (older files: from significance)."""
-    frame = frame.copy()
-    frame["country"] = frame["country"].fillna("").astype(str)
-    frame["significant"] = frame["significant"].astype(str).str.lower() == "true"
-    if "verdict" not in frame:
-        frame["verdict"] = np.where(
-            frame["significant"], np.where(frame["diff"] > 0, "higher", "lower"), "about unchanged"
-        )
-    if "sign_share" not in frame:
-        frame["sign_share"] = np.nan
-    return frame
-
-
-def _findings(frame: pd.DataFrame, reference: str, limit: int = 6) -> list[dict[str, Any]]:
-    """What each scenario changes against the reference, in words, largest changes first.
-
-    Only differences read as a change (``verdict`` higher or lower: the interval excludes zero
-    and the difference reaches its minimum meaningful difference) are told; the rest is said to
-    be about unchanged.
-    """
-    frame = _readable(frame)
-    out = []
-    for name in dict.fromkeys(frame["scenario"]):
-        if name == reference:
-            continue
-        part = frame[(frame["scenario"] == name) & (frame["verdict"] != "about unchanged")]
-        part = part[part["metric"] != "p_gray_zone"]
-        floor = part.get("minimum_difference", 1.0)
-        part = part.assign(size=(part["diff"].abs() / floor)).sort_values("size", ascending=False)
-        sentences = [_sentence(record) for record in part.head(limit).to_dict("records")]
-        rest = len(part) - len(sentences)
-        out.append({"scenario": name, "sentences": sentences, "more": max(rest, 0)})
-    return out
-
-
-def _sentence(record: dict[str, Any]) -> str:
-    """One change in words: what, which way, by how much, with its interval and robustness."""
-    metric, country = record["metric"], record["country"]
-    label = METRIC_LABELS.get(metric, metric.replace("_", " "))
-    what = f"{label} ({_country_names().get(country, country)})" if country else label
-    probability = metric.startswith("p_")
-    scale = 100.0 if probability else 1.0
-    unit = " points" if probability or metric.endswith("_pct") else ""
-    diff, low, high = (scale * record[k] for k in ("diff", "diff_low", "diff_high"))
-    text = (
-        f"{what[0].upper()}{what[1:]} is {record['verdict']} by {_minus(f'{abs(diff):.3g}')}{unit} "
-        f"(95% interval {_minus(f'{low:+.3g}')} to {_minus(f'{high:+.3g}')})"
-    )
-    share = record.get("sign_share")
-    if not _is_missing(share):
-        text += f", the same way in {100 * float(share):.0f}% of the coefficient sets"
-    return text + "."
-
-
-def _drivers(directory: Path, frame: pd.DataFrame, top: int = 3) -> list[dict[str, Any]]:
-    """From ``sensitivity.csv``: the coefficients that move each main difference most.
-
-    The main differences: regional tension, P(crisis) and every outcome that changed (a verdict
-    other than about unchanged); for each, the ``top`` coefficients above the noise floor.
-    """
-    path = directory / "sensitivity.csv"
-    if not path.is_file():
-        return []
-    table = pd.read_csv(path, keep_default_na=False)
-    changed = _readable(frame)
-    out = []
-    for name in dict.fromkeys(table["scenario"]):
-        part = changed[changed["scenario"] == name]
-        main = part[
-            part["metric"].isin(["regional_tension", "p_crisis"])
-            | (part["verdict"] != "about unchanged")
-        ]
-        rows = []
-        for metric, country in zip(main["metric"], main["country"], strict=True):
-            ranked = table[
-                (table["scenario"] == name)
-                & (table["metric"] == metric)
-                & (table["country"] == country)
-            ]
-            above = ranked[ranked["share"] >= ranked["noise_floor"]].head(top)
-            label = METRIC_LABELS.get(metric, metric.replace("_", " "))
-            what = f"{label} ({_country_names().get(country, country)})" if country else label
-            rows.append(
-                {
-                    "outcome": what,
-                    "drivers": [
-                        f"{c} ({100 * share:.0f}%)"
-                        for c, share in zip(above["coefficient"], above["share"], strict=True)
-                    ],
-                }
-            )
-        floor = float(table["noise_floor"].iloc[0]) if len(table) else 0.0
-        out.append({"scenario": name, "rows": rows, "floor": f"{100 * floor:.0f}%"})
-    return out
-
-
-@cache
-def _country_names() -> dict[str, str]:
-    """Country names by ISO3 code (``seeds/countries.csv``)."""
-    return {c.iso3: c.name for c in baseline.countries()}
-
-
-def _differences(frame: pd.DataFrame, reference: str) -> list[dict[str, Any]]:
-    """Paired differences from the reference, one group of rows per scenario.
-
-    Every model-level outcome (but the gray-zone rung, reached everywhere), plus the country
-    outcomes that changed (a verdict other than about unchanged).
-    """
-    frame = _readable(frame)
-    ref = frame[frame["scenario"] == reference].set_index(["metric", "country"])["mean"]
-    groups = []
-    for name in dict.fromkeys(frame["scenario"]):
-        if name == reference:
-            continue
-        rows: list[dict[str, Any]] = []
-        groups.append({"scenario": name, "rows": rows})
-        part = frame[frame["scenario"] == name]
-        keep = (part["country"] == "") | (part["verdict"] != "about unchanged")
-        keep &= part["metric"] != "p_gray_zone"
-        for record in part[keep].to_dict("records"):
-            metric, country = record["metric"], record["country"]
-            label = METRIC_LABELS.get(metric, metric.replace("_", " "))
-            label = f"{label} {country}".strip()
-            probability = metric.startswith("p_")
-
-            counted = metric in COUNT_METRICS
-
-            def show(value: Any, sign: bool = False, *, probability=probability, counted=counted):
-                if probability:
-                    return _num(None if _is_missing(value) else 100 * value, 1, sign)
-                return _num(value, 2, sign) if counted else _auto(value, sign)
-
-            rows.append(
-                {
-                    "outcome": label,
-                    "unit": "pp" if probability else "",
-                    "reference": show(ref.get((metric, country))),
-                    "mean": show(record["mean"]),
-                    "diff": show(record["diff"], sign=True),
-                    "low": show(record["diff_low"], sign=True),
-                    "high": show(record["diff_high"], sign=True),
-                    "significant": record["verdict"] != "about unchanged",
-                    "verdict": record["verdict"],
-                    "sign_share": ""
-                    if _is_missing(record["sign_share"])
-                    else f"{100 * float(record['sign_share']):.0f}%",
-                    "direction": "up" if record["diff"] > 0 else "down",
-                }
-            )
-    return groups
 
 
 # --------------------------------------------------------------------------------------------
@@ -724,8 +526,8 @@ def _tension_sources(runs: Iterable[RunFolder], top: int = 6) -> list[dict[str, 
             shown.append(
                 {
                     "pair": "–".join(str(c) for c in row["pair"]),
-                    "weight": _num(row.get("weight"), 3),
-                    "tension": _num(row.get("tension"), 3),
+                    "weight": number(row.get("weight"), 3),
+                    "tension": number(row.get("tension"), 3),
                     "share": _pct(row.get("share")),
                 }
             )
@@ -810,9 +612,9 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
     ]
     try:
         table = pd.read_csv(directory / "compare.csv")
-        differences = _differences(table, reference_name)
-        findings = _findings(table, reference_name)
-        drivers = _drivers(directory, table)
+        differences = difference_groups(table, reference_name)
+        findings = findings_of(table, reference_name)
+        drivers = drivers_of(directory, table)
     except (OSError, ValueError, KeyError):
         differences, findings, drivers = [], [], []
     coefficients, coefficient_notes = _coefficients(runs)

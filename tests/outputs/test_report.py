@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from conftest import ARTIFACTS
 
 from sim.cli import main
-from sim.outputs.report import METRIC_LABELS, ReportError, render_report
+from sim.outputs.differences import METRIC_LABELS
+from sim.outputs.report import ReportError, render_report
 
 EXTERNAL = ('src="http', "src='http", 'href="http', "href='http", "<script src", "@import", "url(")
 
