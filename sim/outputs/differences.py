@@ -82,30 +82,39 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
         frame["verdict"] = np.where(
             frame["significant"], np.where(frame["diff"] > 0, "higher", "lower"), "about unchanged"
         )
-    if "sign_share" not in frame:
-        frame["sign_share"] = np.nan
+    for column in ("sign_share", "zero_share"):
+        if column not in frame:
+            frame[column] = np.nan
     return frame
+
+
+#: The verdicts that read as a change (see :func:`sim.studies.compare.verdict`).
+CHANGES = ("higher", "lower")
 
 
 def findings_of(frame: pd.DataFrame, reference: str, limit: int = 6) -> list[dict[str, Any]]:
     """What each scenario changes against the reference, in words, largest changes first.
 
-    Only differences read as a change (``verdict`` higher or lower: the interval excludes zero
-    and the difference reaches its minimum meaningful difference) are told; the rest is said to
-    be about unchanged.
+    Only differences read as a change are told (``verdict`` higher or lower: the whole interval
+    lies beyond the outcome's minimum meaningful difference); those whose interval straddles
+    it are counted as inconclusive, and the rest is about unchanged.
     """
     frame = _readable(frame)
     out = []
     for name in dict.fromkeys(frame["scenario"]):
         if name == reference:
             continue
-        part = frame[(frame["scenario"] == name) & (frame["verdict"] != "about unchanged")]
+        mine = frame[frame["scenario"] == name]
+        part = mine[mine["verdict"].isin(CHANGES)]
         part = part[part["metric"] != "p_gray_zone"]
         floor = part.get("minimum_difference", 1.0)
         part = part.assign(size=(part["diff"].abs() / floor)).sort_values("size", ascending=False)
         sentences = [_sentence(record) for record in part.head(limit).to_dict("records")]
         rest = len(part) - len(sentences)
-        out.append({"scenario": name, "sentences": sentences, "more": max(rest, 0)})
+        unsure = int((mine["verdict"] == "inconclusive").sum())
+        out.append(
+            {"scenario": name, "sentences": sentences, "more": max(rest, 0), "inconclusive": unsure}
+        )
     return out
 
 
@@ -122,9 +131,11 @@ def _sentence(record: dict[str, Any]) -> str:
         f"{what[0].upper()}{what[1:]} is {record['verdict']} by {minus(f'{abs(diff):.3g}')}{unit} "
         f"(95% interval {minus(f'{low:+.3g}')} to {minus(f'{high:+.3g}')})"
     )
-    share = record.get("sign_share")
+    share, zero = record.get("sign_share"), record.get("zero_share")
     if not is_missing(share):
         text += f", the same way in {100 * float(share):.0f}% of the coefficient sets"
+        if not is_missing(zero) and zero > 0:
+            text += f" (no difference in {100 * float(zero):.0f}%)"
     return text + "."
 
 
@@ -159,14 +170,14 @@ def drivers_of(directory: Path, frame: pd.DataFrame, top: int = 3) -> list[dict[
             rows.append(
                 {
                     "outcome": what,
+                    "ranked": len(ranked) > 0,
                     "drivers": [
                         f"{c} ({100 * share:.0f}%)"
                         for c, share in zip(above["coefficient"], above["share"], strict=True)
                     ],
                 }
             )
-        floor = float(table["noise_floor"].iloc[0]) if len(table) else 0.0
-        out.append({"scenario": name, "rows": rows, "floor": f"{100 * floor:.0f}%"})
+        out.append({"scenario": name, "rows": rows})
     return out
 
 
@@ -215,7 +226,7 @@ def difference_groups(frame: pd.DataFrame, reference: str) -> list[dict[str, Any
                     "diff": show(record["diff"], sign=True),
                     "low": show(record["diff_low"], sign=True),
                     "high": show(record["diff_high"], sign=True),
-                    "significant": record["verdict"] != "about unchanged",
+                    "significant": record["verdict"] in CHANGES,
                     "verdict": record["verdict"],
                     "sign_share": ""
                     if is_missing(record["sign_share"])

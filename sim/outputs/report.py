@@ -502,12 +502,12 @@ def _how_to_read(comparison: bool, replicates: Any) -> str:
             "sees the same random draws wherever the scenarios agree, so differences are paired "
             "replicate by replicate and most of the noise cancels. Unless the comparison was run "
             "with --fixed-parameters, each replicate also drew one of the coefficient sets of the "
-            "free coefficients' priors (the same sets in every scenario), so a difference's 95% "
-            "interval covers what those judgements leave open as well as chance, and its "
-            "'same way in' share says in how many of the sets it has the sign of its mean. A "
-            "difference counts as a change only when its interval excludes zero and it reaches "
-            "the outcome's minimum meaningful difference (compare.csv, minimum_difference); "
-            "otherwise it is about unchanged."
+            "free coefficients' priors (the same sets in every scenario): a difference is then "
+            "the design's effect averaged over those judgements, its 95% interval is for that "
+            "average, and its 'same way' share says in how many of the sets it has the sign of "
+            "its mean. A difference counts as a change only when its whole interval lies beyond "
+            "the outcome's minimum meaningful difference (compare.csv, minimum_difference), as "
+            "about unchanged when it lies within it, and as inconclusive otherwise."
         )
     return text
 
@@ -606,6 +606,13 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         (
             "Common random numbers",
             "yes" if summary.get("common_random_numbers", True) else "no",
+        ),
+        (
+            "Coefficients",
+            f"{summary['parameter_sets']} sets drawn from the priors of the free coefficients "
+            "(coefficient_sets.csv)"
+            if summary.get("parameter_sets")
+            else "each scenario's own (fixed parameters)",
         ),
         ("geosim version", summary.get("version", "?")),
         ("Config hashes", "; ".join(f"{n} {h}" for n, h in hashes.items()) or "?"),

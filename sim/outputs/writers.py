@@ -205,6 +205,8 @@ def comparison_summary(comparison: Comparison) -> dict[str, Any]:
         "replicates": len(comparison.trajectories[comparison.reference].replicates),
         "horizon": comparison.trajectories[comparison.reference].horizon,
         "common_random_numbers": True,
+        # None: every replicate ran the scenarios' own coefficients (--fixed-parameters).
+        "parameter_sets": None if comparison.coefficients is None else len(comparison.coefficients),
         "config_hashes": {s.name: config_hash(s) for s in comparison.scenarios},
         "version": __version__,
         "outcomes": json.loads(table.to_json(orient="records")),
@@ -233,6 +235,13 @@ def write_comparison(
         trajectory = comparison.trajectories[name]
         write_run(sub, trajectory, definition, resolved[name], parents.get(name))
     compare_table(comparison).to_csv(directory / "compare.csv", index=False, float_format="%.6g")
+    if comparison.coefficients is not None:  # the drawn coefficients, and who ran which
+        sets = pd.DataFrame(comparison.coefficients).rename_axis("set").reset_index()
+        sets.to_csv(directory / "coefficient_sets.csv", index=False, float_format="%.10g")
+        replicates = comparison.trajectories[comparison.reference].replicates
+        pd.DataFrame({"replicate": replicates, "set": comparison.sets}).sort_values(
+            "replicate"
+        ).to_csv(directory / "replicate_sets.csv", index=False)
     outcome_table(comparison).to_csv(directory / "outcomes.csv", index=False, float_format="%.6g")
     (directory / "summary.json").write_text(
         json.dumps(comparison_summary(comparison), indent=2) + "\n", encoding="utf-8"

@@ -24,7 +24,16 @@ Russia) the mean runs over the other four components. The five weights are equal
 judgement: no component is a better proxy of security alignment than the others on the
 record (Walt 1987 reads alignment from commitments, cooperation and arms; ATOP codes the
 commitments). ``tests/scenario/test_observed.py`` checks
-that the ranking of the states survives dropping any one component.
+that the ranking of the states other than the treaty allies survives dropping any one component.
+
+Known limits (a referee's reading): the index measures the breadth of security ties, so a state
+whose tie to China is a treaty and little else scores less than one with broad but lesser ties
+(North Korea −0.50 every year, Cambodia −0.54 in 2024); a treaty ally is coded at the top
+partnership level too, so its treaty counts twice; Taiwan (0.43) has structural zeros (no treaty,
+few named exercises) that understate its alignment; the coarse access scale does not register
+the 2023 expansion of EDCA, so the Philippines' swing from Duterte to Marcos is small (0.61 in
+2013, 0.49 in 2020–21, 0.55 in 2024); and Russia and North Korea sit on a US–China axis that does
+not describe them well. Every indicator is recalled (``seeds/README.md``).
 """
 
 from __future__ import annotations

@@ -4,10 +4,13 @@
 the range is the coefficient's plausible range in :mod:`sim.scenario.parameters` (one source
 for every number). Three shapes:
 
-- ``log-uniform``: a positive (or negative) scale known to within a factor: ``ln |θ|`` uniform
-  between the logs of the bounds, so the half-to-double range of a judgement puts its median
-  at the judgement;
-- ``uniform``: a weight or share that may vanish, or a narrow range;
+- ``log-uniform``: a positive (or negative) scale known to within a factor, its median at the
+  judgement: half the mass log-uniform between the lower bound and the judgement, half between
+  the judgement and the upper bound (one log-uniform when the range is symmetric about the
+  judgement on a log scale, as half-to-double is; an asymmetric range keeps the judgement as
+  its median rather than the geometric mean of its bounds);
+- ``uniform``: a weight or share that may vanish, or a narrow range: uniform over the range,
+  its median the midpoint;
 - ``fixed``: a reference that fixes a scale, never varied.
 
 :func:`draw_sets` draws coefficient sets by Latin-hypercube sampling: every coefficient's range
@@ -42,6 +45,7 @@ class Prior:
         low: Lower bound (the plausible range's).
         high: Upper bound.
         reason: Why this shape.
+        judgement: The coefficient's value (the median of a log-uniform prior).
     """
 
     path: str
@@ -49,6 +53,11 @@ class Prior:
     low: float
     high: float
     reason: str
+    judgement: float
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.judgement <= self.high:
+            raise ValueError(f"{self.path}: {self.judgement} is outside {self.low}…{self.high}")
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
         """The values at probabilities ``u`` in [0, 1)."""
@@ -57,8 +66,10 @@ class Prior:
         if self.shape == "uniform":
             return self.low + u * (self.high - self.low)
         sign = 1.0 if self.low > 0 else -1.0
-        a, b = math.log(abs(self.low)), math.log(abs(self.high))
-        return sign * np.exp(a + u * (b - a))
+        a, m, b = (math.log(abs(x)) for x in (self.low, self.judgement, self.high))
+        below = a + (u / 0.5) * (m - a)
+        above = m + ((u - 0.5) / 0.5) * (b - m)
+        return sign * np.exp(np.where(u < 0.5, below, above))
 
 
 @cache
@@ -91,7 +102,9 @@ def priors() -> tuple[Prior, ...]:
             raise ValueError(f"seeds/priors.yaml {path}: a log-uniform prior on {low}…{high}")
         if shape != "fixed" and low == high:
             shape = "fixed"
-        out.append(Prior(path, shape, float(low), float(high), entry["reason"]))
+        out.append(
+            Prior(path, shape, float(low), float(high), entry["reason"], float(row["default"]))
+        )
     return tuple(out)
 
 
@@ -113,14 +126,20 @@ def draw_sets(count: int, seed: int) -> list[dict[str, float]]:
 
 
 def with_coefficients(params: Parameters, values: dict[str, float]) -> Parameters:
-    """``params`` with the coefficients ``values`` (paths as :func:`draw_sets` gives them)."""
+    """``params`` with the coefficients ``values`` (paths as :func:`draw_sets` gives them).
+
+    The changed groups are validated: a value out of a coefficient's bounds, or a name that is
+    no coefficient, raises a ``ValidationError``.
+    """
     groups: dict[str, dict[str, float]] = {}
     for path, value in values.items():
         group, name = path.split(".")
         groups.setdefault(group, {})[name] = value
     return params.model_copy(
         update={
-            group: getattr(params, group).model_copy(update=changes)
+            group: type(getattr(params, group)).model_validate(
+                getattr(params, group).model_dump(exclude_unset=True) | changes
+            )
             for group, changes in groups.items()
         }
     )

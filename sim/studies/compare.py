@@ -9,13 +9,17 @@ copy of itself differs by exactly zero.
 By default a comparison carries **parameter uncertainty** too: the free coefficients are drawn
 from their priors (:mod:`sim.scenario.priors`, ``seeds/priors.yaml``) as ``K`` Latin-hypercube
 sets, replicate r takes set ``r mod K``, and every scenario meets the same sets; a coefficient a
-scenario sets itself keeps its value. A difference is then averaged over the sets, its
-interval is a bootstrap over the sets (so it spans both the Monte-Carlo noise and what the
-judgements leave open), and ``sign_share`` says in what share of the sets the difference has the
-sign of its mean. A difference is read as a change only when its interval excludes zero *and* it
-reaches the outcome's declared minimum meaningful difference (:data:`MINIMUM_DIFFERENCE`);
-otherwise it is "about unchanged". With fixed parameters (``parameter_sets=None``) every
-replicate runs the scenario's own coefficients and the interval is over replicates.
+scenario sets itself keeps its value. A difference is then the mean over the sets of each
+set's mean difference: the design's effect averaged over the priors. Its interval is a
+bootstrap over the sets, an interval for that average (the Monte-Carlo noise within each set is
+in each set's mean); how much the effect itself varies with the judgements is the spread of the
+sets' differences (their 5th to 95th percentile), and ``sign_share`` / ``zero_share`` say in what
+share of the sets the difference has the sign of the mean, or is exactly zero. An outcome is
+read against its declared minimum meaningful difference ``m`` (:data:`MINIMUM_DIFFERENCE`), an
+equivalence test: ``higher`` or ``lower`` when the whole interval lies beyond ``±m``, ``about
+unchanged`` when it lies within ``(−m, m)``, ``inconclusive`` when it straddles ``±m``. With
+fixed parameters (``parameter_sets=None``) every replicate runs the scenario's own coefficients
+and the interval is over replicates.
 
 The outcome table follows the CSIS wargame reports: for each scenario, how often each rung of
 the escalation ladder was reached within the horizon (with Wilson 95% intervals), and the
@@ -43,13 +47,15 @@ from sim.scenario.schema import Scenario
 BOOTSTRAP_RESAMPLES = 2000
 
 #: The smallest difference of each outcome a reader should act on: below it a difference is
-#: "about unchanged", whatever its interval. Judgements, each a step a facilitator or a reader
-#: of the record would notice: two percentage points of probability of reaching a rung; a
-#: hundredth of a 0–1 index (tension, polarization, hedging, credibility, threat); one
-#: incident in a run; a quarter of a rung of the highest escalation; half a hedging state;
-#: 0.02 of alignment (about the year-to-year noise of the security-alignment index); one
-#: percentage point of spending growth over the run; half a move and a quarter of a back-down
-#: in a run; 0.02 of coercion intensity (a tenth of the 0.2 a campaign typically runs at).
+#: "about unchanged" (see the module docstring). Judgements, each a step a facilitator or a
+#: reader of the record would notice: two percentage points of probability of reaching a rung;
+#: a hundredth of a 0–1 index (tension, polarization, hedging, credibility, threat); one
+#: incident in a run; a quarter of a rung of the highest escalation; half a hedging state; 0.02
+#: of alignment, one hundredth of the axis from China to the US (the model's alignment, which
+#: still starts from UN voting; the year-to-year change of the security-alignment index has a
+#: median of 0.01); one percentage point of spending growth over the run; half a move and a
+#: quarter of a back-down in a run; 0.02 of coercion intensity (a tenth of the 0.2 a campaign
+#: typically runs at).
 MINIMUM_DIFFERENCE = {
     **{f"p_{level}": 0.02 for level in ESCALATION_LEVELS},
     "regional_tension": 0.01,
@@ -202,7 +208,10 @@ def _run_sets(worlds, group, counts, indices, start, seed, progress) -> Trajecto
     chosen = indices[start : start + sum(sizes)]
     stacked = batch.stack([worlds[k] for k in group], sizes) if len(group) > 1 else worlds[group[0]]
     if stacked is not None:
-        return simulate(stacked, chosen, seed=seed, progress=progress, chunk_size=chosen.size)
+        # A stacked group holds at most MAX_REPLICATES replicates; one set alone may hold more,
+        # and runs in the engine's usual chunks.
+        size = chosen.size if len(group) > 1 else 250
+        return simulate(stacked, chosen, seed=seed, progress=progress, chunk_size=size)
     bounds = np.cumsum(sizes)[:-1]
     return concatenate(
         [
@@ -269,13 +278,14 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
     """One row per scenario × outcome (× country): distribution and paired difference.
 
     Columns: ``scenario, metric, country, mean, p05, p95, diff, diff_low, diff_high,
-    significant, sign_share, minimum_difference, verdict``. ``diff`` is the mean paired
-    difference from the reference scenario with a 95% bootstrap interval (over the coefficient
-    sets when the comparison drew them, else over replicates); ``significant`` when the interval
-    excludes zero; ``sign_share`` the share of coefficient sets in which the difference has the
-    mean's sign (empty with fixed parameters); ``verdict`` is ``higher`` or ``lower`` when the
-    difference is significant and at least :data:`MINIMUM_DIFFERENCE`, else ``about
-    unchanged``.
+    significant, sign_share, zero_share, set_p05, set_p95, minimum_difference, verdict``.
+    ``diff`` is the mean paired difference from the reference scenario (over the coefficient
+    sets' means when the comparison drew them) with a 95% bootstrap interval (over the sets,
+    else over replicates); ``significant`` when the interval excludes zero; ``sign_share`` and
+    ``zero_share`` the shares of coefficient sets in which the difference has the mean's sign or
+    is zero, ``set_p05``/``set_p95`` the 5th and 95th percentiles of the sets' differences (all
+    four empty with fixed parameters); ``verdict`` the equivalence reading of the module
+    docstring against :data:`MINIMUM_DIFFERENCE`.
     """
     reference = outcomes(comparison.trajectories[comparison.reference])
     keys = list(reference)
@@ -284,17 +294,19 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
         values = outcomes(comparison.trajectories[name])
         matrix = np.column_stack([values[k] for k in keys])
         diff = matrix - np.column_stack([reference[k] for k in keys])
+        empty = np.full(len(keys), np.nan)
         if comparison.sets is None:
+            mean = diff.mean(axis=0)
             low, high = difference_ci(diff)
-            share = np.full(len(keys), np.nan)
+            share, zero, spread = empty, empty, (empty, empty)
         else:
             per_set = set_means(diff, comparison.sets)
+            mean = per_set.mean(axis=0)
             low, high = difference_ci(per_set)
-            share = sign_share(per_set)
+            share, zero = sign_share(per_set), (per_set == 0).mean(axis=0)
+            spread = np.quantile(per_set, [0.05, 0.95], axis=0)
         p05, p95 = np.quantile(matrix, [0.05, 0.95], axis=0)
         for j, (metric, country) in enumerate(keys):
-            mean = diff[:, j].mean()
-            significant = bool(low[j] > 0 or high[j] < 0)
             floor = MINIMUM_DIFFERENCE[metric]
             rows.append(
                 {
@@ -304,13 +316,16 @@ def compare_table(comparison: Comparison) -> pd.DataFrame:
                     "mean": matrix[:, j].mean(),
                     "p05": p05[j],
                     "p95": p95[j],
-                    "diff": mean,
+                    "diff": mean[j],
                     "diff_low": low[j],
                     "diff_high": high[j],
-                    "significant": significant,
+                    "significant": bool(low[j] > 0 or high[j] < 0),
                     "sign_share": share[j],
+                    "zero_share": zero[j],
+                    "set_p05": spread[0][j],
+                    "set_p95": spread[1][j],
                     "minimum_difference": floor,
-                    "verdict": verdict(mean, significant, floor),
+                    "verdict": verdict(low[j], high[j], floor),
                 }
             )
     return pd.DataFrame(rows)
@@ -330,11 +345,19 @@ def sign_share(per_set: np.ndarray) -> np.ndarray:
     return (np.sign(per_set) == sign).mean(axis=0)
 
 
-def verdict(diff: float, significant: bool, floor: float) -> str:
-    """``higher``, ``lower`` or ``about unchanged`` (below ``floor`` or not significant)."""
-    if not significant or abs(diff) < floor:
+def verdict(low: float, high: float, floor: float) -> str:
+    """The reading of a difference with interval ``[low, high]`` against its minimum ``floor``.
+
+    ``higher`` or ``lower`` when the whole interval lies beyond ``±floor``; ``about unchanged``
+    when it lies within ``(−floor, floor)``; ``inconclusive`` when it straddles ``±floor``.
+    """
+    if low >= floor:
+        return "higher"
+    if high <= -floor:
+        return "lower"
+    if -floor < low and high < floor:
         return "about unchanged"
-    return "higher" if diff > 0 else "lower"
+    return "inconclusive"
 
 
 def wilson(successes: int, trials: int) -> tuple[float, float]:
@@ -343,11 +366,33 @@ def wilson(successes: int, trials: int) -> tuple[float, float]:
     return float(ci.low), float(ci.high)
 
 
+def proportion_interval(hits: np.ndarray, sets: np.ndarray | None) -> tuple[float, float]:
+    """95% interval of the share of replicates with ``hits`` (0/1), ``(R,)``.
+
+    Replicates of one coefficient set are not independent of each other (they share the set's
+    coefficients), so with ``sets`` the interval is a percentile bootstrap over the sets (the
+    share recomputed from resampled sets); where every set agrees, Wilson's interval with one
+    observation per set. Without ``sets``, Wilson's interval over the replicates.
+    """
+    if sets is None:
+        return wilson(int(hits.sum()), hits.size)
+    counts = np.bincount(sets)
+    sums = np.bincount(sets, weights=hits, minlength=counts.size)
+    if np.all(sums == 0) or np.all(sums == counts):
+        return wilson(counts.size if sums.sum() else 0, counts.size)
+    rng = np.random.default_rng(20_250_101)
+    draw = rng.integers(0, counts.size, size=(BOOTSTRAP_RESAMPLES, counts.size))
+    shares = sums[draw].sum(axis=1) / counts[draw].sum(axis=1)
+    low, high = np.quantile(shares, [0.025, 0.975])
+    return float(low), float(high)
+
+
 def outcome_table(comparison: Comparison) -> pd.DataFrame:
     """CSIS-style outcome table: one row per scenario.
 
     Columns: for each rung from standoff to war, the share of replicates reaching it and its
-    Wilson interval; then mean final polarization, hedging (the continuous measure) and the
+    95% interval (:func:`proportion_interval`: Wilson's, or over the coefficient sets when the
+    comparison drew them); then mean final polarization, hedging (the continuous measure) and the
     count of hedgers, US credibility, China's perceived threat, China's gray-zone coercion (its
     mean intensity a month, summed over its targets), the moves all states made, and the mean
     change in spending of the main actors.
@@ -359,9 +404,10 @@ def outcome_table(comparison: Comparison) -> pd.DataFrame:
         n = len(trajectory.replicates)
         row: dict[str, float | str] = {"scenario": name, "replicates": n}
         for level in OUTCOME_LEVELS:
-            hits = int(values[(f"p_{level}", "")].sum())
-            low, high = wilson(hits, n)
-            row |= {f"p_{level}": hits / n, f"p_{level}_low": low, f"p_{level}_high": high}
+            reached = values[(f"p_{level}", "")]
+            low, high = proportion_interval(reached, comparison.sets)
+            share = float(reached.mean())
+            row |= {f"p_{level}": share, f"p_{level}_low": low, f"p_{level}_high": high}
         row |= {
             "polarization": values[("polarization", "")].mean(),
             "hedging": values[("hedging", "")].mean(),

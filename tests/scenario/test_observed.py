@@ -165,13 +165,16 @@ def test_index_puts_india_with_the_us_and_cambodia_with_china_where_un_votes_did
 
 
 @pytest.mark.parametrize("component", [name for name, *_ in observed.COMPONENTS])
-def test_no_single_component_decides_the_ranking(component):
+def test_no_single_component_decides_the_ranking_of_the_non_allies(component):
+    # Among all 17 the gap between the treaty allies and the rest would carry any ranking;
+    # among the 12 others (the hedgers and China's partners) the order must survive too.
+    allies = ("JPN", "KOR", "AUS", "PHL", "THA")
     full = observed.security_alignment()
     without = observed.security_alignment(drop=component)
     for year in (2015, 2019, 2024):
-        a = full[full["year"] == year]["alignment"]
-        b = without[without["year"] == year]["alignment"]
-        assert stats.spearmanr(a, b).statistic > 0.9, (component, year)
+        a = full[(full["year"] == year) & ~full["iso3"].isin(allies)]["alignment"]
+        b = without[(without["year"] == year) & ~without["iso3"].isin(allies)]["alignment"]
+        assert stats.spearmanr(a, b).statistic > 0.85, (component, year)
 
 
 def test_out_of_range_requests_are_refused_with_what_exists():

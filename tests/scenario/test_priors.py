@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from sim.scenario import priors as pr
 from sim.scenario.parameters import Parameters, provenance
@@ -51,19 +52,44 @@ def test_sets_are_reproducible_inside_the_ranges_and_cover_each_range_evenly():
 def _cdf(prior: pr.Prior, x: np.ndarray) -> np.ndarray:
     if prior.shape == "uniform":
         return (x - prior.low) / (prior.high - prior.low)
-    a, b = np.log(abs(prior.low)), np.log(abs(prior.high))
-    return np.clip((np.log(np.abs(x)) - a) / (b - a), 0.0, 1.0 - 1e-12)
+    a, m, b = (np.log(abs(v)) for v in (prior.low, prior.judgement, prior.high))
+    t = np.log(np.abs(x))  # log-magnitudes run from a (u = 0) through m to b (u = 1)
+    below = 0.5 * (t - a) / (m - a) if m != a else np.zeros_like(t)
+    above = 0.5 + 0.5 * (t - m) / (b - m) if b != m else np.full_like(t, 0.5)
+    first_half = (t - m) * (a - m) > 0
+    return np.clip(np.where(first_half, below, above), 0.0, 1.0 - 1e-12)
 
 
-def test_a_log_uniform_prior_puts_its_median_at_the_geometric_mean():
-    prior = pr.Prior("x.y", "log-uniform", 0.5, 2.0, "a scale known within a factor of four")
-    assert prior.quantile(np.array([0.5]))[0] == pytest.approx(1.0)
-    negative = pr.Prior("x.z", "log-uniform", -4.0, -1.0, "a negative scale")
+def test_a_log_uniform_prior_puts_its_median_at_the_judgement_and_its_ends_at_the_bounds():
+    prior = pr.Prior("x.y", "log-uniform", 0.5, 2.0, "a scale known within a factor of four", 1.0)
+    assert prior.quantile(np.array([0.0, 0.25, 0.5]))[1:] == pytest.approx([np.sqrt(0.5), 1.0])
+    skewed = pr.Prior("x.r", "log-uniform", 0.002, 0.04, "an asymmetric range", 0.02)
+    assert skewed.quantile(np.array([0.0, 0.5, 0.75])) == pytest.approx(
+        [0.002, 0.02, np.sqrt(0.02 * 0.04)]
+    )
+    negative = pr.Prior("x.z", "log-uniform", -4.0, -1.0, "a negative scale", -2.0)
     assert negative.quantile(np.array([0.0, 0.5]))[1] == pytest.approx(-2.0)
+    with pytest.raises(ValueError, match="outside"):
+        pr.Prior("x.w", "uniform", 0.0, 1.0, "a judgement out of its range", 2.0)
 
 
-def test_with_coefficients_changes_only_the_named_ones():
+def test_every_shipped_prior_has_its_median_at_the_judgement_or_the_midpoint():
+    for prior in pr.priors():
+        middle = prior.quantile(np.array([0.5]))[0]
+        expected = {
+            "log-uniform": prior.judgement,
+            "uniform": (prior.low + prior.high) / 2,
+            "fixed": prior.low,
+        }[prior.shape]
+        assert middle == pytest.approx(expected), prior.path
+
+
+def test_with_coefficients_changes_only_the_named_ones_and_checks_them():
     params = pr.with_coefficients(Parameters(), {"incidents.base_hazard": 0.2})
     assert params.incidents.base_hazard == 0.2
     assert params.incidents.tension_hazard == Parameters().incidents.tension_hazard
     assert params.arms == Parameters().arms
+    with pytest.raises(ValidationError):
+        pr.with_coefficients(Parameters(), {"arms.fatigue": -5.0})
+    with pytest.raises(ValidationError):
+        pr.with_coefficients(Parameters(), {"arms.no_such_thing": 1.0})

@@ -21,6 +21,7 @@ from sim.studies.compare import (
     ComparisonError,
     compare_table,
     outcome_table,
+    proportion_interval,
     run_comparison,
     set_means,
     sign_share,
@@ -102,8 +103,8 @@ def test_compare_command_writes_tables_runs_plots_and_report(tmp_path: Path):
     table = pd.read_csv(out / "compare.csv", keep_default_na=False)
     assert list(table.columns) == [
         "scenario", "metric", "country", "mean", "p05", "p95",
-        "diff", "diff_low", "diff_high", "significant", "sign_share", "minimum_difference",
-        "verdict",
+        "diff", "diff_low", "diff_high", "significant", "sign_share", "zero_share", "set_p05",
+        "set_p95", "minimum_difference", "verdict",
     ]  # fmt: skip
     assert set(table["scenario"]) == {"hub_and_spoke", "us_retrenchment"}
     assert set(table.loc[table["metric"] == "alignment", "country"]) >= {"PHL", "VNM", "JPN"}
@@ -154,7 +155,8 @@ def test_a_null_comparison_with_parameter_uncertainty_shows_nothing():
     rows = compare_table(comparison).query("scenario == 'copy'")
     assert (rows["diff"] == 0).all() and (rows["diff_low"] == 0).all()
     assert (rows["verdict"] == "about unchanged").all()
-    assert (rows["sign_share"] == 1.0).all()  # every set agrees: no difference anywhere
+    assert (rows["sign_share"] == 1.0).all() and (rows["zero_share"] == 1.0).all()
+    assert (rows["set_p05"] == 0).all() and (rows["set_p95"] == 0).all()
 
 
 def test_every_scenario_meets_the_same_coefficient_sets_and_they_are_the_drawn_ones():
@@ -201,10 +203,12 @@ def test_set_means_sign_share_and_verdict_on_known_cases():
     assert per_set.tolist() == [[2.0, 0.0], [-2.0, 0.0]]
     assert sign_share(np.array([[1.0], [2.0], [-1.0], [3.0]])).tolist() == [0.75]
     assert sign_share(per_set)[1] == 1.0  # all zero: every set has the mean's (zero) sign
-    assert verdict(0.05, True, 0.02) == "higher"
-    assert verdict(-0.05, True, 0.02) == "lower"
-    assert verdict(0.01, True, 0.02) == "about unchanged"  # below the minimum difference
-    assert verdict(0.05, False, 0.02) == "about unchanged"  # not clear of chance
+    assert verdict(0.03, 0.07, 0.02) == "higher"  # the whole interval beyond the minimum
+    assert verdict(-0.07, -0.02, 0.02) == "lower"
+    assert verdict(0.001, 0.015, 0.02) == "about unchanged"  # significant, but within it
+    assert verdict(-0.01, 0.01, 0.02) == "about unchanged"
+    assert verdict(0.01, 0.05, 0.02) == "inconclusive"  # straddles the minimum
+    assert verdict(-0.05, 0.05, 0.02) == "inconclusive"  # wide: could be a change either way
 
 
 def test_every_outcome_has_a_minimum_meaningful_difference():
@@ -212,3 +216,14 @@ def test_every_outcome_has_a_minimum_meaningful_difference():
     table = compare_table(comparison)
     assert set(table["metric"]) <= set(MINIMUM_DIFFERENCE)
     assert all(v > 0 for v in MINIMUM_DIFFERENCE.values())
+
+
+def test_a_share_over_coefficient_sets_has_an_interval_over_the_sets():
+    hits = np.array([1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0], dtype=float)
+    sets = np.repeat(np.arange(3), 4)  # set 0 always, set 1 never, set 2 half the time
+    low, high = proportion_interval(hits, sets)
+    assert 0.0 <= low < 0.5 < high <= 1.0
+    wide = wilson(6, 12)
+    assert high - low > wide[1] - wide[0]  # three sets are fewer observations than 12 runs
+    assert proportion_interval(hits, None) == wilson(6, 12)
+    assert proportion_interval(np.zeros(12), sets) == wilson(0, 3)
