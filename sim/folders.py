@@ -438,10 +438,15 @@ def _check_file(path: Path, *, what: str, force: bool | None = None) -> None:
     if path.exists() and not _regular(path):
         raise OutputError(f"{path} is not a regular file (a device or a pipe); {_choose(what)}")
     if path.exists() and not force and not _ours(path):
-        replace = ", give --force to replace it" if force is False else ""
+        if force is False:  # a file format that carries no signature (backtest --json)
+            raise OutputError(
+                f"{path} exists, and geosim cannot tell a file of this kind it wrote from one of "
+                f"yours, so it will not replace it; {_choose(what)}, give --force to replace "
+                "it, or move the file away first"
+            )
         raise OutputError(
             f"{path} exists and was not written by geosim (or was changed since), so geosim "
-            f"will not replace it; {_choose(what)}{replace}, or move the file away first"
+            f"will not replace it; {_choose(what)}, or move the file away first"
         )
     base = _nearest_existing(path.parent)
     if base != path.parent:

@@ -294,7 +294,7 @@ def test_force_replaces_a_users_file_but_never_a_link_or_a_folder(tmp_path: Path
     check_file(scores, what="--json", force=True)  # the user named it and asked
     write_file(scores, '{"a": 1}\n', signature=False)  # JSON takes no signature line
     assert scores.read_text() == '{"a": 1}\n' and not signed(scores)
-    with pytest.raises(OutputError, match="was not written by geosim"):
+    with pytest.raises(OutputError, match="cannot tell a file of this kind it wrote"):
         check_file(scores, what="--json", force=False)  # unsigned, no ledger: not provably ours
     link = tmp_path / "link.json"
     link.symlink_to(scores)

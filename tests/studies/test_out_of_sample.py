@@ -226,7 +226,7 @@ def test_backtest_json_refuses_bad_input_with_a_clear_error(tmp_path: Path) -> N
     thesis = tmp_path / "thesis.json"
     thesis.write_text("{}")
     for args, message in [
-        (["--json", str(thesis)], "was not written by geosim"),
+        (["--json", str(thesis)], "cannot tell a file of this kind it wrote from one of yours"),
         (["--json", str(tmp_path)], "is a folder"),
         (["--json", str(tmp_path / "none" / "s.json")], "does not exist"),
         (["--json", str(tmp_path / "s.json"), "--start", "2019"], "leave out --start"),
