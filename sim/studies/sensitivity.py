@@ -118,6 +118,4 @@ def _spearman_rows(ranked_rows: np.ndarray, ranked_columns: np.ndarray) -> np.nd
 
 def _spearman(ranked: np.ndarray, ranked_columns: np.ndarray) -> np.ndarray:
     """Pearson correlation of ranks ``ranked`` (K,) with each column of ``ranked_columns``."""
-    a = ranked - ranked.mean()
-    b = ranked_columns - ranked_columns.mean(axis=0)
-    return (a @ b) / np.sqrt((a @ a) * (b * b).sum(axis=0))
+    return _spearman_rows(ranked[None, :], ranked_columns)[0]

@@ -216,7 +216,8 @@ class Baseline:
         lasting: Months beyond the look-ahead a lasting posture is weighed over (None for a
             stance).
         chains: The scorers' asks for changed chains, run together once all have asked.
-        bears: What each state bears now (:func:`party_costs`), ``(R, N)``.
+        bears: What each state bears now (:func:`party_costs`), ``(R, N)``; only lasting
+            postures (deployments, pledges) are weighed by it, so None for a stance.
     """
 
     total: np.ndarray
@@ -224,14 +225,14 @@ class Baseline:
     shares: np.ndarray
     lasting: float | None
     chains: Chains
-    bears: np.ndarray
+    bears: np.ndarray | None
 
     @classmethod
     def of(cls, world: World, view: Outlook, shares: np.ndarray, lasting: float | None):
         """The baseline of the month for moves weighed over ``lasting`` (None: a stance)."""
         everywhere = np.arange(world.incident_dyads.size)
         total, severe = expected_costs(world, view, everywhere, lasting=lasting)
-        bears = party_costs(world, view, view.cover, total, severe)
+        bears = None if lasting is None else party_costs(world, view, view.cover, total, severe)
         return cls(total, severe, shares, lasting, Chains(world, view, lasting), bears)
 
 

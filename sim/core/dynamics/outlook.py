@@ -301,16 +301,9 @@ def expected_costs(
         return months * (rest * costs).sum(axis=2), months * (rest * upper).sum(axis=2)
     shape = (*tau.shape, RUNGS)
     # One layout (contiguous, writable) for every call: the kernel is compiled once.
-    start, rates, rungs = (np.ascontiguousarray(a) for a in (pi, begin, np.stack((up_, down_))))
-    return carried_costs(
-        start,
-        rates,
-        rungs[0],
-        rungs[1],
-        np.array(np.broadcast_to(costs, shape)),
-        np.array(np.broadcast_to(upper, shape)),
-        view.horizon,
-    )
+    rates = (np.ascontiguousarray(a) for a in (pi, begin, up_, down_))
+    spread = (np.array(np.broadcast_to(a, shape)) for a in (costs, upper))
+    return carried_costs(*rates, *spread, view.horizon)
 
 
 @numba.njit(cache=True)
