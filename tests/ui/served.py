@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 SEATS = "Blue=USA,JPN,TWN;Red=CHN"
 #: Months in the scenario played.
@@ -130,8 +131,24 @@ class Seat:
     def click(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).first.click()
 
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=re.compile(f"^{re.escape(name)}")).first.click()
+    def tab(self, name: str, shows: str | None = None, timeout: float = 30_000) -> None:
+        """Open a tab; with ``shows``, click again until that selector is on the page.
+
+        A busy page can drop a click, and a tab does not say reliably that it is open
+        (Vuetify marks the tabs' ``aria-selected`` inconsistently), so what it shows is waited for.
+        """
+        tab = self.page.get_by_role("tab", name=re.compile(f"^{re.escape(name)}")).first
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            tab.click()
+            if shows is None:
+                return
+            try:
+                self.page.locator(shows).first.wait_for(timeout=3_000)
+                return
+            except PlaywrightTimeoutError:
+                if time.monotonic() > deadline:
+                    raise
 
     def choose(self, label: str, option: str) -> None:
         """Pick an option of a select (its list is virtual: scroll until the option shows)."""

@@ -128,7 +128,7 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
 
         # A computer player's move, with the reason its rule gives; the facilitator overrules it.
         # The rule moves when a move is worth it: play on, a month at a time, until one has.
-        chair.tab("Computer")
+        chair.tab("Computer", shows=".geosim-players")
         computer = chair.page.locator(".geosim-computer", has_text="weighed most").filter(
             has=chair.page.get_by_role("button", name="Overrule")
         )
