@@ -18,6 +18,7 @@ import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
@@ -35,6 +36,9 @@ from sim.folders import (
 from sim.scenario import ScenarioError, load_scenario, scenario_to_yaml, shipped_scenarios
 from sim.scenario.loader import Loaded, load
 from sim.scenario.problems import printable
+
+if TYPE_CHECKING:
+    from sim.studies.calibrate import Calibration
 
 # The commands import the layers they need when they run, so that ``geosim --help``, ``list``
 # and ``validate`` start without loading matplotlib, Dask or Solara.
@@ -586,7 +590,7 @@ def backtest_command(
     json_file: Path | None,
     force: bool,
 ) -> None:
-    """Hindcast: replay 2015–2023 from the START data; score END-year alignment vs UN votes.
+    """Hindcast: replay 2015–2023 from the START data; score END-year security alignment.
 
     With --json FILE, the out-of-sample test instead (docs/validation.md §6): the history from
     the 2019 data with no incident or escalation scripted, scored on incidents, arms and
@@ -627,58 +631,144 @@ def _out_of_sample(path: Path, *, replicates: int, seed: int, force: bool) -> No
     """``backtest --json``: score the window 2019→2024 and write the scores to ``path``."""
     from sim.studies.out_of_sample import markdown, out_of_sample, to_json
 
+    _check_json(path, force)
+    click.echo(f"simulating 2019→2024 out of sample, {replicates} replicates…", err=True)
+    result = out_of_sample(replicates, seed=seed)
+    click.echo(markdown(result))
+    _write_json(path, to_json(result), force)
+
+
+def _check_json(path: Path, force: bool) -> None:
+    """Refuse, before any work, a ``--json`` file geosim may not write."""
     try:
         check_file(path, what="--json", force=force)
     except OutputError as exc:
         _fail(f"error: {exc}")
-    click.echo(f"simulating 2019→2024 out of sample, {replicates} replicates…", err=True)
-    result = out_of_sample(replicates, seed=seed)
-    payload = {"geosim_version": __version__, **to_json(result)}
+
+
+def _write_json(path: Path, payload: dict, force: bool) -> None:
+    """Write a study's JSON (checked again: the file may have appeared meanwhile) and say so."""
+    text = json.dumps({"geosim_version": __version__, **payload}, indent=1, allow_nan=False)
     try:
-        check_file(path, what="--json", force=force)  # again: it may have appeared meanwhile
-        write_file(path, json.dumps(payload, indent=1, allow_nan=False) + "\n", signature=False)
+        check_file(path, what="--json", force=force)
+        write_file(path, text + "\n", signature=False)
     except OutputError as exc:
         _fail(f"error: {exc}")
-    click.echo(markdown(result))
     click.echo(f"wrote {path}")
 
 
 @main.command("calibrate")
-@click.option("-n", "--replicates", default=20, show_default=True, type=click.IntRange(2, 10_000))
+@click.option(
+    "-n",
+    "--replicates",
+    type=click.IntRange(2, 10_000),
+    help="Replicates per run [20; 100 with --record].",
+)
 @click.option("--maxiter", default=12, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--popsize", default=6, show_default=True, type=click.IntRange(2, 100))
-@click.option("--points", default=11, show_default=True, type=click.IntRange(3, 101))
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1))
+@click.option(
+    "--points", type=click.IntRange(3, 101), help="Profile points per coefficient [11; 9]."
+)
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="Base seed [0; 2015].")
 @click.option("--write/--dry-run", default=True, help="Write seeds/calibration.yaml [write].")
+@click.option(
+    "--target",
+    type=click.Choice(["alignment", "incidents", "all"]),
+    default="all",
+    show_default=True,
+    help="What to fit: the alignment coefficients on the security-alignment index, the "
+    "incident coefficients on the record's dyad-years, or both.",
+)
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Instead: profile every free coefficient of incidents, arms and alignment on the "
+    "record of 2016-2019 and score the estimates on 2020-2024 (docs/validation.md §3). "
+    "Writes nothing in seeds/.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(path_type=Path),
+    help="With --record: write the profiles to FILE.",
+)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--force", is_flag=True, help="With --json: overwrite a file geosim wrote.")
 def calibrate_command(
-    replicates: int, maxiter: int, popsize: int, points: int, seed: int, write: bool
+    replicates: int | None,
+    maxiter: int,
+    popsize: int,
+    points: int | None,
+    seed: int | None,
+    write: bool,
+    target: str,
+    record: bool,
+    json_file: Path | None,
+    workers: int,
+    force: bool,
 ) -> None:
-    """Fit the free alignment coefficients on 2015–2019; profile them; test on 2019–2023.
+    """Fit what the record identifies; profile each coefficient; test out of sample.
 
-    Each coefficient's profile of the objective through the optimum (POINTS values over its
-    bounds) says whether the data identify it; one they do not keeps its judgement value.
+    Alignment coefficients on the 2019 security-alignment index (from 2015; tested on 2023),
+    incident coefficients on the record's dyad-years 2016–2019 (tested on 2020–2024). Each
+    coefficient's profile through the optimum (POINTS values over its search range) says whether
+    the data identify it; one they do not, or whose optimum is at a bound, keeps its judgement
+    value.
+    With --record, every free coefficient of incidents, arms and alignment is profiled on the
+    record's incidents, burden and security alignment instead (a simulated likelihood and
+    least squares), and what it estimates is scored out of sample.
     """
+    if record:
+        _record_fit(
+            replicates or 100,
+            points or 9,
+            2015 if seed is None else seed,
+            workers,
+            json_file,
+            force,
+        )
+        return
+    if json_file is not None:
+        _fail("error: --json goes with --record")
+    points, seed = points or 11, seed or 0
     from sim.scenario.resources import calibration_file
-    from sim.studies.calibrate import budget, calibrate
+    from sim.studies.calibrate import TARGETS, budget, calibrate
     from sim.studies.calibrate import write as write_calibration
     from sim.studies.identifiability import table
 
-    total = budget(maxiter, popsize, points)
-    with tqdm(total=total, desc="calibration", unit=" runs of 2015–2019", file=sys.stderr) as bar:
-        result = calibrate(
-            replicates=replicates,
-            seed=seed,
-            maxiter=maxiter,
-            popsize=popsize,
-            points=points,
-            progress=bar.update,
-        )
+    for name in TARGETS if target == "all" else [target]:
+        total = budget(maxiter, popsize, points, target=name)
+        with tqdm(total=total, desc=f"calibration: {name}", unit=" runs", file=sys.stderr) as bar:
+            result = calibrate(
+                target=name,
+                replicates=replicates,
+                seed=seed,
+                maxiter=maxiter,
+                popsize=popsize,
+                points=points,
+                workers=workers,
+                progress=bar.update,
+            )
+        _print_calibration(result, TARGETS[name].metric, table(result.profiles))
+        if write:
+            try:
+                write_calibration(result)
+            except OutputError as exc:
+                _fail(f"error: {exc}")
+            click.echo(f"wrote {calibration_file()} ({name})")
+
+
+def _print_calibration(result: Calibration, metric: str, profiles: str) -> None:
+    """A calibration's optimum, its identifiability table, what ships and how it scores."""
+    from sim.scenario.parameters import OPTIMUM_WORDS
+
     precision = result.precision
     click.echo(
-        f"optimum RMSE {precision['optimum']:.4f} (seed-to-seed sd {precision['seed_sd']:.4f}); "
-        f"identified when a profile rises by more than {precision['threshold']:.4f}"
+        f"{result.target}: optimum {metric} {precision['optimum']:.4f} (seed-to-seed sd "
+        f"{precision['seed_sd']:.4f}); identified when a profile rises by more than "
+        f"{precision['threshold']:.4f}"
     )
-    click.echo(table(result.profiles))
+    click.echo(profiles)
     for name, profile in result.profiles.items():
         if not profile.converged:
             click.echo(
@@ -688,24 +778,52 @@ def calibrate_command(
             )
     for name, value in result.defaults.items():
         profile = result.profiles[name]
+        fit = result.refits.get(name)
         if result.estimated(name):
-            kept = ""
-        elif profile.identified:
+            low, high = fit.indifferent
             kept = (
-                f" (judgement value: the optimum {result.values[name]:.4g} lies at the "
-                f"{profile.optimum} of the search range, a boundary, not an estimate)"
+                f" (refit alone, the others at their shipped values: interior; values "
+                f"{low:.4g}–{high:.4g} score alike)"
+            )
+        elif fit is not None:
+            kept = (
+                f" (judgement value: estimated jointly at {result.values[name]:.4g}, but refit "
+                f"alone at the shipped values its optimum is {OPTIMUM_WORDS[fit.optimum]} of its "
+                "grid, not an estimate)"
+            )
+        elif profile.identified:
+            low, high = profile.indifferent
+            kept = (
+                f" (judgement value: the joint optimum {result.values[name]:.4g} is "
+                f"{OPTIMUM_WORDS[profile.optimum]} of the search range (values "
+                f"{low:.4g}–{high:.4g} score alike): a limit, not an estimate)"
             )
         else:
             kept = " (judgement value, not identified)"
         click.echo(f"{name} = {value:.4g}{kept}")
     for window, scores in result.fit.items():
-        click.echo(f"{window}: " + ", ".join(f"{k} RMSE {v:.3f}" for k, v in scores.items()))
-    if write:
-        try:
-            write_calibration(result)
-        except OutputError as exc:
-            _fail(f"error: {exc}")
-        click.echo(f"wrote {calibration_file()}")
+        click.echo(
+            f"{window} {scores['window']}: {metric} calibrated {scores['calibrated']:.3f}, "
+            f"judgement {scores['judgement']:.3f}, baseline {scores['baseline']:.3f}"
+        )
+
+
+def _record_fit(
+    replicates: int, points: int, seed: int, workers: int, path: Path | None, force: bool
+) -> None:
+    """``calibrate --record``: profile the coefficients on the record; print and write them."""
+    from sim.studies.record_fit import NOISE_SEEDS, fit_record, grid, markdown, profiled, to_json
+
+    if path is not None:
+        _check_json(path, force)
+    runs = 1 + NOISE_SEEDS + sum(len(grid(p, points)) for p in profiled())
+    with tqdm(total=runs, desc="profiles", unit=" runs of 2015–2019", file=sys.stderr) as bar:
+        result = fit_record(
+            replicates=replicates, seed=seed, points=points, workers=workers, progress=bar.update
+        )
+    click.echo(markdown(result))
+    if path is not None:
+        _write_json(path, to_json(result), force)
 
 
 @main.command("report")

@@ -143,8 +143,9 @@ def test_validate_list_schema_and_explain():
     assert "overrule" in json.dumps(schema["$defs"]["PlayedMove"])  # the moves: block
     explained = invoke("explain", "hub_and_spoke").output
     assert "parameters.arms.reaction" in explained and "FREE" in explained
-    # No alignment coefficient is identified at an interior optimum: each says why not.
-    assert "parameters.alignment.rate" in explained and "UN-vote backtest" in explained
+    # A coefficient the calibration sets says so; one it does not says why not.
+    assert "parameters.alignment.inducement_weight = 0.06  [calibrated]" in explained
+    assert "parameters.alignment.rate" in explained and "a limit, not an estimate" in explained
     assert "SIPRI" in explained and "fact:" in explained
 
 

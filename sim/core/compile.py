@@ -25,7 +25,7 @@ from sim.core.world import (
     CompiledMove,
     World,
 )
-from sim.scenario import baseline
+from sim.scenario import baseline, observed
 from sim.scenario.conditions import parse_condition
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.loader import status_quo
@@ -99,12 +99,12 @@ def _default_hub(members: list[str]) -> str:
 def _country_arrays(scenario: Scenario) -> dict[str, np.ndarray]:
     countries = baseline.countries()
     year = scenario.baseline_year
-    if year == 2023:
-        alignment = baseline.alignment_from_ideal_points(2023)
+    if year == 2023:  # the 2025 world: the last year of the security-alignment record
+        alignment = observed.starting_alignment()
         gdp = [c.gdp_usd_bn for c in countries]
         milex = [c.milex_usd_bn for c in countries]
-    else:  # a hindcast start: that year's ideal points, GDP and spending
-        alignment = baseline.observed_alignment(year)
+    else:  # a hindcast start: that year's security alignment, GDP and spending
+        alignment = observed.starting_alignment(year)
         past = baseline.history(year)
         gdp = [past[c.iso3][0] for c in countries]
         milex = [past[c.iso3][1] for c in countries]

@@ -61,9 +61,10 @@ def _countries(scenario: Scenario, world) -> list[str]:
     for column, source in baseline.COLUMN_SOURCES.items():
         lines.append(f"  {column}: {source}")
     lines.append(
-        "  alignment: tanh((UNGA ideal point 2023 − regional median) / "
-        f"{baseline.ALIGNMENT_MAPPING_WIDTH}) (free width); MMR uses a junta prior; "
-        "poles fixed at USA +1, CHN −1"
+        "  alignment: the security-alignment index of 2024 (sim/scenario/observed.py, from "
+        "seeds/security_alignment_2013_2024.csv: treaty, partnership, exercises, arms imports "
+        "and access, US minus China; recalled); poles fixed at USA +1, CHN −1; UN voting "
+        "(unga_2015, unga_2023) is kept as a secondary series"
     )
     approx = [f"{c.iso3}: {', '.join(c.approx)}" for c in baseline.countries() if c.approx]
     lines.append("  figures recalled rather than verified at source: " + "; ".join(approx))

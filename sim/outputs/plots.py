@@ -481,7 +481,7 @@ def plot_backtest(result, path: Path) -> list[Path]:
                 textcoords="offset points",
             )
         ax1.set(
-            xlabel=f"observed alignment {result.end} (UNGA ideal points)",
+            xlabel=f"observed alignment {result.end} (security-alignment index)",
             ylabel=f"forecast of {result.end}",
             xlim=(-1.05, 1.05),
             ylim=(-1.05, 1.05),

@@ -15,8 +15,8 @@ optional scope that says which countries or figures it covers (``PRK: ``, ``THA,
 - ``judgement: <reason>``: a modelling choice that no source fixes, with its reason.
 - ``background: <event or document, with its year>``: public knowledge that the project could
   not check at source; it must carry the word ``recalled``.
-- ``calibrated (backtest <years>): ...``: a coefficient fitted by ``geosim calibrate`` and
-  stored in ``seeds/calibration.yaml``.
+- ``calibrated (<what was fitted, with its years>): ...``: a coefficient fitted by
+  ``geosim calibrate`` and stored in ``seeds/calibration.yaml``.
 
 A trailing remark in brackets may follow a fact, a file column or a literature work. Whatever
 the form, every ``fact:<id>`` written anywhere in the text must exist, every file named in it
@@ -96,7 +96,7 @@ _FILE = re.compile(
     r"^(?P<file>[\w.-]+\.(?:csv|ya?ml))(?::| column )(?P<key>[\w.]+)(?P<tail>.*)$", re.DOTALL
 )
 _DATASET = re.compile(r"^(?:" + "|".join(p for _, p in DATASETS) + r")\b")
-_CALIBRATED = re.compile(r"^calibrated \(backtest (?:19|20)\d\d[–-](?:19|20)\d\d\): \S")
+_CALIBRATED = re.compile(r"^calibrated \([^)]*(?:19|20)\d\d[–-](?:19|20)\d\d[^)]*\): \S")
 _FREE_TEXT = ("judgement", "background", "calibrated")
 
 

@@ -20,20 +20,21 @@ so a treaty ally with US bases, exercises and arms and no Chinese ties scores +1
 biennial and would otherwise make every other year look closer to the US. Russian arms count
 on neither side: the axis is the US–China one, and buying Russian arms (India, Vietnam) is not
 siding with China. Where both arms shares are missing (no recorded imports: North Korea,
-Russia) the mean runs over the other four components. The five weights are equal, a
-judgement: no component is a better proxy of security alignment than the others on the
-record (Walt 1987 reads alignment from commitments, cooperation and arms; ATOP codes the
-commitments). ``tests/scenario/test_observed.py`` checks
-that the ranking of the states other than the treaty allies survives dropping any one component.
+Russia) the mean runs over the other four components; where a component cannot vary because
+of a state's status (Taiwan's treaty and exercises: :data:`STRUCTURAL`) it is missing too. The
+five weights are equal, a judgement: no component is a better proxy of security alignment than
+the others on the record (Walt 1987 reads alignment from commitments, cooperation and arms; ATOP
+codes the commitments). ``tests/scenario/test_observed.py`` checks that the ranking of the
+states other than the treaty allies survives dropping any one component.
 
 Known limits (a referee's reading): the index measures the breadth of security ties, so a state
 whose tie to China is a treaty and little else scores less than one with broad but lesser ties
 (North Korea −0.50 every year, Cambodia −0.54 in 2024); a treaty ally is coded at the top
-partnership level too, so its treaty counts twice; Taiwan (0.43) has structural zeros (no treaty,
-few named exercises) that understate its alignment; the coarse access scale does not register
-the 2023 expansion of EDCA, so the Philippines' swing from Duterte to Marcos is small (0.61 in
-2013, 0.49 in 2020–21, 0.55 in 2024); and Russia and North Korea sit on a US–China axis that does
-not describe them well. Every indicator is recalled (``seeds/README.md``).
+partnership level too, so its treaty counts twice; Taiwan's index (0.72 in 2024) rests on
+three components only, its treaty and exercises left out as structural; the coarse access
+scale does not register the 2023 expansion of EDCA, so the Philippines' swing from Duterte to
+Marcos is small (0.61 in 2013, 0.49 in 2020–21, 0.55 in 2024); and Russia and North Korea sit on
+a US–China axis that does not describe them well. Every indicator is recalled (``seeds/README.md``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ COMPONENTS = (
     ("arms", "us_arms_share", "china_arms_share", 1.0),
     ("access", "us_access", "china_access", 2.0),
 )
+#: Components that cannot vary for a state because of its status, so they are missing rather
+#: than zero (as arms are where nothing is recorded). The rule is status, not choice: no state
+#: keeps a defence treaty with, or holds named exercises with, a government it does not
+#: recognise, so Taiwan's treaty and exercises are zero on both sides whatever its alignment (its
+#: US ties are the Taiwan Relations Act, arms and trainers, which the other three components
+#: record). A zero a government chose (Vietnam's "four noes": no alliance, no bases) is a
+#: measurement and stays; Taiwan's arms component stays too, since others than the US could
+#: sell to it and have (France, 1991–92; recalled). Taiwan is the only state in the file whose
+#: status rules a component out. Counting the two zeros puts Taiwan at 0.43 in 2024 instead of
+#: 0.72 (docs/validation.md §4 gives what that changes).
+STRUCTURAL = {"TWN": ("treaty", "exercises")}
 
 
 @cache
@@ -94,7 +106,7 @@ def alignment_components(table: pd.DataFrame | None = None) -> pd.DataFrame:
 
     Returns:
         One row per ``(iso3, year)``, a column per component (NaN where both of its
-        indicators are missing).
+        indicators are missing, or where the state's status fixes it: :data:`STRUCTURAL`).
     """
     rows = (indicators() if table is None else table.copy()).sort_values(["iso3", "year"])
     out = rows[["iso3", "year"]].copy()
@@ -105,7 +117,8 @@ def alignment_components(table: pd.DataFrame | None = None) -> pd.DataFrame:
         if name == "exercises":  # the mean of the year and the one before (biennial series)
             a = np.log1p(_two_year_mean(rows, a))
             b = np.log1p(_two_year_mean(rows, b))
-        out[name] = ((a - b) / scale).clip(-1.0, 1.0).mask(unknown)
+        status = rows["iso3"].isin([c for c, parts in STRUCTURAL.items() if name in parts])
+        out[name] = ((a - b) / scale).clip(-1.0, 1.0).mask(unknown | status)
     return out.reset_index(drop=True)
 
 
@@ -132,6 +145,22 @@ def security_alignment(
     if len(names) == len(COMPONENTS) and drop is not None:
         raise ValueError(f"no component {drop!r}; there are {[n for n, *_ in COMPONENTS]}")
     return parts[["iso3", "year"]].assign(alignment=parts[names].mean(axis=1))
+
+
+#: The year of the record the 2025 world starts from: its last (the index of 2024).
+STARTING_YEAR = LAST_YEAR
+#: The poles of the axis, fixed: the US at +1 and China at −1 (the index is US minus China).
+POLES = {"USA": 1.0, "CHN": -1.0}
+
+
+def starting_alignment(year: int = STARTING_YEAR) -> dict[str, float]:
+    """The model's alignment at the start of a run from ``year``: the index, with the poles.
+
+    Every state the model has, by ISO3 code: the index of that year for the 17 states it scores,
+    and the poles at ±1. The 2025 world starts from 2024, the last year of the record; a
+    hindcast starts from the index of its first year.
+    """
+    return {**alignment_in(year), **POLES}
 
 
 def alignment_in(year: int) -> dict[str, float]:

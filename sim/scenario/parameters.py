@@ -21,6 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.scenario.resources import calibration_file
 
+#: Where a calibration's optimum lies, in words (``sim.studies.identifiability``'s labels).
+OPTIMUM_WORDS = {
+    "interior": "inside",
+    "lower bound": "at the lower bound",
+    "upper bound": "at the upper bound",
+    "open below": "open below (only an upper limit)",
+    "open above": "open above (only a lower limit)",
+    "flat": "flat over the whole",
+}
 #: The judgement values of calibrated coefficients (what they were before calibration).
 JUDGEMENT_DEFAULTS: dict[str, float] = {}
 
@@ -79,8 +88,10 @@ def calibrated_coef(
     """Declare a free coefficient whose default comes from ``seeds/calibration.yaml``.
 
     The fitted value becomes the default, with a source that says so and gives the fit
-    (``calibrated (backtest 2015–2019): …``), only when the file marks it ``identified`` (its
-    profile of the objective rises above the objective's precision) with an interior optimum.
+    (``calibrated (<target's label>): …``), and the entry's ``plausible`` (the values the
+    calibration cannot tell from it) becomes its range, only when the file marks it
+    ``identified`` (its profile of the objective rises above the objective's precision) with an
+    interior optimum.
     Otherwise (no file, no entry, not identified, an optimum at a bound of the calibration's
     search range, or no identifiability recorded) the judgement value stays and the coefficient
     stays free; its ``why`` says why calibration did not set it.
@@ -90,8 +101,8 @@ def calibrated_coef(
         judgement: The value chosen by judgement, before calibration.
         description: What the coefficient does, with its unit.
         why: Reason for the judgement value.
-        plausible: ``(low, high)`` around the judgement value, as for :func:`coef` (kept when
-            the fitted value is used).
+        plausible: ``(low, high)`` around the judgement value, as for :func:`coef` (replaced by
+            the calibration's when the fitted value is used).
         **bounds: Pydantic bounds.
     """
     JUDGEMENT_DEFAULTS[name] = judgement
@@ -107,43 +118,63 @@ def calibrated_coef(
             plausible=plausible,
             **bounds,
         )
-    if entry.get("optimum") in ("lower bound", "upper bound"):
-        # The objective would go past the search range: the data reject the mechanism's
-        # movement in this window rather than estimate it.
+    if entry.get("optimum") != "interior":
+        # A bound, or a profile open towards one: the data give a limit, not an estimate.
+        low, high = entry.get("indifferent", entry["bounds"])
+        where = OPTIMUM_WORDS.get(entry.get("optimum", ""), str(entry.get("optimum")))
         reason = (
-            f"the 2015–2019 UN-vote backtest puts its optimum at the {entry['optimum']} of the "
-            f"calibration's search range {entry['bounds']} (a boundary, not an estimate); "
-            "judgement value kept"
+            f"calibration ({_label(data, entry)}) puts its optimum {where} of the calibration's "
+            f"search range {entry['bounds']} (values {low:g}–{high:g} score alike: a limit, not "
+            "an estimate); judgement value kept"
         )
         return coef(judgement, description, why=f"{why}; {reason}", plausible=plausible, **bounds)
-    inside = data["rmse"]["in_sample_2015_2019"]
-    outside = data["rmse"]["out_of_sample_2019_2023"]
+    target = _target(data, entry)
+    inside, outside = target["scores"]["in_sample"], target["scores"]["out_of_sample"]
     low, high = entry["indifferent"]
     where = "interior optimum" if entry["optimum"] == "interior" else f"at its {entry['optimum']}"
+    metric = target["metric"]
     source = (
-        f"calibrated (backtest 2015–2019): alignment RMSE {inside['calibrated']:.3f} in sample "
-        f"(judgement value {judgement:g}: {inside['judgement']:.3f}); out of sample 2019–2023 "
-        f"{outside['calibrated']:.3f} (judgement {outside['judgement']:.3f}, persistence "
-        f"{outside['persistence']:.3f}); bounds {entry['bounds']}; identified ({where}; values "
-        f"{low:g}–{high:g} score within the objective's precision)"
+        f"calibrated ({target['label']}): {metric} {inside['calibrated']:.3f} in sample "
+        f"(judgement value {judgement:g}: {inside['judgement']:.3f}); out of sample "
+        f"{outside['window'].replace('-', '–')} {outside['calibrated']:.3f} (judgement "
+        f"{outside['judgement']:.3f}, {target['baseline']} {outside['baseline']:.3f}); search "
+        f"range {entry['bounds']}; identified ({where}; values {low:g}–{high:g} score within "
+        "the objective's precision)"
     )
-    return coef(entry["fitted"], description, why=why, source=source, plausible=plausible, **bounds)
+    return coef(
+        entry["fitted"],
+        description,
+        why=why,
+        source=source,
+        plausible=tuple(entry.get("plausible", (low, high))),
+        **bounds,
+    )
+
+
+def _target(data: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """The block of the calibration target a coefficient's entry belongs to."""
+    return data.get("targets", {}).get(entry.get("target", ""), {})
+
+
+def _label(data: dict[str, Any], entry: dict[str, Any]) -> str:
+    return _target(data, entry).get("label", "an unnamed target")
 
 
 def _not_identified(data: dict[str, Any], entry: dict[str, Any]) -> str:
     """Why a calibrated coefficient kept its judgement value."""
-    if "relative_range" not in entry:
+    target = _target(data, entry)
+    if "relative_range" not in entry or not target:
         return "no identifiability recorded by the calibration; judgement value kept"
-    threshold = data["identifiability"]["relative_threshold"]
+    threshold = target["identifiability"]["relative_threshold"]
     if entry.get("optimum") != "flat":
         return (
-            "not identified by the 2015–2019 UN-vote backtest (the optimiser stopped short of "
+            f"not identified by calibration ({target['label']}: the optimiser stopped short of "
             "its profile's minimum); judgement value kept"
         )
     return (
-        "not identified by the 2015–2019 UN-vote backtest (profile over bounds "
-        f"{entry['bounds']} flat within {entry['relative_range']:.1g} of the optimum RMSE, "
-        f"threshold {threshold:.1%}); judgement value kept"
+        f"not identified by calibration ({target['label']}: profile over bounds "
+        f"{entry['bounds']} flat within {entry['relative_range']:.1g} of the optimum "
+        f"{target['metric']}, threshold {threshold:.1%}); judgement value kept"
     )
 
 
@@ -267,9 +298,9 @@ class ThreatParameters(_Group):
     sensitivity: float = coef(
         1.5,
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
-        why="keeps the most exposed states below saturation: China's threat is 0.82 in "
-        "hub_and_spoke's 2025 (North Korea's about as high); the plausible range puts China's "
-        "between 0.57 and 0.94",
+        why="keeps the most exposed states below saturation: China's threat is 0.81 in "
+        "hub_and_spoke's 2025 (North Korea's 0.75 next); the plausible range puts China's "
+        "between 0.56 and 0.94",
         plausible=(0.75, 2.5),
         ge=0.01,
         le=100,
@@ -421,7 +452,8 @@ class AlignmentParameters(_Group):
         ge=0,
         le=5,
     )
-    hedging_weight: float = coef(
+    hedging_weight: float = calibrated_coef(
+        "alignment.hedging_weight",
         0.5,
         "Pull of ASEAN members towards neutrality (hedging norm)",
         why="non-alignment is ASEAN doctrine; as strong as the consensus pull",
@@ -582,7 +614,8 @@ class AllianceParameters(_Group):
 class IncidentParameters(_Group):
     """Stochastic incidents and the escalation ladder."""
 
-    base_hazard: float = coef(
+    base_hazard: float = calibrated_coef(
+        "incidents.base_hazard",
         0.15,
         "Monthly incident hazard of a dyad with a dispute of intensity 1",
         why="notable China–Philippines incidents occurred several times a year in 2023–2025",
@@ -590,7 +623,8 @@ class IncidentParameters(_Group):
         ge=0,
         le=5,
     )
-    tension_hazard: float = coef(
+    tension_hazard: float = calibrated_coef(
+        "incidents.tension_hazard",
         2.0,
         "Multiplier of the hazard per unit dyad tension: × (1 + w·tension)",
         why="tense dyads patrol more and meet more often",
@@ -616,7 +650,8 @@ class IncidentParameters(_Group):
         ge=0,
         le=20,
     )
-    escalation_base: float = coef(
+    escalation_base: float = calibrated_coef(
+        "incidents.escalation_base",
         -3.4,
         "Logit of the monthly step-up probability at zero tension",
         why="≈3%/month at zero tension; set with the issue offsets so that the status-quo decade "
@@ -627,7 +662,8 @@ class IncidentParameters(_Group):
         ge=-20,
         le=20,
     )
-    escalation_tension: float = coef(
+    escalation_tension: float = calibrated_coef(
+        "incidents.escalation_tension",
         2.5,
         "Logit increase of the step-up probability per unit dyad tension",
         why="tension doubles-to-triples the odds of escalation from calm to high",
@@ -698,7 +734,8 @@ class IncidentParameters(_Group):
         ge=0,
         le=1,
     )
-    land_escalation: float = coef(
+    land_escalation: float = calibrated_coef(
+        "incidents.land_escalation",
         1.2,
         "Logit offset of step-ups in a land-border or territorial dispute",
         why="territorial land disputes are the likeliest to turn to force and fatalities "
@@ -754,7 +791,8 @@ class IncidentParameters(_Group):
         ge=0,
         le=20,
     )
-    interdependence_restraint: float = coef(
+    interdependence_restraint: float = calibrated_coef(
+        "incidents.interdependence_restraint",
         3.0,
         "Logit decrease of step-ups per unit of bilateral interdependence (the sum of the two "
         "states' trade shares with each other)",
@@ -764,7 +802,8 @@ class IncidentParameters(_Group):
         ge=0,
         le=20,
     )
-    deescalation: float = coef(
+    deescalation: float = calibrated_coef(
+        "incidents.deescalation",
         0.35,
         "Monthly probability that an active incident steps down one level",
         why="standoffs typically last weeks to months",

@@ -74,7 +74,11 @@ class Prior:
 
 @cache
 def priors() -> tuple[Prior, ...]:
-    """Every free coefficient's prior, in the order of :func:`~sim.scenario.parameters.provenance`.
+    """Every free or calibrated coefficient's prior, in the order of the provenance.
+
+    A calibrated coefficient keeps a prior: its range is the values the calibration could not
+    tell from the fitted one (:func:`sim.studies.calibrate.plausible`), and ``seeds/priors.yaml``
+    makes it uniform over them.
 
     Raises:
         ValueError: A free coefficient without a prior, a prior of no coefficient, or a shape
@@ -84,7 +88,7 @@ def priors() -> tuple[Prior, ...]:
     free = {
         row["path"].removeprefix("parameters."): row
         for row in provenance(Parameters())
-        if row["free"] and row["plausible"] is not None
+        if (row["free"] or row["source"].startswith("calibrated")) and row["plausible"] is not None
     }
     missing, unknown = sorted(set(free) - set(data)), sorted(set(data) - set(free))
     if missing or unknown:

@@ -1,17 +1,21 @@
-"""Hindcast: start from 2015 (or 2019), replay history, compare alignment with UN voting.
+"""Hindcast: start from 2015 (or 2019), replay history, compare alignment with the record.
 
 ``scenarios/history_2015_2023.yaml`` starts from the 2015 data and scripts the main events of
 2015–2023. Month 0 stands for 2015 as a whole, so the calendar year ``y`` is months
 ``12 (y − 2015) − 6 … 12 (y − 2015) + 5``. Its simulated alignment, averaged over that year and
-the replicates, is compared with the alignment read from that year's UNGA ideal points
-(:func:`sim.scenario.baseline.observed_alignment`). Two baselines are scored the same way:
+the replicates, is compared with that year's security-alignment index
+(:func:`sim.scenario.observed.alignment_in`, from treaties, partnerships, exercises, arms
+imports and access), which is also what the run starts from. Two baselines are scored the same
+way:
 
 - **persistence**: nothing changes (the end year equals the start year);
-- **linear trend**: each country's 2010–2015 trend (least squares), carried forward.
+- **linear trend**: each country's trend (least squares) over the record's years up to the
+  start (from 2013, at most :data:`TREND_YEARS` years back), carried forward.
 
-The United States and China are the poles of the axis (±1 by construction) and are not scored.
-Myanmar is not scored either: since the 2021 coup its UN votes speak for the opposition's
-envoy, not for the government the model represents.
+The United States and China are the poles of the axis (±1 by construction) and are not scored;
+the other 17 states are. UN voting (:func:`sim.scenario.baseline.observed_alignment`) stays in
+``seeds/ideal_points.csv`` as a secondary series; it is no longer what the model is scored on
+(``docs/validation.md`` §2 says why).
 
 The window 2019→2023 starts from the 2019 data with the same history shifted by four years
 (:func:`history_from`); calibration (:mod:`sim.studies.calibrate`) fits on 2015→2019 and tests
@@ -30,7 +34,7 @@ from scipy import stats
 
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
-from sim.scenario import baseline, loader
+from sim.scenario import loader, observed
 from sim.scenario.loader import resolve
 from sim.scenario.schema import Scenario
 
@@ -39,11 +43,7 @@ HISTORY = "history_2015_2023"
 #: Calendar year of month 0 of the history.
 HISTORY_START = 2015
 #: Countries whose alignment is scored.
-SCORED = tuple(
-    c.iso3
-    for c in baseline.countries()
-    if c.iso3 not in ("USA", "CHN", "MMR") and c.alignment_prior is None
-)
+SCORED = tuple(sorted(observed.alignment_in(observed.FIRST_YEAR)))
 #: Years of the trend baseline's fit, before the start year.
 TREND_YEARS = 5
 
@@ -159,8 +159,8 @@ def _shift_span(entry: dict[str, Any], shift: int) -> None:
 
 def trend_forecast(start: int, end: int) -> dict[str, float]:
     """Each country's least-squares trend over the years before ``start``, carried to ``end``."""
-    years = np.arange(start - TREND_YEARS, start + 1)
-    series = {y: baseline.observed_alignment(int(y)) for y in years}
+    years = np.arange(max(start - TREND_YEARS, observed.FIRST_YEAR), start + 1)
+    series = {y: observed.alignment_in(int(y)) for y in years}
     forecast = {}
     for code in SCORED:
         values = np.array([series[y][code] for y in years])
@@ -231,8 +231,8 @@ def backtest(
         for group, values in parameters.items():
             groups.setdefault(group, {}).update(values)
     scenario = Scenario.model_validate(scenario_data, strict=True)
-    observed_start = baseline.observed_alignment(start)
-    observed_end = baseline.observed_alignment(end)
+    observed_start = observed.alignment_in(start)
+    observed_end = observed.alignment_in(end)
     model, spread = simulated_alignment(scenario, end, start, replicates, seed)
     trend = trend_forecast(start, end)
     table = pd.DataFrame(

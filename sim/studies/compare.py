@@ -51,10 +51,10 @@ BOOTSTRAP_RESAMPLES = 2000
 #: reader of the record would notice: two percentage points of probability of reaching a rung;
 #: a hundredth of a 0–1 index (tension, polarization, hedging, credibility, threat); one
 #: incident in a run; a quarter of a rung of the highest escalation; half a hedging state; 0.02
-#: of alignment, one hundredth of the axis from China to the US (the model's alignment, which
-#: still starts from UN voting; the year-to-year change of the security-alignment index has a
-#: median of 0.01); one percentage point of spending growth over the run; half a move and a
-#: quarter of a back-down in a run; 0.02 of coercion intensity (a tenth of the 0.2 a campaign
+#: of alignment, one hundredth of the axis from China to the US (the year-to-year change of the
+#: security-alignment index, which the model's alignment starts from, has a median of 0.01);
+#: one percentage point of spending growth over the run; half a move and a quarter of a
+#: back-down in a run; 0.02 of coercion intensity (a tenth of the 0.2 a campaign
 #: typically runs at).
 MINIMUM_DIFFERENCE = {
     **{f"p_{level}": 0.02 for level in ESCALATION_LEVELS},

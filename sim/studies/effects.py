@@ -36,10 +36,17 @@ class KindEffect:
     high: float
 
 
+#: Smallest shift of alignment a lever must make: a ten-thousandth of the axis. The calibrated
+#: inducement pull (``alignment.inducement_weight`` 0.06, an eighth of its judgement value 0.5;
+#: docs/validation.md §3) leaves a small programme a few ten-thousandths; the floor still catches
+#: a lever that does nothing.
+ALIGNMENT_FLOOR = 0.0001
 #: Documented outcome and range of each lever kind (effects are signed so that the documented
 #: direction is positive).
 KIND_EFFECTS: dict[str, KindEffect] = {
-    kind: KindEffect("peak shift of the partners' alignment towards the actor", 0.001, 0.25)
+    kind: KindEffect(
+        "peak shift of the partners' alignment towards the actor", ALIGNMENT_FLOOR, 0.25
+    )
     for kind in (
         "security_assistance",
         "economic_inducement",

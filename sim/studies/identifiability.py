@@ -12,9 +12,12 @@ values (a slice through the optimum, not a profile likelihood that re-fits the o
   fitted point and its neighbours on the grid;
 - **indifference interval**: the grid values around the fitted one whose objective is within
   the threshold of the optimum: the values the objective cannot tell from the fitted one;
-- **optimum**: where that interval lies: ``interior`` (the profile rises on both sides),
-  ``lower bound`` or ``upper bound`` (it rises on one side only: the data push the coefficient
-  to that bound), or ``flat`` (it spans the bounds).
+- **optimum**: where the fitted value and that interval lie: ``interior`` (the profile rises
+  on both sides), ``lower bound`` or ``upper bound`` (the fitted value is the grid's end: the
+  data push the coefficient to that bound), ``open below`` or ``open above`` (the fitted value
+  is inside, but the interval reaches that end of the grid: the data give only an upper, or
+  only a lower, limit), or ``flat`` (the interval spans the bounds). Only ``interior`` is an
+  estimate.
 
 A coefficient is **identified** when its profile rises above the optimum by more than the
 threshold somewhere on its bounds, and no grid value beats the optimum by more than the
@@ -118,28 +121,40 @@ class Profile:
     def indifferent(self) -> tuple[float, float]:
         """The contiguous grid values around the fitted one within the threshold of it."""
         close = np.asarray(self.values) <= self.optimum_value + self.threshold
-        centre = self.grid.index(self.fitted)
-        first = centre
-        while first > 0 and close[first - 1]:
-            first -= 1
-        last = centre
-        while last < len(self.grid) - 1 and close[last + 1]:
-            last += 1
-        return self.grid[first], self.grid[last]
+        return indifferent(self.grid, close, self.fitted)
 
     @property
     def optimum(self) -> str:
-        """``interior``, ``lower bound``, ``upper bound`` or ``flat`` (see the module)."""
-        first, last = self.indifferent
-        at_low, at_high = first == self.grid[0], last == self.grid[-1]
-        if at_low and at_high:
-            return "flat"
-        return "lower bound" if at_low else "upper bound" if at_high else "interior"
+        """Where the fit lies: ``interior``, at a bound, open below or above, or ``flat``."""
+        return optimum(self.grid, self.fitted, self.indifferent)
 
     @property
     def identified(self) -> bool:
         """Whether the profile rises above the threshold and the fit is its minimum."""
         return self.rise > self.threshold and self.converged
+
+
+def indifferent(grid: Sequence[float], close: np.ndarray, fitted: float) -> tuple[float, float]:
+    """The contiguous run of ``close`` grid values around ``fitted``, as ``(first, last)``."""
+    centre = list(grid).index(fitted)
+    first, last = centre, centre
+    while first > 0 and close[first - 1]:
+        first -= 1
+    while last < len(grid) - 1 and close[last + 1]:
+        last += 1
+    return grid[first], grid[last]
+
+
+def optimum(grid: Sequence[float], fitted: float, interval: tuple[float, float]) -> str:
+    """Where a fit lies on its grid, given its indifference ``interval`` (see the module)."""
+    at_low, at_high = interval[0] == grid[0], interval[1] == grid[-1]
+    if at_low and at_high:
+        return "flat"
+    if not (at_low or at_high):
+        return "interior"
+    if fitted in (grid[0], grid[-1]):
+        return "lower bound" if fitted == grid[0] else "upper bound"
+    return "open below" if at_low else "open above"
 
 
 def precision_threshold(

@@ -28,8 +28,9 @@ Philippine government's turns of 2019–2023, plus two inputs of 2024 (:data:`IN
 scripts no outcome that is scored: every ``incident`` event (Galwan, Second Thomas Shoal) and
 every ``tension_shock`` (the PLA drills of August 2022, the reaction to an incident) is left
 out (:data:`OUTCOME_EVENTS`), no burden target is set, and the alignment starts from the 2019
-security-alignment index (a scenario-level ``countries: {ISO3: {alignment: …}}`` override), not
-from UN votes. The states decide as in every what-if (``decisions: expected_utility``).
+security-alignment index, as every run from 2019 does
+(:func:`sim.scenario.observed.starting_alignment`). The states decide as in every what-if
+(``decisions: expected_utility``).
 
 **The calendar** is the hindcast's: month 0 stands for 2019 as a whole (mid-2019), so calendar
 year ``y`` is months ``12 (y − 2019) − 6 … 12 (y − 2019) + 5``
@@ -54,7 +55,7 @@ from sim.core.rng import replicate_keys
 from sim.scenario import baseline, observed
 from sim.scenario.schema import Scenario
 from sim.studies import scoring
-from sim.studies.backtest import history_from, months_of
+from sim.studies.backtest import history_from, months_of, truncate
 
 #: Start and end year of the window.
 START, END = 2019, 2024
@@ -100,49 +101,46 @@ INPUTS_2024: dict[str, dict[str, Any]] = {
         },
     },
 }
-#: Citation of the starting alignment.
-ALIGNMENT_SOURCE = (
-    "judgement: the security-alignment index of 2019 (sim.scenario.observed, from "
-    "seeds/security_alignment_2013_2024.csv), not UN votes"
-)
 
 
-def window_data() -> dict[str, Any]:
-    """The window's scenario data: the history from 2019, its outcomes unscripted, to 2024.
+def window_data(
+    start: int = START, end: int = END, inputs: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A window's scenario data: the history from ``start``, its outcomes unscripted, to ``end``.
+
+    Args:
+        start: First year (2015 or 2019): the run starts from its data, the alignment from its
+            security-alignment index (:func:`sim.scenario.observed.starting_alignment`).
+        end: Last year scored; the run lasts to the end of it.
+        inputs: Entries to add, by block (default :data:`INPUTS_2024` for the window to 2024,
+            none otherwise).
 
     Returns:
         Scenario data ready to validate (:func:`window_scenario`).
     """
-    data = history_from(START)
-    data["name"] = f"window_{START}_{END}"
+    if inputs is None:
+        inputs = INPUTS_2024 if end == END else {}
+    data = truncate(history_from(start), months_of(end, start).stop)
+    data["name"] = f"window_{start}_{end}"
     data["description"] = (
-        f"The out-of-sample window {START}-{END}: the history restarted from the {START} data, "
-        "with no incident or escalation scripted and the alignment of the 2019 "
-        "security-alignment index (sim.studies.out_of_sample)."
+        f"The window {start}-{end}: the history restarted from the {start} data, with no "
+        f"incident or escalation scripted and the alignment of the {start} security-alignment "
+        "index (sim.studies.out_of_sample)."
     )
-    data["horizon"] = HORIZON
+    data["horizon"] = months_of(end, start).stop
     data["events"] = {
         name: event
         for name, event in data.get("events", {}).items()
         if event["kind"] not in OUTCOME_EVENTS
     }
-    for block, entries in INPUTS_2024.items():
+    for block, entries in inputs.items():
         data.setdefault(block, {}).update(copy.deepcopy(entries))
-    start = observed.alignment_in(START)
-    countries = data.setdefault("countries", {})
-    for code in baseline.country_codes():
-        if code not in POLES:
-            countries[code] = {
-                **countries.get(code, {}),
-                "alignment": start[code],
-                "source": ALIGNMENT_SOURCE,
-            }
     return data
 
 
-def window_scenario() -> Scenario:
-    """The window's validated scenario."""
-    return Scenario.model_validate(window_data(), strict=True)
+def window_scenario(start: int = START, end: int = END) -> Scenario:
+    """A window's validated scenario (:func:`window_data`)."""
+    return Scenario.model_validate(window_data(start, end), strict=True)
 
 
 def dispute_pairs() -> tuple[tuple[str, str], ...]:
@@ -157,8 +155,8 @@ class WindowRun:
     Attributes:
         codes: The states, in the world's order.
         pairs: The dispute dyads (:func:`dispute_pairs`).
-        reached: Whether each replicate's dyad reached :data:`STANDOFF` or higher in each scored
-            year, ``(R, years, dyads)``.
+        peak: The highest rung each replicate's dyad reached in each scored year,
+            ``(R, years, dyads)``.
         burden_start: Each state's military burden (a share of GDP) at month 0, ``(N,)``.
         burden: Each replicate's burden averaged over the last year's months, ``(R, N)``.
         alignment: Each replicate's alignment averaged over the last year's months, ``(R, N)``.
@@ -168,16 +166,29 @@ class WindowRun:
 
     codes: tuple[str, ...]
     pairs: tuple[tuple[str, str], ...]
-    reached: np.ndarray
+    peak: np.ndarray
     burden_start: np.ndarray
     burden: np.ndarray
     alignment: np.ndarray
     replicates: int
     seed: int
 
+    @property
+    def reached(self) -> np.ndarray:
+        """Whether each replicate's dyad reached :data:`STANDOFF` or higher in each year."""
+        return self.peak >= STANDOFF
 
-def run_window(scenario: Scenario, replicates: int, seed: int, chunk_size: int = 250) -> WindowRun:
-    """Run the window's ensemble, keeping the highest rung of each dyad-year and the last year.
+
+def run_window(
+    scenario: Scenario,
+    replicates: int,
+    seed: int,
+    chunk_size: int = 250,
+    *,
+    start: int = START,
+    years: tuple[int, ...] = SCORED_YEARS,
+) -> WindowRun:
+    """Run a window's ensemble, keeping the highest rung of each dyad-year and the last year.
 
     The run advances the model month by month (:func:`sim.core.dynamics.step.advance`, as
     :func:`sim.core.engine.simulate` does, in chunks of at most ``chunk_size`` replicates so
@@ -189,29 +200,29 @@ def run_window(scenario: Scenario, replicates: int, seed: int, chunk_size: int =
     pairs = dispute_pairs()
     rows = np.array([world.index(a) for a, _ in pairs])
     cols = np.array([world.index(b) for _, b in pairs])
-    years = [months_of(y, START) for y in SCORED_YEARS]
-    last = years[-1]
+    months_of_years = [months_of(y, start) for y in years]
+    last = months_of_years[-1]
     parts = []
     for first in range(0, replicates, chunk_size):
         indices = range(first, min(first + chunk_size, replicates))
         state = initial_state(world, replicate_keys(seed, indices), log=False)
         reader = metrics.lookup(world, state)
-        reached = np.zeros((len(indices), len(years), len(pairs)), dtype=bool)
+        peak = np.zeros((len(indices), len(years), len(pairs)), dtype=np.int8)
         burden = np.zeros((len(indices), world.n))
         alignment = np.zeros((len(indices), world.n))
         for month in range(1, world.horizon + 1):
             advance(world, state, reader)
-            for k, months in enumerate(years):
+            for k, months in enumerate(months_of_years):
                 if month in months:
-                    reached[:, k] |= state.level[:, rows, cols] >= STANDOFF
+                    np.maximum(peak[:, k], state.level[:, rows, cols], out=peak[:, k])
             if month in last:
                 burden += state.burden / len(last)
                 alignment += state.alignment / len(last)
-        parts.append((reached, burden, alignment))
+        parts.append((peak, burden, alignment))
     return WindowRun(
         codes=world.codes,
         pairs=pairs,
-        reached=np.concatenate([p[0] for p in parts]),
+        peak=np.concatenate([p[0] for p in parts]),
         burden_start=world.milex0 / world.gdp,
         burden=np.concatenate([p[1] for p in parts]),
         alignment=np.concatenate([p[2] for p in parts]),
@@ -483,17 +494,21 @@ class OutOfSample:
         return targets(self.incidents, self.arms, self.alignment)
 
 
-def out_of_sample(replicates: int = 100, seed: int = 2015) -> OutOfSample:
+def out_of_sample(
+    replicates: int = 100, seed: int = 2015, scenario: Scenario | None = None
+) -> OutOfSample:
     """Run the window 2019→2024 and score it against the record of 2020–2024.
 
     Args:
         replicates: Replicates of the ensemble.
         seed: Base seed (the scores are a deterministic function of it).
+        scenario: The window's scenario with other coefficients (default
+            :func:`window_scenario`, the judgement values).
 
     Returns:
         The scores of the three patterns, with their tables.
     """
-    scenario = window_scenario()
+    scenario = window_scenario() if scenario is None else scenario
     run = run_window(scenario, replicates, seed)
     tables = {
         "incidents": incident_table(run, scenario),
@@ -570,12 +585,12 @@ def targets(
     }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """``value`` with NumPy scalars as Python numbers and NaN as None (JSON has no NaN)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
@@ -592,7 +607,7 @@ def to_json(result: OutOfSample) -> dict[str, Any]:
         name: {**getattr(result, name), "table": result.tables[name].to_dict("records")}
         for name in ("incidents", "arms", "alignment")
     }
-    return _plain(
+    return plain(
         {
             "window": [START, END],
             "scored_years": list(SCORED_YEARS),

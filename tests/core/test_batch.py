@@ -171,7 +171,7 @@ def test_samples_with_different_incident_dyads_run_together_exactly() -> None:
     assert batch.stack(worlds, [7, count - 7]) is None  # as many as the incident dyads
     replicates = [np.arange(7), np.arange(6)]
     together = stacked_run(worlds, replicates)
-    # The coerced dyad is live: about 20 more incidents per run over ten years.
+    # The coerced dyad is live: about 8 more incidents per run over ten years (none if not).
     gain = together[1]["incidents_total"].mean() - together[0]["incidents_total"].mean()
-    assert gain > 10
+    assert gain > 4
     assert_same(together, alone(worlds, replicates))

@@ -150,6 +150,26 @@ def test_missing_arms_shares_leave_the_mean_to_the_other_components():
     assert observed.security_alignment(rows)["alignment"].iloc[0] == pytest.approx(-1 / 4)
 
 
+def test_taiwans_treaty_and_exercises_are_structural_and_left_out_of_its_mean():
+    rows = _rows(us_partnership=[2, 2], us_arms_share=[1.0, 1.0], us_access=[1, 1])
+    rows["iso3"] = ["TWN", "X1"]
+    index = observed.security_alignment(rows)["alignment"].to_numpy()
+    # Taiwan: (2/3 + 1 + 1/2) / 3 over its three components; another state: the same / 5
+    assert index == pytest.approx([(2 / 3 + 1 + 0.5) / 3, (2 / 3 + 1 + 0.5) / 5])
+    # a zero Taiwan chose (no Chinese arms) still counts: only its status-bound parts are out
+    rows["china_arms_share"] = [0.5, 0.5]
+    assert observed.security_alignment(rows)["alignment"].iloc[0] == pytest.approx(
+        (2 / 3 + 0.5 + 0.5) / 3
+    )
+
+
+def test_the_model_starts_from_the_index_with_the_poles_at_one():
+    start = observed.starting_alignment()
+    assert start == {**observed.alignment_in(observed.LAST_YEAR), "USA": 1.0, "CHN": -1.0}
+    assert set(start) == set(baseline.country_codes())
+    assert observed.starting_alignment(2015)["IND"] == observed.alignment_in(2015)["IND"]
+
+
 def test_index_puts_india_with_the_us_and_cambodia_with_china_where_un_votes_did_not():
     index = observed.alignment_in(2023)
     votes = baseline.observed_alignment(2023)

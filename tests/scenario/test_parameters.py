@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import annotated_types
+import numpy as np
 import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -132,8 +133,9 @@ def test_the_threat_sensitivity_states_china_s_threat_in_the_status_quo() -> Non
     threat = initial_state(world, replicate_keys(0, [0])).threat[0]
     codes = list(world.codes)
     china, north_korea = threat[codes.index("CHN")], threat[codes.index("PRK")]
-    assert china >= threat.max() - 0.005 and abs(china - north_korea) < 0.01  # the two highest
     why = next(r["why"] for r in provenance(Parameters()) if r["path"].endswith(".sensitivity"))
+    assert china == threat.max() and north_korea == np.sort(threat)[-2]  # the two highest
+    assert f"North Korea's {north_korea:.2f} next" in why
     assert f"China's threat is {china:.2f} in hub_and_spoke's 2025" in why
     theta = Parameters().threat.sensitivity
     low, high = _fields()["threat.sensitivity"].json_schema_extra["plausible"]
@@ -174,6 +176,7 @@ def calibration(tmp_path, monkeypatch):
 
 def _entry(fitted: float, identified: bool) -> dict:
     return {
+        "target": "t",
         "fitted": fitted,
         "bounds": [0.0, 6.0],
         "judgement": 2.0,
@@ -183,7 +186,24 @@ def _entry(fitted: float, identified: bool) -> dict:
         "relative_range": 0.3 if identified else 7e-16,
         "curvature": 1.0 if identified else 0.0,
         "slope": 0.0,
-        "profile": {"grid": [0.0, fitted, 6.0], "rmse": [0.3, 0.2, 0.3]},
+        "plausible": [fitted - 0.5, fitted + 0.5] if identified else [0.0, 6.0],
+        "profile": {"grid": [0.0, fitted, 6.0], "loss": [0.3, 0.2, 0.3]},
+    }
+
+
+def _targets() -> dict:
+    scores = {"calibrated": 0.23, "judgement": 0.3, "baseline": 0.26}
+    return {
+        "t": {
+            "label": "a test fit",
+            "metric": "loss",
+            "baseline": "persistence",
+            "identifiability": {"threshold": 0.005, "relative_threshold": 0.022},
+            "scores": {
+                "in_sample": {"window": "2015-2019", **scores},
+                "out_of_sample": {"window": "2019-2023", **scores},
+            },
+        }
     }
 
 
@@ -196,13 +216,11 @@ def _field(name: str):
 def test_a_coefficient_calibration_cannot_identify_keeps_its_judgement_value(
     calibration,
 ) -> None:
-    rmse = {"calibrated": 0.23, "judgement": 0.3, "persistence": 0.26}
     calibration.write_text(
         yaml.safe_dump(
             {
-                "identifiability": {"threshold": 0.005, "relative_threshold": 0.022},
+                "targets": _targets(),
                 "coefficients": {"a.flat": _entry(5.162, False), "a.curved": _entry(4.0, True)},
-                "rmse": {"in_sample_2015_2019": rmse, "out_of_sample_2019_2023": rmse},
             }
         )
     )
@@ -211,13 +229,16 @@ def test_a_coefficient_calibration_cannot_identify_keeps_its_judgement_value(
     assert flat.json_schema_extra["free"] is True
     assert flat.json_schema_extra["source"] == "free coefficient"
     assert flat.json_schema_extra["why"] == (
-        "a reason; not identified by the 2015–2019 UN-vote backtest (profile over bounds "
-        "[0.0, 6.0] flat within 7e-16 of the optimum RMSE, threshold 2.2%); judgement value kept"
+        "a reason; not identified by calibration (a test fit: profile over bounds [0.0, 6.0] "
+        "flat within 7e-16 of the optimum loss, threshold 2.2%); judgement value kept"
     )
     assert curved.default == 4.0
     assert curved.json_schema_extra["free"] is False
-    assert curved.json_schema_extra["source"].startswith("calibrated (backtest 2015–2019)")
-    assert flat.json_schema_extra["plausible"] == curved.json_schema_extra["plausible"] == [1, 4]
+    source = curved.json_schema_extra["source"]
+    assert source.startswith("calibrated (a test fit): loss 0.230 in sample")
+    assert "out of sample 2019–2023 0.230 (judgement 0.300, persistence 0.260)" in source
+    assert flat.json_schema_extra["plausible"] == [1, 4]  # its judgement range
+    assert curved.json_schema_extra["plausible"] == [3.5, 4.5]  # what calibration cannot tell
 
 
 def test_a_calibration_without_identifiability_calibrates_nothing(calibration) -> None:
@@ -231,16 +252,9 @@ def test_a_calibration_without_identifiability_calibrates_nothing(calibration) -
 def test_an_optimum_at_a_search_bound_keeps_the_judgement_value_and_the_range(
     calibration,
 ) -> None:
-    rmse = {"calibrated": 0.23, "judgement": 0.3, "persistence": 0.26}
     edge = {**_entry(0.0, True), "optimum": "lower bound"}
     calibration.write_text(
-        yaml.safe_dump(
-            {
-                "identifiability": {"threshold": 0.005, "relative_threshold": 0.022},
-                "coefficients": {"a.edge": edge},
-                "rmse": {"in_sample_2015_2019": rmse, "out_of_sample_2019_2023": rmse},
-            }
-        )
+        yaml.safe_dump({"targets": _targets(), "coefficients": {"a.edge": edge}})
     )
     field = _field("a.edge")
     assert field.default == 2.0 and field.json_schema_extra["free"] is True

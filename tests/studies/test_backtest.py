@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sim.cli import main
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
-from sim.scenario import Scenario
+from sim.scenario import Scenario, observed
 from sim.scenario.baseline import observed_alignment
 from sim.scenario.loader import load_scenario, resolve
 from sim.studies import backtest as bt
@@ -64,8 +64,9 @@ def test_the_history_starts_from_2015_data_and_fires_events_on_time() -> None:
     scenario = load_scenario(bt.HISTORY)
     world = compile_world(scenario)
     assert world.milex0[world.index("USA")] == 596.0
-    expected = observed_alignment(2015)
+    expected = observed.alignment_in(2015)  # the security-alignment index, not UN votes
     assert world.alignment0[world.index("VNM")] == pytest.approx(expected["VNM"])
+    assert world.alignment0[world.index("VNM")] != pytest.approx(observed_alignment(2015)["VNM"])
     run = simulate(world, 1, log=True)
     fired = {e.event: e.step for e in run.events if e.type.startswith("inject")}
     # An event with step t shows from month t + 1 (results/README.md).
@@ -79,7 +80,7 @@ def test_backtests_are_deterministic_and_score_all_three_forecasts() -> None:
     assert first.table.equals(second.table)
     assert set(first.scores) == {"model", "persistence", "trend"}
     assert list(first.table["country"]) == list(bt.SCORED)
-    assert "MMR" not in bt.SCORED and "USA" not in bt.SCORED
+    assert len(bt.SCORED) == 17 and "USA" not in bt.SCORED and "CHN" not in bt.SCORED
 
 
 def test_backtest_command_writes_tables_and_plot(tmp_path: Path) -> None:

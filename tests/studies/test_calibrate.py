@@ -16,7 +16,22 @@ from sim.scenario import Scenario, load_scenario
 from sim.scenario.parameters import JUDGEMENT_DEFAULTS, Parameters, provenance
 from sim.scenario.resources import calibration_file
 from sim.studies import backtest as bt
-from sim.studies.calibrate import COEFFICIENTS, budget, calibrate, objective, write
+from sim.studies.calibrate import (
+    COEFFICIENTS,
+    TARGETS,
+    Refit,
+    bracket,
+    budget,
+    calibrate,
+    estimated,
+    frequencies,
+    frequency_loss,
+    objective,
+    plausible,
+    refit,
+    write,
+)
+from sim.studies.identifiability import Profile
 
 
 def test_shipped_defaults_are_the_identified_fitted_values_and_say_so() -> None:
@@ -27,35 +42,49 @@ def test_shipped_defaults_are_the_identified_fitted_values_and_say_so() -> None:
         entry = data["coefficients"][f"{group}.{name}"]
         assert low <= entry["fitted"] <= high
         row = rows[f"parameters.{group}.{name}"]
-        if entry["identified"] and entry["optimum"] not in ("lower bound", "upper bound"):
+        target = data["targets"][entry["target"]]
+        if entry["identified"] and entry["optimum"] == "interior":
             assert getattr(getattr(params, group), name) == entry["fitted"]
-            assert row["source"].startswith("calibrated (backtest 2015–2019)")
+            assert row["source"].startswith(f"calibrated ({target['label']})")
+            assert list(row["plausible"]) == entry["plausible"]
+            assert entry["plausible"][0] <= entry["fitted"] <= entry["plausible"][1]
             assert not row["free"]
-        else:  # not identified, or pushed to a bound of its plausible range: judgement kept
+        else:  # not identified, or at or open towards a bound: judgement kept
             assert getattr(getattr(params, group), name) == entry["judgement"]
             assert row["free"] and row["source"] == "free coefficient"
-            reason = (
-                "not identified" if not entry["identified"] else "(a boundary, not an estimate)"
-            )
+            reason = "not identified" if not entry["identified"] else "a limit, not an estimate"
             assert reason in row["why"], row["why"]
     assert set(JUDGEMENT_DEFAULTS) == {f"{g}.{n}" for g, n, _ in COEFFICIENTS}
-    fit = data["rmse"]["out_of_sample_2019_2023"]
-    assert {"calibrated", "judgement", "persistence"} <= set(fit)
+    assert set(data["targets"]) == set(TARGETS)
+    for target in data["targets"].values():
+        fit = target["scores"]["out_of_sample"]
+        assert {"window", "calibrated", "judgement", "baseline"} <= set(fit)
 
 
 def test_the_shipped_calibration_records_each_coefficient_s_profile() -> None:
     data = yaml.safe_load(calibration_file().read_text())
-    precision = data["identifiability"]
-    assert precision["deterministic"] is True
-    assert precision["threshold"] >= 0.01 * precision["optimum_rmse"]
     for name, entry in data["coefficients"].items():
-        grid, rmse = entry["profile"]["grid"], entry["profile"]["rmse"]
+        precision = data["targets"][entry["target"]]["identifiability"]
+        assert precision["deterministic"] is True
+        assert precision["threshold"] >= 0.01 * precision["optimum"]
+        joint = entry["joint"]
+        grid, rmse = joint["profile"]["grid"], joint["profile"]["loss"]
         assert len(grid) == len(rmse) >= 3, name
         assert grid[0] == entry["bounds"][0] and grid[-1] == entry["bounds"][1], name
-        assert entry["fitted"] in grid, name
-        assert {"curvature", "slope", "relative_range", "optimum", "indifferent"} <= set(entry)
-        rise = max(rmse) - rmse[grid.index(entry["fitted"])]
-        assert entry["identified"] == (rise > precision["threshold"]), name
+        assert joint["fitted"] in grid, name
+        assert {"curvature", "slope", "optimum", "indifferent"} <= set(joint)
+        rise = max(rmse) - rmse[grid.index(joint["fitted"])]
+        assert joint["identified"] == (rise > precision["threshold"]), name
+        if "refit" in entry:  # refitted only where the joint fit estimates it
+            assert joint["identified"] and joint["optimum"] == "interior", name
+            refit = entry["refit"]
+            assert len(refit["grid"]) == len(refit["loss"]) == len(refit["se"]), name
+            assert entry["fitted"] == refit["grid"][refit["loss"].index(min(refit["loss"]))]
+            low, high = entry["plausible"]
+            assert low <= entry["indifferent"][0] <= entry["fitted"] <= entry["indifferent"][1]
+            assert entry["indifferent"][1] <= high, name
+        else:
+            assert entry["fitted"] == joint["fitted"] and "plausible" not in entry, name
 
 
 def test_every_coefficient_explain_calls_calibrated_is_identified() -> None:
@@ -69,7 +98,7 @@ def test_every_coefficient_explain_calls_calibrated_is_identified() -> None:
     estimated = {
         name
         for name, entry in data.items()
-        if entry["identified"] and entry["optimum"] not in ("lower bound", "upper bound")
+        if entry["identified"] and entry["optimum"] == "interior"
     }
     assert flagged == estimated  # exactly the identified interior optima; none may be shipped
     for name in set(data) - estimated:  # shipped at their judgement values
@@ -83,14 +112,17 @@ def test_the_calibration_path_runs_on_a_tiny_budget(tmp_path: Path) -> None:
         progress=evaluations.append,
     )  # fmt: skip
     assert result.evaluations == len(evaluations) <= budget(1, 2, 3, 1)
-    for group, name, (low, high) in COEFFICIENTS:
+    for group, name, (low, high) in TARGETS["alignment"].coefficients:
         key = f"{group}.{name}"
         assert low <= result.values[key] <= high
         assert result.profiles[key].grid[0] == low and result.profiles[key].grid[-1] == high
-        kept = result.values[key] if result.estimated(key) else JUDGEMENT_DEFAULTS[key]
+        refit = result.refits.get(key)
+        kept = refit.fitted if result.estimated(key) else JUDGEMENT_DEFAULTS[key]
+        assert (refit is not None) == (
+            result.profiles[key].identified and result.profiles[key].optimum == "interior"
+        )
         assert result.estimated(key) == (
-            result.profiles[key].identified
-            and result.profiles[key].optimum not in ("lower bound", "upper bound")
+            refit is not None and refit.identified and refit.optimum == "interior"
         )
         assert result.defaults[key] == kept
     assert result.precision["threshold"] >= 0.01 * result.precision["optimum"]
@@ -98,16 +130,56 @@ def test_the_calibration_path_runs_on_a_tiny_budget(tmp_path: Path) -> None:
     write(result, target)
     written = yaml.safe_load(target.read_text())
     assert set(written["coefficients"]) == set(result.values)
-    assert written["rmse"] == result.fit
+    assert written["targets"]["alignment"]["scores"] == result.fit
     for name, entry in written["coefficients"].items():
         assert entry["identified"] == result.profiles[name].identified
+        assert entry["target"] == "alignment"
 
 
-def test_the_objective_is_deterministic_so_a_flat_profile_is_not_noise() -> None:
-    theta = np.array([JUDGEMENT_DEFAULTS[f"{g}.{n}"] for g, n, _ in COEFFICIENTS])
-    first = objective(theta, replicates=2, seed=5)
-    assert objective(theta, replicates=2, seed=5) == first
-    assert objective(theta, replicates=2, seed=6) != first
+def test_the_incident_target_fits_on_the_record_and_is_written_beside_the_other(
+    tmp_path: Path,
+) -> None:
+    result = calibrate(
+        target="incidents", replicates=2, maxiter=1, popsize=2, seed=1, points=3, noise_seeds=1
+    )
+    assert set(result.values) == {f"{g}.{n}" for g, n, _ in TARGETS["incidents"].coefficients}
+    assert result.fit["out_of_sample"]["window"] == "2020-2024"
+    # the naive forecast is each dyad's own frequencies: it does not depend on the model
+    assert result.fit["out_of_sample"]["baseline"] == pytest.approx(
+        frequency_loss(range(2020, 2025)), abs=1e-4
+    )
+    target = tmp_path / "calibration.yaml"
+    target.write_text(
+        yaml.safe_dump(
+            {"targets": {"alignment": {"label": "kept"}}, "coefficients": {"alignment.rate": {
+                "target": "alignment", "fitted": 0.01}}}
+        )
+    )  # fmt: skip
+    write(result, target)
+    written = yaml.safe_load(target.read_text())
+    assert written["targets"]["alignment"] == {"label": "kept"}  # the other target is kept
+    assert written["coefficients"]["alignment.rate"]["fitted"] == 0.01
+    assert written["targets"]["incidents"]["scores"] == result.fit
+    assert {n for n, e in written["coefficients"].items() if e["target"] == "incidents"} == set(
+        result.values
+    )
+
+
+def test_the_frequency_baseline_scores_a_dyad_by_its_own_past() -> None:
+    years = np.array([[0, 1], [0, 1], [0, 2]])  # three years, two dyads
+    p = frequencies(years)
+    np.testing.assert_allclose(p[0], np.array([3.5, 0.5, 0.5, 0.5]) / 5)
+    np.testing.assert_allclose(p[1], np.array([0.5, 2.5, 1.5, 0.5]) / 5)
+    for window in (range(2016, 2020), range(2020, 2025)):
+        assert 0 < frequency_loss(window) < np.log(4)  # better than a uniform guess
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_the_objective_is_deterministic_so_a_flat_profile_is_not_noise(target: str) -> None:
+    theta = np.array([JUDGEMENT_DEFAULTS[n] for n in TARGETS[target].names()])
+    first = objective(theta, replicates=2, seed=5, target=target)
+    assert objective(theta, replicates=2, seed=5, target=target) == first
+    assert objective(theta, replicates=2, seed=6, target=target) != first
 
 
 def test_fitting_recovers_a_rate_the_model_itself_generated() -> None:
@@ -134,11 +206,48 @@ def test_fitting_recovers_a_rate_the_model_itself_generated() -> None:
 def test_the_command_prints_the_identifiability_table_and_writes_nothing_on_a_dry_run() -> None:
     before = calibration_file().read_bytes()
     args = ["calibrate", "-n", "2", "--maxiter", "1", "--popsize", "2", "--points", "3"]
+    args += ["--target", "alignment"]
     result = CliRunner().invoke(main, [*args, "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "| coefficient | fitted | profile range / optimum | curvature |" in result.output
     assert "identified when a profile rises by more than" in result.output
-    for group, name, _ in COEFFICIENTS:
+    for group, name, _ in TARGETS["alignment"].coefficients:
         assert f"| `{group}.{name}` |" in result.output
     assert "| flat | 0–6 | no |" in result.output  # the economic weight, at any budget
     assert calibration_file().read_bytes() == before
+
+
+def _refit(shape, points: int = 5, seeds: int = 3) -> Refit:
+    """A refit of alignment.rate over 0…1 on a made-up loss ``shape(value) + seed shift``."""
+    names = TARGETS["alignment"].names()
+    values = {n: JUDGEMENT_DEFAULTS[n] for n in names}
+    k = names.index("alignment.rate")
+
+    def evaluate(thetas, run_seeds):  # the seeds shift every value alike (common numbers)
+        return [shape(t[k]) + 0.5 * s for t, s in zip(thetas, run_seeds, strict=True)]
+
+    return refit(
+        "alignment", "alignment.rate", (0.0, 1.0), values, replicates=1, seed=0,
+        points=points, seeds=seeds, evaluate=evaluate,
+    )  # fmt: skip
+
+
+def test_a_refit_reads_paired_differences_not_the_spread_of_the_loss() -> None:
+    # The loss's own spread over seeds is 0.5; the paired differences have none, so a dip of
+    # 0.05 at 0.5 is identified and interior.
+    fit = _refit(lambda x: 1.0 + 0.05 * (x != 0.5))
+    assert fit.fitted == 0.5 and fit.identified and fit.optimum == "interior"
+    assert fit.indifferent == (0.5, 0.5) and max(fit.se) == pytest.approx(0.0, abs=1e-12)
+    assert plausible(fit) == [0.375, 0.625]  # half a grid step beyond the indifference
+    assert estimated(fit)
+    # falling to the grid's end is a bound; flat down to an end is open, and neither ships
+    assert _refit(lambda x: 2.0 - x).optimum == "upper bound"
+    open_below = _refit(lambda x: 1.0 + (x > 0.6))
+    assert open_below.optimum == "open below" and not estimated(open_below)
+    assert not _refit(lambda x: 1.0).identified
+
+
+def test_the_bracket_reaches_two_profile_steps_beyond_the_indifference() -> None:
+    grid = (0.0, 0.3, 0.6, 0.9, 1.2, 1.5)
+    profile = Profile("x.y", 0.6, (0.0, 1.5), grid, (0.5, 0.4, 0.1, 0.4, 0.5, 0.6), 0.1, 0.01)
+    assert bracket(profile, (0.0, 1.5)) == (0.0, 1.2)

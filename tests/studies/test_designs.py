@@ -9,7 +9,7 @@ from sim.studies.designs import DESIGNS, STRAIT, design_effects, strait_sensitiv
 
 @pytest.mark.slow
 def test_the_table_has_each_design_at_each_split_and_retrenchment_turns_with_it():
-    table = design_effects(commons=(0.0, 1.0), replicates=8)
+    table = design_effects(commons=(0.0, 1.0), replicates=16)
     assert len(table) == 2 * len(DESIGNS)
     assert set(table["design"]) == set(DESIGNS)
     cut = table[table["design"] == "us_retrenchment"].set_index("common_cost")
@@ -18,7 +18,7 @@ def test_the_table_has_each_design_at_each_split_and_retrenchment_turns_with_it(
     # costs borne alike: only deterrence is lost, and pressing gets riskier
     assert cut.loc[1.0, "coercion_effect"] < 0 and cut.loc[1.0, "coercion_t"] < -3
     # either way the Philippines accommodates China
-    assert (cut["alignment_effect"] < -0.1).all()
+    assert (cut["alignment_effect"] < -0.05).all()
 
 
 @pytest.mark.slow

@@ -50,7 +50,7 @@ def test_without_a_policy_leaves_the_rest_of_the_scenario() -> None:
 
 
 def test_a_lever_that_does_nothing_is_flagged() -> None:
-    idle = PolicyEffect("s", "p", "civil_nuclear", "USA", ("MYS",), effect=0.0001, spread=0.0)
+    idle = PolicyEffect("s", "p", "civil_nuclear", "USA", ("MYS",), effect=0.00005, spread=0.0)
     loud = PolicyEffect("s", "p", "trade_agreement", "USA", ("VNM",), effect=0.9, spread=0.0)
     assert not idle.within and not loud.within
 

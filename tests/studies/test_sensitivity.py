@@ -37,14 +37,15 @@ def test_the_noise_floor_is_what_the_largest_of_many_null_associations_exceeds_o
 
 
 def test_the_coefficient_one_scenario_fixes_and_the_other_draws_drives_the_difference():
-    # "fixed" keeps the base hazard at 0.15; "drawn" draws it from its prior, so the difference
-    # in incidents (drawn − fixed) rises with the drawn hazard, and nothing else moves it as much.
-    fixed = scenario(name="fixed", horizon=24, parameters={"incidents": {"base_hazard": 0.15}})
+    # "fixed" keeps de-escalation at 0.35; "drawn" draws it from its prior (0.175-0.7), so the
+    # difference in incidents (drawn − fixed) moves with the drawn value (incidents that end
+    # sooner leave room for new ones), and nothing else moves it as much.
+    fixed = scenario(name="fixed", horizon=24, parameters={"incidents": {"deescalation": 0.35}})
     drawn = scenario(name="drawn", horizon=24)
     comparison = run_comparison([fixed, drawn], 60, parameter_sets=30)
     table = sensitivity(comparison)
     row = table[(table["metric"] == "incidents_total") & (table["rank"] == 1)].iloc[0]
-    assert row["coefficient"] == "incidents.base_hazard"
+    assert row["coefficient"] == "incidents.deescalation"
     assert row["rho"] > 0.5 and row["share"] > row["noise_floor"] > 0
     for _, part in table.groupby(["scenario", "metric", "country"]):
         assert part["rank"].tolist() == list(range(1, len(part) + 1))

@@ -11,6 +11,7 @@ from rendered import button, html_of, messages, page_text, select
 
 from sim.game.play import Game, _decision_words
 from sim.game.record import Seat
+from sim.outputs.narrative import decision_text
 from sim.ui import facilitator as app
 from sim.ui.computer import AdvicePanel
 from sim.ui.team import TeamView
@@ -38,12 +39,13 @@ def test_the_facilitator_sees_a_computer_move_with_its_reason_and_overrules_it(g
         if game.computer_moves():
             break
     [move] = game.computer_moves()
-    words = _decision_words(move.record)  # e.g. "Singapore leans towards the United States (+1)"
+    said = decision_text(move.record, reason=False)  # e.g. "The United States cuts … (-0.03)"
+    words = _decision_words(move.record)  # the same mid-sentence: "the United States cuts …"
     _, rc = solara.render(app.FacilitatorView(game), handle_error=False)
     _computer_tab(rc)
-    told = f"Month {move.record.step - 1}: {words}: "
+    told = f"Month {move.record.step - 1}: {said}: "
     assert told in page_text(rc).replace('<span class="who">', "").replace("</span>", "")
-    assert f"Computer: {words}" in html_of(rc, "geosim-log")
+    assert f"Computer: {said}" in html_of(rc, "geosim-log")
     button(rc, "Overrule").click()
     assert messages(rc).startswith(f"Overruled: overrules the computer: {words}")
     assert [a.move["kind"] for a in game.accepted()] == ["overrule"]

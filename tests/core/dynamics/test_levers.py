@@ -39,6 +39,8 @@ def test_levers_summed_again_for_some_replicates_only_equal_a_full_sum():
     """Conditional policy events change the levers of some replicates at a time."""
     w = world(
         horizon=36,
+        # a ladder steep enough that some replicates, not all, climb to a clash in three years
+        parameters={"incidents": {"escalation_base": -2.7}},
         events={
             "standoff": {
                 "kind": "incident",
