@@ -73,7 +73,7 @@ COMPONENTS = (
 #: measurement and stays; Taiwan's arms component stays too, since others than the US could
 #: sell to it and have (France, 1991–92; recalled). Taiwan is the only state in the file whose
 #: status rules a component out. Counting the two zeros puts Taiwan at 0.43 in 2024 instead of
-#: 0.72 (docs/validation.md §4 gives what that changes).
+#: 0.72 (docs/validation.md §4 gives what changed with it and §3's calibration together).
 STRUCTURAL = {"TWN": ("treaty", "exercises")}
 
 

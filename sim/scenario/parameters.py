@@ -122,10 +122,15 @@ def calibrated_coef(
         # A bound, or a profile open towards one: the data give a limit, not an estimate.
         low, high = entry.get("indifferent", entry["bounds"])
         where = OPTIMUM_WORDS.get(entry.get("optimum", ""), str(entry.get("optimum")))
+        grid = entry.get("refit", {}).get("grid")
+        span = (
+            f"its refit's grid [{grid[0]:g}, {grid[-1]:g}]"
+            if grid
+            else f"the calibration's search range {entry['bounds']}"
+        )
         reason = (
-            f"calibration ({_label(data, entry)}) puts its optimum {where} of the calibration's "
-            f"search range {entry['bounds']} (values {low:g}–{high:g} score alike: a limit, not "
-            "an estimate); judgement value kept"
+            f"calibration ({_label(data, entry)}) puts its optimum {where} of {span} (values "
+            f"{low:g}–{high:g} score alike: a limit, not an estimate); judgement value kept"
         )
         return coef(judgement, description, why=f"{why}; {reason}", plausible=plausible, **bounds)
     target = _target(data, entry)

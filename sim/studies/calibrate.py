@@ -539,7 +539,8 @@ def calibrate(
     settings["refit"] = (
         f"each estimated coefficient alone, the others at their shipped values: {REFIT_POINTS} "
         f"points over two profile steps beyond its indifference interval, {REFIT_SEEDS} seeds, "
-        f"paired differences from the best point counted beyond {PAIRED_T:g} standard errors"
+        f"paired differences from the best point counted beyond {PAIRED_T:g} standard errors "
+        f"and {identifiability.RELATIVE_TOLERANCE:.0%} of the best loss"
     )
     precision = {"optimum": optimum, "seed_sd": seed_sd, "threshold": threshold}
     fit = _tests(target, shipped, seed, replicates)
@@ -636,11 +637,12 @@ def _significant(value: float, digits: int = 4) -> float:
 
 
 def plausible(fit: Refit) -> list[float]:
-    """A calibrated coefficient's plausible range: the values its refit cannot tell apart.
+    """A calibrated coefficient's plausible range: the values within its refit's margin.
 
-    The refit's indifference interval, widened by half a grid step on each side (a value
-    between the last indistinguishable grid point and the first distinguishable one is not
-    known to be either), within the grid.
+    The refit's indifference interval (the values whose paired difference from the best is
+    within ``max(PAIRED_T × se, 1% of the loss)``: where the 1% is the larger, values a paired
+    test could tell apart are inside), widened by half a grid step on each side, within the
+    grid.
     """
     low, high = fit.indifferent
     step = (fit.grid[-1] - fit.grid[0]) / (len(fit.grid) - 1)

@@ -262,3 +262,18 @@ def test_an_optimum_at_a_search_bound_keeps_the_judgement_value_and_the_range(
         "lower bound of the calibration's search range [0.0, 6.0]" in field.json_schema_extra["why"]
     )
     assert field.json_schema_extra["plausible"] == [1, 4]
+
+
+def test_a_refit_that_reaches_its_grid_end_says_so_not_the_search_range(calibration) -> None:
+    edge = {
+        **_entry(0.6, True),
+        "optimum": "upper bound",
+        "refit": {"grid": [0.0, 0.3, 0.6], "loss": [0.3, 0.2, 0.1], "se": [0.0, 0.0, 0.0]},
+    }
+    calibration.write_text(
+        yaml.safe_dump({"targets": _targets(), "coefficients": {"a.edge": edge}})
+    )
+    field = _field("a.edge")
+    why = field.json_schema_extra["why"]
+    assert field.default == 2.0 and "at the upper bound of its refit's grid [0, 0.6]" in why
+    assert "search range" not in why
