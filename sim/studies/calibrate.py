@@ -54,7 +54,6 @@ import yaml
 from scipy.optimize import differential_evolution
 
 from sim.scenario.parameters import JUDGEMENT_DEFAULTS
-from sim.scenario.priors import with_coefficients
 from sim.scenario.resources import calibration_file
 from sim.studies import identifiability, record_fit
 from sim.studies import out_of_sample as oos
@@ -227,12 +226,7 @@ def objective(
 
 def incident_test(values: dict[str, float], replicates: int, seed: int) -> float:
     """The incident loss on 2020–2024, from the 2019 data, with the coefficients ``values``."""
-    scenario = oos.window_scenario()
-    if values:
-        scenario = scenario.model_copy(
-            update={"parameters": with_coefficients(scenario.parameters, values)}
-        )
-    run = oos.run_window(scenario, replicates, seed)
+    run = oos.run_window(oos.scenario_with(oos.window_scenario(), values), replicates, seed)
     return record_fit.incident_loss(run.peak, record_fit.observed_categories(oos.SCORED_YEARS))
 
 

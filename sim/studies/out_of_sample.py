@@ -53,6 +53,7 @@ from sim.core.compile import compile_world
 from sim.core.dynamics.step import advance, initial_state
 from sim.core.rng import replicate_keys
 from sim.scenario import baseline, observed
+from sim.scenario.priors import with_coefficients
 from sim.scenario.schema import Scenario
 from sim.studies import scoring
 from sim.studies.backtest import history_from, months_of, truncate
@@ -136,6 +137,14 @@ def window_data(
     for block, entries in inputs.items():
         data.setdefault(block, {}).update(copy.deepcopy(entries))
     return data
+
+
+def scenario_with(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """``scenario`` with the coefficients ``values`` (paths as ``incidents.base_hazard``)."""
+    if not values:
+        return scenario
+    params = with_coefficients(scenario.parameters, values)
+    return scenario.model_copy(update={"parameters": params})
 
 
 def window_scenario(start: int = START, end: int = END) -> Scenario:

@@ -59,7 +59,7 @@ from typing import Any
 import numpy as np
 
 from sim.scenario import observed
-from sim.scenario.priors import Prior, priors, with_coefficients
+from sim.scenario.priors import Prior, priors
 from sim.scenario.schema import Scenario
 from sim.studies import identifiability
 from sim.studies import out_of_sample as oos
@@ -188,11 +188,9 @@ def losses(
         seed: Base seed (common random numbers: the same seed, the same streams).
         patterns: Which of :data:`PATTERNS` to score.
     """
-    if values:
-        scenario = scenario.model_copy(
-            update={"parameters": with_coefficients(scenario.parameters, values)}
-        )
-    run = oos.run_window(scenario, replicates, seed, start=START, years=YEARS)
+    run = oos.run_window(
+        oos.scenario_with(scenario, values), replicates, seed, start=START, years=YEARS
+    )
     scorers = {
         "incidents": lambda: incident_loss(run.peak, observed_categories()),
         "arms": lambda: arms_loss(run),
@@ -393,11 +391,7 @@ def _estimates(profiles: dict[str, dict[str, Profile]]) -> dict[str, tuple[str, 
 
 def _scores(scenario: Scenario, values: dict[str, float]) -> dict[str, Any]:
     """The out-of-sample scores of the window 2019→2024 with the coefficients ``values``."""
-    if values:
-        scenario = scenario.model_copy(
-            update={"parameters": with_coefficients(scenario.parameters, values)}
-        )
-    result = oos.out_of_sample(scenario=scenario)
+    result = oos.out_of_sample(scenario=oos.scenario_with(scenario, values))
     return {
         "incidents": result.incidents["log_score"],
         "incidents_baseline": result.incidents["baseline_log_score"],
