@@ -694,7 +694,9 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
 )
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 @click.option("--force", is_flag=True, help="With --json: overwrite a file geosim wrote.")
+@click.pass_context
 def calibrate_command(
+    ctx: click.Context,
     replicates: int | None,
     maxiter: int,
     popsize: int,
@@ -719,6 +721,16 @@ def calibrate_command(
     least squares), and what it estimates is scored out of sample.
     """
     if record:
+        given = [
+            {"write": "--write/--dry-run"}.get(name, f"--{name}")
+            for name in ("maxiter", "popsize", "target", "write")
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if given:
+            _fail(
+                f"error: --record profiles every coefficient and writes no file; leave out "
+                f"{', '.join(given)}"
+            )
         _record_fit(
             replicates or 100,
             points or 9,

@@ -116,3 +116,5 @@ def test_the_command_writes_the_profiles_it_prints(tmp_path: Path, monkeypatch) 
     assert again.exit_code == 2 and "--force" in again.output  # nothing overwritten silently
     lone = CliRunner().invoke(main, ["calibrate", "--json", str(out), "--dry-run"])
     assert lone.exit_code == 2 and "--json goes with --record" in lone.output
+    mixed = CliRunner().invoke(main, ["calibrate", "--record", "--target", "incidents"])
+    assert mixed.exit_code == 2 and "leave out --target" in mixed.output
