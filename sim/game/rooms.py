@@ -42,6 +42,7 @@ from sim.game.limits import MAX_REFERENCE, MAX_SEATS, MAX_TEAM_NAME, MAX_TITLE, 
 from sim.game.play import Game
 from sim.game.record import ID_PATTERN, GameRecord, Seat, Stamp, free_id, load, read, session_path
 from sim.game.sessions import scan
+from sim.scenario.aliases import alias_hint
 from sim.scenario.baseline import country_codes
 from sim.scenario.loader import shipped_scenarios
 from sim.scenario.moves import NAMES
@@ -98,7 +99,9 @@ def parse_seats(text: str) -> list[Seat]:
         for code in codes:
             if code not in known:
                 codes_known = ", ".join(sorted(known))
-                raise SeatError(f"Seats: {code!r} is not a country of the game ({codes_known})")
+                alias = alias_hint(code)  # ROK: South Korea's code, not the closest spelling
+                why = f"{alias}; codes: {codes_known}" if alias else codes_known
+                raise SeatError(f"Seats: {code!r} is not a country of the game ({why})")
             if code in held:
                 raise SeatError(f"Seats: {NAMES[code]} is held by both {held[code]} and {name}")
             held[code] = name

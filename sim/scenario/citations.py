@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 
+from sim.scenario.aliases import alias_hint
 from sim.scenario.baseline import COLUMN_SOURCES
 from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.problems import PathKey, dotted
@@ -197,7 +198,11 @@ def _scoped(text: str, reg: Registry) -> tuple[str, list[str]]:
         return text, []
     words = re.split(r", | and ", match["scope"])
     unknown = [w for w in words if w not in SCOPE_LABELS and w not in reg.countries]
-    problems = [f"unknown country code {w!r} in the scope {match['scope']!r}" for w in unknown]
+    problems = []
+    for word in unknown:
+        alias = alias_hint(word)  # ROK: South Korea's code, not the closest spelling's
+        hint = f" ({alias})" if alias else ""
+        problems.append(f"unknown country code {word!r} in the scope {match['scope']!r}{hint}")
     return text[match.end() :], problems
 
 

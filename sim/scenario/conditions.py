@@ -29,6 +29,7 @@ from lark.exceptions import (
     VisitError,
 )
 
+from sim.scenario.aliases import alias_hint
 from sim.scenario.baseline import country_codes
 from sim.scenario.ladder import LEVEL_VALUES
 from sim.scenario.problems import shorten
@@ -177,8 +178,10 @@ class _Build(Transformer):
         codes = country_codes()
         for arg in args:
             if str(arg) not in codes:
+                alias = alias_hint(str(arg))  # ROK: South Korea's, not the closest spelling's
                 close = difflib.get_close_matches(str(arg).upper(), codes, n=1)
                 hint = f"; did you mean {close[0]}?" if close and len(arg) < 20 else ""
+                hint = f"; {alias}" if alias else hint
                 raise ConditionError(f"unknown country code {shorten(str(arg), 20)!r}{hint}")
         if len(args) == 2 and args[0] == args[1]:
             raise ConditionError(f"{token}() needs two different countries")

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.scenario.aliases import alias_hint
 from sim.scenario.baseline import countries
 from sim.scenario.ladder import ESCALATION_LEVELS, rung_words
 from sim.scenario.problems import choices_hint, show
@@ -587,7 +588,7 @@ def _countries(
     else:
         items = [value]
     wrong = [
-        FieldProblem(f.name, f"unknown country {show(c)}", choices_hint(c, list(NAMES), "codes"))
+        FieldProblem(f.name, f"unknown country {show(c)}", _country_hint(c))
         for c in items
         if not isinstance(c, str) or c not in NAMES
     ]
@@ -606,6 +607,17 @@ def _countries(
         if not picked:
             return picked, [FieldProblem(f.name, "choose at least one, other than the actor")]
     return picked, []
+
+
+def _country_hint(text: Any) -> str:
+    """The hint of an unknown country: the code it names, else the closest code; the codes.
+
+    Another name of a state (``ROK``) gets that state's code (``KOR``), not the closest
+    spelling (``PRK``).
+    """
+    alias = alias_hint(text)
+    listing = f"codes: {', '.join(NAMES)}"
+    return f"{alias}; {listing}" if alias else choices_hint(text, list(NAMES), "codes")
 
 
 def _alliance(

@@ -136,6 +136,18 @@ class LocatedError(ValueError):
         self.more = tuple(more)
 
 
+class HintedError(ValueError):
+    """A validator's error whose hint is worded apart, to become the problem's hint line.
+
+    Attributes:
+        hint: What to do about it (a close match, the allowed values).
+    """
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
 # --------------------------------------------------------------------------------------------
 # Wording
 

@@ -23,11 +23,12 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.aliases import alias_hint
 from sim.scenario.baseline import country_codes, disputes
 from sim.scenario.conditions import ConditionError, parse_condition
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.parameters import Parameters
-from sim.scenario.problems import LocatedError, shorten
+from sim.scenario.problems import HintedError, LocatedError, shorten
 
 AllianceType = Literal[
     "bilateral_treaty", "collective_defence", "minilateral", "partnership", "task_force"
@@ -38,10 +39,15 @@ Level = Literal[ESCALATION_LEVELS]  # type: ignore[valid-type]
 def _check_country(code: str) -> str:
     known = country_codes()
     if code not in known:
-        close = difflib.get_close_matches(code.upper(), known, n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]}?" if close and len(code) < 20 else ""
-        shown = shorten(code, 20)
-        raise ValueError(f"unknown country code {shown!r}{hint} (known: {', '.join(known)})")
+        listing = f"known codes: {', '.join(known)}"
+        hint = alias_hint(code)  # ROK is South Korea's, not the closest spelling's (PRK)
+        if hint is None:
+            close = difflib.get_close_matches(code.upper(), known, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]}?" if close and len(code) < 20 else None
+        raise HintedError(
+            f"unknown country code {shorten(code, 20)!r}",
+            f"{hint} ({listing})" if hint else listing,
+        )
     return code
 
 

@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 
 from sim.scenario.problems import (
     MAX_PROBLEMS,
+    HintedError,
     LocatedError,
     PathKey,
     Problem,
@@ -232,6 +233,8 @@ def _translate_one(error: dict[str, Any], root: type[BaseModel]) -> tuple[_Where
         where = _walk(cause.loc, root)
         return where, str(cause), None
     where = _walk(error["loc"], root)
+    if isinstance(cause, HintedError):
+        return where, str(cause), cause.hint
     description = _describe(where)
     key = where.path[-1] if where.path else ""
 
@@ -325,10 +328,10 @@ def _translate_one(error: dict[str, Any], root: type[BaseModel]) -> tuple[_Where
             if message.startswith(prefix) and field and not where.key_error:
                 where.path = (*where.path, field)
                 break
-        found = re.match(r"^(.*?)(?:; did you mean (\w+)\?)? \(known: (.*)\)$", message, re.S)
+        found = re.match(r"^(.*?)(?:; did you mean ('?\w+'?)\?)? \(known: (.*)\)$", message, re.S)
         if found:
             head, close, known = found.groups()
-            hint = (f"did you mean {close}? " if close else "") + f"known codes: {known}"
+            hint = (f"did you mean {close}? " if close else "") + f"known: {known}"
             return where, head, hint
         return where, message, None
     return where, re.sub(r"^Value error, ", "", error["msg"]), description
