@@ -17,7 +17,7 @@ from sim.game.play import Game
 from sim.game.record import Action
 from sim.outputs.narrative import decision_text
 from sim.scenario.ladder import rung_words
-from sim.scenario.moves import alliance_label, country_name, joined
+from sim.scenario.moves import alliance_label, country_name, joined, task_force_label
 from sim.scenario.schema import Scenario
 
 #: Kinds of line, for styling: a player's action, an escalation, routine, the model's own.
@@ -53,10 +53,9 @@ def _alliance(record: records.Record, definition: Scenario) -> str:
     key = getattr(record, "alliance", "")
     if key in definition.alliances:
         return "the " + alliance_label(key, definition)
-    event = definition.events.get(key.removesuffix(".policy"))
-    if event is not None and getattr(event, "policy", None) is not None:
-        members = "–".join(country_name(c) for c in (event.policy.actor, *event.policy.partners))
-        return f"the {members} task force"
+    task_force = task_force_label(key, definition)
+    if task_force is not None:
+        return f"the {task_force}"
     label = getattr(record, "label", "") or key
     return label.replace("_", " ")
 

@@ -91,6 +91,7 @@ from sim.scenario.moves import (
     country_name,
     joined,
     move_entry,
+    task_force_label,
 )
 from sim.scenario.schema import Scenario
 
@@ -462,13 +463,13 @@ def named(text: str) -> str:
 
 def _alliance_words(played: Played, record: records.Record) -> str:
     key = getattr(record, "alliance", "")
-    if key.endswith(".policy"):  # a task force stood up by an event
-        base = key.removesuffix(".policy")
-        if base in played.entries:
-            return f"the task force of the {who(played.entries[base])}"
-        return "the task force " + base.replace("_", " ")
+    task_force = task_force_label(key, played.definition)  # stood up by an event or a move
+    if task_force is not None:
+        return task_force  # listed with other alliances, each without an article
+    if key.endswith(".policy"):
+        return "task force " + key.removesuffix(".policy").replace("_", " ")
     # the label without its note in brackets: a story line names, it does not cite
-    return re.sub(r" \([^()]*\)$", "", alliance_label(key, played.definition))
+    return alliance_label(key, played.definition, note=False)
 
 
 def _scripted(record: records.Record, played: Played) -> str:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -443,17 +443,39 @@ def lead(pact: Alliance) -> str:
 SHORT = {"USA": "US", "GBR": "UK"}
 
 
-def alliance_label(name: str, definition: Scenario) -> str:
+def members_label(codes: Iterable[str]) -> str:
+    """The members of a tie, by their short names, without an article: ``US–Taiwan``.
+
+    A name that takes "the" alone (``the Philippines``) does not take it inside a compound,
+    which a sentence may itself put after "the" (``the US–Philippines task force``).
+    """
+    return "–".join(SHORT.get(code, NAMES.get(code, code)) for code in codes)
+
+
+def task_force_label(key: str, definition: Scenario) -> str | None:
+    """A task force stood up by an event (its tie's key is ``<event>.policy``) in plain words.
+
+    E.g. ``US–Taiwan task force``; None when no event of ``definition`` stands one up as
+    ``key``.
+    """
+    event = definition.events.get(key.removesuffix(".policy"))
+    policy = getattr(event, "policy", None)
+    if not key.endswith(".policy") or getattr(policy, "kind", "") != "task_force":
+        return None
+    return f"{members_label((policy.actor, *policy.partners))} task force"
+
+
+def alliance_label(name: str, definition: Scenario, *, note: bool = True) -> str:
     """An alliance in plain words: its members and type, and its own name when short.
 
-    E.g. ``US–Philippines bilateral treaty (Mutual Defense Treaty)``.
+    E.g. ``US–Philippines bilateral treaty (Mutual Defense Treaty)``; without its name
+    (``note=False``) where a line names and does not cite.
     """
     pact = definition.alliances.get(name)
     if pact is None:
         return name.replace("_", " ")
-    members = "–".join(SHORT.get(m, NAMES.get(m, m)) for m in pact.members)
-    label = f"{members} {TYPE_WORDS.get(pact.type, pact.type)}"
-    if pact.note and len(pact.note) <= 48:
+    label = f"{members_label(pact.members)} {TYPE_WORDS.get(pact.type, pact.type)}"
+    if note and pact.note and len(pact.note) <= 48:
         label += f" ({pact.note})"
     return label
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sim.game.log import INJECT, turn_log
+from sim.core import records
+from sim.game.log import INJECT, record_line, turn_log
 from sim.game.play import Game
 from sim.game.record import Seat
 from sim.scenario.moves import Move
@@ -35,3 +36,17 @@ def test_players_actions_head_their_month_and_model_records_read_plainly(tmp_pat
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "internal ids"
     quiet = turn_log(game, routine=False)
     assert sum(len(t.lines) for t in quiet) < sum(len(t.lines) for t in turns)
+
+
+def test_a_task_force_is_named_by_its_members_with_one_article(tmp_path):
+    game = Game.create(
+        "taiwan_strait_crisis", tmp_path, seats=[Seat(name="Blue", countries=["USA"])]
+    )
+    move = game.submit("Blue", Move.new("task_force", actor="USA", partners=["TWN"]), "deter")
+    game.accept(move.id)
+    (action,) = game.accepted()
+    tie = f"{action.entry}.policy"  # the tie a task force stood up by a move is keyed by
+    answered = records.AllianceResponded(0, 5, alliance=tie, credibility_after=0.6)
+    line = record_line(answered, game.model.definition)
+    assert line is not None
+    assert line.text == "The US–Taiwan task force stands by its member (credibility now 0.60)"

@@ -297,6 +297,20 @@ def test_the_narrative_marks_who_made_each_action(stopped: Game, page: str) -> N
     assert text(last) == "Month 12 Play stopped at month 12 of 36."
 
 
+def test_the_narrative_names_alliances_without_articles_or_notes(tmp_path: Path) -> None:
+    game = Game.create(
+        "taiwan_strait_crisis", tmp_path, seats=[Seat(name="Blue", countries=["USA"])]
+    )
+    move = game.submit("Blue", Move.new("task_force", actor="USA", partners=["TWN"]), WHY)
+    game.accept(move.id)
+    game.advance(24)
+    lines = [line["text"] for line in narrative(read_played(game))["lines"]]
+    answers = [line for line in lines if line.startswith("Alliance")]
+    assert any("US–Taiwan task force" in line for line in answers), lines
+    assert not any(re.search(r"\bthe (the|task force of)\b", line) for line in answers)
+    assert not any("Taiwan Relations Act" in line for line in answers)  # named, not cited
+
+
 def test_the_narrative_keeps_to_its_line_cap(full: Game) -> None:
     story = narrative(read_played(full))
     assert len(story["lines"]) <= 60
