@@ -321,7 +321,10 @@ class Game:
     def board(self) -> Board:
         """The game as a move sees it."""
         with self.lock:
-            return Board(self.model.definition, self.model.month, self.model.members_now())
+            model = self.model
+            return Board(
+                model.definition, model.month, model.members_now(), clarity=model.clarity_now()
+            )
 
     def pending(self, seat: str | None = None) -> list[Action]:
         """Team moves awaiting adjudication (of one seat, or all)."""
@@ -473,13 +476,18 @@ class Game:
             self.save()
             return action
 
-    def submit(self, seat: str, move: Move, rationale: str = "") -> Action:
+    def submit(
+        self, seat: str, move: Move, rationale: str = "", *, expect: int | None = None
+    ) -> Action:
         """A team's move, pending the facilitator's ruling.
 
         Raises:
             MoveError: When the seat does not hold the move's state, or the move cannot be made.
+            StaleError: When ``expect`` is given and is not the game's revision (a double
+                click: the first press changed it).
         """
         with self.lock:
+            self.check(expect)
             bounded(rationale, "Rationale", MAX_TEXT)
             move = plain_move(move)
             self.guard()

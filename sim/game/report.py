@@ -307,10 +307,20 @@ def ruling(action: Action, played: Played) -> tuple[str, str, str]:
     return "Injected", "accepted", ""
 
 
-def action_rows(played: Played) -> list[dict[str, str]]:
-    """Every inject, card and move: month, who, what, why and the ruling."""
+def action_rows(played: Played, seat: str | None = None) -> list[dict[str, str]]:
+    """Every inject, card and move: month, who, what, why and the ruling.
+
+    Args:
+        played: The game as played.
+        seat: The team reading it (None: the facilitator, who reads everything). A team reads
+            its own moves in full, and the others' only once played, without their reasons
+            or the rulings' words, as its turn log shows them (:func:`sim.game.log.turn_log`).
+    """
     rows = []
     for action in sorted(played.actions, key=lambda a: (a.month, a.id)):  # as submitted
+        own = seat is None or (action.origin == "team" and action.seat == seat)
+        if not own and (action.status != "accepted" or action.month + 1 > played.month):
+            continue  # another player's move that has not happened: unknown to this team
         verdict, status, detail = ruling(action, played)
         kind = MOVES.get(str(action.move.get("kind", "")))
         rows.append(
@@ -319,10 +329,10 @@ def action_rows(played: Played) -> list[dict[str, str]]:
                 "who": who(action),
                 "origin": action.origin,
                 "what": action.summary or (kind.label if kind else "a move"),
-                "why": action.rationale.strip(),
+                "why": action.rationale.strip() if own else "",
                 "verdict": verdict,
                 "status": status,
-                "detail": detail,
+                "detail": detail if own else "",
             }
         )
     return rows
@@ -545,11 +555,14 @@ def _environment() -> jinja2.Environment:
     return template_environment(TEMPLATE_DIR)
 
 
-def session_report_html(game: Game) -> str:
+def session_report_html(game: Game, seat: str | None = None) -> str:
     """The after-action report of a game as played so far, as one self-contained HTML page.
 
     Args:
         game: A game, at any month (play may have stopped before its horizon).
+        seat: The team it is for (None: the facilitator's full report). A team's copy keeps
+            the other teams' reasons, the rulings' words on their moves, their moves not played
+            and the facilitator's notes to itself out (:func:`action_rows`).
 
     Returns:
         The HTML text: inline CSS, embedded plots, no script, printable on A4.
@@ -560,8 +573,9 @@ def session_report_html(game: Game) -> str:
         {"team": s.name, "states": joined([NAMES.get(c, c) for c in s.countries])}
         for s in game.record.seats
     ]
+    title = cap(game.record.title or game.base.name.replace("_", " "))
     context = {
-        "title": cap(game.record.title or game.base.name.replace("_", " ")),
+        "title": title if seat is None else f"{title}: the {seat} team's copy",
         "created": game.record.created[:10],
         "stop": stop_words(played),
         "finished": played.finished,
@@ -576,9 +590,9 @@ def session_report_html(game: Game) -> str:
         "lookahead": LOOKAHEAD,
         "outcomes": outcome_rows(played),
         "threshold_note": threshold_note(),
-        "actions": action_rows(played),
+        "actions": action_rows(played, seat),
         "counts": counts,
-        "notes": sorted(game.record.notes, key=lambda n: n.month),
+        "notes": [] if seat is not None else sorted(game.record.notes, key=lambda n: n.month),
         **_plots(played),
         "story": narrative(played),
     }

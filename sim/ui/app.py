@@ -49,6 +49,7 @@ from sim.game.play import Game
 from sim.game.record import ENV_SESSIONS
 from sim.game.rooms import Role
 from sim.scenario.problems import ScenarioError
+from sim.ui.actions import ConnectionWatch
 from sim.ui.facilitator import FacilitatorView
 from sim.ui.lobby import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEATS, LobbyView
 from sim.ui.shared import ENV_ADDRESS, ENV_TOKEN, game_url, lobby
@@ -100,6 +101,9 @@ CSS = """
 .geosim-move .who { font-weight: 600; }
 .geosim-codes { font-size: 13px; }
 .geosim-codes code { font-size: 14px; font-weight: 700; letter-spacing: 0.08em; }
+.geosim-offline-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
+  padding: 10px 16px; font-size: 15px; font-weight: 600; color: white; background: #B00020;
+  box-shadow: 0 2px 6px rgba(0, 0, 0, 0.3); }
 .geosim-yaml { font-size: 12px; max-height: calc(100vh - 360px); overflow: auto; padding: 8px;
   border: 1px solid rgba(128, 128, 128, 0.3); border-radius: 4px; }
 """
@@ -156,10 +160,11 @@ def _log_failure(failed: BaseException | None) -> None:
 
 @solara.component
 def Chrome() -> None:
-    """The page's style and titles."""
+    """The page's style, titles and connection watch (a banner when the server goes quiet)."""
     solara.Style(CSS)
     solara.Title(TITLE)
     solara.AppBarTitle(TITLE)
+    ConnectionWatch()
 
 
 @solara.component

@@ -21,6 +21,7 @@ from sim.game.computer import RULE, SCRIPT
 from sim.game.play import Game
 from sim.outputs.narrative import decision_text
 from sim.scenario.moves import MOVES, NAMES, MoveError
+from sim.ui.actions import ActionButton
 from sim.ui.widgets import Message, use_guard, use_message
 
 #: Computer moves listed, newest first.
@@ -62,9 +63,9 @@ def ComputerPanel(game: Game, revision: int, on_change: Callable[[], None]) -> N
         say("success", f"On their script: {_names(sorted(wanted))}.")
         on_change()
 
-    def overrule(index: int) -> None:
+    def overrule(index: int, seen: int) -> None:
         try:
-            action = game.overrule(index, ruling.value, expect=revision)
+            action = game.overrule(index, ruling.value, expect=seen)
         except MoveError as exc:
             say("warning", str(exc))
             return
@@ -100,9 +101,10 @@ def ComputerPanel(game: Game, revision: int, on_change: Callable[[], None]) -> N
             if move.overruled:
                 solara.Text("Overruled by the facilitator.", classes=["geosim-hint"])
             elif move.open and not game.finished:
-                solara.Button(
+                ActionButton(
                     "Overrule",
-                    on_click=guard(lambda index=move.index: overrule(index)),
+                    lambda seen, index=move.index: overrule(index, seen),
+                    revision,
                     outlined=True,
                     color="error",
                 )
@@ -128,20 +130,19 @@ def advice_table(advice: list[Advice]) -> str:
 
 
 @solara.component
-def AdvicePanel(game: Game, seat: str) -> None:
+def AdvicePanel(game: Game, seat: str, revision: int) -> None:
     """What would the model do for us? The team's states' moves ranked by their rule."""
     asked = solara.use_reactive(None)
     shown, say = use_message(game)
-    guard = use_guard()
 
-    def ask() -> None:
+    def ask(seen: int) -> None:
         try:
             asked.set((game.month, advise(game, seat)))
         except ValueError as exc:
             say("warning", str(exc))
 
     with solara.Card("What would the model do for us?", margin=0, classes=["geosim-card"]):
-        solara.Button("Ask the model", on_click=guard(ask), outlined=True)
+        ActionButton("Ask the model", ask, revision, outlined=True)
         if asked.value is not None:
             month, advice = asked.value
             if not advice:

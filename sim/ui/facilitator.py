@@ -17,6 +17,7 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.moves import NAMES, Move, MoveError, move_entry
 from sim.scenario.moves import Board as Situation
 from sim.scenario.problems import ScenarioError
+from sim.ui.actions import ActionButton
 from sim.ui.charts import branch_figure, png
 from sim.ui.computer import ComputerPanel
 from sim.ui.forms import MoveForm, problem, starting_move
@@ -42,13 +43,12 @@ from sim.ui.widgets import (
 def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> None:
     """Advance a turn, undo the last action, add a note."""
     shown, say = use_message(game)
-    guard = use_guard()
     note = solara.use_reactive("")
     months = game.record.turn_months
 
-    def advance() -> None:
+    def advance(seen: int) -> None:
         try:
-            played = game.advance(expect=revision)
+            played = game.advance(expect=seen)
         except MoveError as exc:
             say("warning", str(exc))
             return
@@ -57,9 +57,9 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
         say("success", f"Played {_count(played, 'month')}: now month {game.month}{waiting}.")
         on_change()
 
-    def undo() -> None:
+    def undo(seen: int) -> None:
         try:
-            undone = game.undo(expect=revision)
+            undone = game.undo(expect=seen)
         except MoveError as exc:
             say("warning", str(exc))
             return
@@ -70,10 +70,10 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
             say("success", f"Undone: {undone.summary}{back}.")
         on_change()
 
-    def add_note() -> None:
+    def add_note(seen: int) -> None:
         if note.value.strip():
             try:
-                game.add_note(note.value, expect=revision)
+                game.add_note(note.value, expect=seen)
             except MoveError as exc:
                 say("warning", str(exc))
                 return
@@ -85,21 +85,17 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
         f"Turn · month {game.month} of {game.horizon}", margin=0, classes=["geosim-card"]
     ):
         with solara.Row(gap="8px", style="align-items: center; flex-wrap: wrap"):
-            solara.Button(
+            ActionButton(
                 f"Advance {months} month{'s' if months > 1 else ''}",
-                on_click=guard(advance),
+                advance,
+                revision,
                 color="primary",
                 disabled=game.finished,
             )
-            solara.Button("Undo last", on_click=guard(undo), outlined=True)
+            ActionButton("Undo last", undo, revision, outlined=True)
         with solara.Row(gap="8px", style="align-items: center"):
             solara.InputText("Note for the report", note, continuous_update=True)
-            solara.Button(
-                "Add note",
-                on_click=guard(add_note),
-                text=True,
-                disabled=not note.value.strip(),
-            )
+            ActionButton("Add note", add_note, revision, text=True, disabled=not note.value.strip())
         kind, text = shown
         if text:
             Message(kind, text)
@@ -126,26 +122,25 @@ def PendingMove(
     amending = solara.use_reactive(False)
     amended = solara.use_reactive(Move.from_data(action.move))
     shown, say = use_message(game)
-    guard = use_guard()
     board = game.board()
 
-    def accept(move: Move | None = None) -> None:
+    def accept(seen: int, move: Move | None = None) -> None:
         try:
-            game.accept(action.id, move, ruling.value, expect=revision)
+            game.accept(action.id, move, ruling.value, expect=seen)
         except MoveError as exc:
             say("error", str(exc))
             return
         on_change()
 
-    def reject() -> None:
+    def reject(seen: int) -> None:
         try:
-            game.reject(action.id, ruling.value, expect=revision)
+            game.reject(action.id, ruling.value, expect=seen)
         except MoveError as exc:
             say("error", str(exc))
             return
         on_change()
 
-    def what_if() -> None:
+    def what_if(seen: int) -> None:
         move = amended.value if amending.value else Move.from_data(action.move)
         try:
             on_branch(branch_from_present(game, move))
@@ -167,17 +162,18 @@ def PendingMove(
                 Message("error", wrong)
         with solara.Row(gap="6px", style="flex-wrap: wrap"):
             if amending.value:
-                solara.Button(
+                ActionButton(
                     "Accept as amended",
-                    on_click=guard(lambda: accept(amended.value)),
+                    lambda seen: accept(seen, amended.value),
+                    revision,
                     color="primary",
                     disabled=bool(problem(amended.value, board)),
                 )
             else:
-                solara.Button("Accept", on_click=guard(lambda: accept(None)), color="primary")
+                ActionButton("Accept", accept, revision, color="primary")
                 solara.Button("Amend", on_click=lambda: amending.set(True), outlined=True)
-            solara.Button("Reject", on_click=guard(reject), outlined=True, color="error")
-            solara.Button("What if?", on_click=guard(what_if), text=True)
+            ActionButton("Reject", reject, revision, outlined=True, color="error")
+            ActionButton("What if?", what_if, revision, text=True)
         if shown[1]:
             Message(*shown)
 
@@ -217,12 +213,11 @@ def InjectPanel(
     rationale = solara.use_reactive("")
     futures = solara.use_reactive(40)
     shown, say = use_message(game)
-    guard = use_guard()
     wrong = problem(move.value, board)
 
-    def inject() -> None:
+    def inject(seen: int) -> None:
         try:
-            action = game.inject(move.value, rationale=rationale.value, expect=revision)
+            action = game.inject(move.value, rationale=rationale.value, expect=seen)
         except MoveError as exc:
             say("error", str(exc))
             return
@@ -230,7 +225,7 @@ def InjectPanel(
         rationale.set("")
         on_change()
 
-    def what_if() -> None:
+    def what_if(seen: int) -> None:
         try:
             on_branch(branch_from_present(game, move.value, futures.value))
         except (MoveError, ValueError) as exc:
@@ -242,8 +237,8 @@ def InjectPanel(
         Message("error", wrong)
     with solara.Row(gap="8px", style="align-items: center"):
         disabled = bool(wrong) or game.finished
-        solara.Button("Inject now", on_click=guard(inject), color="primary", disabled=disabled)
-        solara.Button("What if?", on_click=guard(what_if), outlined=True, disabled=disabled)
+        ActionButton("Inject now", inject, revision, color="primary", disabled=disabled)
+        ActionButton("What if?", what_if, revision, outlined=True, disabled=disabled)
     solara.SliderInt(f"Futures per branch ({futures.value})", futures, min=10, max=200, step=10)
     kind, text = shown
     if text and not (kind == "error" and wrong):
@@ -317,14 +312,14 @@ def DeckPanel(
     if shortened and not wrong:
         summary += f" (shortened to the {board.remaining} months left)"
 
-    def play() -> None:
+    def play(seen: int) -> None:
         try:
             action = game.inject(
                 move,
                 rationale=card.rationale,
                 card=card.id,
                 source=card.source,
-                expect=revision,
+                expect=seen,
             )
         except MoveError as exc:
             say("error", str(exc))
@@ -332,7 +327,7 @@ def DeckPanel(
         say("success", f"Card played: {action.summary}.")
         on_change()
 
-    def what_if() -> None:
+    def what_if(seen: int) -> None:
         try:
             on_branch(branch_from_present(game, move))
         except (MoveError, ValueError) as exc:
@@ -352,13 +347,10 @@ def DeckPanel(
     if wrong:
         Message("warning", f"Cannot be played now: {wrong}")
     with solara.Row(gap="8px"):
-        solara.Button(
-            "Play card",
-            on_click=guard(play),
-            color="primary",
-            disabled=bool(wrong) or game.finished,
+        ActionButton(
+            "Play card", play, revision, color="primary", disabled=bool(wrong) or game.finished
         )
-        solara.Button("What if?", on_click=guard(what_if), outlined=True, disabled=bool(wrong))
+        ActionButton("What if?", what_if, revision, outlined=True, disabled=bool(wrong))
     kind, text = shown
     if text:
         Message(kind, text)

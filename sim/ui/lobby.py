@@ -21,6 +21,7 @@ from sim.game.play import Game
 from sim.game.rooms import SeatError, parse_seats
 from sim.scenario.loader import shipped_scenarios
 from sim.scenario.problems import ScenarioError
+from sim.ui.actions import ActionButton
 from sim.ui.shared import lobby
 from sim.ui.widgets import Message, use_guard
 
@@ -59,9 +60,7 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
         scenario.set(name)
         seats.set(SCENARIO_SEATS.get(name, GENERIC_SEATS))
 
-    guard = use_guard()
-
-    def create() -> None:
+    def create(_seen: int) -> None:
         try:
             bounded(title.value, "Title", MAX_TITLE)
             parsed = parse_seats(seats.value)
@@ -100,7 +99,8 @@ def NewGame(default: str, on_open: Callable[[Game, str], None]) -> None:
             deck,
             continuous_update=True,
         )
-        solara.Button("Start the game", on_click=guard(create), color="primary")
+        # Once per click: a double click must not start two games (the lobby has no revision).
+        ActionButton("Start the game", create, 0, color="primary")
         about, text = failed.value
         if text and about == values:  # a message about other values would be stale
             Message("error", text)

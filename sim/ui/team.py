@@ -10,6 +10,7 @@ import solara
 
 from sim.game.play import Game
 from sim.scenario.moves import MOVES, NAMES, MoveError
+from sim.ui.actions import ActionButton
 from sim.ui.computer import AdvicePanel
 from sim.ui.forms import MoveForm, possible_kinds, problem, starting_move
 from sim.ui.widgets import (
@@ -19,7 +20,6 @@ from sim.ui.widgets import (
     StatusBar,
     TurnLog,
     ruling_words,
-    use_guard,
     use_message,
     use_revision,
 )
@@ -36,12 +36,11 @@ def TeamView(game: Game, seat: str) -> None:
     move = solara.use_reactive(starting_move("exercises", board, holding))
     rationale = solara.use_reactive("")
     shown, say = use_message(game)
-    guard = use_guard()
     wrong = problem(move.value, board)
 
-    def submit() -> None:
+    def submit(seen: int) -> None:
         try:
-            action = game.submit(seat, move.value, rationale.value)
+            action = game.submit(seat, move.value, rationale.value, expect=seen)
         except MoveError as exc:
             say("error", str(exc))
             return
@@ -50,7 +49,7 @@ def TeamView(game: Game, seat: str) -> None:
         bump(game.revision)
 
     StatusBar(game, revision)
-    EndBanner(game, revision)
+    EndBanner(game, revision, seat)
     with solara.Columns([5, 3, 4], gutters_dense=True):
         Charts(game, revision)
         TurnLog(game, revision, seat)
@@ -65,16 +64,17 @@ def TeamView(game: Game, seat: str) -> None:
                 solara.InputText("Rationale (why, in a line)", rationale, continuous_update=True)
                 if wrong:
                     Message("error", wrong)
-                solara.Button(
+                ActionButton(
                     "Submit move",
-                    on_click=guard(submit),
+                    submit,
+                    revision,
                     color="primary",
                     disabled=bool(wrong) or game.finished,
                 )
                 kind, text = shown
                 if text and not (kind == "error" and wrong):
                     Message(kind, text)
-            AdvicePanel(game, seat)
+            AdvicePanel(game, seat, revision)
             mine = [a for a in game.record.actions if a.seat == seat][::-1]
             if mine:
                 rows = "".join(

@@ -153,21 +153,24 @@ def TurnLog(game: Game, revision: int, seat: str | None = None) -> None:
 
 
 @solara.component
-def ReportLink(game: Game, revision: int, label: str = "After-action report") -> None:
-    """The after-action report: prepared on request, then downloaded."""
+def ReportLink(
+    game: Game, revision: int, label: str = "After-action report", seat: str | None = None
+) -> None:
+    """The after-action report: prepared on request, then downloaded; a team gets its copy."""
     report = solara.use_reactive(None)  # (revision, html) of the last report made
     error = solara.use_reactive("")
     guard = use_guard()
 
     def make() -> None:
         try:
-            report.set((revision, session_report_html(game)))
+            report.set((revision, session_report_html(game, seat)))
             error.set("")
         except Exception:  # a failed report must not end the game: say so, log the details
             log.exception("the report of game %s failed", game.id)
             error.set("Could not make the report (the server's log has the details).")
 
-    name = f"{game.export_name()}_report.html"
+    team = "" if seat is None else "_" + "".join(c for c in seat.lower() if c.isalnum())
+    name = f"{game.export_name()}{team}_report.html"
     if report.value is not None and report.value[0] == revision:
         DownloadLink(f"{label} (month {game.month})", name, report.value[1], "text/html")
     else:
@@ -177,8 +180,8 @@ def ReportLink(game: Game, revision: int, label: str = "After-action report") ->
 
 
 @solara.component
-def EndBanner(game: Game, revision: int) -> None:
-    """Shown once the game has reached its last month."""
+def EndBanner(game: Game, revision: int, seat: str | None = None) -> None:
+    """Shown once the game has reached its last month (a team's page offers its copy)."""
     if not game.finished:
         return
     with solara.Div(classes=["geosim-banner"]):
@@ -187,7 +190,7 @@ def EndBanner(game: Game, revision: int) -> None:
                 f"The game has ended: month {game.month} of {game.horizon}."
             )
         )
-        ReportLink(game, revision)
+        ReportLink(game, revision, seat=seat)
 
 
 def ruling_words(action: Action) -> str:

@@ -238,6 +238,28 @@ def test_every_action_appears_with_who_and_ruling(stopped: Game, page: str) -> N
     assert "Submitted as: China steps up gray-zone pressure on Taiwan (intensity 0.60)" in amended
 
 
+def test_a_teams_copy_keeps_the_others_reasons_and_the_notes_out(stopped: Game) -> None:
+    red = session_report_html(stopped, "Red")
+    table = rows(red, "action-table")
+    # Red's own move in full; Blue's played move without its reason or the ruling's words;
+    # Blue's rejected pact and its pending move (never played) not at all; no notes.
+    assert [row.split(" ")[0:2] for row in table] == [
+        ["2", "Facilitator"],
+        ["2", "Blue"],
+        ["5", "Inject"],
+        ["5", "Red"],
+    ], table
+    assert "make Taipei feel it" in table[3] and "too much for one turn" in table[3]
+    assert "reassure Manila" not in red and "A coast-guard ship rams" not in red
+    assert "From the deck" not in red and "Manila will not sign" not in red
+    assert "a pact" not in text(section(red, "moves"))
+    assert "The teams argued" not in red
+    assert "the Red team's copy" in htmllib.unescape(red)
+    blue = session_report_html(stopped, "Blue")
+    assert "reassure Manila" in blue and "Manila will not sign" in blue
+    assert "make Taipei feel it" not in blue
+
+
 def test_the_facilitators_notes_are_shown(page: str) -> None:
     moves = text(section(page, "moves"))
     assert "Month 5: The teams argued over whether the quarantine was a blockade" in moves

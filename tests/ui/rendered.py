@@ -19,9 +19,34 @@ def new_game(folder) -> Game:
     return Game.create("scs_crisis", folder / "sessions", seats=SEATS)
 
 
-def button(rc, label: str) -> v.Btn:
-    """The button with this text."""
+class Pressed:
+    """An action button (:func:`sim.ui.actions.ActionButton`) as a test presses it.
+
+    A press sends the revision its page shows, as the browser's does.
+    """
+
+    def __init__(self, widget) -> None:
+        self.widget = widget
+
+    @property
+    def disabled(self) -> bool:
+        return bool(self.widget.blocked)
+
+    def click(self) -> None:
+        self.widget.vue_press(self.widget.revision)
+
+
+def button(rc, label: str):
+    """The button with this text: a plain one, or an action button (:class:`Pressed`)."""
+    actions = [w for w in rc.find(v.VuetifyTemplate).widgets if _is_action(w, label)]
+    if actions:
+        assert len(actions) == 1, f"{len(actions)} action buttons {label!r}"
+        return Pressed(actions[0])
     return rc.find(v.Btn, children=[label]).widget
+
+
+def _is_action(widget, label: str) -> bool:
+    return getattr(widget, "label", None) == label and hasattr(widget, "vue_press")
 
 
 def field(rc, label: str):

@@ -70,6 +70,6 @@ def test_a_team_asks_what_the_model_would_do_and_sees_its_moves_ranked(game):
     rows = [re.findall(r"<td>(.*?)</td>", row) for row in table.split("<tr>")[2:]]
     gains = [float(cells[1]) for cells in rows]
     assert gains == sorted(gains, reverse=True)  # best first
-    _, alone = solara.render(AdvicePanel(game, "Green"), handle_error=False)
+    _, alone = solara.render(AdvicePanel(game, "Green", game.revision), handle_error=False)
     button(alone, "Ask the model").click()
     assert "no team called 'Green'" in messages(alone)
