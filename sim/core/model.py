@@ -124,6 +124,15 @@ class IndoPacificModel(mesa.Model):
         """Current tension between two countries."""
         return float(self.state.tension[0, self.world.index(a), self.world.index(b)])
 
+    def clarity_now(self) -> dict[str, float]:
+        """The clarity of each alliance's pledge now (0 ambiguity … 1 plain), by its name.
+
+        A scripted declaration, a move and the pledge's lead deciding by its rule all move
+        it, so it is read here rather than from the scenario.
+        """
+        values = self.state.clarity[0]
+        return {name: float(values[k]) for k, name in enumerate(self.world.alliance_names)}
+
     def step(self) -> None:
         """Advance one month and collect data; past the horizon, stop running."""
         if self.finished:

@@ -352,6 +352,8 @@ class Board:
         month: The current month (a move acts from the next one); for a deck, the month its
             card is written for (None: any).
         members: Alliance name → its members now (a deck: none known).
+        clarity: Alliance name → the clarity of its pledge now (a deck: none known), for
+            labels that say whether the pledge is ambiguous (:meth:`alliance_label`).
         replaying: Whether the moves checked are a record being replayed: who is in which
             alliance is then not checked again (it was, against the model, when each move was
             made; a conditional event a replay cannot foresee may since have changed it).
@@ -363,6 +365,7 @@ class Board:
     members: Mapping[str, frozenset[str]]
     replaying: bool = False
     in_game: bool = True
+    clarity: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
     def for_deck(cls, definition: Scenario | None, month: int | None) -> Board:
@@ -383,6 +386,12 @@ class Board:
     def codes(self) -> list[str]:
         """The states in play (every country of the baseline)."""
         return list(NAMES)
+
+    def alliance_label(self, name: str) -> str:
+        """An alliance as it stands: :func:`alliance_label` with its pledge's clarity now."""
+        if self.definition is None:
+            return name.replace("_", " ")
+        return alliance_label(name, self.definition, clarity=self.clarity.get(name))
 
 
 def choices(kind: str, name: str, board: Board, params: Mapping[str, Any]) -> list[str]:
@@ -465,19 +474,43 @@ def task_force_label(key: str, definition: Scenario) -> str | None:
     return f"{members_label((policy.actor, *policy.partners))} task force"
 
 
-def alliance_label(name: str, definition: Scenario, *, note: bool = True) -> str:
+#: Clarity of a pledge below which it is told as strategic ambiguity: the middle of the 0–1
+#: scale (0: ambiguity; 1: a stated defence obligation). The Taiwan Relations Act's 0.4 is
+#: below it; a president's word that the US would defend Taiwan (0.8) is above.
+AMBIGUOUS_BELOW = 0.5
+
+
+def pledge_words(clarity: float, stated: float = 1.0) -> str:
+    """A pledge's clarity in words, or "" for a plain pledge that always was one.
+
+    Args:
+        clarity: Its clarity now, 0–1.
+        stated: Its clarity as the scenario states it: a pledge stated ambiguously and now
+            above :data:`AMBIGUOUS_BELOW` reads "strategic clarity" (the ambiguity ended).
+    """
+    if clarity < AMBIGUOUS_BELOW:
+        return "strategic ambiguity"
+    return "strategic clarity" if stated < AMBIGUOUS_BELOW else ""
+
+
+def alliance_label(
+    name: str, definition: Scenario, *, note: bool = True, clarity: float | None = None
+) -> str:
     """An alliance in plain words: its members and type, and its own name when short.
 
     E.g. ``US–Philippines bilateral treaty (Mutual Defense Treaty)``; without its name
-    (``note=False``) where a line names and does not cite.
+    (``note=False``) where a line names and does not cite. Given the clarity of its pledge
+    now, whether the pledge is ambiguous (:func:`pledge_words`) follows it: the words come
+    from the number, never from the scenario's note, which cannot follow a move.
     """
     pact = definition.alliances.get(name)
     if pact is None:
         return name.replace("_", " ")
     label = f"{members_label(pact.members)} {TYPE_WORDS.get(pact.type, pact.type)}"
-    if note and pact.note and len(pact.note) <= 48:
-        label += f" ({pact.note})"
-    return label
+    extra = [pact.note] if note and pact.note and len(pact.note) <= 48 else []
+    if clarity is not None:
+        extra += [w for w in [pledge_words(clarity, pact.clarity)] if w]
+    return f"{label} ({', '.join(extra)})" if extra else label
 
 
 @dataclass(frozen=True)
@@ -683,7 +716,7 @@ def _not_allowed(kind: str, item: str, values: dict[str, Any], board: Board) -> 
     if item not in definition.alliances:
         return f"{definition.name} has no alliance {item!r}"
     actor = country_name(str(values.get("actor", "")))
-    label = alliance_label(item, definition)
+    label = board.alliance_label(item)
     pact = definition.alliances[item]
     if not (pact.start <= board.month and (pact.end is None or board.month < pact.end)):
         return f"{label} is not in force at month {board.month}"

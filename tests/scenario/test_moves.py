@@ -30,6 +30,7 @@ from sim.scenario.moves import (
     Board,
     Move,
     MoveError,
+    alliance_label,
     check_move,
     choices,
     move_entry,
@@ -303,6 +304,30 @@ def test_a_pledge_is_declared_by_its_lead_only(board: Board) -> None:
     assert choices("set_clarity", "alliance", board, {"actor": "JPN"}) == []
     led_by_china = choices("set_clarity", "alliance", board, {"actor": "CHN"})
     assert led_by_china and all("CHN" in pacts[n].members for n in led_by_china)
+
+
+def test_whether_a_pledge_reads_as_ambiguous_follows_its_clarity_now(tmp_path: Path) -> None:
+    shipped = load_scenario("taiwan_strait_crisis")
+    assert "ambiguity" not in alliance_label("us_taiwan_tra", shipped)  # no words: no number
+    for clarity, words in (
+        (0.4, "ambiguity"),
+        (0.49, "ambiguity"),
+        (0.5, "clarity"),
+        (0.9, "clarity"),
+    ):
+        label = alliance_label("us_taiwan_tra", shipped, clarity=clarity)
+        assert label.endswith(f"(Taiwan Relations Act (1979), strategic {words})"), label
+    assert alliance_label("us_japan", shipped, clarity=1.0) == alliance_label("us_japan", shipped)
+    assert alliance_label("us_japan", shipped, clarity=0.3).endswith("strategic ambiguity)")
+    game = Game.create(
+        "taiwan_strait_crisis", tmp_path, seats=[Seat(name="Blue", countries=["USA"])]
+    )
+    assert game.board().alliance_label("us_taiwan_tra").endswith("strategic ambiguity)")
+    declared = Move.new("set_clarity", actor="USA", alliance="us_taiwan_tra", clarity=0.9)
+    game.accept(game.submit("Blue", declared, "defend Taiwan").id)
+    game.advance(1)
+    label = game.board().alliance_label("us_taiwan_tra")
+    assert label.endswith("strategic clarity)") and "ambiguity" not in label
 
 
 @settings(max_examples=40, deadline=None)
