@@ -128,9 +128,10 @@ def no_polling(monkeypatch):
     poll thread rendering at the moment of a click would make the click's redraw land a moment
     later, in that thread. The browser tests (tests/ui/test_console.py) poll for real.
     """
-    from sim.ui import widgets
+    from sim.ui import actions, widgets
 
     monkeypatch.setattr(widgets, "POLL_SECONDS", 3600.0)
+    monkeypatch.setattr(actions, "BEAT_SECONDS", 3600.0)  # the connection watch's beat, too
 
 
 @pytest.fixture(scope="module")

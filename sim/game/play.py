@@ -40,6 +40,7 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ from sim.game.record import (
     Seat,
     SessionChangedError,
     Stamp,
+    TeamMessage,
     free_id,
     read,
     session_path,
@@ -115,6 +117,9 @@ class FileChangedError(MoveError):
 class NotSavedError(MoveError):
     """An action whose save failed (a full disk, say): it is not made."""
 
+
+#: Longest turn timer, minutes.
+MAX_TIMER_MINUTES = 240
 
 #: Titles of the shipped scenarios, for a game that is not given one.
 TITLES = {
@@ -627,6 +632,78 @@ class Game:
             self.record.notes.append(note)
             self.save()
             return note
+
+    def set_briefing(self, text: str, *, expect: int | None = None) -> None:
+        """The facilitator's briefing to every team (empty: the scenario's question)."""
+        with self.lock:
+            self.check(expect)
+            self.record.briefing = bounded(text.strip(), "Briefing", MAX_TEXT)
+            self.guard()
+            self.save()
+
+    def set_objectives(self, seat: str, text: str, *, expect: int | None = None) -> None:
+        """A team's objectives as the facilitator words them (empty: its states' starting brief).
+
+        Raises:
+            MoveError: When no team sits at ``seat``.
+        """
+        with self.lock:
+            self.check(expect)
+            try:
+                chosen = self.record.seat(seat)
+            except ValueError as exc:
+                raise MoveError(str(exc)) from None
+            chosen.objectives = bounded(text.strip(), "Objectives", MAX_TEXT)
+            self.guard()
+            self.save()
+
+    def send_message(self, text: str, to: str = "", *, expect: int | None = None) -> TeamMessage:
+        """A facilitator's message to every team (``to`` empty) or to the team ``to``.
+
+        Raises:
+            MoveError: When the message is empty or too long, or no team sits at ``to``.
+        """
+        with self.lock:
+            self.check(expect)
+            text = bounded(text.strip(), "Message", MAX_TEXT)
+            if not text:
+                raise MoveError("Message: write something to send")
+            if to:
+                try:
+                    self.record.seat(to)
+                except ValueError as exc:
+                    raise MoveError(str(exc)) from None
+            self.guard()
+            message = TeamMessage(month=self.model.month, to=to, text=text)
+            self.record.messages.append(message)
+            self.save()
+            return message
+
+    def messages_for(self, seat: str | None = None) -> list[TeamMessage]:
+        """The messages a team reads (to all, or to it), newest first; all for the facilitator."""
+        return [m for m in self.record.messages if seat is None or m.to in ("", seat)][::-1]
+
+    def set_timer(self, minutes: float | None, *, expect: int | None = None) -> str:
+        """Start the turn's timer for ``minutes`` from now (None or 0 stops it).
+
+        Returns:
+            When it ends (UTC, ISO 8601), or empty when stopped.
+
+        Raises:
+            MoveError: When ``minutes`` is not from 0 to :data:`MAX_TIMER_MINUTES`.
+        """
+        with self.lock:
+            self.check(expect)
+            if minutes is not None and not 0 <= minutes <= MAX_TIMER_MINUTES:
+                raise MoveError(f"Turn timer: from 0 to {MAX_TIMER_MINUTES} minutes")
+            self.guard()
+            if not minutes:
+                self.record.deadline = ""
+            else:
+                ends = datetime.now(UTC) + timedelta(minutes=float(minutes))
+                self.record.deadline = ends.isoformat(timespec="seconds")
+            self.save()
+            return self.record.deadline
 
     # ---------------------------------------------------------------------------------------
     # Building the board

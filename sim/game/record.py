@@ -75,11 +75,27 @@ class _Strict(BaseModel):
 
 
 class Seat(_Strict):
-    """A team's seat: its name, the states it holds and its join code."""
+    """A team's seat: its name, the states it holds, its join code and its objectives.
+
+    ``objectives`` is the facilitator's text for the team's briefing; empty, the team reads the
+    starting brief of its states (:mod:`sim.game.briefing`).
+    """
 
     name: str = Field(min_length=1, max_length=MAX_TEAM_NAME)
     countries: list[str] = Field(min_length=1)
     code: str = Field(default_factory=new_code, max_length=12)
+    objectives: str = Field("", max_length=MAX_TEXT)
+
+
+class TeamMessage(_Strict):
+    """A facilitator's message to every team (``to`` empty) or to one, sent at a month."""
+
+    month: int = Field(ge=0)
+    to: str = Field("", max_length=MAX_TEAM_NAME)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    sent: str = Field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"), max_length=40
+    )
 
 
 class Action(_Strict):
@@ -158,6 +174,9 @@ class GameRecord(_Strict):
         actions: Injects, cards and moves, in order.
         notes: The facilitator's notes.
         deck: The inject deck in use (a shipped deck name or a file), if any.
+        briefing: The facilitator's briefing to every team (empty: the scenario's question).
+        messages: The facilitator's messages to the teams, in order.
+        deadline: When the current turn's timer ends (UTC, ISO 8601), or empty (no timer).
     """
 
     geosim_session: int = FORMAT
@@ -178,6 +197,9 @@ class GameRecord(_Strict):
     actions: list[Action] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
     deck: str = Field("", max_length=MAX_REFERENCE)
+    briefing: str = Field("", max_length=MAX_TEXT)
+    messages: list[TeamMessage] = Field(default_factory=list)
+    deadline: str = Field("", max_length=40)
 
     def seat(self, name: str) -> Seat:
         """The seat called ``name``.

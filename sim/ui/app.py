@@ -101,6 +101,19 @@ CSS = """
 .geosim-move .who { font-weight: 600; }
 .geosim-codes { font-size: 13px; }
 .geosim-codes code { font-size: 14px; font-weight: 700; letter-spacing: 0.08em; }
+.geosim-briefing { font-size: 13px; line-height: 1.4; }
+.geosim-briefing p { margin: 2px 0 6px; }
+.geosim-briefing ul { margin: 0 0 6px 1.1em; padding: 0; }
+.geosim-briefing dt { font-weight: 600; margin-top: 4px; }
+.geosim-briefing dd { margin: 0 0 2px 0.8em; }
+.geosim-briefing summary { cursor: pointer; font-weight: 600; }
+.geosim-note { font-size: 13px; padding: 4px 8px; margin: 3px 0; border-left: 4px solid #0072B2;
+  background: rgba(0, 114, 178, 0.08); }
+.geosim-note .when { font-weight: 600; }
+.geosim-timer { display: inline-block; font-size: 15px; font-weight: 700; padding: 2px 10px;
+  margin: 2px 0 6px; border-radius: 4px; background: rgba(0, 114, 178, 0.12); }
+.geosim-timer.soon { background: #E69F00; color: black; }
+.geosim-timer.up { background: #D55E00; color: white; }
 .geosim-offline-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
   padding: 10px 16px; font-size: 15px; font-weight: 600; color: white; background: #B00020;
   box-shadow: 0 2px 6px rgba(0, 0, 0, 0.3); }

@@ -18,6 +18,7 @@ from sim.scenario.moves import NAMES, Move, MoveError, move_entry
 from sim.scenario.moves import Board as Situation
 from sim.scenario.problems import ScenarioError
 from sim.ui.actions import ActionButton
+from sim.ui.briefing import BriefingPanel, TurnTimer
 from sim.ui.charts import branch_figure, png
 from sim.ui.computer import ComputerPanel
 from sim.ui.forms import MoveForm, problem, starting_move
@@ -84,6 +85,7 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
     with solara.Card(
         f"Turn · month {game.month} of {game.horizon}", margin=0, classes=["geosim-card"]
     ):
+        TurnTimer(game, revision)
         with solara.Row(gap="8px", style="align-items: center; flex-wrap: wrap"):
             ActionButton(
                 f"Advance {months} month{'s' if months > 1 else ''}",
@@ -232,7 +234,7 @@ def InjectPanel(
             say("error", str(exc))
 
     MoveForm(move, board)
-    solara.InputText("Rationale (why, in a line)", rationale, continuous_update=True)
+    solara.InputTextArea("Rationale (why)", rationale, continuous_update=True, rows=2)
     if wrong:
         Message("error", wrong)
     with solara.Row(gap="8px", style="align-items: center"):
@@ -393,8 +395,8 @@ def BranchView(branch: Branch | None) -> None:
 
 
 @solara.component
-def RoomPanel(game: Game) -> None:
-    """Who sits where, with the join codes and addresses."""
+def RoomPanel(game: Game, revision: int, on_change: Callable[[], None]) -> None:
+    """Who sits where, with the join codes and addresses; briefings, messages and the timer."""
     rows = [
         f"<tr><td>Facilitator</td><td>—</td><td><code>{game.record.facilitator_code}</code></td>"
         f"<td>{html.escape(game_url(game, game.record.facilitator_code, full=True))}</td></tr>"
@@ -424,6 +426,7 @@ def RoomPanel(game: Game) -> None:
             f"{len(game.record.unscripted)} — {_scripted_names(game)}.",
             classes=["geosim-hint"],
         )
+    BriefingPanel(game, revision, on_change)
 
 
 @solara.component
@@ -475,7 +478,7 @@ def FacilitatorView(game: Game) -> None:
             if shown == "What if":
                 BranchView(branch.value)
             elif shown == "Room":
-                RoomPanel(game)
+                RoomPanel(game, revision, changed)
             elif shown == "Report & export":
                 ExportPanel(game, revision)
             else:

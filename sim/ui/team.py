@@ -9,8 +9,9 @@ import html
 import solara
 
 from sim.game.play import Game
-from sim.scenario.moves import MOVES, NAMES, MoveError
+from sim.scenario.moves import MOVES, MoveError
 from sim.ui.actions import ActionButton
+from sim.ui.briefing import BriefingCard, MessagesCard, TurnTimer
 from sim.ui.computer import AdvicePanel
 from sim.ui.forms import MoveForm, possible_kinds, problem, starting_move
 from sim.ui.widgets import (
@@ -54,14 +55,20 @@ def TeamView(game: Game, seat: str) -> None:
         Charts(game, revision)
         TurnLog(game, revision, seat)
         with solara.Column(gap="6px"):
-            states = ", ".join(NAMES.get(c, c) for c in holding)
+            BriefingCard(game, seat, revision)
+            MessagesCard(game, seat, revision)
             with solara.Card(f"{seat} team: your move", margin=0, classes=["geosim-card"]):
-                solara.Text(f"You hold {states}.", classes=["geosim-hint"])
+                TurnTimer(game, revision)
                 if game.finished:
                     solara.Text("The game has ended: no more moves.", classes=["geosim-hint"])
                     return
                 MoveForm(move, board, actors=holding, kinds=kinds)
-                solara.InputText("Rationale (why, in a line)", rationale, continuous_update=True)
+                solara.InputTextArea(
+                    "Rationale (why: for the facilitator)",
+                    rationale,
+                    continuous_update=True,
+                    rows=2,
+                )
                 if wrong:
                     Message("error", wrong)
                 ActionButton(

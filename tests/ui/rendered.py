@@ -50,8 +50,9 @@ def _is_action(widget, label: str) -> bool:
 
 
 def field(rc, label: str):
-    """The text field whose label starts with ``label``."""
-    found = [w for w in rc.find(v.TextField).widgets if str(w.label).startswith(label)]
+    """The text field (or text area) whose label starts with ``label``."""
+    boxes = rc.find(v.TextField).widgets + rc.find(v.Textarea).widgets
+    found = [w for w in boxes if str(w.label).startswith(label)]
     assert found, f"no field {label!r}"
     return found[0]
 
