@@ -48,8 +48,10 @@ import numpy as np
 import yaml
 
 from sim.core import records
-from sim.core.compile import NeedsCompilingError
+from sim.core.compile import MOVE_LEVERS, NeedsCompilingError
+from sim.core.dynamics.levers import active_levers
 from sim.core.model import IndoPacificModel
+from sim.core.world import LEVER_INDEX
 from sim.game.computer import (
     RULE,
     ComputerMove,
@@ -330,6 +332,25 @@ class Game:
             return Board(
                 model.definition, model.month, model.members_now(), clarity=model.clarity_now()
             )
+
+    def lever_now(self, kind: str, actor: str, partner: str) -> float | None:
+        """What ``actor`` has in force towards ``partner`` now on a lever move's lever.
+
+        In the move's own unit (US$ m a year for money; the share or strength otherwise): the
+        scenario's script, the moves played and the actor's own decisions together, as the
+        month's dynamics read them. A move of the kind *adds* its amount to this level for its
+        months. None for a kind of move that is not a lever, or a state not in the world.
+        """
+        if kind not in MOVE_LEVERS:
+            return None
+        name, unit = MOVE_LEVERS[kind]
+        with self.lock:
+            world, state = self.model.world, self.model.state
+            if actor not in world.codes or partner not in world.codes:
+                return None
+            levers = active_levers(world, state)
+            value = levers[0, LEVER_INDEX[name], world.index(actor), world.index(partner)]
+        return float(value) * unit
 
     def pending(self, seat: str | None = None) -> list[Action]:
         """Team moves awaiting adjudication (of one seat, or all)."""

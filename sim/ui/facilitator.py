@@ -11,6 +11,7 @@ import solara
 
 from sim.game.branch import Branch, branch_from_present
 from sim.game.decks import Card, Deck, deck_for, load_deck
+from sim.game.findings import question
 from sim.game.play import Game
 from sim.game.record import Action
 from sim.scenario.loader import load_scenario
@@ -158,7 +159,7 @@ def PendingMove(
         solara.InputText("Ruling (optional)", ruling, continuous_update=True)
         if amending.value:
             actors = game.record.seat(action.seat).countries
-            MoveForm(amended, board, actors=actors)
+            MoveForm(amended, board, actors=actors, levels=game.lever_now)
             wrong = problem(amended.value, board)
             if wrong:
                 Message("error", wrong)
@@ -211,7 +212,8 @@ def InjectPanel(
 ) -> None:
     """A facilitator's inject: any move of the menu, now; or its "what if?"."""
     board = game.board()
-    move = solara.use_reactive(starting_move("incident", board))
+    focus = solara.use_memo(lambda: question(game).dyad, [game.id])
+    move = solara.use_reactive(starting_move("incident", board, focus=focus))
     rationale = solara.use_reactive("")
     futures = solara.use_reactive(40)
     shown, say = use_message(game)
@@ -233,7 +235,7 @@ def InjectPanel(
         except (MoveError, ValueError) as exc:
             say("error", str(exc))
 
-    MoveForm(move, board)
+    MoveForm(move, board, levels=game.lever_now, focus=focus)
     solara.InputTextArea("Rationale (why)", rationale, continuous_update=True, rows=2)
     if wrong:
         Message("error", wrong)

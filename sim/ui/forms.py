@@ -71,6 +71,51 @@ def _shown(spec: MoveField, value: str, board: Board) -> str:
     return value
 
 
+#: What a form asks of the game: the level a lever move's actor has in force towards a partner
+#: now, in the move's unit (:meth:`sim.game.play.Game.lever_now`), or None.
+Levels = Callable[[str, str, str], float | None]
+
+
+def _amount_words(value: float, spec: MoveField) -> str:
+    unit = "" if spec.unit in ("", "0–1") else " " + spec.unit.split(",")[0]  # per partner here
+    return (f"{value:,.0f}" if abs(value) >= 10 else f"{value:.2f}") + unit
+
+
+def level_words(move: Move, board: Board, levels: Levels) -> str:
+    """What a lever move's actor has in force towards each partner now, and after the move.
+
+    A move of the menu *adds* its amount to what is in force (the scenario's script, the moves
+    played and the state's own decisions), for its months: the line says so in numbers, e.g.
+    "Intensity in force: China → Taiwan 0.40 now; 0.70 with this move (it adds 0.30)". Empty
+    for a move that is not a lever's.
+    """
+    kind = MOVES.get(move.kind)
+    if kind is None or not kind.policy:
+        return ""
+    (amount,) = kind.policy.values()
+    spec = kind.field(amount)
+    try:
+        checked: Move | None = check_move(plain_move(move), board)
+    except MoveError:
+        checked = None
+    actor = str(move.params.get("actor", ""))
+    parts = []
+    for partner in move.params.get("partners") or []:
+        now = levels(move.kind, actor, partner)
+        if now is None:
+            continue
+        pair = f"{NAMES.get(actor, actor)} → {NAMES.get(partner, partner)}"
+        text = f"{pair} {_amount_words(now, spec)} now"
+        if checked is not None:
+            added = float(checked.params[amount])
+            text += (
+                f"; {_amount_words(now + added, spec)} with this move "
+                f"(it adds {_amount_words(added, spec)} from month {(board.month or 0) + 1})"
+            )
+        parts.append(text)
+    return f"{spec.label} in force: " + "; ".join(parts) + "." if parts else ""
+
+
 def able_actors(kind: str, board: Board, actors: list[str] | None = None) -> list[str]:
     """The states of ``actors`` that can make a ``kind`` move now (by its alliance fields)."""
     actors = list(actors or board.codes)
@@ -98,11 +143,28 @@ def possible_kinds(
     return found
 
 
-def starting_move(kind: str, board: Board, actors: list[str] | None = None) -> Move:
-    """A new move of ``kind`` with defaults that can be made now where possible."""
+def starting_move(
+    kind: str,
+    board: Board,
+    actors: list[str] | None = None,
+    focus: tuple[str, str] | None = None,
+) -> Move:
+    """A new move of ``kind`` with defaults that can be made now where possible.
+
+    ``focus`` is the pair of states the game turns on (its question's, e.g. China and Taiwan):
+    a move by one of them is aimed at the other by default, not at the menu's stock partner.
+    """
     params = dict(MOVES[kind].defaults())
     if actors and params.get("actor") not in actors:
         params["actor"] = actors[0]
+    if focus and params.get("actor") in focus:
+        other = focus[1] if params["actor"] == focus[0] else focus[0]
+        for spec in MOVES[kind].fields:
+            if spec.name != "actor" and other in choices(kind, spec.name, board, params):
+                if spec.kind == "countries":
+                    params[spec.name] = [other]
+                elif spec.kind == "country":
+                    params[spec.name] = other
     for spec in MOVES[kind].fields:
         if spec.kind == "alliance":
             offered = choices(kind, spec.name, board, params)
@@ -152,6 +214,8 @@ def MoveForm(
     board: Board,
     actors: list[str] | None = None,
     kinds: list[str] | None = None,
+    levels: Levels | None = None,
+    focus: tuple[str, str] | None = None,
 ) -> None:
     """The fields of a move, laid out two by two, with the live check under them.
 
@@ -160,6 +224,9 @@ def MoveForm(
         board: The game as it stands.
         actors: The states that may make it (a team's); default every state.
         kinds: The kinds offered; default the whole menu.
+        levels: The game's levels in force, to show what a lever move adds to
+            (:func:`level_words`); None shows nothing.
+        focus: The pair of states the game turns on, for the defaults (:func:`starting_move`).
     """
     value = move.value
     kinds = possible_kinds(board, actors, kinds)
@@ -168,7 +235,7 @@ def MoveForm(
     labels = {MOVES[k].label: k for k in kinds}
 
     def choose(label: str) -> None:
-        move.set(starting_move(labels[label], board, actors))
+        move.set(starting_move(labels[label], board, actors, focus))
 
     def setter(name: str) -> Callable[[Any], None]:
         def set_value(new: Any) -> None:
@@ -214,6 +281,12 @@ def MoveForm(
                 make()
     for make in wide:
         make()
+    if levels is not None:
+        words = level_words(value, board, levels)
+        if words:
+            solara.HTML(
+                unsafe_innerHTML=html.escape(words), classes=["geosim-hint", "geosim-level"]
+            )
     for spec in MOVES[value.kind].fields:
         if spec.help and spec.kind not in ("months", "text"):
             solara.HTML(

@@ -8,6 +8,7 @@ import html
 
 import solara
 
+from sim.game.findings import question
 from sim.game.play import Game
 from sim.scenario.moves import MOVES, MoveError
 from sim.ui.actions import ActionButton
@@ -34,7 +35,8 @@ def TeamView(game: Game, seat: str) -> None:
     holding = game.record.seat(seat).countries
     board = game.board()
     kinds = possible_kinds(board, holding, [k for k in MOVES if k != "incident"] + ["incident"])
-    move = solara.use_reactive(starting_move("exercises", board, holding))
+    focus = solara.use_memo(lambda: question(game).dyad, [game.id])
+    move = solara.use_reactive(starting_move("exercises", board, holding, focus))
     rationale = solara.use_reactive("")
     shown, say = use_message(game)
     wrong = problem(move.value, board)
@@ -62,7 +64,9 @@ def TeamView(game: Game, seat: str) -> None:
                 if game.finished:
                     solara.Text("The game has ended: no more moves.", classes=["geosim-hint"])
                     return
-                MoveForm(move, board, actors=holding, kinds=kinds)
+                MoveForm(
+                    move, board, actors=holding, kinds=kinds, levels=game.lever_now, focus=focus
+                )
                 solara.InputTextArea(
                     "Rationale (why: for the facilitator)",
                     rationale,

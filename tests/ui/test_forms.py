@@ -10,7 +10,7 @@ import solara
 
 from sim.game.play import Game
 from sim.scenario.moves import MOVES, Move
-from sim.ui.forms import MoveForm, field_label, problem, starting_move
+from sim.ui.forms import MoveForm, field_label, level_words, problem, starting_move
 
 pytestmark = pytest.mark.usefixtures("no_polling")
 
@@ -75,3 +75,34 @@ def test_a_number_is_read_by_the_rule_of_scenario_files(typed, board):
     )
     months = Move("exercises", {**starting_move("exercises", board).params, "months": typed})
     assert problem(months, board).startswith("Months: a number in plain decimal digits")
+
+
+def test_a_lever_move_shows_what_is_in_force_and_what_it_adds(tmp_path):
+    game = Game.create("taiwan_strait_crisis", tmp_path)
+    board = game.board()
+    squeeze = Move.new("gray_zone_coercion", actor="CHN", partners=["TWN"], intensity="0.3")
+    now = game.lever_now("gray_zone_coercion", "CHN", "TWN")
+    assert now == pytest.approx(0.4)  # the scenario's standing pressure on Taiwan
+    words = level_words(squeeze, board, game.lever_now)
+    assert words == (
+        "Intensity in force: China → Taiwan 0.40 now; 0.70 with this move "
+        "(it adds 0.30 from month 1)."
+    )
+    wrong = Move.new("gray_zone_coercion", actor="CHN", partners=["TWN"], intensity="lots")
+    assert (
+        level_words(wrong, board, game.lever_now) == "Intensity in force: China → Taiwan 0.40 now."
+    )
+    assert level_words(Move.new("incident"), board, game.lever_now) == ""
+    money = Move.new("security_assistance", actor="USA", partners=["PHL"], usd_m_per_year="100")
+    spent = game.lever_now("security_assistance", "USA", "PHL")
+    assert f"{spent:,.0f} US$ m a year now; {spent + 100:,.0f} US$ m a year" in level_words(
+        money, board, game.lever_now
+    )
+
+
+def test_a_move_by_one_of_the_games_pair_is_aimed_at_the_other_by_default(board):
+    plain = starting_move("gray_zone_coercion", board, ["CHN"])
+    aimed = starting_move("gray_zone_coercion", board, ["CHN"], focus=("CHN", "TWN"))
+    assert plain.params["partners"] == ["PHL"] and aimed.params["partners"] == ["TWN"]
+    other = starting_move("exercises", board, ["JPN"], focus=("CHN", "TWN"))
+    assert other.params["partners"] == starting_move("exercises", board, ["JPN"]).params["partners"]
