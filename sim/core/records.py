@@ -41,6 +41,17 @@ class Record:
     step: int
 
     @property
+    def month(self) -> int:
+        """The month whose step wrote it, counted as a scenario and a game count months.
+
+        An event scripted for month t (``step: t``) and a move made at a game's month t act
+        in month t's step, and what that step's dynamics do is seen from month t + 1 on:
+        all are recorded at ``step`` t + 1 and have ``month`` t. A reader telling what was
+        scripted or played tells it at ``month``, where the scenario and the deck put it.
+        """
+        return self.step - 1
+
+    @property
     def actors(self) -> tuple[str, ...]:
         """The states involved (ISO3 codes)."""
         return ()

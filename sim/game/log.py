@@ -34,7 +34,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Turn:
-    """The lines of one month, and whether it is still to be played."""
+    """The lines of one month, and whether it holds moves still to act (made this turn)."""
 
     month: int
     lines: tuple[Line, ...]
@@ -128,7 +128,14 @@ def action_line(action: Action, *, why: bool = True) -> Line:
 
 
 def turn_log(game: Game, *, routine: bool = True, seat: str | None = None) -> list[Turn]:
-    """The game's log, newest month first; players' actions head the month they act in.
+    """The game's log, newest month first.
+
+    A month tells what the model did up to it (what its board shows anew: incidents,
+    escalations, alliances' answers, the computer players' moves), then what was put on the
+    board at it: the players' actions and the scenario's scripted events, each at the month
+    it was made or scripted for, as the scenario and the deck count months. A quarantine
+    scripted for month 3 (``step: 3``) and a card played at month 3 are both told at month 3;
+    what they set off, at month 4.
 
     Args:
         game: The game.
@@ -142,21 +149,29 @@ def turn_log(game: Game, *, routine: bool = True, seat: str | None = None) -> li
         events = list(game.model.events)
         actions = game.accepted()
         month = game.model.month
-    by_month: dict[int, list[Line]] = {}
+    seen: dict[int, list[Line]] = {}  # what the model did, by the month its board shows it
+    made: dict[int, list[Line]] = {}  # what was put on the board, by the month it acts from
     entries = {a.entry for a in actions}
     for action in actions:
         own = seat is None or (action.origin == "team" and action.seat == seat)
-        if not own and action.month + 1 > month:
+        if not own and action.month >= month:
             continue  # another player's move, not yet played: unknown to this team
-        by_month.setdefault(action.month + 1, []).append(action_line(action, why=own))
+        made.setdefault(action.month, []).append(action_line(action, why=own))
     for record in events:
         if getattr(record, "event", "") in entries:
             continue  # told as the player's action
         line = record_line(record, definition, reason=seat is None)
         if line is None or (line.kind == MINOR and not routine):
             continue
-        by_month.setdefault(record.step, []).append(line)
+        if getattr(record, "event", ""):  # scripted: at the month the scenario gives it
+            made.setdefault(record.month, []).append(line)
+        else:
+            seen.setdefault(record.step, []).append(line)
     return [
-        Turn(step, tuple(by_month[step]), upcoming=step > month)
-        for step in sorted(by_month, reverse=True)
+        Turn(
+            step,
+            (*seen.get(step, ()), *made.get(step, ())),
+            upcoming=step == month and step in made,
+        )
+        for step in sorted(set(seen) | set(made), reverse=True)
     ]

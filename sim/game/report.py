@@ -500,8 +500,9 @@ def narrative(played: Played, limit: int = STORY_LINES) -> dict[str, object]:
 
     The narrator's story (:func:`sim.outputs.narrative.story`) always without routine
     gray-zone noise (incidents that never escalated, de-escalations to calm), alliances by
-    their labels; every inject, card and move at the month it was made, by whom; the
-    scenario's own scripted events marked as such. A story still longer than ``limit`` loses
+    their labels; every inject, card and move at the month it was made, by whom, and the
+    scenario's own scripted events, marked as such, at the month they are scripted for, each
+    after what the model did up to that month. A story still longer than ``limit`` loses
     the most routine kinds of line (:data:`ROUTINE`), latest first, and says how many.
 
     Returns:
@@ -513,7 +514,8 @@ def narrative(played: Played, limit: int = STORY_LINES) -> dict[str, object]:
         if isinstance(record, records.AllianceResponded | records.AllianceFailed):
             record = dataclasses.replace(record, label=_alliance_words(played, record))
         elif record.type.startswith("inject:") and record.event not in played.entries:
-            own.append(Line(record.step, _scripted(record, played), "scripted", 0))
+            # at the month it is scripted for, with the moves made then, as the turn log
+            own.append(Line(record.month, _scripted(record, played), "scripted", 4))
         log.append(record)
     for action in played.accepted:
         css = {"facilitator": "inject", "deck": "card", "team": "move"}[action.origin]

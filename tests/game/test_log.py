@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from sim.core import records
+from sim.game.findings import read_played
 from sim.game.log import INJECT, record_line, turn_log
 from sim.game.play import Game
 from sim.game.record import Seat
+from sim.game.report import narrative
 from sim.scenario.moves import Move
 
 
-def test_players_actions_head_their_month_and_model_records_read_plainly(tmp_path):
+def test_players_actions_close_the_month_they_are_made_in_and_records_read_plainly(tmp_path):
     game = Game.create(
         "scs_crisis", tmp_path, seats=[Seat(name="Blue", countries=["USA", "PHL", "JPN"])]
     )
@@ -20,22 +22,54 @@ def test_players_actions_head_their_month_and_model_records_read_plainly(tmp_pat
     game.inject(Move.new("exercises", actor="JPN", partners=["PHL"]), card="drill")
     move = game.submit("Blue", Move.new("task_force", actor="USA", partners=["PHL"]), "deter")
     game.accept(move.id)
+    (now,) = [t for t in turn_log(game) if t.month == 3]
+    assert now.upcoming and now.lines[-1].text.startswith("Blue team move")
     game.advance(12)
     turns = turn_log(game)
     assert [t.month for t in turns] == sorted((t.month for t in turns), reverse=True)
-    month4 = next(t for t in turns if t.month == 4)
-    first = [line.text for line in month4.lines[:3]]
-    assert first[0].startswith("Facilitator inject: Incident between China and the Philippines")
-    assert first[1].startswith("Inject card: Japan holds 4 exercises a year")
-    assert first[2] == (
+    assert not any(t.upcoming for t in turns)
+    month3 = next(t for t in turns if t.month == 3)
+    made = [line for line in month3.lines if line.kind == INJECT]
+    assert list(month3.lines[-len(made) :]) == made  # after what the model did up to month 3
+    assert made[0].text.startswith("Facilitator inject: Incident between China and the Philip")
+    assert made[1].text.startswith("Inject card: Japan holds 4 exercises a year")
+    assert made[2].text == (
         "Blue team move: The United States stands up a task force with the Philippines — “deter”"
     )
-    assert all(line.kind == INJECT for line in month4.lines[:3])
+    assert not any(line.kind == INJECT for t in turns if t.month == 4 for line in t.lines)
     text = "\n".join(line.text for t in turns for line in t.lines)
     assert not re.search(r"\b[A-Z]{3}\b", text), "country codes"
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), "internal ids"
     quiet = turn_log(game, routine=False)
     assert sum(len(t.lines) for t in quiet) < sum(len(t.lines) for t in turns)
+
+
+def test_a_scripted_event_is_told_at_the_month_its_scenario_gives_as_a_card_would_be(tmp_path):
+    scripted = Game.create(
+        "taiwan_strait_crisis", tmp_path, seats=[Seat(name="Blue", countries=["JPN"])]
+    )
+    carded = Game.create(
+        "taiwan_strait_crisis", tmp_path, seats=[Seat(name="Red", countries=["CHN"])]
+    )
+    assert scripted.base.events["quarantine_declared"].step == 3
+    carded.advance(3)
+    card = Move.new("incident", actor="CHN", other="TWN", level="standoff")
+    carded.inject(card, card="quarantine_declared")
+    for game in (scripted, carded):
+        game.advance(5 - game.month)
+        when = {
+            line.text: t.month
+            for t in turn_log(game)
+            for line in t.lines
+            if "quarantine" in line.text.lower() or "between China and Taiwan at" in line.text
+        }
+        assert set(when.values()) == {3}, when
+    (quarantine,) = [
+        line
+        for line in narrative(read_played(scripted))["lines"]
+        if "customs quarantine" in line["text"]
+    ]
+    assert quarantine["month"] == 3
 
 
 def test_a_task_force_is_named_by_its_members_with_one_article(tmp_path):
