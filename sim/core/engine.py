@@ -194,7 +194,11 @@ def final_outcomes(
 
 
 def outcomes_from(
-    world: World, state: State, incidents: np.ndarray | float = 0.0
+    world: World,
+    state: State,
+    incidents: np.ndarray | float = 0.0,
+    *,
+    watch: Callable[[State], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Advance a state (of any month) to the horizon; return per-replicate outcomes.
 
@@ -205,12 +209,16 @@ def outcomes_from(
         world: The compiled scenario.
         state: The state to go on from (advanced in place).
         incidents: Incidents already counted before the state's month, per replicate.
+        watch: Called with the state at the end of every month (to read, not to change, what
+            the outcomes leave out: a what-if's account of why a move changed little).
     """
     reader = metrics.lookup(world, state)
     incidents = np.zeros(state.replicates) + incidents
     for _ in range(state.step, world.horizon):
         advance(world, state, reader)
         incidents += state.new_incidents.sum(axis=1)
+        if watch is not None:
+            watch(state)
     return _outcomes(
         world,
         state.max_level.max(axis=1),
