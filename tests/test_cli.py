@@ -212,3 +212,20 @@ def test_a_bad_deck_is_refused_before_any_game_is_made(tmp_path):
     assert result.exit_code == 2 and "no_such_deck" in result.output
     assert "Traceback" not in result.output
     assert not folder.exists() or not list(folder.glob("*.yaml"))
+
+
+def test_validate_and_explain_refuse_a_misspelt_seed_fact_with_the_id_meant(tmp_path):
+    cites = tmp_path / "cites.yaml"
+    cites.write_text(
+        "name: cites\nextends: hub_and_spoke\npolicies:\n  drills:\n    kind: exercises\n"
+        "    actor: USA\n    partners: [PHL]\n    per_year: 4\n"
+        "    source: fact:us_philipines_task_force\n"
+    )
+    for command in ("validate", "explain"):
+        result = CliRunner().invoke(main, [command, str(cites)])
+        assert result.exit_code == 2, result.output
+        assert (
+            "cites.yaml:9: policies.drills.source: unknown seed fact "
+            "'fact:us_philipines_task_force'\n  hint: did you mean "
+            "'fact:us_philippines_task_force'?"
+        ) in result.output

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from sim.game.limits import WHOLE, plain_number
 from sim.game.play import Game
 from sim.game.record import Action
+from sim.scenario.citations import fact_problems
 from sim.scenario.loader import load_scenario, resolve_reference
 from sim.scenario.moves import (
     MOVES,
@@ -456,6 +457,7 @@ def _checked(data: dict[str, Any], sources: SourceMap, path: Path, *, csv_file: 
     except ValidationError as exc:
         found = problems_from(exc, sources, root=DeckSpec)
         problems += [_for_csv(p) for p in found] if csv_file else found
+    problems += fact_problems(data, sources)  # a misspelt fact: id cites nothing
     scenario = data.get("scenario")
     if not csv_file and (not isinstance(scenario, str) or not scenario.strip()):
         report(

@@ -44,7 +44,7 @@ import yaml
 from sim.scenario.aliases import alias_hint
 from sim.scenario.baseline import COLUMN_SOURCES
 from sim.scenario.parameters import Parameters, provenance
-from sim.scenario.problems import PathKey, dotted
+from sim.scenario.problems import PathKey, Problem, SourceMap, closest, dotted, shorten
 from sim.scenario.resources import decks_dir, scenarios_dir, seeds_dir, sweeps_dir
 from sim.scenario.yaml_io import read_file
 
@@ -270,12 +270,49 @@ def _one(kind: str, text: str, reg: Registry) -> list[str]:
     return []  # an article or a work of the literature: matched exactly
 
 
+def unknown_facts(text: str, registry: Registry | None = None) -> list[str]:
+    """The ids of the seed facts a text cites (``fact:<id>`` anywhere in it) that do not exist.
+
+    Args:
+        text: A source text.
+        registry: What to resolve against; default: the shipped seeds.
+    """
+    reg = registry if registry is not None else shipped_registry()
+    return [fid for fid in _FACT_TOKEN.findall(text) if fid not in reg.facts]
+
+
+def fact_problems(data: Any, sources: SourceMap, registry: Registry | None = None) -> list[Problem]:
+    """A located problem for every seed fact cited in a ``source`` of ``data`` that does not exist.
+
+    A misspelt ``fact:`` id would otherwise pass as a citation that resolves to nothing; the
+    rest of a source is free text, which only the shipped files must write in the citation
+    grammar (:func:`unresolved`).
+
+    Args:
+        data: Plain data of a scenario or a deck (a ``source`` at any depth).
+        sources: Where each field path was written.
+        registry: What to resolve against; default: the shipped seeds.
+
+    Returns:
+        The problems: file, line, the source's field path, the unknown id and the closest.
+    """
+    reg = registry if registry is not None else shipped_registry()
+    problems = []
+    for where, text in find_sources(data):
+        for fid in unknown_facts(text, reg) if isinstance(text, str) else []:
+            close = closest(fid, sorted(reg.facts)) if fid else None
+            listing = "a fact's id is its key under facts: in seeds/facts.yaml"
+            hint = f"did you mean 'fact:{close}'? {listing}" if close else listing
+            file, line = sources.locate(where)
+            message = f"unknown seed fact {'fact:' + shorten(fid, 60)!r}"
+            problems.append(Problem(file, line, dotted(where), message, hint))
+    return problems
+
+
 def _anywhere(text: str, reg: Registry) -> list[str]:
     """Problems of fact ids and file names written anywhere in a text."""
     found = [
-        f"no seed fact {'fact:' + fid!r} in seeds/facts.yaml"
-        for fid in _FACT_TOKEN.findall(text)
-        if fid not in reg.facts
+        f"no seed fact {'fact:' + fid!r} in seeds/facts.yaml" for fid in unknown_facts(text, reg)
     ]
     found += [
         f"{name} is not a shipped seed file or seed article"

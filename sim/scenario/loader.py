@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.scenario.citations import fact_problems
 from sim.scenario.problems import (
     SET_FILE,
     LineMap,
@@ -424,17 +425,18 @@ def load_scenario(ref_or_path: str | Path, overrides: Sequence[str] = ()) -> Sce
 
 
 def _validated(data: dict[str, Any], sources: SourceMap) -> Scenario:
-    """Validate merged data; keys set to null must still be keys the schema knows."""
-    problems = unknown_null_keys(sources, data)
+    """Validate merged data; keys set to null must still be keys the schema knows.
+
+    Every ``fact:<id>`` a source cites must be a seed fact (:func:`fact_problems`).
+    """
+    problems = [*unknown_null_keys(sources, data), *fact_problems(data, sources)]
     try:
         scenario = Scenario.model_validate(data, strict=True)
     except ValidationError as exc:
-        problems = sorted(
-            [*problems_from(exc, sources), *problems], key=lambda p: (p.file, p.line or 0)
-        )
-        raise ScenarioError(problems) from None
+        problems = [*problems_from(exc, sources), *problems]
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0))) from None
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(sorted(problems, key=lambda p: (p.file, p.line or 0)))
     return scenario
 
 

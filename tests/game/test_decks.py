@@ -493,3 +493,18 @@ def test_the_csv_columns_are_the_card_columns_and_the_move_fields() -> None:
     assert {"actor", "other", "partners", "level", "months", "per_year", "clarity"} <= set(
         decks.FIELD_COLUMNS
     )
+
+
+def test_a_card_citing_a_misspelt_seed_fact_is_refused_at_its_line(tmp_path: Path) -> None:
+    shipped = (decks_dir() / "scs_crisis.yaml").read_text(encoding="utf-8")
+    misspelt = "fact:scs_arbitraton_2016"  # the shipped card cites fact:scs_arbitration_2016
+    text = shipped.replace("fact:scs_arbitration_2016", misspelt, 1)
+    deck = tmp_path / "deck.yaml"
+    deck.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_deck(str(deck))
+    (problem,) = caught.value.problems
+    assert problem.line == text[: text.index(misspelt)].count("\n") + 1
+    assert problem.path.endswith(".source[0]")
+    assert problem.message == f"unknown seed fact {misspelt!r}"
+    assert (problem.hint or "").startswith("did you mean 'fact:scs_arbitration_2016'?")

@@ -10,6 +10,8 @@ import yaml
 
 from sim.scenario import baseline, citations
 from sim.scenario.citations import Cited, check_citation, find_sources, shipped_sources
+from sim.scenario.loader import load_scenario
+from sim.scenario.problems import ScenarioError
 from sim.scenario.resources import checkout, seeds_dir
 from sim.studies import stylized
 
@@ -224,3 +226,28 @@ def test_unresolved_lists_problems_with_their_origin() -> None:
     bad = [Cited("here", "fact:nope"), Cited("there", "fact:asean_member_count")]
     found = citations.unresolved(bad)
     assert [(c.origin, len(p)) for c, p in found] == [("here", 1)]
+
+
+# --------------------------------------------------------------------------------------------
+# A user's scenario
+
+#: A seed fact's id with a letter left out (the fact is us_philippines_task_force).
+MISSPELT = "fact:us_philipines_task_force"
+
+
+def test_a_misspelt_seed_fact_is_refused_where_it_is_written_with_the_id_meant(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "cites.yaml"
+    path.write_text(
+        "name: cites\nextends: hub_and_spoke\npolicies:\n  drills:\n    kind: exercises\n"
+        "    actor: USA\n    partners: [PHL]\n    per_year: 4\n"
+        f"    source: [SIPRI Milex 2025, '{MISSPELT} (the 2024 one)']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.path) == (9, "policies.drills.source[1]")
+    assert problem.message == f"unknown seed fact {MISSPELT!r}"
+    assert (problem.hint or "").startswith("did you mean 'fact:us_philippines_task_force'?")
