@@ -168,6 +168,8 @@ class GameRecord(_Strict):
         month: Months played.
         seats: The teams.
         facilitator_code: The facilitator's code (to take the chair from another browser).
+        board_code: The code of the presenter view: the board and the public log, to show on
+            a projector (it can do nothing).
         unscripted: The scenario's timed events dropped because a team holds their actor.
         scripted: The states no team holds that the facilitator gave their script instead of
             their decision rule (a computer player), chosen before the first month is played.
@@ -192,6 +194,7 @@ class GameRecord(_Strict):
     month: int = Field(0, ge=0)
     seats: list[Seat] = Field(default_factory=list)
     facilitator_code: str = Field(default_factory=new_code, max_length=12)
+    board_code: str = Field(default_factory=new_code, max_length=12)
     unscripted: list[str] = Field(default_factory=list)
     scripted: list[str] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)

@@ -58,15 +58,16 @@ DEFAULT_SEATS = "Blue=USA,JPN,KOR,AUS,PHL,TWN;Red=CHN,PRK,RUS;Green=IDN,VNM,MYS,
 
 @dataclass(frozen=True)
 class Role:
-    """Who a browser is at a game: the facilitator, or a team (its seat's name)."""
+    """Who a browser is at a game: the facilitator, a team (its seat's name), or the board."""
 
     game: Game
     seat: str | None = None
+    board: bool = False
 
     @property
     def facilitator(self) -> bool:
         """Whether this is the facilitator."""
-        return self.seat is None
+        return self.seat is None and not self.board
 
 
 class SeatError(ValueError):
@@ -330,6 +331,8 @@ class Lobby:
         for record in live + self.saved():
             if record.facilitator_code == code:
                 return Role(self.open(record.id))
+            if record.board_code == code:
+                return Role(self.open(record.id), board=True)
             for seat in record.seats:
                 if seat.code == code:
                     return Role(self.open(record.id), seat.name)

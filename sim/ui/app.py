@@ -50,6 +50,7 @@ from sim.game.record import ENV_SESSIONS
 from sim.game.rooms import Role
 from sim.scenario.problems import ScenarioError
 from sim.ui.actions import ConnectionWatch
+from sim.ui.board import BoardView
 from sim.ui.facilitator import FacilitatorView
 from sim.ui.lobby import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEATS, LobbyView
 from sim.ui.shared import ENV_ADDRESS, ENV_TOKEN, game_url, lobby
@@ -80,7 +81,8 @@ CSS = """
 .geosim-hint { font-size: 12px; opacity: 0.75; }
 .geosim-card .v-card-title { font-size: 16px; padding-bottom: 2px; }
 .geosim-card .v-card-text, .geosim-card .v-card__text { padding-top: 0; }
-.geosim-card .v-input__details { display: none; }
+.geosim-card .v-input__details:not(:has(.v-messages__message)) { display: none; }
+.geosim-card .v-messages__message { font-size: 11.5px; line-height: 1.25; }
 .geosim-card .v-input { margin-bottom: 4px; }
 .geosim-download {
   display: inline-block; padding: 6px 14px; border-radius: 4px; font-size: 13px;
@@ -114,6 +116,13 @@ CSS = """
   margin: 2px 0 6px; border-radius: 4px; background: rgba(0, 114, 178, 0.12); }
 .geosim-timer.soon { background: #E69F00; color: black; }
 .geosim-timer.up { background: #D55E00; color: white; }
+.geosim-charts { display: grid; gap: 4px; }
+.geosim-charts img { width: 100%; height: auto; }
+.v-tab { text-transform: none !important; letter-spacing: normal !important;
+  min-width: 0 !important; padding: 0 10px !important; }
+.geosim-board .geosim-status .label { font-size: 14px; }
+.geosim-board .geosim-status .value { font-size: 26px; }
+.geosim-board .geosim-log { font-size: 16px; max-height: calc(100vh - 170px); }
 .geosim-offline-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
   padding: 10px 16px; font-size: 15px; font-weight: 600; color: white; background: #B00020;
   box-shadow: 0 2px 6px rgba(0, 0, 0, 0.3); }
@@ -223,9 +232,11 @@ def Room(trouble: str = "") -> None:
         LobbyView(open_game, notice="That address does not open a game: check the join code.")
         return
     with solara.AppBar():
-        who = "Facilitator" if role.facilitator else f"{role.seat} team"
-        solara.Text(f"{role.game.record.title} · {who}", style="margin-left: 16px")
-    if role.facilitator:
+        who = "Board" if role.board else "Facilitator" if role.facilitator else f"{role.seat} team"
+        solara.Text(f"{role.game.record.title} · {who}", style="margin: 0 16px")
+    if role.board:
+        BoardView(role.game).key(f"b-{role.game.id}")
+    elif role.facilitator:
         FacilitatorView(role.game).key(f"f-{role.game.id}")
     else:
         TeamView(role.game, role.seat or "").key(f"t-{role.game.id}-{role.seat}")

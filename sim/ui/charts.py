@@ -49,8 +49,20 @@ from sim.scenario.moves import NAMES
 
 #: Resolution of the live charts' PNGs, dots per inch (one pixel per display pixel).
 DPI = 100
-#: Size of each live chart, inches.
+#: Size of each live chart, inches (at scale 1: 330 × 245 px).
 CHART_SIZE = (3.3, 2.45)
+#: The scales the live charts are drawn at (:class:`BoardCharts`): a page asks for the one
+#: that fits its panel (:func:`scale_for`), so its pictures are shown at about one pixel per
+#: pixel and their text at its size in points (7–12 px at 1, 13–21 px at 1.75).
+SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
+
+
+def scale_for(width: float) -> float:
+    """The scale of :data:`SCALES` whose charts are nearest ``width`` pixels wide."""
+    wanted = width / (CHART_SIZE[0] * DPI)
+    return min(SCALES, key=lambda s: abs(s - wanted))
+
+
 #: zlib level of the live charts' PNGs: 1 encodes several times faster than the default 6, and
 #: the files are about a quarter larger (flat colours compress well either way).
 PNG_COMPRESSION = 1
@@ -297,6 +309,7 @@ class Chart:
     """
 
     def __init__(self) -> None:
+        self.dpi: float = DPI  # a larger one draws the same chart bigger, text and all
         self.figure: Figure | None = None
         self.png = b""
         self._layout: bytes | None = None
@@ -314,7 +327,7 @@ class Chart:
         """Bring the PNG up to date with the board; returns whether it was rendered again."""
         layout = self.layout_key(data)
         if layout != self._layout or self.figure is None:
-            self.figure = Figure(figsize=CHART_SIZE, dpi=DPI)
+            self.figure = Figure(figsize=CHART_SIZE, dpi=self.dpi)
             FigureCanvasAgg(self.figure)
             self.build(self.figure, data)
             self._layout, self._drawn = layout, None
@@ -687,24 +700,32 @@ class BoardCharts:
 
     Args:
         game: The game whose board is drawn.
+        scale: Size of the pictures, 1 for :data:`CHART_SIZE` at :data:`DPI` (330 × 245 px);
+            2 draws them twice as wide and high, text included, for a wider panel.
+        styles: The dyads' line styles, shared by the game's charts at every scale so that a
+            dyad has one colour on every screen at the table (a new set when None).
 
     Attributes:
         game: The game.
+        scale: Size of the pictures.
         charts: The tension, alignment, network and arms charts.
         dyad_styles: The line style each dyad has been given.
         renders: How many times each chart has been rasterised.
         lock: Held while the charts are drawn.
     """
 
-    def __init__(self, game: Game) -> None:
+    def __init__(self, game: Game, scale: float = 1.0, styles: DyadStyles | None = None) -> None:
         self.game = game
-        self.dyad_styles = DyadStyles()
+        self.scale = scale
+        self.dyad_styles = styles or DyadStyles()
         self.charts: tuple[Chart, ...] = (
             TensionChart(self.dyad_styles),
             AlignmentChart(),
             NetworkChart(),
             ArmsChart(),
         )
+        for chart in self.charts:
+            chart.dpi = DPI * scale
         self.renders = [0, 0, 0, 0]
         self.lock = threading.Lock()
         self._key: tuple[int, int, int] | None = None

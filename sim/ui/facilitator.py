@@ -403,6 +403,11 @@ def RoomPanel(game: Game, revision: int, on_change: Callable[[], None]) -> None:
         f"<tr><td>Facilitator</td><td>—</td><td><code>{game.record.facilitator_code}</code></td>"
         f"<td>{html.escape(game_url(game, game.record.facilitator_code, full=True))}</td></tr>"
     ]
+    board = game.record.board_code
+    rows.append(
+        f"<tr><td>Board (projector)</td><td>— (it can do nothing)</td><td><code>{board}</code>"
+        f"</td><td>{html.escape(game_url(game, board, full=True))}</td></tr>"
+    )
     for seat in game.record.seats:
         states = ", ".join(NAMES.get(c, c) for c in seat.countries)
         rows.append(

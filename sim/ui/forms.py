@@ -143,6 +143,21 @@ def possible_kinds(
     return found
 
 
+#: Moves aimed at a rival (pressure, incidents, channels, talks): a move of one of the game's
+#: pair is aimed at the other by default (:func:`starting_move`); moves made with a partner
+#: (exercises, aid, presence) keep the menu's stock partner.
+AIMED = frozenset(
+    (
+        "gray_zone_coercion",
+        "economic_coercion",
+        "incident",
+        "deconfliction_channel",
+        "dialogue",
+        "ceasefire",
+    )
+)
+
+
 def starting_move(
     kind: str,
     board: Board,
@@ -152,12 +167,13 @@ def starting_move(
     """A new move of ``kind`` with defaults that can be made now where possible.
 
     ``focus`` is the pair of states the game turns on (its question's, e.g. China and Taiwan):
-    a move by one of them is aimed at the other by default, not at the menu's stock partner.
+    a move of one of them aimed at a rival (:data:`AIMED`) is aimed at the other by default,
+    not at the menu's stock partner.
     """
     params = dict(MOVES[kind].defaults())
     if actors and params.get("actor") not in actors:
         params["actor"] = actors[0]
-    if focus and params.get("actor") in focus:
+    if focus and params.get("actor") in focus and kind in AIMED:
         other = focus[1] if params["actor"] == focus[0] else focus[0]
         for spec in MOVES[kind].fields:
             if spec.name != "actor" and other in choices(kind, spec.name, board, params):
@@ -268,11 +284,17 @@ def MoveForm(
 
             (wide if spec.kind in ("countries", "alliance") else small).append(make)
         else:
-            label = field_label(spec, board)
+            # The label is the field's name; its unit and bounds go under it, where they wrap
+            # instead of being cut off in a narrow field.
+            hint = field_label(spec, board).removeprefix(spec.label).strip()[1:-1]
             text = "" if current is None else str(current)
             small.append(
-                lambda spec=spec, label=label, text=text: solara.InputText(
-                    label, text, on_value=setter(spec.name), continuous_update=True
+                lambda spec=spec, hint=hint, text=text: solara.InputText(
+                    spec.label,
+                    text,
+                    on_value=setter(spec.name),
+                    continuous_update=True,
+                    message=hint or None,
                 )
             )
     for start in range(0, len(small), 2):

@@ -24,7 +24,7 @@ ENV_ADDRESS = "GEOSIM_CONSOLE_ADDRESS"
 
 
 _LOBBY: Lobby | None = None
-_CHARTS: dict[str, BoardCharts] = {}
+_CHARTS: dict[tuple[str, float], BoardCharts] = {}
 _SHARED = threading.Lock()
 
 
@@ -42,12 +42,18 @@ def lobby() -> Lobby:
         return _LOBBY
 
 
-def charts_of(game: Game) -> BoardCharts:
-    """The shared charts of a game."""
+def charts_of(game: Game, scale: float = 1.0) -> BoardCharts:
+    """The shared charts of a game at a scale (:data:`~sim.ui.charts.SCALES`).
+
+    Every scale of a game shares one set of line styles, so a dyad has one colour everywhere.
+    """
     with _SHARED:
-        if game.id not in _CHARTS or _CHARTS[game.id].game is not game:
-            _CHARTS[game.id] = BoardCharts(game)
-        return _CHARTS[game.id]
+        known = _CHARTS.get((game.id, scale))
+        if known is None or known.game is not game:
+            others = [c for (gid, _), c in _CHARTS.items() if gid == game.id and c.game is game]
+            styles = others[0].dyad_styles if others else None
+            _CHARTS[game.id, scale] = BoardCharts(game, scale, styles)
+        return _CHARTS[game.id, scale]
 
 
 def game_url(game: Game, code: str, *, full: bool = False) -> str:

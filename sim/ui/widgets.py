@@ -25,9 +25,16 @@ import solara
 from sim.game.play import Game
 from sim.game.record import Action
 from sim.game.report import session_report_html
+from sim.ui.charts import scale_for
 from sim.ui.shared import charts_of
 from sim.ui.views import status_items, turn_log_html
 
+#: Narrowest a live chart is drawn two a row, pixels (text below it would shrink under 9 px).
+MIN_CHART_WIDTH = 380
+#: Width assumed for the charts' panel until the browser reports it (1366 px screens).
+FIRST_WIDTH = 560
+#: Gap between the charts, pixels (as ``.geosim-charts`` in the page's style).
+GRID_GAP = 4
 #: How often a browser looks for changes made elsewhere, seconds.
 POLL_SECONDS = 0.3
 #: What a browser is told of an error nobody foresaw (the server's log has the traceback).
@@ -132,16 +139,39 @@ def StatusBar(game: Game, revision: int) -> None:
     solara.HTML(unsafe_innerHTML=cells, classes=["geosim-status"])
 
 
+@solara.component_vue("width_watch.vue")
+def _WidthWatch(width: int, on_width: Callable[[int], None]) -> None:
+    """The browser side of :func:`Charts`'s sizing (``width_watch.vue``)."""
+
+
+def chart_layout(width: float) -> tuple[int, float]:
+    """Charts per row and their scale for a panel ``width`` pixels wide.
+
+    Two a row where each gets at least :data:`MIN_CHART_WIDTH` pixels, else one; drawn at the
+    scale nearest the width each gets (:func:`~sim.ui.charts.scale_for`), so that text shows
+    at its size in points rather than shrunk with the picture.
+    """
+    per_row = 2 if width >= 2 * MIN_CHART_WIDTH else 1
+    return per_row, scale_for((width - GRID_GAP * (per_row - 1)) / per_row)
+
+
 @solara.component
-def Charts(game: Game, revision: int) -> None:
-    """The four live charts, two by two."""
-    images = charts_of(game).pngs()
-    with solara.Columns([1, 1], gutters_dense=True):
-        solara.Image(images[0], width="100%")
-        solara.Image(images[1], width="100%")
-    with solara.Columns([1, 1], gutters_dense=True):
-        solara.Image(images[2], width="100%")
-        solara.Image(images[3], width="100%")
+def Charts(game: Game, revision: int, width: int = 0) -> None:
+    """The four live charts, drawn for the panel they fill (two a row if it is wide enough).
+
+    The panel reports its width from the browser (``width_watch.vue``); ``width`` is the one
+    assumed before it does (0: :data:`FIRST_WIDTH`).
+    """
+    seen = solara.use_reactive(width or FIRST_WIDTH)
+    per_row, scale = chart_layout(seen.value)
+    images = charts_of(game, scale).pngs()
+    _WidthWatch(width=seen.value, on_width=seen.set)
+    with solara.Div(
+        classes=["geosim-charts"],
+        style=f"grid-template-columns: repeat({per_row}, minmax(0, 1fr))",
+    ):
+        for image in images:
+            solara.Image(image, width="100%")
 
 
 @solara.component
