@@ -96,10 +96,12 @@ def test_injects_are_told_from_their_fields() -> None:
 
 
 def test_names_read_as_english() -> None:
-    assert (country_name("PHL") == "the Philippines" and country_name("VNM") == "Viet Nam") or (
-        country_name("VNM") == "Vietnam"
-    )
-    assert joined(["a"]) == "a" and joined(["a", "b", "c"]) == "a, b and c"
+    assert country_name("PHL") == "the Philippines"
+    assert country_name("USA") == "the United States"
+    assert country_name("VNM") == "Vietnam"  # the seeds' name: no article
+    assert country_name("KOR") == "South Korea" and country_name("PRK") == "North Korea"
+    assert joined([]) == "" and joined(["a"]) == "a" and joined(["a", "b"]) == "a and b"
+    assert joined(["a", "b", "c"]) == "a, b and c"
 
 
 def test_a_decision_is_told_with_its_move_its_target_and_what_made_it_win() -> None:

@@ -403,9 +403,17 @@ def test_damaged_parts_are_redone_on_resume_and_refused_by_analyze(
     pd.testing.assert_frame_equal(outcomes_of(out), undisturbed)
 
 
-@pytest.mark.parametrize("damage", ['{"format": 1, "fing', "[]", '{"format": 1}', ""])
+@pytest.mark.parametrize(
+    ("damage", "why"),
+    [
+        ('{"format": 1, "fing', "not JSON"),
+        ("[]", "not a geosim manifest"),
+        ('{"format": 1}', "not a geosim manifest"),
+        ("", "not JSON"),
+    ],
+)
 def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh_once_it_is_moved(
-    tmp_path: Path, reference, damage: str
+    tmp_path: Path, reference, damage: str, why: str
 ) -> None:
     spec, undisturbed = reference
     out = tmp_path / "out"
@@ -413,10 +421,11 @@ def test_a_damaged_manifest_is_a_clear_error_and_force_starts_afresh_once_it_is_
     (out / "manifest.json").write_text(damage)
     result = CliRunner().invoke(main, ["sweep", str(spec), "--out", str(out), "--resume",
                                        "--workers", "0", "-q"])  # fmt: skip
-    assert (result.exit_code == 2 and result.exception is None) or isinstance(
-        result.exception, SystemExit
-    )
-    assert "manifest.json is damaged" in result.output and "--force" in result.output
+    assert result.exit_code == 2, result.output  # the command's own exit, not a crash
+    assert isinstance(result.exception, SystemExit) and result.exception.code == 2
+    assert f"{out / 'manifest.json'} is damaged ({why}" in result.output, result.output
+    assert "hint: start the sweep afresh with --force" in result.output
+    assert "Traceback" not in result.output
     force = ["sweep", str(spec), "--out", str(out), "--force", "--workers", "0", "-q"]
     result = CliRunner().invoke(main, force)  # the manifest changed since geosim wrote it
     assert result.exit_code == 2 and "manifest.json was not written by geosim" in result.output
