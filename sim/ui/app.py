@@ -123,6 +123,10 @@ CSS = """
 .geosim-board .geosim-status .label { font-size: 14px; }
 .geosim-board .geosim-status .value { font-size: 26px; }
 .geosim-board .geosim-log { font-size: 16px; max-height: calc(100vh - 170px); }
+@media (max-width: 959px) {
+  .geosim-layout > :nth-child(3) { order: -1; }
+  .geosim-log { max-height: 50vh; }
+}
 .geosim-offline-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
   padding: 10px 16px; font-size: 15px; font-weight: 600; color: white; background: #B00020;
   box-shadow: 0 2px 6px rgba(0, 0, 0, 0.3); }

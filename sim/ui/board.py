@@ -32,6 +32,6 @@ def BoardView(game: Game) -> None:
                 unsafe_innerHTML=f"The game has ended: month {game.month} of {game.horizon}.",
                 classes=["geosim-banner"],
             )
-        with solara.Columns([8, 4], gutters_dense=True):
+        with solara.ColumnsResponsive(12, medium=[8, 4], gutters_dense=True):
             Charts(game, revision, width=1200)
             TurnLog(game, revision, PUBLIC)

@@ -479,7 +479,10 @@ def FacilitatorView(game: Game) -> None:
     StatusBar(game, revision)
     EndBanner(game, revision)
     shown = MAIN_TABS[main.value]
-    with solara.Columns([5, 3, 4], gutters_dense=True):
+    # Side by side from 960 px; below, one column, the move panel first (a tablet, a phone).
+    with solara.ColumnsResponsive(
+        12, medium=[5, 3, 4], gutters_dense=True, classes=["geosim-layout"]
+    ):
         with solara.Column(gap="4px"):
             Tabs(MAIN_TABS, main)
             if shown == "What if":

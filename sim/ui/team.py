@@ -53,7 +53,10 @@ def TeamView(game: Game, seat: str) -> None:
 
     StatusBar(game, revision)
     EndBanner(game, revision, seat)
-    with solara.Columns([5, 3, 4], gutters_dense=True):
+    # Side by side from 960 px; below, one column, the move panel first (a tablet, a phone).
+    with solara.ColumnsResponsive(
+        12, medium=[5, 3, 4], gutters_dense=True, classes=["geosim-layout"]
+    ):
         Charts(game, revision)
         TurnLog(game, revision, seat)
         with solara.Column(gap="6px"):
