@@ -370,6 +370,10 @@ class Game:
     # ---------------------------------------------------------------------------------------
     # Acting (each saves)
 
+    def revision_now(self) -> int:
+        """The game's revision now (:attr:`revision`), as a callable for the console's buttons."""
+        return self.revision
+
     def check(self, expect: int | None) -> None:
         """Refuse an action asked for on an older view of the game (a double click, a second tab).
 

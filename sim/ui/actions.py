@@ -54,6 +54,36 @@ def _ActionButton(
     """The browser side of :func:`ActionButton` (``action_button.vue``)."""
 
 
+class OwnChanges:
+    """The changes of the game one page made itself: each revision it moved the game from, to.
+
+    A page is told of its own action by a redraw whose parts may reach the browser one after
+    another, so a quick next click on another button can still carry the revision from before
+    that action. Such a press is on a view that is old only by the page's own changes, which its
+    user has seen made: it is taken as on the present view (:meth:`present`). A change by
+    anyone else in between (a second tab, another browser) still makes it stale.
+    """
+
+    def __init__(self) -> None:
+        self.moves: dict[int, int] = {}
+
+    def present(self, seen: int, now: int) -> int:
+        """``now`` if the page's own changes lead from ``seen`` to it, else ``seen``."""
+        at, steps = seen, 0
+        while at != now and at in self.moves and steps <= len(self.moves):
+            at, steps = self.moves[at], steps + 1
+        return now if at == now else seen
+
+    def made(self, before: int, after: int) -> None:
+        """Note that this page moved the game from ``before`` to ``after``."""
+        if after != before:
+            self.moves[before] = after
+
+
+#: The page's :class:`OwnChanges` (provided by the page; absent, presses are taken as sent).
+OWN_CHANGES = solara.create_context(None)
+
+
 def seen_revision(data: Any) -> int | None:
     """The revision a press says its page showed, or None when it says none a game could have."""
     if isinstance(data, bool) or not isinstance(data, int | float) or data != int(data):
@@ -71,6 +101,7 @@ def ActionButton(
     color: str = "",
     outlined: bool = False,
     text: bool = False,
+    now: Callable[[], int] | None = None,
 ) -> None:
     """A button that acts once per view of the game (see the module's docstring).
 
@@ -81,18 +112,28 @@ def ActionButton(
             Errors are handled as every click's are (:func:`sim.ui.widgets.use_guard`).
         revision: The game's revision this page shows.
         disabled: Off regardless (e.g. a form with a problem, a finished game).
+        now: The game's revision now, to take a press made on a view old only by this page's
+            own changes as made on the present one (:class:`OwnChanges`); None: as sent.
         color: Vuetify colour (``primary``, ``error``) or empty.
         outlined: An outlined button.
         text: A text button.
     """
     answered = solara.use_reactive(0)
     guard = use_guard()
+    own: OwnChanges | None = solara.use_context(OWN_CHANGES)
 
     def press(data: Any) -> None:
         try:
             seen = seen_revision(data)
-            # A press that names no revision is refused as from an old view.
-            guard(on_press)(-1 if seen is None else seen)
+            if seen is None:  # a press that names no revision is refused as from an old view
+                guard(on_press)(-1)
+                return
+            before = seen if now is None else now()
+            if own is not None and now is not None:
+                seen = own.present(seen, before)
+            guard(on_press)(seen)
+            if own is not None and now is not None:
+                own.made(before, now())
         finally:
             answered.set(answered.value + 1)
 

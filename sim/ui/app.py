@@ -49,7 +49,7 @@ from sim.game.play import Game
 from sim.game.record import ENV_SESSIONS
 from sim.game.rooms import Role
 from sim.scenario.problems import ScenarioError
-from sim.ui.actions import ConnectionWatch
+from sim.ui.actions import OWN_CHANGES, ConnectionWatch, OwnChanges
 from sim.ui.board import BoardView
 from sim.ui.facilitator import FacilitatorView
 from sim.ui.lobby import DEFAULT_SCENARIO, ENV_SCENARIO, ENV_SEATS, LobbyView
@@ -171,6 +171,7 @@ def Page() -> None:
     """
     trouble = solara.use_reactive("")
     TROUBLE.provide(trouble)
+    OWN_CHANGES.provide(solara.use_memo(OwnChanges, []))  # this page's own changes
     failed, clear = solara.use_exception()
     solara.use_effect(lambda: _log_failure(failed), [failed])
     if failed is not None:

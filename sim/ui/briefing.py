@@ -153,7 +153,7 @@ def BriefingPanel(game: Game, revision: int, on_change: Callable[[], None]) -> N
             continuous_update=True,
             rows=2,
         )
-        ActionButton("Save briefing", save_general, revision, outlined=True)
+        ActionButton("Save briefing", save_general, revision, outlined=True, now=game.revision_now)
         solara.Select(
             "Team",
             teams,
@@ -171,16 +171,28 @@ def BriefingPanel(game: Game, revision: int, on_change: Callable[[], None]) -> N
             lambda seen: save_objectives(seat.name, seen),
             revision,
             outlined=True,
+            now=game.revision_now,
         )
         solara.Select("Message to", [EVERY_TEAM, *teams], to.value, on_value=to.set)
         solara.InputTextArea("Message", message, continuous_update=True, rows=2)
         ActionButton(
-            "Send message", send, revision, color="primary", disabled=not message.value.strip()
+            "Send message",
+            send,
+            revision,
+            color="primary",
+            disabled=not message.value.strip(),
+            now=game.revision_now,
         )
         with solara.Row(gap="8px", style="align-items: center; flex-wrap: wrap"):
             solara.InputText("Turn timer, minutes", minutes, continuous_update=True)
-            ActionButton("Start timer", timer, revision, outlined=True)
-            ActionButton("Stop timer", lambda seen: timer(seen, stop=True), revision, text=True)
+            ActionButton("Start timer", timer, revision, outlined=True, now=game.revision_now)
+            ActionButton(
+                "Stop timer",
+                lambda seen: timer(seen, stop=True),
+                revision,
+                text=True,
+                now=game.revision_now,
+            )
             TurnTimer(game, revision)
         kind, text = shown
         if text:

@@ -107,6 +107,7 @@ def ComputerPanel(game: Game, revision: int, on_change: Callable[[], None]) -> N
                     revision,
                     outlined=True,
                     color="error",
+                    now=game.revision_now,
                 )
     kind, text = shown
     if text:
@@ -142,7 +143,7 @@ def AdvicePanel(game: Game, seat: str, revision: int) -> None:
             say("warning", str(exc))
 
     with solara.Card("What would the model do for us?", margin=0, classes=["geosim-card"]):
-        ActionButton("Ask the model", ask, revision, outlined=True)
+        ActionButton("Ask the model", ask, revision, outlined=True, now=game.revision_now)
         if asked.value is not None:
             month, advice = asked.value
             if not advice:

@@ -94,11 +94,19 @@ def TurnControls(game: Game, revision: int, on_change: Callable[[], None]) -> No
                 revision,
                 color="primary",
                 disabled=game.finished,
+                now=game.revision_now,
             )
-            ActionButton("Undo last", undo, revision, outlined=True)
+            ActionButton("Undo last", undo, revision, outlined=True, now=game.revision_now)
         with solara.Row(gap="8px", style="align-items: center"):
             solara.InputText("Note for the report", note, continuous_update=True)
-            ActionButton("Add note", add_note, revision, text=True, disabled=not note.value.strip())
+            ActionButton(
+                "Add note",
+                add_note,
+                revision,
+                text=True,
+                disabled=not note.value.strip(),
+                now=game.revision_now,
+            )
         kind, text = shown
         if text:
             Message(kind, text)
@@ -171,12 +179,15 @@ def PendingMove(
                     revision,
                     color="primary",
                     disabled=bool(problem(amended.value, board)),
+                    now=game.revision_now,
                 )
             else:
-                ActionButton("Accept", accept, revision, color="primary")
+                ActionButton("Accept", accept, revision, color="primary", now=game.revision_now)
                 solara.Button("Amend", on_click=lambda: amending.set(True), outlined=True)
-            ActionButton("Reject", reject, revision, outlined=True, color="error")
-            ActionButton("What if?", what_if, revision, text=True)
+            ActionButton(
+                "Reject", reject, revision, outlined=True, color="error", now=game.revision_now
+            )
+            ActionButton("What if?", what_if, revision, text=True, now=game.revision_now)
         if shown[1]:
             Message(*shown)
 
@@ -241,8 +252,17 @@ def InjectPanel(
         Message("error", wrong)
     with solara.Row(gap="8px", style="align-items: center"):
         disabled = bool(wrong) or game.finished
-        ActionButton("Inject now", inject, revision, color="primary", disabled=disabled)
-        ActionButton("What if?", what_if, revision, outlined=True, disabled=disabled)
+        ActionButton(
+            "Inject now",
+            inject,
+            revision,
+            color="primary",
+            disabled=disabled,
+            now=game.revision_now,
+        )
+        ActionButton(
+            "What if?", what_if, revision, outlined=True, disabled=disabled, now=game.revision_now
+        )
     solara.SliderInt(f"Futures per branch ({futures.value})", futures, min=10, max=200, step=10)
     kind, text = shown
     if text and not (kind == "error" and wrong):
@@ -352,9 +372,21 @@ def DeckPanel(
         Message("warning", f"Cannot be played now: {wrong}")
     with solara.Row(gap="8px"):
         ActionButton(
-            "Play card", play, revision, color="primary", disabled=bool(wrong) or game.finished
+            "Play card",
+            play,
+            revision,
+            color="primary",
+            disabled=bool(wrong) or game.finished,
+            now=game.revision_now,
         )
-        ActionButton("What if?", what_if, revision, outlined=True, disabled=bool(wrong))
+        ActionButton(
+            "What if?",
+            what_if,
+            revision,
+            outlined=True,
+            disabled=bool(wrong),
+            now=game.revision_now,
+        )
     kind, text = shown
     if text:
         Message(kind, text)

@@ -84,6 +84,7 @@ def TeamView(game: Game, seat: str) -> None:
                     revision,
                     color="primary",
                     disabled=bool(wrong) or game.finished,
+                    now=game.revision_now,
                 )
                 kind, text = shown
                 if text and not (kind == "error" and wrong):

@@ -171,3 +171,18 @@ def test_a_press_names_the_revision_its_page_showed():
     assert seen_revision(7) == 7
     assert seen_revision(0) == 0
     assert seen_revision(3.0) == 3
+
+
+def test_a_view_old_only_by_the_pages_own_changes_is_the_present_one():
+    from sim.ui.actions import OwnChanges
+
+    own = OwnChanges()
+    own.made(3, 4)  # this page played a card (3 → 4), then advanced (4 → 5)
+    own.made(4, 5)
+    assert own.present(3, 5) == 5 and own.present(4, 5) == 5 and own.present(5, 5) == 5
+    assert own.present(2, 5) == 2  # 2 → 3 was someone else's change: stale
+    own.made(6, 7)  # 5 → 6 by another browser, then this page's 6 → 7
+    assert own.present(4, 7) == 4  # the walk stops at 5: another's change lies between
+    assert own.present(6, 7) == 7
+    own.made(7, 7)  # a press that changed nothing is no change
+    assert 7 not in own.moves
