@@ -90,6 +90,8 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 #: The verdicts that read as a change (see :func:`sim.studies.compare.verdict`).
 CHANGES = ("higher", "lower")
+#: The outcomes the findings name when they are about unchanged.
+MAIN_OUTCOMES = ("p_crisis", "p_war", "regional_tension", "us_credibility", "hedging")
 
 
 def findings_of(frame: pd.DataFrame, reference: str, limit: int = 6) -> list[dict[str, Any]]:
@@ -97,7 +99,10 @@ def findings_of(frame: pd.DataFrame, reference: str, limit: int = 6) -> list[dic
 
     Only differences read as a change are told (``verdict`` higher or lower: the whole interval
     lies beyond the outcome's minimum meaningful difference); those whose interval straddles
-    it are counted as inconclusive, and the rest is about unchanged.
+    it are counted as inconclusive (``unsure`` names the first ``limit`` of them), and the rest
+    is about unchanged. ``unchanged`` names the
+    main outcomes (:data:`MAIN_OUTCOMES`) read as about unchanged, each with its difference (and
+    the share of coefficient sets in which it has that sign, where the comparison drew them).
     """
     frame = _readable(frame)
     out = []
@@ -112,17 +117,53 @@ def findings_of(frame: pd.DataFrame, reference: str, limit: int = 6) -> list[dic
         sentences = [_sentence(record) for record in part.head(limit).to_dict("records")]
         rest = len(part) - len(sentences)
         unsure = int((mine["verdict"] == "inconclusive").sum())
+        same = mine[(mine["verdict"] == "about unchanged") & mine["metric"].isin(MAIN_OUTCOMES)]
+        same = same[same["country"] == ""]
         out.append(
-            {"scenario": name, "sentences": sentences, "more": max(rest, 0), "inconclusive": unsure}
+            {
+                "scenario": name,
+                "sentences": sentences,
+                "more": max(rest, 0),
+                "inconclusive": unsure,
+                "unsure": [
+                    outcome_words(r["metric"], r["country"])
+                    for r in mine[mine["verdict"] == "inconclusive"].head(limit).to_dict("records")
+                ],
+                "unchanged": [_unchanged(record) for record in same.to_dict("records")],
+            }
         )
     return out
+
+
+def difference_words(metric: str, value: Any) -> str:
+    """A difference of an outcome as the findings give it: points for probabilities, signed."""
+    if metric.startswith("p_"):
+        return f"{number(None if is_missing(value) else 100 * value, 1, sign=True)} points"
+    if metric in COUNT_METRICS:
+        return number(value, 2, sign=True)
+    return auto(value, sign=True)
+
+
+def outcome_words(metric: str, country: str) -> str:
+    """An outcome in words: its label, and the country's name where it is a country's."""
+    label = METRIC_LABELS.get(metric, metric.replace("_", " "))
+    return f"{label} ({_country_names().get(country, country)})" if country else label
+
+
+def _unchanged(record: dict[str, Any]) -> str:
+    """An outcome read as about unchanged: its name and difference (and its sign share)."""
+    metric = record["metric"]
+    text = f"{outcome_words(metric, record['country'])} {difference_words(metric, record['diff'])}"
+    share = record.get("sign_share")
+    if not is_missing(share) and record["diff"] != 0:
+        text += f" (the same way in {100 * float(share):.0f}% of the sets)"
+    return text
 
 
 def _sentence(record: dict[str, Any]) -> str:
     """One change in words: what, which way, by how much, with its interval and robustness."""
     metric, country = record["metric"], record["country"]
-    label = METRIC_LABELS.get(metric, metric.replace("_", " "))
-    what = f"{label} ({_country_names().get(country, country)})" if country else label
+    what = outcome_words(metric, country)
     probability = metric.startswith("p_")
     scale = 100.0 if probability else 1.0
     unit = " points" if probability or metric.endswith("_pct") else ""
@@ -165,8 +206,7 @@ def drivers_of(directory: Path, frame: pd.DataFrame, top: int = 3) -> list[dict[
                 & (table["country"] == country)
             ]
             above = ranked[ranked["share"] >= ranked["noise_floor"]].head(top)
-            label = METRIC_LABELS.get(metric, metric.replace("_", " "))
-            what = f"{label} ({_country_names().get(country, country)})" if country else label
+            what = outcome_words(metric, country)
             rows.append(
                 {
                     "outcome": what,

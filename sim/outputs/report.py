@@ -5,10 +5,17 @@ which reads only the files a run or comparison writes (see ``results/README.md``
 one HTML page: every plot embedded as a base64 data URI, all CSS inline, no script and no
 external resource, so the file can be mailed, archived or printed as it is.
 
-The page covers, in order: what was run and how to read it; each scenario and what it changes
-from its parent (and, in a comparison, from the reference scenario); the CSIS-style outcome
-table and the significant paired differences; the plots; a plain-English log of one
+A run's page covers, in order: what was run and how to read it; the scenario and what it
+changes from its parent; the CSIS-style outcome table; the plots; a plain-English log of one
 representative replicate; and the provenance of every coefficient and cited source.
+
+A comparison's page opens with its findings, as the game's after-action report does: what
+differs from the reference and by how much, in words (about unchanged below each outcome's
+minimum meaningful difference, with the share of coefficient sets that agree on the sign) and in
+the table of paired differences; then which edited entry carries which part
+(:mod:`sim.outputs.edits`); then the scenarios and what they change, the outcome table, the
+plots, the narratives and the provenance. What was run (replicates, seed, versions, hashes) and
+how to read it close the page.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from sim.outputs.differences import (
     is_missing,
     number,
 )
+from sim.outputs.edits import edits_of
 from sim.outputs.narrative import representative_replicate, story
 from sim.scenario.ladder import OUTCOME_LEVELS
 from sim.scenario.parameters import Parameters, provenance
@@ -617,6 +625,7 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         ("geosim version", summary.get("version", "?")),
         ("Config hashes", "; ".join(f"{n} {h}" for n, h in hashes.items()) or "?"),
     ]
+    table: pd.DataFrame | None = None
     try:
         table = pd.read_csv(directory / "compare.csv")
         differences = difference_groups(table, reference_name)
@@ -624,6 +633,10 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         drivers = drivers_of(directory, table)
     except (OSError, ValueError, KeyError):
         differences, findings, drivers = [], [], []
+    try:
+        edits = edits_of(directory, table, reference_name)
+    except (OSError, ValueError, KeyError):
+        edits = []
     coefficients, coefficient_notes = _coefficients(runs)
     narratives = []
     for run in runs:
@@ -649,6 +662,7 @@ def _comparison_context(directory: Path, summary: dict[str, Any]) -> dict[str, A
         "tension_sources": _tension_sources(runs),
         "differences": differences,
         "findings": findings,
+        "edits": edits,
         "drivers": drivers,
         "plots": _plots(directory / "plots", COMPARISON_PLOTS),
         "scenario_plots": scenario_plots,

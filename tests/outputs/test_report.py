@@ -193,6 +193,85 @@ def test_comparison_narrative_per_scenario_reference_first(compare_html: str) ->
     assert "Month " in story
 
 
+def test_comparison_report_opens_with_what_differs_and_ends_with_what_was_run(
+    compare_html: str, compare_dir: Path
+) -> None:
+    order = re.findall(r'<section id="(\w+)">', compare_html)
+    assert order[0] == "findings" and order[-1] == "overview"
+    findings = section(compare_html, "findings")
+    assert '<table id="difference-table">' in findings  # the differences on the first screen
+    assert "Seed" not in findings and "Config hash" not in findings
+    assert "Seed" in section(compare_html, "overview")
+    frame = pd.read_csv(compare_dir / "compare.csv", keep_default_na=False)
+    same = frame[
+        (frame["scenario"] == "latticework")
+        & (frame["country"] == "")
+        & frame["metric"].isin(["p_crisis", "regional_tension", "us_credibility"])
+        & (frame["verdict"] == "about unchanged")
+    ]
+    for metric in same["metric"]:  # named, with their difference, where they are unchanged
+        assert re.search(rf"among them .*?{re.escape(METRIC_LABELS[metric])} [+−]", findings)
+
+
+def test_an_unattributed_edit_list_says_how_to_attribute_it(compare_html, compare_dir):
+    edits = section(compare_html, "edits")
+    assert "latticework</code> differs from <code>hub_and_spoke</code> in" in edits
+    assert "events.quad_deepens" in edits
+    assert "again with --attribute" in edits
+    assert not (compare_dir / "attribution.csv").exists()
+    about = json.loads((compare_dir / "attribution.json").read_text())
+    assert about["scenarios"]["latticework"]["attributed"] is False
+
+
+#: An edited copy of hub_and_spoke: an aid programme that starts when the run ends (inert) and
+#: a war between China and Vietnam at month 6.
+EDITED = """name: edited
+extends: hub_and_spoke
+policies:
+  late_aid:
+    kind: security_assistance
+    actor: USA
+    partners: [THA]
+    usd_m_per_year: 500
+    start: 12
+events:
+  war:
+    kind: incident
+    actors: [CHN, VNM]
+    level: war
+    step: 6
+"""
+
+
+@pytest.fixture(scope="session")
+def attributed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("attributed")
+    (folder / "edited.yaml").write_text(EDITED)
+    out = folder / "cmp"
+    result = invoke(
+        "compare", "hub_and_spoke", str(folder / "edited.yaml"), "-n", "4", "--horizon", "12",
+        "--fixed-parameters", "--attribute", "-q", "--out", str(out),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_compare_attribute_says_which_edit_carries_the_difference(attributed_dir: Path):
+    table = pd.read_csv(attributed_dir / "attribution.csv", keep_default_na=False)
+    war = table[(table["metric"] == "p_war") & (table["country"] == "")].set_index("entry")
+    assert set(war.index) == {"policies.late_aid", "events.war", "(the rest)"}
+    assert war.loc["events.war", "part"] == war.loc["events.war", "whole"] > 0.5
+    assert war.loc["policies.late_aid", "part"] == 0 and war.loc["(the rest)", "part"] == 0
+    html = (attributed_dir / "report.html").read_text(encoding="utf-8")
+    edits = section(html, "edits")
+    assert "edited</code> differs from <code>hub_and_spoke</code> in 2 entries" in edits
+    told = re.search(r'<ul class="parts">(.*?)</ul>', edits, re.S).group(1)
+    (war_words,) = re.findall(r"<li>(P\(war\), .*?)</li>", told)
+    assert "in all: events.war +" in war_words and "(100%), policies.late_aid +0.0" in war_words
+    assert 'id="edits-1"' in edits and "policies.late_aid" in edits
+    assert html.index('id="findings"') < html.index('id="edits"') < html.index('id="scenarios"')
+
+
 # --------------------------------------------------------------------------------------------
 # Building blocks
 
