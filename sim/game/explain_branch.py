@@ -163,7 +163,7 @@ def _verdict(row: Row) -> str:
 
 def _name(branch: Branch, key: str) -> str:
     if key.startswith("alignment."):
-        return f"{country_name(key.split('.')[1])}'s alignment"
+        return f"{_possessive(country_name(key.split('.')[1]))} alignment"
     return OUTCOME_WORDS.get(key, key.replace("_", " "))
 
 
@@ -278,7 +278,13 @@ def _reasons(branch: Branch, rows: Sequence[Row], verdicts: Sequence[str]) -> li
     f = _Futures(branch, move, branch.world, *branch.courses)
     dyads, what, asked = _dyads(f)
     reading = dict(zip([row.key for row in rows], verdicts, strict=True))
-    if what == "none":
+    if what == "unpledged":
+        reasons.append(
+            "The alliance carries no defence pledge (a partnership or a minilateral is aimed at "
+            "nobody): it deters no incident, and acts through its lead's pull on its members' "
+            "alignment alone."
+        )
+    elif what == "none":
         reasons.append(
             "The pledge covers no pair of states where an incident can happen in this scenario "
             "(none of its protected members has a dispute with a state it is aimed at): it has "
@@ -309,13 +315,16 @@ def _dyads(f: _Futures) -> tuple[list[int], str, list[tuple[str, str]]]:
     Returns:
         The dyads; ``what`` they are: ``pledge`` (the dyads a pledge covers), ``pair`` (the
         move's own pairs), ``hosts`` (the hosts' disputes with the actor's adversaries),
-        ``none`` (a pledge that covers no such dyad) or ``''`` (a move that acts on no dyad);
+        ``none`` (a pledge that covers no such dyad), ``unpledged`` (an alliance aimed at
+        nobody) or ``''`` (a move that acts on no dyad);
         and the move's own pairs, incidents possible there or not (none for a pledge).
     """
     world, p, kind = f.world, f.move.params, f.move.kind
     possible = set(world.incident_dyads.tolist())
     if kind in PLEDGE_KINDS:
         covered = _covered(f)
+        if covered is None:
+            return [], "unpledged", []
         return (covered, "pledge", []) if covered else ([], "none", [])
     if kind in ALIGNMENT_KINDS:
         return [], "", []
@@ -342,11 +351,11 @@ def _pairs(world: World, pairs: Sequence[tuple[str, str]], possible: set[int]) -
     return found
 
 
-def _covered(f: _Futures) -> list[int]:
+def _covered(f: _Futures) -> list[int] | None:
     """The incident dyads a pledge covers: a protected member against a state it is aimed at.
 
     The pledge's members as the scenario declares them (and the state joining, for a move that
-    joins); a new alliance is the last the world compiled.
+    joins); a new alliance is the last the world compiled. None for an alliance aimed at nobody.
     """
     world, p = f.world, f.move.params
     if f.move.kind == "form_alliance":
@@ -359,6 +368,8 @@ def _covered(f: _Futures) -> list[int]:
         members = {world.codes[i] for i in np.flatnonzero(world.members0[k])}
         if f.move.kind == "join_alliance":
             members.add(p["actor"])
+    if not world.against[k].any():
+        return None
     hub = world.codes[int(world.hub[k])]
     against = [
         world.codes[j] for j in np.flatnonzero(world.against[k]) if world.codes[j] not in members
@@ -448,9 +459,10 @@ def _reversed(f: _Futures) -> list[str]:
         cut = ((after - before) <= -0.5 * abs(played.value)).any(axis=1)
         if cut.any():
             reasons.append(
-                f"In {_share(cut)} of the futures with the move, {country_name(move.actor)}'s "
-                "own decision rule cut the same lever back by at least half of what the move "
-                "added (a computer player weighs its levers every few months; docs/model.md §9)."
+                f"In {_share(cut)} of the futures with the move, "
+                f"{_possessive(country_name(move.actor))} own decision rule cut the same lever "
+                "back by at least half of what the move added (a computer player weighs its "
+                "levers every few months; docs/model.md §9)."
             )
     if move.kind == "set_clarity" and move.params.get("alliance") in f.world.alliance_names:
         k = f.world.alliance_names.index(move.params["alliance"])
@@ -573,6 +585,11 @@ def _alignment(f: _Futures) -> list[str]:
 
 def _plain(code: str) -> str:
     return NAMES.get(code, code)
+
+
+def _possessive(name: str) -> str:
+    """``the Philippines'``, ``Japan's``."""
+    return name + ("'" if name.endswith("s") else "'s")
 
 
 def _pair_names(world: World, dyads: Sequence[int]) -> str:

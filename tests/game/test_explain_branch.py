@@ -157,3 +157,19 @@ def test_an_interval_across_the_minimum_reads_inconclusive():
     assert told.rows[0].verdict == "inconclusive"
     assert told.headline.startswith("No outcome clearly changes: regional tension is inconclusive")
     assert minimum_difference("alignment.PHL") == MINIMUM_DIFFERENCE["alignment"]
+
+
+def test_a_move_the_actors_own_rule_cuts_back_says_so(tmp_path):
+    # the US is a computer player here: its rule weighs the channel it is handed, and cuts it
+    game = Game.create("scs_crisis", tmp_path, seats=[Seat(name="Blue", countries=["PHL"])])
+    game.advance(2)
+    move = Move.new("deconfliction_channel", actor="USA", partners=["CHN"], strength=0.9)
+    branch = branch_from_present(game, move, FUTURES)
+    without, with_move = branch.courses
+    cut = ((with_move.decided - without.decided) <= -0.45).any(axis=1)
+    assert cut.any()  # read from the futures: the rule's own lever, with and without the move
+    told = explain_branch(branch)
+    assert (
+        f"In {100 * cut.mean():.0f}% of the futures with the move, the United States' own "
+        "decision rule cut the same lever back" in " ".join(told.reasons)
+    )
