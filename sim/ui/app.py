@@ -127,6 +127,9 @@ CSS = """
   .geosim-layout > :nth-child(3) { order: -1; }
   .geosim-log { max-height: 50vh; }
 }
+.geosim-headline { font-size: 16px; font-weight: 600; margin: 6px 0; }
+.geosim-why { font-size: 13px; margin-top: 8px; }
+.geosim-why ul { margin: 2px 0 0 1.1em; padding: 0; }
 .geosim-offline-banner { position: fixed; top: 0; left: 0; right: 0; z-index: 10000;
   padding: 10px 16px; font-size: 15px; font-weight: 600; color: white; background: #B00020;
   box-shadow: 0 2px 6px rgba(0, 0, 0, 0.3); }

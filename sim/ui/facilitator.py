@@ -11,6 +11,7 @@ import solara
 
 from sim.game.branch import Branch, branch_from_present
 from sim.game.decks import Card, Deck, deck_for, load_deck
+from sim.game.explain_branch import explain_branch
 from sim.game.findings import question
 from sim.game.play import Game
 from sim.game.record import Action
@@ -415,17 +416,26 @@ def BranchView(branch: Branch | None) -> None:
         "draws. Future 1 “without” is this game's own future if nothing more is done.",
         classes=["geosim-hint"],
     )
+    told = solara.use_memo(lambda: explain_branch(branch), [id(branch)])
+    solara.HTML(unsafe_innerHTML=html.escape(told.headline), classes=["geosim-headline"])
     solara.Image(image, width="100%")
     header = (
         "<tr><th>Outcome at the end</th><th>Without</th><th>With</th>"
-        "<th>Change (95% interval)</th></tr>"
+        "<th>Change (95% interval)</th><th>Reading</th></tr>"
     )
     body = "".join(
         f"<tr><td>{html.escape(r.label)}</td><td>{r.without:.3f}</td><td>{r.with_move:.3f}</td>"
-        f"<td>{r.change:+.3f} ({r.low:+.3f} to {r.high:+.3f})</td></tr>"
-        for r in branch.rows()
+        f"<td>{r.change:+.3f} ({r.low:+.3f} to {r.high:+.3f})</td>"
+        f"<td>{html.escape(note.words)}</td></tr>"
+        for r, note in zip(branch.rows(), told.rows, strict=True)
     )
     solara.HTML(tag="table", unsafe_innerHTML=header + body, classes=["geosim-table"])
+    if told.reasons:
+        items = "".join(f"<li>{html.escape(reason)}</li>" for reason in told.reasons)
+        solara.HTML(
+            unsafe_innerHTML=f"<b>Why some outcomes did not move</b><ul>{items}</ul>",
+            classes=["geosim-why"],
+        )
 
 
 @solara.component

@@ -112,6 +112,15 @@ def test_what_if_shows_futures_from_the_present_with_intervals(game):
     text = "\n".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
     assert "What if, from month 3" in text and "95% interval" in text
     assert game.accepted() == []  # a what-if changes nothing
+    # It explains itself: a headline first, each outcome read against its minimum meaningful
+    # difference, and why the outcomes that did not move did not.
+    headline = html_of(rc, "geosim-headline")
+    assert headline.endswith(".") and headline.startswith(
+        ("With the move, ", "No outcome clearly changes", "About unchanged on every outcome")
+    ), headline
+    assert "Reading" in text and ("about unchanged" in text or "rises" in text or "falls" in text)
+    if "about unchanged" in text:
+        assert "Why some outcomes did not move" in html_of(rc, "geosim-why")
 
 
 def test_the_room_tab_lists_the_seats_and_their_codes(game):
