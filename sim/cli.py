@@ -3,7 +3,9 @@
 Bad input (a scenario that does not validate, a bad ``--set``, an unusable ``--out``, a disk
 that is full or read-only) is reported as one located message — ``file:line: field: what was
 wrong`` plus a hint, or the path and what failed — with exit code 2 and nothing half-written.
-The output location is checked before any work (``docs/reliability.md``).
+The output location is checked before any work (``docs/reliability.md``). A command that needs
+an optional extra (``sweep`` and ``analyze``: the ``sweep`` extra) says which one to install,
+also in one line with exit code 2, when it is missing.
 
 The module runs past 800 lines because it is the command table: each of the sixteen commands'
 options, help and the mapping of its errors to one message sit with the command, so a reader
@@ -12,6 +14,7 @@ finds a command whole in one place; the work itself lives in the layers below.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -67,6 +70,21 @@ def _fail(message: str) -> None:
 
 def _warn(message: str) -> None:
     click.echo(printable(message), err=True)
+
+
+#: Modules of each optional extra (``[project.optional-dependencies]`` in pyproject.toml), by
+#: the names they are imported as. A plain ``pip install geosim`` has none of them.
+EXTRAS = {"sweep": ("dask", "distributed", "pyarrow", "SALib", "ema_workbench")}
+
+
+def _require_extra(extra: str, command: str) -> None:
+    """Stop with one line naming the extra to install, before any work, if it is missing."""
+    if all(importlib.util.find_spec(module) for module in EXTRAS[extra]):
+        return
+    _fail(
+        f"error: geosim {command} needs the '{extra}' extra ({', '.join(EXTRAS[extra])}): "
+        f"pip install 'geosim[{extra}]'"
+    )
 
 
 class _Commands(click.Group):
@@ -399,6 +417,7 @@ def sweep_command(
     base scenario and the seed, so `geosim sweep DIR --resume` continues or repairs it
     whatever became of the spec file.
     """
+    _require_extra("sweep", "sweep")
     from sim.sweep.executor import run_sweep
     from sim.sweep.spec import load_sweep
     from sim.sweep.store import SweepError, sweep_in
@@ -476,6 +495,7 @@ def analyze_command(
     directory: Path, method: str | None, outcome: str | None, threshold: float | None
 ) -> None:
     """Analyse a finished sweep in DIRECTORY: Sobol/Morris indices or PRIM boxes."""
+    _require_extra("sweep", "analyze")
     from sim.folders import record
     from sim.outputs.writers import write_analysis
     from sim.sweep.analysis import analyze

@@ -31,6 +31,11 @@ LAYERS = {
 INDEPENDENT = {("sim.studies", "sim.sweep"), ("sim.sweep", "sim.studies")}
 #: Lines above which a module must say at its top why it is long.
 LONG = 800
+#: Packages of the optional ``sweep`` extra, and the modules that may load them on import (the
+#: commands ``sweep`` and ``analyze``, which check for the extra first): a plain install runs
+#: every other module.
+SWEEP_EXTRA = {"dask", "distributed", "pyarrow", "SALib", "ema_workbench"}
+SWEEP_RUNNERS = {"sim.sweep.analysis", "sim.sweep.executor", "sim.sweep.parts", "sim.sweep.store"}
 
 
 def _modules() -> dict[str, Path]:
@@ -66,6 +71,46 @@ def _imports(path: Path) -> list[tuple[str, list[str], bool]]:
 
     visit(tree, False)
     return found
+
+
+def _loaded_on_import(path: Path) -> tuple[set[str], set[str]]:
+    """``(geosim modules, other top-level packages)`` a module imports when it is imported.
+
+    Imports inside functions and under ``if TYPE_CHECKING:`` (names for annotations) load
+    nothing then, and are left out.
+    """
+    ours: set[str] = set()
+    others: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                children = child.orelse
+            else:
+                children = [child]
+            for item in children:
+                if isinstance(item, ast.ImportFrom) and item.module and item.level == 0:
+                    names = [a.name for a in item.names]
+                    _sort(item.module, {_target(item.module, n) for n in names}, ours, others)
+                elif isinstance(item, ast.Import):
+                    for alias in item.names:
+                        _sort(alias.name, {alias.name}, ours, others)
+                visit(item)
+
+    visit(ast.parse(path.read_text(encoding="utf-8")))
+    return ours, others
+
+
+def _sort(module: str, targets: set[str], ours: set[str], others: set[str]) -> None:
+    """File an import under geosim's modules (with their parent packages) or the others."""
+    if module != "sim" and not module.startswith("sim."):
+        others.add(module.split(".")[0])
+        return
+    for target in targets:
+        parts = target.split(".")
+        ours.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
 
 
 def _target(module: str, name: str) -> str:
@@ -133,6 +178,22 @@ def test_the_import_graph_has_no_cycle() -> None:
 
     for module in graph:
         walk(module, [])
+
+
+def test_only_the_sweep_runners_load_the_sweep_extra_on_import() -> None:
+    loaded = {module: _loaded_on_import(path) for module, path in MODULES.items()}
+    needs: dict[str, bool] = {}
+
+    def needs_the_extra(module: str) -> bool:
+        if module not in needs:
+            needs[module] = False  # a cycle (another test's concern) adds nothing
+            ours, others = loaded.get(module, (set(), set()))
+            needs[module] = bool(others & SWEEP_EXTRA) or any(map(needs_the_extra, ours))
+        return needs[module]
+
+    needing = sorted(m for m in MODULES if needs_the_extra(m))
+    assert set(needing) <= SWEEP_RUNNERS, f"load the sweep extra on import: {needing}"
+    assert set(needing) == SWEEP_RUNNERS, "a runner no longer needs the extra: update the list"
 
 
 @pytest.mark.parametrize("module", list(MODULES))

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from sim.cli import main
+from sim.cli import EXTRAS, main
 from sim.game.play import Game
 from sim.game.record import Seat
 from sim.scenario.loader import shipped_scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SMALL = """\
 name: small
@@ -212,6 +219,42 @@ def test_a_bad_deck_is_refused_before_any_game_is_made(tmp_path):
     assert result.exit_code == 2 and "no_such_deck" in result.output
     assert "Traceback" not in result.output
     assert not folder.exists() or not list(folder.glob("*.yaml"))
+
+
+# --------------------------------------------------------------------------------------------
+# Optional extras (a real install without them: tests/test_packaging.py)
+
+
+@pytest.mark.parametrize(
+    ("command", "args"), [("sweep", ["sea_funding_grid", "--workers", "0"]), ("analyze", ["."])]
+)
+def test_a_command_whose_extra_is_missing_names_it_in_one_line_and_exits_2(
+    command, args, tmp_path, monkeypatch
+):
+    findable = importlib.util.find_spec
+    monkeypatch.setattr(  # half an extra is as good as none
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "SALib" else findable(name, *a),
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [command, *args])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: geosim {command} needs the 'sweep' extra (dask, distributed, pyarrow, SALib, "
+        "ema_workbench): pip install 'geosim[sweep]'\n"
+    )
+    assert not list(tmp_path.iterdir())  # said before any work
+
+
+def test_the_extras_checked_for_are_those_pyproject_declares():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    provided = metadata.packages_distributions()
+    for extra, modules in EXTRAS.items():
+        declared = project["optional-dependencies"][extra]
+        wanted = {canonicalize_name(Requirement(line).name) for line in declared}
+        checked = {canonicalize_name(d) for module in modules for d in provided.get(module, [])}
+        assert wanted <= checked, f"'{extra}': no module checked for {wanted - checked}"
 
 
 def test_validate_and_explain_refuse_a_misspelt_seed_fact_with_the_id_meant(tmp_path):

@@ -23,7 +23,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,11 @@ from sim.outputs import plots
 from sim.scenario.ladder import ESCALATION_LEVELS
 from sim.scenario.schema import Scenario
 from sim.studies.compare import Comparison, compare_table, outcome_table
-from sim.sweep.analysis import Analysis
+
+if TYPE_CHECKING:
+    # The name only: sim.sweep.analysis loads pyarrow (the 'sweep' extra), which a run's
+    # outputs must not need; an analysis reaches write_analysis already made.
+    from sim.sweep.analysis import Analysis
 
 
 def config_hash(scenario: Scenario) -> str:

@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -260,6 +261,10 @@ class SweepSpec(_Strict):
 class Sweep:
     """A loaded sweep: the spec, the resolved base scenario and the design's samples.
 
+    The design is drawn when first used (:attr:`unit`), so reading and sizing a spec (``geosim
+    list --sweeps``) needs neither the time to draw it nor SALib, which draws Sobol and Morris
+    designs and comes with the ``sweep`` extra.
+
     Attributes:
         spec: The validated spec.
         source: Path of the spec file.
@@ -267,8 +272,6 @@ class Sweep:
         base: The validated base scenario.
         seed: Base seed of runs and design.
         outcomes: Outcome names (patterns expanded).
-        unit: Design points in the unit hypercube, ``(S, D)``; values are mapped from them
-            chunk by chunk (:meth:`values_of`), so memory does not grow with parameter lists.
     """
 
     spec: SweepSpec
@@ -277,7 +280,15 @@ class Sweep:
     base: Scenario
     seed: int
     outcomes: tuple[str, ...]
-    unit: np.ndarray
+
+    @cached_property
+    def unit(self) -> np.ndarray:
+        """Design points in the unit hypercube, ``(S, D)``, drawn once on first use.
+
+        Values are mapped from them chunk by chunk (:meth:`values_of`), so memory does not
+        grow with parameter lists.
+        """
+        return unit_design(self.spec, self.seed)
 
     @property
     def parameter_names(self) -> tuple[str, ...]:
@@ -286,8 +297,8 @@ class Sweep:
 
     @property
     def samples(self) -> int:
-        """Number of samples S."""
-        return self.unit.shape[0]
+        """Number of samples S (the design's size, known without drawing it)."""
+        return design_size(self.spec)
 
     @property
     def runs(self) -> int:
@@ -455,7 +466,7 @@ def load_sweep(ref: str | Path) -> Sweep:
         ref: Shipped sweep name or path of a YAML file.
 
     Returns:
-        The loaded sweep with its design drawn.
+        The loaded sweep (its design is drawn on first use).
 
     Raises:
         ScenarioError: Listing every problem with file, line, field path and hint.
@@ -503,7 +514,7 @@ def load_sweep(ref: str | Path) -> Sweep:
     if problems:
         raise ScenarioError(problems)
     spec = spec.model_copy(update={"timeseries": list(series)})
-    return Sweep(spec, path, base_data, base, seed, tuple(outcomes), unit_design(spec, seed))
+    return Sweep(spec, path, base_data, base, seed, tuple(outcomes))
 
 
 def recorded_sweep(spec: SweepSpec, source: Path, base_data: dict[str, Any], seed: int) -> Sweep:
@@ -517,7 +528,7 @@ def recorded_sweep(spec: SweepSpec, source: Path, base_data: dict[str, Any], see
     """
     base = Scenario.model_validate(base_data, strict=True)
     outcomes = _matching(spec.outcomes, outcome_names(country_codes()))
-    return Sweep(spec, source, base_data, base, seed, tuple(outcomes), unit_design(spec, seed))
+    return Sweep(spec, source, base_data, base, seed, tuple(outcomes))
 
 
 def _matching(patterns: list[str], known: tuple[str, ...]) -> list[str]:

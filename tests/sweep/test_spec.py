@@ -44,8 +44,9 @@ def problems(tmp_path: Path, text: str) -> str:
 @pytest.mark.parametrize("path", sorted(sweeps_dir().glob("*.yaml")), ids=lambda p: p.stem)
 def test_shipped_specs_load_and_have_their_design_size(path: Path) -> None:
     sweep = load_sweep(path.stem)
-    assert sweep.samples == design_size(sweep.spec)
     assert sweep.runs == sweep.samples * sweep.spec.replicates
+    assert "unit" not in vars(sweep)  # sized without drawing the design (nor needing SALib)
+    assert len(sweep.unit) == sweep.samples == design_size(sweep.spec)
     assert sweep.spec.description
     assert len(list(sweeps_dir().glob("*.yaml"))) >= 2
 
@@ -70,7 +71,7 @@ def test_design_sizes_follow_each_scheme(tmp_path: Path) -> None:
             for name in ("base_hazard", "deescalation", "channel_spillover")[:params]
         )
         text = f"name: s\nbase: hub_and_spoke\ndesign: {design}\nparameters:\n{lines}\n"
-        return load_sweep(write_spec(tmp_path, text)).samples
+        return len(load_sweep(write_spec(tmp_path, text)).unit)  # the design drawn
 
     assert size("{method: sobol, samples: 16}") == 16 * (3 + 2)  # Saltelli, no 2nd order
     assert size("{method: morris, samples: 5}") == 5 * (3 + 1)
