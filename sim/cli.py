@@ -482,19 +482,21 @@ def sweep_command(
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
     "--method",
-    type=click.Choice(["sobol", "morris", "prim"]),
-    help="Sensitivity indices or scenario discovery [the design's own; PRIM otherwise].",
+    type=click.Choice(["sobol", "morris", "main_effects", "prim"]),
+    help="Sensitivity indices, a grid's main effects or scenario discovery [the design's own: "
+    "sobol, morris, main_effects for a grid; PRIM otherwise, or when --threshold is given].",
 )
 @click.option("--outcome", help="Outcome to analyse [the sweep's first].")
 @click.option(
     "--threshold",
     type=float,
-    help="PRIM: a sample is a case of interest when its mean outcome ≥ this [0.5].",
+    help="PRIM: a sample is a case of interest when its mean outcome ≥ this [0.5; when that "
+    "separates no samples, the 75th percentile of their means, with a note].",
 )
 def analyze_command(
     directory: Path, method: str | None, outcome: str | None, threshold: float | None
 ) -> None:
-    """Analyse a finished sweep in DIRECTORY: Sobol/Morris indices or PRIM boxes."""
+    """Analyse a finished sweep in DIRECTORY: Sobol/Morris indices, main effects or PRIM boxes."""
     _require_extra("sweep", "analyze")
     from sim.folders import record
     from sim.outputs.writers import write_analysis
@@ -509,13 +511,17 @@ def analyze_command(
         record(directory, files, made)  # the sweep's ledger: --force removes them too
     except (SweepError, OutputError) as exc:
         _fail(f"error: {exc}")
+    for note in result.notes:
+        _warn(f"note: {note}")
     click.echo(f"{result.method} analysis of {result.outcome} ({directory})")
-    click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    digits = ".4g" if result.method == "main_effects" else ".3f"  # effects can be small
+    click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:{digits}}"))
     if result.method == "prim":
         s = result.summary
         click.echo(
             f"box {s['box']}: coverage {s['coverage']:.2f}, density {s['density']:.2f}, "
-            f"mass {s['mass']:.2f} ({s['cases']} of {s['samples']} samples are cases)"
+            f"mass {s['mass']:.2f} ({s['cases']} of {s['samples']} samples are cases: "
+            f"{result.outcome} ≥ {s['threshold']:g})"
         )
     click.echo("wrote " + ", ".join(str(f) for f in files))
 

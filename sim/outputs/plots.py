@@ -408,6 +408,58 @@ def plot_prim(result, path: Path) -> list[Path]:
     return [path.with_suffix(".png"), path.with_suffix(".svg")]
 
 
+def plot_main_effects(result, path: Path) -> list[Path]:
+    """Main effects of a grid: one panel per parameter, the outcome's mean at each level.
+
+    Panels follow the ranking (largest effect first) and share the outcome's axis, so their
+    slopes compare directly; bars are the table's intervals, the dashed line the mean over
+    every run.
+
+    Returns:
+        The files written (PNG and SVG).
+    """
+    table, summary = result.table, result.summary
+    names = list(summary["effects"])
+    columns = min(len(names), 3)
+    rows = -(-len(names) // columns)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(3.6 * columns + 0.6, 3.2 * rows + 0.7), sharey=True
+        )
+        axes = np.atleast_1d(axes).ravel()
+        for ax, name in zip(axes, names, strict=False):
+            levels = table[table["parameter"] == name]
+            numeric = pd.api.types.is_numeric_dtype(levels["level"].infer_objects())
+            x = levels["level"].astype(float) if numeric else np.arange(len(levels))
+            ax.errorbar(
+                x,
+                levels["mean"],
+                yerr=[levels["mean"] - levels["low"], levels["high"] - levels["mean"]],
+                fmt="o-",
+                capsize=3,
+                color=PALETTE[0],
+            )
+            ax.axhline(summary["mean"], color=GREY, linewidth=0.8, linestyle="--")
+            if not numeric:
+                ax.set_xticks(x, [str(v)[:18] for v in levels["level"]], rotation=20, ha="right")
+            ax.set_title(
+                f"{name.removeprefix('parameters.')}\neffect {summary['effects'][name]:.3g}",
+                fontsize=9,
+            )
+            ax.set_xlabel("value")
+        for ax in axes[len(names) :]:
+            ax.set_visible(False)
+        for ax in axes[::columns]:
+            ax.set_ylabel(f"mean {result.outcome}")
+        fig.suptitle(
+            f"Main effects on {result.outcome} (mean and {summary['confidence']:.0%} interval "
+            f"over each level's runs; {summary['runs']:,} runs)"
+        )
+        fig.tight_layout()
+        _save(fig, path)
+    return [path.with_suffix(".png"), path.with_suffix(".svg")]
+
+
 def plot_facts(results, path: Path) -> list[Path]:
     """Forest plot of the stylized facts: standardized effects with 95% intervals.
 

@@ -276,6 +276,8 @@ def write_analysis(out: Path, result: Analysis) -> list[Path]:
             made[1].write_text(json.dumps(result.summary, indent=2, default=str) + "\n")
             if result.method == "prim":
                 made += plots.plot_prim(result, staging / stem)
+            elif result.method == "main_effects":
+                made += plots.plot_main_effects(result, staging / stem)
             else:
                 made += plots.plot_indices(result, staging / stem)
             written = []

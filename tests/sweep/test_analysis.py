@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 import sys
@@ -146,6 +147,138 @@ def test_prim_finds_the_box_where_the_outcome_happens(tmp_path: Path) -> None:
     assert box.loc["parameters.incidents.base_hazard", "low"] == pytest.approx(0.7, abs=0.05)
     assert box.loc["parameters.incidents.channel_spillover", "high"] == pytest.approx(0.4, abs=0.05)
     assert result.summary["density"] >= 0.95 and result.summary["coverage"] >= 0.8
+
+
+def grid_file(tmp_path: Path) -> Path:
+    """A 3 × 3 × 3 grid; the last parameter is a list, given out of order."""
+    path = tmp_path / "grid.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            name: known_effects
+            base: hub_and_spoke
+            design: {method: grid, levels: 3}
+            replicates: 2
+            parameters:
+              parameters.incidents.base_hazard: {range: [0.0, 1.0]}
+              parameters.incidents.deescalation: {range: [0.0, 1.0]}
+              parameters.incidents.channel_spillover: {values: [0.5, 0.1, 0.3]}
+            outcomes: [regional_tension]
+            """
+        )
+    )
+    return path
+
+
+def test_main_effects_of_a_grid_are_the_level_means_ranked_by_their_range(
+    tmp_path: Path,
+) -> None:
+    sweep = load_sweep(grid_file(tmp_path))
+    out = tmp_path / "out"
+    # y = 0.1 + 0.5 u0 + 0.2 u1²: level means 0.1 + 0.5 u0 + 0.2 · mean(u1²) over u0, and so on.
+    fill_with(sweep, out, lambda u: 0.1 + 0.5 * u[:, 0] + 0.2 * u[:, 1] ** 2, chunk_size=5)
+    result = analysis.main_effects(out, "regional_tension")
+    table = result.table
+    assert list(result.summary["effects"]) == [
+        "parameters.incidents.base_hazard",
+        "parameters.incidents.deescalation",
+        "parameters.incidents.channel_spillover",
+    ]
+    assert list(result.summary["effects"].values()) == pytest.approx([0.5, 0.2, 0.0], abs=1e-12)
+    hazard = table[table["parameter"] == "parameters.incidents.base_hazard"]
+    u1_squared = np.mean([0.0, 0.25, 1.0])
+    expected = [0.1 + 0.5 * u0 + 0.2 * u1_squared for u0 in (0.0, 0.5, 1.0)]
+    assert hazard["mean"].to_numpy() == pytest.approx(expected, abs=1e-12)
+    assert list(hazard["level"]) == [0.0, 0.5, 1.0] and set(hazard["rank"]) == {1}
+    assert (hazard["runs"] == 9 * 2).all()
+    assert ((hazard["low"] < hazard["mean"]) & (hazard["mean"] < hazard["high"])).all()
+    # Each interval is the Student-t interval over that level's runs.
+    runs = outcomes_of(out)
+    first = runs.loc[runs["parameters.incidents.base_hazard"] == 0.0, "regional_tension"]
+    half = 2.110 * first.std() / np.sqrt(len(first))  # t(0.975, 17) = 2.110
+    assert hazard["high"].iloc[0] - hazard["mean"].iloc[0] == pytest.approx(half, rel=1e-3)
+    listed = table[table["parameter"] == "parameters.incidents.channel_spillover"]
+    assert list(listed["level"]) == [0.1, 0.3, 0.5]  # numbers ascending, whatever the list's order
+
+
+def test_a_grid_is_analysed_by_its_main_effects_from_the_command_line(tmp_path: Path) -> None:
+    sweep = load_sweep(grid_file(tmp_path))
+    out = tmp_path / "out"
+    fill_with(sweep, out, lambda u: 0.1 + 0.5 * u[:, 0] + 0.2 * u[:, 1] ** 2, chunk_size=5)
+    result = CliRunner().invoke(main, ["analyze", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "main_effects analysis of regional_tension" in result.output
+    stem = out / "analysis" / "main_effects_regional_tension"
+    written = [stem.with_suffix(suffix) for suffix in (".csv", ".json", ".png", ".svg")]
+    assert f"wrote {', '.join(str(path) for path in written)}" in result.output
+    table = pd.read_csv(stem.with_suffix(".csv"))
+    assert list(table.columns) == [
+        "parameter",
+        "rank",
+        "effect",
+        "level",
+        "runs",
+        "mean",
+        "low",
+        "high",
+    ]
+    assert len(table) == 9 and table["rank"].is_monotonic_increasing
+    assert stem.with_suffix(".png").stat().st_size > 10_000
+    # A threshold asks for scenario discovery; so does --method prim.
+    prim = CliRunner().invoke(main, ["analyze", str(out), "--threshold", "0.5"])
+    assert prim.exit_code == 0 and "prim analysis of regional_tension" in prim.output
+    lhs = load_sweep(spec_file(tmp_path, "{method: lhs, samples: 20}"))
+    fill_with(lhs, tmp_path / "lhs", lambda u: u[:, 0])
+    with pytest.raises(SweepError, match="main effects need a grid design"):
+        analysis.main_effects(tmp_path / "lhs", "regional_tension")
+
+
+def test_without_a_threshold_prim_uses_one_inside_the_outcomes_range_and_says_so(
+    tmp_path: Path,
+) -> None:
+    """0.5 is nobody's choice: when it separates nothing, the 75th percentile replaces it."""
+    sweep = load_sweep(spec_file(tmp_path, "{method: lhs, samples: 200}"))
+    out = tmp_path / "out"
+    fill_with(sweep, out, lambda u: 0.2 * u[:, 0])  # every mean below 0.5
+    result = CliRunner().invoke(main, ["analyze", str(out), "--outcome", "regional_tension"])
+    assert result.exit_code == 0, result.output
+    means = 0.2 * sweep.unit[:, 0]
+    suggested = float(f"{np.quantile(means, 0.75):.3g}")
+    assert "note: the default threshold 0.5 separates nothing" in result.output
+    assert f"using {suggested:g}, the 75th percentile" in result.output
+    assert f"range from {means.min():.4g} to {means.max():.4g}" in result.output
+    assert f"samples are cases: regional_tension ≥ {suggested:g})" in result.output
+    summary = analysis.prim(out, "regional_tension").summary
+    assert summary["threshold"] == suggested and summary["threshold_chosen_by"] == "suggested"
+    assert summary["cases"] == int((means >= suggested).sum())
+
+
+def test_a_threshold_given_outside_the_outcomes_range_is_refused_with_one_inside_it(
+    tmp_path: Path,
+) -> None:
+    """A threshold the user gave defines their cases: refused, never silently replaced."""
+    sweep = load_sweep(spec_file(tmp_path, "{method: lhs, samples: 200}"))
+    out = tmp_path / "out"
+    fill_with(sweep, out, lambda u: 0.2 * u[:, 0])
+    refused = analyze_prim(out, 0.5)
+    assert refused.exit_code == 2, refused.output
+    lines = refused.output.splitlines()
+    assert lines[0] == "error: no sample has regional_tension ≥ 0.5: nothing to discover"
+    assert lines[1].startswith("  hint: the 200 sample means of regional_tension range from")
+    assert "quartiles" in lines[1] and "90th percentile" in lines[1]
+    suggested = re.search(r"try --threshold (\S+) \(the 75th percentile", lines[1])
+    assert suggested, lines[1]
+    assert analyze_prim(out, float(suggested[1])).exit_code == 0
+    with pytest.raises(SweepError, match="every sample has regional_tension ≥ -1"):
+        analysis.prim(out, "regional_tension", threshold=-1.0)
+
+
+def test_the_suggested_threshold_separates_even_outcomes_with_ties() -> None:
+    crises = np.array([0.0] * 8 + [0.05, 0.1])  # most samples without a crisis
+    assert analysis.suggest_threshold(crises) == (0.05, "the lowest sample mean above the minimum")
+    assert analysis.suggest_threshold(np.full(5, 0.3)) is None
+    value, which = analysis.suggest_threshold(np.linspace(0.0, 1.0, 101) ** 2)
+    assert (value, which) == (0.562, "the 75th percentile")
 
 
 def test_analysis_refuses_incomplete_sweeps_and_mismatched_designs(tmp_path: Path) -> None:

@@ -514,4 +514,6 @@ def test_prim_says_when_no_threshold_can_separate_the_samples(tmp_path: Path, re
     run_sweep(load_sweep(spec), out, workers=0)
     result = CliRunner().invoke(main, ["analyze", str(out), "--method", "prim", "--outcome",
                                        "alignment.PHL", "--threshold", "5"])  # fmt: skip
-    assert result.exit_code == 2 and "choose a threshold above" in result.output
+    assert result.exit_code == 2 and "no sample has alignment.PHL ≥ 5" in result.output
+    assert "sample means of alignment.PHL range from" in result.output
+    assert "try --threshold" in result.output
