@@ -1103,6 +1103,9 @@ def dashboard_command(
         announce.append((f"{record.title}, facilitator", game_url(game, record.facilitator_code)))
         for seat in record.seats:
             announce.append((f"{seat.name} team (code {seat.code})", game_url(game, seat.code)))
+        announce.append(
+            (f"Board for a projector (code {record.board_code})", game_url(game, record.board_code))
+        )
     try:
         serve(scenario, host=host, port=port, sessions=sessions, token=token, announce=announce)
     except RuntimeError as exc:  # e.g. the port is taken, or a LAN room without a token

@@ -78,7 +78,7 @@ CSS = """
 .geosim-table th:first-child, .geosim-table td:first-child { text-align: left; }
 .geosim-table tr { border-bottom: 1px solid #ddd; }
 .geosim-table.left th, .geosim-table.left td { text-align: left; }
-.geosim-hint { font-size: 12px; opacity: 0.75; }
+.geosim-hint { display: block; font-size: 12px; opacity: 0.75; }
 .geosim-card .v-card-title { font-size: 16px; padding-bottom: 2px; }
 .geosim-card .v-card-text, .geosim-card .v-card__text { padding-top: 0; }
 .geosim-card .v-input__details:not(:has(.v-messages__message)) { display: none; }

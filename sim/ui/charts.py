@@ -10,6 +10,10 @@ measures it (docs/performance.md, "Dashboard redraw").
 A dyad keeps one line style (colour, and dash once the colours are used up) for the whole game: a
 style is given to a dyad the first month it is among the hottest and never to another dyad.
 
+The module is over 800 lines because the four live charts and the what-if chart share one way
+of drawing (a figure built once, its moving artists blitted, its picture cached by what it
+shows), and each chart's build and update read best beside that machinery and each other.
+
 Sizes are in inches at 100 display pixels per inch: a 3.3-inch chart fills a ~330-pixel column
 at 1366 × 768 with 6–8.5 pt text; the PNGs are rendered at :data:`DPI`, a pixel per display pixel.
 """

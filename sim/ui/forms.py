@@ -30,7 +30,6 @@ from sim.scenario.moves import (
     Move,
     MoveError,
     MoveField,
-    alliance_label,
     check_move,
     choices,
 )
@@ -62,8 +61,8 @@ def _shown(spec: MoveField, value: str, board: Board) -> str:
     """How a choice reads in the form."""
     if spec.kind in ("country", "countries"):
         return NAMES.get(value, value)
-    if spec.kind == "alliance":
-        return alliance_label(value, board.definition)
+    if spec.kind == "alliance":  # with its pledge's clarity now (ambiguity or clarity)
+        return board.alliance_label(value)
     if spec.kind == "rung":
         return rung_words(value)
     if spec.kind == "type":

@@ -18,7 +18,11 @@ LOG_CLASSES = {INJECT: "entry inject", ESCALATION: "entry escalation", MINOR: "e
 
 
 def turn_log_html(game: Game, seat: str | None = None) -> str:
-    """The turn log as HTML, newest month first; players' actions head the month they act in.
+    """The turn log as HTML, newest month first; moves and scripted events at their month.
+
+    A month tells what the model did up to it, then what was put on the board at it (moves,
+    injects, cards, scripted events: :func:`sim.game.log.turn_log`); this turn's moves, which
+    act from the next month, are marked so.
 
     Args:
         game: The game.
@@ -26,7 +30,7 @@ def turn_log_html(game: Game, seat: str | None = None) -> str:
     """
     parts = []
     for turn in turn_log(game, seat=seat):
-        heading = f"Month {turn.month}" + (" (next turn)" if turn.upcoming else "")
+        heading = f"Month {turn.month}" + (" (this turn: acts next month)" if turn.upcoming else "")
         parts.append(f'<div class="month">{html.escape(heading)}</div>')
         parts += [
             f'<div class="{LOG_CLASSES.get(line.kind, "entry")}">{html.escape(line.text)}</div>'

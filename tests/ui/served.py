@@ -131,6 +131,35 @@ class Seat:
     def click(self, name: str) -> None:
         self.page.get_by_role("button", name=name, exact=True).first.click()
 
+    def button(self, name: str):
+        """The first button called ``name`` (its label, exactly)."""
+        return self.page.get_by_role("button", name=name, exact=True).first
+
+    def settled(self, name: str, timeout: float = 60) -> None:
+        """Wait until an action button is on again, or gone (a ruled move's): answered.
+
+        Then a second press, had one been sent, has reached the server (a second).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            buttons = self.page.get_by_role("button", name=name, exact=True)
+            if not buttons.count():
+                break
+            # found afresh each time: a redraw may replace the element
+            busy = buttons.first.evaluate(
+                "el => el.disabled || el.classList.contains('v-btn--loading')"
+            )
+            if not busy:
+                break
+            assert time.monotonic() < deadline, f"{name!r} stayed off"
+            self.page.wait_for_timeout(100)
+        time.sleep(1.0)
+
+    def double(self, name: str) -> None:
+        """Double-click an action button and wait until the server has answered."""
+        self.button(name).dblclick()
+        self.settled(name)
+
     def tab(self, name: str, shows: str | None = None, timeout: float = 30_000) -> None:
         """Open a tab; with ``shows``, click again until that selector is on the page.
 

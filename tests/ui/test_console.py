@@ -12,6 +12,9 @@ to tests/artifacts/ when GEOSIM_ARTIFACTS is set.
 from __future__ import annotations
 
 import io
+import os
+import re
+import signal
 
 import numpy as np
 import pandas as pd
@@ -42,8 +45,24 @@ def _team_move(seat: Seat, kind: str | None, rationale: str) -> None:
     if kind:
         seat.choose("Kind of move", kind)
     seat.fill("Rationale", rationale)
-    seat.click("Submit move")
+    seat.double("Submit move")  # double-clicked: sent once (checked in the session file)
     seat.message("Sent to the facilitator")
+
+
+def _outage(server: Server, seats: tuple[Seat, ...]) -> None:
+    """Freeze the server: every page says so and turns its buttons off; then thaw it."""
+    os.killpg(server.process.pid, signal.SIGSTOP)
+    try:
+        for seat in seats:
+            seat.page.locator(".geosim-offline-banner").wait_for(timeout=30_000)
+            assert seat.page.get_by_role(
+                "button", name=re.compile("Advance|Submit")
+            ).first.is_disabled()
+        seats[0].shot("outage")
+    finally:
+        os.killpg(server.process.pid, signal.SIGCONT)
+    for seat in seats:
+        seat.page.locator(".geosim-offline-banner").wait_for(state="detached", timeout=30_000)
 
 
 def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(browser, tmp_path):
@@ -86,9 +105,9 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
             chair.page.locator(".geosim-move", has_text=why).first.wait_for(timeout=20_000)
             if turn == 3:
                 chair.fill("Ruling", "not this turn")
-                chair.click("Reject")
+                chair.double("Reject")
             else:
-                chair.click("Accept")
+                chair.double("Accept")
             # the ruling is on the page before the next click (a click on an older view of the
             # game does nothing: see test_an_action_on_an_old_view_of_the_game_does_nothing)
             chair.page.locator(".geosim-move", has_text=why).first.wait_for(state="detached")
@@ -96,9 +115,12 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
                 chair.tab("Deck")
                 chair.click("Play card")
                 chair.message("Card played")
-            chair.click("Advance 1 month")
+            chair.double("Advance 1 month")  # one month, however many clicks
             for each in (chair, blue, red):
                 each.at_month(turn + 1)
+            assert load(sessions / f"{saved_games(sessions)[0].id}.yaml").month == turn + 1
+            if turn == 4:  # the server hangs a while: shown everywhere, nothing lost
+                _outage(server, (chair, blue, red))
             if turn == 2:  # a reload mid-game resumes the same game
                 before = chair.status()
                 chair.page.reload()
@@ -113,6 +135,13 @@ def test_a_facilitator_and_two_teams_play_six_turns_through_reload_and_restart(b
         chair.shot("3_six_turns")
         blue.shot("3_six_turns")
         red.shot("3_six_turns")
+        for width, height in ((1024, 768), (1920, 1080)):  # as docs/wargame.md shows them
+            for seat in (chair, red):
+                seat.page.set_viewport_size({"width": width, "height": height})
+                seat.page.wait_for_timeout(2_500)  # the charts are drawn for the new width
+                seat.shot(f"width_{width}")
+            chair.page.set_viewport_size({"width": 1366, "height": 768})
+            red.page.set_viewport_size({"width": 1366, "height": 768})
         status_before = chair.status()
 
         # The server dies; it comes back with --resume and every seat goes on.

@@ -41,7 +41,7 @@ def test_the_turn_log_marks_who_did_what_with_names_never_ids(game):
     game.accept(move.id)
     log = turn_log_html(game)
     # Made at month 2, told at month 2 (what they set off, at month 3): above month 1.
-    assert log.index("Month 2 (next turn)") < log.index("Month 1")
+    assert log.index("Month 2 (this turn: acts next month)") < log.index("Month 1")
     assert "Facilitator inject: Incident between China and the Philippines at the clash rung" in log
     assert "“ramming”" in log
     assert "Red team move: China steps up gray-zone pressure on the Philippines" in log

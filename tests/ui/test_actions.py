@@ -25,30 +25,11 @@ SEATS = "Blue=JPN,TWN;Red=CHN"
 
 
 def _button(seat: Seat, name: str):
-    return seat.page.get_by_role("button", name=name, exact=True).first
-
-
-def _settled(seat: Seat, name: str, timeout: float = 60) -> None:
-    """Wait until the button is on again, or gone (a ruled move's): the server has answered."""
-    deadline = time.monotonic() + timeout
-    while True:
-        buttons = seat.page.get_by_role("button", name=name, exact=True)
-        if not buttons.count():
-            break
-        # found afresh each time: a redraw may replace the element
-        busy = buttons.first.evaluate(
-            "el => el.disabled || el.classList.contains('v-btn--loading')"
-        )
-        if not busy:
-            break
-        assert time.monotonic() < deadline, f"{name!r} stayed off"
-        seat.page.wait_for_timeout(100)
-    time.sleep(1.0)  # a second press, had one been sent, has reached the server by now
+    return seat.button(name)
 
 
 def _double(seat: Seat, name: str) -> None:
-    _button(seat, name).dblclick()
-    _settled(seat, name)
+    seat.double(name)
 
 
 def _twice(seat: Seat, name: str, apart_ms: int = 250) -> None:
@@ -58,7 +39,7 @@ def _twice(seat: Seat, name: str, apart_ms: int = 250) -> None:
     seat.page.mouse.click(x, y)
     seat.page.wait_for_timeout(apart_ms)
     seat.page.mouse.click(x, y)
-    _settled(seat, name)
+    seat.settled(name)
 
 
 def _record(sessions) -> GameRecord:
