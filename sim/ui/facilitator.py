@@ -399,6 +399,7 @@ def BranchView(branch: Branch | None) -> None:
     image = solara.use_memo(
         lambda: None if branch is None else png(branch_figure(branch)), [id(branch)]
     )
+    told = solara.use_memo(lambda: None if branch is None else explain_branch(branch), [id(branch)])
     if branch is None:
         solara.Text(
             "Choose a move (an inject, a card or a team's move) and press “What if?” to compare "
@@ -416,7 +417,6 @@ def BranchView(branch: Branch | None) -> None:
         "draws. Future 1 “without” is this game's own future if nothing more is done.",
         classes=["geosim-hint"],
     )
-    told = solara.use_memo(lambda: explain_branch(branch), [id(branch)])
     solara.HTML(unsafe_innerHTML=html.escape(told.headline), classes=["geosim-headline"])
     solara.Image(image, width="100%")
     header = (

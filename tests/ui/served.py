@@ -142,16 +142,19 @@ class Seat:
         """
         deadline = time.monotonic() + timeout
         while True:
+            assert time.monotonic() < deadline, f"{name!r} stayed off"
             buttons = self.page.get_by_role("button", name=name, exact=True)
             if not buttons.count():
                 break
-            # found afresh each time: a redraw may replace the element
-            busy = buttons.first.evaluate(
-                "el => el.disabled || el.classList.contains('v-btn--loading')"
-            )
+            # found afresh each time: a redraw may replace the element, or remove it
+            try:
+                busy = buttons.first.evaluate(
+                    "el => el.disabled || el.classList.contains('v-btn--loading')", timeout=2_000
+                )
+            except PlaywrightTimeoutError:
+                continue  # gone between the count and the look: counted again
             if not busy:
                 break
-            assert time.monotonic() < deadline, f"{name!r} stayed off"
             self.page.wait_for_timeout(100)
         time.sleep(1.0)
 
