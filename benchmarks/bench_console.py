@@ -54,9 +54,14 @@ def play(scenario: str, folder: Path) -> list[dict[str, float]]:
         if game.month == 12:
             move = Move.new("exercises", actor="USA", partners=["PHL"], per_year=6, months=12)
             game.accept(game.submit("Blue", move, "reassure Manila").id)
-        button = rc.find(v.Btn, children=["Advance 1 month"]).widget
+        # The action button (sim.ui.actions): a press sends the revision its page shows.
+        button = next(
+            w
+            for w in rc.find(v.VuetifyTemplate).widgets
+            if getattr(w, "label", None) == "Advance 1 month" and hasattr(w, "vue_press")
+        )
         start = time.perf_counter()
-        button.click()
+        button.vue_press(game.revision)
         elapsed = 1000 * (time.perf_counter() - start)
         status = "".join(
             w.unsafe_innerHTML or ""
