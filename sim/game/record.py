@@ -220,8 +220,12 @@ class GameRecord(_Strict):
         return max((a.id for a in self.actions), default=0) + 1
 
 
-class _Dumper(yaml.SafeDumper):
-    """Safe YAML with multi-line text (the scenario) as a readable block."""
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's: a save in ms
+    """Safe YAML with multi-line text (the scenario) as a readable block.
+
+    libyaml's emitter where PyYAML has it (a game is saved after every action, and the pure
+    Python emitter took most of a month's redraw in the console), else PyYAML's own.
+    """
 
 
 def _text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:

@@ -28,17 +28,32 @@ def turn_log_html(game: Game, seat: str | None = None) -> str:
         game: The game.
         seat: The team reading it (None: the facilitator); see :func:`sim.game.log.turn_log`.
     """
-    parts = []
+    months = turn_log_months(game, seat)
+    if not months:
+        return EMPTY_LOG
+    return "".join(text for _, text in months)
+
+
+#: The turn log before the first month.
+EMPTY_LOG = '<div class="entry minor">Nothing yet: advance a turn to play.</div>'
+
+
+def turn_log_months(game: Game, seat: str | None = None) -> list[tuple[str, str]]:
+    """The turn log as ``(key, HTML)`` per month, newest first (:func:`turn_log_html`).
+
+    The console draws each month as its own element keyed by ``key``, so a new month sends the
+    browser that month, not the whole log again; a month's key changes when its heading does.
+    """
+    months = []
     for turn in turn_log(game, seat=seat):
         heading = f"Month {turn.month}" + (" (this turn: acts next month)" if turn.upcoming else "")
-        parts.append(f'<div class="month">{html.escape(heading)}</div>')
+        parts = [f'<div class="month">{html.escape(heading)}</div>']
         parts += [
             f'<div class="{LOG_CLASSES.get(line.kind, "entry")}">{html.escape(line.text)}</div>'
             for line in turn.lines
         ]
-    if not parts:
-        parts.append('<div class="entry minor">Nothing yet: advance a turn to play.</div>')
-    return "".join(parts)
+        months.append((f"{turn.month}{'u' if turn.upcoming else ''}", "".join(parts)))
+    return months
 
 
 def _short(code: str) -> str:

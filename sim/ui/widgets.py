@@ -27,7 +27,7 @@ from sim.game.record import Action
 from sim.game.report import session_report_html
 from sim.ui.charts import scale_for
 from sim.ui.shared import charts_of
-from sim.ui.views import status_items, turn_log_html
+from sim.ui.views import EMPTY_LOG, status_items, turn_log_months
 
 #: Narrowest a live chart is drawn two a row, pixels (text below it would shrink under 9 px).
 MIN_CHART_WIDTH = 380
@@ -177,9 +177,14 @@ def Charts(game: Game, revision: int, width: int = 0) -> None:
 @solara.component
 def TurnLog(game: Game, revision: int, seat: str | None = None) -> None:
     """The turn log (newest month first), scrolling; a team sees its own view of it."""
-    text = solara.use_memo(lambda: turn_log_html(game, seat), [game.id, revision, seat])
-    with solara.Card("Turn log", margin=0, classes=["geosim-card"]):
-        solara.HTML(unsafe_innerHTML=text, classes=["geosim-log"])
+    months = solara.use_memo(lambda: turn_log_months(game, seat), [game.id, revision, seat])
+    # One element a month, keyed: a new month sends the browser that month only.
+    with (
+        solara.Card("Turn log", margin=0, classes=["geosim-card"]),
+        solara.Div(classes=["geosim-log"]),
+    ):
+        for key, text in months or [("empty", EMPTY_LOG)]:
+            solara.HTML(unsafe_innerHTML=text, classes=["geosim-log-month"]).key(key)
 
 
 @solara.component

@@ -34,7 +34,7 @@ def test_the_board_code_opens_a_view_that_can_do_nothing_and_keeps_reasons_out(t
     assert len(codes) == 3
     _, rc = solara.render(BoardView(game), handle_error=False)
     assert rc.find(v.Btn).widgets == []  # nothing to click
-    log = html.unescape(html_of(rc, "geosim-log"))
+    log = html.unescape(html_of(rc, "geosim-log-month"))
     assert "Blue team move" in log and "secret why" not in log
     assert "1 of" in html.unescape(html_of(rc, "geosim-status"))
 

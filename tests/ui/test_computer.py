@@ -45,7 +45,7 @@ def test_the_facilitator_sees_a_computer_move_with_its_reason_and_overrules_it(g
     _computer_tab(rc)
     told = f"Month {move.record.step - 1}: {said}: "
     assert told in page_text(rc).replace('<span class="who">', "").replace("</span>", "")
-    assert f"Computer: {said}" in html_of(rc, "geosim-log")
+    assert f"Computer: {said}" in html_of(rc, "geosim-log-month")
     button(rc, "Overrule").click()
     assert messages(rc).startswith(f"Overruled: overrules the computer: {words}")
     assert [a.move["kind"] for a in game.accepted()] == ["overrule"]

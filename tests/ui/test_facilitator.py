@@ -30,7 +30,7 @@ def test_the_facilitator_advances_turns_and_every_action_is_saved(game):
     assert game.month == 2
     assert "2 of 36" in html_of(rc, "geosim-status")
     assert load(session_path(game.folder, game.id)).month == 2
-    assert "Month 2" in html_of(rc, "geosim-log")
+    assert "Month 2" in html_of(rc, "geosim-log-month")
 
 
 def test_an_inject_from_the_form_is_logged_as_the_facilitators_and_can_be_undone(game):
@@ -39,7 +39,7 @@ def test_an_inject_from_the_form_is_logged_as_the_facilitators_and_can_be_undone
     field(rc, "Rationale").v_model = "a coast-guard ramming"
     button(rc, "Inject now").click()
     assert "Injected: Incident between China and the Philippines" in messages(rc)
-    log = html_of(rc, "geosim-log")
+    log = html_of(rc, "geosim-log-month")
     assert "Facilitator inject: Incident between China and the Philippines" in log
     assert "a coast-guard ramming" in log and "incident_m0" not in log
     record = load(session_path(game.folder, game.id))
@@ -99,7 +99,7 @@ def test_the_deck_plays_a_card_with_its_rationale(tmp_path):
     button(rc, "Play card").click()
     [action] = game.accepted()
     assert action.origin == "deck" and action.card and action.rationale
-    assert "Inject card:" in html_of(rc, "geosim-log")
+    assert "Inject card:" in html_of(rc, "geosim-log-month")
 
 
 def test_what_if_shows_futures_from_the_present_with_intervals(game):

@@ -32,7 +32,7 @@ def test_a_team_move_is_submitted_ruled_on_and_logged_as_the_teams(game):
     button(chair, "Accept").click()
     assert game.pending() == [] and game.accepted()[0].origin == "team"
     assert "Blue team move: The United States holds 4 exercises a year" in html_of(
-        chair, "geosim-log"
+        chair, "geosim-log-month"
     )
 
 
