@@ -127,6 +127,9 @@ CSS = """
   .geosim-layout > :nth-child(3) { order: -1; }
   .geosim-log { max-height: 50vh; }
 }
+@media (max-width: 600px) {  /* a phone: the game and the seat, not the tool's name */
+  .v-app-bar-title, .v-toolbar-title { display: none; }
+}
 .geosim-headline { font-size: 16px; font-weight: 600; margin: 6px 0; }
 .geosim-why { font-size: 13px; margin-top: 8px; }
 .geosim-why ul { margin: 2px 0 0 1.1em; padding: 0; }
