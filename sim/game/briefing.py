@@ -45,7 +45,7 @@ METRICS: tuple[tuple[str, str], ...] = (
     (
         "Regional tension",
         "0 (calm) to 1: the tension of every pair of states, weighted by how severe a crisis "
-        "between them would be (model.md §6); the 2025 world rests near 0.3.",
+        "between them would be (model.md §6); the 2025 world starts at 0.25.",
     ),
     (
         "Tensest pair",
