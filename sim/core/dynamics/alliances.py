@@ -10,6 +10,7 @@ practice and the alliance's response to challenges against its protected members
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
@@ -19,7 +20,6 @@ from sim.core.dynamics.state import (
     Membership,
     State,
     Ties,
-    max_along,
     month_draws,
 )
 from sim.core.records import AllianceFailed, AllianceResponded
@@ -147,23 +147,16 @@ def alliance_ties(world: World, state: State) -> Ties:
     members = alliance_members(state)
     joined = membership(world, state, members)
     strength, promise = pledge_strength(world, state)
-    both = np.stack((strength, promise))  # (2, R, K)
-    # Ties exist only between countries sharing an alliance: maxima over those pairs (S).
-    # A maximum is exact in any order, so one reduction over the alliances gives it.
-    if joined.shared.shape[0]:  # alliance first: the maxima are long elementwise passes
-        tie = (joined.shared[:, None] * both.transpose(2, 0, 1)[..., None]).max(axis=0)
-        toward_i = (joined.i_protected * strength.T[:, :, None]).max(axis=0)  # towards pair_i
-        toward_j = (joined.j_protected * strength.T[:, :, None]).max(axis=0)  # towards pair_j
-    else:
-        tie = np.zeros((2, state.replicates, joined.pair_i.size))
-        toward_i = toward_j = np.zeros((state.replicates, joined.pair_i.size))
-    shape = (state.replicates, world.n, world.n)
-    ties = np.zeros((2, *shape))
-    ties[:, :, joined.pair_i, joined.pair_j] = tie
-    ties[:, :, joined.pair_j, joined.pair_i] = tie
-    protection = np.zeros(shape)
-    protection[:, joined.pair_i, joined.pair_j] = toward_i
-    protection[:, joined.pair_j, joined.pair_i] = toward_j
+    ties, protection, toward_i, toward_j = _tie_tensors(
+        joined.shared,
+        joined.i_protected,
+        joined.j_protected,
+        strength,
+        promise,
+        joined.pair_i,
+        joined.pair_j,
+        world.n,
+    )
     return Ties(
         credible=ties[0],
         promised=ties[1],
@@ -175,6 +168,62 @@ def alliance_ties(world: World, state: State) -> Ties:
         toward_i=toward_i,
         toward_j=toward_j,
     )
+
+
+@numba.njit(cache=True)
+def _tie_tensors(shared, i_protected, j_protected, strength, promise, pair_i, pair_j, n):
+    """The tie tensors of :func:`alliance_ties` from the pairs that share an alliance.
+
+    ``W_ij = max_k shared_k s_k`` (credible and promised) and the protective ties
+    ``W^p`` towards each side of a pair, scattered into ``(R, N, N)`` tensors. Compiled: one
+    pass over replicates and pairs instead of a ``(K, 2, R, S)`` product; maxima are exact in
+    any order, so the numbers are those of the array form it replaced.
+
+    Args:
+        shared: Whether each pair shares each alliance, ``(K, R, S)`` (0 or 1).
+        i_protected: ``shared`` where ``pair_i`` is protected by the alliance, ``(K, R, S)``.
+        j_protected: ``shared`` where ``pair_j`` is protected, ``(K, R, S)``.
+        strength: Credible pledge strength, ``(R, K)``.
+        promise: Promised pledge strength, ``(R, K)``.
+        pair_i: First country of each pair, ``(S,)``.
+        pair_j: Second country of each pair, ``(S,)``.
+        n: Countries.
+
+    Returns:
+        ``(ties, protection, toward_i, toward_j)``: ``(2, R, N, N)`` credible and promised
+        ties, ``(R, N, N)`` protective ties, and the latter on the pairs, ``(R, S)`` each.
+    """
+    kinds, reps, pairs = shared.shape
+    ties = np.zeros((2, reps, n, n))
+    protection = np.zeros((reps, n, n))
+    toward_i = np.zeros((reps, pairs))
+    toward_j = np.zeros((reps, pairs))
+    if kinds == 0:
+        return ties, protection, toward_i, toward_j
+    credible = np.empty((reps, pairs))
+    promised = np.empty((reps, pairs))
+    for k in range(kinds):  # alliance first: each pass reads one contiguous (R, S) block
+        for r in range(reps):
+            for q in range(pairs):
+                a = shared[k, r, q] * strength[r, k]
+                b = shared[k, r, q] * promise[r, k]
+                c = i_protected[k, r, q] * strength[r, k]
+                d = j_protected[k, r, q] * strength[r, k]
+                if k == 0:
+                    credible[r, q], promised[r, q], toward_i[r, q], toward_j[r, q] = a, b, c, d
+                else:
+                    credible[r, q] = max(credible[r, q], a)
+                    promised[r, q] = max(promised[r, q], b)
+                    toward_i[r, q] = max(toward_i[r, q], c)
+                    toward_j[r, q] = max(toward_j[r, q], d)
+    for r in range(reps):
+        for q in range(pairs):
+            i, j = pair_i[q], pair_j[q]
+            ties[0, r, i, j] = ties[0, r, j, i] = credible[r, q]
+            ties[1, r, i, j] = ties[1, r, j, i] = promised[r, q]
+            protection[r, i, j] = toward_i[r, q]
+            protection[r, j, i] = toward_j[r, q]
+    return ties, protection, toward_i, toward_j
 
 
 def alliance_fears(
@@ -197,31 +246,68 @@ def alliance_fears(
         return np.zeros_like(threat), np.zeros_like(threat)
     joined = ties.joined
     pledge = state.commitment * state.credibility * state.clarity * world.type_weight
-    best = max_along(joined.protected * pledge[:, :, None], axis=1)
-    abandonment = np.where(joined.any_protector, threat * (1.0 - best), 0.0)
+    return _fears(
+        joined.protected,
+        pledge,
+        joined.any_protector,
+        threat,
+        state.tension,
+        world.dispute_partners,
+        joined.pair_i,
+        joined.pair_j,
+        ties.toward_i,
+        ties.toward_j,
+        _pair_bonds(world, state, joined),
+    )
 
-    # Each country's worst dispute tension, read from its disputed partners only (R, N).
-    rows = np.arange(world.n)
-    partners = world.dispute_partners
-    exposure = state.tension[:, rows, partners[:, 0]]
-    for column in partners.T[1:]:
-        np.maximum(exposure, state.tension[:, rows, column], out=exposure)
-    # A protector is exposed to its protégés' disputes too, in proportion to its pledge:
-    # X_m = max(own_m, max_i W^p_im own_i) (the US is drawn into a Taiwan crisis by the TRA).
-    # Pledges and bonds exist only between pairs sharing an alliance, so both maxima run over
-    # those pairs (a maximum is exact in any order).
-    pi, pj = joined.pair_i, joined.pair_j
-    own = exposure[:, pi], exposure[:, pj]
-    for s in range(pi.size):
-        np.maximum(exposure[:, pj[s]], ties.toward_i[:, s] * own[0][:, s], out=exposure[:, pj[s]])
-        np.maximum(exposure[:, pi[s]], ties.toward_j[:, s] * own[1][:, s], out=exposure[:, pi[s]])
-    # Entrapment of i: the worst exposure of any partner m, weighted by the strongest
-    # commitment binding i to m.
-    bonds = _pair_bonds(world, state, joined)
-    entrapment = np.zeros_like(exposure)
-    for s in range(pi.size):
-        np.maximum(entrapment[:, pi[s]], bonds[:, s] * exposure[:, pj[s]], out=entrapment[:, pi[s]])
-        np.maximum(entrapment[:, pj[s]], bonds[:, s] * exposure[:, pi[s]], out=entrapment[:, pj[s]])
+
+@numba.njit(cache=True)
+def _fears(
+    protected, pledge, any_protector, threat, tension, partners, pair_i, pair_j, to_i, to_j, bonds
+):
+    """Abandonment and entrapment of :func:`alliance_fears`, ``(R, N)`` each.
+
+    Compiled: a few numbers per country and pair, which array passes would spend in
+    overhead. Only maxima and the products of the array form it replaced, so the same bits.
+
+    Args:
+        protected: Who each alliance protects, ``(R, K, N)``.
+        pledge: ``w_type · commitment · credibility · clarity`` of each alliance, ``(R, K)``.
+        any_protector: Whether some alliance protects each country, ``(R, N)``.
+        threat: Perceived threat, ``(R, N)``.
+        tension: Tension, ``(R, N, N)``.
+        partners: Each country's disputed partners, padded with itself, ``(N, M)``.
+        pair_i: First country of each pair sharing an alliance, ``(S,)``.
+        pair_j: Second country, ``(S,)``.
+        to_i: The pledge of ``pair_j`` to ``pair_i``, ``(R, S)``.
+        to_j: The pledge of ``pair_i`` to ``pair_j``, ``(R, S)``.
+        bonds: The commitment binding each pair, ``(R, S)``.
+    """
+    reps, kinds, n = protected.shape
+    pairs = pair_i.size
+    abandonment = np.zeros((reps, n))
+    entrapment = np.zeros((reps, n))
+    own = np.empty(n)
+    exposure = np.empty(n)
+    for r in range(reps):
+        for i in range(n):
+            if any_protector[r, i]:
+                best = protected[r, 0, i] * pledge[r, 0]
+                for k in range(1, kinds):
+                    best = max(best, protected[r, k, i] * pledge[r, k])
+                abandonment[r, i] = threat[r, i] * (1.0 - best)
+            worst = tension[r, i, partners[i, 0]]
+            for c in range(1, partners.shape[1]):
+                worst = max(worst, tension[r, i, partners[i, c]])
+            own[i] = exposure[i] = worst
+        for q in range(pairs):
+            i, j = pair_i[q], pair_j[q]
+            exposure[j] = max(exposure[j], to_i[r, q] * own[i])
+            exposure[i] = max(exposure[i], to_j[r, q] * own[j])
+        for q in range(pairs):
+            i, j = pair_i[q], pair_j[q]
+            entrapment[r, i] = max(entrapment[r, i], bonds[r, q] * exposure[j])
+            entrapment[r, j] = max(entrapment[r, j], bonds[r, q] * exposure[i])
     return abandonment, entrapment
 
 

@@ -8,9 +8,10 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from sim.core.dynamics.state import LeverTerms, State, upper_triangle
+from sim.core.dynamics.state import LeverTerms, State
 from sim.core.world import LEVER_INDEX, NEVER, World
 
 
@@ -98,38 +99,112 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     if cached is not None and cached[0] is levers:
         return cached[1]
     kind = LEVER_INDEX
-    coercion = levers[:, kind["coercion"]]
-    ceasefire = levers[:, kind["ceasefire"]]
-    channel = levers[:, kind["channel"]]
-    channel = np.maximum(channel, channel.transpose(0, 2, 1))
-    dialogue = levers[:, kind["dialogue"]] + levers[:, kind["ceasefire"]]
-    dialogue = np.maximum(dialogue, dialogue.transpose(0, 2, 1))
-    exercises = levers[:, kind["exercises"]]
-    economic = levers[:, kind["economic"]]
-    aid = levers[:, kind["assistance"]] + levers[:, kind["inducement"]]
+    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j)
+    (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
+    (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:]
+    presence = levers[:, kind["presence"]]
     donors, traders = world.donors, world.traders
     terms = LeverTerms(
-        assistance_in=levers[:, kind["assistance"]].sum(axis=1),
-        coercion_on=np.ascontiguousarray(coercion.transpose(0, 2, 1)) if coercion.any() else None,
-        coercion_dyad=upper_triangle(world, coercion + coercion.transpose(0, 2, 1)),
-        presence_dyad=presence_friction(world, levers[:, kind["presence"]]),
-        ceasefire_dyad=upper_triangle(world, np.maximum(ceasefire, ceasefire.transpose(0, 2, 1))),
-        channel=channel if channel.any() else None,
-        dialogue=upper_triangle(world, dialogue),
-        relief=np.clip(upper_triangle(world, dialogue), 0.0, 1.0),
+        assistance_in=assistance_in,
+        coercion_on=coercion_on if any_of[0] else None,
+        coercion_dyad=coercion_dyad,
+        presence_dyad=presence_friction(world, presence),
+        ceasefire_dyad=ceasefire_dyad,
+        channel=channel if any_of[1] else None,
+        dialogue=dialogue,
+        relief=relief,
         donors=donors,
         aid=np.ascontiguousarray(aid[:, donors]),
         nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
         traders=traders,
         trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
-        exercises=exercises + exercises.transpose(0, 2, 1),
-        presence=levers[:, kind["presence"]],
-        economic_on=np.ascontiguousarray(economic.transpose(0, 2, 1)) if economic.any() else None,
-        economic_dyad=upper_triangle(world, np.maximum(economic, economic.transpose(0, 2, 1))),
-        theatre=theatre_reach(world, levers[:, kind["presence"]]),
+        exercises=exercises,
+        presence=presence,
+        economic_on=economic_on if any_of[2] else None,
+        economic_dyad=economic_dyad,
+        theatre=theatre_reach(world, presence),
     )
     state.terms_cache = (levers, terms)
     return terms
+
+
+#: The lever kinds :func:`_pair_terms` reads, in its arguments' order.
+_KERNEL_KINDS = tuple(
+    LEVER_INDEX[name]
+    for name in (
+        "assistance", "inducement", "coercion", "ceasefire", "channel", "dialogue",
+        "exercises", "economic",
+    )
+)  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _pair_terms(
+    levers, assistance, inducement, coercion, ceasefire, channel, dialogue, exercises, economic,
+    dyad_i, dyad_j,
+):  # fmt: skip
+    """The pairwise :class:`LeverTerms` of a lever tensor, in one pass.
+
+    Sums of the two directions of a dyad, their maxima, transposes and the assistance each
+    country receives (summed over donors in their order, as NumPy's reduction does), so the
+    bits are those of the array form it replaced.
+
+    Returns:
+        ``assistance_in`` ``(R, N)``; ``coercion_on``, the coercion each suffers, ``(R, N, N)``;
+        ``coercion_dyad``, ``ceasefire_dyad`` ``(R, D)``; ``channel`` ``(R, N, N)``;
+        ``dialogue``, ``relief`` ``(R, D)``; ``exercises`` ``(R, N, N)``; ``economic_on``
+        ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid`` ``(R, N, N)``; and whether any
+        coercion, channel or economic coercion is in force, ``(3,)``.
+    """
+    reps, n = levers.shape[0], levers.shape[2]
+    d = dyad_i.size
+    assistance_in = np.zeros((reps, n))
+    coercion_on = np.empty((reps, n, n))
+    channel_out = np.empty((reps, n, n))
+    exercises_out = np.empty((reps, n, n))
+    economic_on = np.empty((reps, n, n))
+    aid = np.empty((reps, n, n))
+    coercion_dyad = np.empty((reps, d))
+    ceasefire_dyad = np.empty((reps, d))
+    dialogue_out = np.empty((reps, d))
+    relief = np.empty((reps, d))
+    economic_dyad = np.empty((reps, d))
+    any_of = np.zeros(3, dtype=np.bool_)
+    for r in range(reps):
+        for i in range(n):
+            total = levers[r, assistance, 0, i]
+            for a in range(1, n):
+                total += levers[r, assistance, a, i]
+            assistance_in[r, i] = total
+            for j in range(n):
+                c, e = levers[r, coercion, i, j], levers[r, economic, i, j]
+                coercion_on[r, j, i] = c
+                economic_on[r, j, i] = e
+                if c != 0.0:
+                    any_of[0] = True
+                if e != 0.0:
+                    any_of[2] = True
+                ch = levers[r, channel, i, j]
+                if ch != 0.0:
+                    any_of[1] = True
+                channel_out[r, i, j] = max(ch, levers[r, channel, j, i])
+                exercises_out[r, i, j] = levers[r, exercises, i, j] + levers[r, exercises, j, i]
+                aid[r, i, j] = levers[r, assistance, i, j] + levers[r, inducement, i, j]
+        for q in range(d):
+            i, j = dyad_i[q], dyad_j[q]
+            coercion_dyad[r, q] = levers[r, coercion, i, j] + levers[r, coercion, j, i]
+            ceasefire_dyad[r, q] = max(levers[r, ceasefire, i, j], levers[r, ceasefire, j, i])
+            talk = max(
+                levers[r, dialogue, i, j] + levers[r, ceasefire, i, j],
+                levers[r, dialogue, j, i] + levers[r, ceasefire, j, i],
+            )
+            dialogue_out[r, q] = talk
+            relief[r, q] = min(max(talk, 0.0), 1.0)
+            economic_dyad[r, q] = max(levers[r, economic, i, j], levers[r, economic, j, i])
+    return (
+        assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel_out, dialogue_out,
+        relief, exercises_out, economic_on, economic_dyad, aid, any_of,
+    )  # fmt: skip
 
 
 def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
@@ -141,16 +216,37 @@ def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
     threatens those it is aimed at).
     """
     opposed = (world.dispute > 0).astype(float)  # (N, N), or (R, N, N) for stacked samples
-    facing = np.zeros(presence.shape)  # [i, j] = Σ_m P[m, i] · opposed[m, j]
-    # A fixed summation order: the same bits at any batch size. A state with no forces abroad
-    # would add exact zeros, so it is skipped.
-    deployed = presence.any(axis=(0, 2))
-    for m in np.flatnonzero(deployed).tolist():
-        across = opposed[..., m, :]
-        across = across[:, None, :] if across.ndim == 2 else across[None, None, :]
-        facing += presence[:, m, :, None] * across
-    friction = facing[:, world.dyad_i, world.dyad_j] + facing[:, world.dyad_j, world.dyad_i]
-    return np.clip(friction, 0.0, 1.0)
+    if opposed.ndim == 2:
+        opposed = opposed[None]
+    return _friction(presence, opposed, world.dyad_i, world.dyad_j)
+
+
+@numba.njit(cache=True)
+def _friction(presence, opposed, dyad_i, dyad_j):
+    """:func:`presence_friction`: ``min(1, Σ_m P_mi o_mj + P_mj o_mi)`` over dyads, ``(R, D)``.
+
+    The sum over ``m`` runs in a fixed order (the same bits at any batch size), skipping the
+    states with no forces in either country (they would add exact zeros).
+
+    Args:
+        presence: Forward presence, actor × host, ``(R, N, N)``.
+        opposed: Whether m disputes j, ``(N, N)`` as ``(1, N, N)``, or ``(R, N, N)`` stacked.
+        dyad_i: First country of each dyad, ``(D,)``.
+        dyad_j: Second country, ``(D,)``.
+    """
+    reps, n = presence.shape[0], presence.shape[1]
+    out = np.empty((reps, dyad_i.size))
+    for r in range(reps):
+        o = opposed[r if opposed.shape[0] > 1 else 0]
+        for q in range(dyad_i.size):
+            i, j = dyad_i[q], dyad_j[q]
+            there, back = 0.0, 0.0
+            for m in range(n):
+                if presence[r, m, i] != 0.0 or presence[r, m, j] != 0.0:
+                    there += presence[r, m, i] * o[m, j]
+                    back += presence[r, m, j] * o[m, i]
+            out[r, q] = min(max(there + back, 0.0), 1.0)
+    return out
 
 
 def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:
@@ -161,16 +257,30 @@ def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:
     Boulding's loss-of-strength gradient (``World.decay``). US forces in Japan reach Taiwan;
     forces in Honolulu barely reach the Gulf of Thailand.
     """
-    bases = np.minimum(presence, 1.0) + np.eye(world.n)  # (R, m, h)
-    reach = np.zeros(presence.shape)
-    hosts = presence.any(axis=(0, 1))  # places some state has forces in
-    for h in range(world.n):  # a loop of elementwise maxima: exact, and no (R, N, N, N) array
-        row = world.decay[..., h, :]  # (N,), or (R, N) for stacked samples
-        row = row[:, None, :] if row.ndim == 2 else row[None, None, :]
-        if hosts[h]:
-            np.maximum(reach, bases[:, :, h, None] * row, out=reach)
-        else:  # only h's own forces are there: the other rows would take the max with 0
-            np.maximum(reach[:, h], bases[:, h, h, None] * row[:, 0], out=reach[:, h])
+    decay = world.decay if world.decay.ndim == 3 else world.decay[None]
+    return _reach(presence, decay)
+
+
+@numba.njit(cache=True)
+def _reach(presence, decay):
+    """:func:`theatre_reach`: ``θ_mi = max_h B_mh d_hi``, ``(R, N, N)`` (maxima: exact).
+
+    Args:
+        presence: Forward presence, actor × host, ``(R, N, N)``.
+        decay: Loss of strength from each place to each theatre, ``(1, N, N)``, or
+            ``(R, N, N)`` stacked.
+    """
+    reps, n = presence.shape[0], presence.shape[1]
+    reach = np.zeros((reps, n, n))
+    for r in range(reps):
+        d = decay[r if decay.shape[0] > 1 else 0]
+        for m in range(n):
+            for h in range(n):
+                base = min(presence[r, m, h], 1.0) + (1.0 if h == m else 0.0)
+                if base == 0.0:
+                    continue  # no forces there: the product would be 0, the reach's floor
+                for i in range(n):
+                    reach[r, m, i] = max(reach[r, m, i], base * d[h, i])
     return reach
 
 

@@ -336,21 +336,6 @@ def zero_diagonal(matrices: np.ndarray) -> None:
     matrices.reshape(matrices.shape[0], n * n)[:, :: n + 1] = 0.0
 
 
-def max_along(values: np.ndarray, axis: int) -> np.ndarray:
-    """``values.max(axis)``; on big arrays as a loop of pairwise maxima (exact either way).
-
-    NumPy reduces a short axis in many tiny inner loops; the loop over it runs a few long
-    elementwise passes instead, about twice as fast from some 10,000 elements up.
-    """
-    if values.size < 12_000:
-        return values.max(axis=axis)
-    slices = np.moveaxis(values, axis, 0)
-    out = slices[0].copy()
-    for part in slices[1:]:
-        np.maximum(out, part, out=out)
-    return out
-
-
 def alignment_distance(alignment: np.ndarray) -> np.ndarray:
     """Squared half-distance on the alignment axis, ``((A_i − A_j) / 2)²``, in [0, 1]."""
     return alignment_gaps(alignment)[1]

@@ -8,7 +8,6 @@ from conftest import world
 from sim.core.dynamics.state import (
     alignment_gaps,
     current_gaps,
-    max_along,
     month_draws,
     upper_triangle,
     zero_diagonal,
@@ -34,13 +33,6 @@ def test_cached_gaps_follow_the_alignment_and_cannot_be_changed():
     assert not first[0].flags.writeable
     state.alignment = state.alignment * 0.5
     np.testing.assert_array_equal(current_gaps(state)[0], alignment_gaps(state.alignment)[0])
-
-
-def test_maxima_are_exact_on_small_and_large_arrays():
-    rng = np.random.default_rng(3)
-    for shape in ((2, 3, 4), (40, 17, 17)):
-        values = rng.random(shape)
-        np.testing.assert_array_equal(max_along(values, 1), values.max(axis=1))
 
 
 def test_upper_triangle_and_zero_diagonal():
