@@ -43,7 +43,9 @@ class Country(mesa.Agent):
         model = self.model
         if model.gains is None or not (model.world.menu.actor == self.index).any():
             return
-        picked = choose(model.world, model.state, model.gains, np.array([self.index]))
+        picked = choose(
+            model.world, model.state, model.gains, np.array([self.index]), model.scores.stake
+        )
         model.choices[:, self.index] = picked[:, 0]
 
     @property

@@ -96,7 +96,9 @@ def stationary_incidents(world: World, state: State) -> tuple[np.ndarray, np.nda
         # At war nothing is higher: the month's step-up draw steps it down (see §5).
         down = np.concatenate([p_down[:-1], np.minimum(p_up[-1:] + p_down[-1:], 1.0)])
         pi = level_distribution(start, p_up[:-1].T, down.T)
-        mean_level = pi @ np.arange(WAR + 1)
+        # A row sum, not a matrix-vector product: BLAS's result depends on the array's
+        # alignment in memory, so the same numbers could give different bits.
+        mean_level = (pi * np.arange(WAR + 1)).sum(axis=-1)
         moved = tau.copy()
         moved[s] = np.clip(
             target[0, s] + (p.tension.incident_gain * mean_level + bloc[0, s]) / rate[0, s],

@@ -83,6 +83,7 @@ class Scores:
         value: The mover's private value of the move (:func:`revealed_value`), once
             :func:`evaluate` has priced it.
         accept: The chance that the partner accepts the move (:func:`acceptance`), ``(R, V)``.
+        stake: Each lever's stake this month (:func:`lever_stakes`), ``(R, V)``.
     """
 
     cost: np.ndarray
@@ -91,6 +92,7 @@ class Scores:
     partner_cost: np.ndarray
     value: np.ndarray | None = None
     accept: np.ndarray | None = None
+    stake: np.ndarray | None = None
 
 
 def is_decision_month(world: World, step: int) -> bool:
@@ -563,10 +565,12 @@ def utilities(
     idx: np.ndarray,
     *,
     value: np.ndarray | None = None,
+    stake: np.ndarray | None = None,
 ) -> np.ndarray:
     """``ΔU`` of the moves of the menu's variables ``idx`` (see the module docstring).
 
-    ``value`` is :func:`revealed_value` of the moves, computed when not given.
+    ``value`` is :func:`revealed_value` of the moves and ``stake`` their :func:`lever_stakes`,
+    each computed when not given.
 
     Returns:
         ``(R, len(idx), 2)``; ``-inf`` where a move is not available or not attended to.
@@ -575,7 +579,7 @@ def utilities(
     p = world.params.decisions
     if value is None:
         value = revealed_value(world, state, menu, idx, values, scores.change)
-    own = lever_stakes(world, state, idx)[..., None]
+    own = (lever_stakes(world, state, idx) if stake is None else stake)[..., None]
     o = departures(world, state, menu, values)[..., None]
     steps = scores.change / menu.step[:, None]
     pull = p.commitment * own * ((o + steps) ** 2 - o**2)
@@ -611,15 +615,19 @@ def revealed_value(
     idx: np.ndarray,
     values: np.ndarray,
     change: np.ndarray,
+    price: np.ndarray | None = None,
 ) -> np.ndarray:
     """The private value ``V(o + Δ) − V(o)`` of each move of variables ``idx``, ``(R, V, 2)``.
+
+    ``price`` is :func:`prices_now` of the variables, computed when not given.
 
     ``V(o) = δ (β_+ max(o, 0) + β_− min(o, 0))`` is piecewise linear in the departure ``o``
     from the status quo (in steps ``δ``), kinked there: a move above the status quo is valued
     at ``β_+`` whichever way it goes, one below at ``β_−``, so a step back returns exactly what
     the step out gained, and a partial step at a bound is valued for what it moves.
     """
-    price = prices_now(world, state, idx)
+    if price is None:
+        price = prices_now(world, state, idx)
     o = departures(world, state, menu, values)[..., None]
     after = o + change / menu.step[:, None]
 
@@ -631,25 +639,36 @@ def revealed_value(
     return np.where(change != 0.0, v(after) - v(o), 0.0)
 
 
-def lever_stakes(world: World, state: State, idx: np.ndarray | None = None) -> np.ndarray:
+def lever_stakes(
+    world: World, state: State, idx: np.ndarray | None = None, price: np.ndarray | None = None
+) -> np.ndarray:
     """Each lever's stake ``S_v``, ``(R, V)`` (or ``(R, len(idx))``).
 
     ``S_v = max(|β_v| δ_v, attention · Z_i)``: the first-order value of one step at the status
     quo (a stance's at its rung), at least ``attention`` times that of the state's weightiest
     lever — the unit a move is weighed in, so that a lever worth little to the state moves only
-    for a gain that matters to it.
+    for a gain that matters to it. ``price`` is :func:`prices_now` of the variables, computed
+    when not given.
     """
     menu = world.menu
     if idx is None:
         idx = np.arange(menu.size)
     row = decision_row(world, state.step)
-    price = np.abs(prices_now(world, state, idx)).max(axis=2)
+    if price is None:
+        price = prices_now(world, state, idx)
+    price = np.abs(price).max(axis=2)
     stake = price * menu.step[idx]
     weightiest = world.decision_scale[..., row, :][..., menu.actor[idx]]
     return np.maximum(stake, world.params.decisions.attention * weightiest)
 
 
-def choose(world: World, state: State, gains: np.ndarray, deciders: np.ndarray) -> np.ndarray:
+def choose(
+    world: World,
+    state: State,
+    gains: np.ndarray,
+    deciders: np.ndarray,
+    stake: np.ndarray | None = None,
+) -> np.ndarray:
     """Each decider's move by the logit rule: ``(R, len(deciders))`` positions, -1 to hold.
 
     A position ``2 v + d`` is move ``d`` (0 up, 1 down) of variable ``v``. The logit draw is
@@ -657,11 +676,12 @@ def choose(world: World, state: State, gains: np.ndarray, deciders: np.ndarray) 
     keyed by what the move is (:meth:`~sim.core.dynamics.menu.Menu.identity`) and one per
     state for holding, from the ``DECISION`` stream: a move meets the same shock whichever
     other states decide with it and whatever else a scenario puts on the menu, so paired
-    scenarios compare like with like (common random numbers).
+    scenarios compare like with like (common random numbers). ``stake`` is
+    :func:`lever_stakes` of the whole menu (:attr:`Scores.stake`), computed when not given.
     """
     menu = world.menu
     r = state.replicates
-    scale = np.maximum(lever_stakes(world, state), MIN_STAKE)
+    scale = np.maximum(lever_stakes(world, state) if stake is None else stake, MIN_STAKE)
     flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
     out = np.full((r, deciders.size), -1, dtype=np.int64)
     # The deciders' moves, grouped by decider (each group in menu order): ``order``.
@@ -721,7 +741,8 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
     channels = menu.of_kind("channel")
     if channels.size == 0:
         return out
-    stake = np.maximum(lever_stakes(world, state), MIN_STAKE)
+    stake = lever_stakes(world, state) if scores.stake is None else scores.stake
+    stake = np.maximum(stake, MIN_STAKE)
     where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
     for v in channels.tolist():
         mirror = where.get((int(menu.target[v]), int(menu.actor[v])))
@@ -843,7 +864,7 @@ def decide(world: World, state: State) -> None:
     """The decision phase of a month: every deciding state scores its menu and moves."""
     scores, gains = evaluate(world, state)
     deciders = np.unique(world.menu.actor)
-    choices = choose(world, state, gains, deciders)
+    choices = choose(world, state, gains, deciders, scores.stake)
     apply_choices(world, state, _spread(world, deciders, choices), scores, gains)
 
 
@@ -863,8 +884,11 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     menu = world.menu.take(idx)
     values = current_values(world, state, menu, levers)
     part = score_moves(world, state, view, menu, values)
-    value = revealed_value(world, state, menu, idx, values, part.change)
-    gains = utilities(world, state, part, values, idx, value=value)
+    everything = np.arange(world.menu.size)
+    price = prices_now(world, state, everything)  # once, for the value and every stake
+    stake = lever_stakes(world, state, everything, price)
+    value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx])
+    gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx])
     r, v = state.replicates, world.menu.size
     fields = {
         "cost": np.zeros((r, v, 2, len(TERMS))),
@@ -877,14 +901,14 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
         array[:, idx] = value if name == "value" else getattr(part, name)
     full = np.full((r, v, 2), -np.inf)
     full[:, idx] = gains
-    scores = Scores(**fields)
+    scores = Scores(**fields, stake=stake)
     accept = acceptance(world, state, scores, full)
     channels = world.menu.of_kind("channel")
     if channels.size:  # what the channel saves needs the partner; seeking it is the mover's
         saved = (1.0 - accept[:, channels]) * fields["cost"][:, channels, 0].sum(axis=2)
         full[:, channels, 0] += saved
         fields["cost"][:, channels, 0] *= accept[:, channels, None]  # the record's terms
-    return Scores(**fields, accept=accept), full
+    return Scores(**fields, accept=accept, stake=stake), full
 
 
 def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:

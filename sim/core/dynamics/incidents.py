@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.deterrence import deterrence
@@ -65,9 +66,34 @@ def level_distribution(start: np.ndarray, up: np.ndarray, down: np.ndarray) -> n
     Returns:
         ``π`` with ``π_{L+1} / π_L = up_L / down_{L+1}`` (``up_0`` = start), ``(…, 6)``.
     """
-    ratios = np.concatenate([start[..., None], up], axis=-1) / np.maximum(down, 1e-12)
-    weights = np.concatenate([np.ones((*start.shape, 1)), np.cumprod(ratios, axis=-1)], axis=-1)
-    return weights / weights.sum(axis=-1, keepdims=True)
+    start = np.asarray(start, dtype=float)
+    flat = start.reshape(-1)
+    ups = np.ascontiguousarray(np.broadcast_to(up, (*start.shape, 4))).reshape(-1, 4)
+    downs = np.ascontiguousarray(np.broadcast_to(down, (*start.shape, 5))).reshape(-1, 5)
+    out = np.empty((flat.size, 6))
+    for e in range(flat.size):
+        stationary(flat[e], ups[e], downs[e], out[e])
+    return out.reshape(*start.shape, 6)
+
+
+@numba.njit(cache=True)
+def stationary(start, up, down, out):
+    """:func:`level_distribution` of one dyad, written into ``out`` ``(6,)``.
+
+    The weights are the running products of ``up_L / max(down_{L+1}, 10⁻¹²)`` from 1 at calm,
+    divided by their sum (summed from calm up); compiled, so that a look-ahead can call it
+    per dyad.
+    """
+    out[0] = 1.0
+    weight = 1.0
+    for k in range(5):
+        weight = weight * ((start if k == 0 else up[k - 1]) / max(down[k], 1e-12))
+        out[k + 1] = weight
+    total = 0.0
+    for k in range(6):
+        total += out[k]
+    for k in range(6):
+        out[k] = out[k] / total
 
 
 def escalation_offset(world: World) -> np.ndarray:

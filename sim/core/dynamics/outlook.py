@@ -37,8 +37,8 @@ from sim.core.dynamics.incidents import (
     escalation_terms,
     incident_hazard,
     interdependence_restraint,
-    level_distribution,
     stance_terms,
+    stationary,
 )
 from sim.core.dynamics.levers import LeverTerms, lever_terms
 from sim.core.dynamics.state import EPS, State, Ties
@@ -294,11 +294,12 @@ def expected_costs(
     up_[..., -1] = 0.0
     costs = rung_costs(world)[..., dyads, :]  # (E, 6), or (R, E, 6)
     upper = costs * (np.arange(RUNGS) >= WAR - 1)
-    pi = view.start[:, dyads]
     if lasting is not None:  # a lasting posture: the typical situation it makes, not today's
-        rest = level_distribution(begin, up_[..., :-1], down_)
         months = view.horizon + lasting
-        return months * (rest * costs).sum(axis=2), months * (rest * upper).sum(axis=2)
+        every = costs if costs.ndim == 3 else costs[None]
+        months = np.ascontiguousarray(np.broadcast_to(months, tau.shape[:1]), dtype=float)
+        return stationary_costs(begin, up_, down_, every, months)
+    pi = view.start[:, dyads]
     shape = (*tau.shape, RUNGS)
     # One layout (contiguous, writable) for every call: the kernel is compiled once.
     rates = (np.ascontiguousarray(a) for a in (pi, begin, up_, down_))
@@ -354,6 +355,39 @@ def carried_costs(start, begin, up, down, costs, upper, horizon):
                     worst += pi[k] * upper[r, e, k]
                 total[r, e] += cost
                 severe[r, e] += worst
+    return total, severe
+
+
+@numba.njit(cache=True)
+def stationary_costs(begin, up, down, costs, months):
+    """``M π_∞ · c`` and ``M π_∞ · c_severe`` of each dyad's chain, ``(R, E)`` each.
+
+    ``π_∞`` is the chain's stationary distribution (:func:`level_distribution`), ``M`` the
+    months a lasting posture is weighed over. Compiled per dyad, in the order of the array
+    form it replaced (the same bits).
+
+    Args:
+        begin: Chance that a calm dyad starts an incident, ``(R, E)``.
+        up: Step-up chance at rungs 1 … 5, ``(R, E, 5)`` (the last, at war, unused).
+        down: Step-down chance at rungs 1 … 5, ``(R, E, 5)``.
+        costs: Cost of a month at each rung, ``(1, E, 6)``, or ``(R, E, 6)`` stacked.
+        months: ``M`` of each replicate (a stacked sweep's may differ), ``(R,)``.
+    """
+    reps, dyads = begin.shape
+    total = np.empty((reps, dyads))
+    severe = np.empty((reps, dyads))
+    rest = np.empty(RUNGS)
+    for r in range(reps):
+        c = costs[r if costs.shape[0] > 1 else 0]
+        for e in range(dyads):
+            stationary(begin[r, e], up[r, e], down[r, e], rest)
+            cost = 0.0
+            worst = 0.0
+            for k in range(RUNGS):
+                cost += rest[k] * c[e, k]
+                worst += rest[k] * (c[e, k] if k >= WAR - 1 else 0.0)
+            total[r, e] = months[r] * cost
+            severe[r, e] = months[r] * worst
     return total, severe
 
 
