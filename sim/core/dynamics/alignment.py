@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.arms import at_month
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import EPS, State, Ties, month_draws
+from sim.core.dynamics.state import EPS, State, Ties, leading, month_draws, per_replicate
 from sim.core.dynamics.threat import power_share
 from sim.core.rng import Stream, box_muller
 from sim.core.world import LEVER_INDEX, World
@@ -38,44 +39,124 @@ def alignment_forces(
     """
     p = world.params.alignment
     A = state.alignment
+    r = A.shape[0]
     lingering = lingering_threat(world, state.step, threat_matrix, ties.credible, capability_now)
-    security = p.security_weight * security_force(lingering, A)
-    # Alliances pull members towards their patron (the hub), not towards each other.
-    hub_alignment = A[:, world.hub]  # (R, K)
-    alliance = np.einsum("rk,rki,rk->ri", ties.strength, ties.members, hub_alignment) - (
-        np.einsum("rk,rki->ri", ties.strength, ties.members) * A
-    )
-    # Only donors and traders have nonzero levers: the sums skip the zero rows.
     terms = lever_terms(world, state, levers)
-    deals = np.tanh(terms.trade / p.trade_unit)
-    economy = _towards(deals, A, terms.traders)
+    drills = _drills(world, state, levers)
+    economic = terms.economic_on
     own = np.maximum(state.milex, 0.01)[:, None, :]
     received = state.transfers[:, terms.donors] / (p.transfer_unit * own)
     intensity = np.tanh(terms.aid / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear + received)
-    inducement = _towards(intensity, A, terms.donors)
-    drills = _drills(world, state, levers)
-    if drills is not None:  # joint drills pull the partner towards the state that leads them
-        inducement = inducement + np.einsum("rai,ra->ri", drills[0], A) - drills[1] * A
-    forces = (
-        security
-        + p.alliance_weight * alliance
-        + p.economic_weight * economy
-        + p.inducement_weight * inducement
-        - p.entrapment_weight * (entrapment + abandonment) * A
-        - p.inertia * (A - world.alignment0)
+    coefficient = np.stack(
+        [
+            per_replicate(c, r)
+            for c in (
+                p.security_weight,
+                p.alliance_weight,
+                p.economic_weight,
+                p.inducement_weight,
+                p.entrapment_weight,
+                p.inertia,
+                p.compliance_weight,
+                p.neighbour_weight,
+                p.hedging_weight,
+                world.params.decisions.lean_shift,
+            )
+        ],
+        axis=1,
     )
-    if terms.economic_on is not None:
-        # [r, i, a]: a's coercion of i, weighted by i's trade with a, pulls i towards a.
-        leverage = terms.economic_on * world.trade_share
-        pull = np.einsum("ria,ra->ri", leverage, A) - leverage.sum(axis=2) * A
-        forces = forces + p.compliance_weight * pull
-    if world.asean.any():
-        asean = world.asean.astype(float)
-        mean_asean = (A * asean).sum(axis=1, keepdims=True) / asean.sum()
-        forces = forces + asean * (p.neighbour_weight * (mean_asean - A) - p.hedging_weight * A)
-    if state.lean is not None:  # a lean moves the point domestic preferences hold it to (§9)
-        forces = forces + p.inertia * world.params.decisions.lean_shift * state.lean
-    return np.where(world.pole, 0.0, forces)
+    nothing = np.zeros((r, 0, 0))
+    return _forces(
+        coefficient,
+        A,
+        np.ascontiguousarray(lingering),
+        world.hub,
+        ties.strength,
+        ties.members,
+        _deals(world, state, levers, terms),
+        terms.traders,
+        intensity,
+        terms.donors,
+        nothing if drills is None else drills[0],
+        nothing if economic is None else economic,
+        leading(world.trade_share, 2) if economic is not None else nothing,
+        entrapment,
+        abandonment,
+        leading(world.alignment0, 1),
+        world.asean.astype(float),
+        np.zeros((r, 0)) if state.lean is None else state.lean,
+        world.pole,
+    )
+
+
+@numba.njit(cache=True)
+def _forces(
+    coefficient, A, lingering, hub, strength, members, deals, traders, intensity, donors, drills,
+    economic, trade_share, entrapment, abandonment, alignment0, asean, lean, pole,
+):  # fmt: skip
+    """The pulls of :func:`alignment_forces`, ``(R, N)``, one replicate and country at a time.
+
+    Compiled: a few sums over partners per country, which array passes (einsums over
+    ``(R, N, N)``) would spend in overhead. ``coefficient`` holds, per replicate, the
+    weights ``w_S, w_K, w_T, w_A, w_F``, the inertia ``k``, ``w_C``, ``w_N``, ``w_H`` and the
+    lean's shift ``s_ℓ``; ``deals``, ``intensity`` and ``drills`` are the pulls of trade
+    deals, aid and drills (their ``tanh``, vectorised by NumPy); an empty ``drills``,
+    ``economic`` or ``lean`` means none is in force.
+    """
+    reps, n = A.shape
+    out = np.zeros((reps, n))
+    count = 0.0
+    for i in range(n):
+        count += asean[i]
+    for r in range(reps):
+        (w_s, w_k, w_t, w_a, w_f, inertia, w_c, w_n, w_h, shift) = coefficient[r]
+        a = A[r]
+        mean_asean = 0.0
+        for i in range(n):
+            mean_asean += a[i] * asean[i]
+        mean_asean = mean_asean / count if count > 0 else 0.0
+        a0 = alignment0[r if alignment0.shape[0] > 1 else 0]
+        for i in range(n):
+            if pole[i]:
+                continue
+            security = 0.0
+            for j in range(n):
+                security += lingering[r, i, j] * a[j]
+            alliance = 0.0
+            bound = 0.0
+            for k in range(hub.size):
+                tie = strength[r, k] * members[r, k, i]
+                alliance += tie * a[hub[k]]
+                bound += tie
+            economy = 0.0
+            for t in range(traders.size):
+                economy += deals[r, t, i] * (a[traders[t]] - a[i])
+            inducement = 0.0
+            for d in range(donors.size):
+                inducement += intensity[r, d, i] * (a[donors[d]] - a[i])
+            if drills.shape[1]:
+                for m in range(n):
+                    inducement += drills[r, m, i] * (a[m] - a[i])
+            force = (
+                -w_s * security
+                + w_k * (alliance - bound * a[i])
+                + w_t * economy
+                + w_a * inducement
+                - w_f * (entrapment[r, i] + abandonment[r, i]) * a[i]
+                - inertia * (a[i] - a0[i])
+            )
+            if economic.shape[1]:
+                shares = trade_share[r if trade_share.shape[0] > 1 else 0]
+                compliance = 0.0
+                for m in range(n):
+                    compliance += economic[r, i, m] * shares[i, m] * (a[m] - a[i])
+                force += w_c * compliance
+            if count > 0:
+                force += asean[i] * (w_n * (mean_asean - a[i]) - w_h * a[i])
+            if lean.shape[1]:
+                force += inertia * shift * lean[r, i]
+            out[r, i] = force
+    return out
 
 
 def security_force(threat_matrix: np.ndarray, alignment: np.ndarray) -> np.ndarray:
@@ -105,6 +186,19 @@ def lingering_threat(
     relief = world.params.alignment.threat_relief
     counted = np.where(share < resting, resting + relief * (share - resting), share)
     return threat_matrix * (counted / np.maximum(share, EPS))[:, None, :]
+
+
+def _deals(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:
+    """The pull of trade deals, ``tanh(deal_ai / u_T)``, ``(R, len(traders), N)``.
+
+    It changes only with the levers in force, so it is kept while the lever tensor is.
+    """
+    cached = state.deals_cache
+    if cached is not None and cached[0] is levers:
+        return cached[1]
+    deals = np.tanh(terms.trade / world.params.alignment.trade_unit)
+    state.deals_cache = (levers, deals)
+    return deals
 
 
 def _drills(world: World, state: State, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

@@ -74,6 +74,9 @@ MIN_STAKE = 1e-6
 class Scores:
     """What every move of the menu would change, ``(R, V, 2)`` (up, down).
 
+    The arrays cover the variables that were scored: all of the menu, or, from
+    :func:`evaluate`, those some replicate attends to (:attr:`slots` finds a variable's place).
+
     Attributes:
         cost: Change of the model's cost to the mover, by :data:`TERMS`, ``(R, V, 2, 3)``.
         change: The move's change of its variable (0 where it is not available).
@@ -83,7 +86,10 @@ class Scores:
         value: The mover's private value of the move (:func:`revealed_value`), once
             :func:`evaluate` has priced it.
         accept: The chance that the partner accepts the move (:func:`acceptance`), ``(R, V)``.
-        stake: Each lever's stake this month (:func:`lever_stakes`), ``(R, V)``.
+        stake: Each lever's stake this month (:func:`lever_stakes`), ``(R, V)``, over the whole
+            menu.
+        slots: Each menu variable's place along the scored arrays' second axis, -1 where it
+            was not scored, ``(V,)``; None when every variable was, in menu order.
     """
 
     cost: np.ndarray
@@ -93,6 +99,11 @@ class Scores:
     value: np.ndarray | None = None
     accept: np.ndarray | None = None
     stake: np.ndarray | None = None
+    slots: np.ndarray | None = None
+
+    def slot(self, v: int) -> int:
+        """The place of menu variable ``v`` along the scored arrays (-1: not scored)."""
+        return v if self.slots is None else int(self.slots[v])
 
 
 def is_decision_month(world: World, step: int) -> bool:
@@ -750,7 +761,9 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
         own = gains[:, mirror, 0] / stake[:, mirror] if mirror is not None else None
         lam_b = np.broadcast_to(world.rationality[..., b], (r,))
         lam_0 = np.broadcast_to(world.params.decisions.rationality, (r,))
-        fallback = -scores.partner_cost[:, v, 0] / stake[:, v]
+        at = scores.slot(v)
+        partner = scores.partner_cost[:, at, 0] if at >= 0 else np.zeros(r)
+        fallback = -partner / stake[:, v]
         if own is None:
             z = lam_0 * fallback
         else:
@@ -782,7 +795,7 @@ def apply_choices(
         v, d = divmod(position, 2)
         kind = KINDS[menu.kind[v]]
         a, b = int(menu.actor[v]), int(menu.target[v])
-        delta = float(scores.change[rep, v, d])
+        delta = float(scores.change[rep, scores.slot(v), d])
         refused = False
         if kind == "channel" and delta > 0:
             if (int(rep), b, a) in opened:  # the partner opened it this month
@@ -834,9 +847,10 @@ def move_record(
     """
     menu = world.menu
     kind = KINDS[menu.kind[v]]
-    delta = float(scores.change[rep, v, d])
-    terms = {name: -float(scores.cost[rep, v, d, t]) for t, name in enumerate(TERMS)}
-    terms["value"] = float(scores.value[rep, v, d])
+    at = scores.slot(v)
+    delta = float(scores.change[rep, at, d])
+    terms = {name: -float(scores.cost[rep, at, d, t]) for t, name in enumerate(TERMS)}
+    terms["value"] = float(scores.value[rep, at, d])
     gain = float(gains[rep, v, d])
     terms["posture"] = gain - sum(terms.values())
     a = world.codes[menu.actor[v]]
@@ -890,25 +904,27 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx])
     gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx])
     r, v = state.replicates, world.menu.size
-    fields = {
-        "cost": np.zeros((r, v, 2, len(TERMS))),
-        "change": np.zeros((r, v, 2)),
-        "available": np.zeros((r, v, 2), dtype=bool),
-        "partner_cost": np.zeros((r, v, 2)),
-        "value": np.zeros((r, v, 2)),
-    }
-    for name, array in fields.items():
-        array[:, idx] = value if name == "value" else getattr(part, name)
     full = np.full((r, v, 2), -np.inf)
     full[:, idx] = gains
-    scores = Scores(**fields, stake=stake)
+    slots = np.full(v, -1, dtype=np.int64)
+    slots[idx] = np.arange(idx.size)
+    fields = {
+        "cost": part.cost,
+        "change": part.change,
+        "available": part.available,
+        "partner_cost": part.partner_cost,
+        "value": value,
+    }
+    scores = Scores(**fields, stake=stake, slots=slots)
     accept = acceptance(world, state, scores, full)
     channels = world.menu.of_kind("channel")
+    channels = channels[slots[channels] >= 0]  # the others keep no score and never move
     if channels.size:  # what the channel saves needs the partner; seeking it is the mover's
-        saved = (1.0 - accept[:, channels]) * fields["cost"][:, channels, 0].sum(axis=2)
+        at = slots[channels]
+        saved = (1.0 - accept[:, channels]) * part.cost[:, at, 0].sum(axis=2)
         full[:, channels, 0] += saved
-        fields["cost"][:, channels, 0] *= accept[:, channels, None]  # the record's terms
-    return Scores(**fields, accept=accept, stake=stake), full
+        part.cost[:, at, 0] *= accept[:, channels, None]  # the record's terms
+    return Scores(**fields, accept=accept, stake=stake, slots=slots), full
 
 
 def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:

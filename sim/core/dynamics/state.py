@@ -227,6 +227,8 @@ class State:
         terms_cache: The lever tensor last read and the terms derived from it.
         drill_cache: The lever tensor last read by the alignment forces, the pull of its joint
             exercises and that pull's row sums.
+        deals_cache: The lever tensor last read by the alignment forces and the pull of its
+            trade deals.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
         bond_cache: Membership and commitment last seen by the alliance fears, and the pair
@@ -279,6 +281,7 @@ class State:
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
     drill_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    deals_cache: tuple[np.ndarray, np.ndarray] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
@@ -372,3 +375,22 @@ def current_gaps(state: State) -> tuple[np.ndarray, np.ndarray]:
     half.flags.writeable = distance.flags.writeable = False  # shared: nobody may change them
     state.gaps_cache = (state.alignment.copy(), half, distance)
     return half, distance
+
+
+def per_replicate(value, replicates: int) -> np.ndarray:
+    """A coefficient as one float per replicate, ``(R,)`` (a compiled kernel's argument).
+
+    A scalar is repeated; a stacked sweep's :class:`~sim.core.batch.PerReplicate` is read as
+    it is.
+    """
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (replicates,)))
+
+
+def leading(array: np.ndarray, ndim: int) -> np.ndarray:
+    """A world array with a replicate axis: ``(1, …)`` unless it has one (stacked samples).
+
+    ``ndim`` is the array's number of axes without the replicate axis; a kernel reads row
+    ``r`` where the leading axis is longer than 1, else row 0.
+    """
+    array = np.asarray(array)
+    return array[None] if array.ndim == ndim else array

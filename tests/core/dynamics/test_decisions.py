@@ -98,7 +98,7 @@ def test_a_move_changes_only_the_replicates_that_chose_it():
     changed = (after != before).any(axis=(1, 2, 3))
     assert changed.tolist() == [False, False, True, False, False, False]
     assert after[2, coercion, w.china, target] == pytest.approx(
-        before[2, coercion, w.china, target] + scores.change[2, v, 0]
+        before[2, coercion, w.china, target] + scores.change[2, scores.slot(v), 0]
     )
     assert state.moves[2, w.china] == 1 and state.moves.sum() == 1
 
