@@ -47,6 +47,7 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
     pairs = np.flatnonzero(both.any(axis=(0, 1)))
     pair_i, pair_j = world.dyad_i[pairs], world.dyad_j[pairs]
     shared = np.ascontiguousarray(both[:, :, pairs].transpose(1, 0, 2))  # (K, R, S)
+    pair, alliance = np.nonzero(shared.any(axis=1).T)  # pair by pair, alliances in order
     derived = Membership(
         protected=protected,
         any_protector=protected.any(axis=1),
@@ -57,6 +58,8 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
         shared=shared,
         i_protected=shared * guarded[:, None, pair_i],
         j_protected=shared * guarded[:, None, pair_j],
+        pair_start=np.searchsorted(pair, np.arange(pairs.size + 1)),
+        pair_alliance=alliance,
         coverage=_coverage(world, members, protected, cover),
     )
     state.membership_cache = (members.copy(), derived)
@@ -155,6 +158,8 @@ def alliance_ties(world: World, state: State) -> Ties:
         promise,
         joined.pair_i,
         joined.pair_j,
+        joined.pair_start,
+        joined.pair_alliance,
         world.n,
     )
     return Ties(
@@ -171,58 +176,52 @@ def alliance_ties(world: World, state: State) -> Ties:
 
 
 @numba.njit(cache=True)
-def _tie_tensors(shared, i_protected, j_protected, strength, promise, pair_i, pair_j, n):
+def _tie_tensors(
+    shared, i_protected, j_protected, strength, promise, pair_i, pair_j, start, alliances, n
+):  # fmt: skip
     """The tie tensors of :func:`alliance_ties` from the pairs that share an alliance.
 
     ``W_ij = max_k shared_k s_k`` (credible and promised) and the protective ties
-    ``W^p`` towards each side of a pair, scattered into ``(R, N, N)`` tensors. Compiled: one
-    pass over replicates and pairs instead of a ``(K, 2, R, S)`` product; maxima are exact in
-    any order, so the numbers are those of the array form it replaced.
+    ``W^p`` towards each side of a pair, scattered into ``(R, N, N)`` tensors. Compiled: the
+    maxima run over the alliances each pair shares (``alliances[start[q]:start[q + 1]]``),
+    from zero, the floor of every product; maxima are exact in any order, so the numbers are
+    those of the array form over every alliance that it replaced.
 
     Args:
         shared: Whether each pair shares each alliance, ``(K, R, S)`` (0 or 1).
         i_protected: ``shared`` where ``pair_i`` is protected by the alliance, ``(K, R, S)``.
         j_protected: ``shared`` where ``pair_j`` is protected, ``(K, R, S)``.
-        strength: Credible pledge strength, ``(R, K)``.
-        promise: Promised pledge strength, ``(R, K)``.
+        strength: Credible pledge strength, ``(R, K)``, in [0, 1).
+        promise: Promised pledge strength, ``(R, K)``, in [0, 1).
         pair_i: First country of each pair, ``(S,)``.
         pair_j: Second country of each pair, ``(S,)``.
+        start: Where each pair's alliances start in ``alliances``, ``(S + 1,)``.
+        alliances: The alliances each pair shares in some replicate, pair by pair.
         n: Countries.
 
     Returns:
         ``(ties, protection, toward_i, toward_j)``: ``(2, R, N, N)`` credible and promised
         ties, ``(R, N, N)`` protective ties, and the latter on the pairs, ``(R, S)`` each.
     """
-    kinds, reps, pairs = shared.shape
+    reps, pairs = shared.shape[1], shared.shape[2]
     ties = np.zeros((2, reps, n, n))
     protection = np.zeros((reps, n, n))
     toward_i = np.zeros((reps, pairs))
     toward_j = np.zeros((reps, pairs))
-    if kinds == 0:
-        return ties, protection, toward_i, toward_j
-    credible = np.empty((reps, pairs))
-    promised = np.empty((reps, pairs))
-    for k in range(kinds):  # alliance first: each pass reads one contiguous (R, S) block
-        for r in range(reps):
-            for q in range(pairs):
-                a = shared[k, r, q] * strength[r, k]
-                b = shared[k, r, q] * promise[r, k]
-                c = i_protected[k, r, q] * strength[r, k]
-                d = j_protected[k, r, q] * strength[r, k]
-                if k == 0:
-                    credible[r, q], promised[r, q], toward_i[r, q], toward_j[r, q] = a, b, c, d
-                else:
-                    credible[r, q] = max(credible[r, q], a)
-                    promised[r, q] = max(promised[r, q], b)
-                    toward_i[r, q] = max(toward_i[r, q], c)
-                    toward_j[r, q] = max(toward_j[r, q], d)
     for r in range(reps):
         for q in range(pairs):
+            credible, promised, to_i, to_j = 0.0, 0.0, 0.0, 0.0
+            for at in range(start[q], start[q + 1]):
+                k = alliances[at]
+                credible = max(credible, shared[k, r, q] * strength[r, k])
+                promised = max(promised, shared[k, r, q] * promise[r, k])
+                to_i = max(to_i, i_protected[k, r, q] * strength[r, k])
+                to_j = max(to_j, j_protected[k, r, q] * strength[r, k])
             i, j = pair_i[q], pair_j[q]
-            ties[0, r, i, j] = ties[0, r, j, i] = credible[r, q]
-            ties[1, r, i, j] = ties[1, r, j, i] = promised[r, q]
-            protection[r, i, j] = toward_i[r, q]
-            protection[r, j, i] = toward_j[r, q]
+            ties[0, r, i, j] = ties[0, r, j, i] = credible
+            ties[1, r, i, j] = ties[1, r, j, i] = promised
+            protection[r, i, j] = toward_i[r, q] = to_i
+            protection[r, j, i] = toward_j[r, q] = to_j
     return ties, protection, toward_i, toward_j
 
 

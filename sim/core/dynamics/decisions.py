@@ -206,10 +206,16 @@ def score_moves(
             continue
         scorer = _SCORERS[kind]
         context = bases["stance" if kind == "stance" else "lasting"]
+        # A kind's moves side by side (evaluate orders them so): the scorer writes in place.
+        block = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == idx.size else idx
         for d in range(2):
-            out = Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size)))
-            scorer(world, state, view, menu, idx, values[:, idx], change[:, idx, d], out, context)
-            scored.append((idx, d, out))
+            if isinstance(block, slice):
+                out = Move(cost[:, block, d], partner_cost[:, block, d])
+            else:
+                out = Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size)))
+                scored.append((idx, d, out))
+            moved = change[:, block, d]
+            scorer(world, state, view, menu, idx, values[:, block], moved, out, context)
     for base in bases.values():  # the escalation the scorers asked for, in one pass each
         base.chains.run()
     for idx, d, out in scored:
@@ -895,6 +901,7 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     view = outlook(world, state, levers, ties, cap, threat_matrix)
     attended = np.asarray(world.decision_attended)
     idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
+    idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
     menu = world.menu.take(idx)
     values = current_values(world, state, menu, levers)
     part = score_moves(world, state, view, menu, values)

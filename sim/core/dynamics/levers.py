@@ -32,13 +32,41 @@ def active_levers(world: World, state: State) -> np.ndarray:
     cached = state.overlay_cache
     if cached is not None and cached[0] is scripted and cached[1] == versions:
         return cached[2]
-    summed = scripted + state.overlay
-    if state.played is not None:
-        summed += state.played
-    levers = np.maximum(summed, 0.0)
+    if state.played is None and not state.overlay_anywhere:
+        levers = decided_levers(world, state, scripted)
+    else:
+        summed = scripted + state.overlay
+        if state.played is not None:
+            summed += state.played
+        levers = np.maximum(summed, 0.0)
     levers.flags.writeable = False  # shared between months: nobody may change it in place
     state.overlay_cache = (scripted, versions, levers)
     return levers
+
+
+def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarray:
+    """``max(scripted + overlay, 0)`` where the states' decisions can have moved a lever.
+
+    The rule moves only the levers of its menu (:func:`~sim.core.dynamics.decisions.apply_choices`),
+    so only those entries are summed; the others are the scripted levers' (never below zero),
+    the same numbers as the whole sum for a fraction of the memory traffic.
+    """
+    menu = world.menu
+    on = menu.lever >= 0
+    at = (menu.lever[on], menu.actor[on], menu.target[on])
+    levers = np.maximum(scripted, 0.0) if _has_negative(state, scripted) else scripted.copy()
+    levers[:, at[0], at[1], at[2]] = np.maximum(
+        scripted[:, at[0], at[1], at[2]] + state.overlay[:, at[0], at[1], at[2]], 0.0
+    )
+    return levers
+
+
+def _has_negative(state: State, scripted: np.ndarray) -> bool:
+    """Whether the scripted levers have a negative entry (checked once per lever tensor)."""
+    cached = state.negative_cache
+    if cached is None or cached[0] is not scripted:
+        state.negative_cache = cached = (scripted, bool((scripted < 0).any()))
+    return cached[1]
 
 
 def scripted_levers(world: World, state: State) -> np.ndarray:
@@ -71,13 +99,19 @@ def lever_sums(world: World, active: np.ndarray, rows: np.ndarray) -> np.ndarray
     The sum runs policy by policy, so each replicate's levers are the same whatever else is
     summed with them; policies in force nowhere among ``rows`` add exactly zero and are
     skipped. Stacked sweep samples may have their own templates for some policies
-    (``World.lever_overrides``).
+    (``World.lever_overrides``); otherwise replicates with the same policies in force are
+    summed once.
     """
     shape = world.levers.shape
     size = shape[1] * shape[2] * shape[3]
     templates = world.levers.reshape(shape[0], size)
     own = own_templates(world)
     on = active[rows]
+    if not own and len(rows) > 1:  # replicates with the same policies in force share a sum
+        patterns, which = np.unique(on, axis=0, return_inverse=True)
+        if len(patterns) < len(rows):
+            sums = lever_sums(world, patterns, np.arange(len(patterns)))
+            return sums[which.reshape(-1)]
     sums = np.zeros((len(rows), size))
     for p in np.flatnonzero(on.any(axis=0)):
         template = own[p].reshape(-1, size)[rows] if p in own else templates[p]

@@ -99,6 +99,7 @@ def _overrule(state: State, move: CompiledMove) -> None:
         (b,) = move.partners
         state.overlay[:, move.lever, a, b] = move.value
         state.overlay_version += 1
+        state.overlay_anywhere = True  # a YAML's overrule may name a lever off the menu
     elif variable == "arms":
         state.posture[:, a] = move.value
     elif variable == "lean":

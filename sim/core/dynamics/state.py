@@ -132,6 +132,8 @@ class Membership:
             first, so that maxima over the alliances run as long elementwise passes).
         i_protected: 1 where ``pair_i`` of pair s is protected in alliance k, ``(K, R, S)``.
         j_protected: 1 where ``pair_j`` of pair s is protected in alliance k, ``(K, R, S)``.
+        pair_start: Where each pair's alliances start in ``pair_alliance``, ``(S + 1,)``.
+        pair_alliance: The alliances each pair shares in some replicate, pair by pair.
         coverage: The :class:`Coverage` of the incident dyads.
     """
 
@@ -144,6 +146,8 @@ class Membership:
     shared: np.ndarray
     i_protected: np.ndarray
     j_protected: np.ndarray
+    pair_start: np.ndarray
+    pair_alliance: np.ndarray
     coverage: Coverage
 
 
@@ -222,6 +226,8 @@ class State:
             (:mod:`sim.core.dynamics.played`).
         overlay_version: Counts the changes of ``overlay`` (the lever cache's key).
         played_version: Counts the changes of ``played`` (the lever cache's key).
+        overlay_anywhere: Whether something other than the decision rule wrote the overlay
+            (a facilitator's overrule), so that it may differ from zero off the menu's levers.
         log: Records of what happened (None when the run is not logged).
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
@@ -239,6 +245,8 @@ class State:
             reads at the end of a month are the ones threat reads at the start of the next).
         overlay_cache: The scripted levers and the overlay's and played levers' versions last
             summed, and their sum.
+        negative_cache: The scripted levers last checked for a negative entry, and whether
+            one is.
     """
 
     step: int
@@ -277,6 +285,7 @@ class State:
     played: np.ndarray | None = None
     overlay_version: int = 0
     played_version: int = 0
+    overlay_anywhere: bool = False
     log: list[Record] | None = field(default_factory=list)
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
@@ -287,6 +296,7 @@ class State:
     membership_cache: tuple[np.ndarray, Membership] | None = None
     gaps_cache: tuple[np.ndarray, ...] | None = None
     overlay_cache: tuple[np.ndarray, tuple[int, int], np.ndarray] | None = None
+    negative_cache: tuple[np.ndarray, bool] | None = None
     draws: tuple[int, dict[Stream, np.ndarray]] | None = None
 
     @property
@@ -319,6 +329,7 @@ class State:
             log=None,
             overlay_version=self.overlay_version,
             played_version=self.played_version,
+            overlay_anywhere=self.overlay_anywhere,
             **arrays,
         )
 
