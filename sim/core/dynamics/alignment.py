@@ -44,9 +44,7 @@ def alignment_forces(
     terms = lever_terms(world, state, levers)
     drills = _drills(world, state, levers)
     economic = terms.economic_on
-    own = np.maximum(state.milex, 0.01)[:, None, :]
-    received = state.transfers[:, terms.donors] / (p.transfer_unit * own)
-    intensity = np.tanh(terms.aid / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear + received)
+    intensity = _aid_pull(world, state, levers, terms)
     coefficient = np.stack(
         [
             per_replicate(c, r)
@@ -116,32 +114,41 @@ def _forces(
             mean_asean += a[i] * asean[i]
         mean_asean = mean_asean / count if count > 0 else 0.0
         a0 = alignment0[r if alignment0.shape[0] > 1 else 0]
+        # Each sum runs over partners in order for every country at once (countries
+        # innermost: contiguous rows), the same order per country as a loop over partners.
+        alliance = np.zeros(n)
+        bound = np.zeros(n)
+        for k in range(hub.size):
+            pole_k = a[hub[k]]
+            for i in range(n):
+                tie = strength[r, k] * members[r, k, i]
+                alliance[i] += tie * pole_k
+                bound[i] += tie
+        economy = np.zeros(n)
+        for t in range(traders.size):
+            towards = a[traders[t]]
+            for i in range(n):
+                economy[i] += deals[r, t, i] * (towards - a[i])
+        inducement = np.zeros(n)
+        for d in range(donors.size):
+            towards = a[donors[d]]
+            for i in range(n):
+                inducement[i] += intensity[r, d, i] * (towards - a[i])
+        if drills.shape[1]:
+            for m in range(n):
+                for i in range(n):
+                    inducement[i] += drills[r, m, i] * (a[m] - a[i])
         for i in range(n):
             if pole[i]:
                 continue
             security = 0.0
             for j in range(n):
                 security += lingering[r, i, j] * a[j]
-            alliance = 0.0
-            bound = 0.0
-            for k in range(hub.size):
-                tie = strength[r, k] * members[r, k, i]
-                alliance += tie * a[hub[k]]
-                bound += tie
-            economy = 0.0
-            for t in range(traders.size):
-                economy += deals[r, t, i] * (a[traders[t]] - a[i])
-            inducement = 0.0
-            for d in range(donors.size):
-                inducement += intensity[r, d, i] * (a[donors[d]] - a[i])
-            if drills.shape[1]:
-                for m in range(n):
-                    inducement += drills[r, m, i] * (a[m] - a[i])
             force = (
                 -w_s * security
-                + w_k * (alliance - bound * a[i])
-                + w_t * economy
-                + w_a * inducement
+                + w_k * (alliance[i] - bound[i] * a[i])
+                + w_t * economy[i]
+                + w_a * inducement[i]
                 - w_f * (entrapment[r, i] + abandonment[r, i]) * a[i]
                 - inertia * (a[i] - a0[i])
             )
@@ -186,6 +193,31 @@ def lingering_threat(
     relief = world.params.alignment.threat_relief
     counted = np.where(share < resting, resting + relief * (share - resting), share)
     return threat_matrix * (counted / np.maximum(share, EPS))[:, None, :]
+
+
+def _aid_pull(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:
+    """The pull of aid on each recipient, ``(R, len(donors), N)``.
+
+    ``tanh(aid_ai / (u_A m_i) + u_N nuclear_ai + arms_ai / (u_X m_i))``, computed where a donor
+    gives something (elsewhere it is ``tanh(0) = 0``).
+    """
+    p = world.params.alignment
+    donors = terms.donors
+    cached = state.aid_cache
+    if cached is None or cached[0] is not levers:
+        given = (terms.aid != 0).any(axis=0) | (terms.nuclear != 0).any(axis=0)
+        state.aid_cache = cached = (levers, given)
+    given = cached[1]
+    if state.transfers.any():
+        given = given | (state.transfers[:, donors] != 0).any(axis=0)
+    d, i = np.nonzero(given)
+    out = np.zeros(terms.aid.shape)
+    if d.size:
+        own = np.maximum(state.milex[:, i], 0.01)
+        received = state.transfers[:, donors[d], i] / (p.transfer_unit * own)
+        x = terms.aid[:, d, i] / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear[:, d, i]
+        out[:, d, i] = np.tanh(x + received)
+    return out
 
 
 def _deals(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:

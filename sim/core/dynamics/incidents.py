@@ -171,6 +171,32 @@ class EscalationTerms:
         p_up = 1.0 / (1.0 + np.exp(-logit))
         return p_up, np.minimum(self.calming, 1 - p_up)
 
+    def ladder(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(…, 5)`` each.
+
+        The same arithmetic per element as :meth:`at`, over a trailing rung axis.
+        """
+        level = np.arange(1, WAR + 1)
+
+        def rungs(term):
+            if type(term) is not np.ndarray and isinstance(term, np.ndarray):
+                return np.asarray(term)[:, None, None]  # a stacked sweep's coefficient, (R,)
+            term = np.asarray(term)
+            return term[..., None] if term.ndim else term
+
+        logit = (
+            rungs(self.opening)
+            - rungs(self.rung_cost) * np.maximum(level - 1, 0)
+            + rungs(self.tension)
+            - rungs(self.deterrence) * np.minimum(level, WAR - 1) / (WAR - 1)
+            + rungs(self.emboldening)
+            - rungs(self.channel)
+            - rungs(self.restraint)
+            - rungs(self.nuclear) * (level == WAR - 1)
+        )
+        p_up = 1.0 / (1.0 + np.exp(-logit))
+        return p_up, np.minimum(rungs(self.calming), 1 - p_up)
+
 
 def escalation_terms(
     world: World,

@@ -284,12 +284,8 @@ def expected_costs(
     )
     push, retreat = pick(push, view.push), pick(retreat, view.retreat)
     terms = escalation_terms(world, *args, push=push, retreat=retreat, dyads=dyads)
-    up, down = [], []
-    for level in range(1, RUNGS):
-        p_up, p_down = terms.at(level)
-        up.append(p_up)
-        down.append(p_down)
-    up_, down_ = np.stack(up, axis=2), np.stack(down, axis=2)  # (R, E, 5): rungs 1 … 5
+    shape = (*tau.shape, RUNGS - 1)  # (R, E, 5): rungs 1 … 5
+    up_, down_ = (np.array(np.broadcast_to(a, shape)) for a in terms.ladder())
     down_[..., -1] = np.minimum(up_[..., -1] + down_[..., -1], 1.0)  # at war: only down
     up_[..., -1] = 0.0
     costs = rung_costs(world)[..., dyads, :]  # (E, 6), or (R, E, 6)

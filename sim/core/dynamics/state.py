@@ -235,6 +235,8 @@ class State:
             exercises and that pull's row sums.
         deals_cache: The lever tensor last read by the alignment forces and the pull of its
             trade deals.
+        aid_cache: The lever tensor last read by the alignment forces and where its donors give
+            aid or nuclear cooperation.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
         bond_cache: Membership and commitment last seen by the alliance fears, and the pair
@@ -291,6 +293,7 @@ class State:
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
     drill_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     deals_cache: tuple[np.ndarray, np.ndarray] | None = None
+    aid_cache: tuple[np.ndarray, np.ndarray] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
