@@ -40,7 +40,9 @@ def alignment_forces(
     p = world.params.alignment
     A = state.alignment
     r = A.shape[0]
-    lingering = lingering_threat(world, state.step, threat_matrix, ties.credible, capability_now)
+    lingering = lingering_threat(
+        world, state.step, threat_matrix, ties.credible, capability_now, state
+    )
     terms = lever_terms(world, state, levers)
     drills = _drills(world, state, levers)
     economic = terms.economic_on
@@ -177,18 +179,20 @@ def lingering_threat(
     threat_matrix: np.ndarray,
     ties: np.ndarray,
     capability_now: np.ndarray,
+    state: State | None = None,
 ) -> np.ndarray:
     """The threat matrix balancing reads: a receding power's threat lingers.
 
     Where a state's power share ``s_j`` falls below its value on the status quo's path ``s̄_j``
     (``World.reference_share``), balancing reads ``s̄_j + relief (s_j − s̄_j)`` instead:
     alignments built against a power are not undone as its power recedes (``threat_relief``,
-    §3), so a weaker push away from a pole is not a pull towards it. Shares move only with
+    §3), so a weaker push away from a pole is not a pull towards it. ``state`` keeps the
+    month's power shares (:func:`~sim.core.dynamics.threat.power_share`). Shares move only with
     capabilities and ties, never with the month's noise, so the rule cannot ratchet at rest.
     """
     if world.reference_share.shape[-1] == 0:
         return threat_matrix
-    share = power_share(world, ties, capability_now)
+    share = power_share(world, ties, capability_now, state)
     resting = at_month(world.reference_share, step)
     relief = world.params.alignment.threat_relief
     counted = np.where(share < resting, resting + relief * (share - resting), share)

@@ -202,7 +202,7 @@ def outlook(
         levers=levers,
         terms=terms,
         threat_matrix=threat_matrix,
-        share=power_share(world, ties.credible, capability_now),
+        share=power_share(world, ties.credible, capability_now, state),
         cover=cover(world, ties, ties.strength, ties.promise, capability_now, terms.theatre),
         tau=np.ascontiguousarray(state.tension[:, i, j]),
         channel=np.zeros((r, s.size)) if channels is None else channels[:, i, j],

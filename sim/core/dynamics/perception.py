@@ -29,7 +29,7 @@ def perceive(
     """
     ties = alliance_ties(world, state)
     cap = capability(world, state, levers)
-    threat_matrix, _, threat = threat_perception(world, state, ties.credible, levers, cap)
+    threat_matrix, threat = threat_perception(world, state, ties.credible, levers, cap)
     abandonment, entrapment = alliance_fears(world, state, ties, threat)
     state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
     reach = protective_reach(ties, lever_terms(world, state, levers).theatre)

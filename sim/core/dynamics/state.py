@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numba
 import numpy as np
 
 from sim.core.records import Record
@@ -237,6 +238,7 @@ class State:
             trade deals.
         aid_cache: The lever tensor last read by the alignment forces and where its donors give
             aid or nuclear cooperation.
+        share_cache: The ties and capability last read for power shares, and the shares.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
         bond_cache: Membership and commitment last seen by the alliance fears, and the pair
@@ -294,6 +296,7 @@ class State:
     drill_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     deals_cache: tuple[np.ndarray, np.ndarray] | None = None
     aid_cache: tuple[np.ndarray, np.ndarray] | None = None
+    share_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
@@ -408,3 +411,30 @@ def leading(array: np.ndarray, ndim: int) -> np.ndarray:
     """
     array = np.asarray(array)
     return array[None] if array.ndim == ndim else array
+
+
+@numba.njit(cache=True)
+def row_sum(x):
+    """``x.sum()`` of a contiguous row, in NumPy's order (pairwise, eight accumulators).
+
+    A compiled kernel that sums a row with it gives the bits of the array form it replaced.
+    """
+    n = x.size
+    if n < 8:
+        total = 0.0
+        for k in range(n):
+            total += x[k]
+        return total
+    acc = np.empty(8)
+    for k in range(8):
+        acc[k] = x[k]
+    i = 8
+    while i < n - n % 8:
+        for k in range(8):
+            acc[k] += x[i + k]
+        i += 8
+    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    while i < n:
+        total += x[i]
+        i += 1
+    return total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
@@ -10,6 +11,8 @@ from sim.core.dynamics.state import (
     State,
     alignment_distance,
     current_gaps,
+    leading,
+    per_replicate,
     upper_triangle,
 )
 from sim.core.world import World
@@ -92,21 +95,67 @@ def tension_dynamics(
     # Polarization is the mean half-gap over all ordered pairs of the full matrix.
     gaps = current_gaps(state)[0]
     polar = gaps.sum(axis=(1, 2)) / (n * (n - 1))
-    half_gap = gaps[:, i, j]
-    distance = half_gap * half_gap
-    dispute = world.dispute[i, j]
-    hostile = np.clip(dispute + distance, 0.0, 1.0)
-    rising = np.maximum(growth, 0.0)
-    race = rising[:, i] * rising[:, j] * hostile
-    bloc = polar[:, None] * half_gap
-    target = tension_target(world, dispute, distance, terms.economic_dyad, relief)
-    tau = state.tension[:, i, j]
-    moved = tau + (
-        p.incident_gain * state.level[:, i, j]
-        + p.arms_race_gain * race
-        + p.polarization_gain * bloc
-        - (p.relaxation + p.dialogue_relief * relief) * (tau - target)
+    r = state.replicates
+    coefficient = np.stack(
+        [
+            per_replicate(c, r)
+            for c in (
+                p.dispute_base,
+                p.bloc_base,
+                p.coercion_base,
+                p.incident_gain,
+                p.arms_race_gain,
+                p.polarization_gain,
+                p.relaxation,
+                p.dialogue_relief,
+            )
+        ],
+        axis=1,
     )
-    np.clip(moved, 0.0, 1.0, out=moved)
-    state.tension[:, i, j] = moved  # in place: every off-diagonal entry is a dyad's, and the
-    state.tension[:, j, i] = moved  # diagonal stays zero
+    _move_tension(
+        coefficient,
+        state.tension,
+        state.level,
+        gaps,
+        polar,
+        leading(world.dispute, 2),
+        growth,
+        terms.economic_dyad,
+        relief,
+        i,
+        j,
+    )
+
+
+@numba.njit(cache=True)
+def _move_tension(
+    coefficient, tension, level, gaps, polar, dispute, growth, economic, relief, dyad_i, dyad_j
+):  # fmt: skip
+    """:func:`tension_dynamics` dyad by dyad, in place, mirrored (the arithmetic of its formula).
+
+    ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``.
+    """
+    reps = tension.shape[0]
+    for r in range(reps):
+        (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
+        disputes = dispute[r if dispute.shape[0] > 1 else 0]
+        for q in range(dyad_i.size):
+            i, j = dyad_i[q], dyad_j[q]
+            half = gaps[r, i, j]
+            distance = half * half
+            disputed = disputes[i, j]
+            hostile = min(max(disputed + distance, 0.0), 1.0)
+            race = max(growth[r, i], 0.0) * max(growth[r, j], 0.0) * hostile
+            bloc = polar[r] * half
+            base = b_d * disputed + b_b * distance + b_e * economic[r, q]
+            target = base * (1.0 - 0.5 * relief[r, q])
+            tau = tension[r, i, j]
+            moved = tau + (
+                g_i * level[r, i, j]
+                + g_r * race
+                + g_p * bloc
+                - (rho + rho_d * relief[r, q]) * (tau - target)
+            )
+            moved = min(max(moved, 0.0), 1.0)
+            tension[r, i, j] = moved
+            tension[r, j, i] = moved

@@ -5,10 +5,11 @@ Also the memory of hostile acts that threat reads.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import State, current_gaps
+from sim.core.dynamics.state import State, current_gaps, leading, per_replicate, row_sum
 from sim.core.world import World
 
 
@@ -18,7 +19,7 @@ def threat_perception(
     ties: np.ndarray,
     levers: np.ndarray,
     capability_now: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Walt's balance of threat.
 
     Hostility of j towards i combines ideological distance, territorial claims, remembered
@@ -37,30 +38,87 @@ def threat_perception(
         capability_now: Capability, ``(R, N)``.
 
     Returns:
-        ``(T, H, threat)``: threat matrix, exposure matrix (without capability), and per-country
-        perceived threat.
+        ``(T, threat)``: threat matrix and per-country perceived threat.
     """
     p = world.params.threat
     terms = lever_terms(world, state, levers)
-    hostility = current_gaps(state)[1] + p.claims_weight * world.dispute
-    hostility += p.hostile_acts_weight * state.memory
-    if terms.coercion_on is not None:
-        hostility += terms.coercion_on
-    if terms.economic_on is not None:
-        hostility += world.params.economy.coercion_hostility * terms.economic_on
-    exposure = world.proximity * hostility * (1.0 - p.ally_discount * ties)
-    share = power_share(world, ties, capability_now)
-    threat_matrix = share[:, None, :] * exposure
-    threat = -np.expm1(-p.sensitivity * threat_matrix.sum(axis=2))
-    return threat_matrix, exposure, threat
+    r = state.replicates
+    nothing = np.zeros((r, 0, 0))
+    coefficient = np.stack(
+        [
+            per_replicate(c, r)
+            for c in (
+                p.claims_weight,
+                p.hostile_acts_weight,
+                world.params.economy.coercion_hostility,
+                p.ally_discount,
+            )
+        ],
+        axis=1,
+    )
+    share = power_share(world, ties, capability_now, state)
+    threat_matrix, summed = _threat_matrix(
+        coefficient,
+        current_gaps(state)[1],
+        leading(world.dispute, 2),
+        state.memory,
+        nothing if terms.coercion_on is None else terms.coercion_on,
+        nothing if terms.economic_on is None else terms.economic_on,
+        leading(world.proximity, 2),
+        ties,
+        share,
+    )
+    threat = -np.expm1(-p.sensitivity * summed)
+    return threat_matrix, threat
 
 
-def power_share(world: World, ties: np.ndarray, capability_now: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True)
+def _threat_matrix(
+    coefficient, distance, dispute, memory, coercion_on, economic_on, proximity, ties, share
+):  # fmt: skip
+    """``T_ij = s_j H_ij`` of :func:`threat_perception` and its row sums ``Σ_j T_ij``.
+
+    ``coefficient`` holds, per replicate, ``w_c, w_a, w_e, δ``; an empty ``coercion_on`` or
+    ``economic_on`` means none is in force. The arithmetic of the array form it replaced, the
+    row sums in NumPy's order: the same bits.
+    """
+    reps, n = share.shape
+    matrix = np.empty((reps, n, n))
+    summed = np.empty((reps, n))
+    for r in range(reps):
+        (w_c, w_a, w_e, discount) = coefficient[r]
+        disputes = dispute[r if dispute.shape[0] > 1 else 0]
+        near = proximity[r if proximity.shape[0] > 1 else 0]
+        for i in range(n):
+            for j in range(n):
+                hostility = distance[r, i, j] + w_c * disputes[i, j]
+                hostility += w_a * memory[r, i, j]
+                if coercion_on.shape[1]:
+                    hostility += coercion_on[r, i, j]
+                if economic_on.shape[1]:
+                    hostility += w_e * economic_on[r, i, j]
+                exposure = near[i, j] * hostility * (1.0 - discount * ties[r, i, j])
+                matrix[r, i, j] = share[r, j] * exposure
+            summed[r, i] = row_sum(matrix[r, i])
+    return matrix, summed
+
+
+def power_share(
+    world: World, ties: np.ndarray, capability_now: np.ndarray, state: State | None = None
+) -> np.ndarray:
     """Each state's aggregate theatre power as a share of the region's, ``(R, N)``.
 
     ``s_j = (ĉ_j + λ Σ_m W_jm ĉ_m) / Σ_m ĉ_m`` (Walt: a state's allies add to the power it can
-    bring to bear).
+    bring to bear). With ``state``, the month's shares are kept for the same ties and
+    capability (threat, balancing and the look-ahead read them).
     """
+    if state is not None:
+        cached = state.share_cache
+        if cached is not None and cached[0] is ties and cached[1] is capability_now:
+            return cached[2]
+        share = power_share(world, ties, capability_now)
+        state.share_cache = (ties, capability_now, share)
+        return share
     regional = capability_now * world.regional
     power = regional + world.params.threat.coalition_weight * np.einsum(
         "rjm,rm->rj", ties, regional
