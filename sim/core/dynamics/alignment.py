@@ -7,7 +7,7 @@ import numpy as np
 
 from sim.core.dynamics.arms import at_month
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import EPS, State, Ties, leading, month_draws, per_replicate
+from sim.core.dynamics.state import EPS, State, Ties, coefficients, leading, month_draws
 from sim.core.dynamics.threat import power_share
 from sim.core.rng import Stream, box_muller
 from sim.core.world import LEVER_INDEX, World
@@ -47,23 +47,18 @@ def alignment_forces(
     drills = _drills(world, state, levers)
     economic = terms.economic_on
     intensity = _aid_pull(world, state, levers, terms)
-    coefficient = np.stack(
-        [
-            per_replicate(c, r)
-            for c in (
-                p.security_weight,
-                p.alliance_weight,
-                p.economic_weight,
-                p.inducement_weight,
-                p.entrapment_weight,
-                p.inertia,
-                p.compliance_weight,
-                p.neighbour_weight,
-                p.hedging_weight,
-                world.params.decisions.lean_shift,
-            )
-        ],
-        axis=1,
+    coefficient = coefficients(
+        r,
+        p.security_weight,
+        p.alliance_weight,
+        p.economic_weight,
+        p.inducement_weight,
+        p.entrapment_weight,
+        p.inertia,
+        p.compliance_weight,
+        p.neighbour_weight,
+        p.hedging_weight,
+        world.params.decisions.lean_shift,
     )
     nothing = np.zeros((r, 0, 0))
     return _forces(

@@ -403,6 +403,11 @@ def per_replicate(value, replicates: int) -> np.ndarray:
     return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (replicates,)))
 
 
+def coefficients(replicates: int, *values) -> np.ndarray:
+    """Coefficients as one row per replicate, ``(R, len(values))`` (a kernel's argument)."""
+    return np.stack([per_replicate(value, replicates) for value in values], axis=1)
+
+
 def leading(array: np.ndarray, ndim: int) -> np.ndarray:
     """A world array with a replicate axis: ``(1, …)`` unless it has one (stacked samples).
 

@@ -10,9 +10,9 @@ from sim.core.dynamics.state import (
     EPS,
     State,
     alignment_distance,
+    coefficients,
     current_gaps,
     leading,
-    per_replicate,
     upper_triangle,
 )
 from sim.core.world import World
@@ -96,21 +96,16 @@ def tension_dynamics(
     gaps = current_gaps(state)[0]
     polar = gaps.sum(axis=(1, 2)) / (n * (n - 1))
     r = state.replicates
-    coefficient = np.stack(
-        [
-            per_replicate(c, r)
-            for c in (
-                p.dispute_base,
-                p.bloc_base,
-                p.coercion_base,
-                p.incident_gain,
-                p.arms_race_gain,
-                p.polarization_gain,
-                p.relaxation,
-                p.dialogue_relief,
-            )
-        ],
-        axis=1,
+    coefficient = coefficients(
+        r,
+        p.dispute_base,
+        p.bloc_base,
+        p.coercion_base,
+        p.incident_gain,
+        p.arms_race_gain,
+        p.polarization_gain,
+        p.relaxation,
+        p.dialogue_relief,
     )
     _move_tension(
         coefficient,

@@ -9,7 +9,7 @@ import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import State, current_gaps, leading, per_replicate, row_sum
+from sim.core.dynamics.state import State, coefficients, current_gaps, leading, row_sum
 from sim.core.world import World
 
 
@@ -44,17 +44,12 @@ def threat_perception(
     terms = lever_terms(world, state, levers)
     r = state.replicates
     nothing = np.zeros((r, 0, 0))
-    coefficient = np.stack(
-        [
-            per_replicate(c, r)
-            for c in (
-                p.claims_weight,
-                p.hostile_acts_weight,
-                world.params.economy.coercion_hostility,
-                p.ally_discount,
-            )
-        ],
-        axis=1,
+    coefficient = coefficients(
+        r,
+        p.claims_weight,
+        p.hostile_acts_weight,
+        world.params.economy.coercion_hostility,
+        p.ally_discount,
     )
     share = power_share(world, ties, capability_now, state)
     threat_matrix, summed = _threat_matrix(

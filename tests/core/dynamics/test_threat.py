@@ -19,7 +19,7 @@ from sim.core.rng import replicate_keys
 def _threat(w, state):
     levers = active_levers(w, state)
     ties = alliance_ties(w, state).credible
-    return threat_perception(w, state, ties, levers, capability(w, state, levers))[2][0]
+    return threat_perception(w, state, ties, levers, capability(w, state, levers))[1][0]
 
 
 def test_threat_rises_with_rival_capability_hostile_acts_and_claims():
