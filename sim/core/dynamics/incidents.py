@@ -172,17 +172,16 @@ class EscalationTerms:
         return p_up, np.minimum(self.calming, 1 - p_up)
 
     def ladder(self) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(…, 5)`` each.
+        """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(5, …)`` each.
 
-        The same arithmetic per element as :meth:`at`, over a trailing rung axis.
+        The same arithmetic per element as :meth:`at`, over a leading rung axis.
         """
-        level = np.arange(1, WAR + 1)
+        level = np.arange(1, WAR + 1)[:, None, None]
 
         def rungs(term):
             if type(term) is not np.ndarray and isinstance(term, np.ndarray):
-                return np.asarray(term)[:, None, None]  # a stacked sweep's coefficient, (R,)
-            term = np.asarray(term)
-            return term[..., None] if term.ndim else term
+                return np.asarray(term)[:, None]  # a stacked sweep's coefficient, (R,)
+            return term
 
         logit = (
             rungs(self.opening)

@@ -284,72 +284,80 @@ def expected_costs(
     )
     push, retreat = pick(push, view.push), pick(retreat, view.retreat)
     terms = escalation_terms(world, *args, push=push, retreat=retreat, dyads=dyads)
-    shape = (*tau.shape, RUNGS - 1)  # (R, E, 5): rungs 1 … 5
+    shape = (RUNGS - 1, *tau.shape)  # (5, R, E): rungs 1 … 5
     up_, down_ = (np.array(np.broadcast_to(a, shape)) for a in terms.ladder())
-    down_[..., -1] = np.minimum(up_[..., -1] + down_[..., -1], 1.0)  # at war: only down
-    up_[..., -1] = 0.0
+    down_[-1] = np.minimum(up_[-1] + down_[-1], 1.0)  # at war: only down
+    up_[-1] = 0.0
     costs = rung_costs(world)[..., dyads, :]  # (E, 6), or (R, E, 6)
-    upper = costs * (np.arange(RUNGS) >= WAR - 1)
+    # One layout (contiguous, writable, with a replicate axis) for every call: the kernels are
+    # compiled once.
+    costs = np.ascontiguousarray(costs if costs.ndim == 3 else costs[None])
+    begin = np.ascontiguousarray(np.broadcast_to(begin, tau.shape))
     if lasting is not None:  # a lasting posture: the typical situation it makes, not today's
         months = view.horizon + lasting
-        every = costs if costs.ndim == 3 else costs[None]
         months = np.ascontiguousarray(np.broadcast_to(months, tau.shape[:1]), dtype=float)
-        return stationary_costs(begin, up_, down_, every, months)
-    pi = view.start[:, dyads]
-    shape = (*tau.shape, RUNGS)
-    # One layout (contiguous, writable) for every call: the kernel is compiled once.
-    rates = (np.ascontiguousarray(a) for a in (pi, begin, up_, down_))
-    spread = (np.array(np.broadcast_to(a, shape)) for a in (costs, upper))
-    return carried_costs(*rates, *spread, view.horizon)
+        return stationary_costs(begin, up_, down_, costs, months)
+    pi = np.ascontiguousarray(view.start[:, dyads])
+    return carried_costs(pi, begin, up_, down_, costs, view.horizon)
 
 
 @numba.njit(cache=True)
-def carried_costs(start, begin, up, down, costs, upper, horizon):
+def carried_costs(start, begin, up, down, costs, horizon):
     """``Σ_{h=1..H} π_h · c`` and ``Σ π_h · c_severe`` of the monthly chain, ``(R, E)`` each.
 
     ``π_h = π_{h−1} M``: a calm dyad starts an incident with ``begin``; at rung ``L`` a dyad
-    steps up with ``up[L−1]`` and down with ``down[L−1]`` (``up`` is 0 at war). Compiled: the
-    chain is six numbers per dyad carried ``H`` months, which array passes would spend in
-    overhead; the arithmetic is in the order of the array form it replaced, so the bits are
-    the same.
+    steps up with ``up[L−1]`` and down with ``down[L−1]`` (``up`` is 0 at war); ``c_severe``
+    is ``c`` on the crisis and war rungs. Compiled: the chain is six numbers per dyad carried
+    ``H`` months, which array passes would spend in overhead. The dyads are the innermost
+    loop, so that each step runs over contiguous rows; every dyad's arithmetic is in the
+    order of the array form it replaced, so the bits are the same.
 
     Args:
         start: ``π_0``, ``(R, E, 6)``.
         begin: Chance that a calm dyad starts an incident, ``(R, E)``.
-        up: Step-up chance at rungs 1 … 5, ``(R, E, 5)``.
-        down: Step-down chance at rungs 1 … 5, ``(R, E, 5)``.
-        costs: Cost of a month at each rung, ``(R, E, 6)``.
-        upper: The same on the crisis and war rungs only, ``(R, E, 6)``.
+        up: Step-up chance at rungs 1 … 5, ``(5, R, E)``.
+        down: Step-down chance at rungs 1 … 5, ``(5, R, E)``.
+        costs: Cost of a month at each rung, ``(1, E, 6)``, or ``(R, E, 6)`` stacked.
         horizon: Months ``H``.
     """
     reps, dyads, rungs = start.shape
     total = np.zeros((reps, dyads))
     severe = np.zeros((reps, dyads))
-    pi = np.empty(rungs)
-    moved = np.empty(rungs)
-    stay = np.empty(rungs)
+    pi = np.empty((rungs, dyads))
+    moved = np.empty((rungs, dyads))
+    stay = np.empty((rungs, dyads))
+    cost = np.empty((rungs, dyads))
     for r in range(reps):
+        c = costs[r if costs.shape[0] > 1 else 0]
+        for k in range(rungs):
+            for e in range(dyads):
+                pi[k, e] = start[r, e, k]
+                cost[k, e] = c[e, k]
         for e in range(dyads):
-            stay[0] = 1.0 - begin[r, e]
-            for k in range(1, rungs):
-                stay[k] = 1.0 - up[r, e, k - 1] - down[r, e, k - 1]
+            stay[0, e] = 1.0 - begin[r, e]
+        for k in range(1, rungs):
+            for e in range(dyads):
+                stay[k, e] = 1.0 - up[k - 1, r, e] - down[k - 1, r, e]
+        for _ in range(horizon):
             for k in range(rungs):
-                pi[k] = start[r, e, k]
-            for _ in range(horizon):
-                for k in range(rungs):
-                    moved[k] = pi[k] * stay[k]
-                moved[1] += pi[0] * begin[r, e]
-                for k in range(2, rungs):
-                    moved[k] += pi[k - 1] * up[r, e, k - 2]
-                for k in range(rungs - 1):
-                    moved[k] += pi[k + 1] * down[r, e, k]
-                cost = 0.0
+                for e in range(dyads):
+                    moved[k, e] = pi[k, e] * stay[k, e]
+            for e in range(dyads):
+                moved[1, e] += pi[0, e] * begin[r, e]
+            for k in range(2, rungs):
+                for e in range(dyads):
+                    moved[k, e] += pi[k - 1, e] * up[k - 2, r, e]
+            for k in range(rungs - 1):
+                for e in range(dyads):
+                    moved[k, e] += pi[k + 1, e] * down[k, r, e]
+            for e in range(dyads):
+                month = 0.0
                 worst = 0.0
                 for k in range(rungs):
-                    pi[k] = moved[k]
-                    cost += pi[k] * costs[r, e, k]
-                    worst += pi[k] * upper[r, e, k]
-                total[r, e] += cost
+                    pi[k, e] = moved[k, e]
+                    month += pi[k, e] * cost[k, e]
+                    worst += pi[k, e] * (cost[k, e] if k >= WAR - 1 else 0.0)
+                total[r, e] += month
                 severe[r, e] += worst
     return total, severe
 
@@ -364,8 +372,8 @@ def stationary_costs(begin, up, down, costs, months):
 
     Args:
         begin: Chance that a calm dyad starts an incident, ``(R, E)``.
-        up: Step-up chance at rungs 1 … 5, ``(R, E, 5)`` (the last, at war, unused).
-        down: Step-down chance at rungs 1 … 5, ``(R, E, 5)``.
+        up: Step-up chance at rungs 1 … 5, ``(5, R, E)`` (the last, at war, unused).
+        down: Step-down chance at rungs 1 … 5, ``(5, R, E)``.
         costs: Cost of a month at each rung, ``(1, E, 6)``, or ``(R, E, 6)`` stacked.
         months: ``M`` of each replicate (a stacked sweep's may differ), ``(R,)``.
     """
@@ -376,7 +384,7 @@ def stationary_costs(begin, up, down, costs, months):
     for r in range(reps):
         c = costs[r if costs.shape[0] > 1 else 0]
         for e in range(dyads):
-            stationary(begin[r, e], up[r, e], down[r, e], rest)
+            stationary(begin[r, e], up[:, r, e], down[:, r, e], rest)
             cost = 0.0
             worst = 0.0
             for k in range(RUNGS):
