@@ -30,7 +30,7 @@ from sim.core.world import World
 def membership(world: World, state: State, members: np.ndarray) -> Membership:
     """The :class:`Membership` of ``members`` (from :func:`alliance_members`), cached."""
     cached = state.membership_cache
-    if cached is not None and np.array_equal(cached[0], members):
+    if cached is not None and (cached[0] is members or np.array_equal(cached[0], members)):
         return cached[1]
     hub = np.zeros(members.shape[1:], dtype=bool)  # (K, N): the hub of each alliance
     hub[np.arange(len(world.hub)), world.hub] = True
@@ -62,7 +62,7 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
         pair_alliance=alliance,
         coverage=_coverage(world, members, protected, cover),
     )
-    state.membership_cache = (members.copy(), derived)
+    state.membership_cache = (members, derived)  # members is never changed in place
     return derived
 
 
@@ -123,7 +123,21 @@ def alliance_members(state: State) -> np.ndarray:
     """Membership of the alliances in force this month, ``(R, K, N)`` as floats."""
     t = state.step
     in_force = (state.alliance_start <= t) & (t < state.alliance_end)
-    return (state.members & in_force[:, :, None]).astype(float)
+    cached = state.members_cache
+    # Membership changes by events and moves (which count them in ``membership_version``)
+    # or by a new array, and alliances come into and go out of force.
+    key = (state.members, state.membership_version)
+    if (
+        cached is not None
+        and cached[0][0] is key[0]
+        and cached[0][1] == key[1]
+        and np.array_equal(cached[1], in_force)
+    ):
+        return cached[2]
+    members = (state.members & in_force[:, :, None]).astype(float)
+    members.flags.writeable = False  # shared between months: nobody may change it in place
+    state.members_cache = (key, in_force, members)
+    return members
 
 
 def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]:

@@ -84,6 +84,7 @@ def _apply_event(world: World, state: State, event: CompiledEvent, mask: np.ndar
         state.tension[mask, i, j] = state.tension[mask, j, i] = value
     elif event.kind in ("join_alliance", "leave_alliance"):
         state.members[mask, event.alliance, event.country] = event.kind == "join_alliance"
+        state.membership_version += 1
     elif event.kind == "set_commitment":
         state.commitment[mask, event.alliance] = event.value
     elif event.kind == "set_clarity":
@@ -99,3 +100,4 @@ def _apply_event(world: World, state: State, event: CompiledEvent, mask: np.ndar
         if alliance >= 0:
             state.alliance_start[mask, alliance] = t
             state.alliance_end[mask, alliance] = end
+            state.membership_version += 1

@@ -79,6 +79,7 @@ def _start(world: World, state: State, move: CompiledMove) -> None:
         state.tension[:, a, b] = state.tension[:, b, a] = value
     elif kind in ("join_alliance", "leave_alliance"):
         state.members[:, move.alliance, a] = kind == "join_alliance"
+        state.membership_version += 1
     elif kind == "set_commitment":
         state.commitment[:, move.alliance] = move.value
     elif kind == "set_clarity":

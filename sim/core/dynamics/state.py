@@ -229,6 +229,8 @@ class State:
         played_version: Counts the changes of ``played`` (the lever cache's key).
         overlay_anywhere: Whether something other than the decision rule wrote the overlay
             (a facilitator's overrule), so that it may differ from zero off the menu's levers.
+        membership_version: Counts the changes of ``members`` and of the alliances' dates (the
+            membership cache's key).
         log: Records of what happened (None when the run is not logged).
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
@@ -239,6 +241,8 @@ class State:
         aid_cache: The lever tensor last read by the alignment forces and where its donors give
             aid or nuclear cooperation.
         share_cache: The ties and capability last read for power shares, and the shares.
+        members_cache: The membership array and version and the alliances in force last read,
+            and the membership they gave.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
         bond_cache: Membership and commitment last seen by the alliance fears, and the pair
@@ -290,6 +294,7 @@ class State:
     overlay_version: int = 0
     played_version: int = 0
     overlay_anywhere: bool = False
+    membership_version: int = 0
     log: list[Record] | None = field(default_factory=list)
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
@@ -297,6 +302,7 @@ class State:
     deals_cache: tuple[np.ndarray, np.ndarray] | None = None
     aid_cache: tuple[np.ndarray, np.ndarray] | None = None
     share_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    members_cache: tuple[tuple[np.ndarray, int], np.ndarray, np.ndarray] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
