@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.core import records
@@ -57,7 +58,7 @@ from sim.core.dynamics.outlook import (
     threat_sum,
 )
 from sim.core.dynamics.perception import perceive
-from sim.core.dynamics.state import DT, EPS, State
+from sim.core.dynamics.state import DT, EPS, State, per_replicate, row_sum
 from sim.core.rng import Stream, uniforms
 from sim.core.world import LEVER_INDEX, NEVER, World
 
@@ -411,18 +412,50 @@ def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
     security = threat * (total / (total + added) - 1.0)
     out.cost[..., 1] += world.params.decisions.security_weight * h * security
     s = world.incident_dyads
-    strength = view.cover.strength
-    common = world.params.decisions.common_cost
-    for side, column in ((0, world.dyad_i[s]), (1, world.dyad_j[s])):
-        mine = column[None, :] == a[:, None]  # (M, S): the mover's dyads on this side
-        if not mine.any():
-            continue
-        own, other = strength[..., side], strength[..., 1 - side]
-        grown = own[:, None, :] + added[:, :, None] * mine[None]
-        before = 2.0 * other / np.maximum(own + other, EPS)
-        after = 2.0 * other[:, None, :] / np.maximum(grown + other[:, None, :], EPS)
-        shifted = (1.0 - common) * (after - before[:, None, :])  # the common part is not shifted
-        out.cost[..., 0] += (shifted * base.total[:, None, :] * mine).sum(axis=2)
+    side = np.full((a.size, s.size), -1, dtype=np.int64)  # the mover's side of each dyad
+    side[world.dyad_i[s][None, :] == a[:, None]] = 0
+    side[world.dyad_j[s][None, :] == a[:, None]] = 1
+    common = per_replicate(world.params.decisions.common_cost, state.replicates)
+    _dispute_shares(view.cover.strength, added, side, base.total, common, out.cost[..., 0])
+
+
+@numba.njit(cache=True)
+def _dispute_shares(strength, added, side, total, common, out):
+    """The escalation term of :func:`_arms`: the shift of a mover's share in its disputes.
+
+    In each dispute a side bears ``φ + (1 − φ) 2 F_other / (F_own + F_other)`` of the
+    costs; the mover's added capability ``added`` changes its own strength, and ``out`` (the
+    moves' escalation cost, ``(R, M)``) gains ``(1 − φ)`` times the change of its share times
+    the dyad's expected cost ``total``, summed over the dyads (each side in turn, the dyads in
+    NumPy's pairwise order: the bits of the array form it replaced).
+
+    Args:
+        strength: Each side's strength in each dyad, ``(R, S, 2)``.
+        added: The capability each move adds, ``(R, M)``.
+        side: The mover's side of each dyad (0 or 1; -1 not a party), ``(M, S)``.
+        total: Each dyad's expected cost, ``(R, S)``.
+        common: ``φ`` per replicate, ``(R,)``.
+        out: The moves' escalation cost, ``(R, M)``, added to in place.
+    """
+    reps, moves = added.shape
+    dyads = side.shape[1]
+    row = np.empty(dyads)
+    for which in range(2):
+        for m in range(moves):
+            party = False
+            for q in range(dyads):
+                party = party or side[m, q] == which
+            if not party:
+                continue
+            for r in range(reps):
+                for q in range(dyads):
+                    row[q] = 0.0
+                    if side[m, q] == which:
+                        own, other = strength[r, q, which], strength[r, q, 1 - which]
+                        before = 2.0 * other / max(own + other, EPS)
+                        after = 2.0 * other / max(own + added[r, m] + other, EPS)
+                        row[q] = (1.0 - common[r]) * (after - before) * total[r, q]
+                out[r, m] += row_sum(row)
 
 
 def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
@@ -600,7 +633,11 @@ def utilities(
     o = departures(world, state, menu, values)[..., None]
     steps = scores.change / menu.step[:, None]
     pull = p.commitment * own * ((o + steps) ** 2 - o**2)
-    gain = -scores.cost.sum(axis=3) + value - pull - p.move_cost * own
+    cost = scores.cost
+    # The three terms added in order, as a sum over the last axis adds them (the same bits,
+    # without a reduction over an axis three long).
+    total = cost[..., 0] + cost[..., 1] + cost[..., 2]
+    gain = -total + value - pull - p.move_cost * own
     attended = world.decision_attended[..., idx, None]  # (V, 1), or (R, V, 1) stacked
     return np.where(scores.available & attended, gain, -np.inf)
 
@@ -948,5 +985,9 @@ def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
     counts 24, one that coerces three at full intensity 360, so a campaign's rise and fall
     shows even where a state never stops coercing someone.
     """
-    if state.coercing is not None:
-        state.coercing += levers[:, LEVER_INDEX["coercion"]].sum(axis=2)
+    if state.coercing is None:
+        return
+    cached = state.coercing_cache
+    if cached is None or cached[0] is not levers:  # it changes only with the levers
+        cached = state.coercing_cache = (levers, levers[:, LEVER_INDEX["coercion"]].sum(axis=2))
+    state.coercing += cached[1]

@@ -243,6 +243,8 @@ class State:
         share_cache: The ties and capability last read for power shares, and the shares.
         members_cache: The membership array and version and the alliances in force last read,
             and the membership they gave.
+        coercing_cache: The lever tensor last counted for coercion, and each state's coercion
+            summed over its targets.
         alliance_cache: Levers and membership last seen by the alliance dynamics, and the
             exercise and presence totals derived from them.
         bond_cache: Membership and commitment last seen by the alliance fears, and the pair
@@ -303,6 +305,7 @@ class State:
     aid_cache: tuple[np.ndarray, np.ndarray] | None = None
     share_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     members_cache: tuple[tuple[np.ndarray, int], np.ndarray, np.ndarray] | None = None
+    coercing_cache: tuple[np.ndarray, np.ndarray] | None = None
     alliance_cache: tuple[np.ndarray, ...] | None = None
     bond_cache: tuple[np.ndarray, ...] | None = None
     membership_cache: tuple[np.ndarray, Membership] | None = None
