@@ -58,7 +58,15 @@ from sim.core.dynamics.outlook import (
     threat_sum,
 )
 from sim.core.dynamics.perception import perceive
-from sim.core.dynamics.state import DT, EPS, State, per_replicate, row_sum
+from sim.core.dynamics.state import (
+    DT,
+    EPS,
+    State,
+    coefficients,
+    leading,
+    per_replicate,
+    row_sum,
+)
 from sim.core.rng import Stream, uniforms
 from sim.core.world import LEVER_INDEX, NEVER, World
 
@@ -629,17 +637,45 @@ def utilities(
     p = world.params.decisions
     if value is None:
         value = revealed_value(world, state, menu, idx, values, scores.change)
-    own = (lever_stakes(world, state, idx) if stake is None else stake)[..., None]
-    o = departures(world, state, menu, values)[..., None]
-    steps = scores.change / menu.step[:, None]
-    pull = p.commitment * own * ((o + steps) ** 2 - o**2)
-    cost = scores.cost
-    # The three terms added in order, as a sum over the last axis adds them (the same bits,
-    # without a reduction over an axis three long).
-    total = cost[..., 0] + cost[..., 1] + cost[..., 2]
-    gain = -total + value - pull - p.move_cost * own
-    attended = world.decision_attended[..., idx, None]  # (V, 1), or (R, V, 1) stacked
-    return np.where(scores.available & attended, gain, -np.inf)
+    own = lever_stakes(world, state, idx) if stake is None else stake
+    r = state.replicates
+    return _gains(
+        scores.cost,
+        scores.change,
+        scores.available,
+        leading(world.decision_attended[..., idx], 1),
+        value,
+        np.ascontiguousarray(own),
+        departures(world, state, menu, values),
+        menu.step,
+        coefficients(r, p.commitment, p.move_cost),
+    )
+
+
+@numba.njit(cache=True)
+def _gains(cost, change, available, attended, value, stake, o, step, coefficient):
+    """``ΔU`` of :func:`utilities`, ``(R, V, 2)``: ``-inf`` where not available or attended.
+
+    ``−ΣC + value − κ S ((o + Δ/δ)² − o²) − c S``, ``coefficient`` holding ``κ`` and ``c`` per
+    replicate; the cost's three terms added in order. The arithmetic of the array form it
+    replaced (the same bits).
+    """
+    reps, moves = change.shape[0], change.shape[1]
+    out = np.empty((reps, moves, 2))
+    for r in range(reps):
+        commitment, move_cost = coefficient[r]
+        seen = attended[r if attended.shape[0] > 1 else 0]
+        for m in range(moves):
+            own, before = stake[r, m], o[r, m]
+            for d in range(2):
+                if not (available[r, m, d] and seen[m]):
+                    out[r, m, d] = -np.inf
+                    continue
+                after = before + change[r, m, d] / step[m]
+                pull = commitment * own * (after * after - before * before)
+                total = cost[r, m, d, 0] + cost[r, m, d, 1] + cost[r, m, d, 2]
+                out[r, m, d] = -total + value[r, m, d] - pull - move_cost * own
+    return out
 
 
 def prices_now(world: World, state: State, idx: np.ndarray) -> np.ndarray:
@@ -682,15 +718,29 @@ def revealed_value(
     """
     if price is None:
         price = prices_now(world, state, idx)
-    o = departures(world, state, menu, values)[..., None]
-    after = o + change / menu.step[:, None]
+    o = departures(world, state, menu, values)
+    return _values(np.ascontiguousarray(price), o, change, menu.step)
 
-    def v(x):
-        return menu.step[:, None] * (
-            price[..., :1] * np.maximum(x, 0.0) + price[..., 1:] * np.minimum(x, 0.0)
-        )
 
-    return np.where(change != 0.0, v(after) - v(o), 0.0)
+@numba.njit(cache=True)
+def _values(price, o, change, step):
+    """:func:`revealed_value`'s ``V(o + Δ/δ) − V(o)``, ``(R, V, 2)`` (0 where ``Δ`` is 0).
+
+    ``V(x) = δ (β_+ max(x, 0) + β_− min(x, 0))``; the arithmetic of the array form it replaced
+    (the same bits).
+    """
+    reps, moves = change.shape[0], change.shape[1]
+    out = np.zeros((reps, moves, 2))
+    for r in range(reps):
+        for m in range(moves):
+            rise, fall, before = price[r, m, 0], price[r, m, 1], o[r, m]
+            now = step[m] * (rise * max(before, 0.0) + fall * min(before, 0.0))
+            for d in range(2):
+                if change[r, m, d] != 0.0:
+                    after = before + change[r, m, d] / step[m]
+                    moved = step[m] * (rise * max(after, 0.0) + fall * min(after, 0.0))
+                    out[r, m, d] = moved - now
+    return out
 
 
 def lever_stakes(
