@@ -167,6 +167,12 @@ def alignment_in(year: int) -> dict[str, float]:
     """The index of every scored state in ``year`` (2013–2024), by ISO3 code."""
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValueError(f"the record covers {FIRST_YEAR}–{LAST_YEAR}, not {year}")
+    return dict(_shipped_index(year))
+
+
+@cache
+def _shipped_index(year: int) -> tuple[tuple[str, float], ...]:
+    """The shipped record's index in ``year``, computed once a process (every compile reads it)."""
     index = security_alignment()
     rows = index[index["year"] == year]
-    return dict(zip(rows["iso3"], rows["alignment"].astype(float), strict=True))
+    return tuple(zip(rows["iso3"], rows["alignment"].astype(float), strict=True))
