@@ -807,16 +807,37 @@ def choose(
         )
     )
     held, shocks = g[:, : holds.size], g[:, holds.size :]
-    offered = flat[:, order]
-    made = np.isfinite(offered)
-    lam = np.broadcast_to(world.rationality[..., np.repeat(menu.actor, 2)[order]], offered.shape)
-    z = np.where(made, lam * np.where(made, offered, 0.0) + shocks, -np.inf)
-    top = np.maximum.reduceat(z, starts, axis=1)  # (R, deciding): the best move of each
-    within = np.repeat(np.arange(deciding.size), counts[deciding])
-    first = np.where(z == top[:, within], np.arange(order.size), order.size)
-    best = np.minimum.reduceat(first, starts, axis=1)  # the first best, as argmax takes it
-    picked = order[np.minimum(best, order.size - 1)]
-    out[:, deciding] = np.where(top > held, picked, -1)
+    lam = leading(world.rationality, 1)[..., np.repeat(menu.actor, 2)[order]]
+    ends = np.concatenate([starts[1:], [order.size]])
+    out[:, deciding] = _pick(flat, order, shocks, np.ascontiguousarray(lam), held, starts, ends)
+    return out
+
+
+@numba.njit(cache=True)
+def _pick(flat, order, shocks, lam, held, starts, ends):
+    """The logit draw of :func:`choose`: each group's largest ``λ ΔU/S + g``, if above holding.
+
+    Groups are the deciders' moves (``order[starts[k]:ends[k]]``); the first of equal bests
+    wins, as an argmax takes it; a move not on offer (``-inf``) is never picked.
+
+    Returns:
+        ``(R, groups)`` positions ``2 v + d``, -1 where holding wins.
+    """
+    reps, groups = held.shape
+    out = np.full((reps, groups), -1, dtype=np.int64)
+    for r in range(reps):
+        rate = lam[r if lam.shape[0] > 1 else 0]
+        for k in range(groups):
+            best = -np.inf
+            pick = -1
+            for c in range(starts[k], ends[k]):
+                offered = flat[r, order[c]]
+                if np.isfinite(offered):
+                    z = rate[c] * offered + shocks[r, c]
+                    if z > best:
+                        best, pick = z, order[c]
+            if best > held[r, k]:
+                out[r, k] = pick
     return out
 
 
