@@ -163,11 +163,6 @@ def _forces(
     return out
 
 
-def security_force(threat_matrix: np.ndarray, alignment: np.ndarray) -> np.ndarray:
-    """Balancing: the pull away from the alignment of the states one fears, ``−Σ_j T_ij A_j``."""
-    return -np.einsum("rij,rj->ri", threat_matrix, alignment)
-
-
 def lingering_threat(
     world: World,
     step: int,
@@ -250,14 +245,6 @@ def _drills(world: World, state: State, levers: np.ndarray) -> tuple[np.ndarray,
     drills = np.tanh(led / world.params.alignment.exercise_unit)
     state.drill_cache = (levers, drills, drills.sum(axis=1))
     return drills, state.drill_cache[2]
-
-
-def _towards(intensity: np.ndarray, alignment: np.ndarray, actors: np.ndarray) -> np.ndarray:
-    """``Σ_a intensity_ai (A_a − A_i)`` for lever rows ``actors``, ``(R, N)``."""
-    if actors.size == 0:
-        return np.zeros_like(alignment)
-    toward = np.einsum("rai,ra->ri", intensity, alignment[:, actors])
-    return toward - intensity.sum(axis=1) * alignment
 
 
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:

@@ -20,6 +20,7 @@ from sim.core.dynamics.state import (
     Membership,
     State,
     Ties,
+    maximum,
     month_draws,
 )
 from sim.core.records import AllianceFailed, AllianceResponded
@@ -227,10 +228,10 @@ def _tie_tensors(
             credible, promised, to_i, to_j = 0.0, 0.0, 0.0, 0.0
             for at in range(start[q], start[q + 1]):
                 k = alliances[at]
-                credible = max(credible, shared[k, r, q] * strength[r, k])
-                promised = max(promised, shared[k, r, q] * promise[r, k])
-                to_i = max(to_i, i_protected[k, r, q] * strength[r, k])
-                to_j = max(to_j, j_protected[k, r, q] * strength[r, k])
+                credible = maximum(credible, shared[k, r, q] * strength[r, k])
+                promised = maximum(promised, shared[k, r, q] * promise[r, k])
+                to_i = maximum(to_i, i_protected[k, r, q] * strength[r, k])
+                to_j = maximum(to_j, j_protected[k, r, q] * strength[r, k])
             i, j = pair_i[q], pair_j[q]
             ties[0, r, i, j] = ties[0, r, j, i] = credible
             ties[1, r, i, j] = ties[1, r, j, i] = promised
@@ -307,20 +308,20 @@ def _fears(
             if any_protector[r, i]:
                 best = protected[r, 0, i] * pledge[r, 0]
                 for k in range(1, kinds):
-                    best = max(best, protected[r, k, i] * pledge[r, k])
+                    best = maximum(best, protected[r, k, i] * pledge[r, k])
                 abandonment[r, i] = threat[r, i] * (1.0 - best)
             worst = tension[r, i, partners[i, 0]]
             for c in range(1, partners.shape[1]):
-                worst = max(worst, tension[r, i, partners[i, c]])
+                worst = maximum(worst, tension[r, i, partners[i, c]])
             own[i] = exposure[i] = worst
         for q in range(pairs):
             i, j = pair_i[q], pair_j[q]
-            exposure[j] = max(exposure[j], to_i[r, q] * own[i])
-            exposure[i] = max(exposure[i], to_j[r, q] * own[j])
+            exposure[j] = maximum(exposure[j], to_i[r, q] * own[i])
+            exposure[i] = maximum(exposure[i], to_j[r, q] * own[j])
         for q in range(pairs):
             i, j = pair_i[q], pair_j[q]
-            entrapment[r, i] = max(entrapment[r, i], bonds[r, q] * exposure[j])
-            entrapment[r, j] = max(entrapment[r, j], bonds[r, q] * exposure[i])
+            entrapment[r, i] = maximum(entrapment[r, i], bonds[r, q] * exposure[j])
+            entrapment[r, j] = maximum(entrapment[r, j], bonds[r, q] * exposure[i])
     return abandonment, entrapment
 
 

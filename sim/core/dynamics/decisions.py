@@ -64,6 +64,8 @@ from sim.core.dynamics.state import (
     State,
     coefficients,
     leading,
+    maximum,
+    minimum,
     per_replicate,
     row_sum,
 )
@@ -113,6 +115,16 @@ class Scores:
     def slot(self, v: int) -> int:
         """The place of menu variable ``v`` along the scored arrays (-1: not scored)."""
         return v if self.slots is None else int(self.slots[v])
+
+    def scored(self, name: str, rep: int, v: int, d: int) -> np.ndarray | float:
+        """Field ``name`` of move ``d`` of variable ``v`` in replicate ``rep`` (0 unscored).
+
+        A variable no replicate attends to keeps no score: its move changes nothing and
+        costs nothing (the rule never chooses it; a choice set from outside is a no-op).
+        """
+        at = self.slot(v)
+        values = getattr(self, name)
+        return values[rep, at, d] if at >= 0 else np.zeros(values.shape[3:])
 
 
 def is_decision_month(world: World, step: int) -> bool:
@@ -460,8 +472,8 @@ def _dispute_shares(strength, added, side, total, common, out):
                     row[q] = 0.0
                     if side[m, q] == which:
                         own, other = strength[r, q, which], strength[r, q, 1 - which]
-                        before = 2.0 * other / max(own + other, EPS)
-                        after = 2.0 * other / max(own + added[r, m] + other, EPS)
+                        before = 2.0 * other / maximum(own + other, EPS)
+                        after = 2.0 * other / maximum(own + added[r, m] + other, EPS)
                         row[q] = (1.0 - common[r]) * (after - before) * total[r, q]
                 out[r, m] += row_sum(row)
 
@@ -734,11 +746,11 @@ def _values(price, o, change, step):
     for r in range(reps):
         for m in range(moves):
             rise, fall, before = price[r, m, 0], price[r, m, 1], o[r, m]
-            now = step[m] * (rise * max(before, 0.0) + fall * min(before, 0.0))
+            now = step[m] * (rise * maximum(before, 0.0) + fall * minimum(before, 0.0))
             for d in range(2):
                 if change[r, m, d] != 0.0:
                     after = before + change[r, m, d] / step[m]
-                    moved = step[m] * (rise * max(after, 0.0) + fall * min(after, 0.0))
+                    moved = step[m] * (rise * maximum(after, 0.0) + fall * minimum(after, 0.0))
                     out[r, m, d] = moved - now
     return out
 
@@ -909,7 +921,7 @@ def apply_choices(
         v, d = divmod(position, 2)
         kind = KINDS[menu.kind[v]]
         a, b = int(menu.actor[v]), int(menu.target[v])
-        delta = float(scores.change[rep, scores.slot(v), d])
+        delta = float(scores.scored("change", rep, v, d))
         refused = False
         if kind == "channel" and delta > 0:
             if (int(rep), b, a) in opened:  # the partner opened it this month
@@ -961,10 +973,10 @@ def move_record(
     """
     menu = world.menu
     kind = KINDS[menu.kind[v]]
-    at = scores.slot(v)
-    delta = float(scores.change[rep, at, d])
-    terms = {name: -float(scores.cost[rep, at, d, t]) for t, name in enumerate(TERMS)}
-    terms["value"] = float(scores.value[rep, at, d])
+    delta = float(scores.scored("change", rep, v, d))
+    cost = scores.scored("cost", rep, v, d)
+    terms = {name: -float(cost[t]) for t, name in enumerate(TERMS)}
+    terms["value"] = float(scores.scored("value", rep, v, d))
     gain = float(gains[rep, v, d])
     terms["posture"] = gain - sum(terms.values())
     a = world.codes[menu.actor[v]]

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.core.dynamics.deterrence import deterrence
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import State, Ties, month_draws, per_replicate
+from sim.core.dynamics.state import State, Ties, maximum, minimum, month_draws, per_replicate
 from sim.core.records import Deescalated, Escalated, IncidentStarted
 from sim.core.rng import Stream
 from sim.core.world import World
@@ -64,7 +64,7 @@ def _spill(channel, ties, rho):
                     a, b = open_a[c], open_b[c]
                     spread += reach[i, a] * channel[r, a, b] * reach[j, b]
                 value = channel[r, i, j] + rho[r] * (spread - channel[r, i, j])
-                out[r, i, j] = min(max(value, 0.0), 1.0)
+                out[r, i, j] = minimum(maximum(value, 0.0), 1.0)
     return out
 
 
@@ -118,7 +118,7 @@ def stationary(start, up, down, out):
     out[0] = 1.0
     weight = 1.0
     for k in range(5):
-        weight = weight * ((start if k == 0 else up[k - 1]) / max(down[k], 1e-12))
+        weight = weight * ((start if k == 0 else up[k - 1]) / maximum(down[k], 1e-12))
         out[k + 1] = weight
     total = 0.0
     for k in range(6):
@@ -320,7 +320,7 @@ def interdependence_restraint(
     """
     s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
     i, j = world.dyad_i[s], world.dyad_j[s]
-    mutual = world.trade_share[i, j] + world.trade_share[j, i]
+    mutual = world.trade_share[..., i, j] + world.trade_share[..., j, i]  # (S,), or (R, S) stacked
     kept = 1.0 - world.params.economy.interdependence_cut * economic
     return world.params.incidents.interdependence_restraint * mutual * kept
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.core.dynamics.state import LeverTerms, State
+from sim.core.dynamics.state import LeverTerms, State, maximum, minimum
 from sim.core.world import LEVER_INDEX, NEVER, World
 
 
@@ -221,20 +221,20 @@ def _pair_terms(
                 ch = levers[r, channel, i, j]
                 if ch != 0.0:
                     any_of[1] = True
-                channel_out[r, i, j] = max(ch, levers[r, channel, j, i])
+                channel_out[r, i, j] = maximum(ch, levers[r, channel, j, i])
                 exercises_out[r, i, j] = levers[r, exercises, i, j] + levers[r, exercises, j, i]
                 aid[r, i, j] = levers[r, assistance, i, j] + levers[r, inducement, i, j]
         for q in range(d):
             i, j = dyad_i[q], dyad_j[q]
             coercion_dyad[r, q] = levers[r, coercion, i, j] + levers[r, coercion, j, i]
-            ceasefire_dyad[r, q] = max(levers[r, ceasefire, i, j], levers[r, ceasefire, j, i])
-            talk = max(
+            ceasefire_dyad[r, q] = maximum(levers[r, ceasefire, i, j], levers[r, ceasefire, j, i])
+            talk = maximum(
                 levers[r, dialogue, i, j] + levers[r, ceasefire, i, j],
                 levers[r, dialogue, j, i] + levers[r, ceasefire, j, i],
             )
             dialogue_out[r, q] = talk
-            relief[r, q] = min(max(talk, 0.0), 1.0)
-            economic_dyad[r, q] = max(levers[r, economic, i, j], levers[r, economic, j, i])
+            relief[r, q] = minimum(maximum(talk, 0.0), 1.0)
+            economic_dyad[r, q] = maximum(levers[r, economic, i, j], levers[r, economic, j, i])
     return (
         assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel_out, dialogue_out,
         relief, exercises_out, economic_on, economic_dyad, aid, any_of,
@@ -279,7 +279,7 @@ def _friction(presence, opposed, dyad_i, dyad_j):
                 if presence[r, m, i] != 0.0 or presence[r, m, j] != 0.0:
                     there += presence[r, m, i] * o[m, j]
                     back += presence[r, m, j] * o[m, i]
-            out[r, q] = min(max(there + back, 0.0), 1.0)
+            out[r, q] = minimum(maximum(there + back, 0.0), 1.0)
     return out
 
 
@@ -310,11 +310,11 @@ def _reach(presence, decay):
         d = decay[r if decay.shape[0] > 1 else 0]
         for m in range(n):
             for h in range(n):
-                base = min(presence[r, m, h], 1.0) + (1.0 if h == m else 0.0)
+                base = minimum(presence[r, m, h], 1.0) + (1.0 if h == m else 0.0)
                 if base == 0.0:
                     continue  # no forces there: the product would be 0, the reach's floor
                 for i in range(n):
-                    reach[r, m, i] = max(reach[r, m, i], base * d[h, i])
+                    reach[r, m, i] = maximum(reach[r, m, i], base * d[h, i])
     return reach
 
 

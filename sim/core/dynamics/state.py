@@ -212,7 +212,8 @@ class State:
         max_level: Highest escalation level reached so far per dyad, ``(R, D)``.
         held: Dyads whose rung was set by an event this month and holds through it, ``(R, D)``.
         overlay: The levers the states' own decisions add to the scripted ones, kind × actor ×
-            partner, ``(R, L, N, N)`` (§9).
+            partner, ``(R, L, N, N)`` (§9). Only the menu's levers are written, unless
+            ``overlay_anywhere`` says otherwise (the levers in force are summed there only).
         posture: Each state's chosen burden relative to its announced path, ``(R, N)``.
         lean: Each state's chosen lean towards the US (+1) or China (−1), ``(R, N)``.
         stance: Each state's stance in its incident with another: press (+1), hold (0) or
@@ -429,10 +430,24 @@ def leading(array: np.ndarray, ndim: int) -> np.ndarray:
 
 @numba.njit(cache=True)
 def row_sum(x):
-    """``x.sum()`` of a contiguous row, in NumPy's order (pairwise, eight accumulators).
+    """``x.sum()`` of a contiguous row, in NumPy's order (pairwise summation).
 
-    A compiled kernel that sums a row with it gives the bits of the array form it replaced.
+    Up to 128 numbers, eight accumulators combined in pairs, then the rest in turn; beyond,
+    the two halves (the first a multiple of eight long) summed so and added, as NumPy's
+    ``pairwise_sum`` does. A compiled kernel that sums a row with it gives the bits of the
+    array form it replaced.
     """
+    n = x.size
+    if n <= 128:
+        return _block_sum(x)
+    half = n // 2
+    half -= half % 8
+    return row_sum(x[:half]) + row_sum(x[half:])
+
+
+@numba.njit(cache=True)
+def _block_sum(x):
+    """NumPy's pairwise sum of at most 128 numbers (see :func:`row_sum`)."""
     n = x.size
     if n < 8:
         total = 0.0
@@ -452,3 +467,19 @@ def row_sum(x):
         total += x[i]
         i += 1
     return total
+
+
+@numba.njit(cache=True)
+def maximum(a, b):
+    """``np.maximum`` of two numbers in a compiled kernel.
+
+    A NaN in either is kept, and of two equal numbers (0 and −0) the second is given, as
+    NumPy's vectorised loop gives it.
+    """
+    return a if (a > b or a != a) else b
+
+
+@numba.njit(cache=True)
+def minimum(a, b):
+    """``np.minimum`` of two numbers in a compiled kernel (as :func:`maximum`)."""
+    return a if (a < b or a != a) else b

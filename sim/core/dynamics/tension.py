@@ -13,6 +13,8 @@ from sim.core.dynamics.state import (
     coefficients,
     current_gaps,
     leading,
+    maximum,
+    minimum,
     upper_triangle,
 )
 from sim.core.world import World
@@ -139,8 +141,8 @@ def _move_tension(
             half = gaps[r, i, j]
             distance = half * half
             disputed = disputes[i, j]
-            hostile = min(max(disputed + distance, 0.0), 1.0)
-            race = max(growth[r, i], 0.0) * max(growth[r, j], 0.0) * hostile
+            hostile = minimum(maximum(disputed + distance, 0.0), 1.0)
+            race = maximum(growth[r, i], 0.0) * maximum(growth[r, j], 0.0) * hostile
             bloc = polar[r] * half
             base = b_d * disputed + b_b * distance + b_e * economic[r, q]
             target = base * (1.0 - 0.5 * relief[r, q])
@@ -151,6 +153,6 @@ def _move_tension(
                 + g_p * bloc
                 - (rho + rho_d * relief[r, q]) * (tau - target)
             )
-            moved = min(max(moved, 0.0), 1.0)
+            moved = minimum(maximum(moved, 0.0), 1.0)
             tension[r, i, j] = moved
             tension[r, j, i] = moved
