@@ -103,6 +103,23 @@ def test_a_move_changes_only_the_replicates_that_chose_it():
     assert state.moves[2, w.china] == 1 and state.moves.sum() == 1
 
 
+def test_a_move_on_a_variable_no_replicate_scored_changes_nothing():
+    w = world(**CHINA_DECIDES)
+    coercing = (w.menu.actor == w.china) & (w.menu.kind == KINDS.index("coercion"))
+    v = int(np.flatnonzero(coercing)[0])
+    attended = np.array(w.decision_attended, copy=True)
+    attended[v] = False  # nobody weighs this lever: it keeps no score
+    w = dataclasses.replace(w, decision_attended=attended)
+    state = _at_decision(w, 3)
+    scores, gains = evaluate(w, state)
+    assert scores.slot(v) == -1 and np.isneginf(gains[:, v]).all()
+    choices = np.full((3, w.n), -1)
+    choices[0, w.china] = 2 * v  # set from outside: the rule itself never picks it
+    before = active_levers(w, state).copy()
+    apply_choices(w, state, choices, scores, gains)
+    np.testing.assert_array_equal(active_levers(w, state), before)
+
+
 def test_decisions_are_logged_with_the_decider_first_and_the_terms_that_made_them():
     traj = simulate(compile_world(load_scenario("us_retrenchment")), 6, log=True)
     decisions = [e for e in traj.events if e.type == "decision"]

@@ -8,7 +8,10 @@ from conftest import world
 from sim.core.dynamics.state import (
     alignment_gaps,
     current_gaps,
+    maximum,
+    minimum,
     month_draws,
+    row_sum,
     upper_triangle,
     zero_diagonal,
 )
@@ -75,3 +78,17 @@ def test_a_fork_shares_the_past_and_the_original_key_goes_on_as_the_original():
         advance(w, fork, fork_reader)
     np.testing.assert_array_equal(fork.tension[0], original.tension[1])  # the same key
     assert not np.array_equal(fork.tension[1], original.tension[1])  # a new future
+
+
+def test_kernel_row_sums_add_in_numpys_order_at_every_length():
+    rng = np.random.default_rng(5)
+    for n in (*range(1, 140), 257, 1000):
+        x = rng.standard_normal(n) * 10 ** rng.uniform(-6, 6, n)
+        assert row_sum(x) == x.sum(), n  # bit for bit, pairwise halves beyond 128
+
+
+def test_kernel_maxima_and_minima_keep_a_nan_as_numpy_does():
+    nan = float("nan")
+    for a, b in ((1.0, nan), (nan, 1.0), (nan, nan)):
+        assert np.isnan(maximum(a, b)) and np.isnan(minimum(a, b))
+    assert maximum(0.2, 0.7) == 0.7 and minimum(0.2, 0.7) == 0.2
