@@ -189,43 +189,38 @@ class EscalationTerms:
 
     def at(self, level: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
         """Step-up and step-down probabilities of incidents at rung ``level``."""
-        logit = (
-            self.opening
-            - self.rung_cost * np.maximum(level - 1, 0)
-            + self.tension
-            - self.deterrence * np.minimum(level, WAR - 1) / (WAR - 1)
-            + self.emboldening
-            - self.channel
-            - self.restraint
-            - self.nuclear * (level == WAR - 1)
-        )
-        p_up = 1.0 / (1.0 + np.exp(-logit))
-        return p_up, np.minimum(self.calming, 1 - p_up)
+        return self._chances(level, lambda term: term)
 
     def ladder(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(5, …)`` each.
 
         The same arithmetic per element as :meth:`at`, over a leading rung axis.
         """
-        level = np.arange(1, WAR + 1)[:, None, None]
 
-        def rungs(term):
+        def behind_rungs(term):
             if type(term) is not np.ndarray and isinstance(term, np.ndarray):
                 return np.asarray(term)[:, None]  # a stacked sweep's coefficient, (R,)
             return term
 
+        return self._chances(np.arange(1, WAR + 1)[:, None, None], behind_rungs)
+
+    def _chances(self, level, lift) -> tuple[np.ndarray, np.ndarray]:
+        """The formula of :func:`escalation_terms` at ``level``.
+
+        Each term passes through ``lift`` (:meth:`ladder` puts it behind a rung axis).
+        """
         logit = (
-            rungs(self.opening)
-            - rungs(self.rung_cost) * np.maximum(level - 1, 0)
-            + rungs(self.tension)
-            - rungs(self.deterrence) * np.minimum(level, WAR - 1) / (WAR - 1)
-            + rungs(self.emboldening)
-            - rungs(self.channel)
-            - rungs(self.restraint)
-            - rungs(self.nuclear) * (level == WAR - 1)
+            lift(self.opening)
+            - lift(self.rung_cost) * np.maximum(level - 1, 0)
+            + lift(self.tension)
+            - lift(self.deterrence) * np.minimum(level, WAR - 1) / (WAR - 1)
+            + lift(self.emboldening)
+            - lift(self.channel)
+            - lift(self.restraint)
+            - lift(self.nuclear) * (level == WAR - 1)
         )
         p_up = 1.0 / (1.0 + np.exp(-logit))
-        return p_up, np.minimum(rungs(self.calming), 1 - p_up)
+        return p_up, np.minimum(lift(self.calming), 1 - p_up)
 
 
 def escalation_terms(
