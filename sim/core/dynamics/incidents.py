@@ -42,7 +42,8 @@ def _spill(channel, ties, rho):
 
     Compiled over the channels open in each replicate (a handful of pairs): ``((I + W) C0
     (I + W)ᵀ)_ij = Σ_ab (I + W)_ia C0_ab (I + W)_jb`` over the open ``(a, b)``, instead of two
-    dense matrix products.
+    dense matrix products. ``C0`` and ``W`` are symmetric, and so is the result: it is summed
+    on and above the diagonal and mirrored below it (readers take ``i < j``).
     """
     reps, n = channel.shape[0], channel.shape[1]
     out = np.empty((reps, n, n))
@@ -58,13 +59,13 @@ def _spill(channel, ties, rho):
                     open_a[count], open_b[count] = a, b
                     count += 1
         for i in range(n):
-            for j in range(n):
+            for j in range(i, n):
                 spread = 0.0
                 for c in range(count):
                     a, b = open_a[c], open_b[c]
                     spread += reach[i, a] * channel[r, a, b] * reach[j, b]
                 value = channel[r, i, j] + rho[r] * (spread - channel[r, i, j])
-                out[r, i, j] = minimum(maximum(value, 0.0), 1.0)
+                out[r, i, j] = out[r, j, i] = minimum(maximum(value, 0.0), 1.0)
     return out
 
 
@@ -189,38 +190,69 @@ class EscalationTerms:
 
     def at(self, level: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
         """Step-up and step-down probabilities of incidents at rung ``level``."""
-        return self._chances(level, lambda term: term)
+        return self._chances(np.asarray(level))
 
     def ladder(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(5, …)`` each.
 
         The same arithmetic per element as :meth:`at`, over a leading rung axis.
         """
+        return self._chances(np.arange(1, WAR + 1)[:, None, None])
 
-        def behind_rungs(term):
-            if type(term) is not np.ndarray and isinstance(term, np.ndarray):
-                return np.asarray(term)[:, None]  # a stacked sweep's coefficient, (R,)
-            return term
-
-        return self._chances(np.arange(1, WAR + 1)[:, None, None], behind_rungs)
-
-    def _chances(self, level, lift) -> tuple[np.ndarray, np.ndarray]:
+    def _chances(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The formula of :func:`escalation_terms` at ``level``.
 
-        Each term passes through ``lift`` (:meth:`ladder` puts it behind a rung axis).
+        The logit is summed in one compiled pass (:func:`_logit`), term by term in the
+        formula's order; ``σ`` and the step-down cap are NumPy's, so the bits are those of the
+        array form.
         """
-        logit = (
-            lift(self.opening)
-            - lift(self.rung_cost) * np.maximum(level - 1, 0)
-            + lift(self.tension)
-            - lift(self.deterrence) * np.minimum(level, WAR - 1) / (WAR - 1)
-            + lift(self.emboldening)
-            - lift(self.channel)
-            - lift(self.restraint)
-            - lift(self.nuclear) * (level == WAR - 1)
-        )
+        terms = [
+            _behind(term)
+            for term in (
+                self.opening, self.rung_cost, self.tension, self.deterrence,
+                self.emboldening, self.channel, self.restraint, self.nuclear,
+            )
+        ]  # fmt: skip
+        shape = np.broadcast_shapes(level.shape, *(np.shape(t) for t in terms))
+        full = (1,) * (3 - len(shape)) + shape
+        logit = _logit(*(np.broadcast_to(a, full) for a in (level, *terms))).reshape(shape)
         p_up = 1.0 / (1.0 + np.exp(-logit))
-        return p_up, np.minimum(lift(self.calming), 1 - p_up)
+        return p_up, np.minimum(_behind(self.calming), 1 - p_up)
+
+
+def _behind(term: Any) -> Any:
+    """A stacked sweep's coefficient ``(R,)`` as ``(R, 1)``, before the dyad axis; else as is."""
+    if type(term) is not np.ndarray and isinstance(term, np.ndarray):
+        return np.asarray(term)[:, None]
+    return term
+
+
+@numba.njit(cache=True)
+def _logit(
+    level, opening, rung_cost, tension, deterrence, emboldening, channel, restraint, nuclear
+):  # fmt: skip
+    """The step-up logit of :func:`escalation_terms` at ``level``, over ``(A, B, C)`` arrays.
+
+    ``β0 + β_issue + push + β_G G − β_L (L − 1)⁺ + β_τ τ − β_D D min(L, 4)/4 + β_E E − β_C C
+    − β_I I − β_N N [L = 4]``, added in this order (that of the array form it replaced).
+    """
+    a, b, c = level.shape
+    out = np.empty((a, b, c))
+    for x in range(a):
+        for y in range(b):
+            for z in range(c):
+                rung = level[x, y, z]
+                out[x, y, z] = (
+                    opening[x, y, z]
+                    - rung_cost[x, y, z] * max(rung - 1, 0)
+                    + tension[x, y, z]
+                    - deterrence[x, y, z] * min(rung, WAR - 1) / (WAR - 1)
+                    + emboldening[x, y, z]
+                    - channel[x, y, z]
+                    - restraint[x, y, z]
+                    - nuclear[x, y, z] * (1.0 if rung == WAR - 1 else 0.0)
+                )
+    return out
 
 
 def escalation_terms(

@@ -23,6 +23,7 @@ from sim.core.dynamics.levers import active_levers, capability
 from sim.core.dynamics.step import initial_state
 from sim.core.engine import simulate
 from sim.core.rng import replicate_keys
+from sim.core.world import LEVER_INDEX
 
 
 def _one_step_rates(w, tension: float, replicates: int = 4000):
@@ -217,3 +218,29 @@ def test_trade_restrains_escalation_and_coercion_cuts_the_restraint():
     )
     # No trade data between Thailand and Cambodia: no restraint there.
     assert interdependence_restraint(w, none)[0, s.index(_dyad(w, "KHM", "THA"))] == 0
+
+
+def test_effective_channels_are_the_dense_spillover_formula_and_symmetric():
+    # C = clip(C0 + ρ ((I + W) C0 (I + W)ᵀ − C0), 0, 1), with channels open between the US
+    # and China and between Japan and China, and the allies' ties spreading them.
+    channel = {"kind": "deconfliction_channel"}
+    w = world(
+        policies={
+            "us_china": {**channel, "actor": "USA", "partners": ["CHN"], "strength": 0.8},
+            "japan_china": {**channel, "actor": "JPN", "partners": ["CHN"], "strength": 0.5},
+        }
+    )
+    state = initial_state(w, replicate_keys(1, range(3)))
+    levers = active_levers(w, state)
+    ties = alliance_ties(w, state).credible
+    c0 = np.maximum(
+        levers[:, LEVER_INDEX["channel"]], np.swapaxes(levers[:, LEVER_INDEX["channel"]], 1, 2)
+    )  # channel, both ways
+    assert (c0 > 0).sum() >= 4
+    reach = np.eye(w.n) + ties
+    rho = w.params.incidents.channel_spillover
+    dense = np.clip(c0 + rho * (reach @ c0 @ np.swapaxes(reach, 1, 2) - c0), 0.0, 1.0)
+    channels = effective_channels(w, state, levers, ties)
+    np.testing.assert_allclose(channels, dense, rtol=0, atol=1e-14)
+    assert (channels == np.swapaxes(channels, 1, 2)).all()
+    assert (channels[:, w.index("PHL"), w.index("CHN")] > 0).all()  # the US channel spills over
