@@ -8,6 +8,7 @@ commitment, credibility, clarity and interoperability (Schelling; Huth 1988).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
@@ -79,4 +80,16 @@ def protective_reach(ties: Ties, theatre: np.ndarray) -> np.ndarray:
     ``[i, m] = W^p_im · θ_mi``, ``(R, N, N)``: the share of m's regional capability that i can
     count on (read by arms, §1).
     """
-    return ties.protection * theatre.transpose(0, 2, 1)
+    return _protective(ties.protection, theatre)
+
+
+@numba.njit(cache=True)
+def _protective(protection, theatre):
+    """:func:`protective_reach`' ``W^p_im θ_mi`` in one pass."""
+    reps, n = protection.shape[0], protection.shape[1]
+    out = np.empty((reps, n, n))
+    for r in range(reps):
+        for i in range(n):
+            for m in range(n):
+                out[r, i, m] = protection[r, i, m] * theatre[r, m, i]
+    return out

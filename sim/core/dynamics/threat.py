@@ -9,7 +9,14 @@ import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import State, coefficients, current_gaps, leading, row_sum
+from sim.core.dynamics.state import (
+    State,
+    coefficients,
+    current_gaps,
+    leading,
+    per_replicate,
+    row_sum,
+)
 from sim.core.world import World
 
 
@@ -124,4 +131,17 @@ def power_share(
 def memory_dynamics(world: World, state: State) -> None:
     """Exponentially weighted memory of hostile acts (level-weighted incidents)."""
     keep = np.exp(-1.0 / world.params.threat.memory_months)
-    state.memory = keep * state.memory + (1.0 - keep) * state.level
+    state.memory = _remember(state.memory, state.level, per_replicate(keep, state.replicates))
+
+
+@numba.njit(cache=True)
+def _remember(memory, level, keep):
+    """:func:`memory_dynamics`' ``κ M + (1 − κ) L`` in one pass, ``κ`` per replicate."""
+    reps, n = memory.shape[0], memory.shape[1]
+    out = np.empty((reps, n, n))
+    for r in range(reps):
+        k = keep[r]
+        for i in range(n):
+            for j in range(n):
+                out[r, i, j] = k * memory[r, i, j] + (1.0 - k) * level[r, i, j]
+    return out
