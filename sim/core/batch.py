@@ -80,10 +80,11 @@ MONTH_INDEXED = frozenset(
     }
 )
 
-#: Most replicates advanced together. A larger call is a little faster per run in one process
-#: (121 against 108 runs/s at 1,000 and 250 replicates, docs/performance.md), but samples
-#: stacked into 400–800 replicates ran no faster than one by one (105–113 runs/s either way,
-#: twelve samples of 200 replicates, 2026-12-07), and memory grows with the call.
+#: Most replicates advanced together. Larger calls were measured and gained nothing this
+#: machine can resolve: the engine alone made 108–122 runs/s at 250 replicates and 121 at
+#: 1,000 (docs/performance.md), and samples stacked into 400–800 replicates ran no faster than
+#: one by one (105–113 runs/s either way, twelve samples of 200, 2026-12-07); memory grows
+#: with the call.
 MAX_REPLICATES = 256
 
 

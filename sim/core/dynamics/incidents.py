@@ -271,8 +271,8 @@ def escalation_terms(
 ) -> EscalationTerms:
     """The terms of the monthly step-up and step-down probabilities of incidents (incident dyads).
 
-    ``z = β0 + β_issue − β_L (L − 1) + β_τ τ + β_G G − β_D D L/4 + β_E E − β_C C − β_I I
-    − β_N N [L = 4] + push``, ``p_up = σ(z)``,
+    ``z = β0 + β_issue − β_L (L − 1)⁺ + β_τ τ + β_G G − β_D D min(L, 4)/4 + β_E E − β_C C
+    − β_I I − β_N N [L = 4] + push``, ``p_up = σ(z)``,
     ``p_down = min(δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C) + retreat, 1 − p_up)``;
     ``restraint`` is ``β_I I`` (interdependence), ``G`` gray-zone coercion in the dyad,
     ``push`` and ``retreat`` the parties' stances (:func:`stance_terms`). Deterrence weighs

@@ -12,6 +12,7 @@ from conftest import control, paired_effect, run, world
 
 from sim.core.dynamics.alliances import alliance_ties
 from sim.core.dynamics.incidents import (
+    _spill,
     effective_channels,
     escalation_offset,
     incident_hazard,
@@ -244,3 +245,23 @@ def test_effective_channels_are_the_dense_spillover_formula_and_symmetric():
     np.testing.assert_allclose(channels, dense, rtol=0, atol=1e-14)
     assert (channels == np.swapaxes(channels, 1, 2)).all()
     assert (channels[:, w.index("PHL"), w.index("CHN")] > 0).all()  # the US channel spills over
+
+
+def test_spillover_is_clipped_and_reads_each_replicates_own_rate():
+    # Strong channels whose spread exceeds 1 (the clip binds), and a stacked sweep's ρ that
+    # differs between replicates: each replicate's matrix is the dense formula with its own ρ.
+    rng = np.random.default_rng(5)
+    n, reps = 6, 3
+    channel = np.zeros((reps, n, n))
+    channel[:, 0, 1] = channel[:, 1, 0] = 1.0
+    channel[:, 2, 3] = channel[:, 3, 2] = 0.9
+    ties = rng.uniform(0.0, 0.9, (reps, n, n))
+    ties = (ties + np.swapaxes(ties, 1, 2)) / 2.0
+    ties[:, np.arange(n), np.arange(n)] = 0.0
+    rho = np.array([0.1, 0.5, 0.9])
+    reach = np.eye(n) + ties
+    raw = channel + rho[:, None, None] * (reach @ channel @ np.swapaxes(reach, 1, 2) - channel)
+    assert (raw > 1.0).any() and (raw < 1.0).any()
+    spilled = _spill(channel, ties, rho)
+    np.testing.assert_allclose(spilled, np.clip(raw, 0.0, 1.0), rtol=0, atol=1e-14)
+    assert not np.allclose(spilled[0], spilled[2])  # each replicate's own ρ
