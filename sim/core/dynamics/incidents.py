@@ -214,8 +214,10 @@ class EscalationTerms:
             )
         ]  # fmt: skip
         shape = np.broadcast_shapes(level.shape, *(np.shape(t) for t in terms))
-        full = (1,) * (3 - len(shape)) + shape
-        logit = _logit(*(np.broadcast_to(a, full) for a in (level, *terms))).reshape(shape)
+        # The kernel runs over three axes: fewer are padded in front, more are merged.
+        full = (1,) * (3 - len(shape)) + shape if len(shape) <= 3 else (-1, *shape[-2:])
+        arrays = (np.broadcast_to(a, shape).reshape(full) for a in (level, *terms))
+        logit = _logit(*arrays).reshape(shape)
         p_up = 1.0 / (1.0 + np.exp(-logit))
         return p_up, np.minimum(_behind(self.calming), 1 - p_up)
 

@@ -12,6 +12,7 @@ from conftest import control, paired_effect, run, world
 
 from sim.core.dynamics.alliances import alliance_ties
 from sim.core.dynamics.incidents import (
+    EscalationTerms,
     _spill,
     effective_channels,
     escalation_offset,
@@ -265,3 +266,28 @@ def test_spillover_is_clipped_and_reads_each_replicates_own_rate():
     spilled = _spill(channel, ties, rho)
     np.testing.assert_allclose(spilled, np.clip(raw, 0.0, 1.0), rtol=0, atol=1e-14)
     assert not np.allclose(spilled[0], spilled[2])  # each replicate's own ρ
+
+
+def test_step_chances_follow_the_formula_at_every_rung_and_shape():
+    # p_up = σ(opening − β_L (L − 1)⁺ + τ − D min(L, 4)/4 + E − C − I − N [L = 4]) and
+    # p_down = min(calming, 1 − p_up), per element, whatever the arrays' number of axes.
+    rng = np.random.default_rng(11)
+    shape = (2, 3, 4, 5)
+    values = {name: rng.normal(size=shape) for name in EscalationTerms.__dataclass_fields__}
+    values["rung_cost"] = 0.7
+    terms = EscalationTerms(**values)
+    level = rng.integers(0, 6, size=shape).astype(np.int8)
+    rung = level.astype(float)
+    logit = (
+        values["opening"]
+        - 0.7 * np.maximum(rung - 1, 0)
+        + values["tension"]
+        - values["deterrence"] * np.minimum(rung, 4) / 4
+        + values["emboldening"]
+        - values["channel"]
+        - values["restraint"]
+        - values["nuclear"] * (rung == 4)
+    )
+    p_up, p_down = terms.at(level)
+    np.testing.assert_allclose(p_up, 1 / (1 + np.exp(-logit)), rtol=1e-14)
+    np.testing.assert_allclose(p_down, np.minimum(values["calming"], 1 - p_up), rtol=1e-14)
