@@ -195,7 +195,6 @@ def _aid_pull(world: World, state: State, levers: np.ndarray, terms) -> np.ndarr
     ``tanh(aid_ai / (u_A m_i) + u_N nuclear_ai + arms_ai / (u_X m_i))``, computed where a donor
     gives something (elsewhere it is ``tanh(0) = 0``).
     """
-    p = world.params.alignment
     donors = terms.donors
     cached = state.aid_cache
     if cached is None or cached[0] is not levers:
@@ -207,11 +206,34 @@ def _aid_pull(world: World, state: State, levers: np.ndarray, terms) -> np.ndarr
     d, i = np.nonzero(given)
     out = np.zeros(terms.aid.shape)
     if d.size:
-        own = np.maximum(state.milex[:, i], 0.01)
-        received = state.transfers[:, donors[d], i] / (p.transfer_unit * own)
-        x = terms.aid[:, d, i] / (p.aid_unit * own) + p.nuclear_unit * terms.nuclear[:, d, i]
-        out[:, d, i] = np.tanh(x + received)
+        out[:, d, i] = np.tanh(
+            aid_intensity(
+                world,
+                terms.aid[:, d, i],
+                terms.nuclear[:, d, i],
+                state.transfers[:, donors[d], i],
+                state.milex[:, i],
+            )
+        )
     return out
+
+
+def aid_intensity(
+    world: World,
+    aid: np.ndarray,
+    nuclear: np.ndarray,
+    transfers: np.ndarray,
+    milex: np.ndarray,
+) -> np.ndarray:
+    """What a donor gives a recipient, in units of the recipient's own effort (§3).
+
+    ``aid / (u_A m) + u_N nuclear + arms / (u_X m)``, with ``m`` the recipient's spending
+    (at least 0.01): the argument of aid's pull ``tanh(·)`` and of a decision on aid
+    (:mod:`sim.core.dynamics.decisions`).
+    """
+    p = world.params.alignment
+    own = np.maximum(milex, 0.01)
+    return aid / (p.aid_unit * own) + p.nuclear_unit * nuclear + transfers / (p.transfer_unit * own)
 
 
 def _deals(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:

@@ -42,6 +42,7 @@ import numba
 import numpy as np
 
 from sim.core import records
+from sim.core.dynamics.alignment import aid_intensity
 from sim.core.dynamics.incidents import interdependence_restraint
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions, move_key
@@ -398,15 +399,13 @@ def _inducing(unit_of):
 
 
 def _aid_units(world, state, view, a, b, values, change):
-    """Aid intensity before and after: ``aid / (u_A m) + u_N nuclear + arms received``."""
-    p = world.params.alignment
-    own = np.maximum(state.milex[:, b], 0.01)
+    """Aid intensity before and after (:func:`~sim.core.dynamics.alignment.aid_intensity`)."""
     levers = view.levers
     aid = levers[:, LEVER_INDEX["assistance"], a, b] + levers[:, LEVER_INDEX["inducement"], a, b]
     nuclear = levers[:, LEVER_INDEX["nuclear"], a, b]
-    received = state.transfers[:, a, b] / (p.transfer_unit * own)
-    before = aid / (p.aid_unit * own) + p.nuclear_unit * nuclear + received
-    return before, before + change / (p.aid_unit * own)
+    before = aid_intensity(world, aid, nuclear, state.transfers[:, a, b], state.milex[:, b])
+    own = np.maximum(state.milex[:, b], 0.01)
+    return before, before + change / (world.params.alignment.aid_unit * own)
 
 
 def _drill_units(world, state, view, a, b, values, change):
