@@ -40,7 +40,7 @@ def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndar
 
 def threat_ratio(
     world: World,
-    threat_matrix: np.ndarray,
+    faced_share: np.ndarray,
     protection: np.ndarray,
     capability_now: np.ndarray,
     on_path: np.ndarray,
@@ -53,10 +53,13 @@ def threat_ratio(
     A state's own term ``ĉ°_i`` is its capability with its spending on the status quo's path
     (``on_path``, :func:`path_capability`): its own announced rise is not a change in what it
     faces, so it is reached rather than read as a reason to spend less.
+
+    ``faced_share`` is ``Σ_j T_ij``, ``(R, N)``, as :func:`~sim.core.dynamics.threat.
+    threat_perception` returns it.
     """
     p = world.params.arms
     regional = capability_now * world.regional
-    faced = threat_matrix.sum(axis=2) * regional.sum(axis=1, keepdims=True)
+    faced = faced_share * regional.sum(axis=1, keepdims=True)
     own = on_path * world.regional + p.ally_pooling * np.einsum("rim,rm->ri", protection, regional)
     return np.log(np.maximum(faced, EPS)) - np.log(np.maximum(own, EPS))
 

@@ -29,13 +29,11 @@ def perceive(
     """
     ties = alliance_ties(world, state)
     cap = capability(world, state, levers)
-    threat_matrix, threat = threat_perception(world, state, ties.credible, levers, cap)
+    threat_matrix, threat, faced = threat_perception(world, state, ties.credible, levers, cap)
     abandonment, entrapment = alliance_fears(world, state, ties, threat)
     state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment
     reach = protective_reach(ties, lever_terms(world, state, levers).theatre)
-    ratio = threat_ratio(
-        world, threat_matrix, reach, cap, path_capability(world, state, cap, state.step)
-    )
+    ratio = threat_ratio(world, faced, reach, cap, path_capability(world, state, cap, state.step))
     return ties, cap, threat_matrix, abandonment, entrapment, ratio
 
 

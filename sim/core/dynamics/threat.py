@@ -26,7 +26,7 @@ def threat_perception(
     ties: np.ndarray,
     levers: np.ndarray,
     capability_now: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Walt's balance of threat.
 
     Hostility of j towards i combines ideological distance, territorial claims, remembered
@@ -45,7 +45,8 @@ def threat_perception(
         capability_now: Capability, ``(R, N)``.
 
     Returns:
-        ``(T, threat)``: threat matrix and per-country perceived threat.
+        ``(T, threat, Σ_j T)``: threat matrix, per-country perceived threat, and the threat
+        matrix's row sums (which arms reads).
     """
     p = world.params.threat
     terms = lever_terms(world, state, levers)
@@ -71,7 +72,7 @@ def threat_perception(
         share,
     )
     threat = -np.expm1(-p.sensitivity * summed)
-    return threat_matrix, threat
+    return threat_matrix, threat, summed
 
 
 @numba.njit(cache=True)

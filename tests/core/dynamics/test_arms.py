@@ -181,9 +181,8 @@ def test_the_threat_ratio_compares_faced_with_own_and_protectors_capability():
     faced = threat_matrix[0, phl].sum() * regional[0].sum()
     np.testing.assert_allclose(ratio[0, phl], np.log(faced / own))
     assert ties.protection[0, phl, usa] > 0 and ties.protection[0, usa, phl] == 0  # one way
-    np.testing.assert_allclose(
-        threat_ratio(w, threat_matrix, ties.protection * theatre.T[None], cap, cap), ratio
-    )
+    reach = ties.protection * theatre.T[None]
+    np.testing.assert_allclose(threat_ratio(w, threat_matrix.sum(axis=2), reach, cap, cap), ratio)
 
 
 def test_a_states_own_new_target_is_reached_not_read_as_a_threat_shock():
