@@ -623,7 +623,9 @@ def record_command(replicates: int, seed: int) -> None:
 
 @main.command("backtest")
 @click.option("-n", "--replicates", default=100, show_default=True, type=click.IntRange(2, 100_000))
-@click.option("--start", type=click.Choice(["2015", "2019"]), default="2015", show_default=True)
+@click.option(
+    "--start", type=click.Choice(["2013", "2015", "2019"]), default="2015", show_default=True
+)
 @click.option("--end", type=click.IntRange(2016, 2023), default=2023, show_default=True)
 @click.option("--seed", default=2015, show_default=True, type=click.IntRange(0, 2**63 - 1))
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder [results/backtest].")

@@ -298,7 +298,7 @@ def observed_alignment(year: int) -> dict[str, float]:
 
 @cache
 def history(year: int) -> dict[str, tuple[float, float]]:
-    """GDP and military spending (US$ bn) by ISO3 code in 2015 or 2019 (``seeds/history.csv``)."""
+    """GDP and military spending (US$ bn) by ISO3 code in 2013, 2015 or 2019 (``history.csv``)."""
     with (seeds_dir() / "history.csv").open(newline="", encoding="utf-8") as fh:
         rows = [row for row in csv.DictReader(fh) if int(row["year"]) == year]
     return {row["iso3"]: (float(row["gdp_usd_bn"]), float(row["milex_usd_bn"])) for row in rows}

@@ -541,10 +541,10 @@ class Scenario(Strict):
     extends: str | None = Field(None, description="Parent scenario: shipped name or path")
     horizon: int = Field(120, ge=1, le=1200, description="Months to simulate")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Base random seed")
-    baseline_year: Literal[2015, 2019, 2023] = Field(
+    baseline_year: Literal[2013, 2015, 2019, 2023] = Field(
         2023,
         description="Year of the country data the run starts from: GDP and military "
-        "spending from that year (2023: seeds/countries.csv; 2015, 2019: seeds/history.csv) "
+        "spending from that year (2023: seeds/countries.csv; 2013, 2015, 2019: seeds/history.csv) "
         "and alignment from that year's security-alignment index (2023: the index of 2024, "
         "the last year of seeds/security_alignment_2013_2024.csv)",
     )

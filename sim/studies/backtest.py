@@ -1,4 +1,4 @@
-"""Hindcast: start from 2015 (or 2019), replay history, compare alignment with the record.
+"""Hindcast: start from 2015 (or 2013, 2019), replay history, compare alignment with the record.
 
 ``scenarios/history_2015_2023.yaml`` starts from the 2015 data and scripts the main events of
 2015–2023. Month 0 stands for 2015 as a whole, so the calendar year ``y`` is months
@@ -18,8 +18,8 @@ the other 17 states are. UN voting (:func:`sim.scenario.baseline.observed_alignm
 (``docs/validation.md`` §2 says why).
 
 The window 2019→2023 starts from the 2019 data with the same history shifted by four years
-(:func:`history_from`); calibration (:mod:`sim.studies.calibrate`) fits on 2015→2019 and tests
-there.
+(:func:`history_from`); calibration (:mod:`sim.studies.calibrate`) fits on 2015→2019 (or
+2013→2019) and tests there.
 """
 
 from __future__ import annotations
@@ -95,12 +95,17 @@ def months_of(year: int, start: int = HISTORY_START) -> range:
 def history_from(year: int, data: dict[str, Any] | None = None) -> dict[str, Any]:
     """The history scenario's data, restarted from ``year``'s country data.
 
-    Everything is shifted back by the months since 2015: policies, alliances and deliveries
-    already under way start at month 0, and events that already happened are dropped (the
-    start year's data include their effects).
+    From a later year everything is shifted back by the months since 2015: policies, alliances
+    and deliveries already under way start at month 0, and events that already happened are
+    dropped (the start year's data include their effects). From an earlier year (2013)
+    everything dated is shifted forward by the months before 2015, and the arrangements the
+    history has in force at its start are taken as in force from that year: the US treaties,
+    partnerships, presence and drills, and China's campaigns against the Philippines (from
+    Scarborough Shoal, 2012) and Vietnam, all of which ran in 2013; nothing of 2013–2014 is
+    added (the record's incidents of those years are outcomes, and the fit scores them).
 
     Args:
-        year: 2015 or 2019.
+        year: 2013, 2015 or 2019.
         data: The history scenario's data (default: the shipped one).
 
     Returns:
@@ -152,7 +157,9 @@ def truncate(data: dict[str, Any], horizon: int) -> dict[str, Any]:
 
 
 def _shift_span(entry: dict[str, Any], shift: int) -> None:
-    entry["start"] = max(entry.get("start", 0) - shift, 0)
+    # What is in force at the history's start (month 0) stays in force from an earlier start.
+    start = entry.get("start", 0)
+    entry["start"] = 0 if start == 0 else max(start - shift, 0)
     if entry.get("end") is not None:
         entry["end"] -= shift
 
@@ -164,7 +171,8 @@ def trend_forecast(start: int, end: int) -> dict[str, float]:
     forecast = {}
     for code in SCORED:
         values = np.array([series[y][code] for y in years])
-        slope = np.polyfit(years, values, 1)[0]
+        # The record starts in 2013: from there no earlier year gives a trend, so none is carried.
+        slope = np.polyfit(years, values, 1)[0] if len(years) > 1 else 0.0
         forecast[code] = float(np.clip(values[-1] + slope * (end - start), -1.0, 1.0))
     return forecast
 
@@ -214,7 +222,7 @@ def backtest(
     """Run the history from ``start`` and score its ``end``-year alignment.
 
     Args:
-        start: 2015 or 2019.
+        start: 2013, 2015 or 2019.
         end: A later year up to 2023.
         replicates: Replicates to average.
         seed: Base seed (common to every call, so scores are deterministic).

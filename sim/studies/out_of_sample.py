@@ -110,7 +110,7 @@ def window_data(
     """A window's scenario data: the history from ``start``, its outcomes unscripted, to ``end``.
 
     Args:
-        start: First year (2015 or 2019): the run starts from its data, the alignment from its
+        start: First year (2013, 2015 or 2019): the run starts from its data, the alignment from its
             security-alignment index (:func:`sim.scenario.observed.starting_alignment`).
         end: Last year scored; the run lasts to the end of it.
         inputs: Entries to add, by block (default :data:`INPUTS_2024` for the window to 2024,

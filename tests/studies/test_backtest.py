@@ -51,6 +51,27 @@ def test_the_2019_restart_shifts_the_history_by_four_years() -> None:
     Scenario.model_validate(data, strict=True)
 
 
+def test_the_2013_restart_shifts_the_history_forward_by_two_years() -> None:
+    data = bt.history_from(2013)
+    assert data["baseline_year"] == 2013 and data["horizon"] == 102 + 24
+    assert data["events"]["arbitral_award"]["step"] == 12 + 24  # July 2016, from mid-2013
+    assert data["alliances"]["quad"]["start"] == 28 + 24
+    assert data["policies"]["china_inducement_philippines"]["end"] == 84 + 24
+    assert data["policies"]["us_vietnam_arms_embargo_lifted"]["start"] == 10 + 24
+    cutters = data["policies"]["us_vietnam_arms_embargo_lifted"]["deliveries"]
+    assert [d["after"] for d in cutters] == [7, 36, 72]  # counted from the lifting, unchanged
+    # What the history has in force at its start is in force from 2013 (and runs on).
+    for name in ("china_coercion_philippines", "us_presence_japan"):
+        assert data["policies"][name].get("start", 0) == 0
+    world = compile_world(Scenario.model_validate(data, strict=True))
+    assert world.milex0[world.index("USA")] == 679.229  # seeds/history.csv, 2013
+    assert world.alignment0[world.index("PHL")] == pytest.approx(observed.alignment_in(2013)["PHL"])
+
+
+def test_a_trend_from_the_records_first_year_is_persistence() -> None:
+    assert bt.trend_forecast(2013, 2019) == pytest.approx(observed.alignment_in(2013))
+
+
 def test_truncating_drops_what_starts_after_the_horizon() -> None:
     data, _ = resolve(bt.HISTORY)
     short = bt.truncate(data, 54)
