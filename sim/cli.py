@@ -738,6 +738,15 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
     "incident coefficients on the record's dyad-years, or both.",
 )
 @click.option(
+    "--fit-from",
+    "fit_from",
+    type=click.Choice(["2013", "2015"]),
+    default="2015",
+    show_default=True,
+    help="First year of the fit window: 2015, the window the shipped calibration is fitted on, "
+    "or 2013, the record's first year (alignment 2013→2019, incidents 2014–2019).",
+)
+@click.option(
     "--record",
     is_flag=True,
     help="Instead: profile every free coefficient of incidents, arms and alignment on the "
@@ -762,6 +771,7 @@ def calibrate_command(
     seed: int | None,
     write: bool,
     target: str,
+    fit_from: str,
     record: bool,
     json_file: Path | None,
     workers: int,
@@ -769,8 +779,9 @@ def calibrate_command(
 ) -> None:
     """Fit what the record identifies; profile each coefficient; test out of sample.
 
-    Alignment coefficients on the 2019 security-alignment index (from 2015; tested on 2023),
-    incident coefficients on the record's dyad-years 2016–2019 (tested on 2020–2024). Each
+    Alignment coefficients on the 2019 security-alignment index (from 2015, or the
+    --fit-from year; tested on 2023), incident coefficients on the record's dyad-years
+    2016–2019 (or from the year after --fit-from; tested on 2020–2024). Each
     coefficient's profile through the optimum (POINTS values over its search range) says whether
     the data identify it; one they do not, or whose optimum is at a bound, keeps its judgement
     value.
@@ -780,8 +791,8 @@ def calibrate_command(
     """
     if record:
         given = [
-            {"write": "--write/--dry-run"}.get(name, f"--{name}")
-            for name in ("maxiter", "popsize", "target", "write")
+            {"write": "--write/--dry-run", "fit_from": "--fit-from"}.get(name, f"--{name}")
+            for name in ("maxiter", "popsize", "target", "write", "fit_from")
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         ]
         if given:
@@ -818,6 +829,7 @@ def calibrate_command(
                 points=points,
                 workers=workers,
                 progress=bar.update,
+                start=int(fit_from),
             )
         _print_calibration(result, TARGETS[name].metric, table(result.profiles))
         if write:

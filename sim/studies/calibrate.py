@@ -67,11 +67,13 @@ class Target:
 
     Attributes:
         name: ``alignment`` or ``incidents``.
-        label: The fit in a few words, for a coefficient's source.
+        label: The fit in a few words, for a coefficient's source; ``{fit}`` stands for the
+            years fitted (:meth:`describe`).
         metric: The objective's name (lower is better).
         coefficients: ``(group, coefficient, (low, high))``: what may move, within what.
         replicates: Replicates per evaluation.
-        windows: ``in_sample`` and ``out_of_sample``: the years each scores.
+        windows: ``in_sample`` and ``out_of_sample``: the years each scores (``{fit}`` as in
+            ``label``).
         baseline: The naive forecast the test compares with.
     """
 
@@ -87,6 +89,18 @@ class Target:
         """``group.name`` of each coefficient."""
         return [f"{g}.{n}" for g, n, _ in self.coefficients]
 
+    def in_sample(self, start: int = record_fit.START) -> str:
+        """The years the fit from ``start`` scores, as ``2015-2019``.
+
+        Alignment: from the start's data to the 2019 index; incidents: the dyad-years after it.
+        """
+        first = start if self.name == "alignment" else start + 1
+        return f"{first}-{record_fit.END}"
+
+    def describe(self, start: int = record_fit.START) -> str:
+        """:attr:`label` with the fit window from ``start`` filled in."""
+        return self.label.format(fit=self.in_sample(start).replace("-", "–"))
+
 
 #: The targets. The search ranges contain each plausible range; they reach past it where the
 #: record's profiles (docs/validation.md §3) pushed a coefficient to its edge, so that the fit can
@@ -94,7 +108,7 @@ class Target:
 TARGETS: dict[str, Target] = {
     "alignment": Target(
         name="alignment",
-        label="alignment 2015–2019 against the security-alignment index",
+        label="alignment {fit} against the security-alignment index",
         metric="alignment RMSE",
         coefficients=(
             ("alignment", "rate", (0.002, 0.08)),
@@ -105,12 +119,12 @@ TARGETS: dict[str, Target] = {
             ("alignment", "hedging_weight", (0.0, 2.0)),
         ),
         replicates=20,
-        windows={"in_sample": "2015-2019", "out_of_sample": "2019-2023"},
+        windows={"in_sample": "{fit}", "out_of_sample": "2019-2023"},
         baseline="persistence",
     ),
     "incidents": Target(
         name="incidents",
-        label="incidents, the record's dispute dyad-years 2016–2019",
+        label="incidents, the record's dispute dyad-years {fit}",
         metric="incident log loss per dyad-year",
         coefficients=(
             ("incidents", "base_hazard", (0.02, 0.3)),
@@ -122,7 +136,7 @@ TARGETS: dict[str, Target] = {
             ("incidents", "interdependence_restraint", (1.0, 10.0)),
         ),
         replicates=60,
-        windows={"in_sample": "2016-2019", "out_of_sample": "2020-2024"},
+        windows={"in_sample": "{fit}", "out_of_sample": "2020-2024"},
         baseline="each dyad's frequencies 2013-2019",
     ),
 }
@@ -204,24 +218,32 @@ def as_parameters(
 
 
 def objective(
-    theta: np.ndarray | Iterable[float], *, replicates: int, seed: int, target: str = "alignment"
+    theta: np.ndarray | Iterable[float],
+    *,
+    replicates: int,
+    seed: int,
+    target: str = "alignment",
+    start: int = record_fit.START,
 ) -> float:
-    """In-sample error of ``target`` at the coefficients ``theta``.
+    """In-sample error of ``target`` at the coefficients ``theta``, on the window from ``start``.
 
-    alignment: the RMSE of the simulated 2019 alignment, starting from 2015; incidents: the
-    mean negative log-likelihood per dyad-year of the record's highest rungs of 2016–2019.
-    Replicates draw from streams fixed by ``seed``, so this is a deterministic function of
-    ``theta``: two calls with the same arguments return the same number, to the last bit.
+    alignment: the RMSE of the simulated 2019 alignment, starting from ``start`` (2015 by
+    default); incidents: the mean negative log-likelihood per dyad-year of the record's highest
+    rungs of the years after ``start`` to 2019 (2016–2019 by default). Replicates draw from
+    streams fixed by ``seed``, so this is a deterministic function of ``theta``: two calls with
+    the same arguments return the same number, to the last bit.
     """
     if target == "alignment":
         parameters = as_parameters(theta, target)
-        result = backtest(2015, 2019, replicates=replicates, seed=seed, parameters=parameters)
+        result = backtest(
+            start, record_fit.END, replicates=replicates, seed=seed, parameters=parameters
+        )
         return result.scores["model"].rmse
     values = dict(zip(names(target), (float(v) for v in theta), strict=True))
-    scenario = record_fit.fit_scenario()
-    return record_fit.losses(scenario, values, replicates, seed, patterns=("incidents",))[
-        "incidents"
-    ]
+    scenario = record_fit.fit_scenario(start)
+    return record_fit.losses(
+        scenario, values, replicates, seed, patterns=("incidents",), start=start
+    )["incidents"]
 
 
 def incident_test(values: dict[str, float], replicates: int, seed: int) -> float:
@@ -397,8 +419,8 @@ def budget(
     return (maxiter + 1) * population + 1 + noise_seeds + points * size + refits
 
 
-def _evaluate(theta: np.ndarray, replicates: int, seed: int, target: str) -> float:
-    return objective(theta, replicates=replicates, seed=seed, target=target)
+def _evaluate(theta: np.ndarray, replicates: int, seed: int, target: str, start: int) -> float:
+    return objective(theta, replicates=replicates, seed=seed, target=target, start=start)
 
 
 def calibrate(
@@ -412,6 +434,7 @@ def calibrate(
     noise_seeds: int = NOISE_SEEDS,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    start: int = record_fit.START,
 ) -> Calibration:
     """Fit ``target``'s coefficients, profile the fit, score it out of sample.
 
@@ -426,12 +449,15 @@ def calibrate(
             Monte-Carlo precision (at least 1; the threshold of identification uses it).
         workers: Processes the optimiser's generations are shared among (1: this one).
         progress: Called with 1 after each objective evaluation.
+        start: The fit window's first year (:data:`sim.studies.record_fit.STARTS`): 2015, the
+            window the shipped calibration is fitted on, or 2013, the record's first year.
 
     Returns:
         The fitted values, their profiles, and the in-sample and out-of-sample scores.
 
     Raises:
-        ValueError: If ``noise_seeds`` is below 1 or ``target`` is unknown.
+        ValueError: If ``noise_seeds`` is below 1, ``target`` is unknown or ``start`` is not
+            a fit window's first year.
         RuntimeError: If the objective is not deterministic (the same point scored twice gives
             two numbers), so that a flat profile could be noise.
     """
@@ -439,6 +465,8 @@ def calibrate(
         raise ValueError(f"noise_seeds must be at least 1, not {noise_seeds}")
     if target not in TARGETS:
         raise ValueError(f"no calibration target {target!r}; there are {sorted(TARGETS)}")
+    if start not in record_fit.STARTS:
+        raise ValueError(f"a fit window starts in one of {record_fit.STARTS}, not {start}")
     spec = TARGETS[target]
     replicates = spec.replicates if replicates is None else replicates
     evaluations = 0
@@ -451,7 +479,7 @@ def calibrate(
 
     def counted(theta: np.ndarray, run_seed: int = seed) -> float:
         tick()
-        return _evaluate(theta, replicates, run_seed, target)
+        return _evaluate(theta, replicates, run_seed, target, start)
 
     bounds = [b for _, _, b in spec.coefficients]
     judgement = [JUDGEMENT_DEFAULTS[name] for name in spec.names()]
@@ -465,7 +493,7 @@ def calibrate(
         "x0": judgement,
     }
     if workers > 1:
-        one = partial(_evaluate, replicates=replicates, seed=seed, target=target)
+        one = partial(_evaluate, replicates=replicates, seed=seed, target=target, start=start)
         with ProcessPoolExecutor(max_workers=workers) as pool:
 
             def mapped(func: Callable[[np.ndarray], float], points_: Iterable) -> list[float]:
@@ -528,7 +556,8 @@ def calibrate(
         "replicates_per_evaluation": replicates,
         "profile_points": points,
         "noise_seeds": noise_seeds,
-        "objective": _describe(target),
+        "fit_window": [start, record_fit.END],
+        "objective": _describe(target, start),
     }
     settings["refit"] = (
         f"each estimated coefficient alone, the others at their shipped values: {REFIT_POINTS} "
@@ -537,24 +566,25 @@ def calibrate(
         f"and {identifiability.RELATIVE_TOLERANCE:.0%} of the best loss"
     )
     precision = {"optimum": optimum, "seed_sd": seed_sd, "threshold": threshold}
-    fit = _tests(target, shipped, seed, replicates)
+    fit = _tests(target, shipped, seed, replicates, start)
     return Calibration(target, values, found, precision, fit, evaluations, settings, refits)
 
 
-def _describe(target: str) -> str:
+def _describe(target: str, start: int = record_fit.START) -> str:
     if target == "alignment":
         return (
             "RMSE of simulated vs observed 2019 alignment (the security-alignment index), "
-            "17 states, from 2015 with the scripted history"
+            f"17 states, from {start} with the scripted history"
         )
     return (
         "mean negative log-likelihood per dispute dyad-year of the record's highest rung "
-        "(0, 1, 2, 3+) in 2016-2019, from 2015 with no outcome scripted (a simulated likelihood)"
+        f"(0, 1, 2, 3+) in {TARGETS[target].in_sample(start)}, from {start} with no outcome "
+        "scripted (a simulated likelihood)"
     )
 
 
 def _tests(
-    target: str, shipped: dict[str, float], seed: int, replicates: int
+    target: str, shipped: dict[str, float], seed: int, replicates: int, start: int
 ) -> dict[str, dict[str, Any]]:
     """The objective in and out of sample: shipped values, judgement values, the baseline.
 
@@ -567,15 +597,15 @@ def _tests(
     seeds = range(seed, seed + REFIT_SEEDS)
     fit: dict[str, dict[str, Any]] = {}
     if target == "alignment":
-        for window, (start, end) in {
-            "in_sample": (2015, 2019),
+        for window, (first, last) in {
+            "in_sample": (start, record_fit.END),
             "out_of_sample": (2019, 2023),
         }.items():
             scored = {
                 name: [
                     backtest(
-                        start,
-                        end,
+                        first,
+                        last,
                         replicates=replicates,
                         seed=s,
                         parameters=as_parameters(theta.values()),
@@ -585,7 +615,7 @@ def _tests(
                 for name, theta in runs
             }
             fit[window] = {
-                "window": spec.windows[window],
+                "window": spec.windows[window].format(fit=spec.in_sample(start)),
                 "calibrated": round(
                     float(np.mean([x["model"].rmse for x in scored["calibrated"]])), 4
                 ),
@@ -595,14 +625,14 @@ def _tests(
                 "baseline": round(scored["calibrated"][0]["persistence"].rmse, 4),
             }
         return fit
-    scenario = record_fit.fit_scenario()
+    scenario = record_fit.fit_scenario(start)
     inside = {
         name: float(
             np.mean(
                 [
-                    record_fit.losses(scenario, values, replicates, s, patterns=("incidents",))[
-                        "incidents"
-                    ]
+                    record_fit.losses(
+                        scenario, values, replicates, s, patterns=("incidents",), start=start
+                    )["incidents"]
                     for s in seeds
                 ]
             )
@@ -614,11 +644,11 @@ def _tests(
         for name, values in runs
     }
     for window, scores, years in (
-        ("in_sample", inside, record_fit.YEARS),
+        ("in_sample", inside, record_fit.scored_years(start)),
         ("out_of_sample", outside, oos.SCORED_YEARS),
     ):
         fit[window] = {
-            "window": spec.windows[window],
+            "window": spec.windows[window].format(fit=spec.in_sample(start)),
             "calibrated": round(scores["calibrated"], 4),
             "judgement": round(scores["judgement"], 4),
             "baseline": round(frequency_loss(years), 4),
@@ -664,7 +694,7 @@ def write(calibration: Calibration, path: Path | None = None) -> None:
     bounds = {f"{g}.{n}": list(b) for g, n, b in target.coefficients}
     precision = calibration.precision
     block = {
-        "label": target.label,
+        "label": target.describe(calibration.settings["fit_window"][0]),
         "metric": target.metric,
         "baseline": target.baseline,
         "date": datetime.now(UTC).date().isoformat(),

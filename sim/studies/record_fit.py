@@ -67,8 +67,18 @@ from sim.studies.identifiability import Profile
 
 #: The fit window: the run starts from the data of the first year, the years after it are scored.
 START, END = 2015, 2019
+#: The first years a calibration's fit window may start from (``geosim calibrate --fit-from``):
+#: the shipped 2015, and 2013, the first year of the record (six scored years instead of four).
+STARTS = (2013, 2015)
+
+
+def scored_years(start: int = START) -> tuple[int, ...]:
+    """The years a fit window from ``start`` scores: its full calendar years, to :data:`END`."""
+    return tuple(range(start + 1, END + 1))
+
+
 #: The years scored: the full calendar years of the window.
-YEARS = tuple(range(START + 1, END + 1))
+YEARS = scored_years()
 #: The patterns, each with the loss it is scored by.
 PATTERNS = {
     "incidents": "mean negative log-likelihood per dyad-year of the highest rung (0, 1, 2, 3+)",
@@ -90,9 +100,9 @@ CATEGORIES = 4
 JEFFREYS = 0.5
 
 
-def fit_scenario() -> Scenario:
-    """The fit window's scenario: the history from 2015 to 2019, no outcome scripted."""
-    return oos.window_scenario(START, END)
+def fit_scenario(start: int = START) -> Scenario:
+    """The fit window's scenario: the history from ``start`` to 2019, no outcome scripted."""
+    return oos.window_scenario(start, END)
 
 
 def profiled() -> tuple[Prior, ...]:
@@ -152,9 +162,9 @@ def incident_loss(peak: np.ndarray, categories: np.ndarray) -> float:
     return float(-np.log(chosen).mean())
 
 
-def arms_loss(run: oos.WindowRun) -> float:
-    """RMSE of the burden change over the window, in percentage points of GDP."""
-    start, end = oos.observed_burden(START), oos.observed_burden(END)
+def arms_loss(run: oos.WindowRun, start_year: int = START) -> float:
+    """RMSE of the burden change over the window from ``start_year``, percentage points of GDP."""
+    start, end = oos.observed_burden(start_year), oos.observed_burden(END)
     change = 100.0 * (run.burden.mean(axis=0) - run.burden_start)
     errors = [
         change[i] - (end[c] - start[c])
@@ -178,22 +188,25 @@ def losses(
     replicates: int,
     seed: int,
     patterns: Iterable[str] = tuple(PATTERNS),
+    start: int = START,
 ) -> dict[str, float]:
     """The losses of one run with the coefficients ``values`` (paths as in the priors).
 
     Args:
-        scenario: The fit window's scenario (:func:`fit_scenario`).
+        scenario: The fit window's scenario (:func:`fit_scenario` from ``start``).
         values: Coefficients to set, by path (``incidents.base_hazard``).
         replicates: Replicates of the run.
         seed: Base seed (common random numbers: the same seed, the same streams).
         patterns: Which of :data:`PATTERNS` to score.
+        start: The window's first year (one of :data:`STARTS`).
     """
+    years = scored_years(start)
     run = oos.run_window(
-        oos.scenario_with(scenario, values), replicates, seed, start=START, years=YEARS
+        oos.scenario_with(scenario, values), replicates, seed, start=start, years=years
     )
     scorers = {
-        "incidents": lambda: incident_loss(run.peak, observed_categories()),
-        "arms": lambda: arms_loss(run),
+        "incidents": lambda: incident_loss(run.peak, observed_categories(years)),
+        "arms": lambda: arms_loss(run, start),
         "alignment": lambda: alignment_loss(run),
     }
     return {pattern: scorers[pattern]() for pattern in patterns}

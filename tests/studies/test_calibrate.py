@@ -165,6 +165,39 @@ def test_the_incident_target_fits_on_the_record_and_is_written_beside_the_other(
     )
 
 
+def test_a_fit_from_2013_scores_six_years_and_says_so(tmp_path: Path) -> None:
+    result = calibrate(
+        target="incidents", replicates=2, maxiter=1, popsize=2, seed=1, points=3, noise_seeds=1,
+        start=2013,
+    )  # fmt: skip
+    assert result.settings["fit_window"] == [2013, 2019]
+    assert result.fit["in_sample"]["window"] == "2014-2019"
+    assert result.fit["in_sample"]["baseline"] == pytest.approx(
+        frequency_loss(range(2014, 2020)), abs=1e-4
+    )
+    assert "in 2014-2019, from 2013" in result.settings["objective"]
+    target = tmp_path / "calibration.yaml"
+    write(result, target)
+    label = yaml.safe_load(target.read_text())["targets"]["incidents"]["label"]
+    assert label == "incidents, the record's dispute dyad-years 2014–2019"
+    assert (
+        TARGETS["alignment"].describe()
+        == "alignment 2015–2019 against the security-alignment index"
+    )
+    with pytest.raises(ValueError, match="starts in one of"):
+        calibrate(target="incidents", replicates=2, maxiter=1, popsize=2, start=2019)
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_the_fit_window_changes_what_the_objective_scores(target: str) -> None:
+    theta = np.array([JUDGEMENT_DEFAULTS[n] for n in TARGETS[target].names()])
+    shipped = objective(theta, replicates=2, seed=5, target=target)
+    assert objective(theta, replicates=2, seed=5, target=target, start=2015) == shipped
+    from_2013 = objective(theta, replicates=2, seed=5, target=target, start=2013)
+    assert objective(theta, replicates=2, seed=5, target=target, start=2013) == from_2013
+    assert from_2013 != shipped
+
+
 def test_the_frequency_baseline_scores_a_dyad_by_its_own_past() -> None:
     years = np.array([[0, 1], [0, 1], [0, 2]])  # three years, two dyads
     p = frequencies(years)
@@ -215,6 +248,10 @@ def test_the_command_prints_the_identifiability_table_and_writes_nothing_on_a_dr
         assert f"| `{group}.{name}` |" in result.output
     assert "| flat | 0–6 | no |" in result.output  # the economic weight, at any budget
     assert calibration_file().read_bytes() == before
+    refused = CliRunner().invoke(main, ["calibrate", "--record", "--fit-from", "2013"])
+    assert refused.exit_code == 2 and "leave out --fit-from" in refused.output
+    bad = CliRunner().invoke(main, ["calibrate", "--fit-from", "2014", "--dry-run"])
+    assert bad.exit_code == 2 and "2013" in bad.output and "Traceback" not in bad.output
 
 
 def _refit(shape, points: int = 5, seeds: int = 3) -> Refit:

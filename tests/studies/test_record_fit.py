@@ -22,6 +22,16 @@ def test_the_fit_window_runs_from_2015_to_2019_with_no_outcome_scripted() -> Non
     assert rf.YEARS == (2016, 2017, 2018, 2019)
 
 
+def test_a_fit_window_from_2013_scores_the_six_years_after_it() -> None:
+    scenario = rf.fit_scenario(2013)
+    assert scenario.baseline_year == 2013 and scenario.horizon == 78
+    assert rf.scored_years(2013) == (2014, 2015, 2016, 2017, 2018, 2019)
+    assert rf.scored_years() == rf.YEARS
+    losses = rf.losses(scenario, {}, 4, 1, start=2013)
+    assert set(losses) == set(rf.PATTERNS) and all(np.isfinite(list(losses.values())))
+    assert losses != rf.losses(rf.fit_scenario(), {}, 4, 1)
+
+
 def test_the_records_categories_clip_a_clash_or_worse_to_three() -> None:
     categories = rf.observed_categories()
     assert categories.shape == (4, 17)
