@@ -811,6 +811,15 @@ def calibrate_command(
         return
     if json_file is not None:
         _fail("error: --json goes with --record")
+    if (
+        fit_from != "2015"
+        and ctx.get_parameter_source("write") is click.core.ParameterSource.DEFAULT
+    ):
+        _fail(
+            f"error: a fit from {fit_from} would replace the shipped calibration (fitted from "
+            "2015) in seeds/calibration.yaml\nhint: add --dry-run to only print it, or --write "
+            "to replace the shipped fit"
+        )
     points, seed = points or 11, seed or 0
     from sim.scenario.resources import calibration_file
     from sim.studies.calibrate import TARGETS, budget, calibrate

@@ -101,8 +101,12 @@ def history_from(year: int, data: dict[str, Any] | None = None) -> dict[str, Any
     everything dated is shifted forward by the months before 2015, and the arrangements the
     history has in force at its start are taken as in force from that year: the US treaties,
     partnerships, presence and drills, and China's campaigns against the Philippines (from
-    Scarborough Shoal, 2012) and Vietnam, all of which ran in 2013; nothing of 2013–2014 is
-    added (the record's incidents of those years are outcomes, and the fit scores them).
+    Scarborough Shoal, 2012) and Vietnam. That is an approximation, stated in
+    ``docs/validation.md`` §3: the history's sources date the campaign against Vietnam to the
+    HD-981 stand-off of 2014, the Thai alliance's lower commitment to the coup of May 2014 and
+    US assistance to the Philippines at US$100m a year to 2015–2017; and nothing of 2013–2014
+    is added (the record's incidents of those years are outcomes the fit scores; inputs such
+    as the EDCA signing of April 2014 are not scripted).
 
     Args:
         year: 2013, 2015 or 2019.
@@ -118,6 +122,10 @@ def history_from(year: int, data: dict[str, Any] | None = None) -> dict[str, Any
     if shift == 0:
         return data
     data["name"] = f"history_{year}_2023"
+    data["description"] = (
+        f"The history of {HISTORY} restarted from the {year} data "
+        "(sim.studies.backtest.history_from). " + data.get("description", "")
+    )
     data["baseline_year"] = year
     data["horizon"] = data["horizon"] - shift
     for alliance in data.get("alliances", {}).values():
@@ -127,12 +135,13 @@ def history_from(year: int, data: dict[str, Any] | None = None) -> dict[str, Any
             del data["policies"][name]
             continue
         start = policy.get("start", 0)
+        _shift_span(policy, shift)
+        # A delivery keeps its calendar month: counted again from the policy's new start.
         deliveries = [
-            {**d, "after": start + d["after"] - max(start, shift)}
+            {**d, "after": start + d["after"] - shift - policy["start"]}
             for d in policy.get("deliveries", [])
             if start + d["after"] >= shift
         ]
-        _shift_span(policy, shift)
         if "deliveries" in policy:
             if not deliveries:
                 del data["policies"][name]

@@ -241,9 +241,9 @@ def objective(
         return result.scores["model"].rmse
     values = dict(zip(names(target), (float(v) for v in theta), strict=True))
     scenario = record_fit.fit_scenario(start)
-    return record_fit.losses(
-        scenario, values, replicates, seed, patterns=("incidents",), start=start
-    )["incidents"]
+    return record_fit.losses(scenario, values, replicates, seed, patterns=("incidents",))[
+        "incidents"
+    ]
 
 
 def incident_test(values: dict[str, float], replicates: int, seed: int) -> float:
@@ -352,6 +352,7 @@ def refit(
     points: int = REFIT_POINTS,
     seeds: int = REFIT_SEEDS,
     evaluate: Callable[[list[np.ndarray], list[int]], list[float]] | None = None,
+    start: int = record_fit.START,
 ) -> Refit:
     """Fit ``name`` alone over ``span``, the target's other coefficients at ``values``.
 
@@ -365,7 +366,8 @@ def refit(
         points: Grid points.
         seeds: Seeds at which every grid point is run.
         evaluate: Scores a list of coefficient vectors at a list of seeds (default: one by
-            one in this process).
+            one in this process, on the fit window from ``start``).
+        start: The fit window's first year, for the default ``evaluate``.
 
     Returns:
         The refit: the grid, the mean loss and the paired standard errors.
@@ -379,7 +381,8 @@ def refit(
             run_seeds.append(seed + k)
     if evaluate is None:
         losses = [
-            _evaluate(t, replicates, s, target) for t, s in zip(thetas, run_seeds, strict=True)
+            _evaluate(t, replicates, s, target, start)
+            for t, s in zip(thetas, run_seeds, strict=True)
         ]
     else:
         losses = evaluate(thetas, run_seeds)
@@ -630,9 +633,9 @@ def _tests(
         name: float(
             np.mean(
                 [
-                    record_fit.losses(
-                        scenario, values, replicates, s, patterns=("incidents",), start=start
-                    )["incidents"]
+                    record_fit.losses(scenario, values, replicates, s, patterns=("incidents",))[
+                        "incidents"
+                    ]
                     for s in seeds
                 ]
             )

@@ -188,18 +188,23 @@ def losses(
     replicates: int,
     seed: int,
     patterns: Iterable[str] = tuple(PATTERNS),
-    start: int = START,
 ) -> dict[str, float]:
     """The losses of one run with the coefficients ``values`` (paths as in the priors).
 
     Args:
-        scenario: The fit window's scenario (:func:`fit_scenario` from ``start``).
+        scenario: The fit window's scenario (:func:`fit_scenario`); its ``baseline_year`` is
+            the window's first year, which sets the years scored.
         values: Coefficients to set, by path (``incidents.base_hazard``).
         replicates: Replicates of the run.
         seed: Base seed (common random numbers: the same seed, the same streams).
         patterns: Which of :data:`PATTERNS` to score.
-        start: The window's first year (one of :data:`STARTS`).
+
+    Raises:
+        ValueError: If the scenario does not start in a fit window's first year.
     """
+    start = scenario.baseline_year
+    if start not in STARTS:
+        raise ValueError(f"a fit window starts in one of {STARTS}, not {start}")
     years = scored_years(start)
     run = oos.run_window(
         oos.scenario_with(scenario, values), replicates, seed, start=start, years=years

@@ -12,9 +12,10 @@ from sim.cli import main
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
 from sim.scenario import Scenario, observed
-from sim.scenario.baseline import observed_alignment
+from sim.scenario.baseline import history, observed_alignment
 from sim.scenario.loader import load_scenario, resolve
 from sim.studies import backtest as bt
+from sim.studies import out_of_sample as oos
 
 
 def test_calendar_years_map_to_months_around_the_start() -> None:
@@ -66,6 +67,29 @@ def test_the_2013_restart_shifts_the_history_forward_by_two_years() -> None:
     world = compile_world(Scenario.model_validate(data, strict=True))
     assert world.milex0[world.index("USA")] == 679.229  # seeds/history.csv, 2013
     assert world.alignment0[world.index("PHL")] == pytest.approx(observed.alignment_in(2013)["PHL"])
+
+
+def test_the_2013_window_scripts_no_outcome_and_its_data_are_the_burden_files() -> None:
+    data = oos.window_data(2013, 2019)
+    assert data["horizon"] == 78
+    assert not [n for n, e in data["events"].items() if e["kind"] in oos.OUTCOME_EVENTS]
+    burden = observed.burden()
+    rows = burden[burden["year"] == 2013].set_index("iso3")
+    for code, (gdp, milex) in history(2013).items():
+        assert (gdp, milex) == (rows.loc[code, "gdp_usd_bn"], rows.loc[code, "milex_usd_bn"])
+    assert len(history(2013)) == 19
+
+
+def test_a_delivery_keeps_its_calendar_month_whichever_way_the_history_shifts() -> None:
+    data, _ = resolve(bt.HISTORY)
+    data["policies"]["running"] = {
+        "kind": "arms_transfer", "actor": "USA", "partners": ["VNM"],
+        "deliveries": [{"after": 7, "value_usd_m": 20}, {"after": 72, "value_usd_m": 20}],
+    }  # fmt: skip
+    earlier = bt.history_from(2013, data)["policies"]["running"]
+    assert earlier["start"] == 0 and [d["after"] for d in earlier["deliveries"]] == [31, 96]
+    later = bt.history_from(2019, data)["policies"]["running"]
+    assert later["start"] == 0 and [d["after"] for d in later["deliveries"]] == [72 - 48]
 
 
 def test_a_trend_from_the_records_first_year_is_persistence() -> None:

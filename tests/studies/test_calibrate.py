@@ -188,6 +188,45 @@ def test_a_fit_from_2013_scores_six_years_and_says_so(tmp_path: Path) -> None:
         calibrate(target="incidents", replicates=2, maxiter=1, popsize=2, start=2019)
 
 
+def test_the_alignment_fit_from_2013_is_tested_on_2013_to_2019() -> None:
+    result = calibrate(
+        target="alignment", replicates=2, maxiter=1, popsize=2, seed=1, points=3, noise_seeds=1,
+        start=2013,
+    )  # fmt: skip
+    inside = result.fit["in_sample"]
+    assert inside["window"] == "2013-2019"
+    persistence = bt.backtest(2013, 2019, replicates=2).scores["persistence"].rmse
+    assert inside["baseline"] == round(persistence, 4)  # the 2013 index carried to 2019
+    assert persistence != bt.backtest(2015, 2019, replicates=2).scores["persistence"].rmse
+
+
+def test_a_refit_on_its_own_scores_the_window_it_is_given() -> None:
+    values = {n: JUDGEMENT_DEFAULTS[n] for n in TARGETS["incidents"].names()}
+    kwargs = {"replicates": 2, "seed": 0, "points": 3, "seeds": 2}
+    span = (0.05, 0.15)
+    shipped = refit("incidents", "incidents.base_hazard", span, values, **kwargs)
+    earlier = refit("incidents", "incidents.base_hazard", span, values, start=2013, **kwargs)
+    assert earlier.grid == shipped.grid and earlier.mean != shipped.mean
+
+
+def test_the_command_passes_the_fit_window_on(monkeypatch) -> None:
+    import sim.studies.calibrate as module
+
+    seen = []
+
+    def fake(**kwargs):
+        seen.append(kwargs["start"])
+        raise SystemExit(0)
+
+    monkeypatch.setattr(module, "calibrate", fake)
+    args = ["calibrate", "--target", "incidents", "--dry-run"]
+    assert CliRunner().invoke(main, [*args, "--fit-from", "2013"]).exit_code == 0
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert seen == [2013, 2015]
+    refused = CliRunner().invoke(main, ["calibrate", "--fit-from", "2013"])  # would --write
+    assert refused.exit_code == 2 and "--dry-run" in refused.output
+
+
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_the_fit_window_changes_what_the_objective_scores(target: str) -> None:
     theta = np.array([JUDGEMENT_DEFAULTS[n] for n in TARGETS[target].names()])

@@ -27,9 +27,17 @@ def test_a_fit_window_from_2013_scores_the_six_years_after_it() -> None:
     assert scenario.baseline_year == 2013 and scenario.horizon == 78
     assert rf.scored_years(2013) == (2014, 2015, 2016, 2017, 2018, 2019)
     assert rf.scored_years() == rf.YEARS
-    losses = rf.losses(scenario, {}, 4, 1, start=2013)
-    assert set(losses) == set(rf.PATTERNS) and all(np.isfinite(list(losses.values())))
-    assert losses != rf.losses(rf.fit_scenario(), {}, 4, 1)
+    losses = rf.losses(scenario, {}, 4, 1)
+    run = rf.oos.run_window(scenario, 4, 1, start=2013, years=rf.scored_years(2013))
+    assert run.peak.shape[1] == 6  # the six years 2014-2019
+    assert losses["incidents"] == rf.incident_loss(
+        run.peak, rf.observed_categories(rf.scored_years(2013))
+    )
+    assert losses["arms"] == rf.arms_loss(run, 2013)  # the burden change 2013->2019
+    assert losses["arms"] != rf.arms_loss(run)  # ... not 2015->2019
+    assert losses["alignment"] == rf.alignment_loss(run)
+    with pytest.raises(ValueError, match="starts in one of"):
+        rf.losses(rf.oos.window_scenario(2019, 2024), {}, 2, 1)
 
 
 def test_the_records_categories_clip_a_clash_or_worse_to_three() -> None:
