@@ -754,6 +754,18 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
     "Writes nothing in seeds/.",
 )
 @click.option(
+    "--surface",
+    metavar="A,B",
+    help="Instead: the objective over a grid of two coefficients of one target (e.g. "
+    "alignment.rate,alignment.inducement_weight), the others where they ship; writes a table "
+    "and a picture to --out, nothing in seeds/ (docs/validation.md §3).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="With --surface: the output folder [results/surface].",
+)
+@click.option(
     "--json",
     "json_file",
     type=click.Path(path_type=Path),
@@ -772,6 +784,8 @@ def calibrate_command(
     write: bool,
     target: str,
     fit_from: str,
+    surface: str | None,
+    out: Path | None,
     record: bool,
     json_file: Path | None,
     workers: int,
@@ -811,6 +825,21 @@ def calibrate_command(
         return
     if json_file is not None:
         _fail("error: --json goes with --record")
+    if surface is not None:
+        given = [
+            {"write": "--write/--dry-run"}.get(name, f"--{name}")
+            for name in ("maxiter", "popsize", "target", "write")
+            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+        ]
+        if given:
+            _fail(
+                f"error: --surface evaluates a grid and writes nothing in seeds/; leave out "
+                f"{', '.join(given)}"
+            )
+        _surface(surface, out, points, replicates, seed or 0, int(fit_from), workers, force)
+        return
+    if out is not None:
+        _fail("error: --out goes with --surface")
     if (
         fit_from != "2015"
         and ctx.get_parameter_source("write") is click.core.ParameterSource.DEFAULT
@@ -847,6 +876,75 @@ def calibrate_command(
             except OutputError as exc:
                 _fail(f"error: {exc}")
             click.echo(f"wrote {calibration_file()} ({name})")
+
+
+def _surface(
+    pair: str,
+    out: Path | None,
+    points: int | None,
+    replicates: int | None,
+    seed: int,
+    start: int,
+    workers: int,
+    force: bool,
+) -> None:
+    """``calibrate --surface A,B``: the objective over a grid of two coefficients."""
+    import pandas as pd
+
+    from sim.outputs.plots import plot_surface
+    from sim.studies.calibrate import REFIT_SEEDS, TARGETS
+    from sim.studies.surface import POINTS, markdown, surface
+
+    names = tuple(n.strip() for n in pair.split(","))
+    owners = {t for n in names for t, spec in TARGETS.items() if n in spec.names()}
+    known = sorted(n for spec in TARGETS.values() for n in spec.names())
+    if (
+        len(names) != 2
+        or len(set(names)) != 2
+        or len(owners) != 1
+        or not all(any(n in spec.names() for spec in TARGETS.values()) for n in names)
+    ):
+        _fail(
+            f"error: --surface {pair!r}: expected two different coefficients of one calibration "
+            f"target, as A,B\nhint: the coefficients are {', '.join(known)}"
+        )
+    (target,) = owners
+    out = _checked(out or Path("results") / "surface", force=force)
+    points = points or POINTS
+    total = points * points * REFIT_SEEDS
+    with tqdm(total=total, desc=f"surface: {target}", unit=" runs", file=sys.stderr) as bar:
+        result = surface(
+            target,
+            (names[0], names[1]),
+            points=points,
+            replicates=replicates,
+            seed=seed,
+            start=start,
+            workers=workers,
+            progress=bar.update,
+        )
+    metric = TARGETS[target].metric
+    text = markdown(result, f"{metric}, fit from {start}")
+
+    def fill(directory: Path) -> None:
+        rows = [
+            {
+                names[0]: a,
+                names[1]: b,
+                "mean": float(result.mean[i, j]),
+                "paired_se": float(result.paired_se[i, j]),
+                "indifferent": bool(result.indifferent[i, j]),
+            }
+            for i, a in enumerate(result.grids[0])
+            for j, b in enumerate(result.grids[1])
+        ]
+        pd.DataFrame(rows).to_csv(directory / "surface.csv", index=False)
+        (directory / "surface.md").write_text(text + "\n", encoding="utf-8")
+        plot_surface(result, directory / "surface", metric)
+
+    _write_outputs(out, fill, force=force, command="calibrate --surface")
+    click.echo(text)
+    click.echo(f"wrote {out}/surface.csv, surface.md, surface.png/.svg")
 
 
 def _print_calibration(result: Calibration, metric: str, profiles: str) -> None:

@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.colors import LogNorm
 from matplotlib.lines import Line2D
 
 from sim.core.engine import Trajectory
@@ -561,5 +562,72 @@ def plot_backtest(result, path: Path) -> list[Path]:
             title=f"Moves {result.start}→{result.end}: observed (green), model (blue)",
         )
         fig.tight_layout()
+        _save(fig, path)
+    return [path.with_suffix(".png"), path.with_suffix(".svg")]
+
+
+def plot_surface(result, path: Path, metric: str) -> list[Path]:
+    """A calibration objective over two coefficients, with what the record cannot tell apart.
+
+    The mean loss's rise above the best point, on a log scale (so that the valley shows beside
+    the heights), on the grid's points (equally spaced, labelled with their values); the points
+    indifferent from the best outlined, the best marked with a star and the shipped pair with
+    a cross.
+
+    Args:
+        result: A :class:`sim.studies.surface.Surface`.
+        path: Where to write, without suffix.
+        metric: The objective's name, for the colour bar.
+
+    Returns:
+        The files written (PNG and SVG).
+    """
+    mean, close = result.mean, result.indifferent
+    rows, columns = result.grids
+    rise = mean - mean.min()
+    positive = rise[rise > 0]
+    low = float(positive.min()) if positive.size else 1e-6
+    norm = LogNorm(vmin=low, vmax=max(float(rise.max()), low * 10))
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 6.4))
+        image = ax.imshow(
+            np.maximum(rise, low), origin="lower", cmap="viridis", norm=norm, aspect="auto"
+        )
+        fig.colorbar(image, ax=ax, label=f"{metric}: rise above the best (log scale)")
+        for i, j in zip(*np.nonzero(close), strict=True):
+            ax.add_patch(
+                plt.Rectangle(
+                    (j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="white", linewidth=1.6
+                )
+            )
+        best = result.best
+        ax.plot(best[1], best[0], marker="*", color="white", markersize=16, linestyle="none")
+        shipped = [
+            float(np.interp(value, grid, np.arange(len(grid))))
+            for value, grid in zip(result.shipped, result.grids, strict=True)
+        ]
+        ax.plot(
+            shipped[1], shipped[0], marker="X", color="#d62728", markersize=11, linestyle="none"
+        )
+        ax.set_xticks(range(len(columns)), [f"{v:.3g}" for v in columns], rotation=45)
+        ax.set_yticks(range(len(rows)), [f"{v:.3g}" for v in rows])
+        ax.set(
+            xlabel=result.names[1],
+            ylabel=result.names[0],
+            title=f"{result.target}: fit from {result.start}, {result.loss.shape[0]} seeds",
+        )
+        fig.legend(
+            handles=[
+                Line2D([], [], marker="s", color="white", markeredgecolor="black", linestyle="none",
+                       label="the record cannot tell it from the best"),
+                Line2D([], [], marker="*", color="black", linestyle="none", markersize=12,
+                       label="best point"),
+                Line2D([], [], marker="X", color="#d62728", linestyle="none", label="shipped"),
+            ],
+            loc="upper center",
+            ncol=3,
+            fontsize=8,
+        )  # fmt: skip
+        fig.tight_layout(rect=(0, 0, 1, 0.93))
         _save(fig, path)
     return [path.with_suffix(".png"), path.with_suffix(".svg")]

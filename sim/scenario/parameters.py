@@ -144,7 +144,7 @@ def calibrated_coef(
         f"{outside['window'].replace('-', '–')} {outside['calibrated']:.3f} (judgement "
         f"{outside['judgement']:.3f}, {target['baseline']} {outside['baseline']:.3f}); search "
         f"range {entry['bounds']}; identified ({where}; values {low:g}–{high:g} score within "
-        "the objective's precision)"
+        "the objective's precision), fitted with the target's other coefficients where they ship"
     )
     return coef(
         entry["fitted"],

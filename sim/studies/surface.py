@@ -1,0 +1,239 @@
+"""Two coefficients at once: the calibration objective over a grid of both.
+
+A profile (:mod:`sim.studies.identifiability`) and a refit (:func:`sim.studies.calibrate.refit`)
+move one coefficient with the others held; two coefficients that trade off along a ridge look
+identified in each slice although the record tells only a combination of them. This module
+evaluates a calibration target's objective (:func:`sim.studies.calibrate.objective`) over a grid
+of two of its coefficients, every other coefficient of the target where it ships, at several
+seeds (common random numbers: every point of a seed uses the same streams), and reads the grid
+by the refit's rule: a point is **indifferent** from the best one when its mean paired
+difference from it (same seed) is within :data:`sim.studies.calibrate.PAIRED_T` standard errors
+or :data:`sim.studies.identifiability.RELATIVE_TOLERANCE` of the best loss. The indifferent set
+is what the record cannot tell apart; its extent along each axis is what the data say about
+that coefficient once the other is free too.
+
+The grids span each coefficient's search range (:data:`sim.studies.calibrate.TARGETS`):
+geometrically for rates and weights, whose plausible values differ by orders of magnitude (with
+zero first where the range starts at zero), evenly for a logit intercept (:func:`grid`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from sim.scenario.priors import priors
+from sim.studies import identifiability, record_fit
+from sim.studies.calibrate import PAIRED_T, REFIT_SEEDS, TARGETS, objective
+
+#: Grid points per coefficient.
+POINTS = 8
+
+
+@dataclass(frozen=True)
+class Surface:
+    """The objective of one target over a grid of two of its coefficients.
+
+    Attributes:
+        target: A key of :data:`sim.studies.calibrate.TARGETS`.
+        names: The two coefficients (``group.name``): rows, then columns.
+        grids: Their values, ascending.
+        loss: The objective, ``(seeds, rows, columns)``.
+        shipped: Each of the two coefficients' shipped value.
+        start: The fit window's first year.
+    """
+
+    target: str
+    names: tuple[str, str]
+    grids: tuple[tuple[float, ...], tuple[float, ...]]
+    loss: np.ndarray
+    shipped: tuple[float, float]
+    start: int
+
+    @property
+    def mean(self) -> np.ndarray:
+        """The mean loss over seeds, ``(rows, columns)``."""
+        return self.loss.mean(axis=0)
+
+    @property
+    def best(self) -> tuple[int, int]:
+        """Row and column of the lowest mean loss."""
+        row, column = np.unravel_index(int(np.argmin(self.mean)), self.mean.shape)
+        return int(row), int(column)
+
+    @property
+    def paired_se(self) -> np.ndarray:
+        """Standard error of each point's paired difference from the best (same seed)."""
+        seeds = self.loss.shape[0]
+        if seeds < 2:
+            return np.zeros(self.mean.shape)
+        row, column = self.best
+        paired = self.loss - self.loss[:, row : row + 1, column : column + 1]
+        return paired.std(axis=0, ddof=1) / math.sqrt(seeds)
+
+    @property
+    def threshold(self) -> np.ndarray:
+        """How far above the best a point may lie and still be indifferent, per point."""
+        floor = identifiability.RELATIVE_TOLERANCE * abs(float(self.mean.min()))
+        return np.maximum(PAIRED_T * self.paired_se, floor)
+
+    @property
+    def indifferent(self) -> np.ndarray:
+        """The points the record cannot tell from the best, ``(rows, columns)`` booleans."""
+        return self.mean - self.mean.min() <= self.threshold
+
+    def span(self, axis: int) -> tuple[float, float]:
+        """The lowest and highest value of coefficient ``axis`` (0 or 1) among the indifferent."""
+        grid = np.array(self.grids[axis])
+        values = grid[np.flatnonzero(self.indifferent.any(axis=1 - axis))]
+        return float(values.min()), float(values.max())
+
+    def reaches_both_ends(self, axis: int) -> bool:
+        """Whether the indifferent set runs from one end of the axis's grid to the other."""
+        low, high = self.span(axis)
+        return low == self.grids[axis][0] and high == self.grids[axis][-1]
+
+
+def grid(low: float, high: float, points: int = POINTS) -> tuple[float, ...]:
+    """``points`` values from ``low`` to ``high``.
+
+    Geometric for a positive range, with zero first when it starts at zero; even for one that
+    reaches below zero (a logit intercept, already on a log-odds scale).
+
+    Raises:
+        ValueError: If the range is empty or ``points`` is below 3.
+    """
+    if points < 3 or not low < high:
+        raise ValueError(f"a grid needs 3+ points over low < high, not {points} over {low}–{high}")
+    if low < 0:
+        return tuple(float(v) for v in np.linspace(low, high, points))
+    if low == 0:
+        return (0.0, *(float(v) for v in np.geomspace(high / 100, high, points - 1)))
+    return tuple(float(v) for v in np.geomspace(low, high, points))
+
+
+def surface(
+    target: str,
+    pair: tuple[str, str],
+    *,
+    points: int = POINTS,
+    seeds: int = REFIT_SEEDS,
+    replicates: int | None = None,
+    seed: int = 0,
+    start: int = record_fit.START,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> Surface:
+    """Evaluate ``target``'s objective over a grid of the two coefficients ``pair``.
+
+    Args:
+        target: A key of :data:`sim.studies.calibrate.TARGETS`.
+        pair: Two of its coefficients (``group.name``), different.
+        points: Grid points per coefficient.
+        seeds: Seeds every point is run at (``seed``, ``seed + 1``, …).
+        replicates: Replicates per evaluation (default: the target's).
+        seed: First seed.
+        start: The fit window's first year (:data:`sim.studies.record_fit.STARTS`).
+        workers: Processes the evaluations are shared among.
+        progress: Called with 1 after each evaluation.
+
+    Returns:
+        The grid and the loss at every point and seed.
+
+    Raises:
+        ValueError: If the target, the pair or the window is not one a calibration has.
+    """
+    if target not in TARGETS:
+        raise ValueError(f"no calibration target {target!r}; there are {sorted(TARGETS)}")
+    spec = TARGETS[target]
+    names = spec.names()
+    unknown = [name for name in pair if name not in names]
+    if unknown or len(set(pair)) != 2:
+        raise ValueError(
+            f"a surface needs two different coefficients of the {target} target "
+            f"({', '.join(names)}), not {', '.join(pair)}"
+        )
+    if start not in record_fit.STARTS:
+        raise ValueError(f"a fit window starts in one of {record_fit.STARTS}, not {start}")
+    replicates = spec.replicates if replicates is None else replicates
+    ranges = {f"{g}.{n}": bounds for g, n, bounds in spec.coefficients}
+    grids = (grid(*ranges[pair[0]], points), grid(*ranges[pair[1]], points))
+    shipped = {p.path: p.judgement for p in priors()}
+    base = np.array([shipped[name] for name in names])
+    rows, columns = names.index(pair[0]), names.index(pair[1])
+    thetas, run_seeds = [], []
+    for k in range(seeds):
+        for a in grids[0]:
+            for b in grids[1]:
+                theta = base.copy()
+                theta[rows], theta[columns] = a, b
+                thetas.append(theta)
+                run_seeds.append(seed + k)
+    one = partial(_point, replicates=replicates, target=target, start=start)
+    tasks = list(zip(thetas, run_seeds, strict=True))
+    losses = []
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for value in pool.map(one, tasks):
+                losses.append(value)
+                if progress is not None:
+                    progress(1)
+    else:
+        for task in tasks:
+            losses.append(one(task))
+            if progress is not None:
+                progress(1)
+    loss = np.array(losses).reshape(seeds, len(grids[0]), len(grids[1]))
+    return Surface(
+        target=target,
+        names=(pair[0], pair[1]),
+        grids=grids,
+        loss=loss,
+        shipped=(shipped[pair[0]], shipped[pair[1]]),
+        start=start,
+    )
+
+
+def _point(task: tuple[np.ndarray, int], *, replicates: int, target: str, start: int) -> float:
+    theta, run_seed = task
+    return objective(theta, replicates=replicates, seed=run_seed, target=target, start=start)
+
+
+def markdown(result: Surface, metric: str) -> str:
+    """The mean loss over the grid, the indifferent points marked, and what they span."""
+    a, b = result.names
+    mean, close = result.mean, result.indifferent
+    best = result.best
+    head = f"| {a} \\ {b} | " + " | ".join(f"{v:.3g}" for v in result.grids[1]) + " |"
+    lines = [
+        f"{metric}, mean over {result.loss.shape[0]} seeds; * the record cannot tell it from the "
+        "best (**) point",
+        "",
+        head,
+        "|---:|" + "---:|" * len(result.grids[1]),
+    ]
+    for i, value in enumerate(result.grids[0]):
+        cells = []
+        for j in range(len(result.grids[1])):
+            mark = "**" if (i, j) == best else "*" if close[i, j] else ""
+            cells.append(f"{mean[i, j]:.4f}{mark}")
+        lines.append(f"| {value:.3g} | " + " | ".join(cells) + " |")
+    lines.append("")
+    for axis, name in enumerate(result.names):
+        low, high = result.span(axis)
+        ends = " (the whole grid)" if result.reaches_both_ends(axis) else ""
+        lines.append(
+            f"- {name}: indifferent from {low:.3g} to {high:.3g}{ends}; ships at "
+            f"{result.shipped[axis]:.3g}"
+        )
+    row, column = best
+    lines.append(
+        f"- best point: {a} {result.grids[0][row]:.3g}, {b} {result.grids[1][column]:.3g} "
+        f"({mean[row, column]:.4f})"
+    )
+    return "\n".join(lines)
