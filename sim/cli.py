@@ -720,12 +720,15 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
     "-n",
     "--replicates",
     type=click.IntRange(2, 10_000),
-    help="Replicates per run [20; 100 with --record].",
+    help="Replicates per run [the target's: 20 for alignment, 60 for incidents; 100 with "
+    "--record].",
 )
 @click.option("--maxiter", default=12, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--popsize", default=6, show_default=True, type=click.IntRange(2, 100))
 @click.option(
-    "--points", type=click.IntRange(3, 101), help="Profile points per coefficient [11; 9]."
+    "--points",
+    type=click.IntRange(3, 101),
+    help="Profile points per coefficient [11; 9 with --record; 8 a side with --surface].",
 )
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="Base seed [0; 2015].")
 @click.option("--write/--dry-run", default=True, help="Write seeds/calibration.yaml [write].")
@@ -772,7 +775,11 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
     help="With --record: write the profiles to FILE.",
 )
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--force", is_flag=True, help="With --json: overwrite a file geosim wrote.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --json or --surface: replace a file or folder geosim wrote.",
+)
 @click.pass_context
 def calibrate_command(
     ctx: click.Context,
@@ -806,7 +813,7 @@ def calibrate_command(
     if record:
         given = [
             {"write": "--write/--dry-run", "fit_from": "--fit-from"}.get(name, f"--{name}")
-            for name in ("maxiter", "popsize", "target", "write", "fit_from")
+            for name in ("maxiter", "popsize", "target", "write", "fit_from", "surface", "out")
             if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
         ]
         if given:

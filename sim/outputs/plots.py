@@ -602,8 +602,10 @@ def plot_surface(result, path: Path, metric: str) -> list[Path]:
             )
         best = result.best
         ax.plot(best[1], best[0], marker="*", color="white", markersize=16, linestyle="none")
-        shipped = [
-            float(np.interp(value, grid, np.arange(len(grid))))
+        shipped = [  # between grid points as the grid is spaced: geometric grids in logs
+            float(np.interp(np.log(value), np.log(grid), np.arange(len(grid))))
+            if value > 0 and min(grid) > 0
+            else float(np.interp(value, grid, np.arange(len(grid))))
             for value, grid in zip(result.shipped, result.grids, strict=True)
         ]
         ax.plot(

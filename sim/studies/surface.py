@@ -8,9 +8,11 @@ of two of its coefficients, every other coefficient of the target where it ships
 seeds (common random numbers: every point of a seed uses the same streams), and reads the grid
 by the refit's rule: a point is **indifferent** from the best one when its mean paired
 difference from it (same seed) is within :data:`sim.studies.calibrate.PAIRED_T` standard errors
-or :data:`sim.studies.identifiability.RELATIVE_TOLERANCE` of the best loss. The indifferent set
-is what the record cannot tell apart; its extent along each axis is what the data say about
-that coefficient once the other is free too.
+or :data:`sim.studies.identifiability.RELATIVE_TOLERANCE` of the best loss, and it is connected
+to the best through such points. The standard errors are the simulation's (Monte-Carlo noise
+between seeds), not the record's sampling uncertainty: more seeds shrink the set, and only the
+1% floor stands for what the data cannot tell. The set is a slice too: the target's other
+coefficients are held where they ship, and freeing one of them can move the valley.
 
 The grids span each coefficient's search range (:data:`sim.studies.calibrate.TARGETS`):
 geometrically for rates and weights, whose plausible values differ by orders of magnitude (with
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+from scipy import ndimage
 
 from sim.scenario.priors import priors
 from sim.studies import identifiability, record_fit
@@ -83,9 +86,19 @@ class Surface:
         return np.maximum(PAIRED_T * self.paired_se, floor)
 
     @property
-    def indifferent(self) -> np.ndarray:
-        """The points the record cannot tell from the best, ``(rows, columns)`` booleans."""
+    def close(self) -> np.ndarray:
+        """Every point within its threshold of the best, ``(rows, columns)`` booleans."""
         return self.mean - self.mean.min() <= self.threshold
+
+    @property
+    def indifferent(self) -> np.ndarray:
+        """The points that cannot be told from the best: the close ones connected to it.
+
+        Connected through neighbours, diagonals included (a valley runs diagonally across the
+        grid), as a refit reads the run of close points around its best one.
+        """
+        labels, _ = ndimage.label(self.close, structure=np.ones((3, 3), dtype=int))
+        return labels == labels[self.best]
 
     def span(self, axis: int) -> tuple[float, float]:
         """The lowest and highest value of coefficient ``axis`` (0 or 1) among the indifferent."""
@@ -97,6 +110,24 @@ class Surface:
         """Whether the indifferent set runs from one end of the axis's grid to the other."""
         low, high = self.span(axis)
         return low == self.grids[axis][0] and high == self.grids[axis][-1]
+
+    def limit(self, axis: int) -> str:
+        """What the indifferent set says of coefficient ``axis``, in words.
+
+        ``an interval``, ``only a lower limit`` (it reaches the grid's top), ``only an upper
+        limit`` (its floor), ``no limit`` (both), or ``one grid point`` (its neighbours, one
+        grid step away on each side, can be told from it: a bracket, not a value).
+        """
+        grid = self.grids[axis]
+        low, high = self.span(axis)
+        top, floor = high == grid[-1], low == grid[0]
+        if top and floor:
+            return "no limit"
+        if top:
+            return "only a lower limit"
+        if floor:
+            return "only an upper limit"
+        return "one grid point" if low == high else "an interval"
 
 
 def grid(low: float, high: float, points: int = POINTS) -> tuple[float, ...]:
@@ -163,6 +194,8 @@ def surface(
     replicates = spec.replicates if replicates is None else replicates
     ranges = {f"{g}.{n}": bounds for g, n, bounds in spec.coefficients}
     grids = (grid(*ranges[pair[0]], points), grid(*ranges[pair[1]], points))
+    # A prior's ``judgement`` is the value the coefficient ships at: the fitted one where it is
+    # calibrated (sim.scenario.priors), not JUDGEMENT_DEFAULTS.
     shipped = {p.path: p.judgement for p in priors()}
     base = np.array([shipped[name] for name in names])
     rows, columns = names.index(pair[0]), names.index(pair[1])
@@ -226,10 +259,9 @@ def markdown(result: Surface, metric: str) -> str:
     lines.append("")
     for axis, name in enumerate(result.names):
         low, high = result.span(axis)
-        ends = " (the whole grid)" if result.reaches_both_ends(axis) else ""
         lines.append(
-            f"- {name}: indifferent from {low:.3g} to {high:.3g}{ends}; ships at "
-            f"{result.shipped[axis]:.3g}"
+            f"- {name}: indifferent from {low:.3g} to {high:.3g} ({result.limit(axis)}); ships "
+            f"at {result.shipped[axis]:.3g}"
         )
     row, column = best
     lines.append(

@@ -51,6 +51,36 @@ def test_a_bowl_pins_both_and_noise_widens_what_cannot_be_told_apart() -> None:
     assert noisy.indifferent[noisy.best]
 
 
+def test_the_floor_the_mean_and_the_connection_decide_what_cannot_be_told_apart() -> None:
+    a, b = np.meshgrid(np.arange(5), np.arange(5), indexing="ij")
+    shallow = 1.0 + 0.005 * ((a - 2) ** 2 + (b - 2) ** 2)  # rises below 1% of the best near it
+    result = _made_up(np.stack([shallow, shallow + 0.1]))
+    assert result.indifferent[2, 1] and result.indifferent[1, 1]  # within the 1% floor
+    assert not result.indifferent[0, 0]  # a rise of 0.04
+    assert result.limit(0) == "an interval"
+    # The best is the lowest mean, whichever seed is lowest where.
+    loss = np.ones((2, 3, 3))
+    loss[0, 0, 0], loss[1, 0, 0] = 0.5, 2.0  # seed 0 alone likes (0, 0)
+    loss[:, 2, 2] = 0.9  # both like (2, 2) a little
+    assert _made_up(loss).best == (2, 2)
+    # A close point cut off from the best by a ridge is not part of its set.
+    cut = np.full((5, 5), 2.0)
+    cut[0, 0], cut[4, 4] = 1.0, 1.001
+    made = _made_up(np.stack([cut, cut]))
+    assert made.close[4, 4] and not made.indifferent[4, 4]
+    assert made.span(0) == (1.0, 1.0) and made.limit(0) == "only an upper limit"
+
+
+def test_the_limit_says_which_end_the_set_reaches() -> None:
+    a, _ = np.meshgrid(np.arange(4), np.arange(4), indexing="ij")
+    rising = _made_up(np.stack([1.0 + a, 1.0 + a]).astype(float))  # best along row 0
+    assert rising.limit(0) == "only an upper limit" and rising.limit(1) == "no limit"
+    falling = _made_up(np.stack([4.0 - a, 4.0 - a]).astype(float))
+    assert falling.limit(0) == "only a lower limit"
+    bowl = 1.0 + (a - 1.0) ** 2 + (a.T - 2.0) ** 2
+    assert _made_up(np.stack([bowl, bowl])).limit(0) == "one grid point"
+
+
 def test_the_grid_is_geometric_even_or_starts_at_zero() -> None:
     assert grid(0.002, 0.08, 3) == pytest.approx((0.002, (0.002 * 0.08) ** 0.5, 0.08))
     assert grid(0.0, 3.0, 4) == pytest.approx((0.0, 0.03, 0.3, 3.0))
@@ -72,6 +102,16 @@ def test_a_small_surface_runs_the_objective_at_every_point() -> None:
     assert result.indifferent[result.best]
     text = markdown(result, "alignment RMSE")
     assert text.count("** |") == 1 and "ships at 0.02" in text
+    # The coefficients outside the pair are held where they ship: the pull at its fitted 0.06.
+    held = surface(
+        "alignment", ("alignment.rate", "alignment.inertia"),
+        points=3, seeds=1, replicates=2, seed=4, start=2013,
+    )  # fmt: skip
+    rate, inertia = held.grids[0][2], held.grids[1][1]
+    theta = np.array([rate, 1.0, 0.5, 0.06, inertia, 0.5])
+    expected = objective(theta, replicates=2, seed=4, target="alignment", start=2013)
+    assert held.loss[0, 2, 1] == expected and held.start == 2013
+    assert expected != objective(theta, replicates=2, seed=4, target="alignment")  # from 2015
     for bad in (("alignment.rate", "alignment.rate"), ("alignment.rate", "incidents.base_hazard")):
         with pytest.raises(ValueError, match="two different coefficients"):
             surface("alignment", bad, points=3, seeds=1, replicates=2)
