@@ -659,11 +659,7 @@ def backtest_command(
     from sim.studies.backtest import backtest, markdown, scores_table
 
     if json_file is not None:
-        given = [
-            f"--{name}"
-            for name in ("start", "end", "out")
-            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
-        ]
+        given = _given(ctx, ("start", "end", "out"))
         if given:
             _fail(f"error: --json scores the fixed window 2019→2024; leave out {', '.join(given)}")
         _out_of_sample(json_file, replicates=replicates, seed=seed, force=force)
@@ -811,11 +807,7 @@ def calibrate_command(
     least squares), and what it estimates is scored out of sample.
     """
     if record:
-        given = [
-            {"write": "--write/--dry-run", "fit_from": "--fit-from"}.get(name, f"--{name}")
-            for name in ("maxiter", "popsize", "target", "write", "fit_from", "surface", "out")
-            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
-        ]
+        given = _given(ctx, ("maxiter", "popsize", "target", "write", "fit_from", "surface", "out"))
         if given:
             _fail(
                 f"error: --record profiles every coefficient and writes no file; leave out "
@@ -833,11 +825,7 @@ def calibrate_command(
     if json_file is not None:
         _fail("error: --json goes with --record")
     if surface is not None:
-        given = [
-            {"write": "--write/--dry-run"}.get(name, f"--{name}")
-            for name in ("maxiter", "popsize", "target", "write")
-            if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
-        ]
+        given = _given(ctx, ("maxiter", "popsize", "target", "write"))
         if given:
             _fail(
                 f"error: --surface evaluates a grid and writes nothing in seeds/; leave out "
@@ -847,10 +835,7 @@ def calibrate_command(
         return
     if out is not None:
         _fail("error: --out goes with --surface")
-    if (
-        fit_from != "2015"
-        and ctx.get_parameter_source("write") is click.core.ParameterSource.DEFAULT
-    ):
+    if fit_from != "2015" and not _given(ctx, ("write",)):
         _fail(
             f"error: a fit from {fit_from} would replace the shipped calibration (fitted from "
             "2015) in seeds/calibration.yaml\nhint: add --dry-run to only print it, or --write "
@@ -885,6 +870,16 @@ def calibrate_command(
             click.echo(f"wrote {calibration_file()} ({name})")
 
 
+def _given(ctx: click.Context, names: tuple[str, ...]) -> list[str]:
+    """The options among ``names`` (parameter names) the user gave, as they are spelt."""
+    spelt = {"write": "--write/--dry-run", "fit_from": "--fit-from"}
+    return [
+        spelt.get(name, f"--{name}")
+        for name in names
+        if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    ]
+
+
 def _surface(
     pair: str,
     out: Path | None,
@@ -903,14 +898,9 @@ def _surface(
     from sim.studies.surface import POINTS, markdown, surface
 
     names = tuple(n.strip() for n in pair.split(","))
-    owners = {t for n in names for t, spec in TARGETS.items() if n in spec.names()}
+    owners = [t for t, spec in TARGETS.items() if set(names) <= set(spec.names())]
     known = sorted(n for spec in TARGETS.values() for n in spec.names())
-    if (
-        len(names) != 2
-        or len(set(names)) != 2
-        or len(owners) != 1
-        or not all(any(n in spec.names() for spec in TARGETS.values()) for n in names)
-    ):
+    if len(names) != 2 or len(set(names)) != 2 or len(owners) != 1:
         _fail(
             f"error: --surface {pair!r}: expected two different coefficients of one calibration "
             f"target, as A,B\nhint: the coefficients are {', '.join(known)}"

@@ -468,8 +468,7 @@ def calibrate(
         raise ValueError(f"noise_seeds must be at least 1, not {noise_seeds}")
     if target not in TARGETS:
         raise ValueError(f"no calibration target {target!r}; there are {sorted(TARGETS)}")
-    if start not in record_fit.STARTS:
-        raise ValueError(f"a fit window starts in one of {record_fit.STARTS}, not {start}")
+    record_fit.check_start(start)
     spec = TARGETS[target]
     replicates = spec.replicates if replicates is None else replicates
     evaluations = 0

@@ -72,6 +72,16 @@ START, END = 2015, 2019
 STARTS = (2013, 2015)
 
 
+def check_start(start: int) -> None:
+    """Refuse a fit window that does not start in one of :data:`STARTS`.
+
+    Raises:
+        ValueError: If ``start`` is not a fit window's first year.
+    """
+    if start not in STARTS:
+        raise ValueError(f"a fit window starts in one of {STARTS}, not {start}")
+
+
 def scored_years(start: int = START) -> tuple[int, ...]:
     """The years a fit window from ``start`` scores: its full calendar years, to :data:`END`."""
     return tuple(range(start + 1, END + 1))
@@ -203,8 +213,7 @@ def losses(
         ValueError: If the scenario does not start in a fit window's first year.
     """
     start = scenario.baseline_year
-    if start not in STARTS:
-        raise ValueError(f"a fit window starts in one of {STARTS}, not {start}")
+    check_start(start)
     years = scored_years(start)
     run = oos.run_window(
         oos.scenario_with(scenario, values), replicates, seed, start=start, years=years

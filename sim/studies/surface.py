@@ -120,9 +120,9 @@ class Surface:
         """
         grid = self.grids[axis]
         low, high = self.span(axis)
-        top, floor = high == grid[-1], low == grid[0]
-        if top and floor:
+        if self.reaches_both_ends(axis):
             return "no limit"
+        top, floor = high == grid[-1], low == grid[0]
         if top:
             return "only a lower limit"
         if floor:
@@ -189,8 +189,7 @@ def surface(
             f"a surface needs two different coefficients of the {target} target "
             f"({', '.join(names)}), not {', '.join(pair)}"
         )
-    if start not in record_fit.STARTS:
-        raise ValueError(f"a fit window starts in one of {record_fit.STARTS}, not {start}")
+    record_fit.check_start(start)
     replicates = spec.replicates if replicates is None else replicates
     ranges = {f"{g}.{n}": bounds for g, n, bounds in spec.coefficients}
     grids = (grid(*ranges[pair[0]], points), grid(*ranges[pair[1]], points))
