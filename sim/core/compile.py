@@ -8,6 +8,7 @@ to indices. The anchors that hold the reference world at rest come from
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -131,7 +132,12 @@ def _country_arrays(scenario: Scenario) -> dict[str, np.ndarray]:
     return arrays
 
 
-def compile_world(scenario: Scenario, *, rest: Scenario | None = None) -> World:
+def compile_world(
+    scenario: Scenario,
+    *,
+    rest: Scenario | None = None,
+    propensity: Mapping[tuple[str, str], float] | None = None,
+) -> World:
     """Turn a validated scenario into a :class:`World` ready to simulate.
 
     Also computes, on the world held at rest (the status quo, or the scenario's own month 0;
@@ -142,6 +148,9 @@ def compile_world(scenario: Scenario, *, rest: Scenario | None = None) -> World:
         scenario: A validated scenario.
         rest: The scenario whose rest state anchors this one, if not the one its ``anchor``
             names (to measure a policy against a scenario without it from the same rest).
+        propensity: Each dispute dyad's incident propensity, keyed ``(a, b)`` (default: the
+            shipped :func:`sim.scenario.baseline.propensities`; a dyad not given has one).
+            Only the fit of the propensities (:mod:`sim.studies.propensity`) sets it.
 
     Returns:
         The compiled world.
@@ -149,9 +158,10 @@ def compile_world(scenario: Scenario, *, rest: Scenario | None = None) -> World:
     fixed = [c for c in baseline.country_codes() if scenario.decisions.strategy_of(c) == "fixed"]
     if fixed:  # a fixed state holds its month-0 posture: its own timed entries are left out
         scenario = unscripted(scenario, fixed)[0]
-    world = _compile(scenario, scenario.alliances, scenario.policies, scenario.events)
+    kappa = baseline.propensities() if propensity is None else propensity
+    world = _compile(scenario, scenario.alliances, scenario.policies, scenario.events, kappa)
     alliances, policies = reference_setup(scenario if rest is None else rest)
-    reference = _compile(scenario, alliances, policies, {}, departures=False)
+    reference = _compile(scenario, alliances, policies, {}, kappa, departures=False)
     rested = anchors(reference, scenario.horizon)
     world = replace(world, **rested, **_decision_setup(scenario, world, policies))
     if world.menu.size:
@@ -368,7 +378,15 @@ def _against(alliance: Alliance, hub: str, dispute: np.ndarray, idx: dict[str, i
     return [int(j) for j in np.flatnonzero(dispute[idx[hub]] > 0) if int(j) not in inside]
 
 
-def _compile(scenario: Scenario, alliances, policies, events, *, departures: bool = True) -> World:
+def _compile(
+    scenario: Scenario,
+    alliances,
+    policies,
+    events,
+    propensity: Mapping[tuple[str, str], float],
+    *,
+    departures: bool = True,
+) -> World:
     params = scenario.parameters
     codes = baseline.country_codes()
     n = len(codes)
@@ -393,6 +411,9 @@ def _compile(scenario: Scenario, alliances, policies, events, *, departures: boo
         dispute[i, j] = dispute[j, i] = d.intensity
         dispute_issue[i, j] = dispute_issue[j, i] = ISSUES.index(d.issue)
         dispute_kind[(min(i, j), max(i, j))] = d.kind
+    kappa = np.ones((n, n))
+    for (a, b), value in propensity.items():
+        kappa[idx[a], idx[b]] = kappa[idx[b], idx[a]] = value
 
     nuclear = np.array([c.nuclear for c in countries], dtype=float)
     nuclear_dyad = np.outer(nuclear, nuclear)
@@ -579,6 +600,7 @@ def _compile(scenario: Scenario, alliances, policies, events, *, departures: boo
         nuclear_dyad=nuclear_dyad,
         trade_share=trade_share,
         dispute_issue=dispute_issue,
+        propensity=kappa,
         against=against,
         clarity0=np.array([al.clarity for _, al in all_alliances], dtype=float),
     )

@@ -164,6 +164,10 @@ class World:
     ``decision_attended`` ``(V,)``, the levers a state attends to (the others stay on the menu,
     so that samples of a sweep share its structure, but are never moved).
 
+    ``propensity`` ``(N, N)`` is each dispute dyad's incident propensity ``κ``
+    (:func:`sim.scenario.baseline.propensities`; one for every other pair), a factor of its
+    incident hazard (``docs/model.md`` §5).
+
     ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.core.batch`):
     the policies whose lever templates differ between the samples, ``(Q,)``, and their
     templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
@@ -225,6 +229,7 @@ class World:
     nuclear_dyad: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     trade_share: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     dispute_issue: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int8))
+    propensity: np.ndarray = field(default_factory=lambda: np.ones((0, 0)))
     against: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
     clarity0: np.ndarray = field(default_factory=lambda: np.zeros(0))
     reference_ratio: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))

@@ -180,6 +180,26 @@ def disputes() -> tuple[Dispute, ...]:
         )
 
 
+#: The file of the dyads' incident propensities, written by ``geosim calibrate --propensities``.
+PROPENSITY_FILE = "propensities.csv"
+
+
+@cache
+def propensities() -> dict[tuple[str, str], float]:
+    """Each dispute dyad's incident propensity ``κ``, keyed ``(a, b)`` as in ``disputes.csv``.
+
+    ``κ`` multiplies the dyad's incident hazard (``docs/model.md`` §5): a fitted, partially
+    pooled estimate of how incident-prone the dyad has been beyond what its dispute's
+    intensity and the model's hazards give (``seeds/README.md``, ``propensities.csv``;
+    :mod:`sim.studies.propensity`). A dyad the file does not list has ``κ = 1``.
+    """
+    path = seeds_dir() / PROPENSITY_FILE
+    if not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        return {(row["a"], row["b"]): float(row["propensity"]) for row in csv.DictReader(fh)}
+
+
 def ideal_point(country: Country, year: int = 2023) -> float:
     """Return the UNGA ideal point used for ``country``, with the Myanmar junta prior."""
     by_code = {c.iso3: c for c in countries()}

@@ -196,6 +196,7 @@ def run_window(
     *,
     start: int = START,
     years: tuple[int, ...] = SCORED_YEARS,
+    propensity: dict[tuple[str, str], float] | None = None,
 ) -> WindowRun:
     """Run a window's ensemble, keeping the highest rung of each dyad-year and the last year.
 
@@ -203,9 +204,10 @@ def run_window(
     :func:`sim.core.engine.simulate` does, in chunks of at most ``chunk_size`` replicates so
     that memory stays bounded) and reads the model's own burden, which the recorded trajectory
     does not keep. A dyad's rung moves at most one step a month, so the rung at each month's
-    end is the highest of that month.
+    end is the highest of that month. ``propensity`` replaces the shipped dyad propensities
+    (:func:`sim.core.compile.compile_world`).
     """
-    world = compile_world(scenario)
+    world = compile_world(scenario, propensity=propensity)
     pairs = dispute_pairs()
     rows = np.array([world.index(a) for a, _ in pairs])
     cols = np.array([world.index(b) for _, b in pairs])

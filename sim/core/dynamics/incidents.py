@@ -325,14 +325,17 @@ def incident_hazard(
 ) -> np.ndarray:
     """Monthly hazard of a new incident in each calm incident dyad.
 
-    ``λ = λ0 (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``;
-    ``dyads`` as for :func:`step_probabilities`.
+    ``λ = λ0 κ (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``,
+    ``κ`` the dyad's propensity (:attr:`~sim.core.world.World.propensity`: fitted on the
+    record with partial pooling, :mod:`sim.studies.propensity`); ``dyads`` as for
+    :func:`step_probabilities`.
     """
     p = world.params.incidents
     s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
     i, j = world.dyad_i[s], world.dyad_j[s]
     return (
         p.base_hazard
+        * world.propensity[i, j]
         * (world.dispute[i, j] + p.coercion_hazard * coercion)
         * (1.0 + p.tension_hazard * tau)
         * (1.0 + p.presence_hazard * presence)

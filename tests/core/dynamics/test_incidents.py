@@ -47,7 +47,8 @@ def test_incident_hazard_rises_with_tension_and_needs_a_dispute():
     # Expected monthly probability 1 − exp(−λ); 4,000 draws give a standard error below 0.01.
     p = w.params.incidents
     for tau, rate in ((0.1, calm[d]), (0.9, tense[d])):
-        expected = 1 - np.exp(-p.base_hazard * (1 + p.tension_hazard * tau))  # CHN-PHL: dispute 1
+        kappa = w.propensity[w.index("CHN"), w.index("PHL")]  # the dyad's fitted propensity
+        expected = 1 - np.exp(-p.base_hazard * kappa * (1 + p.tension_hazard * tau))  # dispute 1
         assert abs(rate - expected) < 0.03
     no_dispute = w.dispute[w.dyad_i, w.dyad_j] == 0
     assert (calm[no_dispute] == 0).all()
@@ -186,7 +187,7 @@ def test_between_nuclear_powers_war_is_nearly_ruled_out_and_probes_come_more_oft
     tau, zero = np.full(s.size, 0.5), np.zeros(s.size)
     hazard = incident_hazard(w, tau, zero, zero)
     i, j = w.dyad_i[s], w.dyad_j[s]
-    expected = p.base_hazard * w.dispute[i, j] * (1 + p.tension_hazard * 0.5)
+    expected = p.base_hazard * w.propensity[i, j] * w.dispute[i, j] * (1 + p.tension_hazard * 0.5)
     np.testing.assert_allclose(hazard, expected * np.where(nuclear, 1 + p.nuclear_hazard, 1.0))
 
 

@@ -1,0 +1,119 @@
+"""Dyad propensities: the pooling on known answers, the likelihood, the hazard, the seeds file."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from conftest import scenario, world
+
+from sim.core.compile import compile_world
+from sim.core.dynamics.incidents import incident_hazard
+from sim.scenario import baseline
+from sim.scenario.resources import seeds_dir
+from sim.studies import propensity
+from sim.studies.propensity import dyad_loglik, fit_propensities, pool
+
+
+def _normal_profiles(x: np.ndarray, s: float, step: float = 0.02, reach: float = 5.0):
+    """Each dyad's log-likelihood ``−(u − x_d)² / 2s²`` on one even grid of ``u = log κ``."""
+    u = np.arange(-reach, reach + step / 2, step)
+    log_kappa = np.broadcast_to(u, (len(x), len(u)))
+    return log_kappa, -0.5 * np.square((log_kappa - x[:, None]) / s)
+
+
+def test_the_pooling_recovers_the_spread_and_shrinks_as_the_normal_model_says() -> None:
+    # x_d ~ N(0, σ² + s²) marginally: the marginal likelihood's σ̂² is about var(x) − s², and
+    # each posterior mean is x_d σ̂² / (σ̂² + s²), the normal-normal shrinkage.
+    rng = np.random.default_rng(4)
+    sigma, s = 0.8, 0.4
+    x = rng.normal(0.0, sigma, 400) + rng.normal(0.0, s, 400)
+    pooled = pool(*_normal_profiles(x, s), sigmas=np.linspace(0.05, 2.0, 400))
+    expected_sigma = np.sqrt(np.mean(x**2) - s**2)
+    assert pooled.sigma == pytest.approx(expected_sigma, abs=0.01)
+    shrink = pooled.sigma**2 / (pooled.sigma**2 + s**2)
+    np.testing.assert_allclose(pooled.log_kappa, shrink * x, atol=2e-3)
+    assert shrink < 0.85  # the pull towards zero is real, not a rounding
+
+
+def test_flat_profiles_leave_every_propensity_at_one() -> None:
+    log_kappa = np.broadcast_to(np.linspace(-2, 2, 13), (5, 13))
+    pooled = pool(log_kappa, np.zeros((5, 13)))
+    np.testing.assert_allclose(pooled.log_kappa, 0.0, atol=1e-12)
+    assert pooled.sigma == propensity.SIGMAS[0]  # no spread is needed to explain nothing
+
+
+def test_a_weaker_record_is_pulled_further_towards_one() -> None:
+    x = np.array([1.0, 1.0, -1.0, 0.5, -0.5, 0.0] * 5)
+    s = np.array([0.2, 1.0, 0.3, 0.3, 0.3, 0.3] * 5)
+    u = np.arange(-5, 5.01, 0.02)
+    log_kappa = np.broadcast_to(u, (len(x), len(u)))
+    loglik = -0.5 * np.square((log_kappa - x[:, None]) / s[:, None])
+    pooled = pool(log_kappa, loglik)
+    assert 0 < pooled.log_kappa[1] < pooled.log_kappa[0] < 1.0
+    assert (pooled.low <= pooled.kappa).all() and (pooled.kappa <= pooled.high).all()
+    assert pooled.mle[0] == pytest.approx(np.e, rel=0.03)  # alone: the record's own value
+
+
+def test_the_likelihood_of_a_dyad_is_its_years_probabilities() -> None:
+    observed = np.array([[0, 1], [2, 1], [3, 1]])  # three years, two dyads
+    peak = np.stack([observed, observed])  # both replicates did what the record says
+    # (2 + ½) / (2 + 4 × ½) for each year: three years each.
+    np.testing.assert_allclose(dyad_loglik(peak, observed), 3 * np.log(2.5 / 4))
+    other = peak.copy()
+    other[:, :, 0] = 1  # the first dyad always gray zone: none of its three years happened
+    got = dyad_loglik(other, observed)
+    assert got[0] == pytest.approx(3 * np.log(0.5 / 4))
+    assert got[1] == pytest.approx(3 * np.log(2.5 / 4))
+
+
+def test_the_propensity_multiplies_the_dyads_hazard_and_no_other() -> None:
+    plain = scenario()
+    doubled = compile_world(plain, propensity={("CHN", "PHL"): 2.0, ("KHM", "THA"): 0.0})
+    ones = compile_world(plain, propensity={})
+    s = ones.incident_dyads
+    tau, zero = np.full(s.size, 0.4), np.zeros(s.size)
+    base = incident_hazard(ones, tau, zero, zero)
+    changed = incident_hazard(doubled, tau, zero, zero)
+    pair = {
+        frozenset((ones.codes[ones.dyad_i[d]], ones.codes[ones.dyad_j[d]])): k
+        for k, d in enumerate(s)
+    }
+    chn_phl, khm_tha = pair[frozenset(("CHN", "PHL"))], pair[frozenset(("KHM", "THA"))]
+    assert changed[chn_phl] == pytest.approx(2.0 * base[chn_phl]) and base[chn_phl] > 0
+    assert changed[khm_tha] == 0.0 < base[khm_tha]
+    others = np.ones(s.size, dtype=bool)
+    others[[chn_phl, khm_tha]] = False
+    np.testing.assert_array_equal(changed[others], base[others])
+    shipped = compile_world(plain).propensity  # by default, the shipped file's
+    for (a, b), kappa in baseline.propensities().items():
+        assert shipped[ones.index(a), ones.index(b)] == kappa
+
+
+def test_the_shipped_file_covers_every_dispute_with_its_interval_and_source() -> None:
+    path = seeds_dir() / baseline.PROPENSITY_FILE
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["a"], r["b"]) for r in rows] == [(d.a, d.b) for d in baseline.disputes()]
+    for r in rows:
+        low, kappa, high = float(r["low"]), float(r["propensity"]), float(r["high"])
+        assert 0 < low <= kappa <= high, r
+        assert "incidents_2013_2024.csv:max_rung" in r["source"] and "recalled" in r["source"]
+        assert len(r["record"].split()) == 6  # the six years 2014–2019
+    shipped = baseline.propensities()
+    w = world()
+    for (a, b), kappa in shipped.items():
+        assert w.propensity[w.index(a), w.index(b)] == w.propensity[w.index(b), w.index(a)] == kappa
+
+
+def test_a_small_fit_runs_both_passes_around_the_first() -> None:
+    fit = fit_propensities(replicates=4, seeds=(1,), passes=2)
+    first, second = fit.passes
+    np.testing.assert_allclose(second.centre, first.pooled.kappa)
+    np.testing.assert_allclose(second.log_kappa[:, 8], np.log(first.pooled.kappa))  # m = 1
+    assert list(fit.shipped()) == list(fit.pairs)
+    assert fit.observed.shape == (6, len(fit.pairs))
+    table = propensity.table(fit)
+    assert list(table["a"] + "-" + table["b"]) == [f"{a}-{b}" for a, b in fit.pairs]
+    assert "| CHN–PHL |" in propensity.markdown(fit)
