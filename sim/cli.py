@@ -760,6 +760,13 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
     "and a picture to --out, nothing in seeds/ (docs/validation.md §3).",
 )
 @click.option(
+    "--propensities",
+    is_flag=True,
+    help="Instead: fit each dispute dyad's incident propensity on the record of 2014-2019 "
+    "with partial pooling; writes seeds/propensities.csv (--dry-run to only print) "
+    "(docs/validation.md §3).",
+)
+@click.option(
     "--out",
     type=click.Path(path_type=Path),
     help="With --surface: the output folder [results/surface].",
@@ -790,6 +797,7 @@ def calibrate_command(
     surface: str | None,
     out: Path | None,
     record: bool,
+    propensities: bool,
     json_file: Path | None,
     workers: int,
     force: bool,
@@ -824,6 +832,16 @@ def calibrate_command(
         return
     if json_file is not None:
         _fail("error: --json goes with --record")
+    if propensities:
+        given = _given(ctx, ("maxiter", "popsize", "points", "target", "fit_from", "surface"))
+        if given or out is not None or force:
+            named = given + ["--out"] * (out is not None) + ["--force"] * force
+            _fail(
+                f"error: --propensities fits one grid per dyad on the record from 2013; leave "
+                f"out {', '.join(named)}"
+            )
+        _propensities(replicates, seed, workers, write)
+        return
     if surface is not None:
         given = _given(ctx, ("maxiter", "popsize", "target", "write"))
         if given:
@@ -868,6 +886,29 @@ def calibrate_command(
             except OutputError as exc:
                 _fail(f"error: {exc}")
             click.echo(f"wrote {calibration_file()} ({name})")
+
+
+def _propensities(replicates: int | None, seed: int | None, workers: int, write: bool) -> None:
+    """``calibrate --propensities``: each dispute dyad's incident propensity, pooled."""
+    from sim.studies.propensity import (
+        LOG2_STEPS,
+        PASSES,
+        REPLICATES,
+        SEEDS,
+        fit_propensities,
+        markdown,
+    )
+    from sim.studies.propensity import write as write_propensities
+
+    seeds = SEEDS if seed is None else tuple(seed + k for k in range(len(SEEDS)))
+    total = PASSES * len(LOG2_STEPS) * len(seeds)
+    with tqdm(total=total, desc="propensities", unit=" runs", file=sys.stderr) as bar:
+        fit = fit_propensities(
+            replicates=replicates or REPLICATES, seeds=seeds, workers=workers, progress=bar.update
+        )
+    click.echo(markdown(fit))
+    if write:
+        click.echo(f"wrote {write_propensities(fit)}")
 
 
 def _given(ctx: click.Context, names: tuple[str, ...]) -> list[str]:
