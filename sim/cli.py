@@ -727,7 +727,11 @@ def _write_json(path: Path, payload: dict, force: bool) -> None:
     help="Profile points per coefficient [11; 9 with --record; 8 a side with --surface].",
 )
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), help="Base seed [0; 2015].")
-@click.option("--write/--dry-run", default=True, help="Write seeds/calibration.yaml [write].")
+@click.option(
+    "--write/--dry-run",
+    default=True,
+    help="Write seeds/calibration.yaml (seeds/propensities.csv with --propensities) [write].",
+)
 @click.option(
     "--target",
     type=click.Choice(["alignment", "incidents", "all"]),
@@ -839,6 +843,12 @@ def calibrate_command(
             _fail(
                 f"error: --propensities fits one grid per dyad on the record from 2013; leave "
                 f"out {', '.join(named)}"
+            )
+        if (replicates is not None or seed is not None) and not _given(ctx, ("write",)):
+            _fail(
+                "error: a fit with other replicates or seeds than the declared ones would "
+                "replace the shipped seeds/propensities.csv\nhint: add --dry-run to only print "
+                "it, or --write to replace the shipped fit"
             )
         _propensities(replicates, seed, workers, write)
         return

@@ -305,7 +305,7 @@ class ThreatParameters(_Group):
         "Saturation of perceived threat: threat = 1 − exp(−sensitivity × Σ_j T_ij)",
         why="keeps the most exposed states below saturation: China's threat is 0.81 in "
         "hub_and_spoke's 2025 (North Korea's 0.75 next); the plausible range puts China's "
-        "between 0.56 and 0.94",
+        "between 0.57 and 0.94",
         plausible=(0.75, 2.5),
         ge=0.01,
         le=100,

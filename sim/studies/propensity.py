@@ -2,34 +2,37 @@
 
 The model gives every dispute dyad the same hazards and lets the dispute's judged intensity,
 its stake, coercion, presence and tension tell the dyads apart (``docs/model.md`` §5). The
-record says that is not enough: some dyads run hotter or calmer than those inputs make them,
-year after year — the enduring rivalries of Goertz and Diehl (1993, recalled), whose past
-conflict predicts their future conflict beyond what their stakes do. A dyad's **propensity**
-``κ_d`` multiplies its incident hazard, and is fitted on the record's dyad-years of the fit
-window from 2013 (``sim.studies.record_fit``: the history from the 2013 data, nothing
-scripted that is scored, the six years 2014–2019), every coefficient at the value it ships at.
+record says that is not enough: some dyads see incidents more or less often than those inputs
+make them, year after year. A dyad's **propensity** ``κ_d`` — a dyad effect, as a panel model
+of conflict would carry one — multiplies its incident hazard, and is fitted on the record's
+dyad-years of the fit window from 2013 (``sim.studies.record_fit``: the history from the 2013
+data, nothing scripted that is scored, the six years 2014–2019), every coefficient at the
+value it ships at. It scales the onset of incidents only: how far they climb stays the
+ladder's, so a dyad with gray-zone incidents every year and no standoff gains from a higher
+``κ`` only until its standoffs grow too.
 
 **The likelihood.** For each value ``m`` of a grid of multipliers (:data:`LOG2_STEPS`), the
 fit window is run with every dyad's propensity multiplied by ``m``, over :data:`SEEDS` ×
 ``replicates`` replicates with common random numbers, and each dyad's log-likelihood
 ``ℓ_d(m)`` is the sum over its six years of the log of the model's probability of the
 record's category (calm, gray zone, standoff, clash or higher; Jeffreys' ½ added to each
-count: the simulated likelihood of ``sim.studies.record_fit``). Every dyad is moved at once:
-a dyad's likelihood at ``m`` is read in a world where the others moved too, which a second
-pass (:data:`PASSES`) corrects near the estimate: it profiles the multipliers again around
-the first pass's estimates, where every other dyad is at its own.
+count: the simulated likelihood of ``sim.studies.record_fit``; the years taken as
+independent, which they are not quite). Every dyad is moved at once: a dyad's likelihood at
+``m`` is read in a world where the others moved too. A second pass (:data:`PASSES`) profiles
+again around the first pass's estimates, so that at its centre (``m = 1``) every dyad is at
+its own estimate.
 
-**Partial pooling** (empirical Bayes, a normal hierarchical model on the grid):
-``log κ_d ~ N(0, σ²)`` — centred on the judgement that the dispute's intensity says all
-(``κ = 1``) — with ``σ`` the value of :data:`SIGMAS` that maximises the marginal likelihood
-``Σ_d log Σ_k π_k(σ) exp ℓ_d(m_k)`` (the prior ``π`` normalised over each dyad's grid; the
-smallest of tied values).
-Each dyad's posterior over the grid is ``∝ π_k(σ̂) exp ℓ_d(m_k)``; its shipped ``κ_d`` is
-``exp`` of the posterior mean of ``log κ_d``, its interval the posterior's 10% and 90%
-points. A dyad the record says little about keeps ``κ`` near one; a dyad whose six years
-all say the same is pulled towards them, as far as ``σ̂`` lets it. ``σ̂`` near zero would
-mean the record finds no dyad differing from the model's hazards; ``σ̂`` at the top of
-:data:`SIGMAS`, that the dyads differ by more than the grid can say.
+**Partial pooling** (empirical Bayes, a normal hierarchical model): ``log κ_d ~ N(0, σ²)`` —
+centred on the judgement that the dispute's intensity says all (``κ = 1``) — with ``σ`` the
+value of :data:`SIGMAS` that maximises the marginal likelihood
+``Σ_d log Σ_k P_k(σ) exp ℓ_d(m_k)``, where ``P_k`` is the prior's mass on grid point ``k``'s
+cell (the likelihood read as constant over each cell and flat beyond the grid's ends; the
+smallest of tied values; :func:`pool`). Each dyad's posterior over its cells is
+``∝ P_k(σ̂) exp ℓ_d(m_k)``; its shipped ``κ_d`` is ``exp`` of the posterior mean of
+``log κ_d``, its interval the posterior's 10% and 90% points. A dyad the record says little
+about keeps ``κ`` near one; a dyad whose six years all say the same is pulled towards them,
+as far as ``σ̂`` lets it. ``σ̂`` near zero would mean the record finds no dyad differing from
+the model's hazards.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.special import logsumexp, ndtr
 
 from sim.scenario import baseline
 from sim.scenario.resources import seeds_dir
@@ -63,6 +67,9 @@ PASSES = 2
 SIGMAS = np.geomspace(0.05, 4.0, 60)
 #: Marginal log-likelihoods closer than this to the best tie with it.
 TIE = 1e-9
+#: The drop in the marginal log-likelihood that bounds the values of σ the record supports
+#: (half the 95% point of χ² with one degree of freedom).
+LIKELIHOOD_RATIO = 1.92
 #: The posterior quantiles that bound a propensity's interval.
 INTERVAL = (0.1, 0.9)
 
@@ -75,21 +82,26 @@ class Pooled:
 
     Attributes:
         sigma: The chosen prior standard deviation of ``log κ``.
+        sigma_range: The values of :data:`SIGMAS` within :data:`LIKELIHOOD_RATIO` of the best.
         marginal: The marginal log-likelihood at each of :data:`SIGMAS`.
         posterior: Each dyad's posterior over its grid, ``(D, G)``.
         log_kappa: Each dyad's posterior mean of ``log κ``, ``(D,)``.
         low: Each dyad's lower interval point of ``κ``, ``(D,)``.
         high: Each dyad's upper interval point of ``κ``, ``(D,)``.
         mle: Each dyad's best grid value of ``κ`` alone (no pooling), ``(D,)``.
+        mle_edge: −1 where that best value is the grid's lowest (the likelihood still rises
+            below it: an upper limit), +1 where it is the highest (a lower limit), else 0.
     """
 
     sigma: float
+    sigma_range: tuple[float, float]
     marginal: np.ndarray
     posterior: np.ndarray
     log_kappa: np.ndarray
     low: np.ndarray
     high: np.ndarray
     mle: np.ndarray
+    mle_edge: np.ndarray
 
     @property
     def kappa(self) -> np.ndarray:
@@ -161,44 +173,63 @@ def dyad_loglik(peak: np.ndarray, categories: np.ndarray) -> np.ndarray:
 def pool(log_kappa: np.ndarray, loglik: np.ndarray, sigmas: np.ndarray = SIGMAS) -> Pooled:
     """Partial pooling of dyad profiles: ``log κ_d ~ N(0, σ²)``, ``σ`` by marginal likelihood.
 
+    Each dyad's likelihood is read as constant over the cell of each grid point (from halfway
+    to its neighbours; the end cells reach to ±∞, so the likelihood is flat beyond the grid),
+    and each cell carries the mass the normal prior puts on it. The model is then the same
+    whatever range a dyad's grid covers: shifting a grid changes only how finely the
+    likelihood is read, not the prior.
+
     Args:
-        log_kappa: ``log κ`` at each dyad's grid points, ``(D, G)``, evenly spaced per dyad.
+        log_kappa: ``log κ`` at each dyad's grid points, ``(D, G)``, ascending per dyad.
         loglik: Each dyad's log-likelihood at those points, ``(D, G)``.
         sigmas: The prior standard deviations to choose from.
 
     Returns:
         The pooled estimates (:class:`Pooled`).
     """
-    log_prior = [_log_prior(log_kappa, s) for s in sigmas]
-    marginal = np.array([_logsumexp(lp + loglik, axis=1).sum() for lp in log_prior])
+    cells = [_cells(log_kappa, s) for s in sigmas]
+    marginal = np.array([logsumexp(mass + loglik, axis=1).sum() for mass, _ in cells])
     # The smallest σ of those that tie for the best (flat profiles: no spread is needed).
     best = int(np.argmax(marginal >= marginal.max() - TIE))
-    joint = log_prior[best] + loglik
-    posterior = np.exp(joint - _logsumexp(joint, axis=1)[:, None])
+    supported = sigmas[marginal >= marginal.max() - LIKELIHOOD_RATIO]
+    log_mass, centre = cells[best]
+    joint = log_mass + loglik
+    posterior = np.exp(joint - logsumexp(joint, axis=1)[:, None])
     cdf = np.cumsum(posterior, axis=1)
     rows = np.arange(len(loglik))
     low = log_kappa[rows, np.argmax(cdf >= INTERVAL[0], axis=1)]
     high = log_kappa[rows, np.argmax(cdf >= INTERVAL[1], axis=1)]
+    best_alone = np.argmax(loglik, axis=1)
     return Pooled(
         sigma=float(sigmas[best]),
+        sigma_range=(float(supported.min()), float(supported.max())),
         marginal=marginal,
         posterior=posterior,
-        log_kappa=(posterior * log_kappa).sum(axis=1),
+        log_kappa=(posterior * centre).sum(axis=1),
         low=np.exp(low),
         high=np.exp(high),
-        mle=np.exp(log_kappa[rows, np.argmax(loglik, axis=1)]),
+        mle=np.exp(log_kappa[rows, best_alone]),
+        mle_edge=(best_alone == log_kappa.shape[1] - 1).astype(int) - (best_alone == 0),
     )
 
 
-def _log_prior(log_kappa: np.ndarray, sigma: float) -> np.ndarray:
-    """A normal prior of ``log κ`` on each dyad's grid, normalised over the grid."""
-    z = -0.5 * np.square(log_kappa / sigma)
-    return z - _logsumexp(z, axis=1)[:, None]
+def _cells(log_kappa: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The normal prior's log mass on each grid point's cell, and its mean there, ``(D, G)``.
 
-
-def _logsumexp(x: np.ndarray, axis: int) -> np.ndarray:
-    top = x.max(axis=axis, keepdims=True)
-    return np.log(np.exp(x - top).sum(axis=axis)) + np.squeeze(top, axis=axis)
+    A cell runs from halfway to the point below to halfway to the point above; the first
+    starts at −∞ and the last ends at +∞.
+    """
+    inner = (log_kappa[:, 1:] + log_kappa[:, :-1]) / (2.0 * sigma)
+    edge = np.full((len(log_kappa), 1), np.inf)
+    a = np.concatenate([-edge, inner], axis=1)
+    b = np.concatenate([inner, edge], axis=1)
+    # Φ(b) − Φ(a), from whichever tail keeps its digits.
+    mass = np.maximum(ndtr(b) - ndtr(a), ndtr(-a) - ndtr(-b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_mass = np.log(mass)
+        density = (np.exp(-0.5 * np.square(a)) - np.exp(-0.5 * np.square(b))) / np.sqrt(2 * np.pi)
+        centre = np.where(mass > 0, sigma * density / mass, log_kappa)
+    return log_mass, centre
 
 
 def _peaks(task: tuple[dict[Pair, float], int, int]) -> np.ndarray:
@@ -300,11 +331,14 @@ def _run(
 
 #: The ``source`` of every row of ``seeds/propensities.csv``.
 SOURCE = (
-    "geosim calibrate --propensities (sim/studies/propensity.py): exp of the posterior mean "
-    "of log kappa, partial pooling over the dispute dyads (empirical Bayes), fitted on "
-    "incidents_2013_2024.csv:max_rung (2014-2019, recalled) with every other coefficient at "
-    "its shipped value"
+    "incidents_2013_2024.csv:max_rung (2014-2019, recalled: fitted by geosim calibrate "
+    "--propensities, sim/studies/propensity.py, as exp of the posterior mean of log kappa under "
+    "partial pooling over the dispute dyads, every other coefficient at its shipped value)"
 )
+
+
+#: How a best value alone at a grid end reads: the likelihood still rises beyond it.
+EDGE_WORDS = {-1: "upper limit", 0: "", 1: "lower limit"}
 
 
 def table(fit: Propensities) -> pd.DataFrame:
@@ -320,6 +354,7 @@ def table(fit: Propensities) -> pd.DataFrame:
                 "low": float(f"{final.low[d]:.3g}"),
                 "high": float(f"{final.high[d]:.3g}"),
                 "alone": float(f"{final.mle[d]:.3g}"),
+                "alone_limit": EDGE_WORDS[int(final.mle_edge[d])],
                 "record": " ".join(str(int(c)) for c in fit.observed[:, d]),
                 "sigma": float(f"{final.sigma:.3g}"),
                 "source": SOURCE,
@@ -350,16 +385,18 @@ def markdown(fit: Propensities) -> str:
         f"{len(fit.seeds)} × {fit.replicates} replicates at each of {len(LOG2_STEPS)} "
         f"multipliers, {len(fit.passes)} pass(es)",
         "",
-        f"Pooling: sd of log κ {final.sigma:.2f} (first pass {first.sigma:.2f}); "
-        f"interval: the posterior's {INTERVAL[0]:.0%}–{INTERVAL[1]:.0%}",
+        f"Pooling: sd of log κ {final.sigma:.2f} (the record supports "
+        f"{final.sigma_range[0]:.2f}–{final.sigma_range[1]:.2f}; first pass "
+        f"{first.sigma:.2f}); interval: the posterior's {INTERVAL[0]:.0%}–{INTERVAL[1]:.0%}",
         "",
         "| dyad | record (max rung by year) | κ | interval | alone (no pooling) | first pass |",
         "|---|---|---:|---|---:|---:|",
     ]
     for d, (a, b) in enumerate(fit.pairs):
         record = " ".join(str(int(c)) for c in fit.observed[:, d])
+        alone = {-1: "≤ ", 0: "", 1: "≥ "}[int(final.mle_edge[d])] + f"{final.mle[d]:.3g}"
         lines.append(
             f"| {a}–{b} | {record} | {final.kappa[d]:.3g} | {final.low[d]:.3g}–"
-            f"{final.high[d]:.3g} | {final.mle[d]:.3g} | {first.kappa[d]:.3g} |"
+            f"{final.high[d]:.3g} | {alone} | {first.kappa[d]:.3g} |"
         )
     return "\n".join(lines)

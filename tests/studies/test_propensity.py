@@ -117,3 +117,48 @@ def test_a_small_fit_runs_both_passes_around_the_first() -> None:
     table = propensity.table(fit)
     assert list(table["a"] + "-" + table["b"]) == [f"{a}-{b}" for a, b in fit.pairs]
     assert "| CHN–PHL |" in propensity.markdown(fit)
+
+
+def test_where_a_dyads_grid_lies_does_not_change_the_pooling() -> None:
+    # Five dyads calm in every year (the likelihood rises towards κ = 0 and levels off), ten
+    # with an interior best value: read on one grid for all, or on grids shifted dyad by dyad
+    # (as the second pass shifts them), the model is the same, so are σ̂ and every κ.
+    rng = np.random.default_rng(7)
+    centres = np.concatenate([rng.normal(0.0, 0.7, 10), np.full(5, -1.0)])
+
+    def loglik(u: np.ndarray) -> np.ndarray:
+        normal = -0.5 * np.square((u[:10] - centres[:10, None]) / 0.5)
+        plateau = -np.logaddexp(0.0, 4.0 * (u[10:] - centres[10:, None]))
+        return np.concatenate([normal, plateau])
+
+    steps = propensity.LOG2_STEPS * np.log(2.0)  # the fit's own grid, 1/16 … 8
+    same = np.broadcast_to(steps, (15, len(steps)))
+    # The second pass moves a calm dyad's grid down, the others' a little either way. A prior
+    # normalised over each grid instead gives σ̂ 0.98 and 1.52 here.
+    shift = np.concatenate([rng.uniform(-0.5, 0.5, 10), np.full(5, -1.5)])
+    one, other = (
+        pool(same, loglik(same)),
+        pool(same + shift[:, None], loglik(same + shift[:, None])),
+    )
+    assert other.sigma == pytest.approx(one.sigma, rel=0.03)
+    np.testing.assert_allclose(other.log_kappa, one.log_kappa, atol=0.02)
+    assert one.mle_edge[10:].tolist() == [-1] * 5  # alone, a calm dyad has only an upper limit
+    assert (one.mle_edge[:10] == 0).all()
+
+
+def test_the_command_refuses_options_of_other_fits_and_prints_without_writing(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from sim.cli import main
+
+    refused = CliRunner().invoke(main, ["calibrate", "--propensities", "--target", "incidents"])
+    assert refused.exit_code == 2 and "leave out --target" in refused.output
+    small = CliRunner().invoke(main, ["calibrate", "--propensities", "--replicates", "3"])
+    assert small.exit_code == 2 and "--dry-run" in small.output  # would replace the shipped fit
+    before = (seeds_dir() / baseline.PROPENSITY_FILE).read_bytes()
+    printed = CliRunner().invoke(
+        main, ["calibrate", "--propensities", "--replicates", "3", "--dry-run"]
+    )
+    assert printed.exit_code == 0, printed.output
+    assert "| KHM–THA |" in printed.output and "wrote" not in printed.output
+    assert (seeds_dir() / baseline.PROPENSITY_FILE).read_bytes() == before
