@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import scenario
 
 from sim.outputs.explain import explain, plausible_text
-from sim.scenario import load_scenario
+from sim.scenario import baseline, load_scenario
 from sim.scenario.parameters import Parameters, provenance
 
 
@@ -52,3 +52,9 @@ def test_countries_overrides_alliances_policies_and_events_are_shown_with_source
     assert "aid: security_assistance USA→PHL" in text and "fact:some_fact" in text
     assert "shoal: incident at month 3 — (no source given)" in text
     assert "us_jpn: bilateral_treaty USA-JPN" in text
+
+
+def test_each_dispute_is_shown_with_its_fitted_propensity() -> None:
+    text = explain(load_scenario("hub_and_spoke"), only="disputes")
+    for (a, b), kappa in baseline.propensities().items():
+        assert f"  {a}–{b} " in text and f" κ {kappa:.3g}  " in text.split(f"  {a}–{b} ")[1]
