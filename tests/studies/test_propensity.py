@@ -35,6 +35,11 @@ def test_the_pooling_recovers_the_spread_and_shrinks_as_the_normal_model_says() 
     shrink = pooled.sigma**2 / (pooled.sigma**2 + s**2)
     np.testing.assert_allclose(pooled.log_kappa, shrink * x, atol=2e-3)
     assert shrink < 0.85  # the pull towards zero is real, not a rounding
+    # The interval is the posterior's 10% and 90% points: mean ∓ 1.2816 posterior sd (within
+    # the grid's step of 0.02).
+    sd = np.sqrt(shrink) * s
+    np.testing.assert_allclose(np.log(pooled.low), shrink * x - 1.2816 * sd, atol=0.025)
+    np.testing.assert_allclose(np.log(pooled.high), shrink * x + 1.2816 * sd, atol=0.025)
 
 
 def test_flat_profiles_leave_every_propensity_at_one() -> None:
