@@ -309,12 +309,14 @@ FACTS: tuple[Fact, ...] = (
         "highest rung reached on China–member dyads, mean over the four dyads (0–5)",
         -1,
         "holds",
-        "−0.023 rungs, 95% CI [−0.033, −0.013] (z ≈ 4.5), on a mean of 1.11. Model 2.0 found "
+        "Marginal: −0.020 rungs, 95% CI [−0.031, −0.009] (z ≈ 3.7), on a mean of 1.12 (with the "
+        "dyad propensities; −0.023, z ≈ 4.5, before them). Model 2.0 found "
         "−0.006, inconclusive: a pact over the existing treaties adds only its new pairs, whose "
         "capability in China's theatre is small next to the US's. Under Model 3.0 the states "
         "choose, and the pact's deterrence reaches their stances and campaigns; the effect is "
         "still small (a fiftieth of a rung), and its sign on China's coercion depends on how "
         "incident costs are split (`common_cost`, docs/model.md §9).",
+        marginal=True,
     ),
     Fact(
         "channels_lower_escalation",
@@ -540,7 +542,8 @@ FACTS: tuple[Fact, ...] = (
         "highest rung reached on China–Taiwan over 36 months (0–5)",
         -1,
         "inconclusive",
-        "+0.03 rungs, 95% CI [−0.007, +0.067]. Under Model 2.0 it held (−0.06, marginal); "
+        "+0.015 rungs, 95% CI [−0.015, +0.045] (+0.03 before the dyad propensities). Under "
+        "Model 2.0 it held (−0.06, marginal); "
         "with the security-alignment index and §3's calibration it has been inconclusive or "
         "marginally failing (+0.04). Taiwan chooses its stance, and a clear pledge makes it back "
         "down less while China backs down more (`python -m sim.studies.designs`, 200 runs; "
@@ -559,15 +562,16 @@ FACTS: tuple[Fact, ...] = (
         final("alignment", "JPN", "PHL", "AUS"),
         "mean alignment of Japan, the Philippines and Australia in month 36",
         +1,
-        "fails",
-        "−0.004, 95% CI [−0.005, −0.003] in month 36, a fifth of the 0.02 of alignment that "
-        "`compare` counts as a difference: the three start aligned with the US (0.71 on the "
-        "security-alignment index), and a pact adds pull through ties while entrapment fear "
-        "(the pact binds them to the US's exposure over Taiwan) pushes back. With the "
-        "calibrated inducement pull (an eighth of the judgement value) the pull is the weaker "
-        "and entrapment wins by a little: Snyder's alliance dilemma, not Walt's balancing. "
-        "With UN-vote alignment the two cancelled (−0.0004, inconclusive). The CSIS-style "
-        "question gets a clear answer on escalation, not on alignment.",
+        "inconclusive",
+        "+0.0003, 95% CI [−0.0007, +0.0012] in month 36, a hundredth of the 0.02 of alignment "
+        "that `compare` counts as a difference: the three start aligned with the US (0.71 on "
+        "the security-alignment index), and a pact adds pull through ties while entrapment "
+        "fear (the pact binds them to the US's exposure over Taiwan) pushes back. The "
+        "Philippines move towards the US (+0.026), Japan away (−0.028): Snyder's alliance "
+        "dilemma, not Walt's balancing, and on average the two cancel. Before the dyad "
+        "propensities entrapment won by a little (−0.004, fails); with UN-vote alignment the "
+        "two cancelled (−0.0004, inconclusive). The CSIS-style question gets a clear answer "
+        "on escalation, not on alignment.",
     ),
 )
 
