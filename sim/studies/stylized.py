@@ -383,8 +383,9 @@ FACTS: tuple[Fact, ...] = (
         "holds",
         "+12 points on a status-quo path of +38% over ten years. Most of it is lost pooled "
         "protection (arms.ally_pooling: Japan counts a third of the US capability it can draw "
-        "on as its own, and retrenchment withdraws it): +3.9 with pooling off; abandonment fear "
-        "adds the rest (+7.2 with abandonment_arming off). Model 1 had +5 (and once failed).",
+        "on as its own, and retrenchment withdraws it); abandonment fear adds the rest (under "
+        "Model 2.0: +3.9 with pooling off, +7.2 with abandonment_arming off, not measured "
+        "since). Model 1 had +5 (and once failed).",
     ),
     Fact(
         "retrenchment_arms_australia",
@@ -396,9 +397,10 @@ FACTS: tuple[Fact, ...] = (
         "growth of Australia's military spending over ten years (%)",
         +1,
         "holds",
-        "+6.4 points on +53%: +2.8 with pooling off, +3.4 with abandonment arming off. "
-        "Australia is far from China and less threatened (the reaction is weighted by threat), "
-        "so it reacts half as much as Japan.",
+        "+4.6 points on +54% (under Model 2.0 +6.4: +2.8 with pooling off, +3.4 with "
+        "abandonment arming off, not measured since). Australia is far from China and less "
+        "threatened (the reaction is weighted by threat), so it reacts about two fifths as much "
+        "as Japan.",
     ),
     Fact(
         "accord_lowers_tha_khm_tension",
