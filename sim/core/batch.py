@@ -33,6 +33,7 @@ STACKABLE = frozenset(
         "trade_china",
         "trade_us",
         "proximity",
+        "propensity",
         "salience",
         "type_weight",
         "commitment0",

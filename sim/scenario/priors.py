@@ -11,7 +11,11 @@ for every number). Three shapes:
   its median rather than the geometric mean of its bounds);
 - ``uniform``: a weight or share that may vanish, or a narrow range: uniform over the range,
   its median the midpoint;
-- ``fixed``: a reference that fixes a scale, never varied.
+- ``fixed``: a reference that fixes a scale, never varied;
+- ``log-normal``: a fitted quantity's posterior, given by its median (``judgement``) and its
+  10% and 90% points (``low``, ``high``): normal in the logarithm on each side of the median,
+  with the spread that puts those points where they are (a split normal). The dyads'
+  incident propensities take it (:func:`propensity_priors`).
 
 :func:`draw_sets` draws coefficient sets by Latin-hypercube sampling: every coefficient's range
 is covered evenly even with a few dozen sets, and the same seed gives the same sets, so every
@@ -20,19 +24,27 @@ scenario of a comparison meets the same ones.
 
 from __future__ import annotations
 
+import csv
 import math
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+from scipy.special import ndtri
 from scipy.stats import qmc
 
+from sim.scenario import baseline
 from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.resources import seeds_dir
 from sim.scenario.yaml_io import read_file
 
 #: The shapes a prior may take.
-SHAPES = ("log-uniform", "uniform", "fixed")
+SHAPES = ("log-uniform", "uniform", "fixed", "log-normal")
+#: The first part of a dyad propensity's path in a coefficient set (``propensity.CHN-PHL``).
+PROPENSITY = "propensity"
+#: The standard normal's 90% point: a log-normal prior's ``high`` lies this many of its upper
+#: spreads above the median, its ``low`` as many lower spreads below.
+Z90 = 1.2815515655446004
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,10 @@ class Prior:
             return np.full(np.shape(u), self.low)
         if self.shape == "uniform":
             return self.low + u * (self.high - self.low)
+        if self.shape == "log-normal":
+            a, m, b = (math.log(x) for x in (self.low, self.judgement, self.high))
+            z = ndtri(np.asarray(u, dtype=float))
+            return np.exp(m + z * np.where(z < 0, (m - a) / Z90, (b - m) / Z90))
         sign = 1.0 if self.low > 0 else -1.0
         a, m, b = (math.log(abs(x)) for x in (self.low, self.judgement, self.high))
         below = a + (u / 0.5) * (m - a)
@@ -112,8 +128,47 @@ def priors() -> tuple[Prior, ...]:
     return tuple(out)
 
 
+@cache
+def propensity_priors() -> tuple[Prior, ...]:
+    """The posterior of each dispute dyad's incident propensity, as a log-normal prior.
+
+    Its median is the shipped propensity, its 10% and 90% points the fit's interval
+    (``seeds/propensities.csv``); the path is ``propensity.A-B``.
+    """
+    with (seeds_dir() / baseline.PROPENSITY_FILE).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return tuple(
+        Prior(
+            f"{PROPENSITY}.{row['a']}-{row['b']}",
+            "log-normal",
+            float(row["low"]),
+            float(row["high"]),
+            "the fit's posterior (seeds/propensities.csv): its median the shipped value, its "
+            "10% and 90% points the interval",
+            float(row["propensity"]),
+        )
+        for row in rows
+    )
+
+
+def split_propensities(
+    values: dict[str, float],
+) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+    """A coefficient set's coefficients, and its dyad propensities keyed ``(a, b)``."""
+    prefix = f"{PROPENSITY}."
+    kappa = {
+        tuple(path.removeprefix(prefix).split("-")): value
+        for path, value in values.items()
+        if path.startswith(prefix)
+    }
+    return {p: v for p, v in values.items() if not p.startswith(prefix)}, kappa
+
+
 def draw_sets(count: int, seed: int) -> list[dict[str, float]]:
     """``count`` coefficient sets by Latin-hypercube sampling of the priors.
+
+    Each set holds the free coefficients and each dispute dyad's propensity
+    (:func:`propensity_priors`; :func:`split_propensities` parts them).
 
     Args:
         count: How many sets.
@@ -123,7 +178,7 @@ def draw_sets(count: int, seed: int) -> list[dict[str, float]]:
         One mapping per set from a coefficient's path (``incidents.base_hazard``) to its value;
         fixed coefficients are left out (they keep their value).
     """
-    varied = [p for p in priors() if p.shape != "fixed"]
+    varied = [p for p in priors() if p.shape != "fixed"] + list(propensity_priors())
     unit = qmc.LatinHypercube(d=len(varied), rng=np.random.default_rng(seed)).random(count)
     columns = [p.quantile(unit[:, j]) for j, p in enumerate(varied)]
     return [{p.path: float(columns[j][k]) for j, p in enumerate(varied)} for k in range(count)]

@@ -40,7 +40,7 @@ from sim.core import batch
 from sim.core.compile import compile_world
 from sim.core.engine import Trajectory, concatenate, simulate
 from sim.scenario.ladder import ESCALATION_LEVELS, OUTCOME_LEVELS
-from sim.scenario.priors import draw_sets, with_coefficients
+from sim.scenario.priors import draw_sets, split_propensities, with_coefficients
 from sim.scenario.schema import Scenario
 
 #: Bootstrap resamples for the confidence interval of a difference.
@@ -186,9 +186,11 @@ def _uncertain(
     }
     worlds = []
     for values in coefficients:
-        drawn = {path: value for path, value in values.items() if path not in own}
+        drawn, kappa = split_propensities(values)
+        drawn = {path: value for path, value in drawn.items() if path not in own}
         params = with_coefficients(scenario.parameters, drawn)
-        worlds.append(compile_world(scenario.model_copy(update={"parameters": params})))
+        updated = scenario.model_copy(update={"parameters": params})
+        worlds.append(compile_world(updated, propensity=kappa or None))
     counts = np.bincount(sets, minlength=len(coefficients))
     parts, start, group = [], 0, []
     for k, n in enumerate(counts.tolist()):

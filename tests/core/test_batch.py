@@ -8,7 +8,7 @@ import pytest
 from sim.core import batch, engine
 from sim.core.compile import compile_world
 from sim.core.world import World
-from sim.scenario import Scenario
+from sim.scenario import Scenario, baseline
 from sim.scenario.loader import resolve, resolve_reference, shipped_scenarios
 from sim.scenario.parameters import Parameters
 from sim.sweep.spec import apply_values
@@ -175,3 +175,17 @@ def test_samples_with_different_incident_dyads_run_together_exactly() -> None:
     gain = together[1]["incidents_total"].mean() - together[0]["incidents_total"].mean()
     assert gain > 4
     assert_same(together, alone(worlds, replicates))
+
+
+def test_samples_differing_in_their_dyad_propensities_run_together_exactly() -> None:
+    scenario = Scenario.model_validate(resolve(resolve_reference("hub_and_spoke"))[0], strict=True)
+    shipped = baseline.propensities()
+    draws = [{pair: k * f for pair, k in shipped.items()} for f in (0.5, 1.0, 2.5)]
+    worlds = [compile_world(scenario, propensity=d) for d in draws]
+    replicates = [np.arange(4), np.arange(2, 9), np.arange(5)]
+    stacked = batch.stack(worlds, [len(r) for r in replicates])
+    assert stacked is not None and stacked.propensity.shape == (16, stacked.n, stacked.n)
+    assert_same(stacked_run(worlds, replicates), alone(worlds, replicates))
+    # ... and the propensities are used: the samples' incidents differ.
+    counts = [o["incidents_total"].mean() for o in alone(worlds, replicates)]
+    assert counts[0] < counts[2]

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import yaml
 from pydantic import ValidationError
+from scipy.special import ndtr
 
+from sim.scenario import baseline
 from sim.scenario import priors as pr
 from sim.scenario.parameters import Parameters, provenance
 from sim.scenario.resources import seeds_dir
@@ -93,3 +95,22 @@ def test_with_coefficients_changes_only_the_named_ones_and_checks_them():
         pr.with_coefficients(Parameters(), {"arms.fatigue": -5.0})
     with pytest.raises(ValidationError):
         pr.with_coefficients(Parameters(), {"arms.no_such_thing": 1.0})
+
+
+def test_each_dyad_propensity_is_drawn_from_its_posterior_in_every_set():
+    kappas = pr.propensity_priors()
+    assert [p.path for p in kappas] == [f"propensity.{d.a}-{d.b}" for d in baseline.disputes()]
+    for prior in kappas:  # the fit's median and its 10% and 90% points, where the file has them
+        np.testing.assert_allclose(
+            prior.quantile(np.array([0.1, 0.5, 0.9])), [prior.low, prior.judgement, prior.high]
+        )
+    sets = pr.draw_sets(20, seed=7)
+    for prior in kappas:
+        values = np.array([s[prior.path] for s in sets])
+        a, m, b = np.log([prior.low, prior.judgement, prior.high])
+        z = (np.log(values) - m) / np.where(values < prior.judgement, m - a, b - m) * pr.Z90
+        strata = np.floor(20 * ndtr(z)).astype(int)  # one draw in each of 20 strata
+        assert sorted(strata.tolist()) == list(range(20)), prior.path
+    coefficients, kappa = pr.split_propensities(sets[0])
+    assert set(kappa) == set(baseline.propensities())
+    assert not any(path.startswith("propensity.") for path in coefficients)

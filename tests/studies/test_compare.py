@@ -14,8 +14,9 @@ from conftest import scenario
 from sim.cli import main
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
+from sim.scenario import baseline
 from sim.scenario.loader import load_scenario
-from sim.scenario.priors import draw_sets, with_coefficients
+from sim.scenario.priors import draw_sets, split_propensities, with_coefficients
 from sim.studies.compare import (
     MINIMUM_DIFFERENCE,
     ComparisonError,
@@ -168,9 +169,10 @@ def test_every_scenario_meets_the_same_coefficient_sets_and_they_are_the_drawn_o
     a, b = comparison.trajectories["base"], comparison.trajectories["other"]
     assert a.replicates.tolist() == b.replicates.tolist() == [0, 4, 8, 1, 5, 9, 2, 6, 3, 7]
     # Replicate 5 ran set 1: the same numbers as set 1's world run on its own.
-    values = comparison.coefficients[1]
+    values, kappa = split_propensities(comparison.coefficients[1])
+    assert len(kappa) == len(baseline.disputes())  # each dyad's propensity is drawn too
     alone = base.model_copy(update={"parameters": with_coefficients(base.parameters, values)})
-    solo = simulate(compile_world(alone), [5], seed=base.seed, log=False)
+    solo = simulate(compile_world(alone, propensity=kappa), [5], seed=base.seed, log=False)
     assert np.array_equal(solo.model["regional_tension"][:, 0], a.model["regional_tension"][:, 4])
     # ... and a different set gives different numbers (the draws are used).
     assert not np.array_equal(a.model["regional_tension"][:, 0], a.model["regional_tension"][:, 3])

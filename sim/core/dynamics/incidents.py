@@ -335,7 +335,7 @@ def incident_hazard(
     i, j = world.dyad_i[s], world.dyad_j[s]
     return (
         p.base_hazard
-        * world.propensity[i, j]
+        * world.propensity[..., i, j]
         * (world.dispute[i, j] + p.coercion_hazard * coercion)
         * (1.0 + p.tension_hazard * tau)
         * (1.0 + p.presence_hazard * presence)
