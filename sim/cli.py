@@ -819,7 +819,10 @@ def calibrate_command(
     least squares), and what it estimates is scored out of sample.
     """
     if record:
-        given = _given(ctx, ("maxiter", "popsize", "target", "write", "fit_from", "surface", "out"))
+        given = _given(
+            ctx,
+            ("maxiter", "popsize", "target", "write", "fit_from", "surface", "out", "propensities"),
+        )
         if given:
             _fail(
                 f"error: --record profiles every coefficient and writes no file; leave out "

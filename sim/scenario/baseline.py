@@ -184,7 +184,38 @@ def disputes() -> tuple[Dispute, ...]:
 PROPENSITY_FILE = "propensities.csv"
 
 
+@dataclass(frozen=True)
+class Propensity:
+    """A dispute dyad's fitted incident propensity (a row of ``seeds/propensities.csv``).
+
+    Attributes:
+        a: First state (ISO3), as in ``disputes.csv``.
+        b: Second state.
+        value: The shipped propensity ``κ``.
+        low: The fit's 10% point.
+        high: The fit's 90% point.
+    """
+
+    a: str
+    b: str
+    value: float
+    low: float
+    high: float
+
+
 @cache
+def propensity_table() -> tuple[Propensity, ...]:
+    """The fitted propensities, in the order of ``disputes.csv`` (none if the file is absent)."""
+    path = seeds_dir() / PROPENSITY_FILE
+    if not path.exists():
+        return ()
+    with path.open(newline="", encoding="utf-8") as fh:
+        return tuple(
+            Propensity(r["a"], r["b"], float(r["propensity"]), float(r["low"]), float(r["high"]))
+            for r in csv.DictReader(fh)
+        )
+
+
 def propensities() -> dict[tuple[str, str], float]:
     """Each dispute dyad's incident propensity ``κ``, keyed ``(a, b)`` as in ``disputes.csv``.
 
@@ -193,11 +224,7 @@ def propensities() -> dict[tuple[str, str], float]:
     intensity and the model's hazards give (``seeds/README.md``, ``propensities.csv``;
     :mod:`sim.studies.propensity`). A dyad the file does not list has ``κ = 1``.
     """
-    path = seeds_dir() / PROPENSITY_FILE
-    if not path.exists():
-        return {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        return {(row["a"], row["b"]): float(row["propensity"]) for row in csv.DictReader(fh)}
+    return {(p.a, p.b): p.value for p in propensity_table()}
 
 
 def ideal_point(country: Country, year: int = 2023) -> float:

@@ -24,7 +24,6 @@ scenario of a comparison meets the same ones.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass
 from functools import cache
@@ -135,19 +134,17 @@ def propensity_priors() -> tuple[Prior, ...]:
     Its median is the shipped propensity, its 10% and 90% points the fit's interval
     (``seeds/propensities.csv``); the path is ``propensity.A-B``.
     """
-    with (seeds_dir() / baseline.PROPENSITY_FILE).open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
     return tuple(
         Prior(
-            f"{PROPENSITY}.{row['a']}-{row['b']}",
+            f"{PROPENSITY}.{row.a}-{row.b}",
             "log-normal",
-            float(row["low"]),
-            float(row["high"]),
+            row.low,
+            row.high,
             "the fit's posterior (seeds/propensities.csv): its median the shipped value, its "
             "10% and 90% points the interval",
-            float(row["propensity"]),
+            row.value,
         )
-        for row in rows
+        for row in baseline.propensity_table()
     )
 
 

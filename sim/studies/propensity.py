@@ -40,7 +40,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +51,7 @@ from sim.scenario import baseline
 from sim.scenario.resources import seeds_dir
 from sim.studies import out_of_sample as oos
 from sim.studies import record_fit
+from sim.studies.tasks import run_tasks
 
 #: The fit window's first year: the record's first, so that six years are scored (2014–2019).
 START = 2013
@@ -283,7 +283,7 @@ def fit_propensities(
             for s in steps
             for seed in seeds
         ]
-        peaks = _run(tasks, workers, progress)
+        peaks = run_tasks(_peaks, tasks, workers, progress)
         loglik = np.stack(
             [
                 dyad_loglik(np.concatenate(peaks[k * len(seeds) : (k + 1) * len(seeds)]), observed)
@@ -303,27 +303,6 @@ def fit_propensities(
         replicates=replicates,
         seeds=tuple(seeds),
     )
-
-
-def _run(
-    tasks: list[tuple[dict[Pair, float], int, int]],
-    workers: int,
-    progress: Callable[[int], None] | None,
-) -> list[np.ndarray]:
-    """Each task's peaks, in order, in this process or in ``workers`` processes."""
-    results = []
-    if workers <= 1:
-        for task in tasks:
-            results.append(_peaks(task))
-            if progress is not None:
-                progress(1)
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool_:
-        for result in pool_.map(_peaks, tasks):
-            results.append(result)
-            if progress is not None:
-                progress(1)
-    return results
 
 
 # --------------------------------------------------------------------------------------------

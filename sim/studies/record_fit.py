@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +63,7 @@ from sim.scenario.schema import Scenario
 from sim.studies import identifiability
 from sim.studies import out_of_sample as oos
 from sim.studies.identifiability import Profile
+from sim.studies.tasks import run_tasks
 
 #: The fit window: the run starts from the data of the first year, the years after it are scored.
 START, END = 2015, 2019
@@ -321,7 +321,7 @@ def fit_record(
     tasks += [({}, replicates, seed + 1 + k) for k in range(noise_seeds)]
     for path, values in grids.items():
         tasks += [({path: v}, replicates, seed) for v in values]
-    results = _run(tasks, workers, progress)
+    results = run_tasks(_evaluate, tasks, workers, progress, chunksize=4)
     judgement = results[0]
     noise = {
         pattern: float(np.std([r[pattern] for r in results[: 1 + noise_seeds]], ddof=1))
@@ -365,27 +365,6 @@ def fit_record(
             "losses": dict(PATTERNS),
         },
     )
-
-
-def _run(
-    tasks: list[tuple[dict[str, float], int, int]],
-    workers: int,
-    progress: Callable[[int], None] | None,
-) -> list[dict[str, float]]:
-    """Each task's losses, in order, in this process or in ``workers`` processes."""
-    results = []
-    if workers <= 1:
-        for task in tasks:
-            results.append(_evaluate(task))
-            if progress is not None:
-                progress(1)
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_evaluate, tasks, chunksize=4):
-            results.append(result)
-            if progress is not None:
-                progress(1)
-    return results
 
 
 def _profile(prior: Prior, values: tuple[float, ...], loss: list[float], noise: float) -> Profile:

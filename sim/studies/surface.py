@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 
@@ -33,6 +32,7 @@ from scipy import ndimage
 from sim.scenario.priors import priors
 from sim.studies import identifiability, record_fit
 from sim.studies.calibrate import PAIRED_T, REFIT_SEEDS, TARGETS, objective
+from sim.studies.tasks import run_tasks
 
 #: Grid points per coefficient.
 POINTS = 8
@@ -208,18 +208,7 @@ def surface(
                 run_seeds.append(seed + k)
     one = partial(_point, replicates=replicates, target=target, start=start)
     tasks = list(zip(thetas, run_seeds, strict=True))
-    losses = []
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for value in pool.map(one, tasks):
-                losses.append(value)
-                if progress is not None:
-                    progress(1)
-    else:
-        for task in tasks:
-            losses.append(one(task))
-            if progress is not None:
-                progress(1)
+    losses = run_tasks(one, tasks, workers, progress)
     loss = np.array(losses).reshape(seeds, len(grids[0]), len(grids[1]))
     return Surface(
         target=target,

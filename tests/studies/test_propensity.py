@@ -158,6 +158,9 @@ def test_the_command_refuses_options_of_other_fits_and_prints_without_writing(tm
 
     refused = CliRunner().invoke(main, ["calibrate", "--propensities", "--target", "incidents"])
     assert refused.exit_code == 2 and "leave out --target" in refused.output
+    for other in ("--record", "--surface=alignment.rate,alignment.inertia"):
+        mixed = CliRunner().invoke(main, ["calibrate", other, "--propensities"])
+        assert mixed.exit_code == 2 and "--propensities" in mixed.output, other
     small = CliRunner().invoke(main, ["calibrate", "--propensities", "--replicates", "3"])
     assert small.exit_code == 2 and "--dry-run" in small.output  # would replace the shipped fit
     before = (seeds_dir() / baseline.PROPENSITY_FILE).read_bytes()
