@@ -164,7 +164,7 @@ class World:
     ``decision_attended`` ``(V,)``, the levers a state attends to (the others stay on the menu,
     so that samples of a sweep share its structure, but are never moved).
 
-    ``propensity`` ``(N, N)`` is each dispute dyad's incident propensity ``κ``
+    ``propensity`` ``(N, N)`` is each dispute dyad's incident propensity ``ψ``
     (:func:`sim.scenario.baseline.propensities`; one for every other pair), a factor of its
     incident hazard (``docs/model.md`` §5).
 

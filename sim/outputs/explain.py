@@ -76,13 +76,13 @@ def _countries(scenario: Scenario, world) -> list[str]:
 
 def _disputes(scenario: Scenario, world) -> list[str]:
     lines = [
-        "## Disputes (incident drivers; intensity is a free coefficient, κ the dyad's incident "
+        "## Disputes (incident drivers; intensity is a free coefficient, ψ the dyad's incident "
         "propensity fitted on the record of 2014–2019, seeds/propensities.csv)",
         "",
     ]
     for d in baseline.disputes():
         kappa = world.propensity[world.index(d.a), world.index(d.b)]
-        lines.append(f"  {d.a}–{d.b} {d.intensity:.1f} κ {kappa:.3g}  {d.kind} — {d.source}")
+        lines.append(f"  {d.a}–{d.b} {d.intensity:.1f} ψ {kappa:.3g}  {d.kind} — {d.source}")
     return [*lines, ""]
 
 

@@ -191,7 +191,7 @@ class Propensity:
     Attributes:
         a: First state (ISO3), as in ``disputes.csv``.
         b: Second state.
-        value: The shipped propensity ``κ``.
+        value: The shipped propensity ``ψ``.
         low: The fit's 10% point.
         high: The fit's 90% point.
     """
@@ -217,12 +217,12 @@ def propensity_table() -> tuple[Propensity, ...]:
 
 
 def propensities() -> dict[tuple[str, str], float]:
-    """Each dispute dyad's incident propensity ``κ``, keyed ``(a, b)`` as in ``disputes.csv``.
+    """Each dispute dyad's incident propensity ``ψ``, keyed ``(a, b)`` as in ``disputes.csv``.
 
-    ``κ`` multiplies the dyad's incident hazard (``docs/model.md`` §5): a fitted, partially
+    ``ψ`` multiplies the dyad's incident hazard (``docs/model.md`` §5): a fitted, partially
     pooled estimate of how incident-prone the dyad has been beyond what its dispute's
     intensity and the model's hazards give (``seeds/README.md``, ``propensities.csv``;
-    :mod:`sim.studies.propensity`). A dyad the file does not list has ``κ = 1``.
+    :mod:`sim.studies.propensity`). A dyad the file does not list has ``ψ = 1``.
     """
     return {(p.a, p.b): p.value for p in propensity_table()}
 

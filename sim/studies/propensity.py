@@ -3,13 +3,13 @@
 The model gives every dispute dyad the same hazards and lets the dispute's judged intensity,
 its stake, coercion, presence and tension tell the dyads apart (``docs/model.md`` §5). The
 record says that is not enough: some dyads see incidents more or less often than those inputs
-make them, year after year. A dyad's **propensity** ``κ_d`` — a dyad effect, as a panel model
+make them, year after year. A dyad's **propensity** ``ψ_d`` — a dyad effect, as a panel model
 of conflict would carry one — multiplies its incident hazard, and is fitted on the record's
 dyad-years of the fit window from 2013 (``sim.studies.record_fit``: the history from the 2013
 data, nothing scripted that is scored, the six years 2014–2019), every coefficient at the
 value it ships at. It scales the onset of incidents only: how far they climb stays the
 ladder's, so a dyad with gray-zone incidents every year and no standoff gains from a higher
-``κ`` only until its standoffs grow too.
+``ψ`` only until its standoffs grow too.
 
 **The likelihood.** For each value ``m`` of a grid of multipliers (:data:`LOG2_STEPS`), the
 fit window is run with every dyad's propensity multiplied by ``m``, over :data:`SEEDS` ×
@@ -22,15 +22,15 @@ independent, which they are not quite). Every dyad is moved at once: a dyad's li
 again around the first pass's estimates, so that at its centre (``m = 1``) every dyad is at
 its own estimate.
 
-**Partial pooling** (empirical Bayes, a normal hierarchical model): ``log κ_d ~ N(0, σ²)`` —
-centred on the judgement that the dispute's intensity says all (``κ = 1``) — with ``σ`` the
+**Partial pooling** (empirical Bayes, a normal hierarchical model): ``log ψ_d ~ N(0, σ²)`` —
+centred on the judgement that the dispute's intensity says all (``ψ = 1``) — with ``σ`` the
 value of :data:`SIGMAS` that maximises the marginal likelihood
 ``Σ_d log Σ_k P_k(σ) exp ℓ_d(m_k)``, where ``P_k`` is the prior's mass on grid point ``k``'s
 cell (the likelihood read as constant over each cell and flat beyond the grid's ends; the
 smallest of tied values; :func:`pool`). Each dyad's posterior over its cells is
-``∝ P_k(σ̂) exp ℓ_d(m_k)``; its shipped ``κ_d`` is ``exp`` of the posterior mean of
-``log κ_d``, its interval the posterior's 10% and 90% points. A dyad the record says little
-about keeps ``κ`` near one; a dyad whose six years all say the same is pulled towards them,
+``∝ P_k(σ̂) exp ℓ_d(m_k)``; its shipped ``ψ_d`` is ``exp`` of the posterior mean of
+``log ψ_d``, its interval the posterior's 10% and 90% points. A dyad the record says little
+about keeps ``ψ`` near one; a dyad whose six years all say the same is pulled towards them,
 as far as ``σ̂`` lets it. ``σ̂`` near zero would mean the record finds no dyad differing from
 the model's hazards.
 """
@@ -63,7 +63,7 @@ SEEDS = (2015, 2016, 2017)
 REPLICATES = 200
 #: Profiling passes: the second profiles around the first's estimates.
 PASSES = 2
-#: The prior standard deviations of ``log κ`` the marginal likelihood chooses from.
+#: The prior standard deviations of ``log ψ`` the marginal likelihood chooses from.
 SIGMAS = np.geomspace(0.05, 4.0, 60)
 #: Marginal log-likelihoods closer than this to the best tie with it.
 TIE = 1e-9
@@ -81,14 +81,14 @@ class Pooled:
     """The partially pooled estimates from one pass's profiles.
 
     Attributes:
-        sigma: The chosen prior standard deviation of ``log κ``.
+        sigma: The chosen prior standard deviation of ``log ψ``.
         sigma_range: The values of :data:`SIGMAS` within :data:`LIKELIHOOD_RATIO` of the best.
         marginal: The marginal log-likelihood at each of :data:`SIGMAS`.
         posterior: Each dyad's posterior over its grid, ``(D, G)``.
-        log_kappa: Each dyad's posterior mean of ``log κ``, ``(D,)``.
-        low: Each dyad's lower interval point of ``κ``, ``(D,)``.
-        high: Each dyad's upper interval point of ``κ``, ``(D,)``.
-        mle: Each dyad's best grid value of ``κ`` alone (no pooling), ``(D,)``.
+        log_kappa: Each dyad's posterior mean of ``log ψ``, ``(D,)``.
+        low: Each dyad's lower interval point of ``ψ``, ``(D,)``.
+        high: Each dyad's upper interval point of ``ψ``, ``(D,)``.
+        mle: Each dyad's best grid value of ``ψ`` alone (no pooling), ``(D,)``.
         mle_edge: −1 where that best value is the grid's lowest (the likelihood still rises
             below it: an upper limit), +1 where it is the highest (a lower limit), else 0.
     """
@@ -105,7 +105,7 @@ class Pooled:
 
     @property
     def kappa(self) -> np.ndarray:
-        """Each dyad's shipped propensity, ``exp`` of the posterior mean of ``log κ``."""
+        """Each dyad's shipped propensity, ``exp`` of the posterior mean of ``log ψ``."""
         return np.exp(self.log_kappa)
 
 
@@ -115,7 +115,7 @@ class Pass:
 
     Attributes:
         centre: Each dyad's propensity the multipliers were applied to, ``(D,)``.
-        log_kappa: ``log κ`` at each grid point, ``(D, G)``.
+        log_kappa: ``log ψ`` at each grid point, ``(D, G)``.
         loglik: Each dyad's log-likelihood at each grid point, ``(D, G)``.
         pooled: The partial pooling of these profiles.
     """
@@ -171,7 +171,7 @@ def dyad_loglik(peak: np.ndarray, categories: np.ndarray) -> np.ndarray:
 
 
 def pool(log_kappa: np.ndarray, loglik: np.ndarray, sigmas: np.ndarray = SIGMAS) -> Pooled:
-    """Partial pooling of dyad profiles: ``log κ_d ~ N(0, σ²)``, ``σ`` by marginal likelihood.
+    """Partial pooling of dyad profiles: ``log ψ_d ~ N(0, σ²)``, ``σ`` by marginal likelihood.
 
     Each dyad's likelihood is read as constant over the cell of each grid point (from halfway
     to its neighbours; the end cells reach to ±∞, so the likelihood is flat beyond the grid),
@@ -180,7 +180,7 @@ def pool(log_kappa: np.ndarray, loglik: np.ndarray, sigmas: np.ndarray = SIGMAS)
     likelihood is read, not the prior.
 
     Args:
-        log_kappa: ``log κ`` at each dyad's grid points, ``(D, G)``, ascending per dyad.
+        log_kappa: ``log ψ`` at each dyad's grid points, ``(D, G)``, ascending per dyad.
         loglik: Each dyad's log-likelihood at those points, ``(D, G)``.
         sigmas: The prior standard deviations to choose from.
 
@@ -364,11 +364,11 @@ def markdown(fit: Propensities) -> str:
         f"{len(fit.seeds)} × {fit.replicates} replicates at each of {len(LOG2_STEPS)} "
         f"multipliers, {len(fit.passes)} pass(es)",
         "",
-        f"Pooling: sd of log κ {final.sigma:.2f} (the record supports "
+        f"Pooling: sd of log ψ {final.sigma:.2f} (the record supports "
         f"{final.sigma_range[0]:.2f}–{final.sigma_range[1]:.2f}; first pass "
         f"{first.sigma:.2f}); interval: the posterior's {INTERVAL[0]:.0%}–{INTERVAL[1]:.0%}",
         "",
-        "| dyad | record (max rung by year) | κ | interval | alone (no pooling) | first pass |",
+        "| dyad | record (max rung by year) | ψ | interval | alone (no pooling) | first pass |",
         "|---|---|---:|---|---:|---:|",
     ]
     for d, (a, b) in enumerate(fit.pairs):

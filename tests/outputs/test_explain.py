@@ -57,4 +57,4 @@ def test_countries_overrides_alliances_policies_and_events_are_shown_with_source
 def test_each_dispute_is_shown_with_its_fitted_propensity() -> None:
     text = explain(load_scenario("hub_and_spoke"), only="disputes")
     for (a, b), kappa in baseline.propensities().items():
-        assert f"  {a}–{b} " in text and f" κ {kappa:.3g}  " in text.split(f"  {a}–{b} ")[1]
+        assert f"  {a}–{b} " in text and f" ψ {kappa:.3g}  " in text.split(f"  {a}–{b} ")[1]

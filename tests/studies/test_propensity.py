@@ -17,7 +17,7 @@ from sim.studies.propensity import dyad_loglik, fit_propensities, pool
 
 
 def _normal_profiles(x: np.ndarray, s: float, step: float = 0.02, reach: float = 5.0):
-    """Each dyad's log-likelihood ``−(u − x_d)² / 2s²`` on one even grid of ``u = log κ``."""
+    """Each dyad's log-likelihood ``−(u − x_d)² / 2s²`` on one even grid of ``u = log ψ``."""
     u = np.arange(-reach, reach + step / 2, step)
     log_kappa = np.broadcast_to(u, (len(x), len(u)))
     return log_kappa, -0.5 * np.square((log_kappa - x[:, None]) / s)
@@ -125,9 +125,9 @@ def test_a_small_fit_runs_both_passes_around_the_first() -> None:
 
 
 def test_where_a_dyads_grid_lies_does_not_change_the_pooling() -> None:
-    # Five dyads calm in every year (the likelihood rises towards κ = 0 and levels off), ten
+    # Five dyads calm in every year (the likelihood rises towards ψ = 0 and levels off), ten
     # with an interior best value: read on one grid for all, or on grids shifted dyad by dyad
-    # (as the second pass shifts them), the model is the same, so are σ̂ and every κ.
+    # (as the second pass shifts them), the model is the same, so are σ̂ and every ψ.
     rng = np.random.default_rng(7)
     centres = np.concatenate([rng.normal(0.0, 0.7, 10), np.full(5, -1.0)])
 
