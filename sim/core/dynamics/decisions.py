@@ -173,21 +173,46 @@ def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np
     A lever's from its scripted value (the overlay), the burden posture's from 1, clarity's
     from the scenario's, lean's and stance's from 0.
     """
-    out = np.zeros(values.shape)
-    lever = menu.lever >= 0
-    out[:, lever] = state.overlay[:, menu.lever[lever], menu.actor[lever], menu.target[lever]]
-    for name, rest in (
-        ("arms", lambda idx: 1.0),
-        ("clarity", lambda idx: world.clarity0[..., menu.target[idx]]),
-    ):
-        idx = menu.of_kind(name)
-        if idx.size:
-            out[:, idx] = values[:, idx] - rest(idx)
-    for name in ("lean", "stance"):
-        idx = menu.of_kind(name)
-        if idx.size:
-            out[:, idx] = values[:, idx]
-    return out / menu.step
+    mode = np.full(menu.size, _HELD, dtype=np.int64)
+    mode[menu.lever >= 0] = _OVERLAY
+    mode[menu.kind == KIND_INDEX["arms"]] = _FROM_ONE
+    mode[menu.kind == KIND_INDEX["clarity"]] = _FROM_SCENARIO
+    mode[(menu.kind == KIND_INDEX["lean"]) | (menu.kind == KIND_INDEX["stance"])] = _FROM_ZERO
+    overlay = np.zeros((1, 1, 1, 1)) if state.overlay is None else state.overlay
+    clarity0 = leading(np.asarray(world.clarity0, dtype=float), 1)
+    variables = (menu.lever, menu.actor, menu.target, mode)
+    return _departures(values, overlay, *variables, clarity0, menu.step)
+
+
+#: How :func:`departures` reads each variable: the overlay, from 1, from the scenario's
+#: clarity, from 0, or not at all (0).
+_OVERLAY, _FROM_ONE, _FROM_SCENARIO, _FROM_ZERO, _HELD = range(5)
+
+
+@numba.njit(cache=True)
+def _departures(values, overlay, lever, actor, target, mode, clarity0, step):
+    """:func:`departures`, ``(R, V)``: each variable's departure over its step (the same bits).
+
+    ``clarity0`` is ``(1, K)``, or ``(R, K)`` stacked.
+    """
+    reps, moves = values.shape
+    out = np.empty((reps, moves))
+    for r in range(reps):
+        rest = clarity0[r if clarity0.shape[0] > 1 else 0]
+        for m in range(moves):
+            how = mode[m]
+            if how == _OVERLAY:
+                x = overlay[r, lever[m], actor[m], target[m]]
+            elif how == _FROM_ONE:
+                x = values[r, m] - 1.0
+            elif how == _FROM_SCENARIO:
+                x = values[r, m] - rest[target[m]]
+            elif how == _FROM_ZERO:
+                x = values[r, m]
+            else:
+                x = 0.0
+            out[r, m] = x / step[m]
+    return out
 
 
 def score_moves(
