@@ -36,6 +36,7 @@ kinds would import the rule's helpers and the rule the kinds, a cycle.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numba
@@ -70,7 +71,7 @@ from sim.core.dynamics.state import (
     per_replicate,
     row_sum,
 )
-from sim.core.rng import Stream, uniforms
+from sim.core.rng import DrawPlan, Stream, draw, uniforms
 from sim.core.world import LEVER_INDEX, NEVER, World
 
 #: The utility terms a move's cost is made of, in the order of :attr:`Scores.cost`'s last axis.
@@ -172,48 +173,71 @@ def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np
     A lever's from its scripted value (the overlay), the burden posture's from 1, clarity's
     from the scenario's, lean's and stance's from 0.
     """
-    out = np.zeros(values.shape)
-    lever = menu.lever >= 0
-    out[:, lever] = state.overlay[:, menu.lever[lever], menu.actor[lever], menu.target[lever]]
-    for name, rest in (
-        ("arms", lambda idx: 1.0),
-        ("clarity", lambda idx: world.clarity0[..., menu.target[idx]]),
-    ):
-        idx = menu.of_kind(name)
-        if idx.size:
-            out[:, idx] = values[:, idx] - rest(idx)
-    for name in ("lean", "stance"):
-        idx = menu.of_kind(name)
-        if idx.size:
-            out[:, idx] = values[:, idx]
-    return out / menu.step
+    mode = np.full(menu.size, _HELD, dtype=np.int64)
+    mode[menu.lever >= 0] = _OVERLAY
+    mode[menu.kind == KIND_INDEX["arms"]] = _FROM_ONE
+    mode[menu.kind == KIND_INDEX["clarity"]] = _FROM_SCENARIO
+    mode[(menu.kind == KIND_INDEX["lean"]) | (menu.kind == KIND_INDEX["stance"])] = _FROM_ZERO
+    overlay = np.zeros((1, 1, 1, 1)) if state.overlay is None else state.overlay
+    clarity0 = leading(np.asarray(world.clarity0, dtype=float), 1)
+    variables = (menu.lever, menu.actor, menu.target, mode)
+    return _departures(values, overlay, *variables, clarity0, menu.step)
+
+
+#: How :func:`departures` reads each variable: the overlay, from 1, from the scenario's
+#: clarity, from 0, or not at all (0).
+_OVERLAY, _FROM_ONE, _FROM_SCENARIO, _FROM_ZERO, _HELD = range(5)
+
+
+@numba.njit(cache=True)
+def _departures(values, overlay, lever, actor, target, mode, clarity0, step):
+    """:func:`departures`, ``(R, V)``: each variable's departure over its step (the same bits).
+
+    ``clarity0`` is ``(1, K)``, or ``(R, K)`` stacked.
+    """
+    reps, moves = values.shape
+    out = np.empty((reps, moves))
+    for r in range(reps):
+        rest = clarity0[r if clarity0.shape[0] > 1 else 0]
+        for m in range(moves):
+            how = mode[m]
+            if how == _OVERLAY:
+                x = overlay[r, lever[m], actor[m], target[m]]
+            elif how == _FROM_ONE:
+                x = values[r, m] - 1.0
+            elif how == _FROM_SCENARIO:
+                x = values[r, m] - rest[target[m]]
+            elif how == _FROM_ZERO:
+                x = values[r, m]
+            else:
+                x = 0.0
+            out[r, m] = x / step[m]
+    return out
 
 
 def score_moves(
-    world: World, state: State, view: Outlook, menu: Menu, values: np.ndarray
+    world: World,
+    state: State,
+    view: Outlook,
+    menu: Menu,
+    values: np.ndarray,
+    o: np.ndarray | None = None,
 ) -> Scores:
     """The change each move would make to its mover's costs (:data:`TERMS`), ``(R, V, 2, 3)``.
 
     See :mod:`sim.core.dynamics.outlook` for each term, and ``docs/model.md`` §9 for what each
-    kind of move changes.
+    kind of move changes. ``o`` is :func:`departures` of ``values``, computed when not given.
     """
     r, v = values.shape
-    up = np.minimum(menu.step, menu.high - values)
-    down = -np.minimum(menu.step, values - menu.low)
-    # A step back towards the status quo's posture stops there: a state returns to its
-    # standing policy rather than past it.
-    away = departures(world, state, menu, values) * menu.step
-    up = np.where((away < 0) & (up > -away), -away, up)
-    down = np.where((away > 0) & (-down > away), -away, down)
-    change = np.stack((up, down), axis=2)
-    change[np.abs(change) < 1e-12] = 0.0
-    available = change != 0.0
+    if o is None:
+        o = departures(world, state, menu, values)
+    # A stance is on offer only in an incident.
+    offered = np.ones((r, v), dtype=np.bool_)
     stance = menu.of_kind("stance")
     if stance.size:
         pair = menu.dyad[stance]
-        active = state.level[:, world.dyad_i[pair], world.dyad_j[pair]] > 0
-        available[:, stance] &= active[..., None]
-    change = np.where(available, change, 0.0)
+        offered[:, stance] = state.level[:, world.dyad_i[pair], world.dyad_j[pair]] > 0
+    change, available = _steps(values, o, menu.step, menu.low, menu.high, offered)
     cost = np.zeros((r, v, 2, len(TERMS)))
     partner_cost = np.zeros((r, v, 2))
     shares = view.cover.shares(world.params.decisions.common_cost)
@@ -230,20 +254,53 @@ def score_moves(
         context = bases["stance" if kind == "stance" else "lasting"]
         # A kind's moves side by side (evaluate orders them so): the scorer writes in place.
         block = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == idx.size else idx
-        for d in range(2):
-            if isinstance(block, slice):
-                out = Move(cost[:, block, d], partner_cost[:, block, d])
-            else:
-                out = Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size)))
-                scored.append((idx, d, out))
-            moved = change[:, block, d]
-            scorer(world, state, view, menu, idx, values[:, block], moved, out, context)
+        if isinstance(block, slice):
+            outs = tuple(Move(cost[:, block, d], partner_cost[:, block, d]) for d in range(2))
+        else:
+            outs = tuple(
+                Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size))) for _ in range(2)
+            )
+            scored.append((idx, outs))
+        # Both directions in one call: what does not depend on the move is worked out once.
+        scorer(world, state, view, menu, idx, values[:, block], change[:, block], outs, context)
     for base in bases.values():  # the escalation the scorers asked for, in one pass each
         base.chains.run()
-    for idx, d, out in scored:
-        cost[:, idx, d] = out.cost
-        partner_cost[:, idx, d] = out.partner
+    for idx, outs in scored:
+        for d, out in enumerate(outs):
+            cost[:, idx, d] = out.cost
+            partner_cost[:, idx, d] = out.partner
     return Scores(cost, change, available, partner_cost)
+
+
+@numba.njit(cache=True)
+def _steps(values, o, step, low, high, offered):
+    """The change of each move of :func:`score_moves` and whether it is available, ``(R, V, 2)``.
+
+    A step up ``min(δ, high − x)``, down ``−min(δ, x − low)``; a step back towards the status
+    quo's posture (``o δ`` away from it) stops there; a change below ``1e-12`` in size is none,
+    and a move is available where its change is not 0 and it is ``offered``. The arithmetic of
+    the array form it replaced (the same bits).
+    """
+    reps, moves = values.shape
+    change = np.zeros((reps, moves, 2))
+    available = np.zeros((reps, moves, 2), dtype=np.bool_)
+    for r in range(reps):
+        for m in range(moves):
+            x, away = values[r, m], o[r, m] * step[m]
+            up = minimum(step[m], high[m] - x)
+            down = -minimum(step[m], x - low[m])
+            if away < 0 and up > -away:
+                up = -away
+            if away > 0 and -down > away:
+                down = -away
+            for d in range(2):
+                delta = up if d == 0 else down
+                if abs(delta) < 1e-12:
+                    delta = 0.0
+                if delta != 0.0 and offered[r, m]:
+                    change[r, m, d] = delta
+                    available[r, m, d] = True
+    return change, available
 
 
 @dataclass(frozen=True)
@@ -311,16 +368,18 @@ def _dyad_move(world, view, menu, idx, out, base, within=slice(None), **replaced
     """
     at = _positions(world, menu, idx)
     side = _side(world, menu, idx)
+    mine, theirs = base.shares[:, at, side], base.shares[:, at, 1 - side]
+    before = base.total[:, at]
 
     def settle(total: np.ndarray, severe: np.ndarray) -> None:
-        delta = total - base.total[:, at]
-        out.cost[:, within, 0] += base.shares[:, at, side] * delta
-        out.partner[:, within] += base.shares[:, at, 1 - side] * delta
+        delta = total - before
+        out.cost[:, within, 0] += mine * delta
+        out.partner[:, within] += theirs * delta
 
     base.chains.ask(at, settle, **replaced)
 
 
-def _coercion(world, state, view, menu, idx, values, change, out, base) -> None:
+def _coercion(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Gray-zone coercion: the dyad's escalation, and the target's backlash against the mover.
 
     Coercion raises the incident hazard, the odds of a step up and the persistence of
@@ -328,93 +387,118 @@ def _coercion(world, state, view, menu, idx, values, change, out, base) -> None:
     (§2–§3), which a state with followers to lose counts against it.
     """
     dyads = _positions(world, menu, idx)
-    coercion = view.coercion[:, dyads] + change
-    _dyad_move(world, view, menu, idx, out, base, coercion=coercion)
-    out.cost[..., 2] -= _backlash(world, state, view, menu, idx, change)
+    now = view.coercion[:, dyads]
+    unit = _hostility_unit(world, view, menu, idx)
+    for d, out in enumerate(outs):
+        _dyad_move(world, view, menu, idx, out, base, coercion=now + change[..., d])
+        out.cost[..., 2] -= _backlash(world, state, view, menu, idx, unit, change[..., d])
 
 
-def _backlash(world, state, view, menu, idx, hostility) -> np.ndarray:
-    """Following value (``(R, M)``) of the target's balancing against added hostility."""
+def _hostility_unit(world, view, menu, idx) -> np.ndarray:
+    """``s_a · exposure_ba``: the threat the target feels per unit of the mover's hostility."""
     a, b = menu.actor[idx], menu.target[idx]
-    p = world.params
     exposure = world.proximity[..., b, a] * (
-        1.0 - p.threat.ally_discount * view.ties.credible[:, b, a]
+        1.0 - world.params.threat.ally_discount * view.ties.credible[:, b, a]
     )
-    added = view.share[:, a] * exposure * hostility  # ΔT_ba
-    pull = -p.alignment.security_weight * added * state.alignment[:, a]
+    return view.share[:, a] * exposure
+
+
+def _backlash(world, state, view, menu, idx, unit, hostility) -> np.ndarray:
+    """Following value (``(R, M)``) of the target's balancing against added hostility.
+
+    ``unit`` is :func:`_hostility_unit` of the moves.
+    """
+    a, b = menu.actor[idx], menu.target[idx]
+    added = unit * hostility  # ΔT_ba
+    pull = -world.params.alignment.security_weight * added * state.alignment[:, a]
     return following_value(world, view, state, a, b, pull)
 
 
-def _stance(world, state, view, menu, idx, values, change, out, base) -> None:
+def _stance(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Press or back down in an incident: the step-up logit and the step-down chance."""
     p = world.params.decisions
     dyads = _positions(world, menu, idx)
-    new = values + change
-    push = view.push[:, dyads] + p.stance_push * change
-    retreat = view.retreat[:, dyads] + p.stance_retreat * (
-        (new < 0).astype(float) - (values < 0).astype(float)
-    )
-    _dyad_move(world, view, menu, idx, out, base, push=push, retreat=retreat)
+    push_now, retreat_now = view.push[:, dyads], view.retreat[:, dyads]
+    backing_down = (values < 0).astype(float)
+    for d, out in enumerate(outs):
+        new = values + change[..., d]
+        push = push_now + p.stance_push * change[..., d]
+        retreat = retreat_now + p.stance_retreat * ((new < 0).astype(float) - backing_down)
+        _dyad_move(world, view, menu, idx, out, base, push=push, retreat=retreat)
 
 
-def _channel(world, state, view, menu, idx, values, change, out, base) -> None:
+def _channel(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Open or close a channel with a rival: deconfliction of the dyad."""
     a, b, dyads = menu.actor[idx], menu.target[idx], _positions(world, menu, idx)
     other = view.levers[:, LEVER_INDEX["channel"], b, a]  # the partner's own side of it
     before = np.maximum(values, other)
-    after = np.maximum(values + change, other)
-    channel = np.clip(view.channel[:, dyads] + after - before, 0.0, 1.0)
-    _dyad_move(world, view, menu, idx, out, base, channel=channel)
+    now = view.channel[:, dyads]
+    for d, out in enumerate(outs):
+        after = np.maximum(values + change[..., d], other)
+        channel = np.clip(now + after - before, 0.0, 1.0)
+        _dyad_move(world, view, menu, idx, out, base, channel=channel)
 
 
-def _economic(world, state, view, menu, idx, values, change, out, base) -> None:
+def _economic(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Economic coercion: compliance and backlash (§3, §8), and the commercial peace (§5)."""
     a, b = menu.actor[idx], menu.target[idx]
     p = world.params
-    compliance = p.alignment.compliance_weight * change * world.trade_share[..., b, a]
-    pull = compliance * (state.alignment[:, a] - state.alignment[:, b])
-    value = following_value(world, view, state, a, b, pull)
-    value += _backlash(world, state, view, menu, idx, p.economy.coercion_hostility * change)
-    out.cost[..., 2] -= value
+    trade = world.trade_share[..., b, a]
+    apart = state.alignment[:, a] - state.alignment[:, b]
+    unit = _hostility_unit(world, view, menu, idx)
     at, paired = incident_positions(world.incident_dyads, menu.dyad[idx])
-    if paired.any():
-        sub = idx[paired]
-        economic = view.terms.economic_dyad[:, menu.dyad[sub]] + change[:, paired]
-        restraint = interdependence_restraint(world, economic, at[paired])
-        _dyad_move(world, view, menu, sub, out, base, within=paired, restraint=restraint)
+    sub = idx[paired]
+    economic_now = view.terms.economic_dyad[:, menu.dyad[sub]]
+    for d, out in enumerate(outs):
+        compliance = p.alignment.compliance_weight * change[..., d] * trade
+        pull = compliance * apart
+        value = following_value(world, view, state, a, b, pull)
+        hostility = p.economy.coercion_hostility * change[..., d]
+        value += _backlash(world, state, view, menu, idx, unit, hostility)
+        out.cost[..., 2] -= value
+        if paired.any():
+            economic = economic_now + change[..., d][:, paired]
+            restraint = interdependence_restraint(world, economic, at[paired])
+            _dyad_move(world, view, menu, sub, out, base, within=paired, restraint=restraint)
 
 
 def _inducing(unit_of):
     """A scorer for a lever that pulls its partner towards its actor (§3 inducements)."""
 
-    def score(world, state, view, menu, idx, values, change, out, base) -> None:
+    def score(world, state, view, menu, idx, values, change, outs, base) -> None:
         a, b = menu.actor[idx], menu.target[idx]
         p = world.params.alignment
-        before, after = unit_of(world, state, view, a, b, values, change)
-        pull = p.inducement_weight * (np.tanh(after) - np.tanh(before))
-        pull = pull * (state.alignment[:, a] - state.alignment[:, b])
-        out.cost[..., 2] -= following_value(world, view, state, a, b, pull)
+        before, after = unit_of(world, state, view, a, b, values)
+        pulled = np.tanh(before)
+        apart = state.alignment[:, a] - state.alignment[:, b]
+        for d, out in enumerate(outs):
+            pull = p.inducement_weight * (np.tanh(after(change[..., d])) - pulled)
+            pull = pull * apart
+            out.cost[..., 2] -= following_value(world, view, state, a, b, pull)
 
     return score
 
 
-def _aid_units(world, state, view, a, b, values, change):
-    """Aid intensity before and after (:func:`~sim.core.dynamics.alignment.aid_intensity`)."""
+def _aid_units(world, state, view, a, b, values):
+    """Aid intensity before, and after a change (a function of it).
+
+    (:func:`~sim.core.dynamics.alignment.aid_intensity`.)
+    """
     levers = view.levers
     aid = levers[:, LEVER_INDEX["assistance"], a, b] + levers[:, LEVER_INDEX["inducement"], a, b]
     nuclear = levers[:, LEVER_INDEX["nuclear"], a, b]
     before = aid_intensity(world, aid, nuclear, state.transfers[:, a, b], state.milex[:, b])
-    own = np.maximum(state.milex[:, b], 0.01)
-    return before, before + change / (world.params.alignment.aid_unit * own)
+    per = world.params.alignment.aid_unit * np.maximum(state.milex[:, b], 0.01)
+    return before, lambda change: before + change / per
 
 
-def _drill_units(world, state, view, a, b, values, change):
-    """Drill intensity before and after: ``x / u_E``."""
+def _drill_units(world, state, view, a, b, values):
+    """Drill intensity before, and after a change (a function of it): ``x / u_E``."""
     unit = world.params.alignment.exercise_unit
-    return values / unit, (values + change) / unit
+    return values / unit, lambda change: (values + change) / unit
 
 
-def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
+def _arms(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Raise or cut the budget: security against the summed threat, and shares in disputes.
 
     Over the look-ahead the burden closes ``1 − (1 − a/12)^H`` of the gap to the new target
@@ -425,17 +509,21 @@ def _arms(world, state, view, menu, idx, values, change, out, base) -> None:
     h = view.horizon
     closed = 1.0 - (1.0 - DT * world.params.arms.fatigue) ** h
     regional = view.capability * world.regional
-    added = (world.regional * state.milex)[:, a] * change / np.maximum(values, EPS) * closed
+    spent = (world.regional * state.milex)[:, a]
+    burden = np.maximum(values, EPS)
     total = regional.sum(axis=1, keepdims=True)
     threat = threat_sum(view)[:, a]
-    security = threat * (total / (total + added) - 1.0)
-    out.cost[..., 1] += world.params.decisions.security_weight * h * security
+    weight = world.params.decisions.security_weight * h
     s = world.incident_dyads
     side = np.full((a.size, s.size), -1, dtype=np.int64)  # the mover's side of each dyad
     side[world.dyad_i[s][None, :] == a[:, None]] = 0
     side[world.dyad_j[s][None, :] == a[:, None]] = 1
     common = per_replicate(world.params.decisions.common_cost, state.replicates)
-    _dispute_shares(view.cover.strength, added, side, base.total, common, out.cost[..., 0])
+    for d, out in enumerate(outs):
+        added = spent * change[..., d] / burden * closed
+        security = threat * (total / (total + added) - 1.0)
+        out.cost[..., 1] += weight * security
+        _dispute_shares(view.cover.strength, added, side, base.total, common, out.cost[..., 0])
 
 
 @numba.njit(cache=True)
@@ -477,7 +565,7 @@ def _dispute_shares(strength, added, side, total, common, out):
                 out[r, m] += row_sum(row)
 
 
-def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
+def _lean(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Lean towards a pole: the summed threat through ideological distance (§2).
 
     A step moves the point the state's domestic preferences hold it to by ``s_ℓ``
@@ -489,19 +577,59 @@ def _lean(world, state, view, menu, idx, values, change, out, base) -> None:
     either way costs it security; linearised, the month's noise in its alignment would
     decide the sign of the step.
     """
-    a = menu.actor[idx]
     p = world.params
-    pull = p.alignment.inertia * p.decisions.lean_shift * change
-    moved = alignment_months(world, view, pull, lasting=True)
-    squared = alignment_months(world, view, pull, lasting=True, squared=True)
-    gap = (state.alignment[:, a, None] - state.alignment[:, None, :]) / 2.0  # (R, M, N)
-    exposure = world.proximity[..., a, :] * (
-        1.0 - p.threat.ally_discount * view.ties.credible[:, a]
+    r = state.replicates
+    slope, curvature = _lean_terms(
+        view.share,
+        leading(world.proximity, 2),
+        view.ties.credible,
+        state.alignment,
+        menu.actor[idx],
+        per_replicate(p.threat.ally_discount, r),
     )
-    weight = view.share[:, None, :] * exposure
-    slope = (weight * gap).sum(axis=2)
-    curvature = weight.sum(axis=2) / 4.0
-    out.cost[..., 1] += p.decisions.security_weight * (slope * moved + curvature * squared)
+    for d, out in enumerate(outs):
+        pull = p.alignment.inertia * p.decisions.lean_shift * change[..., d]
+        moved = alignment_months(world, view, pull, lasting=True)
+        squared = alignment_months(world, view, pull, lasting=True, squared=True)
+        out.cost[..., 1] += p.decisions.security_weight * (slope * moved + curvature * squared)
+
+
+@numba.njit(cache=True)
+def _lean_terms(share, proximity, credible, alignment, actors, discount):
+    """:func:`_lean`'s slope ``Σ_j w_ij g_ij`` and curvature ``Σ_j w_ij / 4``, ``(R, M)`` each.
+
+    ``w_ij = s_j · prox_ij (1 − d W_ij)`` and ``g_ij = (A_i − A_j)/2`` for each mover ``i``
+    of ``actors``; ``proximity`` is ``(1, N, N)``, or ``(R, N, N)`` stacked. One replicate at
+    a time (:func:`_lean_row`).
+    """
+    reps, moves = share.shape[0], actors.size
+    slope = np.empty((reps, moves))
+    curvature = np.empty((reps, moves))
+    for r in range(reps):
+        near = proximity[r if proximity.shape[0] > 1 else 0]
+        row = (share[r], near, credible[r], alignment[r], actors, discount[r])
+        _lean_row(*row, slope[r], curvature[r])
+    return slope, curvature
+
+
+@numba.njit(cache=True)
+def _lean_row(share, proximity, credible, alignment, actors, discount, slope, curvature):
+    """One replicate of :func:`_lean_terms`, into ``slope`` and ``curvature`` (``(M,)``).
+
+    The arithmetic of the array form it replaced, its sums over j in NumPy's pairwise order
+    (:func:`~sim.core.dynamics.state.row_sum`): the same bits.
+    """
+    n = share.size
+    weight = np.empty(n)
+    product = np.empty(n)
+    for m in range(actors.size):
+        a = actors[m]
+        for j in range(n):
+            w = share[j] * (proximity[a, j] * (1.0 - discount * credible[a, j]))
+            weight[j] = w
+            product[j] = w * ((alignment[a] - alignment[j]) / 2.0)
+        slope[m] = row_sum(product)
+        curvature[m] = row_sum(weight) / 4.0
 
 
 def _recover(world, view, credible, promised, theatre):
@@ -540,7 +668,7 @@ def _add_escalation(out: Move, m: int, moved: np.ndarray):
     return land
 
 
-def _presence(world, state, view, menu, idx, values, change, out, base) -> None:
+def _presence(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Deploy or withdraw forces in a host: theatre reach (deterrence, strength) and friction.
 
     Only the mover's row of the reach (``theatre_reach``) and the friction of the dyads across
@@ -550,61 +678,97 @@ def _presence(world, state, view, menu, idx, values, change, out, base) -> None:
     s = world.incident_dyads
     di, dj = world.dyad_i[s], world.dyad_j[s]
     opposed = world.dispute > 0
-    for m, v in enumerate(idx):
-        if not (change[:, m] != 0).any():
-            continue
-        a, h = menu.actor[v], menu.target[v]
-        row = presence[:, a].copy()  # (R, N): a's presence in each host
-        row[:, h] = np.clip(row[:, h] + change[:, m], 0.0, 1.0)
-        theatre = view.terms.theatre.copy()
-        theatre[:, a] = _reach_of(world, row, a)
-        new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
-        # Friction across (h, j) moves with a's presence in h where a disputes j (§5).
-        step = row[:, h] - presence[:, a, h]
-        touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
-        friction = view.presence.copy()
-        if touched.any():
-            friction[:, touched] = _friction_at(world, presence, a, h, row[:, h], touched)
-        land = _add_escalation(out, m, step != 0)
-        _whole(world, view, new_cover, base, a, land, presence=friction)
+    theatre = view.terms.theatre.copy()  # each move's reach in turn (cover keeps none of it)
+    decay = leading(world.decay, 2)
+    for d, out in enumerate(outs):
+        for m, v in enumerate(idx):
+            if not (change[:, m, d] != 0).any():
+                continue
+            a, h = menu.actor[v], menu.target[v]
+            level = np.clip(presence[:, a, h] + change[:, m, d], 0.0, 1.0)  # a's presence in h
+            theatre[:, a] = _reach_of(presence, a, h, level, decay)
+            new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
+            theatre[:, a] = view.terms.theatre[:, a]
+            # Friction across (h, j) moves with a's presence in h where a disputes j (§5).
+            step = level - presence[:, a, h]
+            touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
+            friction = view.presence.copy()
+            if touched.any():
+                friction[:, touched] = _friction_at(world, presence, a, h, level, touched)
+            land = _add_escalation(out, m, step != 0)
+            _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
-def _reach_of(world: World, row: np.ndarray, a: int) -> np.ndarray:
-    """``θ_a·``: the reach of state a's forces from home and its hosts ``row``, ``(R, N)``."""
-    bases = np.minimum(row, 1.0)
-    bases[:, a] = bases[:, a] + 1.0  # home
-    return (bases[:, :, None] * world.decay).max(axis=1)  # decay (N, N), or (R, N, N) stacked
+@numba.njit(cache=True)
+def _reach_of(presence, a, h, level, decay):
+    """``θ_a·``: the reach of state a's forces from home and its hosts, ``(R, N)``.
+
+    a's presence is ``presence[:, a]`` but ``level`` in host ``h``; a host's reach is
+    ``min(presence, 1)`` (home ``+ 1``) times ``decay`` (``(1, N, N)``, or ``(R, N, N)``
+    stacked), the largest over the hosts taken in order as the array form's maximum did (the
+    same bits).
+    """
+    reps, n = presence.shape[0], presence.shape[1]
+    out = np.empty((reps, n))
+    bases = np.empty(n)
+    for r in range(reps):
+        fall = decay[r if decay.shape[0] > 1 else 0]
+        for k in range(n):
+            bases[k] = minimum(level[r] if k == h else presence[r, a, k], 1.0)
+        bases[a] = bases[a] + 1.0  # home
+        for j in range(n):
+            best = bases[0] * fall[0, j]
+            for k in range(1, n):
+                best = maximum(best, bases[k] * fall[k, j])
+            out[r, j] = best
+    return out
 
 
 def _friction_at(world, presence, a, h, level, touched) -> np.ndarray:
     """Presence friction of the incident dyads ``touched`` with a's presence in h at ``level``."""
-    moved = presence.copy()
-    moved[:, a, h] = level
     s = world.incident_dyads[touched]
-    i, j = world.dyad_i[s], world.dyad_j[s]
     opposed = (world.dispute > 0).astype(float)
-    friction = np.zeros((moved.shape[0], s.size))
-    for m in range(world.n):  # a fixed order of the sum: the same bits at any batch size
-        friction += moved[:, m, i] * opposed[m, j] + moved[:, m, j] * opposed[m, i]
-    return np.clip(friction, 0.0, 1.0)
+    return _friction(presence, a, h, level, world.dyad_i[s], world.dyad_j[s], opposed)
 
 
-def _clarity(world, state, view, menu, idx, values, change, out, base) -> None:
+@numba.njit(cache=True)
+def _friction(presence, a, h, level, i, j, opposed):
+    """:func:`_friction_at`: ``clip(Σ_m P_mi O_mj + P_mj O_mi, 0, 1)``, ``(R, len(i))``.
+
+    ``P`` is ``presence`` with a's presence in h at ``level``; the states ``m`` summed in
+    order, each term as the array form added it (the same bits at any batch size).
+    """
+    reps, n = presence.shape[0], presence.shape[1]
+    out = np.empty((reps, i.size))
+    for r in range(reps):
+        for e in range(i.size):
+            total = 0.0
+            for m in range(n):
+                into_i = level[r] if (m == a and i[e] == h) else presence[r, m, i[e]]
+                into_j = level[r] if (m == a and j[e] == h) else presence[r, m, j[e]]
+                total += into_i * opposed[m, j[e]] + into_j * opposed[m, i[e]]
+            out[r, e] = minimum(maximum(total, 0.0), 1.0)
+    return out
+
+
+def _clarity(world, state, view, menu, idx, values, change, outs, base) -> None:
     """Clarify or obscure a pledge: its protégés' deterrence and emboldening, and entrapment.
 
     A pledge's strength grows with its clarity (§4): the hub takes on more of its protégés'
     crisis and war costs as it deters more.
     """
-    for m, v in enumerate(idx):
-        if not (change[:, m] != 0).any():
-            continue
-        a, k = menu.actor[v], menu.target[v]
-        scale = (values[:, m] + change[:, m]) / np.maximum(values[:, m], EPS)
-        credible, promised = view.ties.strength.copy(), view.ties.promise.copy()
-        credible[:, k] *= scale
-        promised[:, k] *= scale
-        new_cover = _recover(world, view, credible, promised, view.terms.theatre)
-        _whole(world, view, new_cover, base, a, _add_escalation(out, m, change[:, m] != 0))
+    for d, out in enumerate(outs):
+        for m, v in enumerate(idx):
+            moved = change[:, m, d] != 0
+            if not moved.any():
+                continue
+            a, k = menu.actor[v], menu.target[v]
+            scale = (values[:, m] + change[:, m, d]) / np.maximum(values[:, m], EPS)
+            credible, promised = view.ties.strength.copy(), view.ties.promise.copy()
+            credible[:, k] *= scale
+            promised[:, k] *= scale
+            new_cover = _recover(world, view, credible, promised, view.terms.theatre)
+            _whole(world, view, new_cover, base, a, _add_escalation(out, m, moved))
 
 
 _SCORERS = {
@@ -635,19 +799,22 @@ def utilities(
     *,
     value: np.ndarray | None = None,
     stake: np.ndarray | None = None,
+    o: np.ndarray | None = None,
 ) -> np.ndarray:
     """``ΔU`` of the moves of the menu's variables ``idx`` (see the module docstring).
 
-    ``value`` is :func:`revealed_value` of the moves and ``stake`` their :func:`lever_stakes`,
-    each computed when not given.
+    ``value`` is :func:`revealed_value` of the moves, ``stake`` their :func:`lever_stakes`
+    and ``o`` :func:`departures` of ``values``, each computed when not given.
 
     Returns:
         ``(R, len(idx), 2)``; ``-inf`` where a move is not available or not attended to.
     """
     menu = world.menu.take(idx)
     p = world.params.decisions
+    if o is None:
+        o = departures(world, state, menu, values)
     if value is None:
-        value = revealed_value(world, state, menu, idx, values, scores.change)
+        value = revealed_value(world, state, menu, idx, values, scores.change, o=o)
     own = lever_stakes(world, state, idx) if stake is None else stake
     r = state.replicates
     return _gains(
@@ -657,7 +824,7 @@ def utilities(
         leading(world.decision_attended[..., idx], 1),
         value,
         np.ascontiguousarray(own),
-        departures(world, state, menu, values),
+        o,
         menu.step,
         coefficients(r, p.commitment, p.move_cost),
     )
@@ -717,10 +884,12 @@ def revealed_value(
     values: np.ndarray,
     change: np.ndarray,
     price: np.ndarray | None = None,
+    o: np.ndarray | None = None,
 ) -> np.ndarray:
     """The private value ``V(o + Δ) − V(o)`` of each move of variables ``idx``, ``(R, V, 2)``.
 
-    ``price`` is :func:`prices_now` of the variables, computed when not given.
+    ``price`` is :func:`prices_now` of the variables and ``o`` :func:`departures` of
+    ``values``, each computed when not given.
 
     ``V(o) = δ (β_+ max(o, 0) + β_− min(o, 0))`` is piecewise linear in the departure ``o``
     from the status quo (in steps ``δ``), kinked there: a move above the status quo is valued
@@ -729,7 +898,8 @@ def revealed_value(
     """
     if price is None:
         price = prices_now(world, state, idx)
-    o = departures(world, state, menu, values)
+    if o is None:
+        o = departures(world, state, menu, values)
     return _values(np.ascontiguousarray(price), o, change, menu.step)
 
 
@@ -799,29 +969,69 @@ def choose(
     scale = np.maximum(lever_stakes(world, state) if stake is None else stake, MIN_STAKE)
     flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
     out = np.full((r, deciders.size), -1, dtype=np.int64)
-    # The deciders' moves, grouped by decider (each group in menu order): ``order``.
-    rank = np.full(world.n, -1)
+    layout = _choice_layout(menu, world.n, deciders)
+    if layout is None:
+        return out
+    g = _gumbel(draw(state.keys, state.step, layout.plan)[0])
+    held, shocks = g[:, : layout.deciding.size], g[:, layout.deciding.size :]
+    lam = leading(world.rationality, 1)[..., layout.movers]
+    out[:, layout.deciding] = _pick(
+        flat, layout.order, shocks, np.ascontiguousarray(lam), held, layout.starts, layout.ends
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where :func:`choose` finds each decider's moves and their draws (fixed by the menu).
+
+    Attributes:
+        order: The deciders' moves (positions ``2 v + d``), grouped by decider, each group in
+            menu order.
+        deciding: The deciders (positions in ``deciders``) with a move on the menu.
+        starts: Where each of their groups starts in ``order``.
+        ends: Where each ends.
+        movers: The actor of each move of ``order``.
+        plan: The ``DECISION`` draws: one per deciding state for holding, then one per move
+            of ``order``, each keyed by what it is.
+    """
+
+    order: np.ndarray
+    deciding: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    movers: np.ndarray
+    plan: DrawPlan
+
+
+#: Each menu's :class:`_Layout` by deciders (a menu's structure is fixed; kept while it lives).
+_LAYOUTS: weakref.WeakKeyDictionary[Menu, dict[tuple, _Layout | None]] = weakref.WeakKeyDictionary()
+
+
+def _choice_layout(menu: Menu, n: int, deciders: np.ndarray) -> _Layout | None:
+    """The :class:`_Layout` of ``deciders``' moves on ``menu`` (None: they have none)."""
+    known = _LAYOUTS.setdefault(menu, {})
+    key = (n, deciders.dtype.str, deciders.tobytes())
+    if key in known:
+        return known[key]
+    rank = np.full(n, -1)
     rank[deciders] = np.arange(deciders.size)
     group = rank[np.repeat(menu.actor, 2)]  # each move's decider, -1 if its actor does not decide
     kept = np.flatnonzero(group >= 0)
     order = kept[np.argsort(group[kept], kind="stable")]
-    if order.size == 0:
-        return out
-    counts = np.bincount(group[order], minlength=deciders.size)
-    deciding = np.flatnonzero(counts)  # deciders with a move on the menu
-    starts = np.concatenate([[0], np.cumsum(counts[deciding])[:-1]])
-    # One Gumbel shock per move, keyed by what it is, and one per decider for holding.
-    holds = np.array([hold_identity(i) for i in deciders[deciding].tolist()], dtype=np.int64)
-    g = _gumbel(
-        uniforms(
-            state.keys, state.step, Stream.DECISION, np.concatenate([holds, menu.identity()[order]])
-        )
-    )
-    held, shocks = g[:, : holds.size], g[:, holds.size :]
-    lam = leading(world.rationality, 1)[..., np.repeat(menu.actor, 2)[order]]
-    ends = np.concatenate([starts[1:], [order.size]])
-    out[:, deciding] = _pick(flat, order, shocks, np.ascontiguousarray(lam), held, starts, ends)
-    return out
+    layout = None
+    if order.size:
+        counts = np.bincount(group[order], minlength=deciders.size)
+        deciding = np.flatnonzero(counts)  # deciders with a move on the menu
+        starts = np.concatenate([[0], np.cumsum(counts[deciding])[:-1]])
+        ends = np.concatenate([starts[1:], [order.size]])
+        holds = np.array([hold_identity(i) for i in deciders[deciding].tolist()], dtype=np.int64)
+        keys = np.concatenate([holds, menu.identity()[order]])
+        plan = DrawPlan.of([(Stream.DECISION, keys)])
+        movers = np.repeat(menu.actor, 2)[order]
+        layout = _Layout(order, deciding, starts, ends, movers, plan)
+    known[key] = layout
+    return layout
 
 
 @numba.njit(cache=True)
@@ -879,24 +1089,52 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
         return out
     stake = lever_stakes(world, state) if scores.stake is None else scores.stake
     stake = np.maximum(stake, MIN_STAKE)
-    where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
-    for v in channels.tolist():
-        mirror = where.get((int(menu.target[v]), int(menu.actor[v])))
-        b = int(menu.target[v])
-        own = gains[:, mirror, 0] / stake[:, mirror] if mirror is not None else None
-        lam_b = np.broadcast_to(world.rationality[..., b], (r,))
-        lam_0 = np.broadcast_to(world.params.decisions.rationality, (r,))
-        at = scores.slot(v)
-        partner = scores.partner_cost[:, at, 0] if at >= 0 else np.zeros(r)
-        fallback = -partner / stake[:, v]
-        if own is None:
-            z = lam_0 * fallback
-        else:
-            z = np.where(
-                np.isfinite(own), lam_b * np.where(np.isfinite(own), own, 0.0), lam_0 * fallback
-            )
-        out[:, v] = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+    at = channels if scores.slots is None else scores.slots[channels]
+    z = _acceptance_logits(
+        gains,
+        stake,
+        scores.partner_cost,
+        channels,
+        _mirrors(menu, channels),
+        at,
+        menu.target[channels],
+        leading(world.rationality, 1),
+        per_replicate(world.params.decisions.rationality, r),
+    )
+    out[:, channels] = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
     return out
+
+
+def _mirrors(menu: Menu, channels: np.ndarray) -> np.ndarray:
+    """Each channel's mirror: the partner's variable of the same channel, -1 if none."""
+    where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
+    found = [where.get((int(menu.target[v]), int(menu.actor[v])), -1) for v in channels.tolist()]
+    return np.array(found, dtype=np.int64)
+
+
+@numba.njit(cache=True)
+def _acceptance_logits(gains, stake, partner_cost, channels, mirrors, at, target, lam, lam_0):
+    """The partner's logit ``z`` of :func:`acceptance` for each channel, ``(R, C)``.
+
+    ``λ_b ΔU_b / S`` of the mirror move where the partner has one and its gain is finite, else
+    ``λ_0 (−ΔC_b) / S`` (the channel's saving to the partner, 0 where it was not scored, at
+    ``at`` -1); ``lam`` is ``(1, N)``, or ``(R, N)`` stacked. The arithmetic of the array form
+    it replaced (the same bits).
+    """
+    reps, count = gains.shape[0], channels.size
+    z = np.empty((reps, count))
+    for r in range(reps):
+        rate = lam[r if lam.shape[0] > 1 else 0]
+        for c in range(count):
+            v, mirror = channels[c], mirrors[c]
+            if mirror >= 0:
+                own = gains[r, mirror, 0] / stake[r, mirror]
+                if np.isfinite(own):
+                    z[r, c] = rate[target[c]] * own
+                    continue
+            partner = partner_cost[r, at[c], 0] if at[c] >= 0 else 0.0
+            z[r, c] = lam_0[r] * (-partner / stake[r, v])
+    return z
 
 
 def apply_choices(
@@ -1023,12 +1261,13 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
     menu = world.menu.take(idx)
     values = current_values(world, state, menu, levers)
-    part = score_moves(world, state, view, menu, values)
+    o = departures(world, state, menu, values)  # once, for the changes, values and gains
+    part = score_moves(world, state, view, menu, values, o)
     everything = np.arange(world.menu.size)
     price = prices_now(world, state, everything)  # once, for the value and every stake
     stake = lever_stakes(world, state, everything, price)
-    value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx])
-    gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx])
+    value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx], o)
+    gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx], o=o)
     r, v = state.replicates, world.menu.size
     full = np.full((r, v, 2), -np.inf)
     full[:, idx] = gains
