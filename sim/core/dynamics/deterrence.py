@@ -190,7 +190,13 @@ def _dyad_backing(
     adversary, dyad, link_alliance, target_start, target_direction, target_helper,
     direction_start,
 ):  # fmt: skip
-    """:func:`dyad_backing` over the replicates: :func:`_dyad_backing_one` on each."""
+    """:func:`dyad_backing` over the replicates, :func:`_backing_one` twice in each.
+
+    The order of the array form it replaced: each dyad's directions' maxima from zero in order
+    (``np.maximum``), then the credible backing each side's protectors bring added in order
+    (``np.add.at``): the same bits. (The dyads' part is written in the replicate loop: a
+    one-replicate function of twenty arrays costs more to call than this work.)
+    """
     reps, n = capability.shape
     s, directions, targets = dyad_i.size, protected.size, target_start.size
     deter = np.empty((reps, s))
@@ -203,75 +209,31 @@ def _dyad_backing(
     per = np.empty(directions)
     for r in range(reps):
         _regional(capability[r], regional[r if regional.shape[0] > 1 else 0], own)
-        _dyad_backing_one(
-            credible[r], promised[r], mask[r], own, theatre[r], dyad_i, dyad_j, protected,
-            adversary, dyad, link_alliance, target_start, target_direction, target_helper,
-            direction_start, deter[r], embolden[r], strength[r], pledged[r], scratch, brought,
+        for q in range(s):
+            deter[r, q] = 0.0
+            embolden[r, q] = 0.0
+            strength[r, q, 0] = own[dyad_i[q]]
+            strength[r, q, 1] = own[dyad_j[q]]
+        if directions == 0:
+            continue
+        _backing_one(
+            credible[r], mask[r], own, theatre[r], protected, adversary, link_alliance,
+            target_start, target_direction, target_helper, direction_start, pledged[r],
+            brought, per,
+        )  # fmt: skip
+        for d in range(directions):
+            deter[r, dyad[d]] = maximum(deter[r, dyad[d]], per[d])
+        for d in range(directions):
+            side = 1 if protected[d] == dyad_j[dyad[d]] else 0  # protected first or second
+            strength[r, dyad[d], side] += per[d] * own[adversary[d]]
+        _backing_one(
+            promised[r], mask[r], own, theatre[r], protected, adversary, link_alliance,
+            target_start, target_direction, target_helper, direction_start, scratch, brought,
             per,
         )  # fmt: skip
+        for d in range(directions):
+            embolden[r, dyad[d]] = maximum(embolden[r, dyad[d]], per[d])
     return deter, embolden, strength, pledged
-
-
-@numba.njit(cache=True, inline="always")
-def _dyad_backing_one(
-    credible, promised, mask, regional, theatre, dyad_i, dyad_j, protected, adversary, dyad,
-    link_alliance, target_start, target_direction, target_helper, direction_start, deter,
-    embolden, strength, pledged, scratch, brought, per,
-):  # fmt: skip
-    """:func:`dyad_backing` of one replicate, into its four outputs' rows.
-
-    ``deter`` and ``embolden`` ``(S,)``, ``strength`` ``(S, 2)``, ``pledged`` ``(G,)``;
-    ``scratch``, ``brought`` ``(G,)`` and ``per`` ``(Dd,)`` are scratch. The order of the array
-    form it replaced: the directions' maxima from zero in order (``np.maximum``), then the
-    credible backing each side's protectors bring added in order (``np.add.at``): the same
-    bits.
-    """
-    for q in range(dyad_i.size):
-        deter[q] = 0.0
-        embolden[q] = 0.0
-        strength[q, 0] = regional[dyad_i[q]]
-        strength[q, 1] = regional[dyad_j[q]]
-    if protected.size == 0:
-        return
-    _backing_one(
-        credible,
-        mask,
-        regional,
-        theatre,
-        protected,
-        adversary,
-        link_alliance,
-        target_start,
-        target_direction,
-        target_helper,
-        direction_start,
-        pledged,
-        brought,
-        per,
-    )
-    for d in range(protected.size):
-        deter[dyad[d]] = maximum(deter[dyad[d]], per[d])
-    for d in range(protected.size):
-        side = 1 if protected[d] == dyad_j[dyad[d]] else 0  # protected first or second
-        strength[dyad[d], side] += per[d] * regional[adversary[d]]
-    _backing_one(
-        promised,
-        mask,
-        regional,
-        theatre,
-        protected,
-        adversary,
-        link_alliance,
-        target_start,
-        target_direction,
-        target_helper,
-        direction_start,
-        scratch,
-        brought,
-        per,
-    )
-    for d in range(protected.size):
-        embolden[dyad[d]] = maximum(embolden[dyad[d]], per[d])
 
 
 def protective_reach(ties: Ties, theatre: np.ndarray) -> np.ndarray:

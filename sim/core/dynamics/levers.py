@@ -53,12 +53,37 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
     """
     menu = world.menu
     on = menu.lever >= 0
-    at = (menu.lever[on], menu.actor[on], menu.target[on])
-    levers = np.maximum(scripted, 0.0) if _has_negative(state, scripted) else scripted.copy()
-    levers[:, at[0], at[1], at[2]] = np.maximum(
-        scripted[:, at[0], at[1], at[2]] + state.overlay[:, at[0], at[1], at[2]], 0.0
-    )
-    return levers
+    floor = _has_negative(state, scripted)
+    scripted = np.ascontiguousarray(scripted)
+    return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
+
+
+@numba.njit(cache=True)
+def _decided(scripted, overlay, lever, actor, target, floor):
+    """:func:`decided_levers` of every replicate, ``(R, L, N, N)``: :func:`_decided_one`."""
+    out = np.empty(scripted.shape)
+    for r in range(scripted.shape[0]):
+        _decided_one(scripted[r], overlay[r], lever, actor, target, floor, out[r])
+    return out
+
+
+@numba.njit(cache=True)
+def _decided_one(scripted, overlay, lever, actor, target, floor, out):
+    """:func:`decided_levers` of one replicate, into ``out`` ``(L, N, N)``.
+
+    The scripted levers (``max(·, 0)`` where ``floor``, as ``np.maximum`` gives it), then
+    ``max(scripted + overlay, 0)`` on the menu's levers: the arithmetic of the array form.
+    """
+    flat, into = scripted.reshape(-1), out.reshape(-1)
+    if floor:
+        for x in range(flat.size):
+            into[x] = maximum(flat[x], 0.0)
+    else:
+        for x in range(flat.size):
+            into[x] = flat[x]
+    for v in range(lever.size):
+        k, a, t = lever[v], actor[v], target[v]
+        out[k, a, t] = maximum(scripted[k, a, t] + overlay[k, a, t], 0.0)
 
 
 def _has_negative(state: State, scripted: np.ndarray) -> bool:
@@ -259,8 +284,7 @@ def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
 def _friction(presence, opposed, dyad_i, dyad_j):
     """:func:`presence_friction`: ``min(1, Σ_m P_mi o_mj + P_mj o_mi)`` over dyads, ``(R, D)``.
 
-    The sum over ``m`` runs in a fixed order (the same bits at any batch size), skipping the
-    states with no forces in either country (they would add exact zeros).
+    :func:`_friction_one` on each replicate.
 
     Args:
         presence: Forward presence, actor × host, ``(R, N, N)``.
@@ -270,17 +294,39 @@ def _friction(presence, opposed, dyad_i, dyad_j):
     """
     reps, n = presence.shape[0], presence.shape[1]
     out = np.empty((reps, dyad_i.size))
+    deployed = np.empty(n, dtype=np.int64)
     for r in range(reps):
         o = opposed[r if opposed.shape[0] > 1 else 0]
-        for q in range(dyad_i.size):
-            i, j = dyad_i[q], dyad_j[q]
-            there, back = 0.0, 0.0
-            for m in range(n):
-                if presence[r, m, i] != 0.0 or presence[r, m, j] != 0.0:
-                    there += presence[r, m, i] * o[m, j]
-                    back += presence[r, m, j] * o[m, i]
-            out[r, q] = minimum(maximum(there + back, 0.0), 1.0)
+        _friction_one(presence[r], o, dyad_i, dyad_j, deployed, out[r])
     return out
+
+
+@numba.njit(cache=True)
+def _friction_one(presence, opposed, dyad_i, dyad_j, deployed, out):
+    """:func:`presence_friction` of one replicate, into ``out`` ``(D,)``.
+
+    The sum over ``m`` runs in a fixed order (the same bits at any batch size), skipping the
+    states with no forces in either country (they would add exact zeros); the states with no
+    forces abroad at all are found once (``deployed`` is scratch, ``(N,)``), so that each
+    dyad looks only at the few that have.
+    """
+    n = presence.shape[0]
+    count = 0
+    for m in range(n):
+        for h in range(n):
+            if presence[m, h] != 0.0:
+                deployed[count] = m
+                count += 1
+                break
+    for q in range(dyad_i.size):
+        i, j = dyad_i[q], dyad_j[q]
+        there, back = 0.0, 0.0
+        for c in range(count):
+            m = deployed[c]
+            if presence[m, i] != 0.0 or presence[m, j] != 0.0:
+                there += presence[m, i] * opposed[m, j]
+                back += presence[m, j] * opposed[m, i]
+        out[q] = minimum(maximum(there + back, 0.0), 1.0)
 
 
 def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:
@@ -331,7 +377,17 @@ def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
 
 def stocked(world: World, state: State) -> bool:
     """Whether arms may be in service: deliveries scheduled, or some played (a game's move)."""
-    return world.delivery_policy.size > 0 or bool(state.transfers.any())
+    return world.delivery_policy.size > 0 or _any_nonzero(state.transfers.reshape(-1))
+
+
+@numba.njit(cache=True)
+def _any_nonzero(values):
+    """``values.any()`` of a flat array, stopping at the first entry that is not 0 (NaN is)."""
+    found, x = False, 0
+    while not found and x < values.size:
+        found = values[x] != 0.0
+        x += 1
+    return found
 
 
 def deliveries(world: World, state: State) -> None:

@@ -25,9 +25,8 @@ quantities held where they are — the documented approximation of a forked simu
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -106,7 +105,7 @@ def _shares(strength, common):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _shares_one(strength, common, out):
     """:meth:`Cover.shares` of one replicate, ``(S, 2)``, into ``out``.
 
@@ -165,6 +164,8 @@ class Outlook:
         start: Each dyad's distribution over the rungs now, ``(R, S, 6)``.
         horizon: Months looked ahead.
         costs: :func:`rung_costs` with a replicate axis, ``(1, S, 6)`` or ``(R, S, 6)``.
+        memo: What the month's scoring derives from the outlook alone, kept for its other
+            moves (:func:`alignment_months`' factors, :func:`following_value`'s capability).
     """
 
     ties: Ties
@@ -185,6 +186,7 @@ class Outlook:
     start: np.ndarray
     horizon: int
     costs: np.ndarray
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def outlook(
@@ -526,7 +528,7 @@ class Chains:
             for c, name in enumerate(names):
                 part[c] = replaced[name] if name in replaced else COVARIATES[name](view)[:, at]
             start += at.size
-        keep, inverse = _distinct(dyads, covariates)
+        keep, inverse = _distinct(dyads, covariates.view(np.uint64))
         if keep.size < dyads.size:
             dyads, covariates = dyads[keep], covariates[:, :, keep]
         given = dict(zip(names, covariates, strict=True))
@@ -545,16 +547,24 @@ def _distinct(dyads, covariates):
     """The first of each set of identical columns, and where each column's result is.
 
     Two columns are identical when their dyad is the same and so is every covariate in every
-    replicate, bit for bit (a zero's sign included).
+    replicate, bit for bit (the covariates are read as ``uint64``). Each column's bits are
+    hashed first, so that only columns with the same hash are compared in full.
 
     Args:
         dyads: Positions among the incident dyads, ``(E,)``.
-        covariates: The covariates of each column, ``(C, R, E)``.
+        covariates: The covariates of each column, as ``uint64``, ``(C, R, E)``.
 
     Returns:
         The columns to run, ``(U,)`` in order, and each column's place among them, ``(E,)``.
     """
     names, reps, count = covariates.shape
+    digest = np.empty(count, dtype=np.uint64)
+    for e in range(count):
+        digest[e] = np.uint64(dyads[e])
+    for c in range(names):
+        for r in range(reps):
+            for e in range(count):
+                digest[e] = digest[e] * np.uint64(1099511628211) ^ covariates[c, r, e]
     keep = np.empty(count, dtype=np.int64)
     inverse = np.empty(count, dtype=np.int64)
     kept = 0
@@ -562,13 +572,12 @@ def _distinct(dyads, covariates):
         found = -1
         for u in range(kept):
             f = keep[u]
-            if dyads[f] != dyads[e]:
+            if digest[f] != digest[e] or dyads[f] != dyads[e]:
                 continue
             equal = True
             for c in range(names):
                 for r in range(reps):
-                    a, b = covariates[c, r, e], covariates[c, r, f]
-                    if a != b or math.copysign(1.0, a) != math.copysign(1.0, b):
+                    if covariates[c, r, e] != covariates[c, r, f]:
                         equal = False
                         break
                 if not equal:
@@ -619,7 +628,7 @@ def _party_costs(
     return bears
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _party_costs_one(
     shares, total, severe, pledged, dyad_i, dyad_j, protected, dyad, target_direction,
     target_helper, bears,
@@ -657,8 +666,24 @@ def alignment_months(
     over the look-ahead and, for a lasting posture, the continuation months beyond it. With
     ``squared``, the sum of ``ΔA(h)²`` instead (for a cost that is quadratic in alignment).
     """
+    memo = getattr(view, "memo", None)
+    key = ("alignment_months", view.horizon, lasting, squared)
+    if memo is not None and key in memo:
+        k, factor = memo[key]
+    else:
+        k, factor = _alignment_factor(world, view.horizon, lasting, squared)
+        if memo is not None:
+            memo[key] = (k, factor)
+    return pull / k * factor if not squared else (pull / k) ** 2 * factor
+
+
+def _alignment_factor(world: World, horizon: int, lasting: bool, squared: bool):
+    """The inertia ``k`` and the factor of ``pull / k`` (or its square) in :func:`alignment_months`.
+
+    Both depend on the coefficients and the months alone, so a month's moves share them.
+    """
     p = world.params
-    months = view.horizon + (p.decisions.continuation if lasting else 0.0)
+    months = horizon + (p.decisions.continuation if lasting else 0.0)
     k = np.maximum(p.alignment.inertia, EPS)
     q = 1.0 - p.alignment.rate * k
     once = q * (1.0 - q**months) / np.maximum(1.0 - q, EPS)  # Σ q^h, h = 1 … months
@@ -674,10 +699,10 @@ def alignment_months(
     if not squared:
         series = a * h1 - a**2 / 2 * h2 + a**3 / 6 * h3
         closed = months - once
-        return pull / k * (closed * (1.0 - small) + series * small)
+        return k, closed * (1.0 - small) + series * small
     series = a**2 * h2 - a**3 * h3 + 7 / 12 * a**4 * h4
     closed = months - 2.0 * once + twice
-    return (pull / k) ** 2 * (closed * (1.0 - small) + series * small)
+    return k, closed * (1.0 - small) + series * small
 
 
 def following_value(world: World, view: Outlook, state: State, actor, target, pull):
@@ -688,8 +713,11 @@ def following_value(world: World, view: Outlook, state: State, actor, target, pu
     of the region's capability: a state values followers by their weight, and by how firmly it
     stands on a side itself. A pole is no one's follower (its alignment is fixed, §3).
     """
-    regional = view.capability * world.regional
-    weight = regional[:, target] / regional.sum(axis=1, keepdims=True)
+    regional = view.memo.get("regional")
+    if regional is None:
+        regional = view.capability * world.regional
+        regional = view.memo["regional"] = (regional, regional.sum(axis=1, keepdims=True))
+    weight = regional[0][:, target] / regional[1]
     weight = weight * ~world.pole[target]  # a pole's alignment is its own: no pull moves it
     own = state.alignment[:, actor]
     moved = alignment_months(world, view, pull, lasting=True)
