@@ -158,7 +158,7 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     if cached is not None and cached[0] is levers:
         return cached[1]
     kind = LEVER_INDEX
-    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j)
+    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, world.donors)
     (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
     (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:]
     presence = levers[:, kind["presence"]]
@@ -173,7 +173,7 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         dialogue=dialogue,
         relief=relief,
         donors=donors,
-        aid=np.ascontiguousarray(aid[:, donors]),
+        aid=aid,
         nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
         traders=traders,
         trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
@@ -200,7 +200,7 @@ _KERNEL_KINDS = tuple(
 @numba.njit(cache=True)
 def _pair_terms(
     levers, assistance, inducement, coercion, ceasefire, channel, dialogue, exercises, economic,
-    dyad_i, dyad_j,
+    dyad_i, dyad_j, donors,
 ):  # fmt: skip
     """The pairwise :class:`LeverTerms` of a lever tensor, in one pass.
 
@@ -212,8 +212,9 @@ def _pair_terms(
         ``assistance_in`` ``(R, N)``; ``coercion_on``, the coercion each suffers, ``(R, N, N)``;
         ``coercion_dyad``, ``ceasefire_dyad`` ``(R, D)``; ``channel`` ``(R, N, N)``;
         ``dialogue``, ``relief`` ``(R, D)``; ``exercises`` ``(R, N, N)``; ``economic_on``
-        ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid`` ``(R, N, N)``; and whether any
-        coercion, channel or economic coercion is in force, ``(3,)``.
+        ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid``, aid and inducements from each of
+        ``donors``, ``(R, len(donors), N)``; and whether any coercion, channel or economic
+        coercion is in force, ``(3,)``.
     """
     reps, n = levers.shape[0], levers.shape[2]
     d = dyad_i.size
@@ -222,7 +223,7 @@ def _pair_terms(
     channel_out = np.empty((reps, n, n))
     exercises_out = np.empty((reps, n, n))
     economic_on = np.empty((reps, n, n))
-    aid = np.empty((reps, n, n))
+    aid = np.empty((reps, donors.size, n))
     coercion_dyad = np.empty((reps, d))
     ceasefire_dyad = np.empty((reps, d))
     dialogue_out = np.empty((reps, d))
@@ -248,7 +249,10 @@ def _pair_terms(
                     any_of[1] = True
                 channel_out[r, i, j] = maximum(ch, levers[r, channel, j, i])
                 exercises_out[r, i, j] = levers[r, exercises, i, j] + levers[r, exercises, j, i]
-                aid[r, i, j] = levers[r, assistance, i, j] + levers[r, inducement, i, j]
+        for g in range(donors.size):
+            for j in range(n):
+                a = donors[g]
+                aid[r, g, j] = levers[r, assistance, a, j] + levers[r, inducement, a, j]
         for q in range(d):
             i, j = dyad_i[q], dyad_j[q]
             coercion_dyad[r, q] = levers[r, coercion, i, j] + levers[r, coercion, j, i]
@@ -377,17 +381,7 @@ def capability(world: World, state: State, levers: np.ndarray) -> np.ndarray:
 
 def stocked(world: World, state: State) -> bool:
     """Whether arms may be in service: deliveries scheduled, or some played (a game's move)."""
-    return world.delivery_policy.size > 0 or _any_nonzero(state.transfers.reshape(-1))
-
-
-@numba.njit(cache=True)
-def _any_nonzero(values):
-    """``values.any()`` of a flat array, stopping at the first entry that is not 0 (NaN is)."""
-    found, x = False, 0
-    while not found and x < values.size:
-        found = values[x] != 0.0
-        x += 1
-    return found
+    return world.delivery_policy.size > 0 or bool(state.transfers.any())
 
 
 def deliveries(world: World, state: State) -> None:

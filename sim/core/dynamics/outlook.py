@@ -347,7 +347,7 @@ def carried_costs(start, begin, up, down, costs, dyads, horizon):
     return total, severe
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _carried_one(start, begin, up, down, costs, dyads, horizon, scratch, total, severe):
     """:func:`carried_costs` of one replicate, added into ``total`` and ``severe`` ``(E,)``.
 
@@ -443,7 +443,7 @@ def stationary_costs(begin, up, down, costs, dyads, months):
     return total, severe
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _stationary_one(begin, up, down, costs, dyads, months, scratch, total, severe):
     """:func:`stationary_costs` of one replicate, into ``total`` and ``severe`` ``(E,)``.
 
@@ -522,11 +522,13 @@ class Chains:
         dyads = np.concatenate([at for at, _, _ in self.asks])
         names = sorted({name for _, replaced, _ in self.asks for name in replaced})
         covariates = np.empty((len(names), view.tau.shape[0], dyads.size))
+        for c, name in enumerate(names):  # the month's, then each ask's replacements
+            np.take(COVARIATES[name](view), dyads, axis=1, out=covariates[c])
         start = 0
         for at, replaced, _ in self.asks:
-            part = covariates[:, :, start : start + at.size]
             for c, name in enumerate(names):
-                part[c] = replaced[name] if name in replaced else COVARIATES[name](view)[:, at]
+                if name in replaced:
+                    covariates[c, :, start : start + at.size] = replaced[name]
             start += at.size
         keep, inverse = _distinct(dyads, covariates.view(np.uint64))
         if keep.size < dyads.size:
