@@ -53,12 +53,37 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
     """
     menu = world.menu
     on = menu.lever >= 0
-    at = (menu.lever[on], menu.actor[on], menu.target[on])
-    levers = np.maximum(scripted, 0.0) if _has_negative(state, scripted) else scripted.copy()
-    levers[:, at[0], at[1], at[2]] = np.maximum(
-        scripted[:, at[0], at[1], at[2]] + state.overlay[:, at[0], at[1], at[2]], 0.0
-    )
-    return levers
+    floor = _has_negative(state, scripted)
+    scripted = np.ascontiguousarray(scripted)
+    return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
+
+
+@numba.njit(cache=True)
+def _decided(scripted, overlay, lever, actor, target, floor):
+    """:func:`decided_levers` of every replicate, ``(R, L, N, N)``: :func:`_decided_one`."""
+    out = np.empty(scripted.shape)
+    for r in range(scripted.shape[0]):
+        _decided_one(scripted[r], overlay[r], lever, actor, target, floor, out[r])
+    return out
+
+
+@numba.njit(cache=True)
+def _decided_one(scripted, overlay, lever, actor, target, floor, out):
+    """:func:`decided_levers` of one replicate, into ``out`` ``(L, N, N)``.
+
+    The scripted levers (``max(·, 0)`` where ``floor``, as ``np.maximum`` gives it), then
+    ``max(scripted + overlay, 0)`` on the menu's levers: the arithmetic of the array form.
+    """
+    flat, into = scripted.reshape(-1), out.reshape(-1)
+    if floor:
+        for x in range(flat.size):
+            into[x] = maximum(flat[x], 0.0)
+    else:
+        for x in range(flat.size):
+            into[x] = flat[x]
+    for v in range(lever.size):
+        k, a, t = lever[v], actor[v], target[v]
+        out[k, a, t] = maximum(scripted[k, a, t] + overlay[k, a, t], 0.0)
 
 
 def _has_negative(state: State, scripted: np.ndarray) -> bool:
@@ -133,7 +158,7 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     if cached is not None and cached[0] is levers:
         return cached[1]
     kind = LEVER_INDEX
-    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j)
+    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, world.donors)
     (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
     (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:]
     presence = levers[:, kind["presence"]]
@@ -148,7 +173,7 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         dialogue=dialogue,
         relief=relief,
         donors=donors,
-        aid=np.ascontiguousarray(aid[:, donors]),
+        aid=aid,
         nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
         traders=traders,
         trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
@@ -175,7 +200,7 @@ _KERNEL_KINDS = tuple(
 @numba.njit(cache=True)
 def _pair_terms(
     levers, assistance, inducement, coercion, ceasefire, channel, dialogue, exercises, economic,
-    dyad_i, dyad_j,
+    dyad_i, dyad_j, donors,
 ):  # fmt: skip
     """The pairwise :class:`LeverTerms` of a lever tensor, in one pass.
 
@@ -187,8 +212,9 @@ def _pair_terms(
         ``assistance_in`` ``(R, N)``; ``coercion_on``, the coercion each suffers, ``(R, N, N)``;
         ``coercion_dyad``, ``ceasefire_dyad`` ``(R, D)``; ``channel`` ``(R, N, N)``;
         ``dialogue``, ``relief`` ``(R, D)``; ``exercises`` ``(R, N, N)``; ``economic_on``
-        ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid`` ``(R, N, N)``; and whether any
-        coercion, channel or economic coercion is in force, ``(3,)``.
+        ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid``, aid and inducements from each of
+        ``donors``, ``(R, len(donors), N)``; and whether any coercion, channel or economic
+        coercion is in force, ``(3,)``.
     """
     reps, n = levers.shape[0], levers.shape[2]
     d = dyad_i.size
@@ -197,7 +223,7 @@ def _pair_terms(
     channel_out = np.empty((reps, n, n))
     exercises_out = np.empty((reps, n, n))
     economic_on = np.empty((reps, n, n))
-    aid = np.empty((reps, n, n))
+    aid = np.empty((reps, donors.size, n))
     coercion_dyad = np.empty((reps, d))
     ceasefire_dyad = np.empty((reps, d))
     dialogue_out = np.empty((reps, d))
@@ -223,7 +249,10 @@ def _pair_terms(
                     any_of[1] = True
                 channel_out[r, i, j] = maximum(ch, levers[r, channel, j, i])
                 exercises_out[r, i, j] = levers[r, exercises, i, j] + levers[r, exercises, j, i]
-                aid[r, i, j] = levers[r, assistance, i, j] + levers[r, inducement, i, j]
+        for g in range(donors.size):
+            for j in range(n):
+                a = donors[g]
+                aid[r, g, j] = levers[r, assistance, a, j] + levers[r, inducement, a, j]
         for q in range(d):
             i, j = dyad_i[q], dyad_j[q]
             coercion_dyad[r, q] = levers[r, coercion, i, j] + levers[r, coercion, j, i]
@@ -259,8 +288,7 @@ def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
 def _friction(presence, opposed, dyad_i, dyad_j):
     """:func:`presence_friction`: ``min(1, Σ_m P_mi o_mj + P_mj o_mi)`` over dyads, ``(R, D)``.
 
-    The sum over ``m`` runs in a fixed order (the same bits at any batch size), skipping the
-    states with no forces in either country (they would add exact zeros).
+    :func:`_friction_one` on each replicate.
 
     Args:
         presence: Forward presence, actor × host, ``(R, N, N)``.
@@ -270,17 +298,39 @@ def _friction(presence, opposed, dyad_i, dyad_j):
     """
     reps, n = presence.shape[0], presence.shape[1]
     out = np.empty((reps, dyad_i.size))
+    deployed = np.empty(n, dtype=np.int64)
     for r in range(reps):
         o = opposed[r if opposed.shape[0] > 1 else 0]
-        for q in range(dyad_i.size):
-            i, j = dyad_i[q], dyad_j[q]
-            there, back = 0.0, 0.0
-            for m in range(n):
-                if presence[r, m, i] != 0.0 or presence[r, m, j] != 0.0:
-                    there += presence[r, m, i] * o[m, j]
-                    back += presence[r, m, j] * o[m, i]
-            out[r, q] = minimum(maximum(there + back, 0.0), 1.0)
+        _friction_one(presence[r], o, dyad_i, dyad_j, deployed, out[r])
     return out
+
+
+@numba.njit(cache=True)
+def _friction_one(presence, opposed, dyad_i, dyad_j, deployed, out):
+    """:func:`presence_friction` of one replicate, into ``out`` ``(D,)``.
+
+    The sum over ``m`` runs in a fixed order (the same bits at any batch size), skipping the
+    states with no forces in either country (they would add exact zeros); the states with no
+    forces abroad at all are found once (``deployed`` is scratch, ``(N,)``), so that each
+    dyad looks only at the few that have.
+    """
+    n = presence.shape[0]
+    count = 0
+    for m in range(n):
+        for h in range(n):
+            if presence[m, h] != 0.0:
+                deployed[count] = m
+                count += 1
+                break
+    for q in range(dyad_i.size):
+        i, j = dyad_i[q], dyad_j[q]
+        there, back = 0.0, 0.0
+        for c in range(count):
+            m = deployed[c]
+            if presence[m, i] != 0.0 or presence[m, j] != 0.0:
+                there += presence[m, i] * opposed[m, j]
+                back += presence[m, j] * opposed[m, i]
+        out[q] = minimum(maximum(there + back, 0.0), 1.0)
 
 
 def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:

@@ -26,12 +26,12 @@ quantities held where they are — the documented approximation of a forked simu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
 
-from sim.core.dynamics.deterrence import backing
+from sim.core.dynamics.deterrence import dyad_backing
 from sim.core.dynamics.incidents import (
     effective_channels,
     escalation_terms,
@@ -41,7 +41,7 @@ from sim.core.dynamics.incidents import (
     stationary,
 )
 from sim.core.dynamics.levers import LeverTerms, lever_terms
-from sim.core.dynamics.state import EPS, State, Ties
+from sim.core.dynamics.state import EPS, State, Ties, leading, maximum, minimum, per_replicate
 from sim.core.dynamics.threat import power_share
 from sim.core.world import World
 from sim.scenario.ladder import WAR
@@ -92,8 +92,30 @@ class Cover:
         ``common_cost`` coefficient) the part of an incident's cost both bear whatever their
         strength (casualties, trade, reputation): the weaker side bears more of the rest.
         """
-        total = np.maximum(self.strength.sum(axis=2, keepdims=True), EPS)
-        return common + (1.0 - common) * 2.0 * self.strength[..., ::-1] / total
+        common = per_replicate(common, self.strength.shape[0])
+        return _shares(self.strength, common)
+
+
+@numba.njit(cache=True)
+def _shares(strength, common):
+    """:meth:`Cover.shares` over the replicates, ``(R, S, 2)``: :func:`_shares_one` on each."""
+    out = np.empty(strength.shape)
+    for r in range(strength.shape[0]):
+        _shares_one(strength[r], common[r], out[r])
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def _shares_one(strength, common, out):
+    """:meth:`Cover.shares` of one replicate, ``(S, 2)``, into ``out``.
+
+    ``φ + (1 − φ) 2 F_other / max(F_own + F_other, ε)``, multiplied and divided left to right
+    as the array form did: the same bits.
+    """
+    for q in range(strength.shape[0]):
+        total = maximum(strength[q, 0] + strength[q, 1], EPS)
+        for side in range(2):
+            out[q, side] = common + (1.0 - common) * 2.0 * strength[q, 1 - side] / total
 
 
 def cover(
@@ -108,26 +130,13 @@ def cover(
 
     Deterrence and emboldening are those of §5 (:func:`sim.core.dynamics.deterrence.deterrence`);
     a side's strength against the other is its own theatre capability plus what its
-    protectors pledged against the other can bring: ``F_i = ĉ_i + B_{i|j} ĉ_j``.
+    protectors pledged against the other can bring: ``F_i = ĉ_i + B_{i|j} ĉ_j``
+    (:func:`sim.core.dynamics.deterrence.dyad_backing`).
     """
-    cov = ties.joined.coverage
-    r, s = capability_now.shape[0], world.incident_dyads.size
-    regional = capability_now * world.regional
-    dyad_i, dyad_j = world.dyad_i[world.incident_dyads], world.dyad_j[world.incident_dyads]
-    strength = np.stack((regional[:, dyad_i], regional[:, dyad_j]), axis=2)
-    deter, embolden = np.zeros((r, s)), np.zeros((r, s))
-    pledged = np.zeros((r, cov.target_start.size))
-    if cov.protected.size:
-        links = credible[:, cov.link_alliance] * cov.link_mask
-        pledged = np.maximum.reduceat(links, cov.target_start, axis=1)
-        for kind, out in ((credible, deter), (promised, embolden)):
-            per_direction = backing(world, ties, kind, capability_now, theatre)
-            for d in range(cov.protected.size):
-                np.maximum(out[:, cov.dyad[d]], per_direction[:, d], out=out[:, cov.dyad[d]])
-            if kind is credible:
-                side = (cov.protected == dyad_j[cov.dyad]).astype(int)  # protected first or second
-                brought = per_direction * regional[:, cov.adversary]
-                np.add.at(strength, (slice(None), cov.dyad, side), brought)
+    deter, embolden, strength, pledged = dyad_backing(
+        world, ties, credible, promised, capability_now, theatre
+    )
+    if ties.joined.coverage.protected.size:
         deter, embolden = -np.expm1(-deter), -np.expm1(-embolden)
     return Cover(deter, embolden, strength, pledged)
 
@@ -154,6 +163,9 @@ class Outlook:
         retreat: The stances' step-down chance, ``(R, S)``.
         start: Each dyad's distribution over the rungs now, ``(R, S, 6)``.
         horizon: Months looked ahead.
+        costs: :func:`rung_costs` with a replicate axis, ``(1, S, 6)`` or ``(R, S, 6)``.
+        memo: What the month's scoring derives from the outlook alone, kept for its other
+            moves (:func:`alignment_months`' factors, :func:`following_value`'s capability).
     """
 
     ties: Ties
@@ -173,6 +185,8 @@ class Outlook:
     retreat: np.ndarray
     start: np.ndarray
     horizon: int
+    costs: np.ndarray
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def outlook(
@@ -212,8 +226,9 @@ def outlook(
         presence=terms.presence_dyad[:, s],
         push=np.broadcast_to(push, (r, s.size)).copy(),
         retreat=np.broadcast_to(retreat, (r, s.size)).copy(),
-        start=start,
+        start=np.ascontiguousarray(start),
         horizon=world.decision_lookahead,
+        costs=np.ascontiguousarray(leading(rung_costs(world), 2)),
     )
 
 
@@ -284,115 +299,173 @@ def expected_costs(
     )
     push, retreat = pick(push, view.push), pick(retreat, view.retreat)
     terms = escalation_terms(world, *args, push=push, retreat=retreat, dyads=dyads)
+    # One layout (contiguous, with a replicate axis) for every call: the kernels are compiled
+    # once.
     shape = (RUNGS - 1, *tau.shape)  # (5, R, E): rungs 1 … 5
-    up_, down_ = (np.array(np.broadcast_to(a, shape)) for a in terms.ladder())
-    down_[-1] = np.minimum(up_[-1] + down_[-1], 1.0)  # at war: only down
-    up_[-1] = 0.0
-    costs = rung_costs(world)[..., dyads, :]  # (E, 6), or (R, E, 6)
-    # One layout (contiguous, writable, with a replicate axis) for every call: the kernels are
-    # compiled once.
-    costs = np.ascontiguousarray(costs if costs.ndim == 3 else costs[None])
+    up, down = (np.ascontiguousarray(np.broadcast_to(a, shape)) for a in terms.ladder())
     begin = np.ascontiguousarray(np.broadcast_to(begin, tau.shape))
+    dyads = np.asarray(dyads, dtype=np.int64)
     if lasting is not None:  # a lasting posture: the typical situation it makes, not today's
-        months = view.horizon + lasting
-        months = np.ascontiguousarray(np.broadcast_to(months, tau.shape[:1]), dtype=float)
-        return stationary_costs(begin, up_, down_, costs, months)
-    pi = np.ascontiguousarray(view.start[:, dyads])
-    return carried_costs(pi, begin, up_, down_, costs, view.horizon)
+        months = per_replicate(view.horizon + lasting, tau.shape[0])
+        return stationary_costs(begin, up, down, view.costs, dyads, months)
+    return carried_costs(view.start, begin, up, down, view.costs, dyads, view.horizon)
 
 
 @numba.njit(cache=True)
-def carried_costs(start, begin, up, down, costs, horizon):
+def carried_costs(start, begin, up, down, costs, dyads, horizon):
     """``Σ_{h=1..H} π_h · c`` and ``Σ π_h · c_severe`` of the monthly chain, ``(R, E)`` each.
 
-    ``π_h = π_{h−1} M``: a calm dyad starts an incident with ``begin``; at rung ``L`` a dyad
-    steps up with ``up[L−1]`` and down with ``down[L−1]`` (``up`` is 0 at war); ``c_severe``
-    is ``c`` on the crisis and war rungs. Compiled: the chain is six numbers per dyad carried
-    ``H`` months, which array passes would spend in overhead. The dyads are the innermost
-    loop, so that each step runs over contiguous rows; every dyad's arithmetic is in the
-    order of the array form it replaced, so the bits are the same.
+    :func:`_carried_one` on each replicate.
 
     Args:
-        start: ``π_0``, ``(R, E, 6)``.
+        start: ``π_0`` of every incident dyad, ``(R, S, 6)``.
         begin: Chance that a calm dyad starts an incident, ``(R, E)``.
         up: Step-up chance at rungs 1 … 5, ``(5, R, E)``.
         down: Step-down chance at rungs 1 … 5, ``(5, R, E)``.
-        costs: Cost of a month at each rung, ``(1, E, 6)``, or ``(R, E, 6)`` stacked.
+        costs: Cost of a month at each rung, ``(1, S, 6)``, or ``(R, S, 6)`` stacked.
+        dyads: Positions among the incident dyads, ``(E,)``.
         horizon: Months ``H``.
     """
-    reps, dyads, rungs = start.shape
-    total = np.zeros((reps, dyads))
-    severe = np.zeros((reps, dyads))
-    pi = np.empty((rungs, dyads))
-    moved = np.empty((rungs, dyads))
-    stay = np.empty((rungs, dyads))
-    cost = np.empty((rungs, dyads))
+    reps, count = begin.shape
+    total = np.zeros((reps, count))
+    severe = np.zeros((reps, count))
+    scratch = np.empty((8, RUNGS, count))
     for r in range(reps):
         c = costs[r if costs.shape[0] > 1 else 0]
-        for k in range(rungs):
-            for e in range(dyads):
-                pi[k, e] = start[r, e, k]
-                cost[k, e] = c[e, k]
-        for e in range(dyads):
-            stay[0, e] = 1.0 - begin[r, e]
-        for k in range(1, rungs):
-            for e in range(dyads):
-                stay[k, e] = 1.0 - up[k - 1, r, e] - down[k - 1, r, e]
-        for _ in range(horizon):
-            for k in range(rungs):
-                for e in range(dyads):
-                    moved[k, e] = pi[k, e] * stay[k, e]
-            for e in range(dyads):
-                moved[1, e] += pi[0, e] * begin[r, e]
-            for k in range(2, rungs):
-                for e in range(dyads):
-                    moved[k, e] += pi[k - 1, e] * up[k - 2, r, e]
-            for k in range(rungs - 1):
-                for e in range(dyads):
-                    moved[k, e] += pi[k + 1, e] * down[k, r, e]
-            for e in range(dyads):
-                month = 0.0
-                worst = 0.0
-                for k in range(rungs):
-                    pi[k, e] = moved[k, e]
-                    month += pi[k, e] * cost[k, e]
-                    worst += pi[k, e] * (cost[k, e] if k >= WAR - 1 else 0.0)
-                total[r, e] += month
-                severe[r, e] += worst
+        _carried_one(
+            start[r],
+            begin[r],
+            up[:, r],
+            down[:, r],
+            c,
+            dyads,
+            horizon,
+            scratch,
+            total[r],
+            severe[r],
+        )
     return total, severe
 
 
+@numba.njit(cache=True, inline="always")
+def _carried_one(start, begin, up, down, costs, dyads, horizon, scratch, total, severe):
+    """:func:`carried_costs` of one replicate, added into ``total`` and ``severe`` ``(E,)``.
+
+    ``π_h = π_{h−1} M``: a calm dyad starts an incident with ``begin``; at rung ``L`` a dyad
+    steps up with ``up[L−1]`` and down with ``down[L−1]``; at war only down, with
+    ``min(up + down, 1)``, as the model steps it; ``c_severe`` is ``c`` on the crisis and war
+    rungs. Compiled: the chain is six numbers per dyad carried ``H`` months, which array
+    passes would spend in overhead. The dyads are the innermost loop, so that each step runs
+    over contiguous rows; every dyad's arithmetic is in the order of the array form it
+    replaced, so the bits are the same.
+
+    Args:
+        start: ``π_0`` of every incident dyad, ``(S, 6)``.
+        begin: Chance that a calm dyad starts an incident, ``(E,)``.
+        up: Step-up chance at rungs 1 … 5, ``(5, E)``.
+        down: Step-down chance at rungs 1 … 5, ``(5, E)``.
+        costs: Cost of a month at each rung of every incident dyad, ``(S, 6)``.
+        dyads: Positions among the incident dyads, ``(E,)``.
+        horizon: Months ``H``.
+        scratch: Room for the chain, ``(8, 6, E)``.
+        total: ``Σ π_h · c``, added to, ``(E,)``.
+        severe: ``Σ π_h · c_severe``, added to, ``(E,)``.
+    """
+    count = dyads.size
+    pi, moved, stay, cost = scratch[0], scratch[1], scratch[2], scratch[3]
+    lift, fall = scratch[4], scratch[5]
+    month, worst = scratch[6, 0], scratch[7, 0]
+    for k in range(RUNGS):
+        for e in range(count):
+            pi[k, e] = start[dyads[e], k]
+            cost[k, e] = costs[dyads[e], k]
+    for k in range(RUNGS - 1):
+        for e in range(count):
+            lift[k, e] = up[k, e]
+            fall[k, e] = down[k, e]
+    for e in range(count):
+        fall[WAR - 1, e] = minimum(up[WAR - 1, e] + down[WAR - 1, e], 1.0)  # at war: only down
+        lift[WAR - 1, e] = 0.0
+        stay[0, e] = 1.0 - begin[e]
+    for k in range(1, RUNGS):
+        for e in range(count):
+            stay[k, e] = 1.0 - lift[k - 1, e] - fall[k - 1, e]
+    for _ in range(horizon):
+        for k in range(RUNGS):
+            for e in range(count):
+                moved[k, e] = pi[k, e] * stay[k, e]
+        for e in range(count):
+            moved[1, e] += pi[0, e] * begin[e]
+        for k in range(2, RUNGS):
+            for e in range(count):
+                moved[k, e] += pi[k - 1, e] * lift[k - 2, e]
+        for k in range(RUNGS - 1):
+            for e in range(count):
+                moved[k, e] += pi[k + 1, e] * fall[k, e]
+        for e in range(count):
+            month[e] = 0.0
+            worst[e] = 0.0
+        for k in range(RUNGS):
+            for e in range(count):
+                pi[k, e] = moved[k, e]
+                month[e] += pi[k, e] * cost[k, e]
+                worst[e] += pi[k, e] * (cost[k, e] if k >= WAR - 1 else 0.0)
+        for e in range(count):
+            total[e] += month[e]
+            severe[e] += worst[e]
+
+
 @numba.njit(cache=True)
-def stationary_costs(begin, up, down, costs, months):
+def stationary_costs(begin, up, down, costs, dyads, months):
     """``M π_∞ · c`` and ``M π_∞ · c_severe`` of each dyad's chain, ``(R, E)`` each.
 
-    ``π_∞`` is the chain's stationary distribution (:func:`level_distribution`), ``M`` the
-    months a lasting posture is weighed over. Compiled per dyad, in the order of the array
-    form it replaced (the same bits).
+    ``π_∞`` is the chain's stationary distribution (:func:`level_distribution`, at war only
+    down, with ``min(up + down, 1)``), ``M`` the months a lasting posture is weighed over.
+    Compiled per dyad, in the order of the array form it replaced (the same bits).
 
     Args:
         begin: Chance that a calm dyad starts an incident, ``(R, E)``.
         up: Step-up chance at rungs 1 … 5, ``(5, R, E)`` (the last, at war, unused).
         down: Step-down chance at rungs 1 … 5, ``(5, R, E)``.
-        costs: Cost of a month at each rung, ``(1, E, 6)``, or ``(R, E, 6)`` stacked.
+        costs: Cost of a month at each rung, ``(1, S, 6)``, or ``(R, S, 6)`` stacked.
+        dyads: Positions among the incident dyads, ``(E,)``.
         months: ``M`` of each replicate (a stacked sweep's may differ), ``(R,)``.
     """
-    reps, dyads = begin.shape
-    total = np.empty((reps, dyads))
-    severe = np.empty((reps, dyads))
-    rest = np.empty(RUNGS)
+    reps, count = begin.shape
+    total = np.empty((reps, count))
+    severe = np.empty((reps, count))
+    scratch = np.empty((3, RUNGS))
     for r in range(reps):
         c = costs[r if costs.shape[0] > 1 else 0]
-        for e in range(dyads):
-            stationary(begin[r, e], up[:, r, e], down[:, r, e], rest)
-            cost = 0.0
-            worst = 0.0
-            for k in range(RUNGS):
-                cost += rest[k] * c[e, k]
-                worst += rest[k] * (c[e, k] if k >= WAR - 1 else 0.0)
-            total[r, e] = months[r] * cost
-            severe[r, e] = months[r] * worst
+        _stationary_one(
+            begin[r], up[:, r], down[:, r], c, dyads, months[r], scratch, total[r], severe[r]
+        )
     return total, severe
+
+
+@numba.njit(cache=True, inline="always")
+def _stationary_one(begin, up, down, costs, dyads, months, scratch, total, severe):
+    """:func:`stationary_costs` of one replicate, into ``total`` and ``severe`` ``(E,)``.
+
+    ``begin`` ``(E,)``, ``up`` and ``down`` ``(5, E)``, ``costs`` ``(S, 6)``, ``scratch``
+    ``(3, 6)``; see :func:`stationary_costs`.
+    """
+    lift, fall, rest = scratch[0, : RUNGS - 2], scratch[1, : RUNGS - 1], scratch[2]
+    for e in range(dyads.size):
+        for k in range(RUNGS - 2):
+            lift[k] = up[k, e]
+        for k in range(RUNGS - 2):
+            fall[k] = down[k, e]
+        fall[WAR - 1] = minimum(up[WAR - 1, e] + down[WAR - 1, e], 1.0)  # at war: only down
+        stationary(begin[e], lift, fall, rest)
+        c = costs[dyads[e]]
+        cost = 0.0
+        worst = 0.0
+        for k in range(RUNGS):
+            cost += rest[k] * c[k]
+            worst += rest[k] * (c[k] if k >= WAR - 1 else 0.0)
+        total[e] = months * cost
+        severe[e] = months * worst
 
 
 #: The covariates of :func:`expected_costs` a move may replace, and where the month's are.
@@ -436,32 +509,90 @@ class Chains:
         self.asks.append((np.asarray(dyads), replaced, then))
 
     def run(self) -> None:
-        """Run every ask in one call and hand each its part."""
+        """Run every ask in one call and hand each its part.
+
+        Asks often repeat a chain (a move that leaves a dyad's covariates as they are, or two
+        moves that set them alike, such as either party pressing in an incident): a column
+        whose dyad and covariates are those of an earlier one, bit for bit in every
+        replicate, is not run again but given that column's result (:func:`_distinct`).
+        """
         if not self.asks:
             return
-        r = self.view.tau.shape[0]
+        view = self.view
         dyads = np.concatenate([at for at, _, _ in self.asks])
-        given = {name for _, replaced, _ in self.asks for name in replaced}
-        covariates = {
-            name: np.concatenate(
-                [
-                    np.broadcast_to(replaced[name], (r, at.size))
-                    if name in replaced
-                    else COVARIATES[name](self.view)[:, at]
-                    for at, replaced, _ in self.asks
-                ],
-                axis=1,
-            )
-            for name in sorted(given)
-        }
-        total, severe = expected_costs(
-            self.world, self.view, dyads, lasting=self.lasting, **covariates
-        )
+        names = sorted({name for _, replaced, _ in self.asks for name in replaced})
+        covariates = np.empty((len(names), view.tau.shape[0], dyads.size))
+        for c, name in enumerate(names):  # the month's, then each ask's replacements
+            np.take(COVARIATES[name](view), dyads, axis=1, out=covariates[c])
+        start = 0
+        for at, replaced, _ in self.asks:
+            for c, name in enumerate(names):
+                if name in replaced:
+                    covariates[c, :, start : start + at.size] = replaced[name]
+            start += at.size
+        keep, inverse = _distinct(dyads, covariates.view(np.uint64))
+        if keep.size < dyads.size:
+            dyads, covariates = dyads[keep], covariates[:, :, keep]
+        given = dict(zip(names, covariates, strict=True))
+        total, severe = expected_costs(self.world, view, dyads, lasting=self.lasting, **given)
+        if keep.size < inverse.size:
+            total, severe = total[:, inverse], severe[:, inverse]
         start = 0
         for at, _, then in self.asks:
             then(total[:, start : start + at.size], severe[:, start : start + at.size])
             start += at.size
         self.asks.clear()
+
+
+@numba.njit(cache=True)
+def _distinct(dyads, covariates):
+    """The first of each set of identical columns, and where each column's result is.
+
+    Two columns are identical when their dyad is the same and so is every covariate in every
+    replicate, bit for bit (the covariates are read as ``uint64``). Each column's bits are
+    hashed first, so that only columns with the same hash are compared in full.
+
+    Args:
+        dyads: Positions among the incident dyads, ``(E,)``.
+        covariates: The covariates of each column, as ``uint64``, ``(C, R, E)``.
+
+    Returns:
+        The columns to run, ``(U,)`` in order, and each column's place among them, ``(E,)``.
+    """
+    names, reps, count = covariates.shape
+    digest = np.empty(count, dtype=np.uint64)
+    for e in range(count):
+        digest[e] = np.uint64(dyads[e])
+    for c in range(names):
+        for r in range(reps):
+            for e in range(count):
+                digest[e] = digest[e] * np.uint64(1099511628211) ^ covariates[c, r, e]
+    keep = np.empty(count, dtype=np.int64)
+    inverse = np.empty(count, dtype=np.int64)
+    kept = 0
+    for e in range(count):
+        found = -1
+        for u in range(kept):
+            f = keep[u]
+            if digest[f] != digest[e] or dyads[f] != dyads[e]:
+                continue
+            equal = True
+            for c in range(names):
+                for r in range(reps):
+                    if covariates[c, r, e] != covariates[c, r, f]:
+                        equal = False
+                        break
+                if not equal:
+                    break
+            if equal:
+                found = u
+                break
+        if found < 0:
+            keep[kept] = e
+            found = kept
+            kept += 1
+        inverse[e] = found
+    return keep[:kept].copy(), inverse
 
 
 def party_costs(world: World, view: Outlook, cov: Cover, total: np.ndarray, severe: np.ndarray):
@@ -471,20 +602,55 @@ def party_costs(world: World, view: Outlook, cov: Cover, total: np.ndarray, seve
     party bears its share (:attr:`Cover.shares`); a patron its pledge times its protégé's share
     of the crisis and war rungs.
     """
-    r, n = total.shape[0], world.n
     s = world.incident_dyads
-    bears = np.zeros((r, n))
-    shares = cov.shares(world.params.decisions.common_cost)
-    np.add.at(bears, (slice(None), world.dyad_i[s]), shares[..., 0] * total)
-    np.add.at(bears, (slice(None), world.dyad_j[s]), shares[..., 1] * total)
     coverage = view.ties.joined.coverage
-    if coverage.protected.size:
-        direction = coverage.target_direction
-        dyad = coverage.dyad[direction]
-        side = (coverage.protected[direction] == world.dyad_j[s][dyad]).astype(int)
-        carried = cov.pledged * shares[:, dyad, side] * severe[:, dyad]
-        np.add.at(bears, (slice(None), coverage.target_helper), carried)
+    common = per_replicate(world.params.decisions.common_cost, total.shape[0])
+    return _party_costs(
+        cov.strength, common, total, severe, cov.pledged, world.n, world.dyad_i[s],
+        world.dyad_j[s], coverage.protected, coverage.dyad, coverage.target_direction,
+        coverage.target_helper,
+    )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _party_costs(
+    strength, common, total, severe, pledged, n, dyad_i, dyad_j, protected, dyad,
+    target_direction, target_helper,
+):  # fmt: skip
+    """:func:`party_costs` over the replicates, ``(R, N)``: :func:`_party_costs_one` on each."""
+    reps, s = total.shape
+    bears = np.empty((reps, n))
+    shares = np.empty((s, 2))
+    for r in range(reps):
+        _shares_one(strength[r], common[r], shares)
+        _party_costs_one(
+            shares, total[r], severe[r], pledged[r], dyad_i, dyad_j, protected, dyad,
+            target_direction, target_helper, bears[r],
+        )  # fmt: skip
     return bears
+
+
+@numba.njit(cache=True, inline="always")
+def _party_costs_one(
+    shares, total, severe, pledged, dyad_i, dyad_j, protected, dyad, target_direction,
+    target_helper, bears,
+):  # fmt: skip
+    """:func:`party_costs` of one replicate, into ``bears`` ``(N,)``.
+
+    Added in the order of the array form it replaced (``np.add.at``: the first countries'
+    shares dyad by dyad, the second countries', then each patron's pledge times its protégé's
+    share of the severe costs): the same bits.
+    """
+    bears[:] = 0.0
+    for q in range(dyad_i.size):
+        bears[dyad_i[q]] += shares[q, 0] * total[q]
+    for q in range(dyad_j.size):
+        bears[dyad_j[q]] += shares[q, 1] * total[q]
+    for g in range(target_helper.size):
+        d = target_direction[g]
+        q = dyad[d]
+        side = 1 if protected[d] == dyad_j[q] else 0
+        bears[target_helper[g]] += pledged[g] * shares[q, side] * severe[q]
 
 
 def threat_sum(view: Outlook) -> np.ndarray:
@@ -502,8 +668,24 @@ def alignment_months(
     over the look-ahead and, for a lasting posture, the continuation months beyond it. With
     ``squared``, the sum of ``ΔA(h)²`` instead (for a cost that is quadratic in alignment).
     """
+    memo = getattr(view, "memo", None)
+    key = ("alignment_months", view.horizon, lasting, squared)
+    if memo is not None and key in memo:
+        k, factor = memo[key]
+    else:
+        k, factor = _alignment_factor(world, view.horizon, lasting, squared)
+        if memo is not None:
+            memo[key] = (k, factor)
+    return pull / k * factor if not squared else (pull / k) ** 2 * factor
+
+
+def _alignment_factor(world: World, horizon: int, lasting: bool, squared: bool):
+    """The inertia ``k`` and the factor of ``pull / k`` (or its square) in :func:`alignment_months`.
+
+    Both depend on the coefficients and the months alone, so a month's moves share them.
+    """
     p = world.params
-    months = view.horizon + (p.decisions.continuation if lasting else 0.0)
+    months = horizon + (p.decisions.continuation if lasting else 0.0)
     k = np.maximum(p.alignment.inertia, EPS)
     q = 1.0 - p.alignment.rate * k
     once = q * (1.0 - q**months) / np.maximum(1.0 - q, EPS)  # Σ q^h, h = 1 … months
@@ -519,10 +701,10 @@ def alignment_months(
     if not squared:
         series = a * h1 - a**2 / 2 * h2 + a**3 / 6 * h3
         closed = months - once
-        return pull / k * (closed * (1.0 - small) + series * small)
+        return k, closed * (1.0 - small) + series * small
     series = a**2 * h2 - a**3 * h3 + 7 / 12 * a**4 * h4
     closed = months - 2.0 * once + twice
-    return (pull / k) ** 2 * (closed * (1.0 - small) + series * small)
+    return k, closed * (1.0 - small) + series * small
 
 
 def following_value(world: World, view: Outlook, state: State, actor, target, pull):
@@ -533,8 +715,11 @@ def following_value(world: World, view: Outlook, state: State, actor, target, pu
     of the region's capability: a state values followers by their weight, and by how firmly it
     stands on a side itself. A pole is no one's follower (its alignment is fixed, §3).
     """
-    regional = view.capability * world.regional
-    weight = regional[:, target] / regional.sum(axis=1, keepdims=True)
+    regional = view.memo.get("regional")
+    if regional is None:
+        regional = view.capability * world.regional
+        regional = view.memo["regional"] = (regional, regional.sum(axis=1, keepdims=True))
+    weight = regional[0][:, target] / regional[1]
     weight = weight * ~world.pole[target]  # a pole's alignment is its own: no pull moves it
     own = state.alignment[:, actor]
     moved = alignment_months(world, view, pull, lasting=True)

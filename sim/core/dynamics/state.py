@@ -496,3 +496,40 @@ def maximum(a, b):
 def minimum(a, b):
     """``np.minimum`` of two numbers in a compiled kernel (as :func:`maximum`)."""
     return a if (a < b or a != a) else b
+
+
+@numba.njit(cache=True, inline="always")
+def segment_sum(x, start, end):
+    """``x[start:end].sum()`` of a 1-D array in NumPy's order, without making a view.
+
+    :func:`row_sum`'s arithmetic (NumPy's pairwise summation) for a segment of a row; a
+    kernel that sums many short segments spends nothing on views. Beyond 128 numbers it is
+    :func:`row_sum` of the view.
+    """
+    n = end - start
+    if n > 128:
+        return row_sum(x[start:end])
+    if n < 8:
+        total = 0.0
+        for k in range(start, end):
+            total += x[k]
+        return total
+    a0, a1, a2, a3 = x[start], x[start + 1], x[start + 2], x[start + 3]
+    a4, a5, a6, a7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
+    i = start + 8
+    stop = end - n % 8
+    while i < stop:
+        a0 += x[i]
+        a1 += x[i + 1]
+        a2 += x[i + 2]
+        a3 += x[i + 3]
+        a4 += x[i + 4]
+        a5 += x[i + 5]
+        a6 += x[i + 6]
+        a7 += x[i + 7]
+        i += 8
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    while i < end:
+        total += x[i]
+        i += 1
+    return total
