@@ -15,7 +15,7 @@ from sim.core.dynamics.state import (
     leading,
     maximum,
     minimum,
-    upper_triangle,
+    row_sum,
 )
 from sim.core.world import World
 
@@ -50,7 +50,24 @@ def relief_of(world: World, terms, channels: np.ndarray | None) -> np.ndarray:
     """``R = min(1, dialogue + ceasefire + channel)`` over upper-triangle dyads, ``(R, D)``."""
     if channels is None:
         return terms.relief
-    return np.clip(terms.dialogue + upper_triangle(world, channels), 0.0, 1.0)
+    return _relief(terms.dialogue, channels, world.dyad_i, world.dyad_j)
+
+
+@numba.njit(cache=True)
+def _relief(dialogue, channels, dyad_i, dyad_j):
+    """:func:`relief_of` with channels open: ``clip(dialogue + channel_ij, 0, 1)`` per dyad.
+
+    ``np.clip``'s arithmetic (a NaN kept, then the bounds), read off the channel matrix
+    without gathering its upper triangle first.
+    """
+    reps, d = channels.shape[0], dyad_i.size
+    out = np.empty((reps, d))
+    for r in range(reps):
+        talks = dialogue[r if dialogue.shape[0] > 1 else 0]
+        for q in range(d):
+            opened = talks[q] + channels[r, dyad_i[q], dyad_j[q]]
+            out[r, q] = minimum(maximum(opened, 0.0), 1.0)
+    return out
 
 
 def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
@@ -69,10 +86,38 @@ def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
 
 
 def polarization(alignment: np.ndarray) -> np.ndarray:
-    """Mean half-distance between all pairs of countries on the alignment axis, in [0, 1]."""
-    n = alignment.shape[1]
-    gaps = np.abs(alignment[:, :, None] - alignment[:, None, :]).sum(axis=(1, 2))
-    return gaps / (n * (n - 1)) / 2.0
+    """Mean half-distance between all pairs of countries on the alignment axis, in [0, 1].
+
+    ``P = Σ_ij |A_i − A_j| / (N (N − 1)) / 2``.
+    """
+    return _polarization(np.ascontiguousarray(alignment, dtype=float))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _polarization(alignment):
+    """:func:`polarization` of every replicate (the array form's arithmetic, its sum's order)."""
+    reps, n = alignment.shape
+    out = np.empty(reps)
+    gaps = np.empty(n * n)
+    for r in range(reps):
+        out[r] = _polarization_row(alignment[r], gaps)
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _polarization_row(alignment, gaps):
+    """:func:`polarization` of one replicate's ``(N,)`` alignment; ``gaps`` is ``(N², )`` scratch.
+
+    The ``N × N`` gaps in row-major order summed in NumPy's pairwise order (as the array
+    form's sum over both axes of a contiguous block), then divided as it divides.
+    """
+    n = alignment.size
+    k = 0
+    for i in range(n):
+        for j in range(n):
+            gaps[k] = abs(alignment[i] - alignment[j])
+            k += 1
+    return row_sum(gaps) / (n * (n - 1)) / 2.0
 
 
 def tension_dynamics(
