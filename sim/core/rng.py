@@ -83,15 +83,19 @@ def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -
     Returns:
         Array of shape ``(R, n)`` or ``(R, len(n))``.
     """
-    # A count's plan is built once (a decision month asks for the same few many times).
-    plan = _plan_of(int(stream), n) if isinstance(n, int) else DrawPlan.of([(stream, n)])
-    return draw(keys, step, plan)[0]
+    if np.isscalar(n):
+        offsets = _counters(int(stream), int(n))  # built once per stream and count
+    else:
+        offsets = (np.uint64(int(stream)) << _S32) + np.asarray(n).astype(np.uint64)
+    return _hash(np.asarray(keys, dtype=np.uint64), offsets, np.uint64(step))
 
 
 @functools.lru_cache(maxsize=256)
-def _plan_of(stream: int, n: int) -> DrawPlan:
-    """The plan of one block of draws ``0 … n−1`` of a stream (:func:`uniforms`' usual)."""
-    return DrawPlan.of([(Stream(stream), n)])
+def _counters(stream: int, n: int) -> np.ndarray:
+    """The counters of draws ``0 … n−1`` of a stream without the step (as :class:`DrawPlan`)."""
+    offsets = DrawPlan.of([(Stream(stream), n)]).offsets
+    offsets.flags.writeable = False  # shared between calls
+    return offsets
 
 
 @dataclass(frozen=True)

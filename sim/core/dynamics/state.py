@@ -477,15 +477,20 @@ def _block_sum(x):
         for k in range(n):
             total += x[k]
         return total
-    acc = np.empty(8)
-    for k in range(8):
-        acc[k] = x[k]
+    # Eight accumulators in registers (an array of them would be allocated at every call).
+    a0, a1, a2, a3, a4, a5, a6, a7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
     i = 8
     while i < n - n % 8:
-        for k in range(8):
-            acc[k] += x[i + k]
+        a0 += x[i]
+        a1 += x[i + 1]
+        a2 += x[i + 2]
+        a3 += x[i + 3]
+        a4 += x[i + 4]
+        a5 += x[i + 5]
+        a6 += x[i + 6]
+        a7 += x[i + 7]
         i += 8
-    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     while i < n:
         total += x[i]
         i += 1
