@@ -248,7 +248,7 @@ def _metric_scratch(n, dyads, alliances):
     return np.empty(dyads), np.empty(n * n), np.empty(alliances), np.empty(alliances)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", inline="always")
 def _model_row(
     tension, level, new_incidents, alignment, members, start, end, commitment, credibility,
     step, salience, free, pole, defence, us, dyad_i, dyad_j, scratch,
@@ -260,16 +260,14 @@ def _model_row(
     their sums over contiguous rows in NumPy's order (:func:`row_sum`): the same bits.
     """
     dyads, gaps, weight, credible = scratch
-    top = 0
+    for q in range(dyad_i.size):
+        dyads[q] = tension[dyad_i[q], dyad_j[q]] * salience[q]
+    regional = row_sum(dyads)
+    top = level[dyad_i[0], dyad_j[0]] if dyad_i.size else 0
     incidents = 0
     for q in range(dyad_i.size):
-        i, j = dyad_i[q], dyad_j[q]
-        dyads[q] = tension[i, j] * salience[q]
-        if q == 0 or level[i, j] > top:
-            top = level[i, j]
-        if new_incidents[q]:
-            incidents += 1
-    regional = row_sum(dyads)
+        top = max(top, level[dyad_i[q], dyad_j[q]])
+        incidents += new_incidents[q]
     polar = _polarization_row(alignment, gaps)
     total = 0.0
     for k in free:  # the fixed order of :func:`hedging`
