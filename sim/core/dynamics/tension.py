@@ -134,14 +134,12 @@ def tension_dynamics(
     ``relief = min(1, dialogue + channel + ceasefire)`` and ``ġ`` burden growth.
     """
     p = world.params.tension
-    n = world.n
     i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
     relief = relief_of(world, terms, channels)
     # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
     # Polarization is the mean half-gap over all ordered pairs of the full matrix.
     gaps = current_gaps(state)[0]
-    polar = gaps.sum(axis=(1, 2)) / (n * (n - 1))
     r = state.replicates
     coefficient = coefficients(
         r,
@@ -159,7 +157,6 @@ def tension_dynamics(
         state.tension,
         state.level,
         gaps,
-        polar,
         leading(world.dispute, 2),
         growth,
         terms.economic_dyad,
@@ -169,17 +166,20 @@ def tension_dynamics(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _move_tension(
-    coefficient, tension, level, gaps, polar, dispute, growth, economic, relief, dyad_i, dyad_j
+    coefficient, tension, level, gaps, dispute, growth, economic, relief, dyad_i, dyad_j
 ):  # fmt: skip
     """:func:`tension_dynamics` dyad by dyad, in place, mirrored (the arithmetic of its formula).
 
-    ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``.
+    ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``. The
+    polarization ``P`` is the mean of a replicate's ``N × N`` half-gaps, summed as one
+    contiguous row in NumPy's order (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))``).
     """
-    reps = tension.shape[0]
+    reps, n = tension.shape[0], tension.shape[1]
     for r in range(reps):
         (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
+        polar = row_sum(gaps[r].reshape(n * n)) / (n * (n - 1))
         disputes = dispute[r if dispute.shape[0] > 1 else 0]
         for q in range(dyad_i.size):
             i, j = dyad_i[q], dyad_j[q]
@@ -188,7 +188,7 @@ def _move_tension(
             disputed = disputes[i, j]
             hostile = minimum(maximum(disputed + distance, 0.0), 1.0)
             race = maximum(growth[r, i], 0.0) * maximum(growth[r, j], 0.0) * hostile
-            bloc = polar[r] * half
+            bloc = polar * half
             base = b_d * disputed + b_b * distance + b_e * economic[r, q]
             target = base * (1.0 - 0.5 * relief[r, q])
             tau = tension[r, i, j]
