@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+import numba
 import numpy as np
 
 from sim.core import metrics
@@ -125,24 +126,34 @@ def _simulate_chunk(
     state = initial_state(world, replicate_keys(seed, indices), log=log)
     horizon = world.horizon
     r, n, d, k = len(indices), world.n, len(world.dyad_i), len(world.alliance_names)
-    model = {name: np.zeros((horizon + 1, r)) for name in metrics.MODEL_METRICS}
-    countries = {name: np.zeros((horizon + 1, r, n)) for name in metrics.COUNTRY_METRICS}
+    # One block per kind, each metric a contiguous view of it: a month is recorded in one pass.
+    model_block = np.zeros((len(metrics.MODEL_METRICS), horizon + 1, r))
+    country_block = np.zeros((len(metrics.COUNTRY_METRICS), horizon + 1, r, n))
+    model = dict(zip(metrics.MODEL_METRICS, model_block, strict=True))
+    countries = dict(zip(metrics.COUNTRY_METRICS, country_block, strict=True))
     tension = np.zeros((horizon + 1, r, d))
     level = np.zeros((horizon + 1, r, d), dtype=np.int8)
     credibility = np.zeros((horizon + 1, r, k))
     interoperability = np.zeros((horizon + 1, r, k))
     commitment = np.zeros((horizon + 1, r, k))
+    outputs = (model_block, country_block, tension, level, credibility, interoperability)
+    outputs += (commitment,)
 
     def record(t: int) -> None:
-        for name, values in metrics.model_metrics(world, state).items():
-            model[name][t] = values
-        for name, values in metrics.country_metrics(world, state).items():
-            countries[name][t] = values
-        tension[t] = state.tension[:, world.dyad_i, world.dyad_j]
-        level[t] = state.level[:, world.dyad_i, world.dyad_j]
-        credibility[t] = state.credibility
-        interoperability[t] = state.interoperability
-        commitment[t] = state.commitment
+        none = np.zeros((0, n), dtype=np.int64)
+        _record(
+            t,
+            *outputs,
+            *metrics.metric_inputs(world, state),
+            state.milex,
+            state.threat,
+            state.abandonment,
+            state.entrapment,
+            none if state.moves is None else state.moves,
+            none.astype(float) if state.coercing is None else state.coercing,
+            none if state.retreats is None else state.retreats,
+            state.interoperability,
+        )
 
     record(0)
     reader = metrics.lookup(world, state)
@@ -167,6 +178,52 @@ def _simulate_chunk(
         max_level=state.max_level.copy(),
         events=sorted(events, key=lambda e: (e.replicate, e.step)),
     )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _record(
+    t, model, countries, tension_out, level_out, credibility_out, interoperability_out,
+    commitment_out, tension, level, new_incidents, alignment, members, start, end,
+    commitment, credibility, step, salience, free, pole, defence, us, dyad_i, dyad_j, milex,
+    threat, abandonment, entrapment, moves, coercing, retreats, interoperability,
+):  # fmt: skip
+    """Month ``t`` of a trajectory, every replicate, in one pass.
+
+    Writes row ``t`` of the model metrics (:func:`~sim.core.metrics._model_row`, in
+    :data:`~sim.core.metrics.MODEL_METRICS` order), of the country metrics (in
+    :data:`~sim.core.metrics.COUNTRY_METRICS` order: copies, and the decision counters as
+    floats, zeros where a counter is empty), of the dyads' tension and level over the upper
+    triangle and of the alliances' credibility, interoperability and commitment: the values
+    :func:`~sim.core.metrics.model_metrics` and :func:`~sim.core.metrics.country_metrics`
+    give.
+    """
+    reps, n = alignment.shape
+    scratch = metrics._metric_scratch(n, dyad_i.size, commitment.shape[1])
+    for r in range(reps):
+        row = metrics._model_row(
+            tension[r], level[r], new_incidents[r], alignment[r], members[r], start[r], end[r],
+            commitment[r], credibility[r], step, salience[r if salience.shape[0] > 1 else 0],
+            free, pole, defence, us, dyad_i, dyad_j, scratch,
+        )  # fmt: skip
+        for m in range(len(row)):
+            model[m, t, r] = row[m]
+        out = countries[:, t, r]
+        for i in range(n):
+            out[0, i] = alignment[r, i]
+            out[1, i] = milex[r, i]
+            out[2, i] = threat[r, i]
+            out[3, i] = abandonment[r, i]
+            out[4, i] = entrapment[r, i]
+            out[5, i] = moves[r, i] if moves.shape[0] else 0.0
+            out[6, i] = coercing[r, i] if coercing.shape[0] else 0.0
+            out[7, i] = retreats[r, i] if retreats.shape[0] else 0.0
+        for q in range(dyad_i.size):
+            tension_out[t, r, q] = tension[r, dyad_i[q], dyad_j[q]]
+            level_out[t, r, q] = level[r, dyad_i[q], dyad_j[q]]
+        for a in range(commitment.shape[1]):
+            credibility_out[t, r, a] = credibility[r, a]
+            interoperability_out[t, r, a] = interoperability[r, a]
+            commitment_out[t, r, a] = commitment[r, a]
 
 
 def final_outcomes(

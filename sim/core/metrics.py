@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.alliances import alliance_ties
-from sim.core.dynamics.state import State
-from sim.core.dynamics.tension import polarization
+from sim.core.dynamics.state import State, leading, maximum, row_sum
+from sim.core.dynamics.tension import _polarization_row
 from sim.core.world import World
 from sim.scenario.ladder import ESCALATION_LEVELS
 
@@ -191,17 +192,106 @@ def us_credibility(world: World, state: State) -> np.ndarray:
 
 
 def model_metrics(world: World, state: State) -> dict[str, np.ndarray]:
-    """All model-level metrics of the current state (each ``(R,)``)."""
-    levels = state.level[:, world.dyad_i, world.dyad_j]
-    return {
-        "regional_tension": regional_tension(world, state),
-        "incidents": state.new_incidents.sum(axis=1).astype(float),
-        "max_escalation": levels.max(axis=1).astype(float),
-        "polarization": polarization(state.alignment),
-        "hedging": hedging(world, state),
-        "hedgers": hedgers(world, state),
-        "us_credibility": us_credibility(world, state),
-    }
+    """All model-level metrics of the current state (each ``(R,)``).
+
+    The functions above, computed together by :func:`_model_values` in one pass over the
+    replicates (the same bits).
+    """
+    values = np.empty((len(MODEL_METRICS), state.replicates))
+    _model_values(values, *metric_inputs(world, state))
+    return dict(zip(MODEL_METRICS, values, strict=True))
+
+
+def metric_inputs(world: World, state: State) -> tuple:
+    """The arguments of :func:`_model_values` after its output: the state's and world's arrays."""
+    return (
+        state.tension,
+        state.level,
+        state.new_incidents,
+        state.alignment,
+        state.members,
+        state.alliance_start,
+        state.alliance_end,
+        state.commitment,
+        state.credibility,
+        state.step,
+        leading(world.salience, 1),
+        np.flatnonzero(~world.pole),
+        world.pole,
+        world.defence,
+        world.us,
+        world.dyad_i,
+        world.dyad_j,
+    )
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _model_values(
+    out, tension, level, new_incidents, alignment, members, start, end, commitment,
+    credibility, step, salience, free, pole, defence, us, dyad_i, dyad_j,
+):  # fmt: skip
+    """:func:`model_metrics` of every replicate into ``out``, ``(len(MODEL_METRICS), R)``."""
+    scratch = _metric_scratch(alignment.shape[1], dyad_i.size, commitment.shape[1])
+    for r in range(tension.shape[0]):
+        row = _model_row(
+            tension[r], level[r], new_incidents[r], alignment[r], members[r], start[r], end[r],
+            commitment[r], credibility[r], step, salience[r if salience.shape[0] > 1 else 0],
+            free, pole, defence, us, dyad_i, dyad_j, scratch,
+        )  # fmt: skip
+        for m in range(len(row)):
+            out[m, r] = row[m]
+
+
+@numba.njit(cache=True)
+def _metric_scratch(n, dyads, alliances):
+    """Scratch rows for :func:`_model_row`: dyads, the ``N²`` gaps, two alliance rows."""
+    return np.empty(dyads), np.empty(n * n), np.empty(alliances), np.empty(alliances)
+
+
+@numba.njit(cache=True, error_model="numpy", inline="always")
+def _model_row(
+    tension, level, new_incidents, alignment, members, start, end, commitment, credibility,
+    step, salience, free, pole, defence, us, dyad_i, dyad_j, scratch,
+):  # fmt: skip
+    """The model metrics of one replicate, in :data:`MODEL_METRICS` order.
+
+    The arithmetic of the array forms above (:func:`regional_tension`, :func:`hedging`,
+    :func:`hedgers`, :func:`us_credibility`, :func:`~sim.core.dynamics.tension.polarization`),
+    their sums over contiguous rows in NumPy's order (:func:`row_sum`): the same bits.
+    """
+    dyads, gaps, weight, credible = scratch
+    for q in range(dyad_i.size):
+        dyads[q] = tension[dyad_i[q], dyad_j[q]] * salience[q]
+    regional = row_sum(dyads)
+    top = level[dyad_i[0], dyad_j[0]] if dyad_i.size else 0
+    incidents = 0
+    for q in range(dyad_i.size):
+        top = max(top, level[dyad_i[q], dyad_j[q]])
+        incidents += new_incidents[q]
+    polar = _polarization_row(alignment, gaps)
+    total = 0.0
+    for k in free:  # the fixed order of :func:`hedging`
+        total += 1.0 - abs(alignment[k])
+    hedged = total / free.size
+    counted = 0
+    for i in range(alignment.size):
+        if abs(alignment[i]) < HEDGING_BAND and not pole[i]:
+            counted += 1
+    for k in range(commitment.size):
+        with_us = members[k, us] and start[k] <= step and step < end[k] and defence[k]
+        weight[k] = (1.0 if with_us else 0.0) * commitment[k]
+        credible[k] = weight[k] * credibility[k]
+    pledged = row_sum(weight)
+    us_credible = row_sum(credible) / maximum(pledged, 1e-12) if pledged > 0 else 0.0
+    return (
+        regional,
+        float(incidents),
+        float(top),
+        polar,
+        hedged,
+        float(counted),
+        us_credible,
+    )
 
 
 def country_metrics(world: World, state: State) -> dict[str, np.ndarray]:

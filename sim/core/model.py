@@ -89,9 +89,10 @@ class IndoPacificModel(mesa.Model):
         self._compiled: list[CompiledMove] = []
         for index, code in enumerate(self.world.codes):
             Country(self, iso3=code, index=index)
+        self._collected: dict[str, np.ndarray] | None = None  # the metrics of a collect
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                name: (lambda m, name=name: float(m.metric(name))) for name in metrics.MODEL_METRICS
+                name: (lambda m, name=name: m._reported(name)) for name in metrics.MODEL_METRICS
             },
             agent_reporters={
                 "iso3": "iso3",
@@ -100,7 +101,7 @@ class IndoPacificModel(mesa.Model):
                 "threat": "threat",
             },
         )
-        self.datacollector.collect(self)
+        self._collect()
 
     @property
     def month(self) -> int:
@@ -119,6 +120,20 @@ class IndoPacificModel(mesa.Model):
     def metric(self, name: str) -> float:
         """Current value of a model-level metric (see :data:`sim.core.metrics.MODEL_METRICS`)."""
         return float(metrics.model_metrics(self.world, self.state)[name][0])
+
+    def _collect(self) -> None:
+        """Collect this month's data, the model metrics computed once for all their reporters."""
+        self._collected = metrics.model_metrics(self.world, self.state)
+        try:
+            self.datacollector.collect(self)
+        finally:
+            self._collected = None
+
+    def _reported(self, name: str) -> float:
+        """A model metric for the data collector: :meth:`metric`, read from the collect's."""
+        if self._collected is None:
+            return self.metric(name)
+        return float(self._collected[name][0])
 
     def tension(self, a: str, b: str) -> float:
         """Current tension between two countries."""
@@ -148,7 +163,7 @@ class IndoPacificModel(mesa.Model):
             apply_choices(self.world, self.state, self.choices, self.scores, self.gains)
         close_month(self.world, self.state)
         self.events += self._own(self.state.log[before:])
-        self.datacollector.collect(self)
+        self._collect()
         if self.finished:
             self.running = False
 

@@ -11,10 +11,12 @@ NumPy's ``SeedSequence`` so nearby seeds give unrelated streams.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
+import numba
 import numpy as np
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -81,7 +83,19 @@ def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -
     Returns:
         Array of shape ``(R, n)`` or ``(R, len(n))``.
     """
-    return draw(keys, step, DrawPlan.of([(stream, n)]))[0]
+    if np.isscalar(n):
+        offsets = _counters(int(stream), int(n))  # built once per stream and count
+    else:
+        offsets = (np.uint64(int(stream)) << _S32) + np.asarray(n).astype(np.uint64)
+    return _hash(np.asarray(keys, dtype=np.uint64), offsets, np.uint64(step))
+
+
+@functools.lru_cache(maxsize=256)
+def _counters(stream: int, n: int) -> np.ndarray:
+    """The counters of draws ``0 … n−1`` of a stream without the step (as :class:`DrawPlan`)."""
+    offsets = DrawPlan.of([(Stream(stream), n)]).offsets
+    offsets.flags.writeable = False  # shared between calls
+    return offsets
 
 
 @dataclass(frozen=True)
@@ -117,12 +131,41 @@ def draw(keys: np.ndarray, step: int, plan: DrawPlan) -> list[np.ndarray]:
     Returns:
         One ``(R, ·)`` array per block.
     """
-    index = plan.offsets | (np.uint64(step) << _S40)
-    with np.errstate(over="ignore"):
-        z = _mix(keys[:, None] + _mix(index * _GOLDEN + _GOLDEN))
-    u = (z >> _S11).astype(np.float64) * (1.0 / 9007199254740992.0)
+    u = _hash(np.asarray(keys, dtype=np.uint64), plan.offsets, np.uint64(step))
     starts = (0, *plan.bounds[:-1])
     return [u[:, a:b] for a, b in zip(starts, plan.bounds, strict=True)]
+
+
+@numba.njit(cache=True)
+def _hash(keys, offsets, step):
+    """The uniforms of counters ``offsets | step << 40`` for every key, ``(R, len(offsets))``.
+
+    ``u = (mix(key + mix(counter · φ + φ)) >> 11) / 2⁵³``, with :func:`_mix`'s SplitMix64
+    finaliser: integer arithmetic modulo 2⁶⁴ and an exact conversion, the same bits as the
+    array form.
+    """
+    m = offsets.size
+    counter = np.empty(m, dtype=np.uint64)
+    shifted = step << _S40
+    for c in range(m):
+        counter[c] = _mix_one((offsets[c] | shifted) * _GOLDEN + _GOLDEN)
+    out = np.empty((keys.size, m))
+    for r in range(keys.size):
+        for c in range(m):
+            z = _mix_one(keys[r] + counter[c])
+            out[r, c] = np.float64(z >> _S11) * (1.0 / 9007199254740992.0)
+    return out
+
+
+@numba.njit(cache=True)
+def _mix_one(z):
+    """:func:`_mix` of one ``uint64``."""
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
 def box_muller(u1: np.ndarray, u2: np.ndarray) -> np.ndarray:

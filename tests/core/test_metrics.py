@@ -8,7 +8,7 @@ from conftest import world
 
 from sim.core import metrics
 from sim.core.compile import compile_world
-from sim.core.dynamics.step import initial_state
+from sim.core.dynamics.step import advance, initial_state
 from sim.core.dynamics.tension import polarization
 from sim.core.engine import final_outcomes, simulate
 from sim.core.rng import replicate_keys
@@ -141,3 +141,54 @@ def test_hedging_is_the_mean_distance_from_the_poles_without_a_threshold():
     near = 1.0 - np.abs(state.alignment[2, free])
     assert hedging[2] == pytest.approx(near.mean())  # a count sees only those below 0.2
     assert metrics.hedgers(w, state)[2] == (free.sum() + 1) // 2
+
+
+def _array_forms(w, state) -> dict[str, np.ndarray]:
+    """The model metrics from their array forms, one function each."""
+    levels = state.level[:, w.dyad_i, w.dyad_j]
+    alignment = state.alignment
+    gaps = np.abs(alignment[:, :, None] - alignment[:, None, :]).sum(axis=(1, 2))
+    return {
+        "regional_tension": metrics.regional_tension(w, state),
+        "incidents": state.new_incidents.sum(axis=1).astype(float),
+        "max_escalation": levels.max(axis=1).astype(float),
+        "polarization": gaps / (w.n * (w.n - 1)) / 2.0,
+        "hedging": metrics.hedging(w, state),
+        "hedgers": metrics.hedgers(w, state),
+        "us_credibility": metrics.us_credibility(w, state),
+    }
+
+
+def test_the_compiled_metrics_are_the_array_forms_bit_for_bit():
+    """``model_metrics`` (one compiled pass) gives each array form's bits, month after month."""
+    w = compile_world(Scenario.model_validate(resolve("hub_and_spoke")[0]))
+    state = initial_state(w, replicate_keys(11, range(4)))
+    reader = metrics.lookup(w, state)
+    for _ in range(30):
+        compiled, forms = metrics.model_metrics(w, state), _array_forms(w, state)
+        assert list(compiled) == list(metrics.MODEL_METRICS)
+        for name, values in forms.items():
+            assert values.tobytes() == compiled[name].tobytes(), (state.step, name)
+        assert polarization(state.alignment).tobytes() == forms["polarization"].tobytes()
+        advance(w, state, reader)
+
+
+def test_a_recorded_month_is_the_metrics_of_its_state():
+    """The engine's compiled record of month t holds ``model_metrics`` and ``country_metrics``."""
+    w = compile_world(Scenario.model_validate(resolve("hub_and_spoke")[0]))
+    trajectory = simulate(w, 3, seed=2, log=False)
+    state = initial_state(w, replicate_keys(2, range(3)))
+    reader = metrics.lookup(w, state)
+    for t in range(w.horizon + 1):
+        if t:
+            advance(w, state, reader)
+        for name, values in metrics.model_metrics(w, state).items():
+            assert trajectory.model[name][t].tobytes() == values.tobytes(), (t, name)
+        for name, values in metrics.country_metrics(w, state).items():
+            assert trajectory.countries[name][t].tobytes() == values.tobytes(), (t, name)
+        tension = state.tension[:, w.dyad_i, w.dyad_j]
+        assert trajectory.tension[t].tobytes() == tension.tobytes()
+        assert (trajectory.level[t] == state.level[:, w.dyad_i, w.dyad_j]).all()
+        assert (trajectory.credibility[t] == state.credibility).all()
+        assert (trajectory.commitment[t] == state.commitment).all()
+        assert (trajectory.interoperability[t] == state.interoperability).all()

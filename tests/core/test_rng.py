@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.core.rng import Stream, normals, replicate_keys, uniforms
+from sim.core.rng import Stream, _mix, normals, replicate_keys, uniforms
 
 
 def test_draws_depend_only_on_replicate_step_and_stream():
@@ -40,3 +40,22 @@ def test_a_subset_of_draws_gives_the_same_numbers_as_all_draws():
     every = uniforms(keys, 12, Stream.INCIDENT, 40)
     wanted = np.array([3, 17, 39])
     np.testing.assert_array_equal(uniforms(keys, 12, Stream.INCIDENT, wanted), every[:, wanted])
+
+
+def test_the_compiled_hash_is_the_array_form_of_splitmix64():
+    """``uniforms`` (a compiled kernel) gives the bits of SplitMix64 in array form."""
+    keys = replicate_keys(9, range(5))
+    counters = np.array([0, 4, 31, 2**20], dtype=np.uint64)
+    for step in (0, 13, 1199):
+        index = (np.uint64(int(Stream.DECISION)) << np.uint64(32)) + counters
+        index |= np.uint64(step) << np.uint64(40)
+        with np.errstate(over="ignore"):
+            golden = np.uint64(0x9E3779B97F4A7C15)
+            z = _mix(keys[:, None] + _mix(index * golden + golden))
+        expected = (z >> np.uint64(11)).astype(np.float64) * (1.0 / 2.0**53)
+        drawn = uniforms(keys, step, Stream.DECISION, counters.astype(np.int64))
+        assert drawn.tobytes() == expected.tobytes()
+        assert (
+            uniforms(keys, step, Stream.DECISION, 5).tobytes()
+            == uniforms(keys, step, Stream.DECISION, np.arange(5)).tobytes()
+        )

@@ -421,14 +421,23 @@ def per_replicate(value, replicates: int) -> np.ndarray:
     """A coefficient as one float per replicate, ``(R,)`` (a compiled kernel's argument).
 
     A scalar is repeated; a stacked sweep's :class:`~sim.core.batch.PerReplicate` is read as
-    it is.
+    it is. A fresh array either way (assigning casts and broadcasts as ``np.asarray(value,
+    dtype=float)`` would, without the broadcast view and its copy).
     """
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (replicates,)))
+    out = np.empty(replicates)
+    out[...] = value
+    return out
 
 
 def coefficients(replicates: int, *values) -> np.ndarray:
     """Coefficients as one row per replicate, ``(R, len(values))`` (a kernel's argument)."""
-    return np.stack([per_replicate(value, replicates) for value in values], axis=1)
+    out = np.empty((replicates, len(values)))
+    if all(type(value) is float for value in values):
+        out[...] = values  # the common case: plain numbers, one row broadcast down
+    else:
+        for column, value in enumerate(values):
+            out[:, column] = value
+    return out
 
 
 def leading(array: np.ndarray, ndim: int) -> np.ndarray:
@@ -437,7 +446,8 @@ def leading(array: np.ndarray, ndim: int) -> np.ndarray:
     ``ndim`` is the array's number of axes without the replicate axis; a kernel reads row
     ``r`` where the leading axis is longer than 1, else row 0.
     """
-    array = np.asarray(array)
+    if type(array) is not np.ndarray:
+        array = np.asarray(array)
     return array[None] if array.ndim == ndim else array
 
 
@@ -467,15 +477,20 @@ def _block_sum(x):
         for k in range(n):
             total += x[k]
         return total
-    acc = np.empty(8)
-    for k in range(8):
-        acc[k] = x[k]
+    # Eight accumulators in registers (an array of them would be allocated at every call).
+    a0, a1, a2, a3, a4, a5, a6, a7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
     i = 8
     while i < n - n % 8:
-        for k in range(8):
-            acc[k] += x[i + k]
+        a0 += x[i]
+        a1 += x[i + 1]
+        a2 += x[i + 2]
+        a3 += x[i + 3]
+        a4 += x[i + 4]
+        a5 += x[i + 5]
+        a6 += x[i + 6]
+        a7 += x[i + 7]
         i += 8
-    total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
     while i < n:
         total += x[i]
         i += 1

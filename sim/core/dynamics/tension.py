@@ -15,7 +15,7 @@ from sim.core.dynamics.state import (
     leading,
     maximum,
     minimum,
-    upper_triangle,
+    row_sum,
 )
 from sim.core.world import World
 
@@ -50,7 +50,24 @@ def relief_of(world: World, terms, channels: np.ndarray | None) -> np.ndarray:
     """``R = min(1, dialogue + ceasefire + channel)`` over upper-triangle dyads, ``(R, D)``."""
     if channels is None:
         return terms.relief
-    return np.clip(terms.dialogue + upper_triangle(world, channels), 0.0, 1.0)
+    return _relief(terms.dialogue, channels, world.dyad_i, world.dyad_j)
+
+
+@numba.njit(cache=True)
+def _relief(dialogue, channels, dyad_i, dyad_j):
+    """:func:`relief_of` with channels open: ``clip(dialogue + channel_ij, 0, 1)`` per dyad.
+
+    ``np.clip``'s arithmetic (a NaN kept, then the bounds), read off the channel matrix
+    without gathering its upper triangle first.
+    """
+    reps, d = channels.shape[0], dyad_i.size
+    out = np.empty((reps, d))
+    for r in range(reps):
+        talks = dialogue[r if dialogue.shape[0] > 1 else 0]
+        for q in range(d):
+            opened = talks[q] + channels[r, dyad_i[q], dyad_j[q]]
+            out[r, q] = minimum(maximum(opened, 0.0), 1.0)
+    return out
 
 
 def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
@@ -69,10 +86,38 @@ def resting_tension(world: World, alignment: np.ndarray) -> np.ndarray:
 
 
 def polarization(alignment: np.ndarray) -> np.ndarray:
-    """Mean half-distance between all pairs of countries on the alignment axis, in [0, 1]."""
-    n = alignment.shape[1]
-    gaps = np.abs(alignment[:, :, None] - alignment[:, None, :]).sum(axis=(1, 2))
-    return gaps / (n * (n - 1)) / 2.0
+    """Mean half-distance between all pairs of countries on the alignment axis, in [0, 1].
+
+    ``P = Σ_ij |A_i − A_j| / (N (N − 1)) / 2``.
+    """
+    return _polarization(np.ascontiguousarray(alignment, dtype=float))
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _polarization(alignment):
+    """:func:`polarization` of every replicate (the array form's arithmetic, its sum's order)."""
+    reps, n = alignment.shape
+    out = np.empty(reps)
+    gaps = np.empty(n * n)
+    for r in range(reps):
+        out[r] = _polarization_row(alignment[r], gaps)
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _polarization_row(alignment, gaps):
+    """:func:`polarization` of one replicate's ``(N,)`` alignment; ``gaps`` is ``(N², )`` scratch.
+
+    The ``N × N`` gaps in row-major order summed in NumPy's pairwise order (as the array
+    form's sum over both axes of a contiguous block), then divided as it divides.
+    """
+    n = alignment.size
+    k = 0
+    for i in range(n):
+        for j in range(n):
+            gaps[k] = abs(alignment[i] - alignment[j])
+            k += 1
+    return row_sum(gaps) / (n * (n - 1)) / 2.0
 
 
 def tension_dynamics(
@@ -89,14 +134,12 @@ def tension_dynamics(
     ``relief = min(1, dialogue + channel + ceasefire)`` and ``ġ`` burden growth.
     """
     p = world.params.tension
-    n = world.n
     i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
     relief = relief_of(world, terms, channels)
     # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
     # Polarization is the mean half-gap over all ordered pairs of the full matrix.
     gaps = current_gaps(state)[0]
-    polar = gaps.sum(axis=(1, 2)) / (n * (n - 1))
     r = state.replicates
     coefficient = coefficients(
         r,
@@ -114,7 +157,6 @@ def tension_dynamics(
         state.tension,
         state.level,
         gaps,
-        polar,
         leading(world.dispute, 2),
         growth,
         terms.economic_dyad,
@@ -124,17 +166,20 @@ def tension_dynamics(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def _move_tension(
-    coefficient, tension, level, gaps, polar, dispute, growth, economic, relief, dyad_i, dyad_j
+    coefficient, tension, level, gaps, dispute, growth, economic, relief, dyad_i, dyad_j
 ):  # fmt: skip
     """:func:`tension_dynamics` dyad by dyad, in place, mirrored (the arithmetic of its formula).
 
-    ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``.
+    ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``. The
+    polarization ``P`` is the mean of a replicate's ``N × N`` half-gaps, summed as one
+    contiguous row in NumPy's order (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))``).
     """
-    reps = tension.shape[0]
+    reps, n = tension.shape[0], tension.shape[1]
     for r in range(reps):
         (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
+        polar = row_sum(gaps[r].reshape(n * n)) / (n * (n - 1))
         disputes = dispute[r if dispute.shape[0] > 1 else 0]
         for q in range(dyad_i.size):
             i, j = dyad_i[q], dyad_j[q]
@@ -143,7 +188,7 @@ def _move_tension(
             disputed = disputes[i, j]
             hostile = minimum(maximum(disputed + distance, 0.0), 1.0)
             race = maximum(growth[r, i], 0.0) * maximum(growth[r, j], 0.0) * hostile
-            bloc = polar[r] * half
+            bloc = polar * half
             base = b_d * disputed + b_b * distance + b_e * economic[r, q]
             target = base * (1.0 - 0.5 * relief[r, q])
             tau = tension[r, i, j]
