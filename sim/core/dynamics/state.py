@@ -496,3 +496,14 @@ def maximum(a, b):
 def minimum(a, b):
     """``np.minimum`` of two numbers in a compiled kernel (as :func:`maximum`)."""
     return a if (a < b or a != a) else b
+
+
+def constant_rows(replicates: int, *values) -> np.ndarray:
+    """:func:`coefficients`, as one row ``(1, len(values))`` when every value is a number.
+
+    A kernel reads row ``r`` where the leading axis is longer than 1, else row 0 (as for
+    :func:`leading`); the values are the same floats either way.
+    """
+    if all(isinstance(value, (int, float)) for value in values):
+        return np.array([values], dtype=float)
+    return coefficients(replicates, *values)
