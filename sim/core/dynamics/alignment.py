@@ -14,6 +14,7 @@ from sim.core.dynamics.state import (
     constant_rows,
     leading,
     maximum,
+    minimum,
     month_draws,
 )
 from sim.core.dynamics.threat import power_share
@@ -349,9 +350,36 @@ def _drills(world: World, state: State, levers: np.ndarray) -> tuple[np.ndarray,
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
     """Move alignment by ``rate · (forces + anchor) + noise`` within [−1, 1]; poles stay."""
     p = world.params.alignment
-    noise = p.noise_sd * box_muller(
+    normal = box_muller(
         month_draws(world, state, Stream.ALIGNMENT_A), month_draws(world, state, Stream.ALIGNMENT_B)
     )
-    anchor = at_month(world.alignment_anchor, state.step)
-    moved = state.alignment + p.rate * (forces + anchor) + noise
-    state.alignment = np.where(world.pole, state.alignment, np.clip(moved, -1.0, 1.0))
+    before = state.alignment
+    state.alignment = _move(
+        constant_rows(before.shape[0], p.noise_sd, p.rate),
+        before,
+        forces,
+        leading(at_month(world.alignment_anchor, state.step), 1),
+        normal,
+        world.pole,
+        np.empty(before.shape),
+    )
+
+
+@numba.njit(cache=True)
+def _move(coefficient, alignment, forces, anchor, normal, pole, out):
+    """:func:`alignment_dynamics`' ``clip(A + rate (F + anchor) + σ z, −1, 1)``, poles kept.
+
+    Into ``out`` ``(R, N)``; ``coefficient`` holds ``σ`` and the rate (one row, or one per
+    replicate), ``anchor`` one row or one per replicate. The array form's arithmetic in its
+    order, ``np.clip``'s bounds (:func:`minimum` of :func:`maximum`).
+    """
+    for r in range(alignment.shape[0]):
+        (sd, rate) = coefficient[r if coefficient.shape[0] > 1 else 0]
+        pull = anchor[r if anchor.shape[0] > 1 else 0]
+        for i in range(alignment.shape[1]):
+            if pole[i]:
+                out[r, i] = alignment[r, i]
+                continue
+            moved = alignment[r, i] + rate * (forces[r, i] + pull[i]) + sd * normal[r, i]
+            out[r, i] = minimum(maximum(moved, -1.0), 1.0)
+    return out

@@ -9,10 +9,11 @@ of it; spending is burden times GDP.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import DT, EPS, State
+from sim.core.dynamics.state import DT, EPS, State, constant_rows, maximum, minimum
 from sim.core.world import World
 
 
@@ -97,11 +98,70 @@ def target_burden(
     an ally's umbrella matters to a state in proportion to how threatened it is.
     """
     p = world.params.arms
-    departure = ratio - at_month(world.reference_ratio, step)
-    fear = abandonment - at_month(world.reference_abandonment, step)
-    target = posture * at_month(world.burden_path, step) * np.exp(p.reaction * threat * departure)
-    target = target * np.maximum(1.0 + p.abandonment_arming * fear, 0.0)
-    return np.clip(target, world.burden_low, world.burden_high)
+    given = (
+        threat,
+        ratio,
+        at_month(world.reference_ratio, step),
+        posture,
+        at_month(world.burden_path, step),
+        abandonment,
+        at_month(world.reference_abandonment, step),
+        world.burden_low,
+        world.burden_high,
+    )
+    rows = [row(value) for value in given]
+    shape = np.broadcast_shapes(*(value.shape for value in rows))
+    target = np.empty(shape)
+    coefficient = constant_rows(shape[0], p.reaction, p.abandonment_arming)
+    _reaction(coefficient, *rows[:3], target)
+    np.exp(target, out=target)
+    _target(coefficient, target, *rows[3:])
+    return target.reshape(np.broadcast_shapes(*(np.shape(value) for value in given)))
+
+
+def row(value) -> np.ndarray:
+    """A number or an array of countries as rows ``(1, N)`` or ``(R, N)`` (a kernel's argument).
+
+    A number is one row of one column, read at every country.
+    """
+    value = np.asarray(value, dtype=float)
+    return value.reshape((1,) * (2 - value.ndim) + value.shape)
+
+
+@numba.njit(cache=True, inline="always")
+def _at(array, r, i):
+    """``array[r, i]`` of a row-form array (:func:`row`): a length-1 axis is read at 0."""
+    return array[r if array.shape[0] > 1 else 0, i if array.shape[1] > 1 else 0]
+
+
+@numba.njit(cache=True)
+def _reaction(coefficient, threat, ratio, reference, out):
+    """``κ θ (r − r̄)`` of :func:`target_burden` into ``out`` ``(R, N)``: its ``exp``'s argument.
+
+    ``coefficient`` holds ``κ`` and ``α`` (one row, or one per replicate); the other operands
+    are in row form (:func:`row`). The array form's arithmetic in its order.
+    """
+    for r in range(out.shape[0]):
+        reaction = coefficient[r if coefficient.shape[0] > 1 else 0, 0]
+        for i in range(out.shape[1]):
+            departure = _at(ratio, r, i) - _at(reference, r, i)
+            out[r, i] = reaction * _at(threat, r, i) * departure
+
+
+@numba.njit(cache=True)
+def _target(coefficient, target, posture, path, abandonment, reference, low, high):
+    """The rest of :func:`target_burden`, in place: ``target`` holds ``exp(κ θ (r − r̄))``.
+
+    ``p b̄ exp(·) · max(1 + α (Ab − Āb), 0)`` within ``[b_lo, b_hi]`` (``np.clip``'s bounds,
+    :func:`minimum` of :func:`maximum`), the array form's arithmetic in its order.
+    """
+    for r in range(target.shape[0]):
+        arming = coefficient[r if coefficient.shape[0] > 1 else 0, 1]
+        for i in range(target.shape[1]):
+            value = _at(posture, r, i) * _at(path, r, i) * target[r, i]
+            fear = _at(abandonment, r, i) - _at(reference, r, i)
+            value = value * maximum(1.0 + arming * fear, 0.0)
+            target[r, i] = minimum(maximum(value, _at(low, r, i)), _at(high, r, i))
 
 
 def arms_dynamics(
@@ -123,13 +183,41 @@ def arms_dynamics(
         that tension's security-dilemma term reads (§6).
     """
     step = state.step
-    path, following = at_month(world.burden_path, step), at_month(world.burden_path, step + 1)
     posture = 1.0 if state.posture is None else state.posture
     target = target_burden(world, step, ratio, abandonment, state.threat, posture)
-    relative = state.burden / path
-    relative = relative + DT * world.params.arms.fatigue * (target / path - relative)
-    burden = np.clip(relative * following, world.burden_low, world.burden_high)
-    growth = (burden / state.burden - 1.0) * 12.0
+    burden = np.empty(target.shape)
+    growth = np.empty(target.shape)
+    _follow(
+        constant_rows(target.shape[0], DT * world.params.arms.fatigue),
+        target,
+        state.burden,
+        row(at_month(world.burden_path, step)),
+        row(at_month(world.burden_path, step + 1)),
+        row(world.burden_low),
+        row(world.burden_high),
+        burden,
+        growth,
+    )
     state.burden = burden
     state.milex = burden * income(world, state, levers, step + 1)
     return growth
+
+
+@numba.njit(cache=True)
+def _follow(rate, target, before, path, following, low, high, burden, growth):
+    """The burdens of :func:`arms_dynamics` and their growth, into ``burden`` and ``growth``.
+
+    ``x = b / b̄(t)``, ``x + Δt a (b*/b̄(t) − x)``, ``b = clip(x b̄(t + 1), b_lo, b_hi)`` and
+    ``12 (b / b_before − 1)``: the array form's arithmetic in its order; ``rate`` holds
+    ``Δt · a`` (one row, or one per replicate).
+    """
+    for r in range(target.shape[0]):
+        pace = rate[r if rate.shape[0] > 1 else 0, 0]
+        for i in range(target.shape[1]):
+            now = _at(path, r, i)
+            relative = before[r, i] / now
+            relative = relative + pace * (target[r, i] / now - relative)
+            value = relative * _at(following, r, i)
+            value = minimum(maximum(value, _at(low, r, i)), _at(high, r, i))
+            burden[r, i] = value
+            growth[r, i] = (value / before[r, i] - 1.0) * 12.0
