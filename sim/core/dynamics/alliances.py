@@ -507,21 +507,47 @@ def _alliance_activity(
 
     Practice: exercises per year among the members; presence: the hub's forward presence
     with them (capped at 1). Each less what the status quo's policies give the same members.
-    Recomputed only when the policies in force or the membership change.
+    Recomputed only when the policies in force or the membership change, and then each part
+    only if what it reads changed: the status quo's parts read the membership alone, and a
+    change of policies often leaves the exercises or the hubs' presence as they were.
     """
     cached = state.alliance_cache
-    if cached is not None and cached[0] is levers and np.array_equal(cached[1], members):
+    same = cached is not None and np.array_equal(cached[1], members)
+    if same and cached[0] is levers:
         return cached[2], cached[3]
     terms = lever_terms(world, state, levers)
-    practice = _among(members, terms.exercises) - _among(members, world.reference_exercises)
+    if same:
+        reference_practice, reference_presence = cached[4], cached[5]
+    else:
+        reference_practice = _among(members, world.reference_exercises)
+        before = world.reference_presence[..., world.hub, :]
+        if before.ndim == 2:
+            before = before[None]
+        reference_presence = np.clip((before * members).sum(axis=2), 0.0, 1.0)
+    exercises = terms.exercises
+    if same and (cached[6] is exercises or np.array_equal(cached[6], exercises)):
+        drilled = cached[7]
+    else:
+        drilled = _among(members, exercises)
     now = terms.presence[:, world.hub, :]  # (R, K, N): the hub's presence in each country
-    before = world.reference_presence[..., world.hub, :]
-    if before.ndim == 2:
-        before = before[None]
-    presence = np.clip((now * members).sum(axis=2), 0.0, 1.0) - np.clip(
-        (before * members).sum(axis=2), 0.0, 1.0
+    if same and np.array_equal(cached[8], now):
+        stationed = cached[9]
+    else:
+        stationed = np.clip((now * members).sum(axis=2), 0.0, 1.0)
+    practice = drilled - reference_practice
+    presence = stationed - reference_presence
+    state.alliance_cache = (
+        levers,
+        members.copy(),
+        practice,
+        presence,
+        reference_practice,
+        reference_presence,
+        exercises,
+        drilled,
+        now,
+        stationed,
     )
-    state.alliance_cache = (levers, members.copy(), practice, presence)
     return practice, presence
 
 
