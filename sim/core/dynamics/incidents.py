@@ -154,9 +154,42 @@ def escalation_offset(world: World) -> np.ndarray:
 
     Dyads without a dispute (coercion only) take the maritime reference offset.
     """
+    return _static(world).offset
+
+
+@dataclass(frozen=True)
+class _Static:
+    """What the incident formulas read of the world alone, over its incident dyads.
+
+    Attributes:
+        offset: :func:`escalation_offset`.
+        nuclear: ``β_N N`` of :func:`escalation_terms`.
+        propensity: ``λ0 κ`` of :func:`incident_hazard`.
+        dispute: The dispute weight of each dyad.
+        nuclear_hazard: ``1 + w_N nuclear``.
+    """
+
+    offset: np.ndarray
+    nuclear: np.ndarray
+    propensity: np.ndarray
+    dispute: np.ndarray
+    nuclear_hazard: np.ndarray
+
+
+#: The :class:`_Static` of the last few worlds, by identity (the world is kept with it, so an
+#: identity is never reused while its entry stands).
+_STATICS: dict[int, tuple[World, _Static]] = {}
+
+
+def _static(world: World) -> _Static:
+    """The :class:`_Static` of a world, computed once: worlds and their parameters are frozen."""
+    entry = _STATICS.get(id(world))
+    if entry is not None and entry[0] is world:
+        return entry[1]
     p = world.params.incidents
     s = world.incident_dyads
-    issue = world.dispute_issue[world.dyad_i[s], world.dyad_j[s]]
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    issue = world.dispute_issue[i, j]
     offsets = (
         p.land_escalation,
         p.maritime_escalation,
@@ -164,10 +197,22 @@ def escalation_offset(world: World) -> np.ndarray:
         p.rivalry_escalation,
     )
     # Sums of products, not np.where: a stacked sweep's coefficients carry a replicate axis.
-    out = p.maritime_escalation * (issue < 0)
-    for code, offset in enumerate(offsets):
-        out = out + offset * (issue == code)
-    return out
+    offset = p.maritime_escalation * (issue < 0)
+    for code, weight in enumerate(offsets):
+        offset = offset + weight * (issue == code)
+    static = _Static(
+        offset=offset,
+        nuclear=p.nuclear_war_penalty * world.nuclear_dyad[i, j],
+        propensity=p.base_hazard * world.propensity[..., i, j],
+        dispute=world.dispute[i, j],
+        nuclear_hazard=1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j],
+    )
+    for value in vars(static).values():
+        value.flags.writeable = False  # shared between calls
+    if len(_STATICS) >= 8:
+        _STATICS.clear()
+    _STATICS[id(world)] = (world, static)
+    return static
 
 
 def step_probabilities(
@@ -373,11 +418,10 @@ def escalation_terms(
             over (default: all of them, in order).
     """
     p = world.params.incidents
-    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
-    offset = escalation_offset(world)
+    static = _static(world)
+    offset, nuclear = static.offset, static.nuclear
     if dyads is not None:
-        offset = offset[..., dyads]
-    nuclear = world.nuclear_dyad[world.dyad_i[s], world.dyad_j[s]]
+        offset, nuclear = offset[..., dyads], nuclear[..., dyads]
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
     return EscalationTerms(
         opening=p.escalation_base + offset + push + p.coercion_escalation * coercion,
@@ -386,7 +430,7 @@ def escalation_terms(
         emboldening=p.escalation_emboldening * embolden,
         channel=p.escalation_channel * channel,
         restraint=restraint,
-        nuclear=p.nuclear_war_penalty * nuclear,
+        nuclear=nuclear,
         calming=calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat,
         rung_cost=p.escalation_rung_cost,
     )
@@ -407,15 +451,16 @@ def incident_hazard(
     :func:`step_probabilities`.
     """
     p = world.params.incidents
-    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
-    i, j = world.dyad_i[s], world.dyad_j[s]
+    static = _static(world)
+    propensity, dispute, nuclear = static.propensity, static.dispute, static.nuclear_hazard
+    if dyads is not None:
+        propensity, dispute, nuclear = (x[..., dyads] for x in (propensity, dispute, nuclear))
     return (
-        p.base_hazard
-        * world.propensity[..., i, j]
-        * (world.dispute[i, j] + p.coercion_hazard * coercion)
+        propensity
+        * (dispute + p.coercion_hazard * coercion)
         * (1.0 + p.tension_hazard * tau)
         * (1.0 + p.presence_hazard * presence)
-        * (1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j])
+        * nuclear
     )
 
 
