@@ -13,7 +13,16 @@ import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import DT, EPS, State, constant_rows, maximum, minimum
+from sim.core.dynamics.state import (
+    DT,
+    EPS,
+    State,
+    constant_rows,
+    leading,
+    maximum,
+    minimum,
+    register_sum,
+)
 from sim.core.world import World
 
 
@@ -35,8 +44,29 @@ def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndar
     coerced = lever_terms(world, state, levers).economic_on  # [r, i, a] = a's coercion of i
     if coerced is None:
         return np.broadcast_to(grown, state.milex.shape)
-    exposure = (coerced * world.trade_share).sum(axis=2)
-    return grown * (1.0 - world.params.economy.coercion_gdp_cost * exposure)
+    out = np.empty(coerced.shape[:2])
+    cost = constant_rows(out.shape[0], world.params.economy.coercion_gdp_cost)
+    return _income(cost, row(grown), coerced, leading(world.trade_share, 2), out)
+
+
+@numba.njit(cache=True)
+def _income(cost, grown, coerced, trade_share, out):
+    """:func:`income` under coercion, ``Y (1 − c_Y Σ_a e_ai s_ia)``, into ``out`` ``(R, N)``.
+
+    The products of each row summed in NumPy's order (:func:`register_sum`), then the array
+    form's arithmetic: the same bits. ``cost`` and ``trade_share`` are one row, or one per
+    replicate; ``grown`` in row form (:func:`row`).
+    """
+    n = coerced.shape[2]
+    products = np.empty(n)
+    for r in range(out.shape[0]):
+        c_y = cost[r if cost.shape[0] > 1 else 0, 0]
+        shares = trade_share[r if trade_share.shape[0] > 1 else 0]
+        for i in range(out.shape[1]):
+            for a in range(n):
+                products[a] = coerced[r, i, a] * shares[i, a]
+            out[r, i] = _at(grown, r, i) * (1.0 - c_y * register_sum(products))
+    return out
 
 
 def threat_ratio(
@@ -110,13 +140,13 @@ def target_burden(
         world.burden_high,
     )
     rows = [row(value) for value in given]
-    shape = np.broadcast_shapes(*(value.shape for value in rows))
-    target = np.empty(shape)
-    coefficient = constant_rows(shape[0], p.reaction, p.abandonment_arming)
+    target = np.empty(_row_shape(rows))
+    coefficient = constant_rows(target.shape[0], p.reaction, p.abandonment_arming)
     _reaction(coefficient, *rows[:3], target)
     np.exp(target, out=target)
     _target(coefficient, target, *rows[3:])
-    return target.reshape(np.broadcast_shapes(*(np.shape(value) for value in given)))
+    # Of numbers and countries alone, the array form gives countries alone.
+    return target if any(np.ndim(value) == 2 for value in given) else target[0]
 
 
 def row(value) -> np.ndarray:
@@ -126,6 +156,15 @@ def row(value) -> np.ndarray:
     """
     value = np.asarray(value, dtype=float)
     return value.reshape((1,) * (2 - value.ndim) + value.shape)
+
+
+def _row_shape(rows: list[np.ndarray]) -> tuple[int, int]:
+    """The shape row-form arrays (:func:`row`) broadcast to, ``(R, N)``, checked as NumPy's."""
+    shape = (max(a.shape[0] for a in rows), max(a.shape[1] for a in rows))
+    for a in rows:
+        if a.shape[0] not in (1, shape[0]) or a.shape[1] not in (1, shape[1]):
+            raise ValueError(f"shapes {[a.shape for a in rows]} do not broadcast together")
+    return shape
 
 
 @numba.njit(cache=True, inline="always")

@@ -507,3 +507,38 @@ def constant_rows(replicates: int, *values) -> np.ndarray:
     if all(isinstance(value, (int, float)) for value in values):
         return np.array([values], dtype=float)
     return coefficients(replicates, *values)
+
+
+@numba.njit(cache=True)
+def register_sum(x):
+    """:func:`row_sum` with its eight accumulators in registers rather than a scratch array.
+
+    The same additions in the same order (NumPy's pairwise summation), so the same bits; for
+    kernels that sum many short rows, where :func:`row_sum`'s allocation per call would cost
+    more than the sum.
+    """
+    n = x.size
+    if n > 128:
+        return row_sum(x)
+    if n < 8:
+        total = 0.0
+        for k in range(n):
+            total += x[k]
+        return total
+    r0, r1, r2, r3, r4, r5, r6, r7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
+    i = 8
+    while i < n - n % 8:
+        r0 += x[i]
+        r1 += x[i + 1]
+        r2 += x[i + 2]
+        r3 += x[i + 3]
+        r4 += x[i + 4]
+        r5 += x[i + 5]
+        r6 += x[i + 6]
+        r7 += x[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += x[i]
+        i += 1
+    return total
