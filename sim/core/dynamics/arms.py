@@ -46,7 +46,7 @@ def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndar
         return np.broadcast_to(grown, state.milex.shape)
     out = np.empty(coerced.shape[:2])
     cost = constant_rows(out.shape[0], world.params.economy.coercion_gdp_cost)
-    return _income(cost, row(grown), coerced, leading(world.trade_share, 2), out)
+    return _income(cost, _row(grown), coerced, leading(world.trade_share, 2), out)
 
 
 @numba.njit(cache=True)
@@ -55,7 +55,7 @@ def _income(cost, grown, coerced, trade_share, out):
 
     The products of each row summed in NumPy's order (:func:`register_sum`), then the array
     form's arithmetic: the same bits. ``cost`` and ``trade_share`` are one row, or one per
-    replicate; ``grown`` in row form (:func:`row`).
+    replicate; ``grown`` in row form (:func:`_row`).
     """
     n = coerced.shape[2]
     products = np.empty(n)
@@ -139,7 +139,7 @@ def target_burden(
         world.burden_low,
         world.burden_high,
     )
-    rows = [row(value) for value in given]
+    rows = [_row(value) for value in given]
     target = np.empty(_row_shape(rows))
     coefficient = constant_rows(target.shape[0], p.reaction, p.abandonment_arming)
     _reaction(coefficient, *rows[:3], target)
@@ -149,7 +149,7 @@ def target_burden(
     return target if any(np.ndim(value) == 2 for value in given) else target[0]
 
 
-def row(value) -> np.ndarray:
+def _row(value) -> np.ndarray:
     """A number or an array of countries as rows ``(1, N)`` or ``(R, N)`` (a kernel's argument).
 
     A number is one row of one column, read at every country.
@@ -159,7 +159,7 @@ def row(value) -> np.ndarray:
 
 
 def _row_shape(rows: list[np.ndarray]) -> tuple[int, int]:
-    """The shape row-form arrays (:func:`row`) broadcast to, ``(R, N)``, checked as NumPy's."""
+    """The shape row-form arrays (:func:`_row`) broadcast to, ``(R, N)``, checked as NumPy's."""
     shape = (max(a.shape[0] for a in rows), max(a.shape[1] for a in rows))
     for a in rows:
         if a.shape[0] not in (1, shape[0]) or a.shape[1] not in (1, shape[1]):
@@ -169,7 +169,7 @@ def _row_shape(rows: list[np.ndarray]) -> tuple[int, int]:
 
 @numba.njit(cache=True, inline="always")
 def _at(array, r, i):
-    """``array[r, i]`` of a row-form array (:func:`row`): a length-1 axis is read at 0."""
+    """``array[r, i]`` of a row-form array (:func:`_row`): a length-1 axis is read at 0."""
     return array[r if array.shape[0] > 1 else 0, i if array.shape[1] > 1 else 0]
 
 
@@ -178,7 +178,7 @@ def _reaction(coefficient, threat, ratio, reference, out):
     """``κ θ (r − r̄)`` of :func:`target_burden` into ``out`` ``(R, N)``: its ``exp``'s argument.
 
     ``coefficient`` holds ``κ`` and ``α`` (one row, or one per replicate); the other operands
-    are in row form (:func:`row`). The array form's arithmetic in its order.
+    are in row form (:func:`_row`). The array form's arithmetic in its order.
     """
     for r in range(out.shape[0]):
         reaction = coefficient[r if coefficient.shape[0] > 1 else 0, 0]
@@ -230,10 +230,10 @@ def arms_dynamics(
         constant_rows(target.shape[0], DT * world.params.arms.fatigue),
         target,
         state.burden,
-        row(at_month(world.burden_path, step)),
-        row(at_month(world.burden_path, step + 1)),
-        row(world.burden_low),
-        row(world.burden_high),
+        _row(at_month(world.burden_path, step)),
+        _row(at_month(world.burden_path, step + 1)),
+        _row(world.burden_low),
+        _row(world.burden_high),
         burden,
         growth,
     )

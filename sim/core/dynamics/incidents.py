@@ -164,9 +164,11 @@ class _Static:
     Attributes:
         offset: :func:`escalation_offset`.
         nuclear: ``β_N N`` of :func:`escalation_terms`.
-        propensity: ``λ0 κ`` of :func:`incident_hazard`.
+        propensity: The base hazard times the dyad's propensity, of :func:`incident_hazard`.
         dispute: The dispute weight of each dyad.
         nuclear_hazard: ``1 + w_N nuclear``.
+        restraint: ``β_I I`` of :func:`interdependence_restraint`, ``I`` the dyad's mutual
+            trade share.
     """
 
     offset: np.ndarray
@@ -174,6 +176,7 @@ class _Static:
     propensity: np.ndarray
     dispute: np.ndarray
     nuclear_hazard: np.ndarray
+    restraint: np.ndarray
 
 
 #: The :class:`_Static` of the last few worlds, by identity (the world is kept with it, so an
@@ -206,6 +209,8 @@ def _static(world: World) -> _Static:
         propensity=p.base_hazard * world.propensity[..., i, j],
         dispute=world.dispute[i, j],
         nuclear_hazard=1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j],
+        restraint=p.interdependence_restraint
+        * (world.trade_share[..., i, j] + world.trade_share[..., j, i]),
     )
     for value in vars(static).values():
         value.flags.writeable = False  # shared between calls
@@ -471,11 +476,11 @@ def interdependence_restraint(
 
     ``dyads`` as for :func:`step_probabilities`.
     """
-    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
-    i, j = world.dyad_i[s], world.dyad_j[s]
-    mutual = world.trade_share[..., i, j] + world.trade_share[..., j, i]  # (S,), or (R, S) stacked
+    restraint = _static(world).restraint  # β_I I: (S,), or (R, S) stacked
+    if dyads is not None:
+        restraint = restraint[..., dyads]
     kept = 1.0 - world.params.economy.interdependence_cut * economic
-    return world.params.incidents.interdependence_restraint * mutual * kept
+    return restraint * kept
 
 
 def incidents_and_escalation(
