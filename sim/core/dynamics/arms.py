@@ -88,11 +88,39 @@ def threat_ratio(
     ``faced_share`` is ``Σ_j T_ij``, ``(R, N)``, as :func:`~sim.core.dynamics.threat.
     threat_perception` returns it.
     """
-    p = world.params.arms
     regional = capability_now * world.regional
-    faced = faced_share * regional.sum(axis=1, keepdims=True)
-    own = on_path * world.regional + p.ally_pooling * np.einsum("rim,rm->ri", protection, regional)
-    return np.log(np.maximum(faced, EPS)) - np.log(np.maximum(own, EPS))
+    pooled = np.einsum("rim,rm->ri", protection, regional)
+    both = np.empty((2, *regional.shape))
+    _faced_and_own(
+        constant_rows(regional.shape[0], world.params.arms.ally_pooling),
+        faced_share,
+        regional,
+        on_path,
+        leading(world.regional, 1),
+        pooled,
+        both,
+    )
+    np.log(both, out=both)
+    return both[0] - both[1]
+
+
+@numba.njit(cache=True)
+def _faced_and_own(pooling, faced_share, regional, on_path, reach, pooled, out):
+    """``max(F, ε)`` and ``max(O, ε)`` of :func:`threat_ratio` into ``out`` ``(2, R, N)``.
+
+    ``F = Σ_j T_ij · Σ_m ĉ_m`` (the region's total summed in NumPy's order,
+    :func:`register_sum`) and ``O = ĉ°_i + π (P ĉ)_i`` (``pooled`` the product, NumPy's
+    einsum): the array form's arithmetic, so the same bits. ``pooling`` and ``reach`` (the
+    regional shares ``ρ``) are one row, or one per replicate.
+    """
+    for r in range(regional.shape[0]):
+        total = register_sum(regional[r])
+        share = pooling[r if pooling.shape[0] > 1 else 0, 0]
+        weight = reach[r if reach.shape[0] > 1 else 0]
+        for i in range(regional.shape[1]):
+            out[0, r, i] = maximum(faced_share[r, i] * total, EPS)
+            own = on_path[r, i] * weight[i] + share * pooled[r, i]
+            out[1, r, i] = maximum(own, EPS)
 
 
 def path_capability(
@@ -106,7 +134,25 @@ def path_capability(
     its own, or its reaction so far) is not a change in what it faces.
     """
     path = world.burden_path if world.reference_path is None else world.reference_path
-    return capability_now + state.milex * (at_month(path, step) / state.burden - 1.0)
+    return _on_path(
+        capability_now,
+        state.milex,
+        _row(at_month(path, step)),
+        state.burden,
+        np.empty(state.milex.shape),
+    )
+
+
+@numba.njit(cache=True)
+def _on_path(capability_now, milex, path, burden, out):
+    """:func:`path_capability`' ``ĉ + m (b̄°(t) / b − 1)`` into ``out`` ``(R, N)``, in one pass.
+
+    ``path`` in row form (:func:`_row`); the array form's arithmetic in its order.
+    """
+    for r in range(out.shape[0]):
+        for i in range(out.shape[1]):
+            out[r, i] = capability_now[r, i] + milex[r, i] * (_at(path, r, i) / burden[r, i] - 1.0)
+    return out
 
 
 def target_burden(
