@@ -7,7 +7,16 @@ import numpy as np
 
 from sim.core.dynamics.arms import at_month
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import EPS, State, Ties, coefficients, leading, month_draws
+from sim.core.dynamics.state import (
+    EPS,
+    State,
+    Ties,
+    constant_rows,
+    leading,
+    maximum,
+    minimum,
+    month_draws,
+)
 from sim.core.dynamics.threat import power_share
 from sim.core.rng import Stream, box_muller
 from sim.core.world import LEVER_INDEX, World
@@ -40,14 +49,11 @@ def alignment_forces(
     p = world.params.alignment
     A = state.alignment
     r = A.shape[0]
-    lingering = lingering_threat(
-        world, state.step, threat_matrix, ties.credible, capability_now, state
-    )
     terms = lever_terms(world, state, levers)
     drills = _drills(world, state, levers)
     economic = terms.economic_on
-    intensity = _aid_pull(world, state, levers, terms)
-    coefficient = coefficients(
+    donor, recipient, intensity = _aid_pull(world, state, levers, terms)
+    coefficient = constant_rows(
         r,
         p.security_weight,
         p.alliance_weight,
@@ -59,19 +65,24 @@ def alignment_forces(
         p.neighbour_weight,
         p.hedging_weight,
         world.params.decisions.lean_shift,
+        p.threat_relief,
     )
     nothing = np.zeros((r, 0, 0))
+    lingers = world.reference_share.shape[-1] > 0
     return _forces(
         coefficient,
         A,
-        np.ascontiguousarray(lingering),
+        threat_matrix,
+        power_share(world, ties.credible, capability_now, state) if lingers else A[:, :0],
+        leading(at_month(world.reference_share, state.step), 1) if lingers else A[:1, :0],
         world.hub,
         ties.strength,
         ties.members,
         _deals(world, state, levers, terms),
         terms.traders,
         intensity,
-        terms.donors,
+        terms.donors[donor],
+        recipient,
         nothing if drills is None else drills[0],
         nothing if economic is None else economic,
         leading(world.trade_share, 2) if economic is not None else nothing,
@@ -81,86 +92,148 @@ def alignment_forces(
         world.asean.astype(float),
         np.zeros((r, 0)) if state.lean is None else state.lean,
         world.pole,
+        np.zeros((r, A.shape[1])),
     )
 
 
 @numba.njit(cache=True)
 def _forces(
-    coefficient, A, lingering, hub, strength, members, deals, traders, intensity, donors, drills,
-    economic, trade_share, entrapment, abandonment, alignment0, asean, lean, pole,
+    coefficient, A, threat_matrix, share, resting, hub, strength, members, deals, traders,
+    intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
+    alignment0, asean, lean, pole, out,
 ):  # fmt: skip
-    """The pulls of :func:`alignment_forces`, ``(R, N)``, one replicate and country at a time.
+    """The pulls of :func:`alignment_forces` into ``out`` ``(R, N)``, per replicate.
 
-    Compiled: a few sums over partners per country, which array passes (einsums over
-    ``(R, N, N)``) would spend in overhead. ``coefficient`` holds, per replicate, the
-    weights ``w_S, w_K, w_T, w_A, w_F``, the inertia ``k``, ``w_C``, ``w_N``, ``w_H`` and the
-    lean's shift ``s_ℓ``; ``deals``, ``intensity`` and ``drills`` are the pulls of trade
-    deals, aid and drills (their ``tanh``, vectorised by NumPy); an empty ``drills``,
-    ``economic`` or ``lean`` means none is in force.
+    ``coefficient`` holds, per replicate (or one row for all), the weights ``w_S, w_K, w_T,
+    w_A, w_F``, the inertia ``k``, ``w_C``, ``w_N``, ``w_H``, the lean's shift ``s_ℓ`` and the
+    threat relief; ``resting`` is one row, or one per replicate. See :func:`_forces_one`.
     """
-    reps, n = A.shape
-    out = np.zeros((reps, n))
+    n = A.shape[1]
     count = 0.0
     for i in range(n):
         count += asean[i]
-    for r in range(reps):
-        (w_s, w_k, w_t, w_a, w_f, inertia, w_c, w_n, w_h, shift) = coefficient[r]
-        a = A[r]
-        mean_asean = 0.0
-        for i in range(n):
-            mean_asean += a[i] * asean[i]
-        mean_asean = mean_asean / count if count > 0 else 0.0
-        a0 = alignment0[r if alignment0.shape[0] > 1 else 0]
-        # Each sum runs over partners in order for every country at once (countries
-        # innermost: contiguous rows), the same order per country as a loop over partners.
-        alliance = np.zeros(n)
-        bound = np.zeros(n)
-        for k in range(hub.size):
-            pole_k = a[hub[k]]
-            for i in range(n):
-                tie = strength[r, k] * members[r, k, i]
-                alliance[i] += tie * pole_k
-                bound[i] += tie
-        economy = np.zeros(n)
-        for t in range(traders.size):
-            towards = a[traders[t]]
-            for i in range(n):
-                economy[i] += deals[r, t, i] * (towards - a[i])
-        inducement = np.zeros(n)
-        for d in range(donors.size):
-            towards = a[donors[d]]
-            for i in range(n):
-                inducement[i] += intensity[r, d, i] * (towards - a[i])
-        if drills.shape[1]:
-            for m in range(n):
-                for i in range(n):
-                    inducement[i] += drills[r, m, i] * (a[m] - a[i])
-        for i in range(n):
-            if pole[i]:
-                continue
-            security = 0.0
-            for j in range(n):
-                security += lingering[r, i, j] * a[j]
-            force = (
-                -w_s * security
-                + w_k * (alliance[i] - bound[i] * a[i])
-                + w_t * economy[i]
-                + w_a * inducement[i]
-                - w_f * (entrapment[r, i] + abandonment[r, i]) * a[i]
-                - inertia * (a[i] - a0[i])
-            )
-            if economic.shape[1]:
-                shares = trade_share[r if trade_share.shape[0] > 1 else 0]
-                compliance = 0.0
-                for m in range(n):
-                    compliance += economic[r, i, m] * shares[i, m] * (a[m] - a[i])
-                force += w_c * compliance
-            if count > 0:
-                force += asean[i] * (w_n * (mean_asean - a[i]) - w_h * a[i])
-            if lean.shape[1]:
-                force += inertia * shift * lean[r, i]
-            out[r, i] = force
+    factor = np.empty(n)
+    for r in range(A.shape[0]):
+        _forces_one(
+            coefficient[r if coefficient.shape[0] > 1 else 0], A[r], threat_matrix[r],
+            share[r] if share.shape[1] else share[0],
+            resting[r if resting.shape[0] > 1 else 0], hub, strength[r], members[r], deals[r],
+            traders, intensity[r], donor, recipient,
+            drills[r] if drills.shape[1] else drills[0],
+            economic[r] if economic.shape[1] else economic[0],
+            trade_share[r if trade_share.shape[0] > 1 else 0], entrapment[r], abandonment[r],
+            alignment0[r if alignment0.shape[0] > 1 else 0], asean, count,
+            lean[r] if lean.shape[1] else lean[0], pole, out[r], factor,
+        )  # fmt: skip
     return out
+
+
+@numba.njit(cache=True, inline="always")
+def _forces_one(
+    coefficient, a, threat_matrix, share, resting, hub, strength, members, deals, traders,
+    intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
+    alignment0, asean, count, lean, pole, out, factor,
+):  # fmt: skip
+    """The pulls of :func:`alignment_forces` of one replicate, ``(N,)``, into ``out``.
+
+    Compiled: a few sums over partners per country, which array passes (einsums over
+    ``(R, N, N)``) would spend in overhead. Each sum runs over partners in order, as the array
+    form's; terms that are exact zeros (aid where a donor gives nothing, compliance where
+    nobody coerces) are left out, which changes no sum. The security term reads the threat
+    matrix as :func:`lingering_threat` gives it, its factor per threatening state computed
+    here. Inlined into :func:`_forces` (a call per replicate would cost more than its body).
+
+    Args:
+        coefficient: The weights (see :func:`_forces`), ``(11,)``.
+        a: Alignment, ``(N,)``.
+        threat_matrix: Threat matrix ``T``, ``(N, N)``.
+        share: Power shares ``s``, ``(N,)``; empty when no threat lingers.
+        resting: Power shares on the status quo's path ``s̄``, ``(N,)`` (unread when empty).
+        hub: Hub of each alliance, ``(K,)``.
+        strength: Credible pledge strength of each alliance, ``(K,)``.
+        members: Membership of the alliances in force, ``(K, N)``.
+        deals: Pull of trade deals, ``(len(traders), N)``.
+        traders: Countries with trade deals.
+        intensity: Pull of aid, one per (donor, recipient) pair given, ``(P,)``.
+        donor: Donor of each pair, ``(P,)`` (donor-major order).
+        recipient: Recipient of each pair, ``(P,)``.
+        drills: Pull of joint exercises, ``(N, N)``; empty when none.
+        economic: Economic coercion suffered, ``(N, N)``; empty when none.
+        trade_share: Trade shares, ``(N, N)`` (read with ``economic``).
+        entrapment: Entrapment fear, ``(N,)``.
+        abandonment: Abandonment fear, ``(N,)``.
+        alignment0: Alignment at month 0, ``(N,)``.
+        asean: 1 for ASEAN members, ``(N,)``.
+        count: ASEAN members.
+        lean: Each state's lean, ``(N,)``; empty when none.
+        pole: Whether each country is a pole, ``(N,)``.
+        out: Written with the pulls (poles: left as they are).
+        factor: Scratch, ``(N,)``.
+    """
+    (w_s, w_k, w_t, w_a, w_f, inertia, w_c, w_n, w_h, shift, relief) = coefficient
+    n = a.size
+    mean_asean = 0.0
+    for i in range(n):
+        mean_asean += a[i] * asean[i]
+    mean_asean = mean_asean / count if count > 0 else 0.0
+    # Sums over alliances, traders, donors and drills run for every country at once
+    # (countries innermost: contiguous rows), in the same order per country.
+    alliance = np.zeros(n)
+    bound = np.zeros(n)
+    for k in range(hub.size):
+        pole_k = a[hub[k]]
+        for i in range(n):
+            tie = strength[k] * members[k, i]
+            alliance[i] += tie * pole_k
+            bound[i] += tie
+    economy = np.zeros(n)
+    for t in range(traders.size):
+        towards = a[traders[t]]
+        for i in range(n):
+            economy[i] += deals[t, i] * (towards - a[i])
+    inducement = np.zeros(n)
+    for q in range(donor.size):
+        i = recipient[q]
+        inducement[i] += intensity[q] * (a[donor[q]] - a[i])
+    if drills.size:
+        for m in range(n):
+            for i in range(n):
+                inducement[i] += drills[m, i] * (a[m] - a[i])
+    if share.size:  # a receding power's threat lingers (lingering_threat's factor)
+        for j in range(n):
+            counted = resting[j] + relief * (share[j] - resting[j])
+            if not share[j] < resting[j]:
+                counted = share[j]
+            factor[j] = counted / maximum(share[j], EPS)
+    for i in range(n):
+        if pole[i]:
+            continue
+        security = 0.0
+        if share.size:
+            for j in range(n):
+                security += threat_matrix[i, j] * factor[j] * a[j]
+        else:
+            for j in range(n):
+                security += threat_matrix[i, j] * a[j]
+        force = (
+            -w_s * security
+            + w_k * (alliance[i] - bound[i] * a[i])
+            + w_t * economy[i]
+            + w_a * inducement[i]
+            - w_f * (entrapment[i] + abandonment[i]) * a[i]
+            - inertia * (a[i] - alignment0[i])
+        )
+        if economic.size:
+            compliance = 0.0
+            for m in range(n):
+                if economic[i, m] != 0.0:
+                    compliance += economic[i, m] * trade_share[i, m] * (a[m] - a[i])
+            force += w_c * compliance
+        if count > 0:
+            force += asean[i] * (w_n * (mean_asean - a[i]) - w_h * a[i])
+        if lean.size:
+            force += inertia * shift * lean[i]
+        out[i] = force
 
 
 def lingering_threat(
@@ -189,11 +262,18 @@ def lingering_threat(
     return threat_matrix * (counted / np.maximum(share, EPS))[:, None, :]
 
 
-def _aid_pull(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:
-    """The pull of aid on each recipient, ``(R, len(donors), N)``.
+def _aid_pull(
+    world: World, state: State, levers: np.ndarray, terms
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pull of aid on each recipient, where a donor gives something.
 
-    ``tanh(aid_ai / (u_A m_i) + u_N nuclear_ai + arms_ai / (u_X m_i))``, computed where a donor
-    gives something (elsewhere it is ``tanh(0) = 0``).
+    ``tanh(aid_ai / (u_A m_i) + u_N nuclear_ai + arms_ai / (u_X m_i))`` (elsewhere it is
+    ``tanh(0) = 0``).
+
+    Returns:
+        ``(donor, recipient, pull)``: the (donor, recipient) pairs given something in some
+        replicate, donor-major (positions among ``terms.donors`` and countries), and their
+        pull, ``(R, P)``.
     """
     donors = terms.donors
     cached = state.aid_cache
@@ -204,18 +284,16 @@ def _aid_pull(world: World, state: State, levers: np.ndarray, terms) -> np.ndarr
     if state.transfers.any():
         given = given | (state.transfers[:, donors] != 0).any(axis=0)
     d, i = np.nonzero(given)
-    out = np.zeros(terms.aid.shape)
-    if d.size:
-        out[:, d, i] = np.tanh(
-            aid_intensity(
-                world,
-                terms.aid[:, d, i],
-                terms.nuclear[:, d, i],
-                state.transfers[:, donors[d], i],
-                state.milex[:, i],
-            )
+    pull = np.tanh(
+        aid_intensity(
+            world,
+            terms.aid[:, d, i],
+            terms.nuclear[:, d, i],
+            state.transfers[:, donors[d], i],
+            state.milex[:, i],
         )
-    return out
+    )
+    return d, i, pull
 
 
 def aid_intensity(
@@ -272,9 +350,36 @@ def _drills(world: World, state: State, levers: np.ndarray) -> tuple[np.ndarray,
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
     """Move alignment by ``rate · (forces + anchor) + noise`` within [−1, 1]; poles stay."""
     p = world.params.alignment
-    noise = p.noise_sd * box_muller(
+    normal = box_muller(
         month_draws(world, state, Stream.ALIGNMENT_A), month_draws(world, state, Stream.ALIGNMENT_B)
     )
-    anchor = at_month(world.alignment_anchor, state.step)
-    moved = state.alignment + p.rate * (forces + anchor) + noise
-    state.alignment = np.where(world.pole, state.alignment, np.clip(moved, -1.0, 1.0))
+    before = state.alignment
+    state.alignment = _move(
+        constant_rows(before.shape[0], p.noise_sd, p.rate),
+        before,
+        forces,
+        leading(at_month(world.alignment_anchor, state.step), 1),
+        normal,
+        world.pole,
+        np.empty(before.shape),
+    )
+
+
+@numba.njit(cache=True)
+def _move(coefficient, alignment, forces, anchor, normal, pole, out):
+    """:func:`alignment_dynamics`' ``clip(A + rate (F + anchor) + σ z, −1, 1)``, poles kept.
+
+    Into ``out`` ``(R, N)``; ``coefficient`` holds ``σ`` and the rate (one row, or one per
+    replicate), ``anchor`` one row or one per replicate. The array form's arithmetic in its
+    order, ``np.clip``'s bounds (:func:`minimum` of :func:`maximum`).
+    """
+    for r in range(alignment.shape[0]):
+        (sd, rate) = coefficient[r if coefficient.shape[0] > 1 else 0]
+        pull = anchor[r if anchor.shape[0] > 1 else 0]
+        for i in range(alignment.shape[1]):
+            if pole[i]:
+                out[r, i] = alignment[r, i]
+                continue
+            moved = alignment[r, i] + rate * (forces[r, i] + pull[i]) + sd * normal[r, i]
+            out[r, i] = minimum(maximum(moved, -1.0), 1.0)
+    return out

@@ -20,7 +20,10 @@ from sim.core.dynamics.state import (
     Membership,
     State,
     Ties,
+    constant_rows,
+    leading,
     maximum,
+    minimum,
     month_draws,
 )
 from sim.core.records import AllianceFailed, AllianceResponded
@@ -147,9 +150,34 @@ def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]
     ``s_k = w_type · commitment · clarity · (½ + ½ interoperability) · credibility``; the
     promised strength leaves out credibility.
     """
-    base = world.type_weight * state.commitment * state.clarity
-    base = base * (0.5 + 0.5 * state.interoperability)
-    return np.clip(base * state.credibility, 0.0, 0.999), np.clip(base, 0.0, 0.999)
+    shape = state.commitment.shape
+    strength, promise = np.empty(shape), np.empty(shape)
+    _pledges(
+        leading(world.type_weight, 1),
+        state.commitment,
+        state.clarity,
+        state.interoperability,
+        state.credibility,
+        strength,
+        promise,
+    )
+    return strength, promise
+
+
+@numba.njit(cache=True)
+def _pledges(type_weight, commitment, clarity, interoperability, credibility, strength, promise):
+    """:func:`pledge_strength` into ``strength`` and ``promise``, ``(R, K)``, in one pass.
+
+    The array form's products in its order and ``np.clip``'s bounds (:func:`maximum`,
+    :func:`minimum`); ``type_weight`` is one row, or one per replicate.
+    """
+    for r in range(commitment.shape[0]):
+        weight = type_weight[r if type_weight.shape[0] > 1 else 0]
+        for k in range(commitment.shape[1]):
+            base = weight[k] * commitment[r, k] * clarity[r, k]
+            base = base * (0.5 + 0.5 * interoperability[r, k])
+            strength[r, k] = minimum(maximum(base * credibility[r, k], 0.0), 0.999)
+            promise[r, k] = minimum(maximum(base, 0.0), 0.999)
 
 
 def alliance_ties(world: World, state: State) -> Ties:
@@ -259,10 +287,12 @@ def alliance_fears(
     if members.shape[1] == 0:
         return np.zeros_like(threat), np.zeros_like(threat)
     joined = ties.joined
-    pledge = state.commitment * state.credibility * state.clarity * world.type_weight
     return _fears(
         joined.protected,
-        pledge,
+        state.commitment,
+        state.credibility,
+        state.clarity,
+        leading(world.type_weight, 1),
         joined.any_protector,
         threat,
         state.tension,
@@ -277,16 +307,21 @@ def alliance_fears(
 
 @numba.njit(cache=True)
 def _fears(
-    protected, pledge, any_protector, threat, tension, partners, pair_i, pair_j, to_i, to_j, bonds
-):
+    protected, commitment, credibility, clarity, type_weight, any_protector, threat, tension,
+    partners, pair_i, pair_j, to_i, to_j, bonds,
+):  # fmt: skip
     """Abandonment and entrapment of :func:`alliance_fears`, ``(R, N)`` each.
 
     Compiled: a few numbers per country and pair, which array passes would spend in
-    overhead. Only maxima and the products of the array form it replaced, so the same bits.
+    overhead. Only maxima and the products of the array form it replaced (the pledge
+    ``commitment · credibility · clarity · w_type`` in this order), so the same bits.
 
     Args:
         protected: Who each alliance protects, ``(R, K, N)``.
-        pledge: ``w_type · commitment · credibility · clarity`` of each alliance, ``(R, K)``.
+        commitment: Commitment of each alliance, ``(R, K)``.
+        credibility: Credibility, ``(R, K)``.
+        clarity: Clarity, ``(R, K)``.
+        type_weight: ``w_type`` of each alliance, ``(1, K)`` or ``(R, K)``.
         any_protector: Whether some alliance protects each country, ``(R, N)``.
         threat: Perceived threat, ``(R, N)``.
         tension: Tension, ``(R, N, N)``.
@@ -303,12 +338,16 @@ def _fears(
     entrapment = np.zeros((reps, n))
     own = np.empty(n)
     exposure = np.empty(n)
+    pledge = np.empty(kinds)
     for r in range(reps):
+        weight = type_weight[r if type_weight.shape[0] > 1 else 0]
+        for k in range(kinds):
+            pledge[k] = commitment[r, k] * credibility[r, k] * clarity[r, k] * weight[k]
         for i in range(n):
             if any_protector[r, i]:
-                best = protected[r, 0, i] * pledge[r, 0]
+                best = protected[r, 0, i] * pledge[0]
                 for k in range(1, kinds):
-                    best = maximum(best, protected[r, k, i] * pledge[r, k])
+                    best = maximum(best, protected[r, k, i] * pledge[k])
                 abandonment[r, i] = threat[r, i] * (1.0 - best)
             worst = tension[r, i, partners[i, 0]]
             for c in range(1, partners.shape[1]):
@@ -371,18 +410,6 @@ def alliance_dynamics(
     interop, cred = state.interoperability, state.credibility
     practice, presence = _alliance_activity(world, state, levers, members)
     joined = ties.joined
-    active_tf = world.task_force[None, :] * joined.active
-    room = np.where(practice >= 0.0, 1.0 - interop, interop)  # the way it can still move
-    interop += (
-        p.exercise_gain * practice / 12.0 * room
-        + p.task_force_gain * active_tf * (1.0 - interop)
-        - p.interoperability_decay * (interop - world.interoperability0)
-    )
-
-    resting = world.credibility0 * state.commitment / np.maximum(world.commitment0, EPS)
-    room = np.where(presence >= 0.0, 1.0 - cred, cred)
-    cred += p.presence_gain * presence * room - p.credibility_decay * (cred - resting)
-
     # Challenges: stepped-up incidents between a protected member and a covered adversary
     # (counts, so exact in any order). Only incident dyads can step up.
     if stepped_up.any():
@@ -390,7 +417,30 @@ def alliance_dynamics(
         challenges = np.einsum("rs,rks->rk", stepped, joined.challenged)
     else:
         challenges = np.zeros_like(cred)
-    if challenges.any():
+    challenged = bool(challenges.any())
+    coefficient = constant_rows(
+        cred.shape[0],
+        p.exercise_gain,
+        p.task_force_gain,
+        p.interoperability_decay,
+        p.presence_gain,
+        p.credibility_decay,
+    )
+    _practise(
+        coefficient,
+        practice,
+        presence,
+        world.task_force,
+        joined.active,
+        leading(world.interoperability0, 1),
+        leading(world.credibility0, 1),
+        leading(world.commitment0, 1),
+        state.commitment,
+        interop,
+        cred,
+        not challenged,
+    )
+    if challenged:
         hub_entrapment = state.entrapment[:, world.hub]
         u = month_draws(world, state, Stream.RESPONSE)
         respond = u < state.commitment * (1.0 - 0.5 * hub_entrapment)
@@ -411,8 +461,43 @@ def alliance_dynamics(
                         credibility_after=float(cred[r, k]),
                     )
                 )
-    np.clip(interop, 0.0, 1.0, out=interop)
-    np.clip(cred, 0.0, 1.0, out=cred)
+        np.clip(cred, 0.0, 1.0, out=cred)
+
+
+@numba.njit(cache=True)
+def _practise(
+    coefficient, practice, presence, task_force, active, interoperability0, credibility0,
+    commitment0, commitment, interop, cred, clip,
+):  # fmt: skip
+    """Interoperability and credibility of :func:`alliance_dynamics` before the challenges.
+
+    In place, per replicate and alliance, the array form's arithmetic in its order:
+    ``I += g_x Δx / 12 · room + g_T T (1 − I) − d_I (I − I0)`` (``room`` = ``1 − I`` where
+    practice grows, else ``I``) clipped to [0, 1], and ``κ += g_P ΔP · room − d_κ (κ − κ̄)``
+    with ``κ̄ = κ0 c / max(c0, ε)``, clipped too when ``clip`` (no challenge this month; else
+    the caller clips it after the challenges). ``coefficient`` holds ``g_x, g_T, d_I, g_P,
+    d_κ``, one row or one per replicate; the world's arrays one row or one per replicate.
+    """
+    for r in range(interop.shape[0]):
+        (g_x, g_t, d_i, g_p, d_k) = coefficient[r if coefficient.shape[0] > 1 else 0]
+        i0 = interoperability0[r if interoperability0.shape[0] > 1 else 0]
+        k0 = credibility0[r if credibility0.shape[0] > 1 else 0]
+        c0 = commitment0[r if commitment0.shape[0] > 1 else 0]
+        for k in range(interop.shape[1]):
+            now = interop[r, k]
+            room = 1.0 - now if practice[r, k] >= 0.0 else now
+            forces = task_force[k] * active[r, k]
+            value = now + (
+                g_x * practice[r, k] / 12.0 * room
+                + g_t * forces * (1.0 - now)
+                - d_i * (now - i0[k])
+            )
+            interop[r, k] = minimum(maximum(value, 0.0), 1.0)
+            held = cred[r, k]
+            resting = k0[k] * commitment[r, k] / maximum(c0[k], EPS)
+            room = 1.0 - held if presence[r, k] >= 0.0 else held
+            value = held + (g_p * presence[r, k] * room - d_k * (held - resting))
+            cred[r, k] = minimum(maximum(value, 0.0), 1.0) if clip else value
 
 
 def _alliance_activity(
@@ -422,21 +507,47 @@ def _alliance_activity(
 
     Practice: exercises per year among the members; presence: the hub's forward presence
     with them (capped at 1). Each less what the status quo's policies give the same members.
-    Recomputed only when the policies in force or the membership change.
+    Recomputed only when the policies in force or the membership change, and then each part
+    only if what it reads changed: the status quo's parts read the membership alone, and a
+    change of policies often leaves the exercises or the hubs' presence as they were.
     """
     cached = state.alliance_cache
-    if cached is not None and cached[0] is levers and np.array_equal(cached[1], members):
+    same = cached is not None and np.array_equal(cached[1], members)
+    if same and cached[0] is levers:
         return cached[2], cached[3]
     terms = lever_terms(world, state, levers)
-    practice = _among(members, terms.exercises) - _among(members, world.reference_exercises)
+    if same:
+        reference_practice, reference_presence = cached[4], cached[5]
+    else:
+        reference_practice = _among(members, world.reference_exercises)
+        before = world.reference_presence[..., world.hub, :]
+        if before.ndim == 2:
+            before = before[None]
+        reference_presence = np.clip((before * members).sum(axis=2), 0.0, 1.0)
+    exercises = terms.exercises
+    if same and (cached[6] is exercises or np.array_equal(cached[6], exercises)):
+        drilled = cached[7]
+    else:
+        drilled = _among(members, exercises)
     now = terms.presence[:, world.hub, :]  # (R, K, N): the hub's presence in each country
-    before = world.reference_presence[..., world.hub, :]
-    if before.ndim == 2:
-        before = before[None]
-    presence = np.clip((now * members).sum(axis=2), 0.0, 1.0) - np.clip(
-        (before * members).sum(axis=2), 0.0, 1.0
+    if same and np.array_equal(cached[8], now):
+        stationed = cached[9]
+    else:
+        stationed = np.clip((now * members).sum(axis=2), 0.0, 1.0)
+    practice = drilled - reference_practice
+    presence = stationed - reference_presence
+    state.alliance_cache = (
+        levers,
+        members.copy(),
+        practice,
+        presence,
+        reference_practice,
+        reference_presence,
+        exercises,
+        drilled,
+        now,
+        stationed,
     )
-    state.alliance_cache = (levers, members.copy(), practice, presence)
     return practice, presence
 
 

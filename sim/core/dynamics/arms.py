@@ -9,10 +9,20 @@ of it; spending is burden times GDP.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import DT, EPS, State
+from sim.core.dynamics.state import (
+    DT,
+    EPS,
+    State,
+    constant_rows,
+    leading,
+    maximum,
+    minimum,
+    row_sum,
+)
 from sim.core.world import World
 
 
@@ -34,8 +44,29 @@ def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndar
     coerced = lever_terms(world, state, levers).economic_on  # [r, i, a] = a's coercion of i
     if coerced is None:
         return np.broadcast_to(grown, state.milex.shape)
-    exposure = (coerced * world.trade_share).sum(axis=2)
-    return grown * (1.0 - world.params.economy.coercion_gdp_cost * exposure)
+    out = np.empty(coerced.shape[:2])
+    cost = constant_rows(out.shape[0], world.params.economy.coercion_gdp_cost)
+    return _income(cost, _row(grown), coerced, leading(world.trade_share, 2), out)
+
+
+@numba.njit(cache=True)
+def _income(cost, grown, coerced, trade_share, out):
+    """:func:`income` under coercion, ``Y (1 − c_Y Σ_a e_ai s_ia)``, into ``out`` ``(R, N)``.
+
+    The products of each row summed in NumPy's order (:func:`row_sum`), then the array
+    form's arithmetic: the same bits. ``cost`` and ``trade_share`` are one row, or one per
+    replicate; ``grown`` in row form (:func:`_row`).
+    """
+    n = coerced.shape[2]
+    products = np.empty(n)
+    for r in range(out.shape[0]):
+        c_y = cost[r if cost.shape[0] > 1 else 0, 0]
+        shares = trade_share[r if trade_share.shape[0] > 1 else 0]
+        for i in range(out.shape[1]):
+            for a in range(n):
+                products[a] = coerced[r, i, a] * shares[i, a]
+            out[r, i] = _at(grown, r, i) * (1.0 - c_y * row_sum(products))
+    return out
 
 
 def threat_ratio(
@@ -57,11 +88,39 @@ def threat_ratio(
     ``faced_share`` is ``Σ_j T_ij``, ``(R, N)``, as :func:`~sim.core.dynamics.threat.
     threat_perception` returns it.
     """
-    p = world.params.arms
     regional = capability_now * world.regional
-    faced = faced_share * regional.sum(axis=1, keepdims=True)
-    own = on_path * world.regional + p.ally_pooling * np.einsum("rim,rm->ri", protection, regional)
-    return np.log(np.maximum(faced, EPS)) - np.log(np.maximum(own, EPS))
+    pooled = np.einsum("rim,rm->ri", protection, regional)
+    both = np.empty((2, *regional.shape))
+    _faced_and_own(
+        constant_rows(regional.shape[0], world.params.arms.ally_pooling),
+        faced_share,
+        regional,
+        on_path,
+        leading(world.regional, 1),
+        pooled,
+        both,
+    )
+    np.log(both, out=both)
+    return both[0] - both[1]
+
+
+@numba.njit(cache=True)
+def _faced_and_own(pooling, faced_share, regional, on_path, reach, pooled, out):
+    """``max(F, ε)`` and ``max(O, ε)`` of :func:`threat_ratio` into ``out`` ``(2, R, N)``.
+
+    ``F = Σ_j T_ij · Σ_m ĉ_m`` (the region's total summed in NumPy's order,
+    :func:`row_sum`) and ``O = ĉ°_i + π (P ĉ)_i`` (``pooled`` the product, NumPy's
+    einsum): the array form's arithmetic, so the same bits. ``pooling`` and ``reach`` (the
+    regional shares ``ρ``) are one row, or one per replicate.
+    """
+    for r in range(regional.shape[0]):
+        total = row_sum(regional[r])
+        share = pooling[r if pooling.shape[0] > 1 else 0, 0]
+        weight = reach[r if reach.shape[0] > 1 else 0]
+        for i in range(regional.shape[1]):
+            out[0, r, i] = maximum(faced_share[r, i] * total, EPS)
+            own = on_path[r, i] * weight[i] + share * pooled[r, i]
+            out[1, r, i] = maximum(own, EPS)
 
 
 def path_capability(
@@ -75,7 +134,25 @@ def path_capability(
     its own, or its reaction so far) is not a change in what it faces.
     """
     path = world.burden_path if world.reference_path is None else world.reference_path
-    return capability_now + state.milex * (at_month(path, step) / state.burden - 1.0)
+    return _on_path(
+        capability_now,
+        state.milex,
+        _row(at_month(path, step)),
+        state.burden,
+        np.empty(state.milex.shape),
+    )
+
+
+@numba.njit(cache=True)
+def _on_path(capability_now, milex, path, burden, out):
+    """:func:`path_capability`' ``ĉ + m (b̄°(t) / b − 1)`` into ``out`` ``(R, N)``, in one pass.
+
+    ``path`` in row form (:func:`_row`); the array form's arithmetic in its order.
+    """
+    for r in range(out.shape[0]):
+        for i in range(out.shape[1]):
+            out[r, i] = capability_now[r, i] + milex[r, i] * (_at(path, r, i) / burden[r, i] - 1.0)
+    return out
 
 
 def target_burden(
@@ -97,11 +174,79 @@ def target_burden(
     an ally's umbrella matters to a state in proportion to how threatened it is.
     """
     p = world.params.arms
-    departure = ratio - at_month(world.reference_ratio, step)
-    fear = abandonment - at_month(world.reference_abandonment, step)
-    target = posture * at_month(world.burden_path, step) * np.exp(p.reaction * threat * departure)
-    target = target * np.maximum(1.0 + p.abandonment_arming * fear, 0.0)
-    return np.clip(target, world.burden_low, world.burden_high)
+    given = (
+        threat,
+        ratio,
+        at_month(world.reference_ratio, step),
+        posture,
+        at_month(world.burden_path, step),
+        abandonment,
+        at_month(world.reference_abandonment, step),
+        world.burden_low,
+        world.burden_high,
+    )
+    rows = [_row(value) for value in given]
+    target = np.empty(_row_shape(rows))
+    coefficient = constant_rows(target.shape[0], p.reaction, p.abandonment_arming)
+    _reaction(coefficient, *rows[:3], target)
+    np.exp(target, out=target)
+    _target(coefficient, target, *rows[3:])
+    # Of numbers and countries alone, the array form gives countries alone.
+    return target if any(np.ndim(value) == 2 for value in given) else target[0]
+
+
+def _row(value) -> np.ndarray:
+    """A number or an array of countries as rows ``(1, N)`` or ``(R, N)`` (a kernel's argument).
+
+    A number is one row of one column, read at every country.
+    """
+    value = np.asarray(value, dtype=float)
+    return value.reshape((1,) * (2 - value.ndim) + value.shape)
+
+
+def _row_shape(rows: list[np.ndarray]) -> tuple[int, int]:
+    """The shape row-form arrays (:func:`_row`) broadcast to, ``(R, N)``, checked as NumPy's."""
+    shape = (max(a.shape[0] for a in rows), max(a.shape[1] for a in rows))
+    for a in rows:
+        if a.shape[0] not in (1, shape[0]) or a.shape[1] not in (1, shape[1]):
+            raise ValueError(f"shapes {[a.shape for a in rows]} do not broadcast together")
+    return shape
+
+
+@numba.njit(cache=True, inline="always")
+def _at(array, r, i):
+    """``array[r, i]`` of a row-form array (:func:`_row`): a length-1 axis is read at 0."""
+    return array[r if array.shape[0] > 1 else 0, i if array.shape[1] > 1 else 0]
+
+
+@numba.njit(cache=True)
+def _reaction(coefficient, threat, ratio, reference, out):
+    """``κ θ (r − r̄)`` of :func:`target_burden` into ``out`` ``(R, N)``: its ``exp``'s argument.
+
+    ``coefficient`` holds ``κ`` and ``α`` (one row, or one per replicate); the other operands
+    are in row form (:func:`_row`). The array form's arithmetic in its order.
+    """
+    for r in range(out.shape[0]):
+        reaction = coefficient[r if coefficient.shape[0] > 1 else 0, 0]
+        for i in range(out.shape[1]):
+            departure = _at(ratio, r, i) - _at(reference, r, i)
+            out[r, i] = reaction * _at(threat, r, i) * departure
+
+
+@numba.njit(cache=True)
+def _target(coefficient, target, posture, path, abandonment, reference, low, high):
+    """The rest of :func:`target_burden`, in place: ``target`` holds ``exp(κ θ (r − r̄))``.
+
+    ``p b̄ exp(·) · max(1 + α (Ab − Āb), 0)`` within ``[b_lo, b_hi]`` (``np.clip``'s bounds,
+    :func:`minimum` of :func:`maximum`), the array form's arithmetic in its order.
+    """
+    for r in range(target.shape[0]):
+        arming = coefficient[r if coefficient.shape[0] > 1 else 0, 1]
+        for i in range(target.shape[1]):
+            value = _at(posture, r, i) * _at(path, r, i) * target[r, i]
+            fear = _at(abandonment, r, i) - _at(reference, r, i)
+            value = value * maximum(1.0 + arming * fear, 0.0)
+            target[r, i] = minimum(maximum(value, _at(low, r, i)), _at(high, r, i))
 
 
 def arms_dynamics(
@@ -123,13 +268,41 @@ def arms_dynamics(
         that tension's security-dilemma term reads (§6).
     """
     step = state.step
-    path, following = at_month(world.burden_path, step), at_month(world.burden_path, step + 1)
     posture = 1.0 if state.posture is None else state.posture
     target = target_burden(world, step, ratio, abandonment, state.threat, posture)
-    relative = state.burden / path
-    relative = relative + DT * world.params.arms.fatigue * (target / path - relative)
-    burden = np.clip(relative * following, world.burden_low, world.burden_high)
-    growth = (burden / state.burden - 1.0) * 12.0
+    burden = np.empty(target.shape)
+    growth = np.empty(target.shape)
+    _follow(
+        constant_rows(target.shape[0], DT * world.params.arms.fatigue),
+        target,
+        state.burden,
+        _row(at_month(world.burden_path, step)),
+        _row(at_month(world.burden_path, step + 1)),
+        _row(world.burden_low),
+        _row(world.burden_high),
+        burden,
+        growth,
+    )
     state.burden = burden
     state.milex = burden * income(world, state, levers, step + 1)
     return growth
+
+
+@numba.njit(cache=True)
+def _follow(rate, target, before, path, following, low, high, burden, growth):
+    """The burdens of :func:`arms_dynamics` and their growth, into ``burden`` and ``growth``.
+
+    ``x = b / b̄(t)``, ``x + Δt a (b*/b̄(t) − x)``, ``b = clip(x b̄(t + 1), b_lo, b_hi)`` and
+    ``12 (b / b_before − 1)``: the array form's arithmetic in its order; ``rate`` holds
+    ``Δt · a`` (one row, or one per replicate).
+    """
+    for r in range(target.shape[0]):
+        pace = rate[r if rate.shape[0] > 1 else 0, 0]
+        for i in range(target.shape[1]):
+            now = _at(path, r, i)
+            relative = before[r, i] / now
+            relative = relative + pace * (target[r, i] / now - relative)
+            value = relative * _at(following, r, i)
+            value = minimum(maximum(value, _at(low, r, i)), _at(high, r, i))
+            burden[r, i] = value
+            growth[r, i] = (value / before[r, i] - 1.0) * 12.0

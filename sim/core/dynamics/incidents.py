@@ -33,40 +33,61 @@ def effective_channels(
     if channel is None:
         return None
     rho = per_replicate(world.params.incidents.channel_spillover, channel.shape[0])
-    return _spill(channel, ties, rho)
+    return _spill(channel, ties, rho, np.empty(channel.shape))
 
 
 @numba.njit(cache=True)
-def _spill(channel, ties, rho):
-    """:func:`effective_channels`' ``clip(C0 + ρ ((I + W) C0 (I + W)ᵀ − C0), 0, 1)``.
-
-    Compiled over the channels open in each replicate (a handful of pairs): ``((I + W) C0
-    (I + W)ᵀ)_ij = Σ_ab (I + W)_ia C0_ab (I + W)_jb`` over the open ``(a, b)``, instead of two
-    dense matrix products. ``C0`` and ``W`` are symmetric, and so is the result: it is summed
-    on and above the diagonal and mirrored below it (readers take ``i < j``).
-    """
-    reps, n = channel.shape[0], channel.shape[1]
-    out = np.empty((reps, n, n))
-    open_a = np.empty(n * n, dtype=np.int64)
-    open_b = np.empty(n * n, dtype=np.int64)
-    reach = np.empty((n, n))
-    for r in range(reps):
-        count = 0
-        for a in range(n):
-            for b in range(n):
-                reach[a, b] = ties[r, a, b] + (1.0 if a == b else 0.0)
-                if channel[r, a, b] != 0.0:
-                    open_a[count], open_b[count] = a, b
-                    count += 1
-        for i in range(n):
-            for j in range(i, n):
-                spread = 0.0
-                for c in range(count):
-                    a, b = open_a[c], open_b[c]
-                    spread += reach[i, a] * channel[r, a, b] * reach[j, b]
-                value = channel[r, i, j] + rho[r] * (spread - channel[r, i, j])
-                out[r, i, j] = out[r, j, i] = minimum(maximum(value, 0.0), 1.0)
+def _spill(channel, ties, rho, out):
+    """:func:`effective_channels` of every replicate into ``out`` (:func:`_spill_one`)."""
+    n = channel.shape[1]
+    spread = np.empty((n, n))
+    reach = np.empty(n)
+    for r in range(channel.shape[0]):
+        _spill_one(channel[r], ties[r], rho[r], out[r], spread, reach)
     return out
+
+
+@numba.njit(cache=True)
+def _spill_one(channel, ties, rho, out, spread, reach):
+    """``clip(C0 + ρ ((I + W) C0 (I + W)ᵀ − C0), 0, 1)`` of one replicate, into ``out``.
+
+    Compiled over the channels open (a handful of pairs): ``((I + W) C0 (I + W)ᵀ)_ij =
+    Σ_ab (I + W)_ia C0_ab (I + W)_jb`` over the open ``(a, b)`` in order, instead of two dense
+    matrix products; ``W`` is symmetric, so ``(I + W)_ia`` is read along row a. Terms whose
+    ``(I + W)_ia`` is zero add an exact zero and are skipped. ``C0`` and ``W`` are symmetric,
+    and so is the result: it is summed on and above the diagonal and mirrored below it
+    (readers take ``i < j``). The same arithmetic as the dense array form, so the same bits.
+
+    Args:
+        channel: Deconfliction channels ``C0``, ``(N, N)``.
+        ties: Credible ties ``W``, ``(N, N)``.
+        rho: Spillover ``ρ``.
+        out: Written with the effective channels, ``(N, N)``.
+        spread: Scratch, ``(N, N)``.
+        reach: Scratch, ``(N,)``.
+    """
+    n = channel.shape[0]
+    for i in range(n):
+        for j in range(n):
+            spread[i, j] = 0.0
+    for a in range(n):
+        for b in range(n):
+            opened = channel[a, b]
+            if opened == 0.0:
+                continue
+            for j in range(n):
+                reach[j] = ties[b, j] + (1.0 if b == j else 0.0)
+            for i in range(n):
+                toward = ties[a, i] + (1.0 if a == i else 0.0)
+                if toward == 0.0:
+                    continue
+                weight = toward * opened
+                for j in range(n):
+                    spread[i, j] += weight * reach[j]
+    for i in range(n):
+        for j in range(i, n):
+            value = channel[i, j] + rho * (spread[i, j] - channel[i, j])
+            out[i, j] = out[j, i] = minimum(maximum(value, 0.0), 1.0)
 
 
 def stance_terms(world: World, state: State) -> tuple[np.ndarray | float, np.ndarray | float]:
@@ -133,9 +154,45 @@ def escalation_offset(world: World) -> np.ndarray:
 
     Dyads without a dispute (coercion only) take the maritime reference offset.
     """
+    return _static(world).offset
+
+
+@dataclass(frozen=True)
+class _Static:
+    """What the incident formulas read of the world alone, over its incident dyads.
+
+    Attributes:
+        offset: :func:`escalation_offset`.
+        nuclear: ``β_N N`` of :func:`escalation_terms`.
+        propensity: The base hazard times the dyad's propensity, of :func:`incident_hazard`.
+        dispute: The dispute weight of each dyad.
+        nuclear_hazard: ``1 + w_N nuclear``.
+        restraint: ``β_I I`` of :func:`interdependence_restraint`, ``I`` the dyad's mutual
+            trade share.
+    """
+
+    offset: np.ndarray
+    nuclear: np.ndarray
+    propensity: np.ndarray
+    dispute: np.ndarray
+    nuclear_hazard: np.ndarray
+    restraint: np.ndarray
+
+
+#: The :class:`_Static` of the last few worlds, by identity (the world is kept with it, so an
+#: identity is never reused while its entry stands).
+_STATICS: dict[int, tuple[World, _Static]] = {}
+
+
+def _static(world: World) -> _Static:
+    """The :class:`_Static` of a world, computed once: worlds and their parameters are frozen."""
+    entry = _STATICS.get(id(world))
+    if entry is not None and entry[0] is world:
+        return entry[1]
     p = world.params.incidents
     s = world.incident_dyads
-    issue = world.dispute_issue[world.dyad_i[s], world.dyad_j[s]]
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    issue = world.dispute_issue[i, j]
     offsets = (
         p.land_escalation,
         p.maritime_escalation,
@@ -143,10 +200,24 @@ def escalation_offset(world: World) -> np.ndarray:
         p.rivalry_escalation,
     )
     # Sums of products, not np.where: a stacked sweep's coefficients carry a replicate axis.
-    out = p.maritime_escalation * (issue < 0)
-    for code, offset in enumerate(offsets):
-        out = out + offset * (issue == code)
-    return out
+    offset = p.maritime_escalation * (issue < 0)
+    for code, weight in enumerate(offsets):
+        offset = offset + weight * (issue == code)
+    static = _Static(
+        offset=offset,
+        nuclear=p.nuclear_war_penalty * world.nuclear_dyad[i, j],
+        propensity=p.base_hazard * world.propensity[..., i, j],
+        dispute=world.dispute[i, j],
+        nuclear_hazard=1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j],
+        restraint=p.interdependence_restraint
+        * (world.trade_share[..., i, j] + world.trade_share[..., j, i]),
+    )
+    for value in vars(static).values():
+        value.flags.writeable = False  # shared between calls
+    if len(_STATICS) >= 8:
+        _STATICS.clear()
+    _STATICS[id(world)] = (world, static)
+    return static
 
 
 def step_probabilities(
@@ -202,9 +273,9 @@ class EscalationTerms:
     def _chances(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The formula of :func:`escalation_terms` at ``level``.
 
-        The logit is summed in one compiled pass (:func:`_logit`), term by term in the
-        formula's order; ``σ`` and the step-down cap are NumPy's, so the bits are those of the
-        array form.
+        The negated logit is summed in one compiled pass (:func:`_negative_logit`), term by
+        term in the formula's order; ``exp`` is NumPy's, and ``σ`` and the step-down cap are
+        taken in a second pass (:func:`_squash`), so the bits are those of the array form.
         """
         terms = [
             _behind(term)
@@ -213,13 +284,31 @@ class EscalationTerms:
                 self.emboldening, self.channel, self.restraint, self.nuclear,
             )
         ]  # fmt: skip
+        calming = _behind(self.calming)
         shape = np.broadcast_shapes(level.shape, *(np.shape(t) for t in terms))
-        # The kernel runs over three axes: fewer are padded in front, more are merged.
-        full = (1,) * (3 - len(shape)) + shape if len(shape) <= 3 else (-1, *shape[-2:])
-        arrays = (np.broadcast_to(a, shape).reshape(full) for a in (level, *terms))
-        logit = _logit(*arrays).reshape(shape)
-        p_up = 1.0 / (1.0 + np.exp(-logit))
-        return p_up, np.minimum(_behind(self.calming), 1 - p_up)
+        if len(shape) > 3 or np.broadcast_shapes(shape, np.shape(calming)) != shape:
+            return _merged(level, terms, calming, shape)
+        # The kernels run over three axes, each operand padded in front (not broadcast).
+        full = (1,) * (3 - len(shape)) + shape
+        p_up, p_down = np.empty(full), np.empty(full)
+        _negative_logit(p_up, *(_padded(a) for a in (level, *terms)))
+        np.exp(p_up, out=p_up)
+        _squash(p_up, _padded(calming), p_down)
+        return p_up.reshape(shape), p_down.reshape(shape)
+
+
+def _merged(
+    level: np.ndarray, terms: list, calming: Any, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`EscalationTerms._chances` beyond the kernels' three axes (merged in front).
+
+    Also where the step-down term is wider than the logit: then as the array form, broadcast.
+    """
+    full = (-1, *shape[-2:]) if len(shape) > 3 else (1,) * (3 - len(shape)) + shape
+    arrays = [np.broadcast_to(a, shape).reshape(full) for a in (level, *terms)]
+    negative = _negative_logit(np.empty(arrays[0].shape), *arrays)
+    p_up = 1.0 / (1.0 + np.exp(negative.reshape(shape)))
+    return p_up, np.minimum(calming, 1 - p_up)
 
 
 def _behind(term: Any) -> Any:
@@ -229,22 +318,42 @@ def _behind(term: Any) -> Any:
     return term
 
 
+def _padded(term: Any) -> np.ndarray:
+    """A term of at most three axes as an array of three, padded with length-1 axes in front."""
+    term = np.asarray(term)
+    return term.reshape((1,) * (3 - term.ndim) + term.shape)
+
+
+@numba.njit(inline="always")
+def _spread(array, shape):
+    """``array`` broadcast to ``shape`` as NumPy would (a view: length-1 axes read at 0)."""
+    return np.broadcast_to(array, shape)
+
+
 @numba.njit(cache=True)
-def _logit(
-    level, opening, rung_cost, tension, deterrence, emboldening, channel, restraint, nuclear
+def _negative_logit(
+    out, level, opening, rung_cost, tension, deterrence, emboldening, channel, restraint, nuclear
 ):  # fmt: skip
-    """The step-up logit of :func:`escalation_terms` at ``level``, over ``(A, B, C)`` arrays.
+    """Minus the step-up logit of :func:`escalation_terms` at ``level``, into ``out`` ``(A, B, C)``.
 
     ``β0 + β_issue + push + β_G G − β_L (L − 1)⁺ + β_τ τ − β_D D min(L, 4)/4 + β_E E − β_C C
-    − β_I I − β_N N [L = 4]``, added in this order (that of the array form it replaced).
+    − β_I I − β_N N [L = 4]``, added in this order (that of the array form it replaced), then
+    negated (exact). The operands broadcast against ``out`` (:func:`_spread`).
     """
-    a, b, c = level.shape
-    out = np.empty((a, b, c))
-    for x in range(a):
-        for y in range(b):
-            for z in range(c):
+    shape = out.shape
+    level, opening, rung_cost = (
+        _spread(level, shape),
+        _spread(opening, shape),
+        _spread(rung_cost, shape),
+    )
+    tension, deterrence = _spread(tension, shape), _spread(deterrence, shape)
+    emboldening, channel = _spread(emboldening, shape), _spread(channel, shape)
+    restraint, nuclear = _spread(restraint, shape), _spread(nuclear, shape)
+    for x in range(shape[0]):
+        for y in range(shape[1]):
+            for z in range(shape[2]):
                 rung = level[x, y, z]
-                out[x, y, z] = (
+                out[x, y, z] = -(
                     opening[x, y, z]
                     - rung_cost[x, y, z] * max(rung - 1, 0)
                     + tension[x, y, z]
@@ -255,6 +364,23 @@ def _logit(
                     - nuclear[x, y, z] * (1.0 if rung == WAR - 1 else 0.0)
                 )
     return out
+
+
+@numba.njit(cache=True)
+def _squash(p_up, calming, p_down):
+    """``σ`` and the step-down cap, ``(A, B, C)``: ``p_up ← 1 / (1 + p_up)``, in place.
+
+    ``p_up`` holds ``exp(−z)`` on entry; ``p_down = min(calming, 1 − p_up)`` (:func:`minimum`,
+    NumPy's). The array form's arithmetic per element; ``calming`` broadcasts against
+    ``p_up``.
+    """
+    calming = _spread(calming, p_up.shape)
+    for x in range(p_up.shape[0]):
+        for y in range(p_up.shape[1]):
+            for z in range(p_up.shape[2]):
+                up = 1.0 / (1.0 + p_up[x, y, z])
+                p_up[x, y, z] = up
+                p_down[x, y, z] = minimum(calming[x, y, z], 1.0 - up)
 
 
 def escalation_terms(
@@ -297,11 +423,10 @@ def escalation_terms(
             over (default: all of them, in order).
     """
     p = world.params.incidents
-    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
-    offset = escalation_offset(world)
+    static = _static(world)
+    offset, nuclear = static.offset, static.nuclear
     if dyads is not None:
-        offset = offset[..., dyads]
-    nuclear = world.nuclear_dyad[world.dyad_i[s], world.dyad_j[s]]
+        offset, nuclear = offset[..., dyads], nuclear[..., dyads]
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
     return EscalationTerms(
         opening=p.escalation_base + offset + push + p.coercion_escalation * coercion,
@@ -310,7 +435,7 @@ def escalation_terms(
         emboldening=p.escalation_emboldening * embolden,
         channel=p.escalation_channel * channel,
         restraint=restraint,
-        nuclear=p.nuclear_war_penalty * nuclear,
+        nuclear=nuclear,
         calming=calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat,
         rung_cost=p.escalation_rung_cost,
     )
@@ -325,21 +450,22 @@ def incident_hazard(
 ) -> np.ndarray:
     """Monthly hazard of a new incident in each calm incident dyad.
 
-    ``λ = λ0 κ (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``,
-    ``κ`` the dyad's propensity (:attr:`~sim.core.world.World.propensity`: fitted on the
+    ``λ = λ0 ψ (dispute + w_g coercion) (1 + w_τ τ) (1 + w_p presence) (1 + w_N nuclear)``,
+    ``ψ`` the dyad's propensity (:attr:`~sim.core.world.World.propensity`: fitted on the
     record with partial pooling, :mod:`sim.studies.propensity`); ``dyads`` as for
     :func:`step_probabilities`.
     """
     p = world.params.incidents
-    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
-    i, j = world.dyad_i[s], world.dyad_j[s]
+    static = _static(world)
+    propensity, dispute, nuclear = static.propensity, static.dispute, static.nuclear_hazard
+    if dyads is not None:
+        propensity, dispute, nuclear = (x[..., dyads] for x in (propensity, dispute, nuclear))
     return (
-        p.base_hazard
-        * world.propensity[..., i, j]
-        * (world.dispute[i, j] + p.coercion_hazard * coercion)
+        propensity
+        * (dispute + p.coercion_hazard * coercion)
         * (1.0 + p.tension_hazard * tau)
         * (1.0 + p.presence_hazard * presence)
-        * (1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j])
+        * nuclear
     )
 
 
@@ -350,11 +476,11 @@ def interdependence_restraint(
 
     ``dyads`` as for :func:`step_probabilities`.
     """
-    s = world.incident_dyads if dyads is None else world.incident_dyads[dyads]
-    i, j = world.dyad_i[s], world.dyad_j[s]
-    mutual = world.trade_share[..., i, j] + world.trade_share[..., j, i]  # (S,), or (R, S) stacked
+    restraint = _static(world).restraint  # β_I I: (S,), or (R, S) stacked
+    if dyads is not None:
+        restraint = restraint[..., dyads]
     kept = 1.0 - world.params.economy.interdependence_cut * economic
-    return world.params.incidents.interdependence_restraint * mutual * kept
+    return restraint * kept
 
 
 def incidents_and_escalation(
@@ -380,16 +506,18 @@ def incidents_and_escalation(
     # the subset gives the same numbers as on all dyads.
     s = world.incident_dyads
     i, j = world.dyad_i[s], world.dyad_j[s]
-    level = np.ascontiguousarray(state.level[:, i, j])
-    tau = np.ascontiguousarray(state.tension[:, i, j])
-    hazard = incident_hazard(world, tau, terms.coercion_dyad[:, s], terms.presence_dyad[:, s])
-    u = month_draws(world, state, Stream.INCIDENT)
-    new = (level == 0) & (u < -np.expm1(-hazard))
+    r = state.replicates
+    level, tau, channel = np.empty((r, s.size), np.int8), np.empty((r, s.size)), np.empty((r, 0))
+    if channels is not None:
+        channel = np.empty((r, s.size))
+    _gather(state.level, state.tension, np.empty((r, 0, 0)) if channels is None else channels,
+            i, j, level, tau, channel)  # fmt: skip
+    coercion = terms.coercion_dyad[:, s]
+    hazard = incident_hazard(world, tau, coercion, terms.presence_dyad[:, s])
+    start = np.expm1(-hazard)  # −(1 − exp(−λ)): negated in the kernel
 
     deter, embolden = deterrence(world, state, levers, ties, capability_now)
-    channel = 0.0 if channels is None else np.ascontiguousarray(channels[:, i, j])
     restraint = interdependence_restraint(world, terms.economic_dyad[:, s])
-    coercion = terms.coercion_dyad[:, s]
     push, retreat = stance_terms(world, state)
     p_up, p_down = step_probabilities(
         world,
@@ -397,38 +525,112 @@ def incidents_and_escalation(
         tau,
         deter,
         embolden,
-        channel,
+        0.0 if channels is None else channel,
         terms.ceasefire_dyad[:, s],
         restraint,
         coercion,
         push=push,
         retreat=retreat,
     )
-    v = month_draws(world, state, Stream.ESCALATION)
-    active = level > 0
+    held = np.zeros((r, 0), dtype=bool)
     if state.held is not None and state.held.any():  # a rung an event set this month holds
-        active = active & ~state.held[:, s]
+        held = state.held[:, s]
         state.held[:] = False
-    up = active & (v < p_up) & (level < WAR)
-    down = active & ~up & (v < p_up + p_down)
-    level = level + up.astype(level.dtype) - down.astype(level.dtype) + new.astype(level.dtype)
-    full = state.level.copy()
-    full[:, i, j] = full[:, j, i] = level
-    state.level = full
-    if state.stance is not None and state.stance.any():  # a stance ends with its incident
-        calm = full == 0
-        if calm.any():
-            state.stance = np.where(calm, 0, state.stance).astype(np.int8)
-    max_level = state.max_level.copy()
-    max_level[:, s] = np.maximum(max_level[:, s], level)
-    state.max_level = max_level
-    masks = []
-    for mask in (new, up, down):
-        spread = np.zeros((state.replicates, len(world.dyad_i)), dtype=bool)
-        spread[:, s] = mask
-        masks.append(spread)
+    stance = state.stance
+    if stance is None or not stance.any():  # a stance ends with its incident: none to end
+        stance = np.zeros((r, 0, 0), dtype=np.int8)
+    full, max_level = state.level.copy(), state.max_level.copy()
+    calmed = np.empty_like(stance)
+    masks = tuple(np.zeros((r, len(world.dyad_i)), dtype=bool) for _ in range(3))
+    _escalate(
+        stance, i, j, s, level, start,
+        month_draws(world, state, Stream.INCIDENT), p_up, p_down,
+        month_draws(world, state, Stream.ESCALATION), held, full, max_level, calmed, *masks,
+    )  # fmt: skip
+    state.level, state.max_level = full, max_level
+    if calmed.size:
+        state.stance = calmed
     state.new_incidents = masks[0]
-    return masks[0], masks[1], masks[2]
+    return masks
+
+
+@numba.njit(cache=True)
+def _gather(level, tension, channels, i, j, level_out, tau_out, channel_out):
+    """``level[:, i, j]``, ``tension[:, i, j]`` and ``channels[:, i, j]`` (if any) in one pass."""
+    for r in range(level.shape[0]):
+        for d in range(i.size):
+            level_out[r, d] = level[r, i[d], j[d]]
+            tau_out[r, d] = tension[r, i[d], j[d]]
+            if channel_out.shape[1]:
+                channel_out[r, d] = channels[r, i[d], j[d]]
+
+
+@numba.njit(cache=True)
+def _escalate(
+    stance, i, j, s, rung, start, u, p_up, p_down, v, held, full, max_level, calmed, new, up, down
+):  # fmt: skip
+    """The draws of :func:`incidents_and_escalation` and the new state, every replicate.
+
+    Per replicate, :func:`_escalate_one`; ``held`` (dyads whose rung holds this month) and
+    ``stance`` (the stances to end with their incidents) are empty when there are none.
+    """
+    for r in range(full.shape[0]):
+        _escalate_one(
+            stance[r] if stance.shape[1] else stance[0],
+            i, j, s, rung[r], start[r], u[r], p_up[r], p_down[r], v[r],
+            held[r] if held.shape[1] else held[0], full[r], max_level[r],
+            calmed[r] if calmed.shape[1] else calmed[0], new[r], up[r], down[r],
+        )  # fmt: skip
+
+
+@numba.njit(cache=True)
+def _escalate_one(
+    stance, i, j, s, rung, start, u, p_up, p_down, v, held, full, max_level, calmed, new, up, down
+):  # fmt: skip
+    """One replicate's month on the ladder, the array form's comparisons and sums.
+
+    A calm incident dyad starts an incident where ``u < 1 − exp(−λ)`` (``start`` holds
+    ``exp(−λ) − 1``, negated here: exact); an active one (its rung not held) steps up where
+    ``v < p_up`` below war, else down where ``v < p_up + p_down``. Updates the levels
+    ``full`` ``(N, N)`` (mirrored) and the highest levels ``max_level`` in place, sets the
+    masks ``new``, ``up``, ``down`` over upper-triangle dyads ``(D,)`` (zero beforehand),
+    and, with a ``stance``, writes the stances left once calm dyads drop theirs into
+    ``calmed``.
+
+    Args:
+        stance: Stances, ``(N, N)``; empty when nobody holds one.
+        i: First side of each incident dyad, ``(S,)``.
+        j: Second side, ``(S,)``.
+        s: Position of each incident dyad among the upper-triangle dyads, ``(S,)``.
+        rung: ``level`` on the incident dyads, ``(S,)``.
+        start: ``exp(−λ) − 1`` of each incident dyad, ``(S,)``.
+        u: Incident draws, ``(S,)``.
+        p_up: Step-up chances, ``(S,)``.
+        p_down: Step-down chances, ``(S,)``.
+        v: Escalation draws, ``(S,)``.
+        held: Whether each incident dyad's rung holds, ``(S,)``; empty when none does.
+        full: The levels, ``(N, N)``: before the month, updated in place.
+        max_level: The highest levels, ``(D,)``: before the month, updated in place.
+        calmed: Written with the stances left, ``(N, N)`` (unused without ``stance``).
+        new: Set where an incident starts, ``(D,)``.
+        up: Set where one steps up, ``(D,)``.
+        down: Set where one steps down, ``(D,)``.
+    """
+    for d in range(s.size):
+        now = rung[d]
+        started = now == 0 and u[d] < -start[d]
+        active = now > 0 and not (held.size and held[d])
+        rises = active and v[d] < p_up[d] and now < WAR
+        falls = active and not rises and v[d] < p_up[d] + p_down[d]
+        after = now + np.int8(rises) - np.int8(falls) + np.int8(started)
+        full[i[d], j[d]] = full[j[d], i[d]] = after
+        max_level[s[d]] = max(max_level[s[d]], after)
+        new[s[d]], up[s[d]], down[s[d]] = started, rises, falls
+    if stance.size:
+        n = full.shape[0]
+        for a in range(n):
+            for b in range(n):
+                calmed[a, b] = 0 if full[a, b] == 0 else stance[a, b]
 
 
 def incident_records(

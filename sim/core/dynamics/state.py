@@ -513,6 +513,17 @@ def minimum(a, b):
     return a if (a < b or a != a) else b
 
 
+def constant_rows(replicates: int, *values) -> np.ndarray:
+    """:func:`coefficients`, as one row ``(1, len(values))`` when every value is a number.
+
+    A kernel reads row ``r`` where the leading axis is longer than 1, else row 0 (as for
+    :func:`leading`); the values are the same floats either way.
+    """
+    if all(isinstance(value, (int, float)) for value in values):
+        return np.array([values], dtype=float)
+    return coefficients(replicates, *values)
+
+
 @numba.njit(cache=True, inline="always")
 def segment_sum(x, start, end):
     """``x[start:end].sum()`` of a 1-D array in NumPy's order, without making a view.

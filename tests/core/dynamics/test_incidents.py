@@ -264,7 +264,7 @@ def test_spillover_is_clipped_and_reads_each_replicates_own_rate():
     reach = np.eye(n) + ties
     raw = channel + rho[:, None, None] * (reach @ channel @ np.swapaxes(reach, 1, 2) - channel)
     assert (raw > 1.0).any() and (raw < 1.0).any()
-    spilled = _spill(channel, ties, rho)
+    spilled = _spill(channel, ties, rho, np.empty(channel.shape))
     np.testing.assert_allclose(spilled, np.clip(raw, 0.0, 1.0), rtol=0, atol=1e-14)
     assert not np.allclose(spilled[0], spilled[2])  # each replicate's own ρ
 
