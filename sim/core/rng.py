@@ -60,16 +60,6 @@ _S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
 _S32, _S40, _S11 = np.uint64(32), np.uint64(40), np.uint64(11)
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's finaliser, in place on a fresh ``uint64`` array (which it returns)."""
-    z ^= z >> _S30
-    z *= _M1
-    z ^= z >> _S27
-    z *= _M2
-    z ^= z >> _S31
-    return z
-
-
 def uniforms(keys: np.ndarray, step: int, stream: Stream, n: int | np.ndarray) -> np.ndarray:
     """Draw ``n`` uniforms in [0, 1) per replicate for one step and stream.
 
@@ -140,7 +130,7 @@ def draw(keys: np.ndarray, step: int, plan: DrawPlan) -> list[np.ndarray]:
 def _hash(keys, offsets, step):
     """The uniforms of counters ``offsets | step << 40`` for every key, ``(R, len(offsets))``.
 
-    ``u = (mix(key + mix(counter · φ + φ)) >> 11) / 2⁵³``, with :func:`_mix`'s SplitMix64
+    ``u = (mix(key + mix(counter · φ + φ)) >> 11) / 2⁵³``, with :func:`_mix_one`'s SplitMix64
     finaliser: integer arithmetic modulo 2⁶⁴ and an exact conversion, the same bits as the
     array form.
     """
@@ -159,7 +149,7 @@ def _hash(keys, offsets, step):
 
 @numba.njit(cache=True)
 def _mix_one(z):
-    """:func:`_mix` of one ``uint64``."""
+    """SplitMix64's finaliser of one ``uint64``."""
     z ^= z >> _S30
     z *= _M1
     z ^= z >> _S27

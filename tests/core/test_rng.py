@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.core.rng import Stream, _mix, normals, replicate_keys, uniforms
+from sim.core.rng import Stream, normals, replicate_keys, uniforms
 
 
 def test_draws_depend_only_on_replicate_step_and_stream():
@@ -40,6 +40,16 @@ def test_a_subset_of_draws_gives_the_same_numbers_as_all_draws():
     every = uniforms(keys, 12, Stream.INCIDENT, 40)
     wanted = np.array([3, 17, 39])
     np.testing.assert_array_equal(uniforms(keys, 12, Stream.INCIDENT, wanted), every[:, wanted])
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser in array form (Steele, Lea & Flood 2014), in place."""
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return z
 
 
 def test_the_compiled_hash_is_the_array_form_of_splitmix64():

@@ -462,39 +462,10 @@ def row_sum(x):
     """
     n = x.size
     if n <= 128:
-        return _block_sum(x)
+        return _pairwise_block(x, 0, n)
     half = n // 2
     half -= half % 8
     return row_sum(x[:half]) + row_sum(x[half:])
-
-
-@numba.njit(cache=True)
-def _block_sum(x):
-    """NumPy's pairwise sum of at most 128 numbers (see :func:`row_sum`)."""
-    n = x.size
-    if n < 8:
-        total = 0.0
-        for k in range(n):
-            total += x[k]
-        return total
-    # Eight accumulators in registers (an array of them would be allocated at every call).
-    a0, a1, a2, a3, a4, a5, a6, a7 = x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]
-    i = 8
-    while i < n - n % 8:
-        a0 += x[i]
-        a1 += x[i + 1]
-        a2 += x[i + 2]
-        a3 += x[i + 3]
-        a4 += x[i + 4]
-        a5 += x[i + 5]
-        a6 += x[i + 6]
-        a7 += x[i + 7]
-        i += 8
-    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-    while i < n:
-        total += x[i]
-        i += 1
-    return total
 
 
 @numba.njit(cache=True)
@@ -529,17 +500,45 @@ def segment_sum(x, start, end):
     """``x[start:end].sum()`` of a 1-D array in NumPy's order, without making a view.
 
     :func:`row_sum`'s arithmetic (NumPy's pairwise summation) for a segment of a row; a
-    kernel that sums many short segments spends nothing on views. Beyond 128 numbers it is
-    :func:`row_sum` of the view.
+    kernel that sums many short segments spends nothing on views.
+    """
+    if end - start > 128:
+        return row_sum(x[start:end])
+    return _pairwise_block(x, start, end)
+
+
+@numba.njit(cache=True, inline="always")
+def _pairwise_block(x, start, end):
+    """NumPy's pairwise sum of at most 128 numbers ``x[start:end]`` (see :func:`row_sum`).
+
+    Eight accumulators in registers (an array of them would be allocated at every call),
+    combined in pairs, then the rest in turn.
     """
     n = end - start
-    if n > 128:
-        return row_sum(x[start:end])
     if n < 8:
         total = 0.0
         for k in range(start, end):
             total += x[k]
         return total
+    a0, a1, a2, a3 = x[start], x[start + 1], x[start + 2], x[start + 3]
+    a4, a5, a6, a7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
+    i = start + 8
+    stop = end - n % 8
+    while i < stop:
+        a0 += x[i]
+        a1 += x[i + 1]
+        a2 += x[i + 2]
+        a3 += x[i + 3]
+        a4 += x[i + 4]
+        a5 += x[i + 5]
+        a6 += x[i + 6]
+        a7 += x[i + 7]
+        i += 8
+    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    while i < end:
+        total += x[i]
+        i += 1
+    return total
     a0, a1, a2, a3 = x[start], x[start + 1], x[start + 2], x[start + 3]
     a4, a5, a6, a7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
     i = start + 8

@@ -12,6 +12,7 @@ from sim.core.dynamics.state import (
     minimum,
     month_draws,
     row_sum,
+    segment_sum,
     upper_triangle,
     zero_diagonal,
 )
@@ -85,6 +86,8 @@ def test_kernel_row_sums_add_in_numpys_order_at_every_length():
     for n in (*range(1, 140), 257, 1000):
         x = rng.standard_normal(n) * 10 ** rng.uniform(-6, 6, n)
         assert row_sum(x) == x.sum(), n  # bit for bit, pairwise halves beyond 128
+        start, end = n // 3, n - n // 5
+        assert segment_sum(x, start, end) == x[start:end].sum(), n  # no view, same bits
 
 
 def test_kernel_maxima_and_minima_keep_a_nan_as_numpy_does():
