@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.core.dynamics.alliances import alliance_ties
 from sim.core.dynamics.state import State, leading, maximum, row_sum
-from sim.core.dynamics.tension import _polarization_row
+from sim.core.dynamics.tension import replicate_polarization
 from sim.core.world import World
 from sim.scenario.ladder import ESCALATION_LEVELS
 
@@ -268,7 +268,7 @@ def _model_row(
     for q in range(dyad_i.size):
         top = max(top, level[dyad_i[q], dyad_j[q]])
         incidents += new_incidents[q]
-    polar = _polarization_row(alignment, gaps)
+    polar = replicate_polarization(alignment, gaps)
     total = 0.0
     for k in free:  # the fixed order of :func:`hedging`
         total += 1.0 - abs(alignment[k])

@@ -100,12 +100,12 @@ def _polarization(alignment):
     out = np.empty(reps)
     gaps = np.empty(n * n)
     for r in range(reps):
-        out[r] = _polarization_row(alignment[r], gaps)
+        out[r] = replicate_polarization(alignment[r], gaps)
     return out
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _polarization_row(alignment, gaps):
+def replicate_polarization(alignment, gaps):
     """:func:`polarization` of one replicate's ``(N,)`` alignment; ``gaps`` is ``(N², )`` scratch.
 
     The ``N × N`` gaps in row-major order summed in NumPy's pairwise order (as the array
