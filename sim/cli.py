@@ -194,7 +194,7 @@ def run_command(
 ) -> None:
     """Run SCENARIO (a shipped name or a YAML file) and write tables and plots."""
     from sim.core.compile import compile_world
-    from sim.core.engine import available_threads, simulate
+    from sim.core.engine import simulate
     from sim.outputs.report import render_report
     from sim.outputs.writers import write_run
 
@@ -212,7 +212,7 @@ def run_command(
         disable=quiet or total < PROGRESS_THRESHOLD,
         file=sys.stderr,
     ) as bar:
-        trajectory = simulate(world, replicates, progress=bar.update, threads=available_threads())
+        trajectory = simulate(world, replicates, progress=bar.update)
     _check_finite(definition.name, trajectory)
     resolved = scenario_to_yaml(definition)
     parent = scenario_to_yaml(loaded.parent) if loaded.parent is not None else None

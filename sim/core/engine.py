@@ -7,10 +7,7 @@ one scenario, or of several sweep samples stacked into one world by :mod:`sim.co
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numba
@@ -71,14 +68,10 @@ def simulate(
     log: bool = True,
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 250,
-    threads: int = 1,
 ) -> Trajectory:
     """Run replicates of a compiled scenario and record every month.
 
-    Replicates run in chunks of at most ``chunk_size`` so that memory stays bounded; with
-    ``threads`` above one, the replicates are split into at least that many chunks, advanced
-    side by side in threads (the compiled kernels release the GIL). A world of stacked sweep
-    samples (:mod:`sim.core.batch`) must run as one chunk: its callers keep ``threads = 1``.
+    Replicates run in chunks of at most ``chunk_size`` so that memory stays bounded.
 
     Args:
         world: The compiled scenario.
@@ -87,47 +80,15 @@ def simulate(
         log: Whether to record individual events (incidents, escalations, injects).
         progress: Called with the number of replicate-months just completed.
         chunk_size: Most replicates advanced together.
-        threads: Chunks advanced at once (:func:`available_threads` for every core).
 
     Returns:
-        The recorded trajectory. Replicate r is identical whatever else runs beside it, and
-        whatever the number of threads.
+        The recorded trajectory. Replicate r is identical whatever else runs beside it.
     """
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
-    size = max(1, min(chunk_size, -(-len(indices) // max(threads, 1))))
-    chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
-
-    def run(chunk: np.ndarray) -> Trajectory:
-        return _simulate_chunk(world, chunk, seed, log, progress)
-
-    if threads > 1 and len(chunks) > 1:
-        if progress is not None:
-            progress = serialised(progress)
-        with ThreadPoolExecutor(min(threads, len(chunks))) as pool:
-            parts = list(pool.map(run, chunks))
-    else:
-        parts = [run(chunk) for chunk in chunks]
+    chunks = [indices[i : i + chunk_size] for i in range(0, len(indices), chunk_size)]
+    parts = [_simulate_chunk(world, chunk, seed, log, progress) for chunk in chunks]
     return parts[0] if len(parts) == 1 else concatenate(parts)
-
-
-def available_threads() -> int:
-    """The cores this process may run on (its CPU affinity where the system reports one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def serialised(progress: Callable[[int], None]) -> Callable[[int], None]:
-    """``progress`` called under a lock, for chunks reporting from several threads."""
-    lock = threading.Lock()
-
-    def report(done: int) -> None:
-        with lock:
-            progress(done)
-
-    return report
 
 
 def concatenate(parts: Sequence[Trajectory]) -> Trajectory:
@@ -219,7 +180,7 @@ def _simulate_chunk(
     )
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def _record(
     t, model, countries, tension_out, level_out, credibility_out, interoperability_out,
     commitment_out, tension, level, new_incidents, alignment, members, start, end,

@@ -29,8 +29,7 @@ distribution of the main end states.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +38,7 @@ from scipy import stats
 
 from sim.core import batch
 from sim.core.compile import compile_world
-from sim.core.engine import Trajectory, available_threads, concatenate, serialised, simulate
+from sim.core.engine import Trajectory, concatenate, simulate
 from sim.scenario.ladder import ESCALATION_LEVELS, OUTCOME_LEVELS
 from sim.scenario.priors import draw_sets, split_propensities, with_coefficients
 from sim.scenario.schema import Scenario
@@ -150,33 +149,20 @@ def run_comparison(
     """
     check_comparable(scenarios)
     seed = scenarios[0].seed if seed is None else seed
-    if progress is not None:
-        progress = serialised(progress)
     if parameter_sets is None:
-        trajectories = _each(
-            scenarios,
-            lambda s: simulate(compile_world(s), replicates, seed=seed, progress=progress),
-        )
+        trajectories = {
+            s.name: simulate(compile_world(s), replicates, seed=seed, progress=progress)
+            for s in scenarios
+        }
         return Comparison(scenarios=scenarios, trajectories=trajectories, seed=seed)
     count = min(parameter_sets, replicates)
     coefficients = draw_sets(count, seed)
     sets = np.arange(replicates) % count
     order = np.argsort(sets, kind="stable")  # replicates grouped by set, each group ascending
-    trajectories = _each(
-        scenarios, lambda s: _uncertain(s, coefficients, order, sets[order], seed, progress)
-    )
+    trajectories = {
+        s.name: _uncertain(s, coefficients, order, sets[order], seed, progress) for s in scenarios
+    }
     return Comparison(scenarios, trajectories, seed, sets[order], coefficients)
-
-
-def _each(
-    scenarios: Sequence[Scenario], run: Callable[[Scenario], Trajectory]
-) -> dict[str, Trajectory]:
-    """``run`` of every scenario, side by side in threads (the compiled kernels release the GIL).
-
-    Each scenario's trajectory is what it would be alone: the threads share no state.
-    """
-    with ThreadPoolExecutor(max(1, min(len(scenarios), available_threads()))) as pool:
-        return dict(zip([s.name for s in scenarios], pool.map(run, scenarios), strict=True))
 
 
 def _uncertain(

@@ -61,18 +61,6 @@ def test_replicate_is_identical_alone_among_many_and_in_any_chunking(fields):
 
 
 @pytest.mark.parametrize("fields", [EVENTFUL, DECIDING], ids=["scripted", "deciding"])
-def test_threads_give_the_numbers_and_events_of_one_thread(fields):
-    w = world(**fields)
-    done: list[int] = []
-    one, three = simulate(w, 23), simulate(w, 23, threads=3, progress=done.append)
-    assert len(done) == 3 * w.horizon  # three chunks (8, 8, 7), each reporting every month
-    assert sum(done) == 23 * w.horizon
-    for r in range(23):
-        _same(one, three, r, r)
-    assert one.events == three.events  # in replicate order, whatever thread finished first
-
-
-@pytest.mark.parametrize("fields", [EVENTFUL, DECIDING], ids=["scripted", "deciding"])
 def test_mesa_model_reproduces_the_batched_replicate(fields):
     definition = scenario(**fields)
     batched = simulate(world(**fields), 6)
