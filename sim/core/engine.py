@@ -180,7 +180,7 @@ def _simulate_chunk(
     )
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _record(
     t, model, countries, tension_out, level_out, credibility_out, interoperability_out,
     commitment_out, tension, level, new_incidents, alignment, members, start, end,

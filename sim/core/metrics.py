@@ -225,7 +225,7 @@ def metric_inputs(world: World, state: State) -> tuple:
     )
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _model_values(
     out, tension, level, new_incidents, alignment, members, start, end, commitment,
     credibility, step, salience, free, pole, defence, us, dyad_i, dyad_j,
@@ -242,13 +242,13 @@ def _model_values(
             out[m, r] = row[m]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _metric_scratch(n, dyads, alliances):
     """Scratch rows for :func:`_model_row`: dyads, the ``N²`` gaps, two alliance rows."""
     return np.empty(dyads), np.empty(n * n), np.empty(alliances), np.empty(alliances)
 
 
-@numba.njit(cache=True, error_model="numpy", inline="always")
+@numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _model_row(
     tension, level, new_incidents, alignment, members, start, end, commitment, credibility,
     step, salience, free, pole, defence, us, dyad_i, dyad_j, scratch,

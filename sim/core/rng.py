@@ -126,7 +126,7 @@ def draw(keys: np.ndarray, step: int, plan: DrawPlan) -> list[np.ndarray]:
     return [u[:, a:b] for a, b in zip(starts, plan.bounds, strict=True)]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _hash(keys, offsets, step):
     """The uniforms of counters ``offsets | step << 40`` for every key, ``(R, len(offsets))``.
 
@@ -147,7 +147,7 @@ def _hash(keys, offsets, step):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _mix_one(z):
     """SplitMix64's finaliser of one ``uint64``."""
     z ^= z >> _S30

@@ -96,7 +96,7 @@ def alignment_forces(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _forces(
     coefficient, A, threat_matrix, share, resting, hub, strength, members, deals, traders,
     intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
@@ -128,7 +128,7 @@ def _forces(
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _forces_one(
     coefficient, a, threat_matrix, share, resting, hub, strength, members, deals, traders,
     intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
@@ -365,7 +365,7 @@ def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _move(coefficient, alignment, forces, anchor, normal, pole, out):
     """:func:`alignment_dynamics`' ``clip(A + rate (F + anchor) + σ z, −1, 1)``, poles kept.
 

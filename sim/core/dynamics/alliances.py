@@ -164,7 +164,7 @@ def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]
     return strength, promise
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _pledges(type_weight, commitment, clarity, interoperability, credibility, strength, promise):
     """:func:`pledge_strength` into ``strength`` and ``promise``, ``(R, K)``, in one pass.
 
@@ -218,7 +218,7 @@ def alliance_ties(world: World, state: State) -> Ties:
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _tie_tensors(
     shared, i_protected, j_protected, strength, promise, pair_i, pair_j, start, alliances, n
 ):  # fmt: skip
@@ -305,7 +305,7 @@ def alliance_fears(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _fears(
     protected, commitment, credibility, clarity, type_weight, any_protector, threat, tension,
     partners, pair_i, pair_j, to_i, to_j, bonds,
@@ -464,7 +464,7 @@ def alliance_dynamics(
         np.clip(cred, 0.0, 1.0, out=cred)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _practise(
     coefficient, practice, presence, task_force, active, interoperability0, credibility0,
     commitment0, commitment, interop, cred, clip,

@@ -49,7 +49,7 @@ def income(world: World, state: State, levers: np.ndarray, step: int) -> np.ndar
     return _income(cost, _row(grown), coerced, leading(world.trade_share, 2), out)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _income(cost, grown, coerced, trade_share, out):
     """:func:`income` under coercion, ``Y (1 − c_Y Σ_a e_ai s_ia)``, into ``out`` ``(R, N)``.
 
@@ -104,7 +104,7 @@ def threat_ratio(
     return both[0] - both[1]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _faced_and_own(pooling, faced_share, regional, on_path, reach, pooled, out):
     """``max(F, ε)`` and ``max(O, ε)`` of :func:`threat_ratio` into ``out`` ``(2, R, N)``.
 
@@ -143,7 +143,7 @@ def path_capability(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _on_path(capability_now, milex, path, burden, out):
     """:func:`path_capability`' ``ĉ + m (b̄°(t) / b − 1)`` into ``out`` ``(R, N)``, in one pass.
 
@@ -213,13 +213,13 @@ def _row_shape(rows: list[np.ndarray]) -> tuple[int, int]:
     return shape
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _at(array, r, i):
     """``array[r, i]`` of a row-form array (:func:`_row`): a length-1 axis is read at 0."""
     return array[r if array.shape[0] > 1 else 0, i if array.shape[1] > 1 else 0]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _reaction(coefficient, threat, ratio, reference, out):
     """``κ θ (r − r̄)`` of :func:`target_burden` into ``out`` ``(R, N)``: its ``exp``'s argument.
 
@@ -233,7 +233,7 @@ def _reaction(coefficient, threat, ratio, reference, out):
             out[r, i] = reaction * _at(threat, r, i) * departure
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _target(coefficient, target, posture, path, abandonment, reference, low, high):
     """The rest of :func:`target_burden`, in place: ``target`` holds ``exp(κ θ (r − r̄))``.
 
@@ -288,7 +288,7 @@ def arms_dynamics(
     return growth
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _follow(rate, target, before, path, following, low, high, burden, growth):
     """The burdens of :func:`arms_dynamics` and their growth, into ``burden`` and ``growth``.
 

@@ -189,7 +189,7 @@ def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np
 _OVERLAY, _FROM_ONE, _FROM_SCENARIO, _FROM_ZERO, _HELD = range(5)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _departures(values, overlay, lever, actor, target, mode, clarity0, step):
     """:func:`departures`, ``(R, V)``: each variable's departure over its step (the same bits).
 
@@ -272,7 +272,7 @@ def score_moves(
     return Scores(cost, change, available, partner_cost)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _steps(values, o, step, low, high, offered):
     """The change of each move of :func:`score_moves` and whether it is available, ``(R, V, 2)``.
 
@@ -526,7 +526,7 @@ def _arms(world, state, view, menu, idx, values, change, outs, base) -> None:
         _dispute_shares(view.cover.strength, added, side, base.total, common, out.cost[..., 0])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _dispute_shares(strength, added, side, total, common, out):
     """The escalation term of :func:`_arms`: the shift of a mover's share in its disputes.
 
@@ -594,7 +594,7 @@ def _lean(world, state, view, menu, idx, values, change, outs, base) -> None:
         out.cost[..., 1] += p.decisions.security_weight * (slope * moved + curvature * squared)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _lean_terms(share, proximity, credible, alignment, actors, discount):
     """:func:`_lean`'s slope ``Σ_j w_ij g_ij`` and curvature ``Σ_j w_ij / 4``, ``(R, M)`` each.
 
@@ -612,7 +612,7 @@ def _lean_terms(share, proximity, credible, alignment, actors, discount):
     return slope, curvature
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _lean_row(share, proximity, credible, alignment, actors, discount, slope, curvature):
     """One replicate of :func:`_lean_terms`, into ``slope`` and ``curvature`` (``(M,)``).
 
@@ -699,7 +699,7 @@ def _presence(world, state, view, menu, idx, values, change, outs, base) -> None
             _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _reach_of(presence, a, h, level, decay):
     """``θ_a·``: the reach of state a's forces from home and its hosts, ``(R, N)``.
 
@@ -731,7 +731,7 @@ def _friction_at(world, presence, a, h, level, touched) -> np.ndarray:
     return _friction(presence, a, h, level, world.dyad_i[s], world.dyad_j[s], opposed)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _friction(presence, a, h, level, i, j, opposed):
     """:func:`_friction_at`: ``clip(Σ_m P_mi O_mj + P_mj O_mi, 0, 1)``, ``(R, len(i))``.
 
@@ -830,7 +830,7 @@ def utilities(
     )
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _gains(cost, change, available, attended, value, stake, o, step, coefficient):
     """``ΔU`` of :func:`utilities`, ``(R, V, 2)``: ``-inf`` where not available or attended.
 
@@ -903,7 +903,7 @@ def revealed_value(
     return _values(np.ascontiguousarray(price), o, change, menu.step)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _values(price, o, change, step):
     """:func:`revealed_value`'s ``V(o + Δ/δ) − V(o)``, ``(R, V, 2)`` (0 where ``Δ`` is 0).
 
@@ -1034,7 +1034,7 @@ def _choice_layout(menu: Menu, n: int, deciders: np.ndarray) -> _Layout | None:
     return layout
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _pick(flat, order, shocks, lam, held, starts, ends):
     """The logit draw of :func:`choose`: each group's largest ``λ ΔU/S + g``, if above holding.
 
@@ -1112,7 +1112,7 @@ def _mirrors(menu: Menu, channels: np.ndarray) -> np.ndarray:
     return np.array(found, dtype=np.int64)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _acceptance_logits(gains, stake, partner_cost, channels, mirrors, at, target, lam, lam_0):
     """The partner's logit ``z`` of :func:`acceptance` for each channel, ``(R, C)``.
 

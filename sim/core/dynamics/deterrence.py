@@ -47,7 +47,7 @@ def backing(
     )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _backing_all(
     strength, mask, capability, regional, theatre, protected, adversary, link_alliance,
     target_start, target_direction, target_helper, direction_start,
@@ -68,14 +68,14 @@ def _backing_all(
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _regional(capability, regional, out):
     """Regional capability ``ĉ = c ρ`` of one replicate, into ``out`` ``(N,)``."""
     for m in range(capability.size):
         out[m] = capability[m] * regional[m]
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _backing_one(
     strength, mask, regional, theatre, protected, adversary, link_alliance, target_start,
     target_direction, target_helper, direction_start, pledged, brought, out,
@@ -184,7 +184,7 @@ def dyad_backing(
     )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _dyad_backing(
     credible, promised, mask, capability, regional, theatre, dyad_i, dyad_j, protected,
     adversary, dyad, link_alliance, target_start, target_direction, target_helper,
@@ -245,7 +245,7 @@ def protective_reach(ties: Ties, theatre: np.ndarray) -> np.ndarray:
     return _protective(ties.protection, theatre)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _protective(protection, theatre):
     """:func:`protective_reach`' ``W^p_im θ_mi`` in one pass."""
     reps, n = protection.shape[0], protection.shape[1]

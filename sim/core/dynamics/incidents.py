@@ -36,7 +36,7 @@ def effective_channels(
     return _spill(channel, ties, rho, np.empty(channel.shape))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _spill(channel, ties, rho, out):
     """:func:`effective_channels` of every replicate into ``out`` (:func:`_spill_one`)."""
     n = channel.shape[1]
@@ -47,7 +47,7 @@ def _spill(channel, ties, rho, out):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _spill_one(channel, ties, rho, out, spread, reach):
     """``clip(C0 + ρ ((I + W) C0 (I + W)ᵀ − C0), 0, 1)`` of one replicate, into ``out``.
 
@@ -129,7 +129,7 @@ def level_distribution(start: np.ndarray, up: np.ndarray, down: np.ndarray) -> n
     return out.reshape(*start.shape, 6)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def stationary(start, up, down, out):
     """:func:`level_distribution` of one dyad, written into ``out`` ``(6,)``.
 
@@ -324,13 +324,13 @@ def _padded(term: Any) -> np.ndarray:
     return term.reshape((1,) * (3 - term.ndim) + term.shape)
 
 
-@numba.njit(inline="always")
+@numba.njit(nogil=True, inline="always")
 def _spread(array, shape):
     """``array`` broadcast to ``shape`` as NumPy would (a view: length-1 axes read at 0)."""
     return np.broadcast_to(array, shape)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _negative_logit(
     out, level, opening, rung_cost, tension, deterrence, emboldening, channel, restraint, nuclear
 ):  # fmt: skip
@@ -366,7 +366,7 @@ def _negative_logit(
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _squash(p_up, calming, p_down):
     """``σ`` and the step-down cap, ``(A, B, C)``: ``p_up ← 1 / (1 + p_up)``, in place.
 
@@ -554,7 +554,7 @@ def incidents_and_escalation(
     return masks
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _gather(level, tension, channels, i, j, level_out, tau_out, channel_out):
     """``level[:, i, j]``, ``tension[:, i, j]`` and ``channels[:, i, j]`` (if any) in one pass."""
     for r in range(level.shape[0]):
@@ -565,7 +565,7 @@ def _gather(level, tension, channels, i, j, level_out, tau_out, channel_out):
                 channel_out[r, d] = channels[r, i[d], j[d]]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _escalate(
     stance, i, j, s, rung, start, u, p_up, p_down, v, held, full, max_level, calmed, new, up, down
 ):  # fmt: skip
@@ -583,7 +583,7 @@ def _escalate(
         )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _escalate_one(
     stance, i, j, s, rung, start, u, p_up, p_down, v, held, full, max_level, calmed, new, up, down
 ):  # fmt: skip

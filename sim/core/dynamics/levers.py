@@ -58,7 +58,7 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
     return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _decided(scripted, overlay, lever, actor, target, floor):
     """:func:`decided_levers` of every replicate, ``(R, L, N, N)``: :func:`_decided_one`."""
     out = np.empty(scripted.shape)
@@ -67,7 +67,7 @@ def _decided(scripted, overlay, lever, actor, target, floor):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _decided_one(scripted, overlay, lever, actor, target, floor, out):
     """:func:`decided_levers` of one replicate, into ``out`` ``(L, N, N)``.
 
@@ -197,7 +197,7 @@ _KERNEL_KINDS = tuple(
 )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _pair_terms(
     levers, assistance, inducement, coercion, ceasefire, channel, dialogue, exercises, economic,
     dyad_i, dyad_j, donors,
@@ -284,7 +284,7 @@ def presence_friction(world: World, presence: np.ndarray) -> np.ndarray:
     return _friction(presence, opposed, world.dyad_i, world.dyad_j)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _friction(presence, opposed, dyad_i, dyad_j):
     """:func:`presence_friction`: ``min(1, Σ_m P_mi o_mj + P_mj o_mi)`` over dyads, ``(R, D)``.
 
@@ -305,7 +305,7 @@ def _friction(presence, opposed, dyad_i, dyad_j):
     return out
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _friction_one(presence, opposed, dyad_i, dyad_j, deployed, out):
     """:func:`presence_friction` of one replicate, into ``out`` ``(D,)``.
 
@@ -345,7 +345,7 @@ def theatre_reach(world: World, presence: np.ndarray) -> np.ndarray:
     return _reach(presence, decay)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _reach(presence, decay):
     """:func:`theatre_reach`: ``θ_mi = max_h B_mh d_hi``, ``(R, N, N)`` (maxima: exact).
 

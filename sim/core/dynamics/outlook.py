@@ -96,7 +96,7 @@ class Cover:
         return _shares(self.strength, common)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _shares(strength, common):
     """:meth:`Cover.shares` over the replicates, ``(R, S, 2)``: :func:`_shares_one` on each."""
     out = np.empty(strength.shape)
@@ -105,7 +105,7 @@ def _shares(strength, common):
     return out
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _shares_one(strength, common, out):
     """:meth:`Cover.shares` of one replicate, ``(S, 2)``, into ``out``.
 
@@ -311,7 +311,7 @@ def expected_costs(
     return carried_costs(view.start, begin, up, down, view.costs, dyads, view.horizon)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def carried_costs(start, begin, up, down, costs, dyads, horizon):
     """``Σ_{h=1..H} π_h · c`` and ``Σ π_h · c_severe`` of the monthly chain, ``(R, E)`` each.
 
@@ -347,7 +347,7 @@ def carried_costs(start, begin, up, down, costs, dyads, horizon):
     return total, severe
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _carried_one(start, begin, up, down, costs, dyads, horizon, scratch, total, severe):
     """:func:`carried_costs` of one replicate, added into ``total`` and ``severe`` ``(E,)``.
 
@@ -415,7 +415,7 @@ def _carried_one(start, begin, up, down, costs, dyads, horizon, scratch, total, 
             severe[e] += worst[e]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def stationary_costs(begin, up, down, costs, dyads, months):
     """``M π_∞ · c`` and ``M π_∞ · c_severe`` of each dyad's chain, ``(R, E)`` each.
 
@@ -443,7 +443,7 @@ def stationary_costs(begin, up, down, costs, dyads, months):
     return total, severe
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _stationary_one(begin, up, down, costs, dyads, months, scratch, total, severe):
     """:func:`stationary_costs` of one replicate, into ``total`` and ``severe`` ``(E,)``.
 
@@ -544,7 +544,7 @@ class Chains:
         self.asks.clear()
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _distinct(dyads, covariates):
     """The first of each set of identical columns, and where each column's result is.
 
@@ -612,7 +612,7 @@ def party_costs(world: World, view: Outlook, cov: Cover, total: np.ndarray, seve
     )  # fmt: skip
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _party_costs(
     strength, common, total, severe, pledged, n, dyad_i, dyad_j, protected, dyad,
     target_direction, target_helper,
@@ -630,7 +630,7 @@ def _party_costs(
     return bears
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _party_costs_one(
     shares, total, severe, pledged, dyad_i, dyad_j, protected, dyad, target_direction,
     target_helper, bears,

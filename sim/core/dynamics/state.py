@@ -379,7 +379,7 @@ def alignment_gaps(alignment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _gaps(alignment)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _gaps(alignment):
     """:func:`alignment_gaps` in one pass (the same arithmetic per element)."""
     reps, n = alignment.shape
@@ -451,7 +451,7 @@ def leading(array: np.ndarray, ndim: int) -> np.ndarray:
     return array[None] if array.ndim == ndim else array
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def row_sum(x):
     """``x.sum()`` of a contiguous row, in NumPy's order (pairwise summation).
 
@@ -468,7 +468,7 @@ def row_sum(x):
     return row_sum(x[:half]) + row_sum(x[half:])
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def maximum(a, b):
     """``np.maximum`` of two numbers in a compiled kernel.
 
@@ -478,7 +478,7 @@ def maximum(a, b):
     return a if (a > b or a != a) else b
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def minimum(a, b):
     """``np.minimum`` of two numbers in a compiled kernel (as :func:`maximum`)."""
     return a if (a < b or a != a) else b
@@ -495,7 +495,7 @@ def constant_rows(replicates: int, *values) -> np.ndarray:
     return coefficients(replicates, *values)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def segment_sum(x, start, end):
     """``x[start:end].sum()`` of a 1-D array in NumPy's order, without making a view.
 
@@ -507,7 +507,7 @@ def segment_sum(x, start, end):
     return _pairwise_block(x, start, end)
 
 
-@numba.njit(cache=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always")
 def _pairwise_block(x, start, end):
     """NumPy's pairwise sum of at most 128 numbers ``x[start:end]`` (see :func:`row_sum`).
 

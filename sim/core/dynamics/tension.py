@@ -53,7 +53,7 @@ def relief_of(world: World, terms, channels: np.ndarray | None) -> np.ndarray:
     return _relief(terms.dialogue, channels, world.dyad_i, world.dyad_j)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _relief(dialogue, channels, dyad_i, dyad_j):
     """:func:`relief_of` with channels open: ``clip(dialogue + channel_ij, 0, 1)`` per dyad.
 
@@ -93,7 +93,7 @@ def polarization(alignment: np.ndarray) -> np.ndarray:
     return _polarization(np.ascontiguousarray(alignment, dtype=float))
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _polarization(alignment):
     """:func:`polarization` of every replicate (the array form's arithmetic, its sum's order)."""
     reps, n = alignment.shape
@@ -104,7 +104,7 @@ def _polarization(alignment):
     return out
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def replicate_polarization(alignment, gaps):
     """:func:`polarization` of one replicate's ``(N,)`` alignment; ``gaps`` is ``(N², )`` scratch.
 
@@ -166,7 +166,7 @@ def tension_dynamics(
     )
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _move_tension(
     coefficient, tension, level, gaps, dispute, growth, economic, relief, dyad_i, dyad_j
 ):  # fmt: skip

@@ -75,7 +75,7 @@ def threat_perception(
     return threat_matrix, threat, summed
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _threat_matrix(
     coefficient, distance, dispute, memory, coercion_on, economic_on, proximity, ties, share
 ):  # fmt: skip
@@ -135,7 +135,7 @@ def memory_dynamics(world: World, state: State) -> None:
     state.memory = _remember(state.memory, state.level, per_replicate(keep, state.replicates))
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _remember(memory, level, keep):
     """:func:`memory_dynamics`' ``κ M + (1 − κ) L`` in one pass, ``κ`` per replicate."""
     reps, n = memory.shape[0], memory.shape[1]
