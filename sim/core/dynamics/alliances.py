@@ -193,12 +193,11 @@ def alliance_ties(world: World, state: State) -> Ties:
     members = alliance_members(state)
     joined = membership(world, state, members)
     strength, promise = pledge_strength(world, state)
-    ties, protection, toward_i, toward_j = _tie_tensors(
+    credible, protection, toward_i, toward_j = _tie_tensors(
         joined.shared,
         joined.i_protected,
         joined.j_protected,
         strength,
-        promise,
         joined.pair_i,
         joined.pair_j,
         joined.pair_start,
@@ -206,8 +205,7 @@ def alliance_ties(world: World, state: State) -> Ties:
         world.n,
     )
     return Ties(
-        credible=ties[0],
-        promised=ties[1],
+        credible=credible,
         protection=protection,
         members=members,
         strength=strength,
@@ -220,11 +218,11 @@ def alliance_ties(world: World, state: State) -> Ties:
 
 @numba.njit(cache=True, nogil=True)
 def _tie_tensors(
-    shared, i_protected, j_protected, strength, promise, pair_i, pair_j, start, alliances, n
+    shared, i_protected, j_protected, strength, pair_i, pair_j, start, alliances, n
 ):  # fmt: skip
     """The tie tensors of :func:`alliance_ties` from the pairs that share an alliance.
 
-    ``W_ij = max_k shared_k s_k`` (credible and promised) and the protective ties
+    ``W_ij = max_k shared_k s_k`` (credible) and the protective ties
     ``W^p`` towards each side of a pair, scattered into ``(R, N, N)`` tensors. Compiled: the
     maxima run over the alliances each pair shares (``alliances[start[q]:start[q + 1]]``),
     from zero, the floor of every product; maxima are exact in any order, so the numbers are
@@ -235,7 +233,6 @@ def _tie_tensors(
         i_protected: ``shared`` where ``pair_i`` is protected by the alliance, ``(K, R, S)``.
         j_protected: ``shared`` where ``pair_j`` is protected, ``(K, R, S)``.
         strength: Credible pledge strength, ``(R, K)``, in [0, 1).
-        promise: Promised pledge strength, ``(R, K)``, in [0, 1).
         pair_i: First country of each pair, ``(S,)``.
         pair_j: Second country of each pair, ``(S,)``.
         start: Where each pair's alliances start in ``alliances``, ``(S + 1,)``.
@@ -243,26 +240,24 @@ def _tie_tensors(
         n: Countries.
 
     Returns:
-        ``(ties, protection, toward_i, toward_j)``: ``(2, R, N, N)`` credible and promised
-        ties, ``(R, N, N)`` protective ties, and the latter on the pairs, ``(R, S)`` each.
+        ``(credible, protection, toward_i, toward_j)``: ``(R, N, N)`` credible ties,
+        ``(R, N, N)`` protective ties, and the latter on the pairs, ``(R, S)`` each.
     """
     reps, pairs = shared.shape[1], shared.shape[2]
-    ties = np.zeros((2, reps, n, n))
+    ties = np.zeros((reps, n, n))
     protection = np.zeros((reps, n, n))
     toward_i = np.zeros((reps, pairs))
     toward_j = np.zeros((reps, pairs))
     for r in range(reps):
         for q in range(pairs):
-            credible, promised, to_i, to_j = 0.0, 0.0, 0.0, 0.0
+            credible, to_i, to_j = 0.0, 0.0, 0.0
             for at in range(start[q], start[q + 1]):
                 k = alliances[at]
                 credible = maximum(credible, shared[k, r, q] * strength[r, k])
-                promised = maximum(promised, shared[k, r, q] * promise[r, k])
                 to_i = maximum(to_i, i_protected[k, r, q] * strength[r, k])
                 to_j = maximum(to_j, j_protected[k, r, q] * strength[r, k])
             i, j = pair_i[q], pair_j[q]
-            ties[0, r, i, j] = ties[0, r, j, i] = credible
-            ties[1, r, i, j] = ties[1, r, j, i] = promised
+            ties[r, i, j] = ties[r, j, i] = credible
             protection[r, i, j] = toward_i[r, q] = to_i
             protection[r, j, i] = toward_j[r, q] = to_j
     return ties, protection, toward_i, toward_j

@@ -158,7 +158,6 @@ class Ties:
 
     Attributes:
         credible: Credible tie strength ``W``, symmetric, ``(R, N, N)``.
-        promised: Promised strength without credibility ``P`` (what emboldens), ``(R, N, N)``.
         protection: Credible protective tie, ``[i, m]`` = the pledge of m to protected i,
             ``(R, N, N)``.
         members: Membership of the alliances in force, ``(R, K, N)`` as floats.
@@ -171,7 +170,6 @@ class Ties:
     """
 
     credible: np.ndarray
-    promised: np.ndarray
     protection: np.ndarray
     members: np.ndarray
     strength: np.ndarray
