@@ -537,22 +537,3 @@ def _pairwise_block(x, start, end):
         total += x[i]
         i += 1
     return total
-    a0, a1, a2, a3 = x[start], x[start + 1], x[start + 2], x[start + 3]
-    a4, a5, a6, a7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
-    i = start + 8
-    stop = end - n % 8
-    while i < stop:
-        a0 += x[i]
-        a1 += x[i + 1]
-        a2 += x[i + 2]
-        a3 += x[i + 3]
-        a4 += x[i + 4]
-        a5 += x[i + 5]
-        a6 += x[i + 6]
-        a7 += x[i + 7]
-        i += 8
-    total = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-    while i < end:
-        total += x[i]
-        i += 1
-    return total
