@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,38 +50,40 @@ def config_hash(scenario: Scenario) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def model_table(trajectory: Trajectory) -> pd.DataFrame:
-    """Model metrics, one row per replicate and month."""
-    steps, reps = trajectory.tension.shape[:2]
-    frame = pd.DataFrame(
-        {
-            "replicate": np.tile(trajectory.replicates, steps),
-            "step": np.repeat(np.arange(steps), reps),
-        }
-    )
-    for name in MODEL_METRICS:
-        frame[name] = trajectory.model[name].reshape(-1)
-    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+#: How every float of the CSV tables is written: six significant digits.
+FLOAT_FORMAT = "%.6g"
 
 
-def country_table(trajectory: Trajectory) -> pd.DataFrame:
-    """Country metrics, one row per replicate, month and country."""
-    steps, reps, n = trajectory.countries["alignment"].shape
-    codes = np.array(trajectory.world.codes)
-    frame = pd.DataFrame(
-        {
-            "replicate": np.tile(np.repeat(trajectory.replicates, n), steps),
-            "step": np.repeat(np.arange(steps), reps * n),
-            "country": np.tile(codes, steps * reps),
-        }
-    )
-    for name in COUNTRY_METRICS:
-        frame[name] = trajectory.countries[name].reshape(-1)
-    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+def replicate_order(trajectory: Trajectory) -> np.ndarray:
+    """Positions of the replicates in the order of their indices: the tables' row order."""
+    return np.argsort(trajectory.replicates, kind="stable")
 
 
-def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
-    """Dyad tension and escalation level, one row per replicate, month and dyad (a < b).
+def model_columns(trajectory: Trajectory, k: int) -> dict[str, np.ndarray]:
+    """The ``model.csv`` rows of the replicate at position ``k``: one per month."""
+    steps = trajectory.tension.shape[0]
+    columns = {
+        "replicate": np.full(steps, trajectory.replicates[k]),
+        "step": np.arange(steps),
+    }
+    columns.update({name: trajectory.model[name][:, k] for name in MODEL_METRICS})
+    return columns
+
+
+def country_columns(trajectory: Trajectory, k: int) -> dict[str, np.ndarray]:
+    """The ``countries.csv`` rows of the replicate at position ``k``: month by country."""
+    steps, _, n = trajectory.countries["alignment"].shape
+    columns = {
+        "replicate": np.full(steps * n, trajectory.replicates[k]),
+        "step": np.repeat(np.arange(steps), n),
+        "country": np.tile(np.array(trajectory.world.codes), steps),
+    }
+    columns.update({name: trajectory.countries[name][:, k].reshape(-1) for name in COUNTRY_METRICS})
+    return columns
+
+
+def dyad_columns(trajectory: Trajectory, k: int) -> dict[str, np.ndarray]:
+    """The ``dyads.csv`` rows of the replicate at position ``k``: month by dyad (``a < b``).
 
     ``weight`` is the dyad's weight in the regional tension index (``docs/model.md`` §6) and
     ``contribution`` its weighted tension: a month's contributions sum to its regional tension.
@@ -91,20 +94,77 @@ def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
     a, b = codes[world.dyad_i], codes[world.dyad_j]
     swap = a > b  # order each dyad's codes alphabetically
     a, b = np.where(swap, b, a), np.where(swap, a, b)
-    weight = np.broadcast_to(world.salience, (steps, reps, d))
-    frame = pd.DataFrame(
-        {
-            "replicate": np.tile(np.repeat(trajectory.replicates, d), steps),
-            "step": np.repeat(np.arange(steps), reps * d),
-            "a": np.tile(a, steps * reps),
-            "b": np.tile(b, steps * reps),
-            "tension": trajectory.tension.reshape(-1),
-            "level": trajectory.level.reshape(-1).astype(int),
-            "weight": weight.reshape(-1),
-            "contribution": (trajectory.tension * weight).reshape(-1),
-        }
-    )
-    return frame.sort_values(["replicate", "step"], kind="stable").reset_index(drop=True)
+    weight = np.broadcast_to(world.salience, (steps, reps, d))[:, k]
+    tension = trajectory.tension[:, k]
+    return {
+        "replicate": np.full(steps * d, trajectory.replicates[k]),
+        "step": np.repeat(np.arange(steps), d),
+        "a": np.tile(a, steps),
+        "b": np.tile(b, steps),
+        "tension": tension.reshape(-1),
+        "level": trajectory.level[:, k].reshape(-1).astype(int),
+        "weight": weight.reshape(-1),
+        "contribution": (tension * weight).reshape(-1),
+    }
+
+
+Columns = Callable[[Trajectory, int], dict[str, np.ndarray]]
+
+
+def table(trajectory: Trajectory, columns: Columns) -> pd.DataFrame:
+    """A whole table as a frame: the rows of every replicate, in :func:`replicate_order`."""
+    blocks = [columns(trajectory, k) for k in replicate_order(trajectory)]
+    return pd.DataFrame({name: np.concatenate([b[name] for b in blocks]) for name in blocks[0]})
+
+
+def model_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Model metrics, one row per replicate and month."""
+    return table(trajectory, model_columns)
+
+
+def country_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Country metrics, one row per replicate, month and country."""
+    return table(trajectory, country_columns)
+
+
+def dyad_table(trajectory: Trajectory) -> pd.DataFrame:
+    """Dyad tension and escalation level, one row per replicate, month and dyad.
+
+    See :func:`dyad_columns` for ``weight`` and ``contribution``.
+    """
+    return table(trajectory, dyad_columns)
+
+
+def csv_rows(columns: dict[str, np.ndarray]) -> str:
+    """CSV text of rows, as ``to_csv(index=False, float_format=FLOAT_FORMAT)`` writes a frame.
+
+    Integers as integers, floats with :data:`FLOAT_FORMAT` (a missing value as an empty field),
+    anything else as its text; formatted a whole row at a time, without building a frame.
+    """
+    formats, values = [], []
+    for column in columns.values():
+        if column.dtype.kind == "f" and np.isnan(column).any():
+            formats.append("%s")
+            values.append(["" if v != v else FLOAT_FORMAT % v for v in column.tolist()])
+        else:
+            kind = {"f": FLOAT_FORMAT, "i": "%d", "u": "%d"}.get(column.dtype.kind, "%s")
+            formats.append(kind)
+            values.append(column.tolist())
+    line = ",".join(formats) + "\n"
+    return "".join(map(line.__mod__, zip(*values, strict=True)))
+
+
+def write_table(path: Path, trajectory: Trajectory, columns: Columns) -> None:
+    """Write a table as CSV one replicate at a time, so memory stays flat with the replicates.
+
+    The text is that of :func:`table`'s frame written by ``to_csv(index=False,
+    float_format=FLOAT_FORMAT)``, about ten times faster.
+    """
+    order = replicate_order(trajectory)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(columns(trajectory, int(order[0]))) + "\n")
+        for k in order:
+            fh.write(csv_rows(columns(trajectory, int(k))))
 
 
 def _band(values: np.ndarray) -> dict[str, float]:
@@ -181,9 +241,9 @@ def write_run(
     ``parent_yaml``, the resolved parent scenario, is kept as ``parent.resolved.yaml`` so that
     a report can say what the scenario changes.
     """
-    model_table(trajectory).to_csv(directory / "model.csv", index=False, float_format="%.6g")
-    country_table(trajectory).to_csv(directory / "countries.csv", index=False, float_format="%.6g")
-    dyad_table(trajectory).to_csv(directory / "dyads.csv", index=False, float_format="%.6g")
+    write_table(directory / "model.csv", trajectory, model_columns)
+    write_table(directory / "countries.csv", trajectory, country_columns)
+    write_table(directory / "dyads.csv", trajectory, dyad_columns)
     with (directory / "events.jsonl").open("w", encoding="utf-8") as fh:
         for event in trajectory.events:
             fh.write(json.dumps(event.to_json()) + "\n")

@@ -5,7 +5,19 @@ from conftest import run, scenario
 
 from sim.core.compile import compile_world
 from sim.core.engine import simulate
-from sim.outputs.writers import config_hash, dyad_table, escalation_outcomes, tension_by_dyad
+from sim.outputs.writers import (
+    FLOAT_FORMAT,
+    config_hash,
+    country_columns,
+    csv_rows,
+    dyad_columns,
+    dyad_table,
+    escalation_outcomes,
+    model_columns,
+    table,
+    tension_by_dyad,
+    write_table,
+)
 from sim.scenario import load_scenario
 
 
@@ -31,3 +43,29 @@ def test_the_dyads_contributions_sum_to_the_regional_tension_and_the_summary_nam
     top = tension_by_dyad(trajectory)
     assert top[0]["share"] >= top[-1]["share"] and top[0]["pair"] == ["USA", "CHN"]
     assert sum(t["share"] for t in top) <= 1.0 + 1e-9
+
+
+def test_the_streamed_tables_are_the_frames_csv_text_in_replicate_order(tmp_path):
+    # Replicate indices out of order: the rows still come replicate by replicate, ascending.
+    trajectory = simulate(compile_world(load_scenario("hub_and_spoke")), [4, 1, 7], seed=3)
+    for columns in (model_columns, country_columns, dyad_columns):
+        path = tmp_path / f"{columns.__name__}.csv"
+        write_table(path, trajectory, columns)
+        frame = table(trajectory, columns)
+        assert path.read_text() == frame.to_csv(index=False, float_format=FLOAT_FORMAT)
+        assert frame["replicate"].tolist() == sorted(frame["replicate"].tolist())
+        assert frame["replicate"].iloc[0] == 1 and frame["replicate"].iloc[-1] == 7
+
+
+def test_csv_rows_write_integers_floats_text_and_missing_values_as_pandas_does():
+    import pandas as pd
+
+    columns = {
+        "n": np.array([3, -1, 0]),
+        "x": np.array([0.1234567, np.nan, -0.0]),
+        "y": np.array([1e-9, 2.0, 123456789.0]),
+        "code": np.array(["USA", "CHN", "JPN"]),
+    }
+    expected = pd.DataFrame(columns).to_csv(index=False, float_format=FLOAT_FORMAT)
+    assert csv_rows(columns) == expected.split("\n", 1)[1]
+    assert csv_rows(columns).splitlines()[1] == "-1,,2,CHN"
