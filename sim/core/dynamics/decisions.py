@@ -964,20 +964,18 @@ def choose(
     scenarios compare like with like (common random numbers). ``stake`` is
     :func:`lever_stakes` of the whole menu (:attr:`Scores.stake`), computed when not given.
     """
-    menu = world.menu
     r = state.replicates
-    scale = np.maximum(lever_stakes(world, state) if stake is None else stake, MIN_STAKE)
-    flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
     out = np.full((r, deciders.size), -1, dtype=np.int64)
-    layout = _choice_layout(menu, world.n, deciders)
+    layout = _choice_layout(world.menu, world.n, deciders)
     if layout is None:
         return out
-    g = _gumbel(draw(state.keys, state.step, layout.plan)[0])
-    held, shocks = g[:, : layout.deciding.size], g[:, layout.deciding.size :]
-    lam = leading(world.rationality, 1)[..., layout.movers]
-    out[:, layout.deciding] = _pick(
-        flat, layout.order, shocks, np.ascontiguousarray(lam), held, layout.starts, layout.ends
-    )
+    stake = lever_stakes(world, state) if stake is None else stake
+    u = draw(state.keys, state.step, layout.plan)[0]
+    offered, needed = _offers(gains, stake, layout.order, u, layout.deciding.size, MIN_STAKE)
+    lam = leading(world.rationality, 1)
+    shocks = _gumbel(needed)
+    places = (layout.movers, layout.starts, layout.ends, layout.deciding)
+    _pick(offered, layout.order, shocks, lam, *places, out)
     return out
 
 
@@ -1035,31 +1033,58 @@ def _choice_layout(menu: Menu, n: int, deciders: np.ndarray) -> _Layout | None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _pick(flat, order, shocks, lam, held, starts, ends):
+def _offers(gains, stake, order, u, holds, least):
+    """The deciders' moves in their levers' stakes, and the uniforms their draws need.
+
+    ``ΔU / max(S, least)`` of each move of ``order``, ``(R, len(order))``, and the uniforms
+    of :func:`_pick`'s shocks, in the order it reads them: each replicate's ``holds`` for
+    holding first, then, replicate by replicate, those of the moves on offer (finite), the
+    others' being never read.
+    """
+    reps, count = u.shape[0], order.size
+    offered = np.empty((reps, count))
+    needed = np.empty(u.size)
+    at = 0
+    for r in range(reps):
+        for k in range(holds):
+            needed[at] = u[r, k]
+            at += 1
+    for r in range(reps):
+        for c in range(count):
+            v, d = order[c] >> 1, order[c] & 1
+            value = gains[r, v, d] / maximum(stake[r, v], least)
+            offered[r, c] = value
+            needed[at] = u[r, holds + c]  # kept (the count moves on) only if on offer
+            at += np.isfinite(value)
+    return offered, needed[:at]
+
+
+@numba.njit(cache=True, nogil=True)
+def _pick(offered, order, shocks, lam, movers, starts, ends, deciding, out):
     """The logit draw of :func:`choose`: each group's largest ``λ ΔU/S + g``, if above holding.
 
-    Groups are the deciders' moves (``order[starts[k]:ends[k]]``); the first of equal bests
-    wins, as an argmax takes it; a move not on offer (``-inf``) is never picked.
-
-    Returns:
-        ``(R, groups)`` positions ``2 v + d``, -1 where holding wins.
+    Groups are the deciders' moves (``order[starts[k]:ends[k]]``), ``offered`` their
+    ``ΔU/S`` from :func:`_offers` and ``shocks`` the Gumbel shocks of its uniforms; ``lam``
+    is ``(1, N)``, or ``(R, N)`` stacked. The first of equal bests wins, as an argmax takes
+    it; a move not on offer (``-inf``) is never picked. Into column ``deciding[k]`` of
+    ``out``, the group's position ``2 v + d``, left -1 where holding wins.
     """
-    reps, groups = held.shape
-    out = np.full((reps, groups), -1, dtype=np.int64)
+    reps, groups = offered.shape[0], starts.size
+    at = reps * groups  # the moves' shocks follow those for holding
     for r in range(reps):
         rate = lam[r if lam.shape[0] > 1 else 0]
         for k in range(groups):
             best = -np.inf
             pick = -1
             for c in range(starts[k], ends[k]):
-                offered = flat[r, order[c]]
-                if np.isfinite(offered):
-                    z = rate[c] * offered + shocks[r, c]
-                    if z > best:
-                        best, pick = z, order[c]
-            if best > held[r, k]:
-                out[r, k] = pick
-    return out
+                value = offered[r, c]
+                on = np.isfinite(value)
+                z = rate[movers[c]] * value + (shocks[at] if at < shocks.size else 0.0)
+                at += on  # without branching on the offer: it is unpredictable
+                if on & (z > best):
+                    best, pick = z, order[c]
+            if best > shocks[r * groups + k]:
+                out[r, deciding[k]] = pick
 
 
 def hold_identity(i: int) -> int:
@@ -1084,7 +1109,7 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
     menu = world.menu
     r = state.replicates
     out = np.ones((r, menu.size))
-    channels = menu.of_kind("channel")
+    channels, mirrors = _mirrors(menu)
     if channels.size == 0:
         return out
     stake = lever_stakes(world, state) if scores.stake is None else scores.stake
@@ -1095,7 +1120,7 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
         stake,
         scores.partner_cost,
         channels,
-        _mirrors(menu, channels),
+        mirrors,
         at,
         menu.target[channels],
         leading(world.rationality, 1),
@@ -1105,11 +1130,26 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
     return out
 
 
-def _mirrors(menu: Menu, channels: np.ndarray) -> np.ndarray:
-    """Each channel's mirror: the partner's variable of the same channel, -1 if none."""
-    where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
-    found = [where.get((int(menu.target[v]), int(menu.actor[v])), -1) for v in channels.tolist()]
-    return np.array(found, dtype=np.int64)
+def _mirrors(menu: Menu) -> tuple[np.ndarray, np.ndarray]:
+    """The menu's channels, and each one's mirror (found once per menu).
+
+    A channel's mirror is the partner's variable of the same channel, -1 if it has none.
+    """
+    known = _MIRRORS.get(menu)
+    if known is None:
+        channels = menu.of_kind("channel")
+        where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
+        found = [
+            where.get((int(menu.target[v]), int(menu.actor[v])), -1) for v in channels.tolist()
+        ]
+        known = _MIRRORS[menu] = (channels, np.array(found, dtype=np.int64))
+    return known
+
+
+#: Each menu's channels and their mirrors (a menu's structure is fixed; kept while it lives).
+_MIRRORS: weakref.WeakKeyDictionary[Menu, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1256,23 +1296,16 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     levers = active_levers(world, state)
     ties, cap, threat_matrix, *_ = perceive(world, state, levers)
     view = outlook(world, state, levers, ties, cap, threat_matrix)
-    attended = np.asarray(world.decision_attended)
-    idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
-    idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
-    menu = world.menu.take(idx)
+    scored = _scored(world)
+    idx, menu, everything = scored.idx, scored.menu, scored.everything
     values = current_values(world, state, menu, levers)
     o = departures(world, state, menu, values)  # once, for the changes, values and gains
     part = score_moves(world, state, view, menu, values, o)
-    everything = np.arange(world.menu.size)
     price = prices_now(world, state, everything)  # once, for the value and every stake
     stake = lever_stakes(world, state, everything, price)
     value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx], o)
     gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx], o=o)
-    r, v = state.replicates, world.menu.size
-    full = np.full((r, v, 2), -np.inf)
-    full[:, idx] = gains
-    slots = np.full(v, -1, dtype=np.int64)
-    slots[idx] = np.arange(idx.size)
+    full = _spread_gains(gains, idx, everything.size)
     fields = {
         "cost": part.cost,
         "change": part.change,
@@ -1280,16 +1313,88 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
         "partner_cost": part.partner_cost,
         "value": value,
     }
-    scores = Scores(**fields, stake=stake, slots=slots)
+    scores = Scores(**fields, stake=stake, slots=scored.slots)
     accept = acceptance(world, state, scores, full)
+    if scored.channels.size:  # what the channel saves needs the partner; seeking it is the mover's
+        _channel_savings(full, part.cost, accept, scored.channels, scored.slots)
+    return Scores(**fields, accept=accept, stake=stake, slots=scored.slots), full
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """What :func:`evaluate` scores of a world's menu (fixed by the world).
+
+    Attributes:
+        idx: The variables some replicate attends to, each kind's together, ``(V',)``.
+        menu: The menu of those variables.
+        everything: Every variable of the whole menu, ``(V,)``.
+        slots: Each variable's place in ``idx``, -1 where it is not scored, ``(V,)``.
+        channels: The channels that are scored.
+    """
+
+    idx: np.ndarray
+    menu: Menu
+    everything: np.ndarray
+    slots: np.ndarray
+    channels: np.ndarray
+
+
+#: The :class:`_Scoring` of the last few worlds, by identity (the world is kept with it, so an
+#: identity is never reused while its entry stands).
+_SCORINGS: dict[int, tuple[World, _Scoring]] = {}
+
+
+def _scored(world: World) -> _Scoring:
+    """The :class:`_Scoring` of a world, found once: worlds and their menus are frozen."""
+    entry = _SCORINGS.get(id(world))
+    if entry is not None and entry[0] is world:
+        return entry[1]
+    attended = np.asarray(world.decision_attended)
+    idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
+    idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
+    v = world.menu.size
+    slots = np.full(v, -1, dtype=np.int64)
+    slots[idx] = np.arange(idx.size)
     channels = world.menu.of_kind("channel")
     channels = channels[slots[channels] >= 0]  # the others keep no score and never move
-    if channels.size:  # what the channel saves needs the partner; seeking it is the mover's
-        at = slots[channels]
-        saved = (1.0 - accept[:, channels]) * part.cost[:, at, 0].sum(axis=2)
-        full[:, channels, 0] += saved
-        part.cost[:, at, 0] *= accept[:, channels, None]  # the record's terms
-    return Scores(**fields, accept=accept, stake=stake, slots=slots), full
+    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels)
+    if len(_SCORINGS) >= 8:
+        _SCORINGS.clear()
+    _SCORINGS[id(world)] = (world, scoring)
+    return scoring
+
+
+@numba.njit(cache=True, nogil=True)
+def _spread_gains(gains, idx, size):
+    """The ``ΔU`` of the scored variables ``idx`` over the whole menu, ``-inf`` elsewhere.
+
+    Returns:
+        ``(R, size, 2)``.
+    """
+    reps = gains.shape[0]
+    full = np.full((reps, size, 2), -np.inf)
+    for r in range(reps):
+        for q in range(idx.size):
+            full[r, idx[q], 0] = gains[r, q, 0]
+            full[r, idx[q], 1] = gains[r, q, 1]
+    return full
+
+
+@numba.njit(cache=True, nogil=True)
+def _channel_savings(full, cost, accept, channels, slots):
+    """A proposed channel's saving counted times its acceptance, in place.
+
+    ``ΔU += (1 − a) ΣΔC`` of the step up (the terms summed as NumPy sums a row), and the
+    record's terms ``ΔC *= a``: what the channel saves needs the partner, ``a`` the chance it
+    accepts (:func:`acceptance`).
+    """
+    for r in range(full.shape[0]):
+        for c in range(channels.size):
+            v = channels[c]
+            at, a = slots[v], accept[r, v]
+            full[r, v, 0] += (1.0 - a) * row_sum(cost[r, at, 0])
+            for t in range(cost.shape[3]):
+                cost[r, at, 0, t] *= a
 
 
 def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:
