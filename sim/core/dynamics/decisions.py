@@ -1339,16 +1339,16 @@ class _Scoring:
     channels: np.ndarray
 
 
-#: The :class:`_Scoring` of the last few worlds, by identity (the world is kept with it, so an
-#: identity is never reused while its entry stands).
-_SCORINGS: dict[int, tuple[World, _Scoring]] = {}
+#: Each menu's :class:`_Scoring`, with the attention it was found for (a world's menu and
+#: attention are frozen with it; kept while the menu lives).
+_SCORINGS: weakref.WeakKeyDictionary[Menu, tuple[object, _Scoring]] = weakref.WeakKeyDictionary()
 
 
 def _scored(world: World) -> _Scoring:
-    """The :class:`_Scoring` of a world, found once: worlds and their menus are frozen."""
-    entry = _SCORINGS.get(id(world))
-    if entry is not None and entry[0] is world:
-        return entry[1]
+    """The :class:`_Scoring` of a world's menu and attention, found once."""
+    known = _SCORINGS.get(world.menu)
+    if known is not None and known[0] is world.decision_attended:
+        return known[1]
     attended = np.asarray(world.decision_attended)
     idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
     idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
@@ -1358,9 +1358,7 @@ def _scored(world: World) -> _Scoring:
     channels = world.menu.of_kind("channel")
     channels = channels[slots[channels] >= 0]  # the others keep no score and never move
     scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels)
-    if len(_SCORINGS) >= 8:
-        _SCORINGS.clear()
-    _SCORINGS[id(world)] = (world, scoring)
+    _SCORINGS[world.menu] = (world.decision_attended, scoring)
     return scoring
 
 
@@ -1415,5 +1413,15 @@ def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
         return
     cached = state.coercing_cache
     if cached is None or cached[0] is not levers:  # it changes only with the levers
-        cached = state.coercing_cache = (levers, levers[:, LEVER_INDEX["coercion"]].sum(axis=2))
+        cached = state.coercing_cache = (levers, _coercion_sums(levers, LEVER_INDEX["coercion"]))
     state.coercing += cached[1]
+
+
+@numba.njit(cache=True, nogil=True)
+def _coercion_sums(levers, coercion):
+    """Each state's coercion summed over its targets, ``(R, N)``, in NumPy's order (row_sum)."""
+    out = np.empty((levers.shape[0], levers.shape[2]))
+    for r in range(levers.shape[0]):
+        for i in range(levers.shape[2]):
+            out[r, i] = row_sum(levers[r, coercion, i])
+    return out

@@ -155,21 +155,41 @@ def scripted_levers(world: World, state: State) -> np.ndarray:
         Array ``(R, L, N, N)``: lever kind × actor × partner.
     """
     t = state.step
-    active = (state.policy_start <= t) & (t < state.policy_end)
     cached = state.lever_cache
     if cached is None:
+        active = (state.policy_start <= t) & (t < state.policy_end)
         levers = lever_sums(world, active, np.arange(state.replicates))
     else:
         # Policies change rarely, and in few replicates at a time (conditional events): only
         # the replicates whose policies changed are summed again.
-        changed = np.flatnonzero((cached[0] != active).any(axis=1))
+        changed = _changed(state.policy_start, state.policy_end, t, cached[0])
         if changed.size == 0:
             return cached[1]
+        active = (state.policy_start <= t) & (t < state.policy_end)
         levers = cached[1].copy()
         levers[changed] = lever_sums(world, active, changed)
     levers.flags.writeable = False  # shared between months: nobody may change it in place
     state.lever_cache = (active, levers)
     return levers
+
+
+@numba.njit(cache=True, nogil=True)
+def _changed(start, end, step, before):
+    """The replicates whose policies in force (``start <= step < end``) differ from ``before``.
+
+    Returns:
+        Their positions, ascending (what ``np.flatnonzero`` gives).
+    """
+    reps, count = start.shape
+    rows = np.empty(reps, dtype=np.int64)
+    found = 0
+    for r in range(reps):
+        for p in range(count):
+            if (start[r, p] <= step and step < end[r, p]) != before[r, p]:
+                rows[found] = r
+                found += 1
+                break
+    return rows[:found]
 
 
 def lever_sums(world: World, active: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -212,11 +232,12 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     if cached is not None and cached[0] is levers:
         return cached[1]
     kind = LEVER_INDEX
-    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, world.donors)
-    (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
-    (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:]
-    presence = levers[:, kind["presence"]]
     donors, traders = world.donors, world.traders
+    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, donors, traders)
+    (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
+    (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:12]
+    nuclear, trade = pairs[12:]
+    presence = levers[:, kind["presence"]]
     terms = LeverTerms(
         assistance_in=assistance_in,
         coercion_on=coercion_on if any_of[0] else None,
@@ -228,9 +249,9 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         relief=relief,
         donors=donors,
         aid=aid,
-        nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
+        nuclear=nuclear,
         traders=traders,
-        trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
+        trade=trade,
         exercises=exercises,
         presence=presence,
         economic_on=economic_on if any_of[2] else None,
@@ -246,7 +267,7 @@ _KERNEL_KINDS = tuple(
     LEVER_INDEX[name]
     for name in (
         "assistance", "inducement", "coercion", "ceasefire", "channel", "dialogue",
-        "exercises", "economic",
+        "exercises", "economic", "nuclear", "trade",
     )
 )  # fmt: skip
 
@@ -254,7 +275,7 @@ _KERNEL_KINDS = tuple(
 @numba.njit(cache=True, nogil=True)
 def _pair_terms(
     levers, assistance, inducement, coercion, ceasefire, channel, dialogue, exercises, economic,
-    dyad_i, dyad_j, donors,
+    nuclear, trade, dyad_i, dyad_j, donors, traders,
 ):  # fmt: skip
     """The pairwise :class:`LeverTerms` of a lever tensor, in one pass.
 
@@ -267,8 +288,9 @@ def _pair_terms(
         ``coercion_dyad``, ``ceasefire_dyad`` ``(R, D)``; ``channel`` ``(R, N, N)``;
         ``dialogue``, ``relief`` ``(R, D)``; ``exercises`` ``(R, N, N)``; ``economic_on``
         ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid``, aid and inducements from each of
-        ``donors``, ``(R, len(donors), N)``; and whether any coercion, channel or economic
-        coercion is in force, ``(3,)``.
+        ``donors``, ``(R, len(donors), N)``; whether any coercion, channel or economic
+        coercion is in force, ``(3,)``; and the nuclear cooperation of ``donors``,
+        ``(R, len(donors), N)``, and the trade deals of ``traders``, ``(R, len(traders), N)``.
     """
     reps, n = levers.shape[0], levers.shape[2]
     d = dyad_i.size
@@ -284,6 +306,8 @@ def _pair_terms(
     relief = np.empty((reps, d))
     economic_dyad = np.empty((reps, d))
     any_of = np.zeros(3, dtype=np.bool_)
+    nuclear_out = np.empty((reps, donors.size, n))
+    trade_out = np.empty((reps, traders.size, n))
     for r in range(reps):
         for i in range(n):
             total = levers[r, assistance, 0, i]
@@ -307,6 +331,10 @@ def _pair_terms(
             for j in range(n):
                 a = donors[g]
                 aid[r, g, j] = levers[r, assistance, a, j] + levers[r, inducement, a, j]
+                nuclear_out[r, g, j] = levers[r, nuclear, a, j]
+        for g in range(traders.size):
+            for j in range(n):
+                trade_out[r, g, j] = levers[r, trade, traders[g], j]
         for q in range(d):
             i, j = dyad_i[q], dyad_j[q]
             coercion_dyad[r, q] = levers[r, coercion, i, j] + levers[r, coercion, j, i]
@@ -320,7 +348,7 @@ def _pair_terms(
             economic_dyad[r, q] = maximum(levers[r, economic, i, j], levers[r, economic, j, i])
     return (
         assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel_out, dialogue_out,
-        relief, exercises_out, economic_on, economic_dyad, aid, any_of,
+        relief, exercises_out, economic_on, economic_dyad, aid, any_of, nuclear_out, trade_out,
     )  # fmt: skip
 
 
