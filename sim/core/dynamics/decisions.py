@@ -1187,48 +1187,91 @@ def apply_choices(
     same month open it once.
     """
     menu = world.menu
-    chosen = choices >= 0
-    if not chosen.any():
+    if not (choices >= 0).any():
         return
-    accept = uniforms(state.keys, state.step, Stream.ACCEPTANCE, world.n)
-    changed_overlay = False
-    opened: set[tuple[int, int, int]] = set()
-    for rep, col in zip(*np.nonzero(chosen), strict=True):
-        position = int(choices[rep, col])
-        v, d = divmod(position, 2)
-        kind = KINDS[menu.kind[v]]
-        a, b = int(menu.actor[v]), int(menu.target[v])
-        delta = float(scores.scored("change", rep, v, d))
-        refused = False
-        if kind == "channel" and delta > 0:
-            if (int(rep), b, a) in opened:  # the partner opened it this month
-                continue
-            refused = not bool(accept[rep, a] < scores.accept[rep, v])
-            if not refused:
-                opened.add((int(rep), a, b))
-        if not refused:
-            if menu.lever[v] >= 0:
-                state.overlay[rep, menu.lever[v], a, b] += delta
-                changed_overlay = True
-            elif kind == "arms":
-                state.posture[rep, a] += delta
-            elif kind == "lean":
-                state.lean[rep, a] += delta
-            elif kind == "clarity":
-                state.clarity[rep, b] += delta
-            elif kind == "stance":
-                state.stance[rep, a, b] += round(delta)
-                if delta < 0:
-                    state.retreats[rep, a] += 1
-                    if state.first_retreat[rep, a] == NEVER:
-                        state.first_retreat[rep, a] = state.step
-            state.moves[rep, a] += 1
-        if state.log is not None:
-            state.log.append(
-                move_record(world, scores, gains, rep, v, d, step=state.step + 1, refused=refused)
-            )
-    if changed_overlay:
+    drawn = uniforms(state.keys, state.step, Stream.ACCEPTANCE, world.n)
+    slots = np.arange(menu.size) if scores.slots is None else scores.slots
+    accept = np.ones((state.replicates, menu.size)) if scores.accept is None else scores.accept
+    menus = (menu.kind, menu.actor, menu.target, menu.lever)
+    fate, moved = _apply(
+        choices, *menus, scores.change, slots, accept, drawn, _APPLIED,
+        state.overlay, state.posture, state.lean, state.clarity, state.stance, state.retreats,
+        state.first_retreat, state.moves, state.step, NEVER,
+    )  # fmt: skip
+    if moved:
         state.overlay_version += 1
+    if state.log is not None:
+        for rep, col in zip(*np.nonzero(fate >= 0), strict=True):
+            v, d = divmod(int(choices[rep, col]), 2)
+            refused = bool(fate[rep, col])
+            record = move_record(
+                world, scores, gains, rep, v, d, step=state.step + 1, refused=refused
+            )
+            state.log.append(record)
+
+
+#: The kinds :func:`_apply` tells apart, in its order.
+_APPLIED = np.array([KIND_INDEX[name] for name in ("channel", "arms", "lean", "clarity", "stance")])
+
+
+@numba.njit(cache=True, nogil=True)
+def _apply(
+    choices, kind, actor, target, lever, change, slots, accept, drawn, codes,
+    overlay, posture, lean, clarity, stance, retreats, first_retreat, moves, step, never,
+):  # fmt: skip
+    """:func:`apply_choices` in place, replicate by replicate, each one's deciders in turn.
+
+    A step up of a channel is refused unless the partner's draw ``drawn[r, a]`` is below its
+    chance ``accept``, and not made when the partner opened it this month; a variable not
+    scored (``slots`` -1) changes by 0. A stance moves by its change rounded half to even.
+
+    Returns:
+        Each choice's fate, ``(R, N)``: 0 made, 1 refused, -1 none or not made; and whether
+        a lever moved.
+    """
+    channel, arms, leaning, clear, standing = codes[0], codes[1], codes[2], codes[3], codes[4]
+    reps, n = choices.shape
+    fate = np.full((reps, n), -1, dtype=np.int8)
+    opened = np.empty((n, 2), dtype=np.int64)  # the channels opened in this replicate
+    moved = False
+    for r in range(reps):
+        count = 0
+        for col in range(n):
+            position = choices[r, col]
+            if position < 0:
+                continue
+            v, d = position // 2, position % 2
+            a, b, at = actor[v], target[v], slots[v]
+            delta = change[r, at, d] if at >= 0 else 0.0
+            if kind[v] == channel and delta > 0:
+                seen = False
+                for c in range(count):
+                    seen |= opened[c, 0] == b and opened[c, 1] == a
+                if seen:  # the partner opened it this month
+                    continue
+                if not drawn[r, a] < accept[r, v]:
+                    fate[r, col] = 1
+                    continue
+                opened[count, 0], opened[count, 1] = a, b
+                count += 1
+            fate[r, col] = 0
+            if lever[v] >= 0:
+                overlay[r, lever[v], a, b] += delta
+                moved = True
+            elif kind[v] == arms:
+                posture[r, a] += delta
+            elif kind[v] == leaning:
+                lean[r, a] += delta
+            elif kind[v] == clear:
+                clarity[r, b] += delta
+            elif kind[v] == standing:
+                stance[r, a, b] += int(np.rint(delta))
+                if delta < 0:
+                    retreats[r, a] += 1
+                    if first_retreat[r, a] == never:
+                        first_retreat[r, a] = step
+            moves[r, a] += 1
+    return fate, moved
 
 
 def move_record(
@@ -1280,7 +1323,7 @@ def move_record(
 def decide(world: World, state: State) -> None:
     """The decision phase of a month: every deciding state scores its menu and moves."""
     scores, gains = evaluate(world, state)
-    deciders = np.unique(world.menu.actor)
+    deciders = _scored(world).deciders
     choices = choose(world, state, gains, deciders, scores.stake)
     apply_choices(world, state, _spread(world, deciders, choices), scores, gains)
 
@@ -1330,6 +1373,7 @@ class _Scoring:
         everything: Every variable of the whole menu, ``(V,)``.
         slots: Each variable's place in ``idx``, -1 where it is not scored, ``(V,)``.
         channels: The channels that are scored.
+        deciders: The states with a variable on the menu, ascending.
     """
 
     idx: np.ndarray
@@ -1337,6 +1381,7 @@ class _Scoring:
     everything: np.ndarray
     slots: np.ndarray
     channels: np.ndarray
+    deciders: np.ndarray
 
 
 #: Each menu's :class:`_Scoring`, with the attention it was found for (a world's menu and
@@ -1357,7 +1402,8 @@ def _scored(world: World) -> _Scoring:
     slots[idx] = np.arange(idx.size)
     channels = world.menu.of_kind("channel")
     channels = channels[slots[channels] >= 0]  # the others keep no score and never move
-    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels)
+    deciders = np.unique(world.menu.actor)
+    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels, deciders)
     _SCORINGS[world.menu] = (world.decision_attended, scoring)
     return scoring
 
