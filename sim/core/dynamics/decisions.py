@@ -1093,8 +1093,12 @@ def hold_identity(i: int) -> int:
 
 
 def _gumbel(u: np.ndarray) -> np.ndarray:
-    """Standard Gumbel shocks from uniforms in [0, 1)."""
-    return -np.log(-np.log(np.clip(u, 1e-300, 1.0 - 1e-16)))
+    """Standard Gumbel shocks ``−log(−log u)`` from uniforms in [0, 1), in place (``u``'s array)."""
+    np.clip(u, 1e-300, 1.0 - 1e-16, out=u)
+    np.log(u, out=u)
+    np.negative(u, out=u)
+    np.log(u, out=u)
+    return np.negative(u, out=u)
 
 
 def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) -> np.ndarray:
@@ -1113,20 +1117,11 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
     if channels.size == 0:
         return out
     stake = lever_stakes(world, state) if scores.stake is None else scores.stake
-    stake = np.maximum(stake, MIN_STAKE)
     at = channels if scores.slots is None else scores.slots[channels]
-    z = _acceptance_logits(
-        gains,
-        stake,
-        scores.partner_cost,
-        channels,
-        mirrors,
-        at,
-        menu.target[channels],
-        leading(world.rationality, 1),
-        per_replicate(world.params.decisions.rationality, r),
-    )
-    out[:, channels] = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+    lam, lam_0 = leading(world.rationality, 1), per_replicate(world.params.decisions.rationality, r)
+    where = (channels, mirrors, at, menu.target[channels])
+    z = _acceptance_logits(gains, stake, scores.partner_cost, *where, lam, lam_0, MIN_STAKE)
+    _logistic(out, channels, np.exp(z, out=z))
     return out
 
 
@@ -1153,13 +1148,16 @@ _MIRRORS: weakref.WeakKeyDictionary[Menu, tuple[np.ndarray, np.ndarray]] = (
 
 
 @numba.njit(cache=True, nogil=True)
-def _acceptance_logits(gains, stake, partner_cost, channels, mirrors, at, target, lam, lam_0):
-    """The partner's logit ``z`` of :func:`acceptance` for each channel, ``(R, C)``.
+def _acceptance_logits(
+    gains, stake, partner_cost, channels, mirrors, at, target, lam, lam_0, least
+):
+    """Minus the partner's logit ``z`` of :func:`acceptance` for each channel, ``(R, C)``.
 
     ``λ_b ΔU_b / S`` of the mirror move where the partner has one and its gain is finite, else
     ``λ_0 (−ΔC_b) / S`` (the channel's saving to the partner, 0 where it was not scored, at
-    ``at`` -1); ``lam`` is ``(1, N)``, or ``(R, N)`` stacked. The arithmetic of the array form
-    it replaced (the same bits).
+    ``at`` -1), with ``S`` the stake, at least ``least``; ``lam`` is ``(1, N)``, or ``(R, N)``
+    stacked. Clipped to ±700 and negated, ready for the exponential. The arithmetic of the
+    array form it replaced (the same bits).
     """
     reps, count = gains.shape[0], channels.size
     z = np.empty((reps, count))
@@ -1167,14 +1165,25 @@ def _acceptance_logits(gains, stake, partner_cost, channels, mirrors, at, target
         rate = lam[r if lam.shape[0] > 1 else 0]
         for c in range(count):
             v, mirror = channels[c], mirrors[c]
+            logit = np.nan
+            own = np.nan
             if mirror >= 0:
-                own = gains[r, mirror, 0] / stake[r, mirror]
-                if np.isfinite(own):
-                    z[r, c] = rate[target[c]] * own
-                    continue
-            partner = partner_cost[r, at[c], 0] if at[c] >= 0 else 0.0
-            z[r, c] = lam_0[r] * (-partner / stake[r, v])
+                own = gains[r, mirror, 0] / maximum(stake[r, mirror], least)
+            if np.isfinite(own):
+                logit = rate[target[c]] * own
+            else:
+                partner = partner_cost[r, at[c], 0] if at[c] >= 0 else 0.0
+                logit = lam_0[r] * (-partner / maximum(stake[r, v], least))
+            z[r, c] = -minimum(maximum(logit, -700.0), 700.0)
     return z
+
+
+@numba.njit(cache=True, nogil=True)
+def _logistic(out, channels, e):
+    """``1 / (1 + e)`` of each channel into its column of ``out`` (``e = exp(−z)``), in place."""
+    for r in range(out.shape[0]):
+        for c in range(channels.size):
+            out[r, channels[c]] = 1.0 / (1.0 + e[r, c])
 
 
 def apply_choices(
