@@ -1165,7 +1165,6 @@ def _acceptance_logits(
         rate = lam[r if lam.shape[0] > 1 else 0]
         for c in range(count):
             v, mirror = channels[c], mirrors[c]
-            logit = np.nan
             own = np.nan
             if mirror >= 0:
                 own = gains[r, mirror, 0] / maximum(stake[r, mirror], least)
