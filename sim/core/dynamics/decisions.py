@@ -964,20 +964,18 @@ def choose(
     scenarios compare like with like (common random numbers). ``stake`` is
     :func:`lever_stakes` of the whole menu (:attr:`Scores.stake`), computed when not given.
     """
-    menu = world.menu
     r = state.replicates
-    scale = np.maximum(lever_stakes(world, state) if stake is None else stake, MIN_STAKE)
-    flat = (gains / scale[..., None]).reshape(r, -1)  # (R, 2V): each move in its lever's stakes
     out = np.full((r, deciders.size), -1, dtype=np.int64)
-    layout = _choice_layout(menu, world.n, deciders)
+    layout = _choice_layout(world.menu, world.n, deciders)
     if layout is None:
         return out
-    g = _gumbel(draw(state.keys, state.step, layout.plan)[0])
-    held, shocks = g[:, : layout.deciding.size], g[:, layout.deciding.size :]
-    lam = leading(world.rationality, 1)[..., layout.movers]
-    out[:, layout.deciding] = _pick(
-        flat, layout.order, shocks, np.ascontiguousarray(lam), held, layout.starts, layout.ends
-    )
+    stake = lever_stakes(world, state) if stake is None else stake
+    u = draw(state.keys, state.step, layout.plan)[0]
+    offered, needed = _offers(gains, stake, layout.order, u, layout.deciding.size, MIN_STAKE)
+    lam = leading(world.rationality, 1)
+    shocks = _gumbel(needed)
+    places = (layout.movers, layout.starts, layout.ends, layout.deciding)
+    _pick(offered, layout.order, shocks, lam, *places, out)
     return out
 
 
@@ -1035,31 +1033,58 @@ def _choice_layout(menu: Menu, n: int, deciders: np.ndarray) -> _Layout | None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _pick(flat, order, shocks, lam, held, starts, ends):
+def _offers(gains, stake, order, u, holds, least):
+    """The deciders' moves in their levers' stakes, and the uniforms their draws need.
+
+    ``ΔU / max(S, least)`` of each move of ``order``, ``(R, len(order))``, and the uniforms
+    of :func:`_pick`'s shocks, in the order it reads them: each replicate's ``holds`` for
+    holding first, then, replicate by replicate, those of the moves on offer (finite), the
+    others' being never read.
+    """
+    reps, count = u.shape[0], order.size
+    offered = np.empty((reps, count))
+    needed = np.empty(u.size)
+    at = 0
+    for r in range(reps):
+        for k in range(holds):
+            needed[at] = u[r, k]
+            at += 1
+    for r in range(reps):
+        for c in range(count):
+            v, d = order[c] >> 1, order[c] & 1
+            value = gains[r, v, d] / maximum(stake[r, v], least)
+            offered[r, c] = value
+            needed[at] = u[r, holds + c]  # kept (the count moves on) only if on offer
+            at += np.isfinite(value)
+    return offered, needed[:at]
+
+
+@numba.njit(cache=True, nogil=True)
+def _pick(offered, order, shocks, lam, movers, starts, ends, deciding, out):
     """The logit draw of :func:`choose`: each group's largest ``λ ΔU/S + g``, if above holding.
 
-    Groups are the deciders' moves (``order[starts[k]:ends[k]]``); the first of equal bests
-    wins, as an argmax takes it; a move not on offer (``-inf``) is never picked.
-
-    Returns:
-        ``(R, groups)`` positions ``2 v + d``, -1 where holding wins.
+    Groups are the deciders' moves (``order[starts[k]:ends[k]]``), ``offered`` their
+    ``ΔU/S`` from :func:`_offers` and ``shocks`` the Gumbel shocks of its uniforms; ``lam``
+    is ``(1, N)``, or ``(R, N)`` stacked. The first of equal bests wins, as an argmax takes
+    it; a move not on offer (``-inf``) is never picked. Into column ``deciding[k]`` of
+    ``out``, the group's position ``2 v + d``, left -1 where holding wins.
     """
-    reps, groups = held.shape
-    out = np.full((reps, groups), -1, dtype=np.int64)
+    reps, groups = offered.shape[0], starts.size
+    at = reps * groups  # the moves' shocks follow those for holding
     for r in range(reps):
         rate = lam[r if lam.shape[0] > 1 else 0]
         for k in range(groups):
             best = -np.inf
             pick = -1
             for c in range(starts[k], ends[k]):
-                offered = flat[r, order[c]]
-                if np.isfinite(offered):
-                    z = rate[c] * offered + shocks[r, c]
-                    if z > best:
-                        best, pick = z, order[c]
-            if best > held[r, k]:
-                out[r, k] = pick
-    return out
+                value = offered[r, c]
+                on = np.isfinite(value)
+                z = rate[movers[c]] * value + (shocks[at] if at < shocks.size else 0.0)
+                at += on  # without branching on the offer: it is unpredictable
+                if on & (z > best):
+                    best, pick = z, order[c]
+            if best > shocks[r * groups + k]:
+                out[r, deciding[k]] = pick
 
 
 def hold_identity(i: int) -> int:
@@ -1068,8 +1093,12 @@ def hold_identity(i: int) -> int:
 
 
 def _gumbel(u: np.ndarray) -> np.ndarray:
-    """Standard Gumbel shocks from uniforms in [0, 1)."""
-    return -np.log(-np.log(np.clip(u, 1e-300, 1.0 - 1e-16)))
+    """Standard Gumbel shocks ``−log(−log u)`` from uniforms in [0, 1), in place (``u``'s array)."""
+    np.clip(u, 1e-300, 1.0 - 1e-16, out=u)
+    np.log(u, out=u)
+    np.negative(u, out=u)
+    np.log(u, out=u)
+    return np.negative(u, out=u)
 
 
 def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) -> np.ndarray:
@@ -1084,42 +1113,51 @@ def acceptance(world: World, state: State, scores: Scores, gains: np.ndarray) ->
     menu = world.menu
     r = state.replicates
     out = np.ones((r, menu.size))
-    channels = menu.of_kind("channel")
+    channels, mirrors = _mirrors(menu)
     if channels.size == 0:
         return out
     stake = lever_stakes(world, state) if scores.stake is None else scores.stake
-    stake = np.maximum(stake, MIN_STAKE)
     at = channels if scores.slots is None else scores.slots[channels]
-    z = _acceptance_logits(
-        gains,
-        stake,
-        scores.partner_cost,
-        channels,
-        _mirrors(menu, channels),
-        at,
-        menu.target[channels],
-        leading(world.rationality, 1),
-        per_replicate(world.params.decisions.rationality, r),
-    )
-    out[:, channels] = 1.0 / (1.0 + np.exp(-np.clip(z, -700.0, 700.0)))
+    lam, lam_0 = leading(world.rationality, 1), per_replicate(world.params.decisions.rationality, r)
+    where = (channels, mirrors, at, menu.target[channels])
+    z = _acceptance_logits(gains, stake, scores.partner_cost, *where, lam, lam_0, MIN_STAKE)
+    _logistic(out, channels, np.exp(z, out=z))
     return out
 
 
-def _mirrors(menu: Menu, channels: np.ndarray) -> np.ndarray:
-    """Each channel's mirror: the partner's variable of the same channel, -1 if none."""
-    where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
-    found = [where.get((int(menu.target[v]), int(menu.actor[v])), -1) for v in channels.tolist()]
-    return np.array(found, dtype=np.int64)
+def _mirrors(menu: Menu) -> tuple[np.ndarray, np.ndarray]:
+    """The menu's channels, and each one's mirror (found once per menu).
+
+    A channel's mirror is the partner's variable of the same channel, -1 if it has none.
+    """
+    known = _MIRRORS.get(menu)
+    if known is None:
+        channels = menu.of_kind("channel")
+        where = {(int(menu.actor[v]), int(menu.target[v])): v for v in channels.tolist()}
+        found = [
+            where.get((int(menu.target[v]), int(menu.actor[v])), -1) for v in channels.tolist()
+        ]
+        known = _MIRRORS[menu] = (channels, np.array(found, dtype=np.int64))
+    return known
+
+
+#: Each menu's channels and their mirrors (a menu's structure is fixed; kept while it lives).
+_MIRRORS: weakref.WeakKeyDictionary[Menu, tuple[np.ndarray, np.ndarray]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @numba.njit(cache=True, nogil=True)
-def _acceptance_logits(gains, stake, partner_cost, channels, mirrors, at, target, lam, lam_0):
-    """The partner's logit ``z`` of :func:`acceptance` for each channel, ``(R, C)``.
+def _acceptance_logits(
+    gains, stake, partner_cost, channels, mirrors, at, target, lam, lam_0, least
+):
+    """Minus the partner's logit ``z`` of :func:`acceptance` for each channel, ``(R, C)``.
 
     ``λ_b ΔU_b / S`` of the mirror move where the partner has one and its gain is finite, else
     ``λ_0 (−ΔC_b) / S`` (the channel's saving to the partner, 0 where it was not scored, at
-    ``at`` -1); ``lam`` is ``(1, N)``, or ``(R, N)`` stacked. The arithmetic of the array form
-    it replaced (the same bits).
+    ``at`` -1), with ``S`` the stake, at least ``least``; ``lam`` is ``(1, N)``, or ``(R, N)``
+    stacked. Clipped to ±700 and negated, ready for the exponential. The arithmetic of the
+    array form it replaced (the same bits).
     """
     reps, count = gains.shape[0], channels.size
     z = np.empty((reps, count))
@@ -1127,14 +1165,24 @@ def _acceptance_logits(gains, stake, partner_cost, channels, mirrors, at, target
         rate = lam[r if lam.shape[0] > 1 else 0]
         for c in range(count):
             v, mirror = channels[c], mirrors[c]
+            own = np.nan
             if mirror >= 0:
-                own = gains[r, mirror, 0] / stake[r, mirror]
-                if np.isfinite(own):
-                    z[r, c] = rate[target[c]] * own
-                    continue
-            partner = partner_cost[r, at[c], 0] if at[c] >= 0 else 0.0
-            z[r, c] = lam_0[r] * (-partner / stake[r, v])
+                own = gains[r, mirror, 0] / maximum(stake[r, mirror], least)
+            if np.isfinite(own):
+                logit = rate[target[c]] * own
+            else:
+                partner = partner_cost[r, at[c], 0] if at[c] >= 0 else 0.0
+                logit = lam_0[r] * (-partner / maximum(stake[r, v], least))
+            z[r, c] = -minimum(maximum(logit, -700.0), 700.0)
     return z
+
+
+@numba.njit(cache=True, nogil=True)
+def _logistic(out, channels, e):
+    """``1 / (1 + e)`` of each channel into its column of ``out`` (``e = exp(−z)``), in place."""
+    for r in range(out.shape[0]):
+        for c in range(channels.size):
+            out[r, channels[c]] = 1.0 / (1.0 + e[r, c])
 
 
 def apply_choices(
@@ -1147,48 +1195,91 @@ def apply_choices(
     same month open it once.
     """
     menu = world.menu
-    chosen = choices >= 0
-    if not chosen.any():
+    if not (choices >= 0).any():
         return
-    accept = uniforms(state.keys, state.step, Stream.ACCEPTANCE, world.n)
-    changed_overlay = False
-    opened: set[tuple[int, int, int]] = set()
-    for rep, col in zip(*np.nonzero(chosen), strict=True):
-        position = int(choices[rep, col])
-        v, d = divmod(position, 2)
-        kind = KINDS[menu.kind[v]]
-        a, b = int(menu.actor[v]), int(menu.target[v])
-        delta = float(scores.scored("change", rep, v, d))
-        refused = False
-        if kind == "channel" and delta > 0:
-            if (int(rep), b, a) in opened:  # the partner opened it this month
-                continue
-            refused = not bool(accept[rep, a] < scores.accept[rep, v])
-            if not refused:
-                opened.add((int(rep), a, b))
-        if not refused:
-            if menu.lever[v] >= 0:
-                state.overlay[rep, menu.lever[v], a, b] += delta
-                changed_overlay = True
-            elif kind == "arms":
-                state.posture[rep, a] += delta
-            elif kind == "lean":
-                state.lean[rep, a] += delta
-            elif kind == "clarity":
-                state.clarity[rep, b] += delta
-            elif kind == "stance":
-                state.stance[rep, a, b] += round(delta)
-                if delta < 0:
-                    state.retreats[rep, a] += 1
-                    if state.first_retreat[rep, a] == NEVER:
-                        state.first_retreat[rep, a] = state.step
-            state.moves[rep, a] += 1
-        if state.log is not None:
-            state.log.append(
-                move_record(world, scores, gains, rep, v, d, step=state.step + 1, refused=refused)
-            )
-    if changed_overlay:
+    drawn = uniforms(state.keys, state.step, Stream.ACCEPTANCE, world.n)
+    slots = np.arange(menu.size) if scores.slots is None else scores.slots
+    accept = np.ones((state.replicates, menu.size)) if scores.accept is None else scores.accept
+    menus = (menu.kind, menu.actor, menu.target, menu.lever)
+    fate, moved = _apply(
+        choices, *menus, scores.change, slots, accept, drawn, _APPLIED,
+        state.overlay, state.posture, state.lean, state.clarity, state.stance, state.retreats,
+        state.first_retreat, state.moves, state.step, NEVER,
+    )  # fmt: skip
+    if moved:
         state.overlay_version += 1
+    if state.log is not None:
+        for rep, col in zip(*np.nonzero(fate >= 0), strict=True):
+            v, d = divmod(int(choices[rep, col]), 2)
+            refused = bool(fate[rep, col])
+            record = move_record(
+                world, scores, gains, rep, v, d, step=state.step + 1, refused=refused
+            )
+            state.log.append(record)
+
+
+#: The kinds :func:`_apply` tells apart, in its order.
+_APPLIED = np.array([KIND_INDEX[name] for name in ("channel", "arms", "lean", "clarity", "stance")])
+
+
+@numba.njit(cache=True, nogil=True)
+def _apply(
+    choices, kind, actor, target, lever, change, slots, accept, drawn, codes,
+    overlay, posture, lean, clarity, stance, retreats, first_retreat, moves, step, never,
+):  # fmt: skip
+    """:func:`apply_choices` in place, replicate by replicate, each one's deciders in turn.
+
+    A step up of a channel is refused unless the partner's draw ``drawn[r, a]`` is below its
+    chance ``accept``, and not made when the partner opened it this month; a variable not
+    scored (``slots`` -1) changes by 0. A stance moves by its change rounded half to even.
+
+    Returns:
+        Each choice's fate, ``(R, N)``: 0 made, 1 refused, -1 none or not made; and whether
+        a lever moved.
+    """
+    channel, arms, leaning, clear, standing = codes[0], codes[1], codes[2], codes[3], codes[4]
+    reps, n = choices.shape
+    fate = np.full((reps, n), -1, dtype=np.int8)
+    opened = np.empty((n, 2), dtype=np.int64)  # the channels opened in this replicate
+    moved = False
+    for r in range(reps):
+        count = 0
+        for col in range(n):
+            position = choices[r, col]
+            if position < 0:
+                continue
+            v, d = position // 2, position % 2
+            a, b, at = actor[v], target[v], slots[v]
+            delta = change[r, at, d] if at >= 0 else 0.0
+            if kind[v] == channel and delta > 0:
+                seen = False
+                for c in range(count):
+                    seen |= opened[c, 0] == b and opened[c, 1] == a
+                if seen:  # the partner opened it this month
+                    continue
+                if not drawn[r, a] < accept[r, v]:
+                    fate[r, col] = 1
+                    continue
+                opened[count, 0], opened[count, 1] = a, b
+                count += 1
+            fate[r, col] = 0
+            if lever[v] >= 0:
+                overlay[r, lever[v], a, b] += delta
+                moved = True
+            elif kind[v] == arms:
+                posture[r, a] += delta
+            elif kind[v] == leaning:
+                lean[r, a] += delta
+            elif kind[v] == clear:
+                clarity[r, b] += delta
+            elif kind[v] == standing:
+                stance[r, a, b] += int(np.rint(delta))
+                if delta < 0:
+                    retreats[r, a] += 1
+                    if first_retreat[r, a] == never:
+                        first_retreat[r, a] = step
+            moves[r, a] += 1
+    return fate, moved
 
 
 def move_record(
@@ -1240,7 +1331,7 @@ def move_record(
 def decide(world: World, state: State) -> None:
     """The decision phase of a month: every deciding state scores its menu and moves."""
     scores, gains = evaluate(world, state)
-    deciders = np.unique(world.menu.actor)
+    deciders = _scored(world).deciders
     choices = choose(world, state, gains, deciders, scores.stake)
     apply_choices(world, state, _spread(world, deciders, choices), scores, gains)
 
@@ -1256,23 +1347,16 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     levers = active_levers(world, state)
     ties, cap, threat_matrix, *_ = perceive(world, state, levers)
     view = outlook(world, state, levers, ties, cap, threat_matrix)
-    attended = np.asarray(world.decision_attended)
-    idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
-    idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
-    menu = world.menu.take(idx)
+    scored = _scored(world)
+    idx, menu, everything = scored.idx, scored.menu, scored.everything
     values = current_values(world, state, menu, levers)
     o = departures(world, state, menu, values)  # once, for the changes, values and gains
     part = score_moves(world, state, view, menu, values, o)
-    everything = np.arange(world.menu.size)
     price = prices_now(world, state, everything)  # once, for the value and every stake
     stake = lever_stakes(world, state, everything, price)
     value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx], o)
     gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx], o=o)
-    r, v = state.replicates, world.menu.size
-    full = np.full((r, v, 2), -np.inf)
-    full[:, idx] = gains
-    slots = np.full(v, -1, dtype=np.int64)
-    slots[idx] = np.arange(idx.size)
+    full = _spread_gains(gains, idx, everything.size)
     fields = {
         "cost": part.cost,
         "change": part.change,
@@ -1280,16 +1364,89 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
         "partner_cost": part.partner_cost,
         "value": value,
     }
-    scores = Scores(**fields, stake=stake, slots=slots)
+    scores = Scores(**fields, stake=stake, slots=scored.slots)
     accept = acceptance(world, state, scores, full)
+    if scored.channels.size:  # what the channel saves needs the partner; seeking it is the mover's
+        _channel_savings(full, part.cost, accept, scored.channels, scored.slots)
+    return Scores(**fields, accept=accept, stake=stake, slots=scored.slots), full
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """What :func:`evaluate` scores of a world's menu (fixed by the world).
+
+    Attributes:
+        idx: The variables some replicate attends to, each kind's together, ``(V',)``.
+        menu: The menu of those variables.
+        everything: Every variable of the whole menu, ``(V,)``.
+        slots: Each variable's place in ``idx``, -1 where it is not scored, ``(V,)``.
+        channels: The channels that are scored.
+        deciders: The states with a variable on the menu, ascending.
+    """
+
+    idx: np.ndarray
+    menu: Menu
+    everything: np.ndarray
+    slots: np.ndarray
+    channels: np.ndarray
+    deciders: np.ndarray
+
+
+#: Each menu's :class:`_Scoring`, with the attention it was found for (a world's menu and
+#: attention are frozen with it; kept while the menu lives).
+_SCORINGS: weakref.WeakKeyDictionary[Menu, tuple[object, _Scoring]] = weakref.WeakKeyDictionary()
+
+
+def _scored(world: World) -> _Scoring:
+    """The :class:`_Scoring` of a world's menu and attention, found once."""
+    known = _SCORINGS.get(world.menu)
+    if known is not None and known[0] is world.decision_attended:
+        return known[1]
+    attended = np.asarray(world.decision_attended)
+    idx = np.flatnonzero(attended if attended.ndim == 1 else attended.any(axis=0))
+    idx = idx[np.argsort(world.menu.kind[idx], kind="stable")]  # each kind's moves together
+    v = world.menu.size
+    slots = np.full(v, -1, dtype=np.int64)
+    slots[idx] = np.arange(idx.size)
     channels = world.menu.of_kind("channel")
     channels = channels[slots[channels] >= 0]  # the others keep no score and never move
-    if channels.size:  # what the channel saves needs the partner; seeking it is the mover's
-        at = slots[channels]
-        saved = (1.0 - accept[:, channels]) * part.cost[:, at, 0].sum(axis=2)
-        full[:, channels, 0] += saved
-        part.cost[:, at, 0] *= accept[:, channels, None]  # the record's terms
-    return Scores(**fields, accept=accept, stake=stake, slots=slots), full
+    deciders = np.unique(world.menu.actor)
+    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels, deciders)
+    _SCORINGS[world.menu] = (world.decision_attended, scoring)
+    return scoring
+
+
+@numba.njit(cache=True, nogil=True)
+def _spread_gains(gains, idx, size):
+    """The ``ΔU`` of the scored variables ``idx`` over the whole menu, ``-inf`` elsewhere.
+
+    Returns:
+        ``(R, size, 2)``.
+    """
+    reps = gains.shape[0]
+    full = np.full((reps, size, 2), -np.inf)
+    for r in range(reps):
+        for q in range(idx.size):
+            full[r, idx[q], 0] = gains[r, q, 0]
+            full[r, idx[q], 1] = gains[r, q, 1]
+    return full
+
+
+@numba.njit(cache=True, nogil=True)
+def _channel_savings(full, cost, accept, channels, slots):
+    """A proposed channel's saving counted times its acceptance, in place.
+
+    ``ΔU += (1 − a) ΣΔC`` of the step up (the terms summed as NumPy sums a row), and the
+    record's terms ``ΔC *= a``: what the channel saves needs the partner, ``a`` the chance it
+    accepts (:func:`acceptance`).
+    """
+    for r in range(full.shape[0]):
+        for c in range(channels.size):
+            v = channels[c]
+            at, a = slots[v], accept[r, v]
+            full[r, v, 0] += (1.0 - a) * row_sum(cost[r, at, 0])
+            for t in range(cost.shape[3]):
+                cost[r, at, 0, t] *= a
 
 
 def _spread(world: World, deciders: np.ndarray, choices: np.ndarray) -> np.ndarray:
@@ -1310,5 +1467,15 @@ def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
         return
     cached = state.coercing_cache
     if cached is None or cached[0] is not levers:  # it changes only with the levers
-        cached = state.coercing_cache = (levers, levers[:, LEVER_INDEX["coercion"]].sum(axis=2))
+        cached = state.coercing_cache = (levers, _coercion_sums(levers, LEVER_INDEX["coercion"]))
     state.coercing += cached[1]
+
+
+@numba.njit(cache=True, nogil=True)
+def _coercion_sums(levers, coercion):
+    """Each state's coercion summed over its targets, ``(R, N)``, in NumPy's order (row_sum)."""
+    out = np.empty((levers.shape[0], levers.shape[2]))
+    for r in range(levers.shape[0]):
+        for i in range(levers.shape[2]):
+            out[r, i] = row_sum(levers[r, coercion, i])
+    return out

@@ -8,9 +8,13 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
+import sys
+import weakref
+
 import numba
 import numpy as np
 
+from sim.core.dynamics.menu import Menu
 from sim.core.dynamics.state import LeverTerms, State, maximum, minimum
 from sim.core.world import LEVER_INDEX, NEVER, World
 
@@ -49,13 +53,50 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
 
     The rule moves only the levers of its menu (:func:`~sim.core.dynamics.decisions.apply_choices`),
     so only those entries are summed; the others are the scripted levers' (never below zero),
-    the same numbers as the whole sum for a fraction of the memory traffic.
+    the same numbers as the whole sum for a fraction of the memory traffic. A tensor made
+    earlier from the same scripted levers and menu that nobody holds any more (the month's
+    readers have all moved on to a newer one) is written again on the menu's entries only,
+    the others being already the scripted levers' (:data:`_MADE_BY`).
     """
     menu = world.menu
     on = menu.lever >= 0
+    lever, actor, target = menu.lever[on], menu.actor[on], menu.target[on]
+    made = _made(scripted, menu)
+    for x in range(len(made)):
+        if _references(made, x) == _ALONE:
+            levers = made[x]
+            levers.flags.writeable = True
+            _redecided(np.ascontiguousarray(scripted), state.overlay, lever, actor, target, levers)
+            return levers
     floor = _has_negative(state, scripted)
-    scripted = np.ascontiguousarray(scripted)
-    return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
+    levers = _decided(np.ascontiguousarray(scripted), state.overlay, lever, actor, target, floor)
+    made.append(levers)
+    del made[:-2]  # the newest two: the one in force and the one before it, soon free
+    return levers
+
+
+#: The lever tensors :func:`decided_levers` made, by the ``id`` of the scripted tensor they were
+#: made from: that tensor (weakly: the entry goes with it), the menu and the newest two tensors.
+_MADE_BY: dict[int, tuple[weakref.ref, Menu, list[np.ndarray]]] = {}
+
+
+def _made(scripted: np.ndarray, menu: Menu) -> list[np.ndarray]:
+    """The tensors :func:`decided_levers` made from ``scripted`` on ``menu`` (a list it keeps)."""
+    key = id(scripted)
+    entry = _MADE_BY.get(key)
+    if entry is None or entry[0]() is not scripted or entry[1] is not menu:
+        entry = (weakref.ref(scripted, lambda _, key=key: _MADE_BY.pop(key, None)), menu, [])
+        _MADE_BY[key] = entry
+    return entry[2]
+
+
+def _references(arrays: list[np.ndarray], x: int) -> int:
+    """The references to ``arrays[x]`` (the list's and this call's among them)."""
+    return sys.getrefcount(arrays[x])
+
+
+#: What :func:`_references` counts for an array that only its list holds.
+_ALONE = _references([np.empty(0)], 0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -81,6 +122,19 @@ def _decided_one(scripted, overlay, lever, actor, target, floor, out):
     else:
         for x in range(flat.size):
             into[x] = flat[x]
+    _on_menu(scripted, overlay, lever, actor, target, out)
+
+
+@numba.njit(cache=True, nogil=True)
+def _redecided(scripted, overlay, lever, actor, target, out):
+    """:func:`_on_menu` of every replicate, into ``out`` ``(R, L, N, N)`` made from ``scripted``."""
+    for r in range(scripted.shape[0]):
+        _on_menu(scripted[r], overlay[r], lever, actor, target, out[r])
+
+
+@numba.njit(cache=True, nogil=True)
+def _on_menu(scripted, overlay, lever, actor, target, out):
+    """``max(scripted + overlay, 0)`` on the menu's levers of one replicate, into ``out``."""
     for v in range(lever.size):
         k, a, t = lever[v], actor[v], target[v]
         out[k, a, t] = maximum(scripted[k, a, t] + overlay[k, a, t], 0.0)
@@ -101,21 +155,41 @@ def scripted_levers(world: World, state: State) -> np.ndarray:
         Array ``(R, L, N, N)``: lever kind × actor × partner.
     """
     t = state.step
-    active = (state.policy_start <= t) & (t < state.policy_end)
     cached = state.lever_cache
     if cached is None:
+        active = (state.policy_start <= t) & (t < state.policy_end)
         levers = lever_sums(world, active, np.arange(state.replicates))
     else:
         # Policies change rarely, and in few replicates at a time (conditional events): only
         # the replicates whose policies changed are summed again.
-        changed = np.flatnonzero((cached[0] != active).any(axis=1))
+        changed = _changed(state.policy_start, state.policy_end, t, cached[0])
         if changed.size == 0:
             return cached[1]
+        active = (state.policy_start <= t) & (t < state.policy_end)
         levers = cached[1].copy()
         levers[changed] = lever_sums(world, active, changed)
     levers.flags.writeable = False  # shared between months: nobody may change it in place
     state.lever_cache = (active, levers)
     return levers
+
+
+@numba.njit(cache=True, nogil=True)
+def _changed(start, end, step, before):
+    """The replicates whose policies in force (``start <= step < end``) differ from ``before``.
+
+    Returns:
+        Their positions, ascending (what ``np.flatnonzero`` gives).
+    """
+    reps, count = start.shape
+    rows = np.empty(reps, dtype=np.int64)
+    found = 0
+    for r in range(reps):
+        for p in range(count):
+            if (start[r, p] <= step and step < end[r, p]) != before[r, p]:
+                rows[found] = r
+                found += 1
+                break
+    return rows[:found]
 
 
 def lever_sums(world: World, active: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -158,11 +232,12 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     if cached is not None and cached[0] is levers:
         return cached[1]
     kind = LEVER_INDEX
-    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, world.donors)
-    (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
-    (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:]
-    presence = levers[:, kind["presence"]]
     donors, traders = world.donors, world.traders
+    pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, donors, traders)
+    (assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel) = pairs[:5]
+    (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:12]
+    nuclear, trade = pairs[12:]
+    presence = levers[:, kind["presence"]]
     terms = LeverTerms(
         assistance_in=assistance_in,
         coercion_on=coercion_on if any_of[0] else None,
@@ -174,9 +249,9 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
         relief=relief,
         donors=donors,
         aid=aid,
-        nuclear=np.ascontiguousarray(levers[:, kind["nuclear"]][:, donors]),
+        nuclear=nuclear,
         traders=traders,
-        trade=np.ascontiguousarray(levers[:, kind["trade"]][:, traders]),
+        trade=trade,
         exercises=exercises,
         presence=presence,
         economic_on=economic_on if any_of[2] else None,
@@ -192,7 +267,7 @@ _KERNEL_KINDS = tuple(
     LEVER_INDEX[name]
     for name in (
         "assistance", "inducement", "coercion", "ceasefire", "channel", "dialogue",
-        "exercises", "economic",
+        "exercises", "economic", "nuclear", "trade",
     )
 )  # fmt: skip
 
@@ -200,7 +275,7 @@ _KERNEL_KINDS = tuple(
 @numba.njit(cache=True, nogil=True)
 def _pair_terms(
     levers, assistance, inducement, coercion, ceasefire, channel, dialogue, exercises, economic,
-    dyad_i, dyad_j, donors,
+    nuclear, trade, dyad_i, dyad_j, donors, traders,
 ):  # fmt: skip
     """The pairwise :class:`LeverTerms` of a lever tensor, in one pass.
 
@@ -213,8 +288,9 @@ def _pair_terms(
         ``coercion_dyad``, ``ceasefire_dyad`` ``(R, D)``; ``channel`` ``(R, N, N)``;
         ``dialogue``, ``relief`` ``(R, D)``; ``exercises`` ``(R, N, N)``; ``economic_on``
         ``(R, N, N)``; ``economic_dyad`` ``(R, D)``; ``aid``, aid and inducements from each of
-        ``donors``, ``(R, len(donors), N)``; and whether any coercion, channel or economic
-        coercion is in force, ``(3,)``.
+        ``donors``, ``(R, len(donors), N)``; whether any coercion, channel or economic
+        coercion is in force, ``(3,)``; and the nuclear cooperation of ``donors``,
+        ``(R, len(donors), N)``, and the trade deals of ``traders``, ``(R, len(traders), N)``.
     """
     reps, n = levers.shape[0], levers.shape[2]
     d = dyad_i.size
@@ -230,6 +306,8 @@ def _pair_terms(
     relief = np.empty((reps, d))
     economic_dyad = np.empty((reps, d))
     any_of = np.zeros(3, dtype=np.bool_)
+    nuclear_out = np.empty((reps, donors.size, n))
+    trade_out = np.empty((reps, traders.size, n))
     for r in range(reps):
         for i in range(n):
             total = levers[r, assistance, 0, i]
@@ -253,6 +331,10 @@ def _pair_terms(
             for j in range(n):
                 a = donors[g]
                 aid[r, g, j] = levers[r, assistance, a, j] + levers[r, inducement, a, j]
+                nuclear_out[r, g, j] = levers[r, nuclear, a, j]
+        for g in range(traders.size):
+            for j in range(n):
+                trade_out[r, g, j] = levers[r, trade, traders[g], j]
         for q in range(d):
             i, j = dyad_i[q], dyad_j[q]
             coercion_dyad[r, q] = levers[r, coercion, i, j] + levers[r, coercion, j, i]
@@ -266,7 +348,7 @@ def _pair_terms(
             economic_dyad[r, q] = maximum(levers[r, economic, i, j], levers[r, economic, j, i])
     return (
         assistance_in, coercion_on, coercion_dyad, ceasefire_dyad, channel_out, dialogue_out,
-        relief, exercises_out, economic_on, economic_dyad, aid, any_of,
+        relief, exercises_out, economic_on, economic_dyad, aid, any_of, nuclear_out, trade_out,
     )  # fmt: skip
 
 
