@@ -8,13 +8,9 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
-import sys
-import weakref
-
 import numba
 import numpy as np
 
-from sim.core.dynamics.menu import Menu
 from sim.core.dynamics.state import LeverTerms, State, maximum, minimum
 from sim.core.world import LEVER_INDEX, NEVER, World
 
@@ -53,50 +49,13 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
 
     The rule moves only the levers of its menu (:func:`~sim.core.dynamics.decisions.apply_choices`),
     so only those entries are summed; the others are the scripted levers' (never below zero),
-    the same numbers as the whole sum for a fraction of the memory traffic. A tensor made
-    earlier from the same scripted levers and menu that nobody holds any more (the month's
-    readers have all moved on to a newer one) is written again on the menu's entries only,
-    the others being already the scripted levers' (:data:`_MADE_BY`).
+    the same numbers as the whole sum for a fraction of the memory traffic.
     """
     menu = world.menu
     on = menu.lever >= 0
-    lever, actor, target = menu.lever[on], menu.actor[on], menu.target[on]
-    made = _made(scripted, menu)
-    for x in range(len(made)):
-        if _references(made, x) == _ALONE:
-            levers = made[x]
-            levers.flags.writeable = True
-            _redecided(np.ascontiguousarray(scripted), state.overlay, lever, actor, target, levers)
-            return levers
     floor = _has_negative(state, scripted)
-    levers = _decided(np.ascontiguousarray(scripted), state.overlay, lever, actor, target, floor)
-    made.append(levers)
-    del made[:-2]  # the newest two: the one in force and the one before it, soon free
-    return levers
-
-
-#: The lever tensors :func:`decided_levers` made, by the ``id`` of the scripted tensor they were
-#: made from: that tensor (weakly: the entry goes with it), the menu and the newest two tensors.
-_MADE_BY: dict[int, tuple[weakref.ref, Menu, list[np.ndarray]]] = {}
-
-
-def _made(scripted: np.ndarray, menu: Menu) -> list[np.ndarray]:
-    """The tensors :func:`decided_levers` made from ``scripted`` on ``menu`` (a list it keeps)."""
-    key = id(scripted)
-    entry = _MADE_BY.get(key)
-    if entry is None or entry[0]() is not scripted or entry[1] is not menu:
-        entry = (weakref.ref(scripted, lambda _, key=key: _MADE_BY.pop(key, None)), menu, [])
-        _MADE_BY[key] = entry
-    return entry[2]
-
-
-def _references(arrays: list[np.ndarray], x: int) -> int:
-    """The references to ``arrays[x]`` (the list's and this call's among them)."""
-    return sys.getrefcount(arrays[x])
-
-
-#: What :func:`_references` counts for an array that only its list holds.
-_ALONE = _references([np.empty(0)], 0)
+    scripted = np.ascontiguousarray(scripted)
+    return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -122,19 +81,6 @@ def _decided_one(scripted, overlay, lever, actor, target, floor, out):
     else:
         for x in range(flat.size):
             into[x] = flat[x]
-    _on_menu(scripted, overlay, lever, actor, target, out)
-
-
-@numba.njit(cache=True, nogil=True)
-def _redecided(scripted, overlay, lever, actor, target, out):
-    """:func:`_on_menu` of every replicate, into ``out`` ``(R, L, N, N)`` made from ``scripted``."""
-    for r in range(scripted.shape[0]):
-        _on_menu(scripted[r], overlay[r], lever, actor, target, out[r])
-
-
-@numba.njit(cache=True, nogil=True)
-def _on_menu(scripted, overlay, lever, actor, target, out):
-    """``max(scripted + overlay, 0)`` on the menu's levers of one replicate, into ``out``."""
     for v in range(lever.size):
         k, a, t = lever[v], actor[v], target[v]
         out[k, a, t] = maximum(scripted[k, a, t] + overlay[k, a, t], 0.0)
