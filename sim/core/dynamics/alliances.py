@@ -126,7 +126,7 @@ def _coverage(
 def alliance_members(state: State) -> np.ndarray:
     """Membership of the alliances in force this month, ``(R, K, N)`` as floats."""
     t = state.step
-    in_force = (state.alliance_start <= t) & (t < state.alliance_end)
+    start, end = state.alliance_start, state.alliance_end
     cached = state.members_cache
     # Membership changes by events and moves (which count them in ``membership_version``)
     # or by a new array, and alliances come into and go out of force.
@@ -135,13 +135,28 @@ def alliance_members(state: State) -> np.ndarray:
         cached is not None
         and cached[0][0] is key[0]
         and cached[0][1] == key[1]
-        and np.array_equal(cached[1], in_force)
+        and cached[1].shape == start.shape
+        and _in_force_as(start, end, t, cached[1])
     ):
         return cached[2]
+    in_force = (start <= t) & (t < end)
     members = (state.members & in_force[:, :, None]).astype(float)
     members.flags.writeable = False  # shared between months: nobody may change it in place
     state.members_cache = (key, in_force, members)
     return members
+
+
+@numba.njit(cache=True, nogil=True)
+def _in_force_as(start, end, t, in_force):
+    """Whether ``start ≤ t < end`` is ``in_force`` for every replicate and alliance, ``(R, K)``.
+
+    :func:`alliance_members`' test of its cache, without the arrays of the comparison.
+    """
+    for r in range(start.shape[0]):
+        for k in range(start.shape[1]):
+            if (start[r, k] <= t and t < end[r, k]) != in_force[r, k]:
+                return False
+    return True
 
 
 def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]:

@@ -125,10 +125,25 @@ def power_share(
         state.share_cache = (ties, capability_now, share)
         return share
     regional = capability_now * world.regional
-    power = regional + world.params.threat.coalition_weight * np.einsum(
-        "rjm,rm->rj", ties, regional
-    )
-    return power / regional.sum(axis=1, keepdims=True)
+    allied = np.einsum("rjm,rm->rj", ties, regional)
+    coalition = per_replicate(world.params.threat.coalition_weight, regional.shape[0])
+    _shares(regional, coalition, allied)
+    return allied
+
+
+@numba.njit(cache=True, nogil=True)
+def _shares(regional, coalition, allied):
+    """:func:`power_share`' ``(ĉ_j + λ Σ_m W_jm ĉ_m) / Σ_m ĉ_m`` into ``allied``, ``(R, N)``.
+
+    ``allied`` holds the sums ``Σ_m W_jm ĉ_m`` (NumPy's einsum), ``coalition`` ``λ`` per
+    replicate; the arithmetic of the array form it replaced, ``Σ_m ĉ_m`` in NumPy's order
+    (:func:`~sim.core.dynamics.state.row_sum`): the same bits.
+    """
+    for r in range(regional.shape[0]):
+        total = row_sum(regional[r])
+        weight = coalition[r]
+        for j in range(regional.shape[1]):
+            allied[r, j] = (regional[r, j] + weight * allied[r, j]) / total
 
 
 def memory_dynamics(world: World, state: State) -> None:
