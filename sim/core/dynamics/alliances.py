@@ -10,6 +10,8 @@ practice and the alliance's response to challenges against its protected members
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -207,7 +209,7 @@ def alliance_ties(world: World, state: State) -> Ties:
     """
     members = alliance_members(state)
     joined = membership(world, state, members)
-    flags, _ = _indicators(joined)
+    flags = _indicators(joined)[0]
     strength, promise, credible, protection, toward_i, toward_j = _tie_tensors(
         leading(world.type_weight, 1),
         state.commitment,
@@ -235,10 +237,10 @@ def alliance_ties(world: World, state: State) -> Ties:
 
 #: The :func:`_indicators` of the last few memberships, by identity (the membership is kept
 #: with them, so an identity is never reused while its entry stands).
-_INDICATORS: dict[int, tuple[Membership, tuple[np.ndarray, np.ndarray]]] = {}
+_INDICATORS: dict[int, tuple[Membership, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
 
 
-def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray]:
+def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The membership indicators the tie and fear kernels read, compact, once per membership.
 
     ``flags`` ``(R, E, 3)``: for each alliance some pair shares in some replicate (the entries
@@ -246,7 +248,8 @@ def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray]:
     whether its first and its second country is protected by it (``shared``, ``i_protected``,
     ``j_protected`` at the entries); ``protected`` ``(R, K, N)``. As bytes: the indicators are
     0 or 1, so their products with a number are those of the float forms, and the kernels read
-    an eighth of the memory (``shared`` is mostly zeros and strided by the replicate).
+    an eighth of the memory (``shared`` is mostly zeros and strided by the replicate). Also the
+    alliances that protect someone in some replicate, ``(K',)``.
     """
     entry = _INDICATORS.get(id(joined))
     if entry is not None and entry[0] is joined:
@@ -262,7 +265,8 @@ def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray]:
         axis=-1,
     )  # (E, R, 3)
     flags = np.ascontiguousarray(flags.transpose(1, 0, 2)).astype(np.uint8)
-    indicators = (flags, joined.protected.astype(np.uint8))
+    protecting = np.flatnonzero(joined.protected.any(axis=(0, 2)))
+    indicators = (flags, joined.protected.astype(np.uint8), protecting)
     if len(_INDICATORS) >= 8:
         _INDICATORS.clear()
     _INDICATORS[id(joined)] = (joined, indicators)
@@ -343,8 +347,10 @@ def alliance_fears(
     if members.shape[1] == 0:
         return np.zeros_like(threat), np.zeros_like(threat)
     joined = ties.joined
+    _, protected, protecting = _indicators(joined)
     return _fears(
-        _indicators(joined)[1],
+        protected,
+        protecting,
         state.commitment,
         state.credibility,
         state.clarity,
@@ -363,17 +369,22 @@ def alliance_fears(
 
 @numba.njit(cache=True, nogil=True)
 def _fears(
-    protected, commitment, credibility, clarity, type_weight, any_protector, threat, tension,
-    partners, pair_i, pair_j, to_i, to_j, bonds,
+    protected, protecting, commitment, credibility, clarity, type_weight, any_protector, threat,
+    tension, partners, pair_i, pair_j, to_i, to_j, bonds,
 ):  # fmt: skip
     """Abandonment and entrapment of :func:`alliance_fears`, ``(R, N)`` each.
 
     Compiled: a few numbers per country and pair, which array passes would spend in
     overhead. Only maxima and the products of the array form it replaced (the pledge
-    ``commitment · credibility · clarity · w_type`` in this order), so the same bits.
+    ``commitment · credibility · clarity · w_type`` in this order), so the same bits. The
+    best pledge of a replicate whose pledges are all finite and ``≥ +0`` is the largest over
+    the alliances that protect the country (``protecting``): the maxima's other terms are
+    ``+0``, and of such numbers the fold of maxima is the largest, in any order; else every
+    alliance is folded in turn, as the array form did.
 
     Args:
         protected: Who each alliance protects, ``(R, K, N)`` (0 or 1).
+        protecting: The alliances that protect someone in some replicate, ``(K',)``.
         commitment: Commitment of each alliance, ``(R, K)``.
         credibility: Credibility, ``(R, K)``.
         clarity: Clarity, ``(R, K)``.
@@ -397,13 +408,23 @@ def _fears(
     pledge = np.empty(kinds)
     for r in range(reps):
         weight = type_weight[r if type_weight.shape[0] > 1 else 0]
+        plain = True  # every pledge finite and >= +0 (not -0, not NaN)
         for k in range(kinds):
             pledge[k] = commitment[r, k] * credibility[r, k] * clarity[r, k] * weight[k]
+            value = pledge[k]
+            if not (0.0 < value < np.inf or (value == 0.0 and math.copysign(1.0, value) > 0.0)):
+                plain = False
         for i in range(n):
             if any_protector[r, i]:
-                best = protected[r, 0, i] * pledge[0]
-                for k in range(1, kinds):
-                    best = maximum(best, protected[r, k, i] * pledge[k])
+                if plain:
+                    best = 0.0
+                    for k in protecting:
+                        if protected[r, k, i] and pledge[k] > best:
+                            best = pledge[k]
+                else:
+                    best = protected[r, 0, i] * pledge[0]
+                    for k in range(1, kinds):
+                        best = maximum(best, protected[r, k, i] * pledge[k])
                 abandonment[r, i] = threat[r, i] * (1.0 - best)
             worst = tension[r, i, partners[i, 0]]
             for c in range(1, partners.shape[1]):
