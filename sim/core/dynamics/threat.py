@@ -131,13 +131,14 @@ def power_share(
     return allied
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _shares(regional, coalition, allied):
     """:func:`power_share`' ``(ĉ_j + λ Σ_m W_jm ĉ_m) / Σ_m ĉ_m`` into ``allied``, ``(R, N)``.
 
     ``allied`` holds the sums ``Σ_m W_jm ĉ_m`` (NumPy's einsum), ``coalition`` ``λ`` per
     replicate; the arithmetic of the array form it replaced, ``Σ_m ĉ_m`` in NumPy's order
-    (:func:`~sim.core.dynamics.state.row_sum`): the same bits.
+    (:func:`~sim.core.dynamics.state.row_sum`): the same bits (and NumPy's inf or NaN where
+    the total is 0).
     """
     for r in range(regional.shape[0]):
         total = row_sum(regional[r])
