@@ -10,6 +10,8 @@ practice and the alliance's response to challenges against its protected members
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -126,7 +128,7 @@ def _coverage(
 def alliance_members(state: State) -> np.ndarray:
     """Membership of the alliances in force this month, ``(R, K, N)`` as floats."""
     t = state.step
-    in_force = (state.alliance_start <= t) & (t < state.alliance_end)
+    start, end = state.alliance_start, state.alliance_end
     cached = state.members_cache
     # Membership changes by events and moves (which count them in ``membership_version``)
     # or by a new array, and alliances come into and go out of force.
@@ -135,13 +137,28 @@ def alliance_members(state: State) -> np.ndarray:
         cached is not None
         and cached[0][0] is key[0]
         and cached[0][1] == key[1]
-        and np.array_equal(cached[1], in_force)
+        and cached[1].shape == start.shape
+        and _in_force_as(start, end, t, cached[1])
     ):
         return cached[2]
+    in_force = (start <= t) & (t < end)
     members = (state.members & in_force[:, :, None]).astype(float)
     members.flags.writeable = False  # shared between months: nobody may change it in place
     state.members_cache = (key, in_force, members)
     return members
+
+
+@numba.njit(cache=True, nogil=True)
+def _in_force_as(start, end, t, in_force):
+    """Whether ``start ≤ t < end`` is ``in_force`` for every replicate and alliance, ``(R, K)``.
+
+    :func:`alliance_members`' test of its cache, without the arrays of the comparison.
+    """
+    for r in range(start.shape[0]):
+        for k in range(start.shape[1]):
+            if (start[r, k] <= t and t < end[r, k]) != in_force[r, k]:
+                return False
+    return True
 
 
 def pledge_strength(world: World, state: State) -> tuple[np.ndarray, np.ndarray]:
@@ -192,12 +209,14 @@ def alliance_ties(world: World, state: State) -> Ties:
     """
     members = alliance_members(state)
     joined = membership(world, state, members)
-    strength, promise = pledge_strength(world, state)
-    credible, protection, toward_i, toward_j = _tie_tensors(
-        joined.shared,
-        joined.i_protected,
-        joined.j_protected,
-        strength,
+    flags = _indicators(joined)[0]
+    strength, promise, credible, protection, toward_i, toward_j = _tie_tensors(
+        leading(world.type_weight, 1),
+        state.commitment,
+        state.clarity,
+        state.interoperability,
+        state.credibility,
+        flags,
         joined.pair_i,
         joined.pair_j,
         joined.pair_start,
@@ -216,11 +235,50 @@ def alliance_ties(world: World, state: State) -> Ties:
     )
 
 
+#: The :func:`_indicators` of the last few memberships, by identity (the membership is kept
+#: with them, so an identity is never reused while its entry stands).
+_INDICATORS: dict[int, tuple[Membership, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+
+def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The membership indicators the tie and fear kernels read, compact, once per membership.
+
+    ``flags`` ``(R, E, 3)``: for each alliance some pair shares in some replicate (the entries
+    of ``pair_alliance``, pair by pair), whether the pair shares it in each replicate and
+    whether its first and its second country is protected by it (``shared``, ``i_protected``,
+    ``j_protected`` at the entries); ``protected`` ``(R, K, N)``. As bytes: the indicators are
+    0 or 1, so their products with a number are those of the float forms, and the kernels read
+    an eighth of the memory (``shared`` is mostly zeros and strided by the replicate). Also the
+    alliances that protect someone in some replicate, ``(K',)``.
+    """
+    entry = _INDICATORS.get(id(joined))
+    if entry is not None and entry[0] is joined:
+        return entry[1]
+    alliance = joined.pair_alliance
+    pair = np.repeat(np.arange(joined.pair_i.size), np.diff(joined.pair_start))
+    flags = np.stack(
+        [
+            joined.shared[alliance, :, pair],
+            joined.i_protected[alliance, :, pair],
+            joined.j_protected[alliance, :, pair],
+        ],
+        axis=-1,
+    )  # (E, R, 3)
+    flags = np.ascontiguousarray(flags.transpose(1, 0, 2)).astype(np.uint8)
+    protecting = np.flatnonzero(joined.protected.any(axis=(0, 2)))
+    indicators = (flags, joined.protected.astype(np.uint8), protecting)
+    if len(_INDICATORS) >= 8:
+        _INDICATORS.clear()
+    _INDICATORS[id(joined)] = (joined, indicators)
+    return indicators
+
+
 @numba.njit(cache=True, nogil=True)
 def _tie_tensors(
-    shared, i_protected, j_protected, strength, pair_i, pair_j, start, alliances, n
+    type_weight, commitment, clarity, interoperability, credibility, flags, pair_i, pair_j,
+    start, alliances, n,
 ):  # fmt: skip
-    """The tie tensors of :func:`alliance_ties` from the pairs that share an alliance.
+    """The pledges (:func:`_pledges`) and the tie tensors of :func:`alliance_ties`.
 
     ``W_ij = max_k shared_k s_k`` (credible) and the protective ties
     ``W^p`` towards each side of a pair, scattered into ``(R, N, N)`` tensors. Compiled: the
@@ -229,38 +287,45 @@ def _tie_tensors(
     those of the array form over every alliance that it replaced.
 
     Args:
-        shared: Whether each pair shares each alliance, ``(K, R, S)`` (0 or 1).
-        i_protected: ``shared`` where ``pair_i`` is protected by the alliance, ``(K, R, S)``.
-        j_protected: ``shared`` where ``pair_j`` is protected, ``(K, R, S)``.
-        strength: Credible pledge strength, ``(R, K)``, in [0, 1).
+        type_weight: ``w_type`` of each alliance, ``(1, K)`` or ``(R, K)``.
+        commitment: Commitment of each alliance, ``(R, K)``.
+        clarity: Clarity, ``(R, K)``.
+        interoperability: Interoperability, ``(R, K)``.
+        credibility: Credibility, ``(R, K)``.
+        flags: Whether each pair shares each of its alliances (``alliances``), and whether
+            ``pair_i`` and ``pair_j`` are protected by it, ``(R, E, 3)`` (0 or 1).
         pair_i: First country of each pair, ``(S,)``.
         pair_j: Second country of each pair, ``(S,)``.
         start: Where each pair's alliances start in ``alliances``, ``(S + 1,)``.
-        alliances: The alliances each pair shares in some replicate, pair by pair.
+        alliances: The alliances each pair shares in some replicate, pair by pair, ``(E,)``.
         n: Countries.
 
     Returns:
-        ``(credible, protection, toward_i, toward_j)``: ``(R, N, N)`` credible ties,
-        ``(R, N, N)`` protective ties, and the latter on the pairs, ``(R, S)`` each.
+        ``(strength, promise, credible, protection, toward_i, toward_j)``: the credible and
+        promised pledge strengths, ``(R, K)`` each; ``(R, N, N)`` credible ties, ``(R, N, N)``
+        protective ties, and the latter on the pairs, ``(R, S)`` each.
     """
-    reps, pairs = shared.shape[1], shared.shape[2]
+    reps, pairs = commitment.shape[0], pair_i.size
+    strength = np.empty(commitment.shape)
+    promise = np.empty(commitment.shape)
+    _pledges(type_weight, commitment, clarity, interoperability, credibility, strength, promise)
     ties = np.zeros((reps, n, n))
     protection = np.zeros((reps, n, n))
-    toward_i = np.zeros((reps, pairs))
-    toward_j = np.zeros((reps, pairs))
+    toward_i = np.empty((reps, pairs))
+    toward_j = np.empty((reps, pairs))
     for r in range(reps):
         for q in range(pairs):
             credible, to_i, to_j = 0.0, 0.0, 0.0
             for at in range(start[q], start[q + 1]):
-                k = alliances[at]
-                credible = maximum(credible, shared[k, r, q] * strength[r, k])
-                to_i = maximum(to_i, i_protected[k, r, q] * strength[r, k])
-                to_j = maximum(to_j, j_protected[k, r, q] * strength[r, k])
+                s = strength[r, alliances[at]]
+                credible = maximum(credible, flags[r, at, 0] * s)
+                to_i = maximum(to_i, flags[r, at, 1] * s)
+                to_j = maximum(to_j, flags[r, at, 2] * s)
             i, j = pair_i[q], pair_j[q]
             ties[r, i, j] = ties[r, j, i] = credible
             protection[r, i, j] = toward_i[r, q] = to_i
             protection[r, j, i] = toward_j[r, q] = to_j
-    return ties, protection, toward_i, toward_j
+    return strength, promise, ties, protection, toward_i, toward_j
 
 
 def alliance_fears(
@@ -282,8 +347,10 @@ def alliance_fears(
     if members.shape[1] == 0:
         return np.zeros_like(threat), np.zeros_like(threat)
     joined = ties.joined
+    _, protected, protecting = _indicators(joined)
     return _fears(
-        joined.protected,
+        protected,
+        protecting,
         state.commitment,
         state.credibility,
         state.clarity,
@@ -302,17 +369,22 @@ def alliance_fears(
 
 @numba.njit(cache=True, nogil=True)
 def _fears(
-    protected, commitment, credibility, clarity, type_weight, any_protector, threat, tension,
-    partners, pair_i, pair_j, to_i, to_j, bonds,
+    protected, protecting, commitment, credibility, clarity, type_weight, any_protector, threat,
+    tension, partners, pair_i, pair_j, to_i, to_j, bonds,
 ):  # fmt: skip
     """Abandonment and entrapment of :func:`alliance_fears`, ``(R, N)`` each.
 
     Compiled: a few numbers per country and pair, which array passes would spend in
     overhead. Only maxima and the products of the array form it replaced (the pledge
-    ``commitment · credibility · clarity · w_type`` in this order), so the same bits.
+    ``commitment · credibility · clarity · w_type`` in this order), so the same bits. The
+    best pledge of a replicate whose pledges are all finite and ``≥ +0`` is the largest over
+    the alliances that protect the country (``protecting``): the maxima's other terms are
+    ``+0``, and of such numbers the fold of maxima is the largest, in any order; else every
+    alliance is folded in turn, as the array form did.
 
     Args:
-        protected: Who each alliance protects, ``(R, K, N)``.
+        protected: Who each alliance protects, ``(R, K, N)`` (0 or 1).
+        protecting: The alliances that protect someone in some replicate, ``(K',)``.
         commitment: Commitment of each alliance, ``(R, K)``.
         credibility: Credibility, ``(R, K)``.
         clarity: Clarity, ``(R, K)``.
@@ -336,13 +408,23 @@ def _fears(
     pledge = np.empty(kinds)
     for r in range(reps):
         weight = type_weight[r if type_weight.shape[0] > 1 else 0]
+        plain = True  # every pledge finite and >= +0 (not -0, not NaN)
         for k in range(kinds):
             pledge[k] = commitment[r, k] * credibility[r, k] * clarity[r, k] * weight[k]
+            value = pledge[k]
+            if not (0.0 < value < np.inf or (value == 0.0 and math.copysign(1.0, value) > 0.0)):
+                plain = False
         for i in range(n):
             if any_protector[r, i]:
-                best = protected[r, 0, i] * pledge[0]
-                for k in range(1, kinds):
-                    best = maximum(best, protected[r, k, i] * pledge[k])
+                if plain:
+                    best = 0.0
+                    for k in protecting:
+                        if protected[r, k, i] and pledge[k] > best:
+                            best = pledge[k]
+                else:
+                    best = protected[r, 0, i] * pledge[0]
+                    for k in range(1, kinds):
+                        best = maximum(best, protected[r, k, i] * pledge[k])
                 abandonment[r, i] = threat[r, i] * (1.0 - best)
             worst = tension[r, i, partners[i, 0]]
             for c in range(1, partners.shape[1]):

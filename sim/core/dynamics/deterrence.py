@@ -242,16 +242,23 @@ def protective_reach(ties: Ties, theatre: np.ndarray) -> np.ndarray:
     ``[i, m] = W^p_im · θ_mi``, ``(R, N, N)``: the share of m's regional capability that i can
     count on (read by arms, §1).
     """
-    return _protective(ties.protection, theatre)
+    joined = ties.joined
+    return _protective(ties.toward_i, ties.toward_j, joined.pair_i, joined.pair_j, theatre)
 
 
 @numba.njit(cache=True, nogil=True)
-def _protective(protection, theatre):
-    """:func:`protective_reach`' ``W^p_im θ_mi`` in one pass."""
-    reps, n = protection.shape[0], protection.shape[1]
-    out = np.empty((reps, n, n))
+def _protective(toward_i, toward_j, pair_i, pair_j, theatre):
+    """:func:`protective_reach`' ``W^p_im θ_mi``, computed on the pairs that share an alliance.
+
+    ``W^p`` is 0 off those pairs (``Ties.protection``) and the reach ``θ`` a maximum from 0 of
+    finite products (:func:`~sim.core.dynamics.levers.theatre_reach`), so the product there
+    is +0, the value the tensor starts from: the bits of the product over every pair.
+    """
+    reps, n = theatre.shape[0], theatre.shape[1]
+    out = np.zeros((reps, n, n))
     for r in range(reps):
-        for i in range(n):
-            for m in range(n):
-                out[r, i, m] = protection[r, i, m] * theatre[r, m, i]
+        for q in range(pair_i.size):
+            i, j = pair_i[q], pair_j[q]
+            out[r, i, j] = toward_i[r, q] * theatre[r, j, i]
+            out[r, j, i] = toward_j[r, q] * theatre[r, i, j]
     return out

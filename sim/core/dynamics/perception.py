@@ -27,8 +27,8 @@ def perceive(
         ``(ties, capability, threat matrix, abandonment, entrapment, ratio)``; also stores
         threat and the fears in the state.
     """
-    ties = alliance_ties(world, state)
     cap = capability(world, state, levers)
+    ties = alliance_ties(world, state)  # just before threat reads the tie tensor
     threat_matrix, threat, faced = threat_perception(world, state, ties.credible, levers, cap)
     abandonment, entrapment = alliance_fears(world, state, ties, threat)
     state.threat, state.abandonment, state.entrapment = threat, abandonment, entrapment

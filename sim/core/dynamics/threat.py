@@ -12,7 +12,6 @@ from sim.core.dynamics.levers import lever_terms
 from sim.core.dynamics.state import (
     State,
     coefficients,
-    current_gaps,
     leading,
     per_replicate,
     row_sum,
@@ -62,7 +61,7 @@ def threat_perception(
     share = power_share(world, ties, capability_now, state)
     threat_matrix, summed = _threat_matrix(
         coefficient,
-        current_gaps(state)[1],
+        state.alignment,
         leading(world.dispute, 2),
         state.memory,
         nothing if terms.coercion_on is None else terms.coercion_on,
@@ -77,13 +76,15 @@ def threat_perception(
 
 @numba.njit(cache=True, nogil=True)
 def _threat_matrix(
-    coefficient, distance, dispute, memory, coercion_on, economic_on, proximity, ties, share
+    coefficient, alignment, dispute, memory, coercion_on, economic_on, proximity, ties, share
 ):  # fmt: skip
     """``T_ij = s_j H_ij`` of :func:`threat_perception` and its row sums ``Σ_j T_ij``.
 
     ``coefficient`` holds, per replicate, ``w_c, w_a, w_e, δ``; an empty ``coercion_on`` or
-    ``economic_on`` means none is in force. The arithmetic of the array form it replaced, the
-    row sums in NumPy's order: the same bits.
+    ``economic_on`` means none is in force. The squared distance ``d_ij²`` is taken from the
+    alignment ``(R, N)`` with the arithmetic of :func:`~sim.core.dynamics.state.alignment_gaps`
+    (``h = |A_i − A_j| · ½``, ``h · h``) rather than read from its ``(R, N, N)`` tensor. The
+    arithmetic of the array form it replaced, the row sums in NumPy's order: the same bits.
     """
     reps, n = share.shape
     matrix = np.empty((reps, n, n))
@@ -94,7 +95,8 @@ def _threat_matrix(
         near = proximity[r if proximity.shape[0] > 1 else 0]
         for i in range(n):
             for j in range(n):
-                hostility = distance[r, i, j] + w_c * disputes[i, j]
+                half = abs(alignment[r, i] - alignment[r, j]) * 0.5
+                hostility = half * half + w_c * disputes[i, j]
                 hostility += w_a * memory[r, i, j]
                 if coercion_on.shape[1]:
                     hostility += coercion_on[r, i, j]
@@ -123,10 +125,26 @@ def power_share(
         state.share_cache = (ties, capability_now, share)
         return share
     regional = capability_now * world.regional
-    power = regional + world.params.threat.coalition_weight * np.einsum(
-        "rjm,rm->rj", ties, regional
-    )
-    return power / regional.sum(axis=1, keepdims=True)
+    allied = np.einsum("rjm,rm->rj", ties, regional)
+    coalition = per_replicate(world.params.threat.coalition_weight, regional.shape[0])
+    _shares(regional, coalition, allied)
+    return allied
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _shares(regional, coalition, allied):
+    """:func:`power_share`' ``(ĉ_j + λ Σ_m W_jm ĉ_m) / Σ_m ĉ_m`` into ``allied``, ``(R, N)``.
+
+    ``allied`` holds the sums ``Σ_m W_jm ĉ_m`` (NumPy's einsum), ``coalition`` ``λ`` per
+    replicate; the arithmetic of the array form it replaced, ``Σ_m ĉ_m`` in NumPy's order
+    (:func:`~sim.core.dynamics.state.row_sum`): the same bits (and NumPy's inf or NaN where
+    the total is 0).
+    """
+    for r in range(regional.shape[0]):
+        total = row_sum(regional[r])
+        weight = coalition[r]
+        for j in range(regional.shape[1]):
+            allied[r, j] = (regional[r, j] + weight * allied[r, j]) / total
 
 
 def memory_dynamics(world: World, state: State) -> None:
