@@ -37,6 +37,7 @@ kinds would import the rule's helpers and the rule the kinds, a cycle.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -53,7 +54,6 @@ from sim.core.dynamics.outlook import (
     Outlook,
     alignment_months,
     cover,
-    expected_costs,
     following_value,
     outlook,
     party_costs,
@@ -231,44 +231,34 @@ def score_moves(
     r, v = values.shape
     if o is None:
         o = departures(world, state, menu, values)
+    plan = _plan(world, menu)
     # A stance is on offer only in an incident.
     offered = np.ones((r, v), dtype=np.bool_)
-    stance = menu.of_kind("stance")
-    if stance.size:
-        pair = menu.dyad[stance]
-        offered[:, stance] = state.level[:, world.dyad_i[pair], world.dyad_j[pair]] > 0
+    if plan.stance.size:
+        offered[:, plan.stance] = state.level[:, plan.stance_i, plan.stance_j] > 0
     change, available = _steps(values, o, menu.step, menu.low, menu.high, offered)
     cost = np.zeros((r, v, 2, len(TERMS)))
     partner_cost = np.zeros((r, v, 2))
     shares = view.cover.shares(world.params.decisions.common_cost)
-    bases = {
-        kind: Baseline.of(world, view, shares, months)
-        for kind, months in (("lasting", world.params.decisions.continuation), ("stance", None))
-    }
+    lasting = Baseline(world, view, shares, world.params.decisions.continuation)
+    stance = Baseline(world, view, shares, None)
     scored = []
-    for kind in KINDS:
-        idx = menu.of_kind(kind)
-        if idx.size == 0:
-            continue
-        scorer = _SCORERS[kind]
-        context = bases["stance" if kind == "stance" else "lasting"]
+    for part in plan.kinds:
+        block = part.block
         # A kind's moves side by side (evaluate orders them so): the scorer writes in place.
-        block = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == idx.size else idx
         if isinstance(block, slice):
-            outs = tuple(Move(cost[:, block, d], partner_cost[:, block, d]) for d in range(2))
+            out = Move(cost[:, block], partner_cost[:, block])
         else:
-            outs = tuple(
-                Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size))) for _ in range(2)
-            )
-            scored.append((idx, outs))
+            out = Move(np.zeros((r, block.size, 2, len(TERMS))), np.zeros((r, block.size, 2)))
+            scored.append((block, out))
         # Both directions in one call: what does not depend on the move is worked out once.
-        scorer(world, state, view, menu, idx, values[:, block], change[:, block], outs, context)
-    for base in bases.values():  # the escalation the scorers asked for, in one pass each
-        base.chains.run()
-    for idx, outs in scored:
-        for d, out in enumerate(outs):
-            cost[:, idx, d] = out.cost
-            partner_cost[:, idx, d] = out.partner
+        base = stance if part.kind == "stance" else lasting
+        _SCORERS[part.kind](world, state, view, part, values[:, block], change[:, block], out, base)
+    for base in (lasting, stance):  # the escalation the scorers asked for, in one pass each
+        base.run()
+    for idx, out in scored:
+        cost[:, idx] = out.cost
+        partner_cost[:, idx] = out.partner
     return Scores(cost, change, available, partner_cost)
 
 
@@ -303,9 +293,130 @@ def _steps(values, o, step, low, high, offered):
     return change, available
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class _Kind:
+    """Where one kind's moves are on a menu, and what scoring them reads of the world.
+
+    Fixed by the menu and the world (:func:`_plan`), so a month does not look it up again.
+
+    Attributes:
+        kind: The kind (a key of :data:`KINDS`).
+        idx: Its variables' positions on the menu, ``(M,)``.
+        block: ``idx`` as a slice where the moves are side by side, else ``idx``.
+        actor: The mover of each, ``(M,)``.
+        target: Its partner (the alliance for ``clarity``; -1 for ``arms`` and ``lean``).
+        pairs: Each move twice, up then down: actor and target, ``(2M,)`` each (the layout
+            of both directions' moves flattened, ``(R, M, 2)`` read as ``(R, 2M)``).
+        dyads: The moves whose dyad is an incident dyad, as :func:`_dyad_move` reads them
+            (None for kinds without a dyad, or none of them incident).
+        side: The mover's side of each incident dyad (0 first, 1 second; -1 not a party),
+            ``(M, S)`` (``arms`` only).
+    """
+
+    kind: str
+    idx: np.ndarray
+    block: slice | np.ndarray
+    actor: np.ndarray
+    target: np.ndarray
+    pairs: tuple[np.ndarray, np.ndarray]
+    dyads: _Dyads | None = None
+    side: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Dyads:
+    """The incident dyads of some moves of a kind (:func:`_dyad_move`).
+
+    Attributes:
+        within: Which of the kind's moves (all, or a mask of them).
+        at: Their dyads' positions among the incident dyads, ``(E,)``.
+        side: Whether the mover is the dyad's second country (0 first, 1 second), ``(E,)``.
+        twice: ``at`` with each dyad twice (up, then down), ``(2E,)``.
+    """
+
+    within: slice | np.ndarray
+    at: np.ndarray
+    side: np.ndarray
+    twice: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What :func:`score_moves` reads of a menu and its world, fixed by them.
+
+    Attributes:
+        kinds: Each kind with moves on the menu, in :data:`KINDS` order.
+        stance: The stances' positions on the menu, ``(T,)``.
+        stance_i: Their dyads' first countries, ``(T,)``.
+        stance_j: Their dyads' second countries, ``(T,)``.
+    """
+
+    kinds: tuple[_Kind, ...]
+    stance: np.ndarray
+    stance_i: np.ndarray
+    stance_j: np.ndarray
+
+
+#: Each live world's :class:`_Plan` by menu (keyed by the world's id, checked by a weak
+#: reference; an entry goes with its world).
+_PLANS: dict[int, tuple[weakref.ref, dict[tuple, _Plan]]] = {}
+
+
+def _plan(world: World, menu: Menu) -> _Plan:
+    """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu."""
+    entry = _PLANS.get(id(world))
+    if entry is None or entry[0]() is not world:
+        key = id(world)
+
+        def forget(ref: weakref.ref, key: int = key) -> None:
+            if _PLANS.get(key, (None,))[0] is ref:
+                del _PLANS[key]
+
+        entry = _PLANS[key] = (weakref.ref(world, forget), {})
+    fields = (menu.actor, menu.kind, menu.target, menu.lever, menu.dyad)
+    key = tuple(array.tobytes() for array in fields)
+    plan = entry[1].get(key)
+    if plan is None:
+        plan = entry[1][key] = _make_plan(world, menu)
+    return plan
+
+
+def _make_plan(world: World, menu: Menu) -> _Plan:
+    """:func:`_plan` of a menu not seen before."""
+    kinds = []
+    s = world.incident_dyads
+    for kind in KINDS:
+        idx = menu.of_kind(kind)
+        if idx.size == 0:
+            continue
+        block = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == idx.size else idx
+        actor, target = menu.actor[idx], menu.target[idx]
+        dyads = side = None
+        if kind in ("coercion", "stance", "channel", "economic_coercion"):
+            at, paired = incident_positions(s, menu.dyad[idx])
+            # Economic coercion moves a dyad's chain only where it is an incident dyad; the
+            # others' dyads all are.
+            within = paired if kind == "economic_coercion" and not paired.all() else slice(None)
+            if paired.any() or kind != "economic_coercion":
+                at, sides = at[within], _side(world, menu, idx)[within]
+                dyads = _Dyads(within, at, sides, np.repeat(at, 2))
+        if kind == "arms":
+            side = np.full((actor.size, s.size), -1, dtype=np.int64)
+            side[world.dyad_i[s][None, :] == actor[:, None]] = 0
+            side[world.dyad_j[s][None, :] == actor[:, None]] = 1
+        pairs = (np.repeat(actor, 2), np.repeat(target, 2))
+        kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side))
+    stance = menu.of_kind("stance")
+    pair = menu.dyad[stance]
+    return _Plan(tuple(kinds), stance, world.dyad_i[pair], world.dyad_j[pair])
+
+
 class Baseline:
     """The month's escalation outlook that every move of one horizon is scored against.
+
+    It is the first ask of its :attr:`chains`, so that it runs with the moves' chains in one
+    pass (:meth:`run`); its fields are known once that has run, and what reads them from
+    outside a chain waits in :attr:`later`.
 
     Attributes:
         total: Expected rung-costs of every incident dyad over the look-ahead, ``(R, S)``.
@@ -316,22 +427,34 @@ class Baseline:
         chains: The scorers' asks for changed chains, run together once all have asked.
         bears: What each state bears now (:func:`party_costs`), ``(R, N)``; only lasting
             postures (deployments, pledges) are weighed by it, so None for a stance.
+        later: What reads the baseline once it is known, in turn, after the chains.
     """
 
-    total: np.ndarray
-    severe: np.ndarray
-    shares: np.ndarray
-    lasting: float | None
-    chains: Chains
-    bears: np.ndarray | None
-
-    @classmethod
-    def of(cls, world: World, view: Outlook, shares: np.ndarray, lasting: float | None):
+    def __init__(
+        self, world: World, view: Outlook, shares: np.ndarray, lasting: float | None
+    ) -> None:
         """The baseline of the month for moves weighed over ``lasting`` (None: a stance)."""
-        everywhere = np.arange(world.incident_dyads.size)
-        total, severe = expected_costs(world, view, everywhere, lasting=lasting)
-        bears = None if lasting is None else party_costs(world, view, view.cover, total, severe)
-        return cls(total, severe, shares, lasting, Chains(world, view, lasting), bears)
+        self.shares, self.lasting = shares, lasting
+        self.chains = Chains(world, view, lasting)
+        self.total: np.ndarray | None = None
+        self.severe: np.ndarray | None = None
+        self.bears: np.ndarray | None = None
+        self.later: list[Callable[[], None]] = []
+
+        def settle(total: np.ndarray, severe: np.ndarray) -> None:
+            self.total, self.severe = np.ascontiguousarray(total), np.ascontiguousarray(severe)
+            if lasting is not None:
+                self.bears = party_costs(world, view, view.cover, self.total, self.severe)
+
+        self.chains.ask(np.arange(world.incident_dyads.size), settle)
+
+    def run(self) -> None:
+        """Run the chains (the baseline's first), then what waits for them (:attr:`later`)."""
+        if len(self.chains.asks) > 1 or self.later:
+            self.chains.run()
+        for then in self.later:
+            then()
+        self.later.clear()
 
 
 @dataclass(frozen=True)
@@ -339,8 +462,9 @@ class Move:
     """What a batch of moves of one kind changes (filled by the kind's scorer).
 
     Attributes:
-        cost: Change of the mover's costs by :data:`TERMS`, ``(R, M, 3)``.
-        partner: Change of what the partner bears of the dyad, ``(R, M)``.
+        cost: Change of the mover's costs by :data:`TERMS`, each direction (up, down),
+            ``(R, M, 2, 3)``.
+        partner: Change of what the partner bears of the dyad, ``(R, M, 2)``.
     """
 
     cost: np.ndarray
@@ -356,131 +480,129 @@ def _side(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
     return (world.dyad_j[menu.dyad[idx]] == menu.actor[idx]).astype(int)
 
 
-def _positions(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
-    """Positions among the incident dyads of the dyads of variables ``idx`` (all incident)."""
-    return incident_positions(world.incident_dyads, menu.dyad[idx])[0]
+def _twice(array: np.ndarray) -> np.ndarray:
+    """Both directions of ``(R, M, 2)`` moves as ``(R, 2M)`` (each move's up, then its down)."""
+    return array.reshape(array.shape[0], -1)
 
 
-def _dyad_move(world, view, menu, idx, out, base, within=slice(None), **replaced) -> None:
+def _dyad_move(out: Move, base: Baseline, dyads: _Dyads, **replaced: np.ndarray) -> None:
     """Escalation term of moves on their own dyad: the mover's share of the change.
 
-    It is asked of ``base.chains`` and lands in ``out`` (its moves ``within``) when they run.
+    Both directions at once: each covariate ``replaced`` is ``(R, E, 2)``, for the moves
+    ``dyads.within``. It is asked of ``base.chains`` and lands in ``out`` when they run.
     """
-    at = _positions(world, menu, idx)
-    side = _side(world, menu, idx)
-    mine, theirs = base.shares[:, at, side], base.shares[:, at, 1 - side]
-    before = base.total[:, at]
+    at, within = dyads.at, dyads.within
+    mine, theirs = base.shares[:, at, dyads.side], base.shares[:, at, 1 - dyads.side]
 
     def settle(total: np.ndarray, severe: np.ndarray) -> None:
-        delta = total - before
-        out.cost[:, within, 0] += mine * delta
-        out.partner[:, within] += theirs * delta
+        delta = total.reshape(total.shape[0], at.size, 2) - base.total[:, at, None]
+        escalation = out.cost[..., 0]  # a view: the moves ``within`` are written through it
+        escalation[:, within] += mine[..., None] * delta
+        out.partner[:, within] += theirs[..., None] * delta
 
-    base.chains.ask(at, settle, **replaced)
+    base.chains.ask(dyads.twice, settle, **{k: _twice(v) for k, v in replaced.items()})
 
 
-def _coercion(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _coercion(world, state, view, part, values, change, out, base) -> None:
     """Gray-zone coercion: the dyad's escalation, and the target's backlash against the mover.
 
     Coercion raises the incident hazard, the odds of a step up and the persistence of
     standoffs (§5); it is also a hostile act that pushes the target away from the mover
     (§2–§3), which a state with followers to lose counts against it.
     """
-    dyads = _positions(world, menu, idx)
-    now = view.coercion[:, dyads]
-    unit = _hostility_unit(world, view, menu, idx)
-    for d, out in enumerate(outs):
-        _dyad_move(world, view, menu, idx, out, base, coercion=now + change[..., d])
-        out.cost[..., 2] -= _backlash(world, state, view, menu, idx, unit, change[..., d])
+    if part.dyads is not None:
+        now = view.coercion[:, part.dyads.at]
+        _dyad_move(out, base, part.dyads, coercion=now[..., None] + change[:, part.dyads.within])
+    unit = _hostility_unit(world, view, part)
+    out.cost[..., 2] -= _backlash(world, state, view, part, unit, change)
 
 
-def _hostility_unit(world, view, menu, idx) -> np.ndarray:
+def _hostility_unit(world, view, part) -> np.ndarray:
     """``s_a · exposure_ba``: the threat the target feels per unit of the mover's hostility."""
-    a, b = menu.actor[idx], menu.target[idx]
+    a, b = part.actor, part.target
     exposure = world.proximity[..., b, a] * (
         1.0 - world.params.threat.ally_discount * view.ties.credible[:, b, a]
     )
     return view.share[:, a] * exposure
 
 
-def _backlash(world, state, view, menu, idx, unit, hostility) -> np.ndarray:
-    """Following value (``(R, M)``) of the target's balancing against added hostility.
+def _backlash(world, state, view, part, unit, hostility) -> np.ndarray:
+    """Following value (``(R, M, 2)``) of the target's balancing against added hostility.
 
-    ``unit`` is :func:`_hostility_unit` of the moves.
+    ``unit`` is :func:`_hostility_unit` of the moves, ``hostility`` ``(R, M, 2)``.
     """
-    a, b = menu.actor[idx], menu.target[idx]
-    added = unit * hostility  # ΔT_ba
-    pull = -world.params.alignment.security_weight * added * state.alignment[:, a]
-    return following_value(world, view, state, a, b, pull)
+    added = unit[..., None] * hostility  # ΔT_ba
+    pull = -world.params.alignment.security_weight * added * state.alignment[:, part.actor, None]
+    return _following(world, view, state, part, pull)
 
 
-def _stance(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _following(world, view, state, part, pull) -> np.ndarray:
+    """:func:`following_value` of both directions' pulls ``(R, M, 2)`` of moves ``part``."""
+    value = following_value(world, view, state, *part.pairs, _twice(pull))
+    return value.reshape(pull.shape)
+
+
+def _stance(world, state, view, part, values, change, out, base) -> None:
     """Press or back down in an incident: the step-up logit and the step-down chance."""
     p = world.params.decisions
-    dyads = _positions(world, menu, idx)
-    push_now, retreat_now = view.push[:, dyads], view.retreat[:, dyads]
-    backing_down = (values < 0).astype(float)
-    for d, out in enumerate(outs):
-        new = values + change[..., d]
-        push = push_now + p.stance_push * change[..., d]
-        retreat = retreat_now + p.stance_retreat * ((new < 0).astype(float) - backing_down)
-        _dyad_move(world, view, menu, idx, out, base, push=push, retreat=retreat)
+    at = part.dyads.at
+    push_now, retreat_now = view.push[:, at, None], view.retreat[:, at, None]
+    backing_down = (values < 0).astype(float)[..., None]
+    new = values[..., None] + change
+    push = push_now + p.stance_push * change
+    retreat = retreat_now + p.stance_retreat * ((new < 0).astype(float) - backing_down)
+    _dyad_move(out, base, part.dyads, push=push, retreat=retreat)
 
 
-def _channel(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _channel(world, state, view, part, values, change, out, base) -> None:
     """Open or close a channel with a rival: deconfliction of the dyad."""
-    a, b, dyads = menu.actor[idx], menu.target[idx], _positions(world, menu, idx)
-    other = view.levers[:, LEVER_INDEX["channel"], b, a]  # the partner's own side of it
-    before = np.maximum(values, other)
-    now = view.channel[:, dyads]
-    for d, out in enumerate(outs):
-        after = np.maximum(values + change[..., d], other)
-        channel = np.clip(now + after - before, 0.0, 1.0)
-        _dyad_move(world, view, menu, idx, out, base, channel=channel)
+    other = view.levers[:, LEVER_INDEX["channel"], part.target, part.actor, None]  # partner's
+    before = np.maximum(values[..., None], other)
+    now = view.channel[:, part.dyads.at, None]
+    after = np.maximum(values[..., None] + change, other)
+    channel = np.clip(now + after - before, 0.0, 1.0)
+    _dyad_move(out, base, part.dyads, channel=channel)
 
 
-def _economic(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _economic(world, state, view, part, values, change, out, base) -> None:
     """Economic coercion: compliance and backlash (§3, §8), and the commercial peace (§5)."""
-    a, b = menu.actor[idx], menu.target[idx]
+    a, b = part.actor, part.target
     p = world.params
-    trade = world.trade_share[..., b, a]
-    apart = state.alignment[:, a] - state.alignment[:, b]
-    unit = _hostility_unit(world, view, menu, idx)
-    at, paired = incident_positions(world.incident_dyads, menu.dyad[idx])
-    sub = idx[paired]
-    economic_now = view.terms.economic_dyad[:, menu.dyad[sub]]
-    for d, out in enumerate(outs):
-        compliance = p.alignment.compliance_weight * change[..., d] * trade
-        pull = compliance * apart
-        value = following_value(world, view, state, a, b, pull)
-        hostility = p.economy.coercion_hostility * change[..., d]
-        value += _backlash(world, state, view, menu, idx, unit, hostility)
-        out.cost[..., 2] -= value
-        if paired.any():
-            economic = economic_now + change[..., d][:, paired]
-            restraint = interdependence_restraint(world, economic, at[paired])
-            _dyad_move(world, view, menu, sub, out, base, within=paired, restraint=restraint)
+    trade = world.trade_share[..., b, a, None]
+    apart = (state.alignment[:, a] - state.alignment[:, b])[..., None]
+    unit = _hostility_unit(world, view, part)
+    compliance = p.alignment.compliance_weight * change * trade
+    pull = compliance * apart
+    value = _following(world, view, state, part, pull)
+    hostility = p.economy.coercion_hostility * change
+    value += _backlash(world, state, view, part, unit, hostility)
+    out.cost[..., 2] -= value
+    dyads = part.dyads
+    if dyads is not None:
+        economic_now = view.terms.economic_dyad[:, world.incident_dyads[dyads.at], None]
+        economic = economic_now + change[:, dyads.within]
+        restraint = interdependence_restraint(world, _twice(economic), dyads.twice)
+        _dyad_move(out, base, dyads, restraint=restraint.reshape(economic.shape))
 
 
 def _inducing(unit_of):
     """A scorer for a lever that pulls its partner towards its actor (§3 inducements)."""
 
-    def score(world, state, view, menu, idx, values, change, outs, base) -> None:
-        a, b = menu.actor[idx], menu.target[idx]
+    def score(world, state, view, part, values, change, out, base) -> None:
+        a, b = part.actor, part.target
         p = world.params.alignment
-        before, after = unit_of(world, state, view, a, b, values)
-        pulled = np.tanh(before)
-        apart = state.alignment[:, a] - state.alignment[:, b]
-        for d, out in enumerate(outs):
-            pull = p.inducement_weight * (np.tanh(after(change[..., d])) - pulled)
-            pull = pull * apart
-            out.cost[..., 2] -= following_value(world, view, state, a, b, pull)
+        before, after = unit_of(world, state, view, a, b, values, change)
+        pulled = np.tanh(before)[..., None]
+        apart = (state.alignment[:, a] - state.alignment[:, b])[..., None]
+        pull = p.inducement_weight * (np.tanh(after) - pulled)
+        pull = pull * apart
+        out.cost[..., 2] -= _following(world, view, state, part, pull)
 
     return score
 
 
-def _aid_units(world, state, view, a, b, values):
-    """Aid intensity before, and after a change (a function of it).
+def _aid_units(world, state, view, a, b, values, change):
+    """Aid intensity before, and after each change (``(R, M, 2)``).
 
     (:func:`~sim.core.dynamics.alignment.aid_intensity`.)
     """
@@ -489,41 +611,39 @@ def _aid_units(world, state, view, a, b, values):
     nuclear = levers[:, LEVER_INDEX["nuclear"], a, b]
     before = aid_intensity(world, aid, nuclear, state.transfers[:, a, b], state.milex[:, b])
     per = world.params.alignment.aid_unit * np.maximum(state.milex[:, b], 0.01)
-    return before, lambda change: before + change / per
+    return before, before[..., None] + change / per[..., None]
 
 
-def _drill_units(world, state, view, a, b, values):
-    """Drill intensity before, and after a change (a function of it): ``x / u_E``."""
+def _drill_units(world, state, view, a, b, values, change):
+    """Drill intensity before, and after each change (``(R, M, 2)``): ``x / u_E``."""
     unit = world.params.alignment.exercise_unit
-    return values / unit, lambda change: (values + change) / unit
+    return values / unit, (values[..., None] + change) / unit
 
 
-def _arms(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _arms(world, state, view, part, values, change, out, base) -> None:
     """Raise or cut the budget: security against the summed threat, and shares in disputes.
 
     Over the look-ahead the burden closes ``1 − (1 − a/12)^H`` of the gap to the new target
     (§1); the added theatre capability dilutes every other state's share of the region's power
     (§2) and strengthens the state's side in each of its disputes (:class:`Cover`).
     """
-    a = menu.actor[idx]
+    a = part.actor
     h = view.horizon
     closed = 1.0 - (1.0 - DT * world.params.arms.fatigue) ** h
     regional = view.capability * world.regional
-    spent = (world.regional * state.milex)[:, a]
-    burden = np.maximum(values, EPS)
-    total = regional.sum(axis=1, keepdims=True)
-    threat = threat_sum(view)[:, a]
+    spent = (world.regional * state.milex)[:, a, None]
+    burden = np.maximum(values, EPS)[..., None]
+    total = regional.sum(axis=1, keepdims=True)[..., None]
+    threat = threat_sum(view)[:, a, None]
     weight = world.params.decisions.security_weight * h
-    s = world.incident_dyads
-    side = np.full((a.size, s.size), -1, dtype=np.int64)  # the mover's side of each dyad
-    side[world.dyad_i[s][None, :] == a[:, None]] = 0
-    side[world.dyad_j[s][None, :] == a[:, None]] = 1
     common = per_replicate(world.params.decisions.common_cost, state.replicates)
-    for d, out in enumerate(outs):
-        added = spent * change[..., d] / burden * closed
-        security = threat * (total / (total + added) - 1.0)
-        out.cost[..., 1] += weight * security
-        _dispute_shares(view.cover.strength, added, side, base.total, common, out.cost[..., 0])
+    added = spent * change / burden * closed
+    security = threat * (total / (total + added) - 1.0)
+    out.cost[..., 1] += weight * security
+    strength = view.cover.strength
+    base.later.append(
+        lambda: _dispute_shares(strength, added, part.side, base.total, common, out.cost[..., 0])
+    )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -532,19 +652,19 @@ def _dispute_shares(strength, added, side, total, common, out):
 
     In each dispute a side bears ``φ + (1 − φ) 2 F_other / (F_own + F_other)`` of the
     costs; the mover's added capability ``added`` changes its own strength, and ``out`` (the
-    moves' escalation cost, ``(R, M)``) gains ``(1 − φ)`` times the change of its share times
-    the dyad's expected cost ``total``, summed over the dyads (each side in turn, the dyads in
-    NumPy's pairwise order: the bits of the array form it replaced).
+    moves' escalation cost, ``(R, M, 2)``) gains ``(1 − φ)`` times the change of its share
+    times the dyad's expected cost ``total``, summed over the dyads (each side in turn, the
+    dyads in NumPy's pairwise order: the bits of the array form it replaced).
 
     Args:
         strength: Each side's strength in each dyad, ``(R, S, 2)``.
-        added: The capability each move adds, ``(R, M)``.
+        added: The capability each move adds, each direction, ``(R, M, 2)``.
         side: The mover's side of each dyad (0 or 1; -1 not a party), ``(M, S)``.
         total: Each dyad's expected cost, ``(R, S)``.
         common: ``φ`` per replicate, ``(R,)``.
-        out: The moves' escalation cost, ``(R, M)``, added to in place.
+        out: The moves' escalation cost, ``(R, M, 2)``, added to in place.
     """
-    reps, moves = added.shape
+    reps, moves = added.shape[0], added.shape[1]
     dyads = side.shape[1]
     row = np.empty(dyads)
     for which in range(2):
@@ -555,17 +675,18 @@ def _dispute_shares(strength, added, side, total, common, out):
             if not party:
                 continue
             for r in range(reps):
-                for q in range(dyads):
-                    row[q] = 0.0
-                    if side[m, q] == which:
-                        own, other = strength[r, q, which], strength[r, q, 1 - which]
-                        before = 2.0 * other / maximum(own + other, EPS)
-                        after = 2.0 * other / maximum(own + added[r, m] + other, EPS)
-                        row[q] = (1.0 - common[r]) * (after - before) * total[r, q]
-                out[r, m] += row_sum(row)
+                for d in range(2):
+                    for q in range(dyads):
+                        row[q] = 0.0
+                        if side[m, q] == which:
+                            own, other = strength[r, q, which], strength[r, q, 1 - which]
+                            before = 2.0 * other / maximum(own + other, EPS)
+                            after = 2.0 * other / maximum(own + added[r, m, d] + other, EPS)
+                            row[q] = (1.0 - common[r]) * (after - before) * total[r, q]
+                    out[r, m, d] += row_sum(row)
 
 
-def _lean(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _lean(world, state, view, part, values, change, out, base) -> None:
     """Lean towards a pole: the summed threat through ideological distance (§2).
 
     A step moves the point the state's domestic preferences hold it to by ``s_ℓ``
@@ -584,14 +705,14 @@ def _lean(world, state, view, menu, idx, values, change, outs, base) -> None:
         leading(world.proximity, 2),
         view.ties.credible,
         state.alignment,
-        menu.actor[idx],
+        part.actor,
         per_replicate(p.threat.ally_discount, r),
     )
-    for d, out in enumerate(outs):
-        pull = p.alignment.inertia * p.decisions.lean_shift * change[..., d]
-        moved = alignment_months(world, view, pull, lasting=True)
-        squared = alignment_months(world, view, pull, lasting=True, squared=True)
-        out.cost[..., 1] += p.decisions.security_weight * (slope * moved + curvature * squared)
+    pull = p.alignment.inertia * p.decisions.lean_shift * change
+    moved = alignment_months(world, view, pull, lasting=True)
+    squared = alignment_months(world, view, pull, lasting=True, squared=True)
+    terms = slope[..., None] * moved + curvature[..., None] * squared
+    out.cost[..., 1] += p.decisions.security_weight * terms
 
 
 @numba.njit(cache=True, nogil=True)
@@ -659,16 +780,16 @@ def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
     base.chains.ask(changed, settle, **{k: v[:, changed] for k, v in replaced.items()})
 
 
-def _add_escalation(out: Move, m: int, moved: np.ndarray):
-    """A ``then`` for :func:`_whole`: the change lands on move ``m`` where it ``moved``."""
+def _add_escalation(out: Move, m: int, d: int, moved: np.ndarray):
+    """A ``then`` for :func:`_whole`: the change lands on move ``m``, direction ``d``, if moved."""
 
     def land(delta: np.ndarray) -> None:
-        out.cost[:, m, 0] += np.where(moved, delta, 0.0)
+        out.cost[:, m, d, 0] += np.where(moved, delta, 0.0)
 
     return land
 
 
-def _presence(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _presence(world, state, view, part, values, change, out, base) -> None:
     """Deploy or withdraw forces in a host: theatre reach (deterrence, strength) and friction.
 
     Only the mover's row of the reach (``theatre_reach``) and the friction of the dyads across
@@ -680,11 +801,11 @@ def _presence(world, state, view, menu, idx, values, change, outs, base) -> None
     opposed = world.dispute > 0
     theatre = view.terms.theatre.copy()  # each move's reach in turn (cover keeps none of it)
     decay = leading(world.decay, 2)
-    for d, out in enumerate(outs):
-        for m, v in enumerate(idx):
+    for d in range(2):
+        for m in range(part.idx.size):
             if not (change[:, m, d] != 0).any():
                 continue
-            a, h = menu.actor[v], menu.target[v]
+            a, h = part.actor[m], part.target[m]
             level = np.clip(presence[:, a, h] + change[:, m, d], 0.0, 1.0)  # a's presence in h
             theatre[:, a] = _reach_of(presence, a, h, level, decay)
             new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
@@ -695,7 +816,7 @@ def _presence(world, state, view, menu, idx, values, change, outs, base) -> None
             friction = view.presence.copy()
             if touched.any():
                 friction[:, touched] = _friction_at(world, presence, a, h, level, touched)
-            land = _add_escalation(out, m, step != 0)
+            land = _add_escalation(out, m, d, step != 0)
             _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
@@ -751,24 +872,24 @@ def _friction(presence, a, h, level, i, j, opposed):
     return out
 
 
-def _clarity(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _clarity(world, state, view, part, values, change, out, base) -> None:
     """Clarify or obscure a pledge: its protégés' deterrence and emboldening, and entrapment.
 
     A pledge's strength grows with its clarity (§4): the hub takes on more of its protégés'
     crisis and war costs as it deters more.
     """
-    for d, out in enumerate(outs):
-        for m, v in enumerate(idx):
+    for d in range(2):
+        for m in range(part.idx.size):
             moved = change[:, m, d] != 0
             if not moved.any():
                 continue
-            a, k = menu.actor[v], menu.target[v]
+            a, k = part.actor[m], part.target[m]
             scale = (values[:, m] + change[:, m, d]) / np.maximum(values[:, m], EPS)
             credible, promised = view.ties.strength.copy(), view.ties.promise.copy()
             credible[:, k] *= scale
             promised[:, k] *= scale
             new_cover = _recover(world, view, credible, promised, view.terms.theatre)
-            _whole(world, view, new_cover, base, a, _add_escalation(out, m, moved))
+            _whole(world, view, new_cover, base, a, _add_escalation(out, m, d, moved))
 
 
 _SCORERS = {
