@@ -151,19 +151,12 @@ def decision_row(world: World, step: int) -> int:
 
 def current_values(world: World, state: State, menu: Menu, levers: np.ndarray) -> np.ndarray:
     """The value of every decision variable now, ``(R, V)``."""
-    r = state.replicates
-    values = np.zeros((r, menu.size))
-    lever = menu.lever >= 0
-    values[:, lever] = levers[:, menu.lever[lever], menu.actor[lever], menu.target[lever]]
-    for name, fill in (
-        ("arms", lambda idx: state.posture[:, menu.actor[idx]]),
-        ("lean", lambda idx: state.lean[:, menu.actor[idx]]),
-        ("clarity", lambda idx: state.clarity[:, menu.target[idx]]),
-        ("stance", lambda idx: state.stance[:, menu.actor[idx], menu.target[idx]]),
-    ):
-        idx = menu.of_kind(name)
-        if idx.size:
-            values[:, idx] = fill(idx)
+    plan = _plan(world, menu)
+    values = np.zeros((state.replicates, menu.size))
+    at, index = plan.levers
+    values[:, at] = levers[:, *index]
+    for name, at, index in plan.reads:  # each kind read from the state, in turn
+        values[:, at] = getattr(state, name)[:, *index]
     return values
 
 
@@ -173,15 +166,10 @@ def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np
     A lever's from its scripted value (the overlay), the burden posture's from 1, clarity's
     from the scenario's, lean's and stance's from 0.
     """
-    mode = np.full(menu.size, _HELD, dtype=np.int64)
-    mode[menu.lever >= 0] = _OVERLAY
-    mode[menu.kind == KIND_INDEX["arms"]] = _FROM_ONE
-    mode[menu.kind == KIND_INDEX["clarity"]] = _FROM_SCENARIO
-    mode[(menu.kind == KIND_INDEX["lean"]) | (menu.kind == KIND_INDEX["stance"])] = _FROM_ZERO
+    plan = _plan(world, menu)
     overlay = np.zeros((1, 1, 1, 1)) if state.overlay is None else state.overlay
     clarity0 = leading(np.asarray(world.clarity0, dtype=float), 1)
-    variables = (menu.lever, menu.actor, menu.target, mode)
-    return _departures(values, overlay, *variables, clarity0, menu.step)
+    return _departures(values, overlay, *plan.variables, plan.departure, clarity0, menu.step)
 
 
 #: How :func:`departures` reads each variable: the overlay, from 1, from the scenario's
@@ -349,36 +337,52 @@ class _Plan:
         stance: The stances' positions on the menu, ``(T,)``.
         stance_i: Their dyads' first countries, ``(T,)``.
         stance_j: Their dyads' second countries, ``(T,)``.
+        variables: The menu's lever, actor and target, ``(V,)`` each.
+        levers: The variables that are levers, and their places in the lever tensor (lever,
+            actor, target), as :func:`current_values` reads them.
+        reads: The variables it reads from the state: the state's field, the variables, and
+            their places in it (after the replicate).
+        departure: How :func:`departures` reads each, ``(V,)``.
     """
 
     kinds: tuple[_Kind, ...]
     stance: np.ndarray
     stance_i: np.ndarray
     stance_j: np.ndarray
+    variables: tuple[np.ndarray, np.ndarray, np.ndarray]
+    levers: tuple[np.ndarray, tuple[np.ndarray, ...]]
+    reads: tuple[tuple[str, np.ndarray, tuple[np.ndarray, ...]], ...]
+    departure: np.ndarray
 
 
-#: Each live world's :class:`_Plan` by menu (keyed by the world's id, checked by a weak
-#: reference; an entry goes with its world).
-_PLANS: dict[int, tuple[weakref.ref, dict[tuple, _Plan]]] = {}
+#: What each live world fixes for scoring (:func:`_memo`: each menu's :class:`_Plan`, the
+#: stances among the variables priced), keyed by the world's id and checked by a weak
+#: reference; an entry goes with its world.
+_PLANS: dict[int, tuple[weakref.ref, dict[tuple, object]]] = {}
+
+
+def _memo(world: World, key: tuple, make: Callable[[], object]):
+    """What ``make()`` gives for ``world`` and ``key``, made once while the world lives."""
+    entry = _PLANS.get(id(world))
+    if entry is None or entry[0]() is not world:
+        at = id(world)
+
+        def forget(ref: weakref.ref, at: int = at) -> None:
+            if _PLANS.get(at, (None,))[0] is ref:
+                del _PLANS[at]
+
+        entry = _PLANS[at] = (weakref.ref(world, forget), {})
+    known = entry[1]
+    if key not in known:
+        known[key] = make()
+    return known[key]
 
 
 def _plan(world: World, menu: Menu) -> _Plan:
     """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu."""
-    entry = _PLANS.get(id(world))
-    if entry is None or entry[0]() is not world:
-        key = id(world)
-
-        def forget(ref: weakref.ref, key: int = key) -> None:
-            if _PLANS.get(key, (None,))[0] is ref:
-                del _PLANS[key]
-
-        entry = _PLANS[key] = (weakref.ref(world, forget), {})
     fields = (menu.actor, menu.kind, menu.target, menu.lever, menu.dyad)
-    key = tuple(array.tobytes() for array in fields)
-    plan = entry[1].get(key)
-    if plan is None:
-        plan = entry[1][key] = _make_plan(world, menu)
-    return plan
+    key = ("plan", *(array.tobytes() for array in fields))
+    return _memo(world, key, lambda: _make_plan(world, menu))
 
 
 def _make_plan(world: World, menu: Menu) -> _Plan:
@@ -408,7 +412,24 @@ def _make_plan(world: World, menu: Menu) -> _Plan:
         kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side))
     stance = menu.of_kind("stance")
     pair = menu.dyad[stance]
-    return _Plan(tuple(kinds), stance, world.dyad_i[pair], world.dyad_j[pair])
+    lever = np.flatnonzero(menu.lever >= 0)
+    levers = (lever, (menu.lever[lever], menu.actor[lever], menu.target[lever]))
+    mode = np.full(menu.size, _HELD, dtype=np.int64)
+    mode[lever] = _OVERLAY
+    reads = []
+    for kind, name, by, away in (
+        ("arms", "posture", ("actor",), _FROM_ONE),
+        ("lean", "lean", ("actor",), _FROM_ZERO),
+        ("clarity", "clarity", ("target",), _FROM_SCENARIO),
+        ("stance", "stance", ("actor", "target"), _FROM_ZERO),
+    ):
+        idx = menu.of_kind(kind)
+        mode[idx] = away
+        if idx.size:
+            reads.append((name, idx, tuple(getattr(menu, field)[idx] for field in by)))
+    variables = (menu.lever, menu.actor, menu.target)
+    stance_pairs = (world.dyad_i[pair], world.dyad_j[pair])
+    return _Plan(tuple(kinds), stance, *stance_pairs, variables, levers, tuple(reads), mode)
 
 
 class Baseline:
@@ -667,6 +688,7 @@ def _dispute_shares(strength, added, side, total, common, out):
     reps, moves = added.shape[0], added.shape[1]
     dyads = side.shape[1]
     row = np.empty(dyads)
+    was = np.empty(dyads)  # the share's term before the move, the same for both directions
     for which in range(2):
         for m in range(moves):
             party = False
@@ -675,14 +697,17 @@ def _dispute_shares(strength, added, side, total, common, out):
             if not party:
                 continue
             for r in range(reps):
+                for q in range(dyads):
+                    if side[m, q] == which:
+                        own, other = strength[r, q, which], strength[r, q, 1 - which]
+                        was[q] = 2.0 * other / maximum(own + other, EPS)
                 for d in range(2):
                     for q in range(dyads):
                         row[q] = 0.0
                         if side[m, q] == which:
                             own, other = strength[r, q, which], strength[r, q, 1 - which]
-                            before = 2.0 * other / maximum(own + other, EPS)
                             after = 2.0 * other / maximum(own + added[r, m, d] + other, EPS)
-                            row[q] = (1.0 - common[r]) * (after - before) * total[r, q]
+                            row[q] = (1.0 - common[r]) * (after - was[q]) * total[r, q]
                     out[r, m, d] += row_sum(row)
 
 
@@ -984,17 +1009,48 @@ def prices_now(world: World, state: State, idx: np.ndarray) -> np.ndarray:
     where there is none).
     """
     row = decision_row(world, state.step)
-    r = state.replicates
-    price = np.array(np.broadcast_to(world.decision_price[..., row, idx, :], (r, idx.size, 2)))
+    key = ("prices", idx.dtype.str, idx.tobytes())
+    stance, pair_i, pair_j = _memo(world, key, lambda: _stance_pairs(world, idx))
+    return _prices(
+        state.replicates,
+        leading(world.decision_price[..., row, :, :], 2),
+        leading(world.stance_price[..., row, :, :, :], 3),
+        idx,
+        stance,
+        pair_i,
+        pair_j,
+        state.level,
+    )
+
+
+def _stance_pairs(world: World, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stances among variables ``idx`` (positions in ``idx``), and their dyads' countries."""
     stance = np.flatnonzero(world.menu.kind[idx] == KIND_INDEX["stance"])
-    if stance.size:
-        pair = world.menu.dyad[idx[stance]]
-        rung = state.level[:, world.dyad_i[pair], world.dyad_j[pair]].astype(np.int64)
-        by_rung = world.stance_price[..., row, idx[stance], :, :]
-        by_rung = np.broadcast_to(by_rung, (r, *by_rung.shape[-3:]))
-        at = np.take_along_axis(by_rung, rung[..., None, None], axis=2)[:, :, 0]
-        price[:, stance] = np.where((rung > 0)[..., None], at, price[:, stance])
-    return price
+    pair = world.menu.dyad[idx[stance]]
+    return stance, world.dyad_i[pair], world.dyad_j[pair]
+
+
+@numba.njit(cache=True, nogil=True)
+def _prices(reps, price, by_rung, idx, stance, pair_i, pair_j, level):
+    """:func:`prices_now`, ``(R, len(idx), 2)``: the row's prices, a stance's at its rung.
+
+    ``price`` is the row of ``World.decision_price`` and ``by_rung`` of ``stance_price``, each
+    with a replicate axis (1, or R stacked); ``stance`` the stances' positions in ``idx``.
+    """
+    out = np.empty((reps, idx.size, 2))
+    for r in range(reps):
+        row = price[r if price.shape[0] > 1 else 0]
+        rungs = by_rung[r if by_rung.shape[0] > 1 else 0]
+        for m in range(idx.size):
+            out[r, m, 0] = row[idx[m], 0]
+            out[r, m, 1] = row[idx[m], 1]
+        for t in range(stance.size):
+            rung = level[r, pair_i[t], pair_j[t]]
+            if rung > 0:
+                m = stance[t]
+                out[r, m, 0] = rungs[idx[m], rung, 0]
+                out[r, m, 1] = rungs[idx[m], rung, 1]
+    return out
 
 
 def revealed_value(
@@ -1062,10 +1118,27 @@ def lever_stakes(
     row = decision_row(world, state.step)
     if price is None:
         price = prices_now(world, state, idx)
-    price = np.abs(price).max(axis=2)
-    stake = price * menu.step[idx]
-    weightiest = world.decision_scale[..., row, :][..., menu.actor[idx]]
-    return np.maximum(stake, world.params.decisions.attention * weightiest)
+    weightiest = leading(world.decision_scale[..., row, :], 1)
+    attention = per_replicate(world.params.decisions.attention, state.replicates)
+    return _stakes(price, menu.step, menu.actor, idx, weightiest, attention)
+
+
+@numba.njit(cache=True, nogil=True)
+def _stakes(price, step, actor, idx, weightiest, attention):
+    """:func:`lever_stakes`, ``(R, len(idx))``: ``max(max(|β_+|, |β_−|) δ, attention · Z)``.
+
+    ``weightiest`` is ``Z`` of each state, ``(1, N)`` or ``(R, N)`` stacked; the arithmetic of
+    the array form it replaced (the same bits).
+    """
+    reps = price.shape[0]
+    out = np.empty((reps, idx.size))
+    for r in range(reps):
+        scale = weightiest[r if weightiest.shape[0] > 1 else 0]
+        for m in range(idx.size):
+            v = idx[m]
+            first = maximum(abs(price[r, m, 0]), abs(price[r, m, 1])) * step[v]
+            out[r, m] = maximum(first, attention[r] * scale[actor[v]])
+    return out
 
 
 def choose(
