@@ -228,7 +228,8 @@ def score_moves(
     cost = np.zeros((r, v, 2, len(TERMS)))
     partner_cost = np.zeros((r, v, 2))
     shares = view.cover.shares(world.params.decisions.common_cost)
-    lasting = Baseline(world, view, shares, world.params.decisions.continuation)
+    followers = _Following(world, view, state)
+    lasting = Baseline(world, view, shares, world.params.decisions.continuation, followers)
     stance = Baseline(world, view, shares, None)
     scored = []
     for part in plan.kinds:
@@ -449,13 +450,20 @@ class Baseline:
         bears: What each state bears now (:func:`party_costs`), ``(R, N)``; only lasting
             postures (deployments, pledges) are weighed by it, so None for a stance.
         later: What reads the baseline once it is known, in turn, after the chains.
+        followers: The scorers' asks for following values, run with the chains (the lasting
+            postures' baseline only; None for a stance).
     """
 
     def __init__(
-        self, world: World, view: Outlook, shares: np.ndarray, lasting: float | None
+        self,
+        world: World,
+        view: Outlook,
+        shares: np.ndarray,
+        lasting: float | None,
+        followers: _Following | None = None,
     ) -> None:
         """The baseline of the month for moves weighed over ``lasting`` (None: a stance)."""
-        self.shares, self.lasting = shares, lasting
+        self.shares, self.lasting, self.followers = shares, lasting, followers
         self.chains = Chains(world, view, lasting)
         self.total: np.ndarray | None = None
         self.severe: np.ndarray | None = None
@@ -470,12 +478,61 @@ class Baseline:
         self.chains.ask(np.arange(world.incident_dyads.size), settle)
 
     def run(self) -> None:
-        """Run the chains (the baseline's first), then what waits for them (:attr:`later`)."""
+        """Run the chains (the baseline's first), the followers, then :attr:`later`."""
         if len(self.chains.asks) > 1 or self.later:
             self.chains.run()
+        if self.followers is not None:
+            self.followers.run()
         for then in self.later:
             then()
         self.later.clear()
+
+
+class _Following:
+    """The following values the scorers ask for, worked out in one :func:`following_value` call.
+
+    Each ask gives pulls on both directions of a kind's moves, ``(R, M, 2)`` each; :meth:`run`
+    works them out side by side (each element as it would be alone: the same bits) and hands
+    ``then`` their values, in the same shapes.
+    """
+
+    def __init__(self, world: World, view: Outlook, state: State) -> None:
+        """No asks yet, for the month of ``view``."""
+        self.world, self.view, self.state = world, view, state
+        self.asks: list[tuple[_Kind, tuple[np.ndarray, ...], Callable[..., None]]] = []
+
+    def ask(self, part: _Kind, then: Callable[..., None], *pulls: np.ndarray) -> None:
+        """Ask for the value of ``pulls`` on the moves ``part``; ``then(*values)`` receives it."""
+        self.asks.append((part, pulls, then))
+
+    def run(self) -> None:
+        """Work out every ask in one call and hand each its values."""
+        if not self.asks:
+            return
+        each = [(part, pull) for part, pulls, _ in self.asks for pull in pulls]
+        actors = np.concatenate([part.pairs[0] for part, _ in each])
+        targets = np.concatenate([part.pairs[1] for part, _ in each])
+        pull = np.concatenate([_twice(pull) for _, pull in each], axis=1)
+        value = following_value(self.world, self.view, self.state, actors, targets, pull)
+        start = 0
+        for _, pulls, then in self.asks:
+            values = []
+            for pull in pulls:
+                values.append(value[:, start : start + pull[0].size].reshape(pull.shape))
+                start += pull[0].size
+            then(*values)
+        self.asks.clear()
+
+
+def _lose(out: Move) -> Callable[..., None]:
+    """A ``then`` for :class:`_Following`: the values' sum comes off the moves' following."""
+
+    def then(value: np.ndarray, *more: np.ndarray) -> None:
+        for other in more:
+            value = value + other
+        out.cost[..., 2] -= value
+
+    return then
 
 
 @dataclass(frozen=True)
@@ -535,7 +592,7 @@ def _coercion(world, state, view, part, values, change, out, base) -> None:
         now = view.coercion[:, part.dyads.at]
         _dyad_move(out, base, part.dyads, coercion=now[..., None] + change[:, part.dyads.within])
     unit = _hostility_unit(world, view, part)
-    out.cost[..., 2] -= _backlash(world, state, view, part, unit, change)
+    base.followers.ask(part, _lose(out), _backlash(world, state, part, unit, change))
 
 
 def _hostility_unit(world, view, part) -> np.ndarray:
@@ -547,20 +604,14 @@ def _hostility_unit(world, view, part) -> np.ndarray:
     return view.share[:, a] * exposure
 
 
-def _backlash(world, state, view, part, unit, hostility) -> np.ndarray:
-    """Following value (``(R, M, 2)``) of the target's balancing against added hostility.
+def _backlash(world, state, part, unit, hostility) -> np.ndarray:
+    """The pull (``(R, M, 2)``) of the target's balancing against added hostility.
 
-    ``unit`` is :func:`_hostility_unit` of the moves, ``hostility`` ``(R, M, 2)``.
+    Its following value (:class:`_Following`) is what the mover loses. ``unit`` is
+    :func:`_hostility_unit` of the moves, ``hostility`` ``(R, M, 2)``.
     """
     added = unit[..., None] * hostility  # ΔT_ba
-    pull = -world.params.alignment.security_weight * added * state.alignment[:, part.actor, None]
-    return _following(world, view, state, part, pull)
-
-
-def _following(world, view, state, part, pull) -> np.ndarray:
-    """:func:`following_value` of both directions' pulls ``(R, M, 2)`` of moves ``part``."""
-    value = following_value(world, view, state, *part.pairs, _twice(pull))
-    return value.reshape(pull.shape)
+    return -world.params.alignment.security_weight * added * state.alignment[:, part.actor, None]
 
 
 def _stance(world, state, view, part, values, change, out, base) -> None:
@@ -594,10 +645,9 @@ def _economic(world, state, view, part, values, change, out, base) -> None:
     unit = _hostility_unit(world, view, part)
     compliance = p.alignment.compliance_weight * change * trade
     pull = compliance * apart
-    value = _following(world, view, state, part, pull)
     hostility = p.economy.coercion_hostility * change
-    value += _backlash(world, state, view, part, unit, hostility)
-    out.cost[..., 2] -= value
+    backlash = _backlash(world, state, part, unit, hostility)
+    base.followers.ask(part, _lose(out), pull, backlash)
     dyads = part.dyads
     if dyads is not None:
         economic_now = view.terms.economic_dyad[:, world.incident_dyads[dyads.at], None]
@@ -617,7 +667,7 @@ def _inducing(unit_of):
         apart = (state.alignment[:, a] - state.alignment[:, b])[..., None]
         pull = p.inducement_weight * (np.tanh(after) - pulled)
         pull = pull * apart
-        out.cost[..., 2] -= _following(world, view, state, part, pull)
+        base.followers.ask(part, _lose(out), pull)
 
     return score
 
@@ -955,7 +1005,10 @@ def utilities(
     Returns:
         ``(R, len(idx), 2)``; ``-inf`` where a move is not available or not attended to.
     """
-    menu = world.menu.take(idx)
+    key = ("utilities", idx.dtype.str, idx.tobytes())
+    menu, attended = _memo(
+        world, key, lambda: (world.menu.take(idx), leading(world.decision_attended[..., idx], 1))
+    )
     p = world.params.decisions
     if o is None:
         o = departures(world, state, menu, values)
@@ -967,7 +1020,7 @@ def utilities(
         scores.cost,
         scores.change,
         scores.available,
-        leading(world.decision_attended[..., idx], 1),
+        attended,
         value,
         np.ascontiguousarray(own),
         o,
