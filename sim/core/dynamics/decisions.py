@@ -231,23 +231,27 @@ def score_moves(
     followers = _Following(world, view, state)
     lasting = Baseline(world, view, shares, world.params.decisions.continuation, followers)
     stance = Baseline(world, view, shares, None)
+    # The scorers see the directions on the second axis, (R, 2, M): the moves' long axis last.
+    ways = np.ascontiguousarray(change.transpose(0, 2, 1))
+    cost_ways, partner_ways = cost.transpose(0, 2, 1, 3), partner_cost.transpose(0, 2, 1)
     scored = []
     for part in plan.kinds:
         block = part.block
         # A kind's moves side by side (evaluate orders them so): the scorer writes in place.
         if isinstance(block, slice):
-            out = Move(cost[:, block], partner_cost[:, block])
+            out = Move(cost_ways[:, :, block], partner_ways[:, :, block])
         else:
-            out = Move(np.zeros((r, block.size, 2, len(TERMS))), np.zeros((r, block.size, 2)))
+            out = Move(np.zeros((r, 2, block.size, len(TERMS))), np.zeros((r, 2, block.size)))
             scored.append((block, out))
         # Both directions in one call: what does not depend on the move is worked out once.
         base = stance if part.kind == "stance" else lasting
-        _SCORERS[part.kind](world, state, view, part, values[:, block], change[:, block], out, base)
+        scorer = _SCORERS[part.kind]
+        scorer(world, state, view, part, values[:, block], ways[:, :, block], out, base)
     for base in (lasting, stance):  # the escalation the scorers asked for, in one pass each
         base.run()
     for idx, out in scored:
-        cost[:, idx] = out.cost
-        partner_cost[:, idx] = out.partner
+        cost[:, idx] = out.cost.transpose(0, 2, 1, 3)
+        partner_cost[:, idx] = out.partner.transpose(0, 2, 1)
     return Scores(cost, change, available, partner_cost)
 
 
@@ -294,8 +298,8 @@ class _Kind:
         block: ``idx`` as a slice where the moves are side by side, else ``idx``.
         actor: The mover of each, ``(M,)``.
         target: Its partner (the alliance for ``clarity``; -1 for ``arms`` and ``lean``).
-        pairs: Each move twice, up then down: actor and target, ``(2M,)`` each (the layout
-            of both directions' moves flattened, ``(R, M, 2)`` read as ``(R, 2M)``).
+        pairs: The moves twice, up then down: actor and target, ``(2M,)`` each (the layout
+            of both directions' moves flattened, ``(R, 2, M)`` read as ``(R, 2M)``).
         dyads: The moves whose dyad is an incident dyad, as :func:`_dyad_move` reads them
             (None for kinds without a dyad, or none of them incident).
         side: The mover's side of each incident dyad (0 first, 1 second; -1 not a party),
@@ -320,7 +324,7 @@ class _Dyads:
         within: Which of the kind's moves (all, or a mask of them).
         at: Their dyads' positions among the incident dyads, ``(E,)``.
         side: Whether the mover is the dyad's second country (0 first, 1 second), ``(E,)``.
-        twice: ``at`` with each dyad twice (up, then down), ``(2E,)``.
+        twice: ``at`` twice (the moves up, then down), ``(2E,)``.
     """
 
     within: slice | np.ndarray
@@ -404,12 +408,12 @@ def _make_plan(world: World, menu: Menu) -> _Plan:
             within = paired if kind == "economic_coercion" and not paired.all() else slice(None)
             if paired.any() or kind != "economic_coercion":
                 at, sides = at[within], _side(world, menu, idx)[within]
-                dyads = _Dyads(within, at, sides, np.repeat(at, 2))
+                dyads = _Dyads(within, at, sides, np.tile(at, 2))
         if kind == "arms":
             side = np.full((actor.size, s.size), -1, dtype=np.int64)
             side[world.dyad_i[s][None, :] == actor[:, None]] = 0
             side[world.dyad_j[s][None, :] == actor[:, None]] = 1
-        pairs = (np.repeat(actor, 2), np.repeat(target, 2))
+        pairs = (np.tile(actor, 2), np.tile(target, 2))
         kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side))
     stance = menu.of_kind("stance")
     pair = menu.dyad[stance]
@@ -491,7 +495,7 @@ class Baseline:
 class _Following:
     """The following values the scorers ask for, worked out in one :func:`following_value` call.
 
-    Each ask gives pulls on both directions of a kind's moves, ``(R, M, 2)`` each; :meth:`run`
+    Each ask gives pulls on both directions of a kind's moves, ``(R, 2, M)`` each; :meth:`run`
     works them out side by side (each element as it would be alone: the same bits) and hands
     ``then`` their values, in the same shapes.
     """
@@ -541,8 +545,8 @@ class Move:
 
     Attributes:
         cost: Change of the mover's costs by :data:`TERMS`, each direction (up, down),
-            ``(R, M, 2, 3)``.
-        partner: Change of what the partner bears of the dyad, ``(R, M, 2)``.
+            ``(R, 2, M, 3)``.
+        partner: Change of what the partner bears of the dyad, ``(R, 2, M)``.
     """
 
     cost: np.ndarray
@@ -559,24 +563,24 @@ def _side(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
 
 
 def _twice(array: np.ndarray) -> np.ndarray:
-    """Both directions of ``(R, M, 2)`` moves as ``(R, 2M)`` (each move's up, then its down)."""
+    """Both directions of ``(R, 2, M)`` moves as ``(R, 2M)`` (the moves up, then down)."""
     return array.reshape(array.shape[0], -1)
 
 
 def _dyad_move(out: Move, base: Baseline, dyads: _Dyads, **replaced: np.ndarray) -> None:
     """Escalation term of moves on their own dyad: the mover's share of the change.
 
-    Both directions at once: each covariate ``replaced`` is ``(R, E, 2)``, for the moves
+    Both directions at once: each covariate ``replaced`` is ``(R, 2, E)``, for the moves
     ``dyads.within``. It is asked of ``base.chains`` and lands in ``out`` when they run.
     """
     at, within = dyads.at, dyads.within
     mine, theirs = base.shares[:, at, dyads.side], base.shares[:, at, 1 - dyads.side]
 
     def settle(total: np.ndarray, severe: np.ndarray) -> None:
-        delta = total.reshape(total.shape[0], at.size, 2) - base.total[:, at, None]
+        delta = total.reshape(total.shape[0], 2, at.size) - base.total[:, None, at]
         escalation = out.cost[..., 0]  # a view: the moves ``within`` are written through it
-        escalation[:, within] += mine[..., None] * delta
-        out.partner[:, within] += theirs[..., None] * delta
+        escalation[:, :, within] += mine[:, None] * delta
+        out.partner[:, :, within] += theirs[:, None] * delta
 
     base.chains.ask(dyads.twice, settle, **{k: _twice(v) for k, v in replaced.items()})
 
@@ -590,7 +594,7 @@ def _coercion(world, state, view, part, values, change, out, base) -> None:
     """
     if part.dyads is not None:
         now = view.coercion[:, part.dyads.at]
-        _dyad_move(out, base, part.dyads, coercion=now[..., None] + change[:, part.dyads.within])
+        _dyad_move(out, base, part.dyads, coercion=now[:, None] + change[:, :, part.dyads.within])
     unit = _hostility_unit(world, view, part)
     base.followers.ask(part, _lose(out), _backlash(world, state, part, unit, change))
 
@@ -605,22 +609,22 @@ def _hostility_unit(world, view, part) -> np.ndarray:
 
 
 def _backlash(world, state, part, unit, hostility) -> np.ndarray:
-    """The pull (``(R, M, 2)``) of the target's balancing against added hostility.
+    """The pull (``(R, 2, M)``) of the target's balancing against added hostility.
 
     Its following value (:class:`_Following`) is what the mover loses. ``unit`` is
-    :func:`_hostility_unit` of the moves, ``hostility`` ``(R, M, 2)``.
+    :func:`_hostility_unit` of the moves, ``hostility`` ``(R, 2, M)``.
     """
-    added = unit[..., None] * hostility  # ΔT_ba
-    return -world.params.alignment.security_weight * added * state.alignment[:, part.actor, None]
+    added = unit[:, None] * hostility  # ΔT_ba
+    return -world.params.alignment.security_weight * added * state.alignment[:, None, part.actor]
 
 
 def _stance(world, state, view, part, values, change, out, base) -> None:
     """Press or back down in an incident: the step-up logit and the step-down chance."""
     p = world.params.decisions
     at = part.dyads.at
-    push_now, retreat_now = view.push[:, at, None], view.retreat[:, at, None]
-    backing_down = (values < 0).astype(float)[..., None]
-    new = values[..., None] + change
+    push_now, retreat_now = view.push[:, None, at], view.retreat[:, None, at]
+    backing_down = (values < 0).astype(float)[:, None]
+    new = values[:, None] + change
     push = push_now + p.stance_push * change
     retreat = retreat_now + p.stance_retreat * ((new < 0).astype(float) - backing_down)
     _dyad_move(out, base, part.dyads, push=push, retreat=retreat)
@@ -628,10 +632,10 @@ def _stance(world, state, view, part, values, change, out, base) -> None:
 
 def _channel(world, state, view, part, values, change, out, base) -> None:
     """Open or close a channel with a rival: deconfliction of the dyad."""
-    other = view.levers[:, LEVER_INDEX["channel"], part.target, part.actor, None]  # partner's
-    before = np.maximum(values[..., None], other)
-    now = view.channel[:, part.dyads.at, None]
-    after = np.maximum(values[..., None] + change, other)
+    other = view.levers[:, LEVER_INDEX["channel"], part.target, part.actor][:, None]  # partner's
+    before = np.maximum(values[:, None], other)
+    now = view.channel[:, None, part.dyads.at]
+    after = np.maximum(values[:, None] + change, other)
     channel = np.clip(now + after - before, 0.0, 1.0)
     _dyad_move(out, base, part.dyads, channel=channel)
 
@@ -640,8 +644,8 @@ def _economic(world, state, view, part, values, change, out, base) -> None:
     """Economic coercion: compliance and backlash (§3, §8), and the commercial peace (§5)."""
     a, b = part.actor, part.target
     p = world.params
-    trade = world.trade_share[..., b, a, None]
-    apart = (state.alignment[:, a] - state.alignment[:, b])[..., None]
+    trade = world.trade_share[..., b, a][..., None, :]
+    apart = (state.alignment[:, a] - state.alignment[:, b])[:, None]
     unit = _hostility_unit(world, view, part)
     compliance = p.alignment.compliance_weight * change * trade
     pull = compliance * apart
@@ -650,8 +654,8 @@ def _economic(world, state, view, part, values, change, out, base) -> None:
     base.followers.ask(part, _lose(out), pull, backlash)
     dyads = part.dyads
     if dyads is not None:
-        economic_now = view.terms.economic_dyad[:, world.incident_dyads[dyads.at], None]
-        economic = economic_now + change[:, dyads.within]
+        economic_now = view.terms.economic_dyad[:, None, world.incident_dyads[dyads.at]]
+        economic = economic_now + change[:, :, dyads.within]
         restraint = interdependence_restraint(world, _twice(economic), dyads.twice)
         _dyad_move(out, base, dyads, restraint=restraint.reshape(economic.shape))
 
@@ -663,8 +667,8 @@ def _inducing(unit_of):
         a, b = part.actor, part.target
         p = world.params.alignment
         before, after = unit_of(world, state, view, a, b, values, change)
-        pulled = np.tanh(before)[..., None]
-        apart = (state.alignment[:, a] - state.alignment[:, b])[..., None]
+        pulled = np.tanh(before)[:, None]
+        apart = (state.alignment[:, a] - state.alignment[:, b])[:, None]
         pull = p.inducement_weight * (np.tanh(after) - pulled)
         pull = pull * apart
         base.followers.ask(part, _lose(out), pull)
@@ -673,7 +677,7 @@ def _inducing(unit_of):
 
 
 def _aid_units(world, state, view, a, b, values, change):
-    """Aid intensity before, and after each change (``(R, M, 2)``).
+    """Aid intensity before, and after each change (``(R, 2, M)``).
 
     (:func:`~sim.core.dynamics.alignment.aid_intensity`.)
     """
@@ -682,13 +686,13 @@ def _aid_units(world, state, view, a, b, values, change):
     nuclear = levers[:, LEVER_INDEX["nuclear"], a, b]
     before = aid_intensity(world, aid, nuclear, state.transfers[:, a, b], state.milex[:, b])
     per = world.params.alignment.aid_unit * np.maximum(state.milex[:, b], 0.01)
-    return before, before[..., None] + change / per[..., None]
+    return before, before[:, None] + change / per[:, None]
 
 
 def _drill_units(world, state, view, a, b, values, change):
-    """Drill intensity before, and after each change (``(R, M, 2)``): ``x / u_E``."""
+    """Drill intensity before, and after each change (``(R, 2, M)``): ``x / u_E``."""
     unit = world.params.alignment.exercise_unit
-    return values / unit, (values[..., None] + change) / unit
+    return values / unit, (values[:, None] + change) / unit
 
 
 def _arms(world, state, view, part, values, change, out, base) -> None:
@@ -702,10 +706,10 @@ def _arms(world, state, view, part, values, change, out, base) -> None:
     h = view.horizon
     closed = 1.0 - (1.0 - DT * world.params.arms.fatigue) ** h
     regional = view.capability * world.regional
-    spent = (world.regional * state.milex)[:, a, None]
-    burden = np.maximum(values, EPS)[..., None]
-    total = regional.sum(axis=1, keepdims=True)[..., None]
-    threat = threat_sum(view)[:, a, None]
+    spent = (world.regional * state.milex)[:, None, a]
+    burden = np.maximum(values, EPS)[:, None]
+    total = regional.sum(axis=1, keepdims=True)[:, None]
+    threat = threat_sum(view)[:, None, a]
     weight = world.params.decisions.security_weight * h
     common = per_replicate(world.params.decisions.common_cost, state.replicates)
     added = spent * change / burden * closed
@@ -723,19 +727,19 @@ def _dispute_shares(strength, added, side, total, common, out):
 
     In each dispute a side bears ``φ + (1 − φ) 2 F_other / (F_own + F_other)`` of the
     costs; the mover's added capability ``added`` changes its own strength, and ``out`` (the
-    moves' escalation cost, ``(R, M, 2)``) gains ``(1 − φ)`` times the change of its share
+    moves' escalation cost, ``(R, 2, M)``) gains ``(1 − φ)`` times the change of its share
     times the dyad's expected cost ``total``, summed over the dyads (each side in turn, the
     dyads in NumPy's pairwise order: the bits of the array form it replaced).
 
     Args:
         strength: Each side's strength in each dyad, ``(R, S, 2)``.
-        added: The capability each move adds, each direction, ``(R, M, 2)``.
+        added: The capability each move adds, each direction, ``(R, 2, M)``.
         side: The mover's side of each dyad (0 or 1; -1 not a party), ``(M, S)``.
         total: Each dyad's expected cost, ``(R, S)``.
         common: ``φ`` per replicate, ``(R,)``.
-        out: The moves' escalation cost, ``(R, M, 2)``, added to in place.
+        out: The moves' escalation cost, ``(R, 2, M)``, added to in place.
     """
-    reps, moves = added.shape[0], added.shape[1]
+    reps, moves = added.shape[0], added.shape[2]
     dyads = side.shape[1]
     row = np.empty(dyads)
     was = np.empty(dyads)  # the share's term before the move, the same for both directions
@@ -756,9 +760,9 @@ def _dispute_shares(strength, added, side, total, common, out):
                         row[q] = 0.0
                         if side[m, q] == which:
                             own, other = strength[r, q, which], strength[r, q, 1 - which]
-                            after = 2.0 * other / maximum(own + added[r, m, d] + other, EPS)
+                            after = 2.0 * other / maximum(own + added[r, d, m] + other, EPS)
                             row[q] = (1.0 - common[r]) * (after - was[q]) * total[r, q]
-                    out[r, m, d] += row_sum(row)
+                    out[r, d, m] += row_sum(row)
 
 
 def _lean(world, state, view, part, values, change, out, base) -> None:
@@ -786,7 +790,7 @@ def _lean(world, state, view, part, values, change, out, base) -> None:
     pull = p.alignment.inertia * p.decisions.lean_shift * change
     moved = alignment_months(world, view, pull, lasting=True)
     squared = alignment_months(world, view, pull, lasting=True, squared=True)
-    terms = slope[..., None] * moved + curvature[..., None] * squared
+    terms = slope[:, None] * moved + curvature[:, None] * squared
     out.cost[..., 1] += p.decisions.security_weight * terms
 
 
@@ -859,7 +863,7 @@ def _add_escalation(out: Move, m: int, d: int, moved: np.ndarray):
     """A ``then`` for :func:`_whole`: the change lands on move ``m``, direction ``d``, if moved."""
 
     def land(delta: np.ndarray) -> None:
-        out.cost[:, m, d, 0] += np.where(moved, delta, 0.0)
+        out.cost[:, d, m, 0] += np.where(moved, delta, 0.0)
 
     return land
 
@@ -878,10 +882,10 @@ def _presence(world, state, view, part, values, change, out, base) -> None:
     decay = leading(world.decay, 2)
     for d in range(2):
         for m in range(part.idx.size):
-            if not (change[:, m, d] != 0).any():
+            if not (change[:, d, m] != 0).any():
                 continue
             a, h = part.actor[m], part.target[m]
-            level = np.clip(presence[:, a, h] + change[:, m, d], 0.0, 1.0)  # a's presence in h
+            level = np.clip(presence[:, a, h] + change[:, d, m], 0.0, 1.0)  # a's presence in h
             theatre[:, a] = _reach_of(presence, a, h, level, decay)
             new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
             theatre[:, a] = view.terms.theatre[:, a]
@@ -955,11 +959,11 @@ def _clarity(world, state, view, part, values, change, out, base) -> None:
     """
     for d in range(2):
         for m in range(part.idx.size):
-            moved = change[:, m, d] != 0
+            moved = change[:, d, m] != 0
             if not moved.any():
                 continue
             a, k = part.actor[m], part.target[m]
-            scale = (values[:, m] + change[:, m, d]) / np.maximum(values[:, m], EPS)
+            scale = (values[:, m] + change[:, d, m]) / np.maximum(values[:, m], EPS)
             credible, promised = view.ties.strength.copy(), view.ties.promise.copy()
             credible[:, k] *= scale
             promised[:, k] *= scale
