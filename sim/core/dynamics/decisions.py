@@ -322,12 +322,14 @@ class _Dyads:
 
     Attributes:
         within: Which of the kind's moves (all, or a mask of them).
+        moves: Their positions among the kind's moves, ``(E,)``.
         at: Their dyads' positions among the incident dyads, ``(E,)``.
         side: Whether the mover is the dyad's second country (0 first, 1 second), ``(E,)``.
         twice: ``at`` twice (the moves up, then down), ``(2E,)``.
     """
 
     within: slice | np.ndarray
+    moves: np.ndarray
     at: np.ndarray
     side: np.ndarray
     twice: np.ndarray
@@ -408,7 +410,8 @@ def _make_plan(world: World, menu: Menu) -> _Plan:
             within = paired if kind == "economic_coercion" and not paired.all() else slice(None)
             if paired.any() or kind != "economic_coercion":
                 at, sides = at[within], _side(world, menu, idx)[within]
-                dyads = _Dyads(within, at, sides, np.tile(at, 2))
+                moves = np.arange(idx.size)[within]
+                dyads = _Dyads(within, moves, at, sides, np.tile(at, 2))
         if kind == "arms":
             side = np.full((actor.size, s.size), -1, dtype=np.int64)
             side[world.dyad_i[s][None, :] == actor[:, None]] = 0
@@ -573,16 +576,31 @@ def _dyad_move(out: Move, base: Baseline, dyads: _Dyads, **replaced: np.ndarray)
     Both directions at once: each covariate ``replaced`` is ``(R, 2, E)``, for the moves
     ``dyads.within``. It is asked of ``base.chains`` and lands in ``out`` when they run.
     """
-    at, within = dyads.at, dyads.within
-    mine, theirs = base.shares[:, at, dyads.side], base.shares[:, at, 1 - dyads.side]
 
     def settle(total: np.ndarray, severe: np.ndarray) -> None:
-        delta = total.reshape(total.shape[0], 2, at.size) - base.total[:, None, at]
-        escalation = out.cost[..., 0]  # a view: the moves ``within`` are written through it
-        escalation[:, :, within] += mine[:, None] * delta
-        out.partner[:, :, within] += theirs[:, None] * delta
+        where = (dyads.at, dyads.side, dyads.moves)
+        _land(total, base.total, base.shares, *where, out.cost[..., 0], out.partner)
 
     base.chains.ask(dyads.twice, settle, **{k: _twice(v) for k, v in replaced.items()})
+
+
+@numba.njit(cache=True, nogil=True)
+def _land(total, before, shares, at, side, moves, cost, partner):
+    """:func:`_dyad_move`'s change: ``mine · Δ`` lands on the mover, ``theirs · Δ`` on its partner.
+
+    ``Δ = total − before`` of each dyad ``at`` (``total`` ``(R, 2E)``, both directions' chains
+    side by side; ``before`` the baseline's, ``(R, S)``), ``mine`` and ``theirs`` the shares
+    (``(R, S, 2)``) of the mover's ``side`` and the other; added to ``cost`` and ``partner``
+    (``(R, 2, M)``) at the moves ``moves``, as the array form did (the same bits).
+    """
+    count = at.size
+    for r in range(total.shape[0]):
+        for d in range(2):
+            for e in range(count):
+                q, m = at[e], moves[e]
+                delta = total[r, d * count + e] - before[r, q]
+                cost[r, d, m] += shares[r, q, side[e]] * delta
+                partner[r, d, m] += shares[r, q, 1 - side[e]] * delta
 
 
 def _coercion(world, state, view, part, values, change, out, base) -> None:
