@@ -300,8 +300,9 @@ class _Kind:
         target: Its partner (the alliance for ``clarity``; -1 for ``arms`` and ``lean``).
         pairs: The moves twice, up then down: actor and target, ``(2M,)`` each (the layout
             of both directions' moves flattened, ``(R, 2, M)`` read as ``(R, 2M)``).
-        dyads: The moves whose dyad is an incident dyad, as :func:`_dyad_move` reads them
-            (None for kinds without a dyad, or none of them incident).
+        dyads: The moves' incident dyads, as :func:`_dyad_move` reads them: every move's for
+            coercion, stances and channels, the moves' whose dyad is one for economic
+            coercion (None where none is, and for kinds without a dyad).
         side: The mover's side of each incident dyad (0 first, 1 second; -1 not a party),
             ``(M, S)`` (``arms`` only).
     """
