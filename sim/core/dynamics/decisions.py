@@ -37,6 +37,7 @@ kinds would import the rule's helpers and the rule the kinds, a cycle.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -53,7 +54,6 @@ from sim.core.dynamics.outlook import (
     Outlook,
     alignment_months,
     cover,
-    expected_costs,
     following_value,
     outlook,
     party_costs,
@@ -151,19 +151,12 @@ def decision_row(world: World, step: int) -> int:
 
 def current_values(world: World, state: State, menu: Menu, levers: np.ndarray) -> np.ndarray:
     """The value of every decision variable now, ``(R, V)``."""
-    r = state.replicates
-    values = np.zeros((r, menu.size))
-    lever = menu.lever >= 0
-    values[:, lever] = levers[:, menu.lever[lever], menu.actor[lever], menu.target[lever]]
-    for name, fill in (
-        ("arms", lambda idx: state.posture[:, menu.actor[idx]]),
-        ("lean", lambda idx: state.lean[:, menu.actor[idx]]),
-        ("clarity", lambda idx: state.clarity[:, menu.target[idx]]),
-        ("stance", lambda idx: state.stance[:, menu.actor[idx], menu.target[idx]]),
-    ):
-        idx = menu.of_kind(name)
-        if idx.size:
-            values[:, idx] = fill(idx)
+    plan = _plan(world, menu)
+    values = np.zeros((state.replicates, menu.size))
+    at, index = plan.levers
+    values[:, at] = levers[:, *index]
+    for name, at, index in plan.reads:  # each kind read from the state, in turn
+        values[:, at] = getattr(state, name)[:, *index]
     return values
 
 
@@ -173,15 +166,10 @@ def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np
     A lever's from its scripted value (the overlay), the burden posture's from 1, clarity's
     from the scenario's, lean's and stance's from 0.
     """
-    mode = np.full(menu.size, _HELD, dtype=np.int64)
-    mode[menu.lever >= 0] = _OVERLAY
-    mode[menu.kind == KIND_INDEX["arms"]] = _FROM_ONE
-    mode[menu.kind == KIND_INDEX["clarity"]] = _FROM_SCENARIO
-    mode[(menu.kind == KIND_INDEX["lean"]) | (menu.kind == KIND_INDEX["stance"])] = _FROM_ZERO
+    plan = _plan(world, menu)
     overlay = np.zeros((1, 1, 1, 1)) if state.overlay is None else state.overlay
     clarity0 = leading(np.asarray(world.clarity0, dtype=float), 1)
-    variables = (menu.lever, menu.actor, menu.target, mode)
-    return _departures(values, overlay, *variables, clarity0, menu.step)
+    return _departures(values, overlay, *plan.variables, plan.departure, clarity0, menu.step)
 
 
 #: How :func:`departures` reads each variable: the overlay, from 1, from the scenario's
@@ -231,44 +219,39 @@ def score_moves(
     r, v = values.shape
     if o is None:
         o = departures(world, state, menu, values)
+    plan = _plan(world, menu)
     # A stance is on offer only in an incident.
     offered = np.ones((r, v), dtype=np.bool_)
-    stance = menu.of_kind("stance")
-    if stance.size:
-        pair = menu.dyad[stance]
-        offered[:, stance] = state.level[:, world.dyad_i[pair], world.dyad_j[pair]] > 0
+    if plan.stance.size:
+        offered[:, plan.stance] = state.level[:, plan.stance_i, plan.stance_j] > 0
     change, available = _steps(values, o, menu.step, menu.low, menu.high, offered)
     cost = np.zeros((r, v, 2, len(TERMS)))
     partner_cost = np.zeros((r, v, 2))
     shares = view.cover.shares(world.params.decisions.common_cost)
-    bases = {
-        kind: Baseline.of(world, view, shares, months)
-        for kind, months in (("lasting", world.params.decisions.continuation), ("stance", None))
-    }
+    followers = _Following(world, view, state)
+    lasting = Baseline(world, view, shares, world.params.decisions.continuation, followers)
+    stance = Baseline(world, view, shares, None)
+    # The scorers see the directions on the second axis, (R, 2, M): the moves' long axis last.
+    ways = np.ascontiguousarray(change.transpose(0, 2, 1))
+    cost_ways, partner_ways = cost.transpose(0, 2, 1, 3), partner_cost.transpose(0, 2, 1)
     scored = []
-    for kind in KINDS:
-        idx = menu.of_kind(kind)
-        if idx.size == 0:
-            continue
-        scorer = _SCORERS[kind]
-        context = bases["stance" if kind == "stance" else "lasting"]
+    for part in plan.kinds:
+        block = part.block
         # A kind's moves side by side (evaluate orders them so): the scorer writes in place.
-        block = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == idx.size else idx
         if isinstance(block, slice):
-            outs = tuple(Move(cost[:, block, d], partner_cost[:, block, d]) for d in range(2))
+            out = Move(cost_ways[:, :, block], partner_ways[:, :, block])
         else:
-            outs = tuple(
-                Move(np.zeros((r, idx.size, len(TERMS))), np.zeros((r, idx.size))) for _ in range(2)
-            )
-            scored.append((idx, outs))
+            out = Move(np.zeros((r, 2, block.size, len(TERMS))), np.zeros((r, 2, block.size)))
+            scored.append((block, out))
         # Both directions in one call: what does not depend on the move is worked out once.
-        scorer(world, state, view, menu, idx, values[:, block], change[:, block], outs, context)
-    for base in bases.values():  # the escalation the scorers asked for, in one pass each
-        base.chains.run()
-    for idx, outs in scored:
-        for d, out in enumerate(outs):
-            cost[:, idx, d] = out.cost
-            partner_cost[:, idx, d] = out.partner
+        base = stance if part.kind == "stance" else lasting
+        scorer = _SCORERS[part.kind]
+        scorer(world, state, view, part, values[:, block], ways[:, :, block], out, base)
+    for base in (lasting, stance):  # the escalation the scorers asked for, in one pass each
+        base.run()
+    for idx, out in scored:
+        cost[:, idx] = out.cost.transpose(0, 2, 1, 3)
+        partner_cost[:, idx] = out.partner.transpose(0, 2, 1)
     return Scores(cost, change, available, partner_cost)
 
 
@@ -303,9 +286,167 @@ def _steps(values, o, step, low, high, offered):
     return change, available
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class _Kind:
+    """Where one kind's moves are on a menu, and what scoring them reads of the world.
+
+    Fixed by the menu and the world (:func:`_plan`), so a month does not look it up again.
+
+    Attributes:
+        kind: The kind (a key of :data:`KINDS`).
+        idx: Its variables' positions on the menu, ``(M,)``.
+        block: ``idx`` as a slice where the moves are side by side, else ``idx``.
+        actor: The mover of each, ``(M,)``.
+        target: Its partner (the alliance for ``clarity``; -1 for ``arms`` and ``lean``).
+        pairs: The moves twice, up then down: actor and target, ``(2M,)`` each (the layout
+            of both directions' moves flattened, ``(R, 2, M)`` read as ``(R, 2M)``).
+        dyads: The moves' incident dyads, as :func:`_dyad_move` reads them: every move's for
+            coercion, stances and channels, the moves' whose dyad is one for economic
+            coercion (None where none is, and for kinds without a dyad).
+        side: The mover's side of each incident dyad (0 first, 1 second; -1 not a party),
+            ``(M, S)`` (``arms`` only).
+    """
+
+    kind: str
+    idx: np.ndarray
+    block: slice | np.ndarray
+    actor: np.ndarray
+    target: np.ndarray
+    pairs: tuple[np.ndarray, np.ndarray]
+    dyads: _Dyads | None = None
+    side: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Dyads:
+    """The incident dyads of some moves of a kind (:func:`_dyad_move`).
+
+    Attributes:
+        within: Which of the kind's moves (all, or a mask of them).
+        moves: Their positions among the kind's moves, ``(E,)``.
+        at: Their dyads' positions among the incident dyads, ``(E,)``.
+        side: Whether the mover is the dyad's second country (0 first, 1 second), ``(E,)``.
+        twice: ``at`` twice (the moves up, then down), ``(2E,)``.
+    """
+
+    within: slice | np.ndarray
+    moves: np.ndarray
+    at: np.ndarray
+    side: np.ndarray
+    twice: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Plan:
+    """What :func:`score_moves` reads of a menu and its world, fixed by them.
+
+    Attributes:
+        kinds: Each kind with moves on the menu, in :data:`KINDS` order.
+        stance: The stances' positions on the menu, ``(T,)``.
+        stance_i: Their dyads' first countries, ``(T,)``.
+        stance_j: Their dyads' second countries, ``(T,)``.
+        variables: The menu's lever, actor and target, ``(V,)`` each.
+        levers: The variables that are levers, and their places in the lever tensor (lever,
+            actor, target), as :func:`current_values` reads them.
+        reads: The variables it reads from the state: the state's field, the variables, and
+            their places in it (after the replicate).
+        departure: How :func:`departures` reads each, ``(V,)``.
+    """
+
+    kinds: tuple[_Kind, ...]
+    stance: np.ndarray
+    stance_i: np.ndarray
+    stance_j: np.ndarray
+    variables: tuple[np.ndarray, np.ndarray, np.ndarray]
+    levers: tuple[np.ndarray, tuple[np.ndarray, ...]]
+    reads: tuple[tuple[str, np.ndarray, tuple[np.ndarray, ...]], ...]
+    departure: np.ndarray
+
+
+#: What each live world fixes for scoring (:func:`_memo`: each menu's :class:`_Plan`, the
+#: stances among the variables priced), keyed by the world's id and checked by a weak
+#: reference; an entry goes with its world.
+_PLANS: dict[int, tuple[weakref.ref, dict[tuple, object]]] = {}
+
+
+def _memo(world: World, key: tuple, make: Callable[[], object]):
+    """What ``make()`` gives for ``world`` and ``key``, made once while the world lives."""
+    entry = _PLANS.get(id(world))
+    if entry is None or entry[0]() is not world:
+        at = id(world)
+
+        def forget(ref: weakref.ref, at: int = at) -> None:
+            if _PLANS.get(at, (None,))[0] is ref:
+                del _PLANS[at]
+
+        entry = _PLANS[at] = (weakref.ref(world, forget), {})
+    known = entry[1]
+    if key not in known:
+        known[key] = make()
+    return known[key]
+
+
+def _plan(world: World, menu: Menu) -> _Plan:
+    """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu."""
+    fields = (menu.actor, menu.kind, menu.target, menu.lever, menu.dyad)
+    key = ("plan", *(array.tobytes() for array in fields))
+    return _memo(world, key, lambda: _make_plan(world, menu))
+
+
+def _make_plan(world: World, menu: Menu) -> _Plan:
+    """:func:`_plan` of a menu not seen before."""
+    kinds = []
+    s = world.incident_dyads
+    for kind in KINDS:
+        idx = menu.of_kind(kind)
+        if idx.size == 0:
+            continue
+        block = slice(idx[0], idx[-1] + 1) if idx[-1] - idx[0] + 1 == idx.size else idx
+        actor, target = menu.actor[idx], menu.target[idx]
+        dyads = side = None
+        if kind in ("coercion", "stance", "channel", "economic_coercion"):
+            at, paired = incident_positions(s, menu.dyad[idx])
+            # Economic coercion moves a dyad's chain only where it is an incident dyad; the
+            # others' dyads all are.
+            within = paired if kind == "economic_coercion" and not paired.all() else slice(None)
+            if paired.any() or kind != "economic_coercion":
+                at, sides = at[within], _side(world, menu, idx)[within]
+                moves = np.arange(idx.size)[within]
+                dyads = _Dyads(within, moves, at, sides, np.tile(at, 2))
+        if kind == "arms":
+            side = np.full((actor.size, s.size), -1, dtype=np.int64)
+            side[world.dyad_i[s][None, :] == actor[:, None]] = 0
+            side[world.dyad_j[s][None, :] == actor[:, None]] = 1
+        pairs = (np.tile(actor, 2), np.tile(target, 2))
+        kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side))
+    stance = menu.of_kind("stance")
+    pair = menu.dyad[stance]
+    lever = np.flatnonzero(menu.lever >= 0)
+    levers = (lever, (menu.lever[lever], menu.actor[lever], menu.target[lever]))
+    mode = np.full(menu.size, _HELD, dtype=np.int64)
+    mode[lever] = _OVERLAY
+    reads = []
+    for kind, name, by, away in (
+        ("arms", "posture", ("actor",), _FROM_ONE),
+        ("lean", "lean", ("actor",), _FROM_ZERO),
+        ("clarity", "clarity", ("target",), _FROM_SCENARIO),
+        ("stance", "stance", ("actor", "target"), _FROM_ZERO),
+    ):
+        idx = menu.of_kind(kind)
+        mode[idx] = away
+        if idx.size:
+            reads.append((name, idx, tuple(getattr(menu, field)[idx] for field in by)))
+    variables = (menu.lever, menu.actor, menu.target)
+    stance_pairs = (world.dyad_i[pair], world.dyad_j[pair])
+    return _Plan(tuple(kinds), stance, *stance_pairs, variables, levers, tuple(reads), mode)
+
+
 class Baseline:
     """The month's escalation outlook that every move of one horizon is scored against.
+
+    It is the first ask of its :attr:`chains`, so that it runs with the moves' chains in one
+    pass (:meth:`run`); its fields are known once that has run, and what reads them from
+    outside a chain waits in :attr:`later`.
 
     Attributes:
         total: Expected rung-costs of every incident dyad over the look-ahead, ``(R, S)``.
@@ -316,22 +457,90 @@ class Baseline:
         chains: The scorers' asks for changed chains, run together once all have asked.
         bears: What each state bears now (:func:`party_costs`), ``(R, N)``; only lasting
             postures (deployments, pledges) are weighed by it, so None for a stance.
+        later: What reads the baseline once it is known, in turn, after the chains.
+        followers: The scorers' asks for following values, run with the chains (the lasting
+            postures' baseline only; None for a stance).
     """
 
-    total: np.ndarray
-    severe: np.ndarray
-    shares: np.ndarray
-    lasting: float | None
-    chains: Chains
-    bears: np.ndarray | None
-
-    @classmethod
-    def of(cls, world: World, view: Outlook, shares: np.ndarray, lasting: float | None):
+    def __init__(
+        self,
+        world: World,
+        view: Outlook,
+        shares: np.ndarray,
+        lasting: float | None,
+        followers: _Following | None = None,
+    ) -> None:
         """The baseline of the month for moves weighed over ``lasting`` (None: a stance)."""
-        everywhere = np.arange(world.incident_dyads.size)
-        total, severe = expected_costs(world, view, everywhere, lasting=lasting)
-        bears = None if lasting is None else party_costs(world, view, view.cover, total, severe)
-        return cls(total, severe, shares, lasting, Chains(world, view, lasting), bears)
+        self.shares, self.lasting, self.followers = shares, lasting, followers
+        self.chains = Chains(world, view, lasting)
+        self.total: np.ndarray | None = None
+        self.severe: np.ndarray | None = None
+        self.bears: np.ndarray | None = None
+        self.later: list[Callable[[], None]] = []
+
+        def settle(total: np.ndarray, severe: np.ndarray) -> None:
+            self.total, self.severe = np.ascontiguousarray(total), np.ascontiguousarray(severe)
+            if lasting is not None:
+                self.bears = party_costs(world, view, view.cover, self.total, self.severe)
+
+        self.chains.ask(np.arange(world.incident_dyads.size), settle)
+
+    def run(self) -> None:
+        """Run the chains (the baseline's first), the followers, then :attr:`later`."""
+        if len(self.chains.asks) > 1 or self.later:
+            self.chains.run()
+        if self.followers is not None:
+            self.followers.run()
+        for then in self.later:
+            then()
+        self.later.clear()
+
+
+class _Following:
+    """The following values the scorers ask for, worked out in one :func:`following_value` call.
+
+    Each ask gives pulls on both directions of a kind's moves, ``(R, 2, M)`` each; :meth:`run`
+    works them out side by side (each element as it would be alone: the same bits) and hands
+    ``then`` their values, in the same shapes.
+    """
+
+    def __init__(self, world: World, view: Outlook, state: State) -> None:
+        """No asks yet, for the month of ``view``."""
+        self.world, self.view, self.state = world, view, state
+        self.asks: list[tuple[_Kind, tuple[np.ndarray, ...], Callable[..., None]]] = []
+
+    def ask(self, part: _Kind, then: Callable[..., None], *pulls: np.ndarray) -> None:
+        """Ask for the value of ``pulls`` on the moves ``part``; ``then(*values)`` receives it."""
+        self.asks.append((part, pulls, then))
+
+    def run(self) -> None:
+        """Work out every ask in one call and hand each its values."""
+        if not self.asks:
+            return
+        each = [(part, pull) for part, pulls, _ in self.asks for pull in pulls]
+        actors = np.concatenate([part.pairs[0] for part, _ in each])
+        targets = np.concatenate([part.pairs[1] for part, _ in each])
+        pull = np.concatenate([_twice(pull) for _, pull in each], axis=1)
+        value = following_value(self.world, self.view, self.state, actors, targets, pull)
+        start = 0
+        for _, pulls, then in self.asks:
+            values = []
+            for pull in pulls:
+                values.append(value[:, start : start + pull[0].size].reshape(pull.shape))
+                start += pull[0].size
+            then(*values)
+        self.asks.clear()
+
+
+def _lose(out: Move) -> Callable[..., None]:
+    """A ``then`` for :class:`_Following`: the values' sum comes off the moves' following."""
+
+    def then(value: np.ndarray, *more: np.ndarray) -> None:
+        for other in more:
+            value = value + other
+        out.cost[..., 2] -= value
+
+    return then
 
 
 @dataclass(frozen=True)
@@ -339,8 +548,9 @@ class Move:
     """What a batch of moves of one kind changes (filled by the kind's scorer).
 
     Attributes:
-        cost: Change of the mover's costs by :data:`TERMS`, ``(R, M, 3)``.
-        partner: Change of what the partner bears of the dyad, ``(R, M)``.
+        cost: Change of the mover's costs by :data:`TERMS`, each direction (up, down),
+            ``(R, 2, M, 3)``.
+        partner: Change of what the partner bears of the dyad, ``(R, 2, M)``.
     """
 
     cost: np.ndarray
@@ -356,131 +566,137 @@ def _side(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
     return (world.dyad_j[menu.dyad[idx]] == menu.actor[idx]).astype(int)
 
 
-def _positions(world: World, menu: Menu, idx: np.ndarray) -> np.ndarray:
-    """Positions among the incident dyads of the dyads of variables ``idx`` (all incident)."""
-    return incident_positions(world.incident_dyads, menu.dyad[idx])[0]
+def _twice(array: np.ndarray) -> np.ndarray:
+    """Both directions of ``(R, 2, M)`` moves as ``(R, 2M)`` (the moves up, then down)."""
+    return array.reshape(array.shape[0], -1)
 
 
-def _dyad_move(world, view, menu, idx, out, base, within=slice(None), **replaced) -> None:
+def _dyad_move(out: Move, base: Baseline, dyads: _Dyads, **replaced: np.ndarray) -> None:
     """Escalation term of moves on their own dyad: the mover's share of the change.
 
-    It is asked of ``base.chains`` and lands in ``out`` (its moves ``within``) when they run.
+    Both directions at once: each covariate ``replaced`` is ``(R, 2, E)``, for the moves
+    ``dyads.within``. It is asked of ``base.chains`` and lands in ``out`` when they run.
     """
-    at = _positions(world, menu, idx)
-    side = _side(world, menu, idx)
-    mine, theirs = base.shares[:, at, side], base.shares[:, at, 1 - side]
-    before = base.total[:, at]
 
     def settle(total: np.ndarray, severe: np.ndarray) -> None:
-        delta = total - before
-        out.cost[:, within, 0] += mine * delta
-        out.partner[:, within] += theirs * delta
+        where = (dyads.at, dyads.side, dyads.moves)
+        _land(total, base.total, base.shares, *where, out.cost[..., 0], out.partner)
 
-    base.chains.ask(at, settle, **replaced)
+    base.chains.ask(dyads.twice, settle, **{k: _twice(v) for k, v in replaced.items()})
 
 
-def _coercion(world, state, view, menu, idx, values, change, outs, base) -> None:
+@numba.njit(cache=True, nogil=True)
+def _land(total, before, shares, at, side, moves, cost, partner):
+    """:func:`_dyad_move`'s change: ``mine · Δ`` lands on the mover, ``theirs · Δ`` on its partner.
+
+    ``Δ = total − before`` of each dyad ``at`` (``total`` ``(R, 2E)``, both directions' chains
+    side by side; ``before`` the baseline's, ``(R, S)``), ``mine`` and ``theirs`` the shares
+    (``(R, S, 2)``) of the mover's ``side`` and the other; added to ``cost`` and ``partner``
+    (``(R, 2, M)``) at the moves ``moves``, as the array form did (the same bits).
+    """
+    count = at.size
+    for r in range(total.shape[0]):
+        for d in range(2):
+            for e in range(count):
+                q, m = at[e], moves[e]
+                delta = total[r, d * count + e] - before[r, q]
+                cost[r, d, m] += shares[r, q, side[e]] * delta
+                partner[r, d, m] += shares[r, q, 1 - side[e]] * delta
+
+
+def _coercion(world, state, view, part, values, change, out, base) -> None:
     """Gray-zone coercion: the dyad's escalation, and the target's backlash against the mover.
 
     Coercion raises the incident hazard, the odds of a step up and the persistence of
     standoffs (§5); it is also a hostile act that pushes the target away from the mover
     (§2–§3), which a state with followers to lose counts against it.
     """
-    dyads = _positions(world, menu, idx)
-    now = view.coercion[:, dyads]
-    unit = _hostility_unit(world, view, menu, idx)
-    for d, out in enumerate(outs):
-        _dyad_move(world, view, menu, idx, out, base, coercion=now + change[..., d])
-        out.cost[..., 2] -= _backlash(world, state, view, menu, idx, unit, change[..., d])
+    if part.dyads is not None:
+        now = view.coercion[:, part.dyads.at]
+        _dyad_move(out, base, part.dyads, coercion=now[:, None] + change[:, :, part.dyads.within])
+    unit = _hostility_unit(world, view, part)
+    base.followers.ask(part, _lose(out), _backlash(world, state, part, unit, change))
 
 
-def _hostility_unit(world, view, menu, idx) -> np.ndarray:
+def _hostility_unit(world, view, part) -> np.ndarray:
     """``s_a · exposure_ba``: the threat the target feels per unit of the mover's hostility."""
-    a, b = menu.actor[idx], menu.target[idx]
+    a, b = part.actor, part.target
     exposure = world.proximity[..., b, a] * (
         1.0 - world.params.threat.ally_discount * view.ties.credible[:, b, a]
     )
     return view.share[:, a] * exposure
 
 
-def _backlash(world, state, view, menu, idx, unit, hostility) -> np.ndarray:
-    """Following value (``(R, M)``) of the target's balancing against added hostility.
+def _backlash(world, state, part, unit, hostility) -> np.ndarray:
+    """The pull (``(R, 2, M)``) of the target's balancing against added hostility.
 
-    ``unit`` is :func:`_hostility_unit` of the moves.
+    Its following value (:class:`_Following`) is what the mover loses. ``unit`` is
+    :func:`_hostility_unit` of the moves, ``hostility`` ``(R, 2, M)``.
     """
-    a, b = menu.actor[idx], menu.target[idx]
-    added = unit * hostility  # ΔT_ba
-    pull = -world.params.alignment.security_weight * added * state.alignment[:, a]
-    return following_value(world, view, state, a, b, pull)
+    added = unit[:, None] * hostility  # ΔT_ba
+    return -world.params.alignment.security_weight * added * state.alignment[:, None, part.actor]
 
 
-def _stance(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _stance(world, state, view, part, values, change, out, base) -> None:
     """Press or back down in an incident: the step-up logit and the step-down chance."""
     p = world.params.decisions
-    dyads = _positions(world, menu, idx)
-    push_now, retreat_now = view.push[:, dyads], view.retreat[:, dyads]
-    backing_down = (values < 0).astype(float)
-    for d, out in enumerate(outs):
-        new = values + change[..., d]
-        push = push_now + p.stance_push * change[..., d]
-        retreat = retreat_now + p.stance_retreat * ((new < 0).astype(float) - backing_down)
-        _dyad_move(world, view, menu, idx, out, base, push=push, retreat=retreat)
+    at = part.dyads.at
+    push_now, retreat_now = view.push[:, None, at], view.retreat[:, None, at]
+    backing_down = (values < 0).astype(float)[:, None]
+    new = values[:, None] + change
+    push = push_now + p.stance_push * change
+    retreat = retreat_now + p.stance_retreat * ((new < 0).astype(float) - backing_down)
+    _dyad_move(out, base, part.dyads, push=push, retreat=retreat)
 
 
-def _channel(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _channel(world, state, view, part, values, change, out, base) -> None:
     """Open or close a channel with a rival: deconfliction of the dyad."""
-    a, b, dyads = menu.actor[idx], menu.target[idx], _positions(world, menu, idx)
-    other = view.levers[:, LEVER_INDEX["channel"], b, a]  # the partner's own side of it
-    before = np.maximum(values, other)
-    now = view.channel[:, dyads]
-    for d, out in enumerate(outs):
-        after = np.maximum(values + change[..., d], other)
-        channel = np.clip(now + after - before, 0.0, 1.0)
-        _dyad_move(world, view, menu, idx, out, base, channel=channel)
+    other = view.levers[:, LEVER_INDEX["channel"], part.target, part.actor][:, None]  # partner's
+    before = np.maximum(values[:, None], other)
+    now = view.channel[:, None, part.dyads.at]
+    after = np.maximum(values[:, None] + change, other)
+    channel = np.clip(now + after - before, 0.0, 1.0)
+    _dyad_move(out, base, part.dyads, channel=channel)
 
 
-def _economic(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _economic(world, state, view, part, values, change, out, base) -> None:
     """Economic coercion: compliance and backlash (§3, §8), and the commercial peace (§5)."""
-    a, b = menu.actor[idx], menu.target[idx]
+    a, b = part.actor, part.target
     p = world.params
-    trade = world.trade_share[..., b, a]
-    apart = state.alignment[:, a] - state.alignment[:, b]
-    unit = _hostility_unit(world, view, menu, idx)
-    at, paired = incident_positions(world.incident_dyads, menu.dyad[idx])
-    sub = idx[paired]
-    economic_now = view.terms.economic_dyad[:, menu.dyad[sub]]
-    for d, out in enumerate(outs):
-        compliance = p.alignment.compliance_weight * change[..., d] * trade
-        pull = compliance * apart
-        value = following_value(world, view, state, a, b, pull)
-        hostility = p.economy.coercion_hostility * change[..., d]
-        value += _backlash(world, state, view, menu, idx, unit, hostility)
-        out.cost[..., 2] -= value
-        if paired.any():
-            economic = economic_now + change[..., d][:, paired]
-            restraint = interdependence_restraint(world, economic, at[paired])
-            _dyad_move(world, view, menu, sub, out, base, within=paired, restraint=restraint)
+    trade = world.trade_share[..., b, a][..., None, :]
+    apart = (state.alignment[:, a] - state.alignment[:, b])[:, None]
+    unit = _hostility_unit(world, view, part)
+    compliance = p.alignment.compliance_weight * change * trade
+    pull = compliance * apart
+    hostility = p.economy.coercion_hostility * change
+    backlash = _backlash(world, state, part, unit, hostility)
+    base.followers.ask(part, _lose(out), pull, backlash)
+    dyads = part.dyads
+    if dyads is not None:
+        economic_now = view.terms.economic_dyad[:, None, world.incident_dyads[dyads.at]]
+        economic = economic_now + change[:, :, dyads.within]
+        restraint = interdependence_restraint(world, _twice(economic), dyads.twice)
+        _dyad_move(out, base, dyads, restraint=restraint.reshape(economic.shape))
 
 
 def _inducing(unit_of):
     """A scorer for a lever that pulls its partner towards its actor (§3 inducements)."""
 
-    def score(world, state, view, menu, idx, values, change, outs, base) -> None:
-        a, b = menu.actor[idx], menu.target[idx]
+    def score(world, state, view, part, values, change, out, base) -> None:
+        a, b = part.actor, part.target
         p = world.params.alignment
-        before, after = unit_of(world, state, view, a, b, values)
-        pulled = np.tanh(before)
-        apart = state.alignment[:, a] - state.alignment[:, b]
-        for d, out in enumerate(outs):
-            pull = p.inducement_weight * (np.tanh(after(change[..., d])) - pulled)
-            pull = pull * apart
-            out.cost[..., 2] -= following_value(world, view, state, a, b, pull)
+        before, after = unit_of(world, state, view, a, b, values, change)
+        pulled = np.tanh(before)[:, None]
+        apart = (state.alignment[:, a] - state.alignment[:, b])[:, None]
+        pull = p.inducement_weight * (np.tanh(after) - pulled)
+        pull = pull * apart
+        base.followers.ask(part, _lose(out), pull)
 
     return score
 
 
-def _aid_units(world, state, view, a, b, values):
-    """Aid intensity before, and after a change (a function of it).
+def _aid_units(world, state, view, a, b, values, change):
+    """Aid intensity before, and after each change (``(R, 2, M)``).
 
     (:func:`~sim.core.dynamics.alignment.aid_intensity`.)
     """
@@ -489,41 +705,39 @@ def _aid_units(world, state, view, a, b, values):
     nuclear = levers[:, LEVER_INDEX["nuclear"], a, b]
     before = aid_intensity(world, aid, nuclear, state.transfers[:, a, b], state.milex[:, b])
     per = world.params.alignment.aid_unit * np.maximum(state.milex[:, b], 0.01)
-    return before, lambda change: before + change / per
+    return before, before[:, None] + change / per[:, None]
 
 
-def _drill_units(world, state, view, a, b, values):
-    """Drill intensity before, and after a change (a function of it): ``x / u_E``."""
+def _drill_units(world, state, view, a, b, values, change):
+    """Drill intensity before, and after each change (``(R, 2, M)``): ``x / u_E``."""
     unit = world.params.alignment.exercise_unit
-    return values / unit, lambda change: (values + change) / unit
+    return values / unit, (values[:, None] + change) / unit
 
 
-def _arms(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _arms(world, state, view, part, values, change, out, base) -> None:
     """Raise or cut the budget: security against the summed threat, and shares in disputes.
 
     Over the look-ahead the burden closes ``1 − (1 − a/12)^H`` of the gap to the new target
     (§1); the added theatre capability dilutes every other state's share of the region's power
     (§2) and strengthens the state's side in each of its disputes (:class:`Cover`).
     """
-    a = menu.actor[idx]
+    a = part.actor
     h = view.horizon
     closed = 1.0 - (1.0 - DT * world.params.arms.fatigue) ** h
     regional = view.capability * world.regional
-    spent = (world.regional * state.milex)[:, a]
-    burden = np.maximum(values, EPS)
-    total = regional.sum(axis=1, keepdims=True)
-    threat = threat_sum(view)[:, a]
+    spent = (world.regional * state.milex)[:, None, a]
+    burden = np.maximum(values, EPS)[:, None]
+    total = regional.sum(axis=1, keepdims=True)[:, None]
+    threat = threat_sum(view)[:, None, a]
     weight = world.params.decisions.security_weight * h
-    s = world.incident_dyads
-    side = np.full((a.size, s.size), -1, dtype=np.int64)  # the mover's side of each dyad
-    side[world.dyad_i[s][None, :] == a[:, None]] = 0
-    side[world.dyad_j[s][None, :] == a[:, None]] = 1
     common = per_replicate(world.params.decisions.common_cost, state.replicates)
-    for d, out in enumerate(outs):
-        added = spent * change[..., d] / burden * closed
-        security = threat * (total / (total + added) - 1.0)
-        out.cost[..., 1] += weight * security
-        _dispute_shares(view.cover.strength, added, side, base.total, common, out.cost[..., 0])
+    added = spent * change / burden * closed
+    security = threat * (total / (total + added) - 1.0)
+    out.cost[..., 1] += weight * security
+    strength = view.cover.strength
+    base.later.append(
+        lambda: _dispute_shares(strength, added, part.side, base.total, common, out.cost[..., 0])
+    )
 
 
 @numba.njit(cache=True, nogil=True)
@@ -532,21 +746,22 @@ def _dispute_shares(strength, added, side, total, common, out):
 
     In each dispute a side bears ``φ + (1 − φ) 2 F_other / (F_own + F_other)`` of the
     costs; the mover's added capability ``added`` changes its own strength, and ``out`` (the
-    moves' escalation cost, ``(R, M)``) gains ``(1 − φ)`` times the change of its share times
-    the dyad's expected cost ``total``, summed over the dyads (each side in turn, the dyads in
-    NumPy's pairwise order: the bits of the array form it replaced).
+    moves' escalation cost, ``(R, 2, M)``) gains ``(1 − φ)`` times the change of its share
+    times the dyad's expected cost ``total``, summed over the dyads (each side in turn, the
+    dyads in NumPy's pairwise order: the bits of the array form it replaced).
 
     Args:
         strength: Each side's strength in each dyad, ``(R, S, 2)``.
-        added: The capability each move adds, ``(R, M)``.
+        added: The capability each move adds, each direction, ``(R, 2, M)``.
         side: The mover's side of each dyad (0 or 1; -1 not a party), ``(M, S)``.
         total: Each dyad's expected cost, ``(R, S)``.
         common: ``φ`` per replicate, ``(R,)``.
-        out: The moves' escalation cost, ``(R, M)``, added to in place.
+        out: The moves' escalation cost, ``(R, 2, M)``, added to in place.
     """
-    reps, moves = added.shape
+    reps, moves = added.shape[0], added.shape[2]
     dyads = side.shape[1]
     row = np.empty(dyads)
+    was = np.empty(dyads)  # the share's term before the move, the same for both directions
     for which in range(2):
         for m in range(moves):
             party = False
@@ -556,16 +771,20 @@ def _dispute_shares(strength, added, side, total, common, out):
                 continue
             for r in range(reps):
                 for q in range(dyads):
-                    row[q] = 0.0
                     if side[m, q] == which:
                         own, other = strength[r, q, which], strength[r, q, 1 - which]
-                        before = 2.0 * other / maximum(own + other, EPS)
-                        after = 2.0 * other / maximum(own + added[r, m] + other, EPS)
-                        row[q] = (1.0 - common[r]) * (after - before) * total[r, q]
-                out[r, m] += row_sum(row)
+                        was[q] = 2.0 * other / maximum(own + other, EPS)
+                for d in range(2):
+                    for q in range(dyads):
+                        row[q] = 0.0
+                        if side[m, q] == which:
+                            own, other = strength[r, q, which], strength[r, q, 1 - which]
+                            after = 2.0 * other / maximum(own + added[r, d, m] + other, EPS)
+                            row[q] = (1.0 - common[r]) * (after - was[q]) * total[r, q]
+                    out[r, d, m] += row_sum(row)
 
 
-def _lean(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _lean(world, state, view, part, values, change, out, base) -> None:
     """Lean towards a pole: the summed threat through ideological distance (§2).
 
     A step moves the point the state's domestic preferences hold it to by ``s_ℓ``
@@ -584,14 +803,14 @@ def _lean(world, state, view, menu, idx, values, change, outs, base) -> None:
         leading(world.proximity, 2),
         view.ties.credible,
         state.alignment,
-        menu.actor[idx],
+        part.actor,
         per_replicate(p.threat.ally_discount, r),
     )
-    for d, out in enumerate(outs):
-        pull = p.alignment.inertia * p.decisions.lean_shift * change[..., d]
-        moved = alignment_months(world, view, pull, lasting=True)
-        squared = alignment_months(world, view, pull, lasting=True, squared=True)
-        out.cost[..., 1] += p.decisions.security_weight * (slope * moved + curvature * squared)
+    pull = p.alignment.inertia * p.decisions.lean_shift * change
+    moved = alignment_months(world, view, pull, lasting=True)
+    squared = alignment_months(world, view, pull, lasting=True, squared=True)
+    terms = slope[:, None] * moved + curvature[:, None] * squared
+    out.cost[..., 1] += p.decisions.security_weight * terms
 
 
 @numba.njit(cache=True, nogil=True)
@@ -659,16 +878,16 @@ def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
     base.chains.ask(changed, settle, **{k: v[:, changed] for k, v in replaced.items()})
 
 
-def _add_escalation(out: Move, m: int, moved: np.ndarray):
-    """A ``then`` for :func:`_whole`: the change lands on move ``m`` where it ``moved``."""
+def _add_escalation(out: Move, m: int, d: int, moved: np.ndarray):
+    """A ``then`` for :func:`_whole`: the change lands on move ``m``, direction ``d``, if moved."""
 
     def land(delta: np.ndarray) -> None:
-        out.cost[:, m, 0] += np.where(moved, delta, 0.0)
+        out.cost[:, d, m, 0] += np.where(moved, delta, 0.0)
 
     return land
 
 
-def _presence(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _presence(world, state, view, part, values, change, out, base) -> None:
     """Deploy or withdraw forces in a host: theatre reach (deterrence, strength) and friction.
 
     Only the mover's row of the reach (``theatre_reach``) and the friction of the dyads across
@@ -680,12 +899,12 @@ def _presence(world, state, view, menu, idx, values, change, outs, base) -> None
     opposed = world.dispute > 0
     theatre = view.terms.theatre.copy()  # each move's reach in turn (cover keeps none of it)
     decay = leading(world.decay, 2)
-    for d, out in enumerate(outs):
-        for m, v in enumerate(idx):
-            if not (change[:, m, d] != 0).any():
+    for d in range(2):
+        for m in range(part.idx.size):
+            if not (change[:, d, m] != 0).any():
                 continue
-            a, h = menu.actor[v], menu.target[v]
-            level = np.clip(presence[:, a, h] + change[:, m, d], 0.0, 1.0)  # a's presence in h
+            a, h = part.actor[m], part.target[m]
+            level = np.clip(presence[:, a, h] + change[:, d, m], 0.0, 1.0)  # a's presence in h
             theatre[:, a] = _reach_of(presence, a, h, level, decay)
             new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
             theatre[:, a] = view.terms.theatre[:, a]
@@ -695,7 +914,7 @@ def _presence(world, state, view, menu, idx, values, change, outs, base) -> None
             friction = view.presence.copy()
             if touched.any():
                 friction[:, touched] = _friction_at(world, presence, a, h, level, touched)
-            land = _add_escalation(out, m, step != 0)
+            land = _add_escalation(out, m, d, step != 0)
             _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
@@ -751,24 +970,24 @@ def _friction(presence, a, h, level, i, j, opposed):
     return out
 
 
-def _clarity(world, state, view, menu, idx, values, change, outs, base) -> None:
+def _clarity(world, state, view, part, values, change, out, base) -> None:
     """Clarify or obscure a pledge: its protégés' deterrence and emboldening, and entrapment.
 
     A pledge's strength grows with its clarity (§4): the hub takes on more of its protégés'
     crisis and war costs as it deters more.
     """
-    for d, out in enumerate(outs):
-        for m, v in enumerate(idx):
-            moved = change[:, m, d] != 0
+    for d in range(2):
+        for m in range(part.idx.size):
+            moved = change[:, d, m] != 0
             if not moved.any():
                 continue
-            a, k = menu.actor[v], menu.target[v]
-            scale = (values[:, m] + change[:, m, d]) / np.maximum(values[:, m], EPS)
+            a, k = part.actor[m], part.target[m]
+            scale = (values[:, m] + change[:, d, m]) / np.maximum(values[:, m], EPS)
             credible, promised = view.ties.strength.copy(), view.ties.promise.copy()
             credible[:, k] *= scale
             promised[:, k] *= scale
             new_cover = _recover(world, view, credible, promised, view.terms.theatre)
-            _whole(world, view, new_cover, base, a, _add_escalation(out, m, moved))
+            _whole(world, view, new_cover, base, a, _add_escalation(out, m, d, moved))
 
 
 _SCORERS = {
@@ -809,7 +1028,10 @@ def utilities(
     Returns:
         ``(R, len(idx), 2)``; ``-inf`` where a move is not available or not attended to.
     """
-    menu = world.menu.take(idx)
+    key = ("utilities", idx.dtype.str, idx.tobytes())
+    menu, attended = _memo(
+        world, key, lambda: (world.menu.take(idx), leading(world.decision_attended[..., idx], 1))
+    )
     p = world.params.decisions
     if o is None:
         o = departures(world, state, menu, values)
@@ -821,7 +1043,7 @@ def utilities(
         scores.cost,
         scores.change,
         scores.available,
-        leading(world.decision_attended[..., idx], 1),
+        attended,
         value,
         np.ascontiguousarray(own),
         o,
@@ -863,17 +1085,48 @@ def prices_now(world: World, state: State, idx: np.ndarray) -> np.ndarray:
     where there is none).
     """
     row = decision_row(world, state.step)
-    r = state.replicates
-    price = np.array(np.broadcast_to(world.decision_price[..., row, idx, :], (r, idx.size, 2)))
+    key = ("prices", idx.dtype.str, idx.tobytes())
+    stance, pair_i, pair_j = _memo(world, key, lambda: _stance_pairs(world, idx))
+    return _prices(
+        state.replicates,
+        leading(world.decision_price[..., row, :, :], 2),
+        leading(world.stance_price[..., row, :, :, :], 3),
+        idx,
+        stance,
+        pair_i,
+        pair_j,
+        state.level,
+    )
+
+
+def _stance_pairs(world: World, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stances among variables ``idx`` (positions in ``idx``), and their dyads' countries."""
     stance = np.flatnonzero(world.menu.kind[idx] == KIND_INDEX["stance"])
-    if stance.size:
-        pair = world.menu.dyad[idx[stance]]
-        rung = state.level[:, world.dyad_i[pair], world.dyad_j[pair]].astype(np.int64)
-        by_rung = world.stance_price[..., row, idx[stance], :, :]
-        by_rung = np.broadcast_to(by_rung, (r, *by_rung.shape[-3:]))
-        at = np.take_along_axis(by_rung, rung[..., None, None], axis=2)[:, :, 0]
-        price[:, stance] = np.where((rung > 0)[..., None], at, price[:, stance])
-    return price
+    pair = world.menu.dyad[idx[stance]]
+    return stance, world.dyad_i[pair], world.dyad_j[pair]
+
+
+@numba.njit(cache=True, nogil=True)
+def _prices(reps, price, by_rung, idx, stance, pair_i, pair_j, level):
+    """:func:`prices_now`, ``(R, len(idx), 2)``: the row's prices, a stance's at its rung.
+
+    ``price`` is the row of ``World.decision_price`` and ``by_rung`` of ``stance_price``, each
+    with a replicate axis (1, or R stacked); ``stance`` the stances' positions in ``idx``.
+    """
+    out = np.empty((reps, idx.size, 2))
+    for r in range(reps):
+        row = price[r if price.shape[0] > 1 else 0]
+        rungs = by_rung[r if by_rung.shape[0] > 1 else 0]
+        for m in range(idx.size):
+            out[r, m, 0] = row[idx[m], 0]
+            out[r, m, 1] = row[idx[m], 1]
+        for t in range(stance.size):
+            rung = level[r, pair_i[t], pair_j[t]]
+            if rung > 0:
+                m = stance[t]
+                out[r, m, 0] = rungs[idx[m], rung, 0]
+                out[r, m, 1] = rungs[idx[m], rung, 1]
+    return out
 
 
 def revealed_value(
@@ -941,10 +1194,27 @@ def lever_stakes(
     row = decision_row(world, state.step)
     if price is None:
         price = prices_now(world, state, idx)
-    price = np.abs(price).max(axis=2)
-    stake = price * menu.step[idx]
-    weightiest = world.decision_scale[..., row, :][..., menu.actor[idx]]
-    return np.maximum(stake, world.params.decisions.attention * weightiest)
+    weightiest = leading(world.decision_scale[..., row, :], 1)
+    attention = per_replicate(world.params.decisions.attention, state.replicates)
+    return _stakes(price, menu.step, menu.actor, idx, weightiest, attention)
+
+
+@numba.njit(cache=True, nogil=True)
+def _stakes(price, step, actor, idx, weightiest, attention):
+    """:func:`lever_stakes`, ``(R, len(idx))``: ``max(max(|β_+|, |β_−|) δ, attention · Z)``.
+
+    ``weightiest`` is ``Z`` of each state, ``(1, N)`` or ``(R, N)`` stacked; the arithmetic of
+    the array form it replaced (the same bits).
+    """
+    reps = price.shape[0]
+    out = np.empty((reps, idx.size))
+    for r in range(reps):
+        scale = weightiest[r if weightiest.shape[0] > 1 else 0]
+        for m in range(idx.size):
+            v = idx[m]
+            first = maximum(abs(price[r, m, 0]), abs(price[r, m, 1])) * step[v]
+            out[r, m] = maximum(first, attention[r] * scale[actor[v]])
+    return out
 
 
 def choose(
