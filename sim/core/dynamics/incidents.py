@@ -287,8 +287,26 @@ class EscalationTerms:
     def ladder(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(5, …)`` each.
 
-        The same arithmetic per element as :meth:`at`, over a leading rung axis.
+        The same arithmetic per element as :meth:`at`, over a leading rung axis. Terms over
+        replicates and dyads ``(R, E)`` (the nuclear term over dyads, the rung cost a number)
+        take one compiled pass that reads each term once per element
+        (:func:`_ladder_logit`).
         """
+        rows = (self.opening, self.tension, self.deterrence, self.emboldening, self.channel,
+                self.restraint, self.calming)  # fmt: skip
+        shape = np.shape(self.opening)
+        if (
+            len(shape) == 2
+            and type(self.rung_cost) is float
+            and all(type(a) is np.ndarray and a.shape == shape for a in rows)
+            and type(self.nuclear) is np.ndarray
+            and self.nuclear.shape == shape[1:]
+        ):  # fmt: skip
+            p_up, p_down = np.empty((2, WAR, *shape))
+            _ladder_logit(p_up, *rows[:-1], self.rung_cost, self.nuclear)
+            np.exp(p_up, out=p_up)
+            _squash(p_up, rows[-1][None], p_down)
+            return p_up, p_down
         return self._chances(np.arange(1, WAR + 1)[:, None, None])
 
     def _chances(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -399,6 +417,26 @@ def _minus_logit(
         - restraint
         - nuclear * (1.0 if rung == WAR - 1 else 0.0)
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _ladder_logit(
+    out, opening, tension, deterrence, emboldening, channel, restraint, rung_cost, nuclear
+):  # fmt: skip
+    """:func:`_negative_logit` of :meth:`EscalationTerms.ladder`, into ``out`` ``(5, R, E)``.
+
+    Rungs 1 … 5 on the first axis; the terms ``(R, E)``, ``nuclear`` ``(E,)``, the rung cost a
+    number: :func:`_minus_logit` per element, without broadcasting the terms over rungs.
+    """
+    for y in range(out.shape[1]):
+        for x in range(out.shape[0]):
+            rung = x + 1
+            for z in range(out.shape[2]):
+                out[x, y, z] = _minus_logit(
+                    rung, opening[y, z], rung_cost, tension[y, z], deterrence[y, z],
+                    emboldening[y, z], channel[y, z], restraint[y, z], nuclear[z],
+                )  # fmt: skip
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
