@@ -14,6 +14,7 @@ from sim.core.dynamics.state import (
     State,
     Ties,
     constant_rows,
+    leading,
     maximum,
     minimum,
     month_draws,
@@ -507,6 +508,20 @@ def escalation_terms(
     offset, nuclear = static.offset, static.nuclear
     if dyads is not None:
         offset, nuclear = offset[..., dyads], nuclear[..., dyads]
+    operands = (tau, deter, embolden, channel, ceasefire, coercion, push, retreat)
+    shape = np.shape(tau)
+    if (
+        len(shape) == 2
+        and all(type(a) is np.ndarray and a.shape == shape and a.dtype == float for a in operands)
+        and (offset.ndim == 1 or offset.shape[0] == shape[0])
+    ):  # replicates by dyads, as the look-ahead gives them: one compiled pass
+        out = np.empty((6, shape[1], shape[0])).transpose(0, 2, 1)  # stored as the operands
+        _terms(_coefficients(world, static, shape[0]), leading(offset, 1), *operands, out)
+        return EscalationTerms(
+            opening=out[0], tension=out[1], deterrence=out[2], emboldening=out[3],
+            channel=out[4], restraint=restraint, nuclear=nuclear, calming=out[5],
+            rung_cost=p.escalation_rung_cost,
+        )  # fmt: skip
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
     return EscalationTerms(
         opening=p.escalation_base + offset + push + p.coercion_escalation * coercion,
@@ -519,6 +534,49 @@ def escalation_terms(
         calming=calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat,
         rung_cost=p.escalation_rung_cost,
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _terms(
+    coefficient, offset, tau, deter, embolden, channel, ceasefire, coercion, push, retreat, out
+):  # fmt: skip
+    """:func:`escalation_terms` of operands over replicates and dyads ``(R, E)``, in one pass.
+
+    Into ``out`` ``(6, R, E)``: the opening, tension, deterrence, emboldening and channel
+    terms and the step-down chance before its cap (:func:`_opening`, :func:`_calming`), the
+    array form's arithmetic per element. ``coefficient`` as for :func:`_month_terms`;
+    ``offset`` ``(1 or R, E)``.
+    """
+    for e in range(out.shape[2]):  # replicates innermost: the look-ahead's operands are
+        for r in range(out.shape[1]):  # stored dyad by dyad
+            co = coefficient[r if coefficient.shape[0] > 1 else 0]
+            b_0, b_g, b_t, b_d, b_e, b_c = co[3], co[4], co[5], co[6], co[7], co[8]
+            coerced, opened = coercion[r, e], channel[r, e]
+            shift = offset[r if offset.shape[0] > 1 else 0, e]
+            out[0, r, e] = _opening(b_0, shift, push[r, e], b_g, coerced)
+            out[1, r, e] = b_t * tau[r, e]
+            out[2, r, e] = b_d * deter[r, e]
+            out[3, r, e] = b_e * embolden[r, e]
+            out[4, r, e] = b_c * opened
+            out[5, r, e] = _calming(co, coerced, ceasefire[r, e], opened, retreat[r, e])
+    return out
+
+
+@numba.njit(nogil=True, inline="always")
+def _opening(b_0, offset, push, b_g, coerced):
+    """``β0 + β_issue + push + β_G G`` of :func:`escalation_terms`, added in this order."""
+    return b_0 + offset + push + b_g * coerced
+
+
+@numba.njit(nogil=True, inline="always")
+def _calming(coefficient, coerced, ceasefire, channel, retreat):
+    """The step-down chance of :func:`escalation_terms` before its cap, in the formula's order.
+
+    ``δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C) + retreat`` (:func:`minimum`, NumPy's);
+    ``coefficient`` as for :func:`_month_terms`.
+    """
+    calm = coefficient[10] * (1.0 - coefficient[11] * minimum(coerced, 1.0))
+    return calm + coefficient[12] * (ceasefire + channel) + retreat
 
 
 def incident_hazard(
@@ -592,9 +650,7 @@ def incidents_and_escalation(
     stance = state.stance
     if stance is None or not stance.any():  # no stance: none pushes, none to end
         stance = np.zeros((r, 0, 0), dtype=np.int8)
-    coefficient = static.rows.get(r)
-    if coefficient is None:  # the formulas' coefficients, once per world and batch size
-        coefficient = static.rows[r] = _month_coefficients(world, r)
+    coefficient = _coefficients(world, static, r)
     rung = np.empty((r, s.size), np.int8)
     start, negative, calming = np.empty((3, r, s.size))
     _month_terms(
@@ -622,6 +678,14 @@ def incidents_and_escalation(
         state.stance = calmed
     state.new_incidents = masks[0]
     return masks
+
+
+def _coefficients(world: World, static: _Static, replicates: int) -> np.ndarray:
+    """:func:`_month_coefficients`, kept per world and number of replicates."""
+    coefficient = static.rows.get(replicates)
+    if coefficient is None:
+        coefficient = static.rows[replicates] = _month_coefficients(world, replicates)
+    return coefficient
 
 
 def _month_coefficients(world: World, replicates: int) -> np.ndarray:
@@ -673,8 +737,8 @@ def _month_terms(
         calming: Written with the step-down chance before its cap, ``(R, S)``.
     """
     for r in range(level.shape[0]):
-        (w_g, w_t, w_p, b_0, b_g, b_t, b_d, b_e, b_c, b_l, d_0, w_cg, d_c, cut, push_w,
-         retreat_w) = coefficient[r if coefficient.shape[0] > 1 else 0]  # fmt: skip
+        row = coefficient[r if coefficient.shape[0] > 1 else 0]
+        (w_g, w_t, w_p, b_0, b_g, b_t, b_d, b_e, b_c, b_l, _, _, _, cut, push_w, retreat_w) = row
         static = packed[r if packed.shape[0] > 1 else 0]
         for e in range(s.size):
             a, b, q = i[e], j[e], s[e]
@@ -697,7 +761,7 @@ def _month_terms(
                 retreat = retreat_w * ((1.0 if one < 0 else 0.0) + (1.0 if other < 0 else 0.0))
             negative[r, e] = _minus_logit(
                 now,
-                b_0 + static[0, e] + push + b_g * coerced,
+                _opening(b_0, static[0, e], push, b_g, coerced),
                 b_l,
                 b_t * tau,
                 b_d * deter[r, e],
@@ -706,8 +770,7 @@ def _month_terms(
                 static[5, e] * (1.0 - cut * economic[r, q]),
                 static[1, e],
             )
-            calm = d_0 * (1.0 - w_cg * minimum(coerced, 1.0))
-            calming[r, e] = calm + d_c * (ceasefire[r, q] + channel) + retreat
+            calming[r, e] = _calming(row, coerced, ceasefire[r, q], channel, retreat)
 
 
 @numba.njit(cache=True, nogil=True)
