@@ -792,7 +792,7 @@ def _escalate(
         )  # fmt: skip
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _escalate_one(
     stance, i, j, s, rung, start, u, negative, calming, v, held, full, max_level, calmed, new,
     up, down,
@@ -805,7 +805,8 @@ def _escalate_one(
     :func:`_squashed`). Updates the levels ``full`` ``(N, N)`` (mirrored) and the highest
     levels ``max_level`` in place, sets the masks ``new``, ``up``, ``down`` over
     upper-triangle dyads ``(D,)`` (zero beforehand), and, with a ``stance``, writes the
-    stances left once calm dyads drop theirs into ``calmed``.
+    stances left once calm dyads drop theirs into ``calmed``. Inlined into :func:`_escalate`
+    (a call per replicate would cost more than its body).
 
     Args:
         stance: Stances, ``(N, N)``; empty when nobody holds one.
