@@ -280,20 +280,58 @@ def _aid_pull(
     if cached is None or cached[0] is not levers:
         given = (terms.aid != 0).any(axis=0) | (terms.nuclear != 0).any(axis=0)
         state.aid_cache = cached = (levers, given)
-    given = cached[1]
-    if state.transfers.any():
-        given = given | (state.transfers[:, donors] != 0).any(axis=0)
-    d, i = np.nonzero(given)
-    pull = np.tanh(
-        aid_intensity(
-            world,
-            terms.aid[:, d, i],
-            terms.nuclear[:, d, i],
-            state.transfers[:, donors[d], i],
-            state.milex[:, i],
-        )
+    d, i = np.nonzero(_transferred(state.transfers, donors, cached[1]))
+    p = world.params.alignment
+    pull = _aid_argument(
+        constant_rows(state.replicates, p.aid_unit, p.nuclear_unit, p.transfer_unit),
+        terms.aid,
+        terms.nuclear,
+        state.transfers,
+        state.milex,
+        donors,
+        d,
+        i,
+        np.empty((state.replicates, d.size)),
     )
+    np.tanh(pull, out=pull)
     return d, i, pull
+
+
+@numba.njit(cache=True, nogil=True)
+def _transferred(transfers, donors, given):
+    """``given`` or where a donor transfers arms in some replicate, ``(len(donors), N)``.
+
+    ``given | (transfers[:, donors] != 0).any(axis=0)``, in one pass over the donors' rows.
+    """
+    out = given.copy()
+    for r in range(transfers.shape[0]):
+        for g in range(donors.size):
+            row = transfers[r, donors[g]]
+            for j in range(out.shape[1]):
+                if row[j] != 0:
+                    out[g, j] = True
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _aid_argument(coefficient, aid, nuclear, transfers, milex, donors, d, i, out):
+    """:func:`aid_intensity` of the pairs ``(donors[d], i)`` into ``out`` ``(R, P)``, in one pass.
+
+    Read off the lever terms' ``aid`` and ``nuclear`` ``(R, len(donors), N)`` and the
+    transfers ``(R, N, N)`` without gathering them first; ``coefficient`` holds ``u_A, u_N,
+    u_X`` (one row, or one per replicate). The array form's arithmetic in its order.
+    """
+    for r in range(out.shape[0]):
+        (u_a, u_n, u_x) = coefficient[r if coefficient.shape[0] > 1 else 0]
+        for q in range(d.size):
+            a, b = d[q], i[q]
+            own = maximum(milex[r, b], 0.01)
+            out[r, q] = (
+                aid[r, a, b] / (u_a * own)
+                + u_n * nuclear[r, a, b]
+                + transfers[r, donors[a], b] / (u_x * own)
+            )
+    return out
 
 
 def aid_intensity(

@@ -489,12 +489,8 @@ def alliance_dynamics(
     joined = ties.joined
     # Challenges: stepped-up incidents between a protected member and a covered adversary
     # (counts, so exact in any order). Only incident dyads can step up.
-    if stepped_up.any():
-        stepped = stepped_up[:, world.incident_dyads].astype(float)
-        challenges = np.einsum("rs,rks->rk", stepped, joined.challenged)
-    else:
-        challenges = np.zeros_like(cred)
-    challenged = bool(challenges.any())
+    challenges = np.zeros_like(cred)
+    challenged = _challenges(stepped_up, world.incident_dyads, joined.challenged, challenges)
     coefficient = constant_rows(
         cred.shape[0],
         p.exercise_gain,
@@ -539,6 +535,25 @@ def alliance_dynamics(
                     )
                 )
         np.clip(cred, 0.0, 1.0, out=cred)
+
+
+@numba.njit(cache=True, nogil=True)
+def _challenges(stepped_up, dyads, challenged, out):
+    """Challenges to each alliance, ``Σ_s [dyad s stepped up] challenged_ks``, into ``out``.
+
+    ``out`` ``(R, K)`` is zero on entry; ``stepped_up`` is over upper-triangle dyads, ``dyads``
+    the incident dyads (``challenged``'s last axis). Counts, so exact in any order. Returns
+    whether any alliance is challenged.
+    """
+    found = False
+    for r in range(out.shape[0]):
+        for s in range(dyads.size):
+            if not stepped_up[r, dyads[s]]:
+                continue
+            for k in range(out.shape[1]):
+                out[r, k] += challenged[r, k, s]
+                found = found or out[r, k] != 0.0
+    return found
 
 
 @numba.njit(cache=True, nogil=True)

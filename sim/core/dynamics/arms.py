@@ -200,6 +200,11 @@ def _row(value) -> np.ndarray:
 
     A number is one row of one column, read at every country.
     """
+    if type(value) is np.ndarray and value.dtype == np.float64:  # the common cases, directly
+        if value.ndim == 2:
+            return value
+        if value.ndim == 1:
+            return value[None]
     value = np.asarray(value, dtype=float)
     return value.reshape((1,) * (2 - value.ndim) + value.shape)
 

@@ -10,7 +10,16 @@ import numpy as np
 
 from sim.core.dynamics.deterrence import deterrence
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import State, Ties, maximum, minimum, month_draws, per_replicate
+from sim.core.dynamics.state import (
+    State,
+    Ties,
+    constant_rows,
+    leading,
+    maximum,
+    minimum,
+    month_draws,
+    per_replicate,
+)
 from sim.core.records import Deescalated, Escalated, IncidentStarted
 from sim.core.rng import Stream
 from sim.core.world import World
@@ -169,6 +178,11 @@ class _Static:
         nuclear_hazard: ``1 + w_N nuclear``.
         restraint: ``β_I I`` of :func:`interdependence_restraint`, ``I`` the dyad's mutual
             trade share.
+        packed: The six above in this order, one row or one per replicate (stacked),
+            ``(1 or R, 6, S)`` (:func:`_month_terms`' argument).
+        side_i: First side of each incident dyad, ``(S,)``.
+        side_j: Second side, ``(S,)``.
+        rows: :func:`_month_coefficients` by number of replicates (filled as they are met).
     """
 
     offset: np.ndarray
@@ -177,6 +191,10 @@ class _Static:
     dispute: np.ndarray
     nuclear_hazard: np.ndarray
     restraint: np.ndarray
+    packed: np.ndarray
+    side_i: np.ndarray
+    side_j: np.ndarray
+    rows: dict[int, np.ndarray]
 
 
 #: The :class:`_Static` of the last few worlds, by identity (the world is kept with it, so an
@@ -203,16 +221,20 @@ def _static(world: World) -> _Static:
     offset = p.maritime_escalation * (issue < 0)
     for code, weight in enumerate(offsets):
         offset = offset + weight * (issue == code)
-    static = _Static(
-        offset=offset,
-        nuclear=p.nuclear_war_penalty * world.nuclear_dyad[i, j],
-        propensity=p.base_hazard * world.propensity[..., i, j],
-        dispute=world.dispute[i, j],
-        nuclear_hazard=1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j],
-        restraint=p.interdependence_restraint
-        * (world.trade_share[..., i, j] + world.trade_share[..., j, i]),
+    terms = (
+        offset,
+        p.nuclear_war_penalty * world.nuclear_dyad[i, j],
+        p.base_hazard * world.propensity[..., i, j],
+        world.dispute[i, j],
+        1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j],
+        p.interdependence_restraint * (world.trade_share[..., i, j] + world.trade_share[..., j, i]),
     )
-    for value in vars(static).values():
+    rows = max(np.shape(term)[0] if np.ndim(term) == 2 else 1 for term in terms)
+    packed = np.empty((rows, len(terms), s.size))
+    for k, term in enumerate(terms):
+        packed[:, k, :] = term
+    static = _Static(*terms, packed=packed, side_i=i, side_j=j, rows={})
+    for value in (*terms, packed, i, j):
         value.flags.writeable = False  # shared between calls
     if len(_STATICS) >= 8:
         _STATICS.clear()
@@ -266,8 +288,26 @@ class EscalationTerms:
     def ladder(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(5, …)`` each.
 
-        The same arithmetic per element as :meth:`at`, over a leading rung axis.
+        The same arithmetic per element as :meth:`at`, over a leading rung axis. Terms over
+        replicates and dyads ``(R, E)`` (the nuclear term over dyads, the rung cost a number)
+        take one compiled pass that reads each term once per element
+        (:func:`_ladder_logit`).
         """
+        rows = (self.opening, self.tension, self.deterrence, self.emboldening, self.channel,
+                self.restraint, self.calming)  # fmt: skip
+        shape = np.shape(self.opening)
+        if (
+            len(shape) == 2
+            and type(self.rung_cost) is float
+            and all(type(a) is np.ndarray and a.shape == shape for a in rows)
+            and type(self.nuclear) is np.ndarray
+            and self.nuclear.shape == shape[1:]
+        ):  # fmt: skip
+            p_up, p_down = np.empty((2, WAR, *shape))
+            _ladder_logit(p_up, *rows[:-1], self.rung_cost, self.nuclear)
+            np.exp(p_up, out=p_up)
+            _squash(p_up, rows[-1][None], p_down)
+            return p_up, p_down
         return self._chances(np.arange(1, WAR + 1)[:, None, None])
 
     def _chances(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -336,9 +376,7 @@ def _negative_logit(
 ):  # fmt: skip
     """Minus the step-up logit of :func:`escalation_terms` at ``level``, into ``out`` ``(A, B, C)``.
 
-    ``β0 + β_issue + push + β_G G − β_L (L − 1)⁺ + β_τ τ − β_D D min(L, 4)/4 + β_E E − β_C C
-    − β_I I − β_N N [L = 4]``, added in this order (that of the array form it replaced), then
-    negated (exact). The operands broadcast against ``out`` (:func:`_spread`).
+    :func:`_minus_logit` per element; the operands broadcast against ``out`` (:func:`_spread`).
     """
     shape = out.shape
     level, opening, rung_cost = (
@@ -352,17 +390,53 @@ def _negative_logit(
     for x in range(shape[0]):
         for y in range(shape[1]):
             for z in range(shape[2]):
-                rung = level[x, y, z]
-                out[x, y, z] = -(
-                    opening[x, y, z]
-                    - rung_cost[x, y, z] * max(rung - 1, 0)
-                    + tension[x, y, z]
-                    - deterrence[x, y, z] * min(rung, WAR - 1) / (WAR - 1)
-                    + emboldening[x, y, z]
-                    - channel[x, y, z]
-                    - restraint[x, y, z]
-                    - nuclear[x, y, z] * (1.0 if rung == WAR - 1 else 0.0)
-                )
+                out[x, y, z] = _minus_logit(
+                    level[x, y, z], opening[x, y, z], rung_cost[x, y, z], tension[x, y, z],
+                    deterrence[x, y, z], emboldening[x, y, z], channel[x, y, z],
+                    restraint[x, y, z], nuclear[x, y, z],
+                )  # fmt: skip
+    return out
+
+
+@numba.njit(nogil=True, inline="always")
+def _minus_logit(
+    rung, opening, rung_cost, tension, deterrence, emboldening, channel, restraint, nuclear
+):  # fmt: skip
+    """Minus the step-up logit of :func:`escalation_terms` of one dyad at rung ``rung``.
+
+    ``β0 + β_issue + push + β_G G − β_L (L − 1)⁺ + β_τ τ − β_D D min(L, 4)/4 + β_E E − β_C C
+    − β_I I − β_N N [L = 4]``, added in this order (that of the array form it replaced), then
+    negated (exact).
+    """
+    return -(
+        opening
+        - rung_cost * max(rung - 1, 0)
+        + tension
+        - deterrence * min(rung, WAR - 1) / (WAR - 1)
+        + emboldening
+        - channel
+        - restraint
+        - nuclear * (1.0 if rung == WAR - 1 else 0.0)
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def _ladder_logit(
+    out, opening, tension, deterrence, emboldening, channel, restraint, rung_cost, nuclear
+):  # fmt: skip
+    """:func:`_negative_logit` of :meth:`EscalationTerms.ladder`, into ``out`` ``(5, R, E)``.
+
+    Rungs 1 … 5 on the first axis; the terms ``(R, E)``, ``nuclear`` ``(E,)``, the rung cost a
+    number: :func:`_minus_logit` per element, without broadcasting the terms over rungs.
+    """
+    for y in range(out.shape[1]):
+        for x in range(out.shape[0]):
+            rung = x + 1
+            for z in range(out.shape[2]):
+                out[x, y, z] = _minus_logit(
+                    rung, opening[y, z], rung_cost, tension[y, z], deterrence[y, z],
+                    emboldening[y, z], channel[y, z], restraint[y, z], nuclear[z],
+                )  # fmt: skip
     return out
 
 
@@ -370,17 +444,24 @@ def _negative_logit(
 def _squash(p_up, calming, p_down):
     """``σ`` and the step-down cap, ``(A, B, C)``: ``p_up ← 1 / (1 + p_up)``, in place.
 
-    ``p_up`` holds ``exp(−z)`` on entry; ``p_down = min(calming, 1 − p_up)`` (:func:`minimum`,
-    NumPy's). The array form's arithmetic per element; ``calming`` broadcasts against
-    ``p_up``.
+    ``p_up`` holds ``exp(−z)`` on entry; :func:`_squashed` per element. ``calming``
+    broadcasts against ``p_up``.
     """
     calming = _spread(calming, p_up.shape)
     for x in range(p_up.shape[0]):
         for y in range(p_up.shape[1]):
             for z in range(p_up.shape[2]):
-                up = 1.0 / (1.0 + p_up[x, y, z])
-                p_up[x, y, z] = up
-                p_down[x, y, z] = minimum(calming[x, y, z], 1.0 - up)
+                p_up[x, y, z], p_down[x, y, z] = _squashed(p_up[x, y, z], calming[x, y, z])
+
+
+@numba.njit(nogil=True, inline="always")
+def _squashed(negative, calming):
+    """``(σ(z), min(calming, 1 − σ(z)))`` from ``negative`` = ``exp(−z)``: step-up and down.
+
+    ``1 / (1 + exp(−z))`` and :func:`minimum` (NumPy's): the array form's arithmetic.
+    """
+    up = 1.0 / (1.0 + negative)
+    return up, minimum(calming, 1.0 - up)
 
 
 def escalation_terms(
@@ -427,6 +508,20 @@ def escalation_terms(
     offset, nuclear = static.offset, static.nuclear
     if dyads is not None:
         offset, nuclear = offset[..., dyads], nuclear[..., dyads]
+    operands = (tau, deter, embolden, channel, ceasefire, coercion, push, retreat)
+    shape = np.shape(tau)
+    if (
+        len(shape) == 2
+        and all(type(a) is np.ndarray and a.shape == shape and a.dtype == float for a in operands)
+        and (offset.ndim == 1 or offset.shape[0] == shape[0])
+    ):  # replicates by dyads, as the look-ahead gives them: one compiled pass
+        out = np.empty((6, shape[1], shape[0])).transpose(0, 2, 1)  # stored as the operands
+        _terms(_coefficients(world, static, shape[0]), leading(offset, 1), *operands, out)
+        return EscalationTerms(
+            opening=out[0], tension=out[1], deterrence=out[2], emboldening=out[3],
+            channel=out[4], restraint=restraint, nuclear=nuclear, calming=out[5],
+            rung_cost=p.escalation_rung_cost,
+        )  # fmt: skip
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
     return EscalationTerms(
         opening=p.escalation_base + offset + push + p.coercion_escalation * coercion,
@@ -439,6 +534,49 @@ def escalation_terms(
         calming=calming + p.ceasefire_deescalation * (ceasefire + channel) + retreat,
         rung_cost=p.escalation_rung_cost,
     )
+
+
+@numba.njit(cache=True, nogil=True)
+def _terms(
+    coefficient, offset, tau, deter, embolden, channel, ceasefire, coercion, push, retreat, out
+):  # fmt: skip
+    """:func:`escalation_terms` of operands over replicates and dyads ``(R, E)``, in one pass.
+
+    Into ``out`` ``(6, R, E)``: the opening, tension, deterrence, emboldening and channel
+    terms and the step-down chance before its cap (:func:`_opening`, :func:`_calming`), the
+    array form's arithmetic per element. ``coefficient`` as for :func:`_month_terms`;
+    ``offset`` ``(1 or R, E)``.
+    """
+    for e in range(out.shape[2]):  # replicates innermost: the look-ahead's operands are
+        for r in range(out.shape[1]):  # stored dyad by dyad
+            co = coefficient[r if coefficient.shape[0] > 1 else 0]
+            b_0, b_g, b_t, b_d, b_e, b_c = co[3], co[4], co[5], co[6], co[7], co[8]
+            coerced, opened = coercion[r, e], channel[r, e]
+            shift = offset[r if offset.shape[0] > 1 else 0, e]
+            out[0, r, e] = _opening(b_0, shift, push[r, e], b_g, coerced)
+            out[1, r, e] = b_t * tau[r, e]
+            out[2, r, e] = b_d * deter[r, e]
+            out[3, r, e] = b_e * embolden[r, e]
+            out[4, r, e] = b_c * opened
+            out[5, r, e] = _calming(co, coerced, ceasefire[r, e], opened, retreat[r, e])
+    return out
+
+
+@numba.njit(nogil=True, inline="always")
+def _opening(b_0, offset, push, b_g, coerced):
+    """``β0 + β_issue + push + β_G G`` of :func:`escalation_terms`, added in this order."""
+    return b_0 + offset + push + b_g * coerced
+
+
+@numba.njit(nogil=True, inline="always")
+def _calming(coefficient, coerced, ceasefire, channel, retreat):
+    """The step-down chance of :func:`escalation_terms` before its cap, in the formula's order.
+
+    ``δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C) + retreat`` (:func:`minimum`, NumPy's);
+    ``coefficient`` as for :func:`_month_terms`.
+    """
+    calm = coefficient[10] * (1.0 - coefficient[11] * minimum(coerced, 1.0))
+    return calm + coefficient[12] * (ceasefire + channel) + retreat
 
 
 def incident_hazard(
@@ -495,7 +633,8 @@ def incidents_and_escalation(
 
     A calm dyad starts a gray-zone incident with probability ``1 − exp(−λ)``
     (:func:`incident_hazard`); an active incident steps up or down with the probabilities of
-    :func:`step_probabilities`.
+    :func:`step_probabilities` (the covariates: :func:`interdependence_restraint`,
+    :func:`stance_terms`, :func:`~sim.core.dynamics.deterrence.deterrence`).
 
     Returns:
         ``(new, up, down)`` boolean masks over upper-triangle dyads ``(R, D)``.
@@ -505,46 +644,33 @@ def incidents_and_escalation(
     # hazard and no level, and stay calm. Every quantity below is per dyad, so computing on
     # the subset gives the same numbers as on all dyads.
     s = world.incident_dyads
-    i, j = world.dyad_i[s], world.dyad_j[s]
+    static = _static(world)
     r = state.replicates
-    level, tau, channel = np.empty((r, s.size), np.int8), np.empty((r, s.size)), np.empty((r, 0))
-    if channels is not None:
-        channel = np.empty((r, s.size))
-    _gather(state.level, state.tension, np.empty((r, 0, 0)) if channels is None else channels,
-            i, j, level, tau, channel)  # fmt: skip
-    coercion = terms.coercion_dyad[:, s]
-    hazard = incident_hazard(world, tau, coercion, terms.presence_dyad[:, s])
-    start = np.expm1(-hazard)  # −(1 − exp(−λ)): negated in the kernel
-
     deter, embolden = deterrence(world, state, levers, ties, capability_now)
-    restraint = interdependence_restraint(world, terms.economic_dyad[:, s])
-    push, retreat = stance_terms(world, state)
-    p_up, p_down = step_probabilities(
-        world,
-        level,
-        tau,
-        deter,
-        embolden,
-        0.0 if channels is None else channel,
-        terms.ceasefire_dyad[:, s],
-        restraint,
-        coercion,
-        push=push,
-        retreat=retreat,
-    )
+    stance = state.stance
+    if stance is None or not stance.any():  # no stance: none pushes, none to end
+        stance = np.zeros((r, 0, 0), dtype=np.int8)
+    coefficient = _coefficients(world, static, r)
+    rung = np.empty((r, s.size), np.int8)
+    start, negative, calming = np.empty((3, r, s.size))
+    _month_terms(
+        coefficient, static.packed, state.level, state.tension,
+        np.empty((r, 0, 0)) if channels is None else channels, stance, terms.coercion_dyad,
+        terms.presence_dyad, terms.economic_dyad, terms.ceasefire_dyad, deter, embolden,
+        static.side_i, static.side_j, s, rung, start, negative, calming,
+    )  # fmt: skip
+    np.expm1(start, out=start)
+    np.exp(negative, out=negative)
     held = np.zeros((r, 0), dtype=bool)
     if state.held is not None and state.held.any():  # a rung an event set this month holds
         held = state.held[:, s]
         state.held[:] = False
-    stance = state.stance
-    if stance is None or not stance.any():  # a stance ends with its incident: none to end
-        stance = np.zeros((r, 0, 0), dtype=np.int8)
     full, max_level = state.level.copy(), state.max_level.copy()
     calmed = np.empty_like(stance)
     masks = tuple(np.zeros((r, len(world.dyad_i)), dtype=bool) for _ in range(3))
     _escalate(
-        stance, i, j, s, level, start,
-        month_draws(world, state, Stream.INCIDENT), p_up, p_down,
+        stance, static.side_i, static.side_j, s, rung, start,
+        month_draws(world, state, Stream.INCIDENT), negative, calming,
         month_draws(world, state, Stream.ESCALATION), held, full, max_level, calmed, *masks,
     )  # fmt: skip
     state.level, state.max_level = full, max_level
@@ -554,20 +680,103 @@ def incidents_and_escalation(
     return masks
 
 
+def _coefficients(world: World, static: _Static, replicates: int) -> np.ndarray:
+    """:func:`_month_coefficients`, kept per world and number of replicates."""
+    coefficient = static.rows.get(replicates)
+    if coefficient is None:
+        coefficient = static.rows[replicates] = _month_coefficients(world, replicates)
+    return coefficient
+
+
+def _month_coefficients(world: World, replicates: int) -> np.ndarray:
+    """The coefficients :func:`_month_terms` reads, one row or one per replicate."""
+    p, d = world.params.incidents, world.params.decisions
+    return constant_rows(
+        replicates, p.coercion_hazard, p.tension_hazard, p.presence_hazard, p.escalation_base,
+        p.coercion_escalation, p.escalation_tension, p.escalation_deterrence,
+        p.escalation_emboldening, p.escalation_channel, p.escalation_rung_cost, p.deescalation,
+        p.coercion_persistence, p.ceasefire_deescalation,
+        world.params.economy.interdependence_cut, d.stance_push, d.stance_retreat,
+    )  # fmt: skip
+
+
 @numba.njit(cache=True, nogil=True)
-def _gather(level, tension, channels, i, j, level_out, tau_out, channel_out):
-    """``level[:, i, j]``, ``tension[:, i, j]`` and ``channels[:, i, j]`` (if any) in one pass."""
+def _month_terms(
+    coefficient, packed, level, tension, channels, stance, coercion, presence, economic,
+    ceasefire, deter, embolden, i, j, s, rung, start, negative, calming,
+):  # fmt: skip
+    """The month's incident terms of every replicate's incident dyads, in one pass, ``(R, S)``.
+
+    Per dyad, the arithmetic of the array forms: ``rung`` the level; ``start`` ``−λ``
+    (:func:`incident_hazard`, ``np.expm1`` to be taken); ``negative`` minus the step-up logit
+    (:func:`_minus_logit` of :func:`escalation_terms`' terms, ``np.exp`` to be taken);
+    ``calming`` the step-down chance before its cap, with the stances' push and retreat of
+    :func:`stance_terms` and the restraint of :func:`interdependence_restraint`.
+
+    Args:
+        coefficient: ``w_g, w_τ, w_p, β0, β_G, β_τ, β_D, β_E, β_C, β_L, δ0, w_G, δ_C``, the
+            interdependence cut, ``stance_push`` and ``stance_retreat``; one row, or one per
+            replicate.
+        packed: :attr:`_Static.packed`, one row or one per replicate.
+        level: Levels, ``(R, N, N)``.
+        tension: Tension, ``(R, N, N)``.
+        channels: Effective channels, ``(R, N, N)``; empty when none is open.
+        stance: Stances, ``(R, N, N)``; empty when nobody holds one.
+        coercion: Gray-zone coercion over upper-triangle dyads, ``(R, D)``.
+        presence: Presence friction, ``(R, D)``.
+        economic: Economic coercion, ``(R, D)``.
+        ceasefire: Ceasefire strength, ``(R, D)``.
+        deter: Deterrence over incident dyads, ``(R, S)``.
+        embolden: Emboldening, ``(R, S)``.
+        i: First side of each incident dyad, ``(S,)``.
+        j: Second side, ``(S,)``.
+        s: Position of each among the upper-triangle dyads, ``(S,)``.
+        rung: Written with the levels, ``(R, S)``.
+        start: Written with ``−λ``, ``(R, S)``.
+        negative: Written with ``−z`` at the rung, ``(R, S)``.
+        calming: Written with the step-down chance before its cap, ``(R, S)``.
+    """
     for r in range(level.shape[0]):
-        for d in range(i.size):
-            level_out[r, d] = level[r, i[d], j[d]]
-            tau_out[r, d] = tension[r, i[d], j[d]]
-            if channel_out.shape[1]:
-                channel_out[r, d] = channels[r, i[d], j[d]]
+        row = coefficient[r if coefficient.shape[0] > 1 else 0]
+        (w_g, w_t, w_p, b_0, b_g, b_t, b_d, b_e, b_c, b_l, _, _, _, cut, push_w, retreat_w) = row
+        static = packed[r if packed.shape[0] > 1 else 0]
+        for e in range(s.size):
+            a, b, q = i[e], j[e], s[e]
+            now = level[r, a, b]
+            tau = tension[r, a, b]
+            coerced = coercion[r, q]
+            rung[r, e] = now
+            start[r, e] = -(
+                static[2, e]
+                * (static[3, e] + w_g * coerced)
+                * (1.0 + w_t * tau)
+                * (1.0 + w_p * presence[r, q])
+                * static[4, e]
+            )
+            channel = channels[r, a, b] if channels.shape[1] else 0.0
+            push = retreat = 0.0
+            if stance.shape[1]:
+                one, other = float(stance[r, a, b]), float(stance[r, b, a])
+                push = push_w * (one + other)
+                retreat = retreat_w * ((1.0 if one < 0 else 0.0) + (1.0 if other < 0 else 0.0))
+            negative[r, e] = _minus_logit(
+                now,
+                _opening(b_0, static[0, e], push, b_g, coerced),
+                b_l,
+                b_t * tau,
+                b_d * deter[r, e],
+                b_e * embolden[r, e],
+                b_c * channel,
+                static[5, e] * (1.0 - cut * economic[r, q]),
+                static[1, e],
+            )
+            calming[r, e] = _calming(row, coerced, ceasefire[r, q], channel, retreat)
 
 
 @numba.njit(cache=True, nogil=True)
 def _escalate(
-    stance, i, j, s, rung, start, u, p_up, p_down, v, held, full, max_level, calmed, new, up, down
+    stance, i, j, s, rung, start, u, negative, calming, v, held, full, max_level, calmed, new,
+    up, down,
 ):  # fmt: skip
     """The draws of :func:`incidents_and_escalation` and the new state, every replicate.
 
@@ -577,25 +786,27 @@ def _escalate(
     for r in range(full.shape[0]):
         _escalate_one(
             stance[r] if stance.shape[1] else stance[0],
-            i, j, s, rung[r], start[r], u[r], p_up[r], p_down[r], v[r],
+            i, j, s, rung[r], start[r], u[r], negative[r], calming[r], v[r],
             held[r] if held.shape[1] else held[0], full[r], max_level[r],
             calmed[r] if calmed.shape[1] else calmed[0], new[r], up[r], down[r],
         )  # fmt: skip
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _escalate_one(
-    stance, i, j, s, rung, start, u, p_up, p_down, v, held, full, max_level, calmed, new, up, down
+    stance, i, j, s, rung, start, u, negative, calming, v, held, full, max_level, calmed, new,
+    up, down,
 ):  # fmt: skip
     """One replicate's month on the ladder, the array form's comparisons and sums.
 
     A calm incident dyad starts an incident where ``u < 1 − exp(−λ)`` (``start`` holds
     ``exp(−λ) − 1``, negated here: exact); an active one (its rung not held) steps up where
-    ``v < p_up`` below war, else down where ``v < p_up + p_down``. Updates the levels
-    ``full`` ``(N, N)`` (mirrored) and the highest levels ``max_level`` in place, sets the
-    masks ``new``, ``up``, ``down`` over upper-triangle dyads ``(D,)`` (zero beforehand),
-    and, with a ``stance``, writes the stances left once calm dyads drop theirs into
-    ``calmed``.
+    ``v < p_up`` below war, else down where ``v < p_up + p_down`` (both of
+    :func:`_squashed`). Updates the levels ``full`` ``(N, N)`` (mirrored) and the highest
+    levels ``max_level`` in place, sets the masks ``new``, ``up``, ``down`` over
+    upper-triangle dyads ``(D,)`` (zero beforehand), and, with a ``stance``, writes the
+    stances left once calm dyads drop theirs into ``calmed``. Inlined into :func:`_escalate`
+    (a call per replicate would cost more than its body).
 
     Args:
         stance: Stances, ``(N, N)``; empty when nobody holds one.
@@ -605,8 +816,8 @@ def _escalate_one(
         rung: ``level`` on the incident dyads, ``(S,)``.
         start: ``exp(−λ) − 1`` of each incident dyad, ``(S,)``.
         u: Incident draws, ``(S,)``.
-        p_up: Step-up chances, ``(S,)``.
-        p_down: Step-down chances, ``(S,)``.
+        negative: ``exp(−z)`` of the step-up logit ``z``, ``(S,)``.
+        calming: Step-down chances before their cap, ``(S,)``.
         v: Escalation draws, ``(S,)``.
         held: Whether each incident dyad's rung holds, ``(S,)``; empty when none does.
         full: The levels, ``(N, N)``: before the month, updated in place.
@@ -618,10 +829,11 @@ def _escalate_one(
     """
     for d in range(s.size):
         now = rung[d]
+        p_up, p_down = _squashed(negative[d], calming[d])
         started = now == 0 and u[d] < -start[d]
         active = now > 0 and not (held.size and held[d])
-        rises = active and v[d] < p_up[d] and now < WAR
-        falls = active and not rises and v[d] < p_up[d] + p_down[d]
+        rises = active and v[d] < p_up and now < WAR
+        falls = active and not rises and v[d] < p_up + p_down
         after = now + np.int8(rises) - np.int8(falls) + np.int8(started)
         full[i[d], j[d]] = full[j[d], i[d]] = after
         max_level[s[d]] = max(max_level[s[d]], after)

@@ -136,7 +136,6 @@ def tension_dynamics(
     p = world.params.tension
     i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
-    relief = relief_of(world, terms, channels)
     # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
     # Polarization is the mean half-gap over all ordered pairs of the full matrix.
     gaps = current_gaps(state)[0]
@@ -160,7 +159,8 @@ def tension_dynamics(
         leading(world.dispute, 2),
         growth,
         terms.economic_dyad,
-        relief,
+        terms.relief if channels is None else terms.dialogue,
+        np.empty((r, 0, 0)) if channels is None else channels,
         i,
         j,
     )
@@ -168,21 +168,28 @@ def tension_dynamics(
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _move_tension(
-    coefficient, tension, level, gaps, dispute, growth, economic, relief, dyad_i, dyad_j
+    coefficient, tension, level, gaps, dispute, growth, economic, talks, channels, dyad_i, dyad_j
 ):  # fmt: skip
     """:func:`tension_dynamics` dyad by dyad, in place, mirrored (the arithmetic of its formula).
 
     ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``. The
     polarization ``P`` is the mean of a replicate's ``N × N`` half-gaps, summed as one
     contiguous row in NumPy's order (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))``).
+    The relief is :func:`relief_of`'s, read here: ``talks`` is the lever terms' relief when
+    ``channels`` is empty (none open), else their dialogue, with the channel added and
+    clipped per dyad (:func:`_relief`'s arithmetic).
     """
     reps, n = tension.shape[0], tension.shape[1]
     for r in range(reps):
         (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
         polar = row_sum(gaps[r].reshape(n * n)) / (n * (n - 1))
         disputes = dispute[r if dispute.shape[0] > 1 else 0]
+        talk = talks[r if talks.shape[0] > 1 else 0]
         for q in range(dyad_i.size):
             i, j = dyad_i[q], dyad_j[q]
+            relief = talk[q]
+            if channels.shape[1]:
+                relief = minimum(maximum(relief + channels[r, i, j], 0.0), 1.0)
             half = gaps[r, i, j]
             distance = half * half
             disputed = disputes[i, j]
@@ -190,13 +197,13 @@ def _move_tension(
             race = maximum(growth[r, i], 0.0) * maximum(growth[r, j], 0.0) * hostile
             bloc = polar * half
             base = b_d * disputed + b_b * distance + b_e * economic[r, q]
-            target = base * (1.0 - 0.5 * relief[r, q])
+            target = base * (1.0 - 0.5 * relief)
             tau = tension[r, i, j]
             moved = tau + (
                 g_i * level[r, i, j]
                 + g_r * race
                 + g_p * bloc
-                - (rho + rho_d * relief[r, q]) * (tau - target)
+                - (rho + rho_d * relief) * (tau - target)
             )
             moved = minimum(maximum(moved, 0.0), 1.0)
             tension[r, i, j] = moved
