@@ -173,7 +173,8 @@ class Outlook:
         horizon: Months looked ahead.
         costs: :func:`rung_costs` with a replicate axis, ``(1, S, 6)`` or ``(R, S, 6)``.
         memo: What the month's scoring derives from the outlook alone, kept for its other
-            moves (:func:`alignment_months`' factors, :func:`following_value`'s capability).
+            moves (:func:`alignment_months`' factors, :func:`following_value`'s terms, the chains'
+            covariates).
     """
 
     ties: Ties
@@ -857,15 +858,20 @@ def alignment_months(
     over the look-ahead and, for a lasting posture, the continuation months beyond it. With
     ``squared``, the sum of ``ΔA(h)²`` instead (for a cost that is quadratic in alignment).
     """
+    k, factor = _months_factor(world, view, lasting=lasting, squared=squared)
+    return pull / k * factor if not squared else (pull / k) ** 2 * factor
+
+
+def _months_factor(world: World, view: Outlook, *, lasting: bool, squared: bool):
+    """:func:`_alignment_factor` of the view's horizon, kept in its memo (if it has one)."""
     memo = getattr(view, "memo", None)
     key = ("alignment_months", view.horizon, lasting, squared)
     if memo is not None and key in memo:
-        k, factor = memo[key]
-    else:
-        k, factor = _alignment_factor(world, view.horizon, lasting, squared)
-        if memo is not None:
-            memo[key] = (k, factor)
-    return pull / k * factor if not squared else (pull / k) ** 2 * factor
+        return memo[key]
+    k, factor = _alignment_factor(world, view.horizon, lasting, squared)
+    if memo is not None:
+        memo[key] = (k, factor)
+    return k, factor
 
 
 def _alignment_factor(world: World, horizon: int, lasting: bool, squared: bool):
@@ -904,12 +910,38 @@ def following_value(world: World, view: Outlook, state: State, actor, target, pu
     of the region's capability: a state values followers by their weight, and by how firmly it
     stands on a side itself. A pole is no one's follower (its alignment is fixed, §3).
     """
-    regional = view.memo.get("regional")
-    if regional is None:
+    memo, key = view.memo, ("following", view.horizon)
+    terms = memo.get(key)
+    if terms is None:
+        reps = view.capability.shape[0]
         regional = view.capability * world.regional
-        regional = view.memo["regional"] = (regional, regional.sum(axis=1, keepdims=True))
-    weight = regional[0][:, target] / regional[1]
-    weight = weight * ~world.pole[target]  # a pole's alignment is its own: no pull moves it
-    own = state.alignment[:, actor]
-    moved = alignment_months(world, view, pull, lasting=True)
-    return world.params.decisions.following_weight * own * weight * moved
+        k, factor = _months_factor(world, view, lasting=True, squared=False)
+        fw = world.params.decisions.following_weight
+        per = [per_replicate(x, reps) for x in (k, factor, fw)]
+        # v_b with a pole's zeroed, as the array form divided and masked it (the same bits).
+        share = regional / regional.sum(axis=1, keepdims=True) * ~world.pole
+        terms = memo[key] = (share, *per)
+    actor = np.asarray(actor, dtype=np.int64)
+    target = np.asarray(target, dtype=np.int64)
+    shape = (view.capability.shape[0], target.size)
+    pull = np.asarray(pull, dtype=float)
+    if pull.shape != shape or not pull.flags.c_contiguous:
+        pull = np.ascontiguousarray(np.broadcast_to(pull, shape))
+    return _following(terms[0], state.alignment, actor, target, pull, *terms[1:])
+
+
+@numba.njit(cache=True, nogil=True)
+def _following(share, alignment, actor, target, pull, k, factor, weight):
+    """:func:`following_value` of each replicate and move, ``(R, M)``.
+
+    ``((w_A A_actor) v_target) (pull / k · factor)``, each product taken as the array form
+    took it (the same bits); ``share`` is ``v`` (a pole's 0), ``(R, N)``, ``k``, ``factor``
+    (of :func:`alignment_months`) and ``weight`` (``w_A``) per replicate.
+    """
+    reps, moves = pull.shape
+    out = np.empty((reps, moves))
+    for r in range(reps):
+        for m in range(moves):
+            moved = pull[r, m] / k[r] * factor[r]
+            out[r, m] = weight[r] * alignment[r, actor[m]] * share[r, target[m]] * moved
+    return out
