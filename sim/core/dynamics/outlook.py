@@ -237,7 +237,7 @@ def outlook(
         retreat=np.broadcast_to(retreat, (r, s.size)).copy(),
         start=np.ascontiguousarray(start),
         horizon=world.decision_lookahead,
-        costs=np.ascontiguousarray(leading(rung_costs(world), 2)),
+        costs=_world_terms(world)[1],
     )
 
 
@@ -318,18 +318,20 @@ _CHAIN_COEFFICIENTS = (
     "presence_hazard",
 )  # fmt: skip
 
-#: The world-only rows of :func:`_chain_terms` of the last few worlds, by identity (the
-#: world is kept with them, so an identity is never reused while its entry stands).
-_CHAIN_STATICS: dict[int, tuple[World, np.ndarray]] = {}
+#: :func:`_world_terms` of the last few worlds, by identity (the world is kept with them, so
+#: an identity is never reused while its entry stands).
+_WORLD_TERMS: dict[int, tuple[World, tuple[np.ndarray, np.ndarray]]] = {}
 
 
-def _chain_statics(world: World) -> np.ndarray:
-    """What the chains read of the world alone, ``(5, 1, S)`` (``(5, R, S)`` stacked).
+def _world_terms(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """What the chains read of the world alone, computed once (shared: read-only).
 
-    Rows: the escalation offset, ``β_N N``, the base hazard times the propensity, the dispute
-    weight and ``1 + w_N nuclear``, as the incident formulas compute them.
+    The rows of :func:`_chain_terms`, ``(5, 1, S)`` (``(5, R, S)`` stacked): the escalation
+    offset, ``β_N N``, the base hazard times the propensity, the dispute weight and ``1 + w_N
+    nuclear``, as the incident formulas compute them; and :func:`rung_costs` with a replicate
+    axis, ``(1, S, 6)`` (``(R, S, 6)`` stacked).
     """
-    entry = _CHAIN_STATICS.get(id(world))
+    entry = _WORLD_TERMS.get(id(world))
     if entry is not None and entry[0] is world:
         return entry[1]
     p = world.params.incidents
@@ -345,10 +347,12 @@ def _chain_statics(world: World) -> np.ndarray:
     rows = [leading(np.asarray(row, dtype=float), 1) for row in rows]
     shape = np.broadcast_shapes(*(row.shape for row in rows))
     statics = np.ascontiguousarray(np.stack([np.broadcast_to(row, shape) for row in rows]))
-    if len(_CHAIN_STATICS) >= 8:
-        _CHAIN_STATICS.clear()
-    _CHAIN_STATICS[id(world)] = (world, statics)
-    return statics
+    costs = np.ascontiguousarray(leading(rung_costs(world), 2))
+    statics.flags.writeable = costs.flags.writeable = False
+    if len(_WORLD_TERMS) >= 8:
+        _WORLD_TERMS.clear()
+    _WORLD_TERMS[id(world)] = (world, (statics, costs))
+    return statics, costs
 
 
 def _chain_inputs(world: World, view: Outlook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -370,7 +374,7 @@ def _chain_inputs(world: World, view: Outlook) -> tuple[np.ndarray, np.ndarray, 
         month[c] = source
     p = world.params.incidents
     coefficients_ = coefficients(reps, *(getattr(p, name) for name in _CHAIN_COEFFICIENTS))
-    inputs = (month, coefficients_, _chain_statics(world))
+    inputs = (month, coefficients_, _world_terms(world)[0])
     view.memo["chain"] = (sources, inputs)
     return inputs
 
@@ -423,7 +427,7 @@ def _chain_terms(month, dyads, given, columns, which, coefficients, statics):
         columns: The column of ``given`` of each chain, ``(E,)``.
         which: Each covariate's row of ``given``, -1 for the month's, ``(10,)``.
         coefficients: :data:`_CHAIN_COEFFICIENTS` per replicate, ``(R, 13)``.
-        statics: :func:`_chain_statics`, ``(5, 1, S)`` or ``(5, R, S)``.
+        statics: :func:`_world_terms`' rows, ``(5, 1, S)`` or ``(5, R, S)``.
 
     Returns:
         ``−λ`` ``(R, E)``, ``−z`` ``(5, R, E)`` and the step-down term ``(R, E)``.
