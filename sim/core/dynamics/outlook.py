@@ -437,6 +437,7 @@ def _chain_terms(month, dyads, given, columns, which, coefficients, statics):
     odds = np.empty((RUNGS - 1, reps, count))
     calming = np.empty((reps, count))
     rows = np.empty((len(which) + 5, count))  # the covariates, then the world's rows
+    scratch = np.empty((4, count))
     for r in range(reps):
         (base, gray_up, rung_cost, tension_up, deter_up, embolden_up, channel_up, down,
          persistence, ceasefire_down, gray_hazard, tension_hazard, presence_hazard) = (
@@ -475,6 +476,14 @@ def _chain_terms(month, dyads, given, columns, which, coefficients, statics):
                 * (1.0 + presence_hazard * presence[e])
                 * nuclear_hazard[e]
             )
+        opening, tension_term, embolden_term, channel_term = (
+            scratch[0], scratch[1], scratch[2], scratch[3],
+        )  # fmt: skip
+        for e in range(count):  # the terms that do not depend on the rung, once
+            opening[e] = base + offset[e] + push[e] + gray_up * gray[e]
+            tension_term[e] = tension_up * tau[e]
+            embolden_term[e] = embolden_up * embolden[e]
+            channel_term[e] = channel_up * channel[e]
         for k in range(RUNGS - 1):
             rung = k + 1
             climb = rung_cost * max(rung - 1, 0)
@@ -483,15 +492,15 @@ def _chain_terms(month, dyads, given, columns, which, coefficients, statics):
             out = odds[k, r]
             for e in range(count):
                 out[e] = -(
-                    base + offset[e] + push[e] + gray_up * gray[e]
+                    opening[e]
                     - climb
-                    + tension_up * tau[e]
+                    + tension_term[e]
                     - deter_up * deter[e] * weight / (WAR - 1)
-                    + embolden_up * embolden[e]
-                    - channel_up * channel[e]
+                    + embolden_term[e]
+                    - channel_term[e]
                     - restraint[e]
                     - nuclear[e] * brink
-                )  # fmt: skip
+                )
         out = calming[r]
         for e in range(count):
             out[e] = (
@@ -716,9 +725,9 @@ class Chains:
         view = self.view
         dyads = np.concatenate([at for at, _, _ in self.asks]).astype(np.int64, copy=False)
         names = [name for name in CHAIN if any(name in replaced for _, replaced, _ in self.asks)]
-        covariates = np.empty((len(names), view.tau.shape[0], dyads.size))
-        for c, name in enumerate(names):  # the month's, then each ask's replacements
-            np.take(COVARIATES[name](view), dyads, axis=1, out=covariates[c])
+        month = _chain_inputs(self.world, view)[0]
+        rows = np.array([CHAIN.index(name) for name in names], dtype=np.int64)
+        covariates = _gather(month, rows, dyads)  # the month's, then each ask's replacements
         start = 0
         for at, replaced, _ in self.asks:
             for c, name in enumerate(names):
@@ -736,6 +745,22 @@ class Chains:
             then(total[:, start : start + at.size], severe[:, start : start + at.size])
             start += at.size
         self.asks.clear()
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather(month, rows, dyads):
+    """The month's covariates ``rows`` of the chains of ``dyads``, ``(len(rows), R, E)``.
+
+    ``month`` is :func:`_chain_inputs`' ``(10, R, S)``.
+    """
+    reps = month.shape[1]
+    out = np.empty((rows.size, reps, dyads.size))
+    for c in range(rows.size):
+        for r in range(reps):
+            source, row = month[rows[c], r], out[c, r]
+            for e in range(dyads.size):
+                row[e] = source[dyads[e]]
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
