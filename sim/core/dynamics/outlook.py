@@ -145,7 +145,9 @@ def cover(
         world, ties, credible, promised, capability_now, theatre
     )
     if ties.joined.coverage.protected.size:
-        deter, embolden = -np.expm1(-deter), -np.expm1(-embolden)
+        deter, embolden = np.negative(deter), np.negative(embolden)  # 1 − e^{−x}, in place
+        for x in (deter, embolden):
+            np.negative(np.expm1(x, out=x), out=x)
     return Cover(deter, embolden, strength, pledged)
 
 
@@ -216,9 +218,7 @@ def outlook(
     channels = effective_channels(world, state, levers, ties.credible)
     push, retreat = stance_terms(world, state)
     if start is None:
-        start = np.zeros((r, s.size, RUNGS))
-        level = state.level[:, i, j].astype(np.int64)
-        np.put_along_axis(start, level[..., None], 1.0, axis=2)
+        start = (state.level[:, i, j, None] == np.arange(RUNGS)).astype(float)  # one-hot
     return Outlook(
         ties=ties,
         capability=capability_now,
