@@ -310,6 +310,9 @@ CHAIN = (
     "push", "retreat",
 )  # fmt: skip
 
+#: Each covariate's row in :data:`CHAIN`.
+_CHAIN_ROW = {name: c for c, name in enumerate(CHAIN)}
+
 #: The incidents' coefficients :func:`_chain_terms` reads, in the order of its columns.
 _CHAIN_COEFFICIENTS = (
     "escalation_base", "coercion_escalation", "escalation_rung_cost", "escalation_tension",
@@ -396,7 +399,7 @@ def _chain_costs(
     month, coefficients_, statics = _chain_inputs(world, view)
     which = np.full(len(CHAIN), -1, dtype=np.int64)
     for c, name in enumerate(names):
-        which[CHAIN.index(name)] = c
+        which[_CHAIN_ROW[name]] = c
     calm, odds, calming = _chain_terms(month, dyads, given, columns, which, coefficients_, statics)
     np.expm1(calm, out=calm)  # −(1 − e^{−λ})
     np.exp(odds, out=odds)  # e^{−z}
@@ -724,9 +727,10 @@ class Chains:
             return
         view = self.view
         dyads = np.concatenate([at for at, _, _ in self.asks]).astype(np.int64, copy=False)
-        names = [name for name in CHAIN if any(name in replaced for _, replaced, _ in self.asks)]
+        present = set().union(*(replaced for _, replaced, _ in self.asks))
+        names = [name for name in CHAIN if name in present]
         month = _chain_inputs(self.world, view)[0]
-        rows = np.array([CHAIN.index(name) for name in names], dtype=np.int64)
+        rows = np.array([_CHAIN_ROW[name] for name in names], dtype=np.int64)
         covariates = _gather(month, rows, dyads)  # the month's, then each ask's replacements
         start = 0
         for at, replaced, _ in self.asks:
