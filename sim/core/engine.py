@@ -200,10 +200,14 @@ def _record(
     reps, n = alignment.shape
     scratch = metrics._metric_scratch(n, dyad_i.size, commitment.shape[1])
     for r in range(reps):
+        dyad_tension, dyad_level = tension_out[t, r], level_out[t, r]
+        for q in range(dyad_i.size):
+            dyad_tension[q] = tension[r, dyad_i[q], dyad_j[q]]
+            dyad_level[q] = level[r, dyad_i[q], dyad_j[q]]
         row = metrics._model_row(
-            tension[r], level[r], new_incidents[r], alignment[r], members[r], start[r], end[r],
-            commitment[r], credibility[r], step, salience[r if salience.shape[0] > 1 else 0],
-            free, pole, defence, us, dyad_i, dyad_j, scratch,
+            dyad_tension, dyad_level, new_incidents[r], alignment[r], members[r], start[r],
+            end[r], commitment[r], credibility[r], step,
+            salience[r if salience.shape[0] > 1 else 0], free, pole, defence, us, scratch,
         )  # fmt: skip
         for m in range(len(row)):
             model[m, t, r] = row[m]
@@ -217,9 +221,6 @@ def _record(
             out[5, i] = moves[r, i] if moves.shape[0] else 0.0
             out[6, i] = coercing[r, i] if coercing.shape[0] else 0.0
             out[7, i] = retreats[r, i] if retreats.shape[0] else 0.0
-        for q in range(dyad_i.size):
-            tension_out[t, r, q] = tension[r, dyad_i[q], dyad_j[q]]
-            level_out[t, r, q] = level[r, dyad_i[q], dyad_j[q]]
         for a in range(commitment.shape[1]):
             credibility_out[t, r, a] = credibility[r, a]
             interoperability_out[t, r, a] = interoperability[r, a]

@@ -232,11 +232,15 @@ def _model_values(
 ):  # fmt: skip
     """:func:`model_metrics` of every replicate into ``out``, ``(len(MODEL_METRICS), R)``."""
     scratch = _metric_scratch(alignment.shape[1], dyad_i.size, commitment.shape[1])
+    dyad_tension, dyad_level = np.empty(dyad_i.size), np.empty(dyad_i.size, dtype=level.dtype)
     for r in range(tension.shape[0]):
+        for q in range(dyad_i.size):
+            dyad_tension[q] = tension[r, dyad_i[q], dyad_j[q]]
+            dyad_level[q] = level[r, dyad_i[q], dyad_j[q]]
         row = _model_row(
-            tension[r], level[r], new_incidents[r], alignment[r], members[r], start[r], end[r],
-            commitment[r], credibility[r], step, salience[r if salience.shape[0] > 1 else 0],
-            free, pole, defence, us, dyad_i, dyad_j, scratch,
+            dyad_tension, dyad_level, new_incidents[r], alignment[r], members[r], start[r],
+            end[r], commitment[r], credibility[r], step,
+            salience[r if salience.shape[0] > 1 else 0], free, pole, defence, us, scratch,
         )  # fmt: skip
         for m in range(len(row)):
             out[m, r] = row[m]
@@ -251,22 +255,25 @@ def _metric_scratch(n, dyads, alliances):
 @numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _model_row(
     tension, level, new_incidents, alignment, members, start, end, commitment, credibility,
-    step, salience, free, pole, defence, us, dyad_i, dyad_j, scratch,
+    step, salience, free, pole, defence, us, scratch,
 ):  # fmt: skip
     """The model metrics of one replicate, in :data:`MODEL_METRICS` order.
+
+    ``tension`` and ``level`` are the dyads' over the upper triangle (``World.dyad_i``,
+    ``World.dyad_j``), ``(D,)`` each.
 
     The arithmetic of the array forms above (:func:`regional_tension`, :func:`hedging`,
     :func:`hedgers`, :func:`us_credibility`, :func:`~sim.core.dynamics.tension.polarization`),
     their sums over contiguous rows in NumPy's order (:func:`row_sum`): the same bits.
     """
     dyads, gaps, weight, credible = scratch
-    for q in range(dyad_i.size):
-        dyads[q] = tension[dyad_i[q], dyad_j[q]] * salience[q]
+    for q in range(tension.size):
+        dyads[q] = tension[q] * salience[q]
     regional = row_sum(dyads)
-    top = level[dyad_i[0], dyad_j[0]] if dyad_i.size else 0
+    top = level[0] if level.size else 0
     incidents = 0
-    for q in range(dyad_i.size):
-        top = max(top, level[dyad_i[q], dyad_j[q]])
+    for q in range(level.size):
+        top = max(top, level[q])
         incidents += new_incidents[q]
     polar = replicate_polarization(alignment, gaps)
     total = 0.0

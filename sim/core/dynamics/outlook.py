@@ -34,14 +34,22 @@ import numpy as np
 from sim.core.dynamics.deterrence import dyad_backing
 from sim.core.dynamics.incidents import (
     effective_channels,
-    escalation_terms,
-    incident_hazard,
+    escalation_offset,
     interdependence_restraint,
     stance_terms,
     stationary,
 )
 from sim.core.dynamics.levers import LeverTerms, lever_terms
-from sim.core.dynamics.state import EPS, State, Ties, leading, maximum, minimum, per_replicate
+from sim.core.dynamics.state import (
+    EPS,
+    State,
+    Ties,
+    coefficients,
+    leading,
+    maximum,
+    minimum,
+    per_replicate,
+)
 from sim.core.dynamics.threat import power_share
 from sim.core.world import World
 from sim.scenario.ladder import WAR
@@ -137,7 +145,9 @@ def cover(
         world, ties, credible, promised, capability_now, theatre
     )
     if ties.joined.coverage.protected.size:
-        deter, embolden = -np.expm1(-deter), -np.expm1(-embolden)
+        deter, embolden = np.negative(deter), np.negative(embolden)  # 1 − e^{−x}, in place
+        for x in (deter, embolden):
+            np.negative(np.expm1(x, out=x), out=x)
     return Cover(deter, embolden, strength, pledged)
 
 
@@ -165,7 +175,8 @@ class Outlook:
         horizon: Months looked ahead.
         costs: :func:`rung_costs` with a replicate axis, ``(1, S, 6)`` or ``(R, S, 6)``.
         memo: What the month's scoring derives from the outlook alone, kept for its other
-            moves (:func:`alignment_months`' factors, :func:`following_value`'s capability).
+            moves (:func:`alignment_months`' factors, :func:`following_value`'s terms, the chains'
+            covariates).
     """
 
     ties: Ties
@@ -207,9 +218,7 @@ def outlook(
     channels = effective_channels(world, state, levers, ties.credible)
     push, retreat = stance_terms(world, state)
     if start is None:
-        start = np.zeros((r, s.size, RUNGS))
-        level = state.level[:, i, j].astype(np.int64)
-        np.put_along_axis(start, level[..., None], 1.0, axis=2)
+        start = (state.level[:, i, j, None] == np.arange(RUNGS)).astype(float)  # one-hot
     return Outlook(
         ties=ties,
         capability=capability_now,
@@ -228,7 +237,7 @@ def outlook(
         retreat=np.broadcast_to(retreat, (r, s.size)).copy(),
         start=np.ascontiguousarray(start),
         horizon=world.decision_lookahead,
-        costs=np.ascontiguousarray(leading(rung_costs(world), 2)),
+        costs=_world_terms(world)[1],
     )
 
 
@@ -260,6 +269,10 @@ def expected_costs(
     capabilities), not the month's incident, so that incidents do not make it swing.
     Covariates not given are the month's; those given replace them (``(R, E)`` each).
 
+    ``λ`` is :func:`~sim.core.dynamics.incidents.incident_hazard` and ``p_up``, ``p_down``
+    :func:`~sim.core.dynamics.incidents.step_probabilities` at every rung, computed with
+    their arithmetic by :func:`_chain_terms` (``exp`` and ``expm1`` NumPy's): the same bits.
+
     Args:
         world: The compiled scenario.
         view: The month's outlook.
@@ -279,113 +292,318 @@ def expected_costs(
     Returns:
         The expected cost, and its part on the crisis and war rungs (what patrons share).
     """
+    replaced = {
+        "deter": deter, "embolden": embolden, "coercion": coercion, "channel": channel,
+        "presence": presence, "restraint": restraint, "push": push, "retreat": retreat,
+    }  # fmt: skip
+    names = [name for name in CHAIN if replaced.get(name) is not None]
+    dyads = np.asarray(dyads, dtype=np.int64).reshape(-1)
+    given = np.empty((len(names), view.tau.shape[0], dyads.size))
+    for c, name in enumerate(names):
+        given[c] = replaced[name]
+    return _chain_costs(world, view, dyads, names, given, np.arange(dyads.size), lasting)
 
-    def pick(given: np.ndarray | None, base: np.ndarray) -> np.ndarray:
-        return base[:, dyads] if given is None else given
 
-    tau = view.tau[:, dyads]
-    coercion = pick(coercion, view.coercion)
-    channel = pick(channel, view.channel)
-    hazard = incident_hazard(world, tau, coercion, pick(presence, view.presence), dyads)
-    begin = -np.expm1(-hazard)
-    args = (
-        tau,
-        pick(deter, view.cover.deter),
-        pick(embolden, view.cover.embolden),
-        channel,
-        view.ceasefire[:, dyads],
-        pick(restraint, view.restraint),
-        coercion,
+#: The covariates of an escalation chain, in the order of :func:`_chain_terms`' rows.
+CHAIN = (
+    "tau", "ceasefire", "deter", "embolden", "coercion", "channel", "presence", "restraint",
+    "push", "retreat",
+)  # fmt: skip
+
+#: Each covariate's row in :data:`CHAIN`.
+_CHAIN_ROW = {name: c for c, name in enumerate(CHAIN)}
+
+#: The incidents' coefficients :func:`_chain_terms` reads, in the order of its columns.
+_CHAIN_COEFFICIENTS = (
+    "escalation_base", "coercion_escalation", "escalation_rung_cost", "escalation_tension",
+    "escalation_deterrence", "escalation_emboldening", "escalation_channel", "deescalation",
+    "coercion_persistence", "ceasefire_deescalation", "coercion_hazard", "tension_hazard",
+    "presence_hazard",
+)  # fmt: skip
+
+#: :func:`_world_terms` of the last few worlds, by identity (the world is kept with them, so
+#: an identity is never reused while its entry stands).
+_WORLD_TERMS: dict[int, tuple[World, tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def _world_terms(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """What the chains read of the world alone, computed once (shared: read-only).
+
+    The rows of :func:`_chain_terms`, ``(5, 1, S)`` (``(5, R, S)`` stacked): the escalation
+    offset, ``β_N N``, the base hazard times the propensity, the dispute weight and ``1 + w_N
+    nuclear``, as the incident formulas compute them; and :func:`rung_costs` with a replicate
+    axis, ``(1, S, 6)`` (``(R, S, 6)`` stacked).
+    """
+    entry = _WORLD_TERMS.get(id(world))
+    if entry is not None and entry[0] is world:
+        return entry[1]
+    p = world.params.incidents
+    s = world.incident_dyads
+    i, j = world.dyad_i[s], world.dyad_j[s]
+    rows = (
+        escalation_offset(world),
+        p.nuclear_war_penalty * world.nuclear_dyad[i, j],
+        p.base_hazard * world.propensity[..., i, j],
+        world.dispute[i, j],
+        1.0 + p.nuclear_hazard * world.nuclear_dyad[i, j],
     )
-    push, retreat = pick(push, view.push), pick(retreat, view.retreat)
-    terms = escalation_terms(world, *args, push=push, retreat=retreat, dyads=dyads)
-    # One layout (contiguous, with a replicate axis) for every call: the kernels are compiled
-    # once.
-    shape = (RUNGS - 1, *tau.shape)  # (5, R, E): rungs 1 … 5
-    up, down = (np.ascontiguousarray(np.broadcast_to(a, shape)) for a in terms.ladder())
-    begin = np.ascontiguousarray(np.broadcast_to(begin, tau.shape))
-    dyads = np.asarray(dyads, dtype=np.int64)
+    rows = [leading(np.asarray(row, dtype=float), 1) for row in rows]
+    shape = np.broadcast_shapes(*(row.shape for row in rows))
+    statics = np.ascontiguousarray(np.stack([np.broadcast_to(row, shape) for row in rows]))
+    costs = np.ascontiguousarray(leading(rung_costs(world), 2))
+    statics.flags.writeable = costs.flags.writeable = False
+    if len(_WORLD_TERMS) >= 8:
+        _WORLD_TERMS.clear()
+    _WORLD_TERMS[id(world)] = (world, (statics, costs))
+    return statics, costs
+
+
+def _chain_inputs(world: World, view: Outlook) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The month's covariates ``(10, R, S)`` (:data:`CHAIN`), coefficients and world rows.
+
+    Kept in the outlook's memo while its covariates are the same arrays.
+    """
+    cov = view.cover
+    sources = (
+        view.tau, view.ceasefire, cov.deter, cov.embolden, view.coercion, view.channel,
+        view.presence, view.restraint, view.push, view.retreat,
+    )  # fmt: skip
+    entry = view.memo.get("chain")
+    if entry is not None and all(a is b for a, b in zip(entry[0], sources, strict=True)):
+        return entry[1]
+    reps = view.tau.shape[0]
+    month = np.empty((len(CHAIN), reps, view.tau.shape[1]))
+    for c, source in enumerate(sources):
+        month[c] = source
+    p = world.params.incidents
+    coefficients_ = coefficients(reps, *(getattr(p, name) for name in _CHAIN_COEFFICIENTS))
+    inputs = (month, coefficients_, _world_terms(world)[0])
+    view.memo["chain"] = (sources, inputs)
+    return inputs
+
+
+def _chain_costs(
+    world: World,
+    view: Outlook,
+    dyads: np.ndarray,
+    names: list[str],
+    given: np.ndarray,
+    columns: np.ndarray,
+    lasting: float | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`expected_costs` of ``dyads`` (int64) with the covariates ``names`` ``given``.
+
+    ``given`` is ``(len(names), R, ·)``, column ``columns[e]`` that of ``dyads[e]``; the other
+    covariates are the month's.
+    """
+    month, coefficients_, statics = _chain_inputs(world, view)
+    which = np.full(len(CHAIN), -1, dtype=np.int64)
+    for c, name in enumerate(names):
+        which[_CHAIN_ROW[name]] = c
+    calm, odds, calming = _chain_terms(month, dyads, given, columns, which, coefficients_, statics)
+    np.expm1(calm, out=calm)  # −(1 − e^{−λ})
+    np.exp(odds, out=odds)  # e^{−z}
     if lasting is not None:  # a lasting posture: the typical situation it makes, not today's
-        months = per_replicate(view.horizon + lasting, tau.shape[0])
-        return stationary_costs(begin, up, down, view.costs, dyads, months)
-    return carried_costs(view.start, begin, up, down, view.costs, dyads, view.horizon)
+        months = per_replicate(view.horizon + lasting, month.shape[1])
+        return stationary_costs(calm, odds, calming, view.costs, dyads, months)
+    return carried_costs(view.start, calm, odds, calming, view.costs, dyads, view.horizon)
 
 
 @numba.njit(cache=True, nogil=True)
-def carried_costs(start, begin, up, down, costs, dyads, horizon):
+def _chain_terms(month, dyads, given, columns, which, coefficients, statics):
+    """Minus the hazard, minus the step-up logits and the step-down terms of chains.
+
+    For each replicate and column ``e`` (incident dyad ``dyads[e]``), with the covariates of
+    :data:`CHAIN` read from ``given[which[c], r, columns[e]]`` where ``which[c] ≥ 0``, else from the
+    month's ``month[c, r, dyads[e]]``: ``−λ`` of
+    :func:`~sim.core.dynamics.incidents.incident_hazard`, ``λ0 ψ (dispute + w_g G) (1 + w_τ τ)
+    (1 + w_p presence) (1 + w_N nuclear)``; ``−z`` of
+    :func:`~sim.core.dynamics.incidents.escalation_terms` at rungs 1 … 5, ``β0 + β_issue +
+    push + β_G G − β_L (L − 1)⁺ + β_τ τ − β_D D min(L, 4)/4 + β_E E − β_C C − β_I I − β_N N
+    [L = 4]``; and the step-down chance before its cap, ``δ0 (1 − w_G min(G, 1)) + δ_C
+    (ceasefire + C) + retreat``. Each in the order of the array forms: the same bits.
+
+    Args:
+        month: The month's covariates, ``(10, R, S)``.
+        dyads: Positions among the incident dyads, ``(E,)``.
+        given: Replaced covariates, ``(G, R, ·)``.
+        columns: The column of ``given`` of each chain, ``(E,)``.
+        which: Each covariate's row of ``given``, -1 for the month's, ``(10,)``.
+        coefficients: :data:`_CHAIN_COEFFICIENTS` per replicate, ``(R, 13)``.
+        statics: :func:`_world_terms`' rows, ``(5, 1, S)`` or ``(5, R, S)``.
+
+    Returns:
+        ``−λ`` ``(R, E)``, ``−z`` ``(5, R, E)`` and the step-down term ``(R, E)``.
+    """
+    reps, count = month.shape[1], dyads.size
+    calm = np.empty((reps, count))
+    odds = np.empty((RUNGS - 1, reps, count))
+    calming = np.empty((reps, count))
+    rows = np.empty((len(which) + 5, count))  # the covariates, then the world's rows
+    scratch = np.empty((4, count))
+    for r in range(reps):
+        (base, gray_up, rung_cost, tension_up, deter_up, embolden_up, channel_up, down,
+         persistence, ceasefire_down, gray_hazard, tension_hazard, presence_hazard) = (
+            coefficients[r, 0], coefficients[r, 1], coefficients[r, 2], coefficients[r, 3],
+            coefficients[r, 4], coefficients[r, 5], coefficients[r, 6], coefficients[r, 7],
+            coefficients[r, 8], coefficients[r, 9], coefficients[r, 10], coefficients[r, 11],
+            coefficients[r, 12],
+        )  # fmt: skip
+        for c in range(len(which)):
+            row = rows[c]
+            if which[c] >= 0:
+                source = given[which[c], r]
+                for e in range(count):
+                    row[e] = source[columns[e]]
+            else:
+                source = month[c, r]
+                for e in range(count):
+                    row[e] = source[dyads[e]]
+        if r == 0 or statics.shape[1] > 1:
+            for c in range(5):
+                source = statics[c, r if statics.shape[1] > 1 else 0]
+                for e in range(count):
+                    rows[len(which) + c, e] = source[dyads[e]]
+        tau, ceasefire, deter, embolden, gray, channel, presence, restraint, push, retreat = (
+            rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7], rows[8],
+            rows[9],
+        )  # fmt: skip
+        offset, nuclear, propensity, dispute = rows[10], rows[11], rows[12], rows[13]
+        nuclear_hazard = rows[14]
+        out = calm[r]
+        for e in range(count):
+            out[e] = -(
+                propensity[e]
+                * (dispute[e] + gray_hazard * gray[e])
+                * (1.0 + tension_hazard * tau[e])
+                * (1.0 + presence_hazard * presence[e])
+                * nuclear_hazard[e]
+            )
+        opening, tension_term, embolden_term, channel_term = (
+            scratch[0], scratch[1], scratch[2], scratch[3],
+        )  # fmt: skip
+        for e in range(count):  # the terms that do not depend on the rung, once
+            opening[e] = base + offset[e] + push[e] + gray_up * gray[e]
+            tension_term[e] = tension_up * tau[e]
+            embolden_term[e] = embolden_up * embolden[e]
+            channel_term[e] = channel_up * channel[e]
+        for k in range(RUNGS - 1):
+            rung = k + 1
+            climb = rung_cost * max(rung - 1, 0)
+            weight = min(rung, WAR - 1)
+            brink = 1.0 if rung == WAR - 1 else 0.0
+            out = odds[k, r]
+            for e in range(count):
+                out[e] = -(
+                    opening[e]
+                    - climb
+                    + tension_term[e]
+                    - deter_up * deter[e] * weight / (WAR - 1)
+                    + embolden_term[e]
+                    - channel_term[e]
+                    - restraint[e]
+                    - nuclear[e] * brink
+                )
+        out = calming[r]
+        for e in range(count):
+            out[e] = (
+                down * (1.0 - persistence * minimum(gray[e], 1.0))
+                + ceasefire_down * (ceasefire[e] + channel[e])
+                + retreat[e]
+            )
+    return calm, odds, calming
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _steps(odds, calming, first, size, lift, fall):
+    """Step-up and step-down chances at rungs 1 … 5 of ``size`` chains, into ``lift``, ``fall``.
+
+    ``p_up = 1 / (1 + e^{−z})`` and ``p_down = min(calming, 1 − p_up)`` as the incidents' form
+    takes them; at war only down, with ``min(p_up + p_down, 1)`` (``lift`` 0 there).
+    ``odds`` is ``e^{−z}``, ``(5, C)``, and ``calming`` ``(C,)`` over the chains, read from
+    chain ``first`` on; ``lift`` and ``fall`` are ``(6, ≥ size)``.
+    """
+    for k in range(RUNGS - 1):
+        for b in range(size):
+            up = 1.0 / (1.0 + odds[k, first + b])
+            lift[k, b] = up
+            fall[k, b] = minimum(calming[first + b], 1.0 - up)
+    for b in range(size):
+        fall[WAR - 1, b] = minimum(lift[WAR - 1, b] + fall[WAR - 1, b], 1.0)  # at war: only down
+        lift[WAR - 1, b] = 0.0
+
+
+#: Chains :func:`carried_costs` carries together (a block of its scratch stays in cache).
+CHAIN_BLOCK = 256
+
+
+@numba.njit(cache=True, nogil=True)
+def carried_costs(start, calm, odds, calming, costs, dyads, horizon):
     """``Σ_{h=1..H} π_h · c`` and ``Σ π_h · c_severe`` of the monthly chain, ``(R, E)`` each.
 
-    :func:`_carried_one` on each replicate.
+    The chains of every replicate and column, taken in blocks of :data:`CHAIN_BLOCK` in
+    row-major order (:func:`_steps`, then :func:`_carried_block` on each).
 
     Args:
         start: ``π_0`` of every incident dyad, ``(R, S, 6)``.
-        begin: Chance that a calm dyad starts an incident, ``(R, E)``.
-        up: Step-up chance at rungs 1 … 5, ``(5, R, E)``.
-        down: Step-down chance at rungs 1 … 5, ``(5, R, E)``.
+        calm: ``e^{−λ} − 1``: minus the chance that a calm dyad starts an incident, ``(R, E)``.
+        odds: ``e^{−z}`` of the step-up logit at rungs 1 … 5, ``(5, R, E)``.
+        calming: The step-down chance before its cap, ``(R, E)``.
         costs: Cost of a month at each rung, ``(1, S, 6)``, or ``(R, S, 6)`` stacked.
         dyads: Positions among the incident dyads, ``(E,)``.
         horizon: Months ``H``.
     """
-    reps, count = begin.shape
+    reps, count = calm.shape
     total = np.zeros((reps, count))
     severe = np.zeros((reps, count))
-    scratch = np.empty((8, RUNGS, count))
-    for r in range(reps):
-        c = costs[r if costs.shape[0] > 1 else 0]
-        _carried_one(
-            start[r],
-            begin[r],
-            up[:, r],
-            down[:, r],
-            c,
-            dyads,
-            horizon,
-            scratch,
-            total[r],
-            severe[r],
-        )
+    flat_total, flat_severe = total.reshape(-1), severe.reshape(-1)
+    cells = reps * count
+    odds, calm, calming = odds.reshape((RUNGS - 1, cells)), calm.reshape(-1), calming.reshape(-1)
+    scratch = np.empty((8, RUNGS, CHAIN_BLOCK))
+    pi, cost, lift, fall = scratch[0], scratch[3], scratch[4], scratch[5]
+    begin = scratch[7, 1]
+    r, e = 0, 0  # the chain of the block's next column
+    for first in range(0, cells, CHAIN_BLOCK):
+        size = min(CHAIN_BLOCK, cells - first)
+        _steps(odds, calming, first, size, lift, fall)
+        for b in range(size):
+            begin[b] = -calm[first + b]
+            rung = costs[r if costs.shape[0] > 1 else 0, dyads[e]]
+            now = start[r, dyads[e]]
+            for k in range(RUNGS):
+                pi[k, b] = now[k]
+                cost[k, b] = rung[k]
+            e += 1
+            if e == count:
+                r, e = r + 1, 0
+        _carried_block(size, horizon, scratch, flat_total[first:], flat_severe[first:])
     return total, severe
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _carried_one(start, begin, up, down, costs, dyads, horizon, scratch, total, severe):
-    """:func:`carried_costs` of one replicate, added into ``total`` and ``severe`` ``(E,)``.
+def _carried_block(count, horizon, scratch, total, severe):
+    """:func:`carried_costs` of ``count`` chains, added into ``total`` and ``severe``.
 
     ``π_h = π_{h−1} M``: a calm dyad starts an incident with ``begin``; at rung ``L`` a dyad
-    steps up with ``up[L−1]`` and down with ``down[L−1]``; at war only down, with
-    ``min(up + down, 1)``, as the model steps it; ``c_severe`` is ``c`` on the crisis and war
-    rungs. Compiled: the chain is six numbers per dyad carried ``H`` months, which array
-    passes would spend in overhead. The dyads are the innermost loop, so that each step runs
-    over contiguous rows; every dyad's arithmetic is in the order of the array form it
-    replaced, so the bits are the same.
+    steps up with ``lift[L−1]`` and down with ``fall[L−1]`` (:func:`_steps`, at war only down);
+    ``c_severe`` is ``c`` on the crisis and war rungs. Compiled: the chain is six numbers per
+    dyad carried ``H`` months, which array passes would spend in overhead. The chains are the
+    innermost loop, so that each step runs over contiguous rows; every chain's arithmetic is
+    in the order of the array form it replaced, so the bits are the same.
 
     Args:
-        start: ``π_0`` of every incident dyad, ``(S, 6)``.
-        begin: Chance that a calm dyad starts an incident, ``(E,)``.
-        up: Step-up chance at rungs 1 … 5, ``(5, E)``.
-        down: Step-down chance at rungs 1 … 5, ``(5, E)``.
-        costs: Cost of a month at each rung of every incident dyad, ``(S, 6)``.
-        dyads: Positions among the incident dyads, ``(E,)``.
+        count: Chains in the block.
         horizon: Months ``H``.
-        scratch: Room for the chain, ``(8, 6, E)``.
-        total: ``Σ π_h · c``, added to, ``(E,)``.
-        severe: ``Σ π_h · c_severe``, added to, ``(E,)``.
+        scratch: The block, ``(8, 6, B)``: rows 0 ``π_0`` (carried to ``π_H``), 3 the costs,
+            4 the step-up chances of rungs 1 … 5, 5 the step-down chances, ``[7, 1]`` the
+            chance of an incident; rows 1, 2, ``[6, 0]`` and ``[7, 0]`` are room.
+        total: ``Σ π_h · c``, added to, ``(count,)`` at least.
+        severe: ``Σ π_h · c_severe``, added to, ``(count,)`` at least.
     """
-    count = dyads.size
     pi, moved, stay, cost = scratch[0], scratch[1], scratch[2], scratch[3]
     lift, fall = scratch[4], scratch[5]
-    month, worst = scratch[6, 0], scratch[7, 0]
-    for k in range(RUNGS):
-        for e in range(count):
-            pi[k, e] = start[dyads[e], k]
-            cost[k, e] = costs[dyads[e], k]
-    for k in range(RUNGS - 1):
-        for e in range(count):
-            lift[k, e] = up[k, e]
-            fall[k, e] = down[k, e]
+    month, worst, begin = scratch[6, 0], scratch[7, 0], scratch[7, 1]
     for e in range(count):
-        fall[WAR - 1, e] = minimum(up[WAR - 1, e] + down[WAR - 1, e], 1.0)  # at war: only down
-        lift[WAR - 1, e] = 0.0
         stay[0, e] = 1.0 - begin[e]
     for k in range(1, RUNGS):
         for e in range(count):
@@ -416,7 +634,7 @@ def _carried_one(start, begin, up, down, costs, dyads, horizon, scratch, total, 
 
 
 @numba.njit(cache=True, nogil=True)
-def stationary_costs(begin, up, down, costs, dyads, months):
+def stationary_costs(calm, odds, calming, costs, dyads, months):
     """``M π_∞ · c`` and ``M π_∞ · c_severe`` of each dyad's chain, ``(R, E)`` each.
 
     ``π_∞`` is the chain's stationary distribution (:func:`level_distribution`, at war only
@@ -424,48 +642,37 @@ def stationary_costs(begin, up, down, costs, dyads, months):
     Compiled per dyad, in the order of the array form it replaced (the same bits).
 
     Args:
-        begin: Chance that a calm dyad starts an incident, ``(R, E)``.
-        up: Step-up chance at rungs 1 … 5, ``(5, R, E)`` (the last, at war, unused).
-        down: Step-down chance at rungs 1 … 5, ``(5, R, E)``.
+        calm: ``e^{−λ} − 1``: minus the chance that a calm dyad starts an incident, ``(R, E)``.
+        odds: ``e^{−z}`` of the step-up logit at rungs 1 … 5, ``(5, R, E)``.
+        calming: The step-down chance before its cap, ``(R, E)``.
         costs: Cost of a month at each rung, ``(1, S, 6)``, or ``(R, S, 6)`` stacked.
         dyads: Positions among the incident dyads, ``(E,)``.
         months: ``M`` of each replicate (a stacked sweep's may differ), ``(R,)``.
     """
-    reps, count = begin.shape
+    reps, count = calm.shape
     total = np.empty((reps, count))
     severe = np.empty((reps, count))
-    scratch = np.empty((3, RUNGS))
+    steps = np.empty((2, RUNGS, count))
+    lift, fall = steps[0], steps[1]
+    up, down, rest = np.empty(RUNGS - 2), np.empty(RUNGS - 1), np.empty(RUNGS)
     for r in range(reps):
         c = costs[r if costs.shape[0] > 1 else 0]
-        _stationary_one(
-            begin[r], up[:, r], down[:, r], c, dyads, months[r], scratch, total[r], severe[r]
-        )
+        _steps(odds[:, r], calming[r], 0, count, lift, fall)
+        for e in range(count):
+            for k in range(RUNGS - 2):
+                up[k] = lift[k, e]
+            for k in range(RUNGS - 1):
+                down[k] = fall[k, e]
+            stationary(-calm[r, e], up, down, rest)
+            rung = c[dyads[e]]
+            cost = 0.0
+            worst = 0.0
+            for k in range(RUNGS):
+                cost += rest[k] * rung[k]
+                worst += rest[k] * (rung[k] if k >= WAR - 1 else 0.0)
+            total[r, e] = months[r] * cost
+            severe[r, e] = months[r] * worst
     return total, severe
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _stationary_one(begin, up, down, costs, dyads, months, scratch, total, severe):
-    """:func:`stationary_costs` of one replicate, into ``total`` and ``severe`` ``(E,)``.
-
-    ``begin`` ``(E,)``, ``up`` and ``down`` ``(5, E)``, ``costs`` ``(S, 6)``, ``scratch``
-    ``(3, 6)``; see :func:`stationary_costs`.
-    """
-    lift, fall, rest = scratch[0, : RUNGS - 2], scratch[1, : RUNGS - 1], scratch[2]
-    for e in range(dyads.size):
-        for k in range(RUNGS - 2):
-            lift[k] = up[k, e]
-        for k in range(RUNGS - 2):
-            fall[k] = down[k, e]
-        fall[WAR - 1] = minimum(up[WAR - 1, e] + down[WAR - 1, e], 1.0)  # at war: only down
-        stationary(begin[e], lift, fall, rest)
-        c = costs[dyads[e]]
-        cost = 0.0
-        worst = 0.0
-        for k in range(RUNGS):
-            cost += rest[k] * c[k]
-            worst += rest[k] * (c[k] if k >= WAR - 1 else 0.0)
-        total[e] = months * cost
-        severe[e] = months * worst
 
 
 #: The covariates of :func:`expected_costs` a move may replace, and where the month's are.
@@ -519,11 +726,12 @@ class Chains:
         if not self.asks:
             return
         view = self.view
-        dyads = np.concatenate([at for at, _, _ in self.asks])
-        names = sorted({name for _, replaced, _ in self.asks for name in replaced})
-        covariates = np.empty((len(names), view.tau.shape[0], dyads.size))
-        for c, name in enumerate(names):  # the month's, then each ask's replacements
-            np.take(COVARIATES[name](view), dyads, axis=1, out=covariates[c])
+        dyads = np.concatenate([at for at, _, _ in self.asks]).astype(np.int64, copy=False)
+        present = set().union(*(replaced for _, replaced, _ in self.asks))
+        names = [name for name in CHAIN if name in present]
+        month = _chain_inputs(self.world, view)[0]
+        rows = np.array([_CHAIN_ROW[name] for name in names], dtype=np.int64)
+        covariates = _gather(month, rows, dyads)  # the month's, then each ask's replacements
         start = 0
         for at, replaced, _ in self.asks:
             for c, name in enumerate(names):
@@ -531,10 +739,9 @@ class Chains:
                     covariates[c, :, start : start + at.size] = replaced[name]
             start += at.size
         keep, inverse = _distinct(dyads, covariates.view(np.uint64))
-        if keep.size < dyads.size:
-            dyads, covariates = dyads[keep], covariates[:, :, keep]
-        given = dict(zip(names, covariates, strict=True))
-        total, severe = expected_costs(self.world, view, dyads, lasting=self.lasting, **given)
+        total, severe = _chain_costs(
+            self.world, view, dyads[keep], names, covariates, keep, self.lasting
+        )
         if keep.size < inverse.size:
             total, severe = total[:, inverse], severe[:, inverse]
         start = 0
@@ -542,6 +749,22 @@ class Chains:
             then(total[:, start : start + at.size], severe[:, start : start + at.size])
             start += at.size
         self.asks.clear()
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather(month, rows, dyads):
+    """The month's covariates ``rows`` of the chains of ``dyads``, ``(len(rows), R, E)``.
+
+    ``month`` is :func:`_chain_inputs`' ``(10, R, S)``.
+    """
+    reps = month.shape[1]
+    out = np.empty((rows.size, reps, dyads.size))
+    for c in range(rows.size):
+        for r in range(reps):
+            source, row = month[rows[c], r], out[c, r]
+            for e in range(dyads.size):
+                row[e] = source[dyads[e]]
+    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -668,15 +891,20 @@ def alignment_months(
     over the look-ahead and, for a lasting posture, the continuation months beyond it. With
     ``squared``, the sum of ``ΔA(h)²`` instead (for a cost that is quadratic in alignment).
     """
+    k, factor = _months_factor(world, view, lasting=lasting, squared=squared)
+    return pull / k * factor if not squared else (pull / k) ** 2 * factor
+
+
+def _months_factor(world: World, view: Outlook, *, lasting: bool, squared: bool):
+    """:func:`_alignment_factor` of the view's horizon, kept in its memo (if it has one)."""
     memo = getattr(view, "memo", None)
     key = ("alignment_months", view.horizon, lasting, squared)
     if memo is not None and key in memo:
-        k, factor = memo[key]
-    else:
-        k, factor = _alignment_factor(world, view.horizon, lasting, squared)
-        if memo is not None:
-            memo[key] = (k, factor)
-    return pull / k * factor if not squared else (pull / k) ** 2 * factor
+        return memo[key]
+    k, factor = _alignment_factor(world, view.horizon, lasting, squared)
+    if memo is not None:
+        memo[key] = (k, factor)
+    return k, factor
 
 
 def _alignment_factor(world: World, horizon: int, lasting: bool, squared: bool):
@@ -715,12 +943,38 @@ def following_value(world: World, view: Outlook, state: State, actor, target, pu
     of the region's capability: a state values followers by their weight, and by how firmly it
     stands on a side itself. A pole is no one's follower (its alignment is fixed, §3).
     """
-    regional = view.memo.get("regional")
-    if regional is None:
+    memo, key = view.memo, ("following", view.horizon)
+    terms = memo.get(key)
+    if terms is None:
+        reps = view.capability.shape[0]
         regional = view.capability * world.regional
-        regional = view.memo["regional"] = (regional, regional.sum(axis=1, keepdims=True))
-    weight = regional[0][:, target] / regional[1]
-    weight = weight * ~world.pole[target]  # a pole's alignment is its own: no pull moves it
-    own = state.alignment[:, actor]
-    moved = alignment_months(world, view, pull, lasting=True)
-    return world.params.decisions.following_weight * own * weight * moved
+        k, factor = _months_factor(world, view, lasting=True, squared=False)
+        fw = world.params.decisions.following_weight
+        per = [per_replicate(x, reps) for x in (k, factor, fw)]
+        # v_b with a pole's zeroed, as the array form divided and masked it (the same bits).
+        share = regional / regional.sum(axis=1, keepdims=True) * ~world.pole
+        terms = memo[key] = (share, *per)
+    actor = np.asarray(actor, dtype=np.int64)
+    target = np.asarray(target, dtype=np.int64)
+    shape = (view.capability.shape[0], target.size)
+    pull = np.asarray(pull, dtype=float)
+    if pull.shape != shape or not pull.flags.c_contiguous:
+        pull = np.ascontiguousarray(np.broadcast_to(pull, shape))
+    return _following(terms[0], state.alignment, actor, target, pull, *terms[1:])
+
+
+@numba.njit(cache=True, nogil=True)
+def _following(share, alignment, actor, target, pull, k, factor, weight):
+    """:func:`following_value` of each replicate and move, ``(R, M)``.
+
+    ``((w_A A_actor) v_target) (pull / k · factor)``, each product taken as the array form
+    took it (the same bits); ``share`` is ``v`` (a pole's 0), ``(R, N)``, ``k``, ``factor``
+    (of :func:`alignment_months`) and ``weight`` (``w_A``) per replicate.
+    """
+    reps, moves = pull.shape
+    out = np.empty((reps, moves))
+    for r in range(reps):
+        for m in range(moves):
+            moved = pull[r, m] / k[r] * factor[r]
+            out[r, m] = weight[r] * alignment[r, actor[m]] * share[r, target[m]] * moved
+    return out

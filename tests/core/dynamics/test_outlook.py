@@ -13,7 +13,12 @@ import numpy as np
 import pytest
 
 from sim.core.compile import compile_world
-from sim.core.dynamics.incidents import incident_hazard, level_distribution, step_probabilities
+from sim.core.dynamics.incidents import (
+    escalation_terms,
+    incident_hazard,
+    level_distribution,
+    step_probabilities,
+)
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.outlook import (
     RUNGS,
@@ -102,6 +107,41 @@ def test_a_lasting_posture_is_weighed_at_the_typical_situation_it_makes(view_of)
     down[..., -1] = np.minimum(up[..., -1] + down[..., -1], 1.0)
     pi = level_distribution(begin, up[..., :-1], down)
     np.testing.assert_allclose(total, (6 + months) * (pi * rung_costs(w)[e]).sum(axis=2))
+
+
+def test_the_chains_step_as_the_incident_formulas_to_the_bit(view_of):
+    # expected_costs computes the hazard and the step chances in its own kernel; they must be
+    # those of incident_hazard and escalation_terms, bit for bit, under replaced covariates.
+    w, view = view_of(np.zeros(0))
+    w, view = view_of(_one_hot(w, 0), horizon=6)
+    rng = np.random.default_rng(3)
+    e = np.array([0, 2, 2, 1, w.incident_dyads.size - 1])
+    given = {
+        name: rng.uniform(0.0, 1.5, (3, e.size))
+        for name in ("deter", "embolden", "coercion", "channel", "presence", "restraint")
+    }
+    given |= {
+        "push": rng.normal(0.0, 1.0, (3, e.size)),
+        "retreat": rng.uniform(0, 0.2, (3, e.size)),
+    }
+    months = 24.0
+    total, severe = expected_costs(w, view, e, lasting=months, **given)
+    covariates = [view.tau[:, e], given["deter"], given["embolden"], given["channel"]]
+    covariates += [view.ceasefire[:, e], given["restraint"], given["coercion"]]
+    stances = {"push": given["push"], "retreat": given["retreat"]}
+    up, down = escalation_terms(w, *covariates, **stances, dyads=e).ladder()
+    down[-1] = np.minimum(up[-1] + down[-1], 1.0)  # at war the model only steps down
+    hazard = incident_hazard(w, view.tau[:, e], given["coercion"], given["presence"], e)
+    pi = level_distribution(
+        -np.expm1(-hazard), np.moveaxis(up[:-1], 0, -1), np.moveaxis(down, 0, -1)
+    )
+    costs = rung_costs(w)[e]
+    expected, worst = 0.0, 0.0
+    for k in range(RUNGS):  # summed rung by rung, as the kernel sums
+        expected = expected + pi[..., k] * costs[:, k]
+        worst = worst + pi[..., k] * (costs[:, k] if k >= RUNGS - 2 else 0.0)
+    np.testing.assert_array_equal(total, (6 + months) * expected)
+    np.testing.assert_array_equal(severe, (6 + months) * worst)
 
 
 def test_war_costs_more_between_nuclear_powers():
