@@ -14,7 +14,6 @@ from sim.core.dynamics.state import (
     State,
     Ties,
     constant_rows,
-    leading,
     maximum,
     minimum,
     month_draws,
@@ -242,6 +241,16 @@ def _static(world: World) -> _Static:
     return static
 
 
+def world_rows(world: World) -> np.ndarray:
+    """What the incident formulas read of the world alone, ``(1 or R, 6, S)`` (read-only).
+
+    Over the incident dyads: the escalation offset, ``β_N N``, the base hazard times the
+    propensity, the dispute weight, ``1 + w_N nuclear`` and ``β_I I``, one row or one per
+    replicate of a stacked sweep (:class:`_Static`'s ``packed``).
+    """
+    return _static(world).packed
+
+
 def step_probabilities(
     world: World, level: np.ndarray | int, *covariates: Any, **stances: Any
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -284,31 +293,6 @@ class EscalationTerms:
     def at(self, level: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
         """Step-up and step-down probabilities of incidents at rung ``level``."""
         return self._chances(np.asarray(level))
-
-    def ladder(self) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`at` every rung 1 … 5 at once: step-up and step-down chances, ``(5, …)`` each.
-
-        The same arithmetic per element as :meth:`at`, over a leading rung axis. Terms over
-        replicates and dyads ``(R, E)`` (the nuclear term over dyads, the rung cost a number)
-        take one compiled pass that reads each term once per element
-        (:func:`_ladder_logit`).
-        """
-        rows = (self.opening, self.tension, self.deterrence, self.emboldening, self.channel,
-                self.restraint, self.calming)  # fmt: skip
-        shape = np.shape(self.opening)
-        if (
-            len(shape) == 2
-            and type(self.rung_cost) is float
-            and all(type(a) is np.ndarray and a.shape == shape for a in rows)
-            and type(self.nuclear) is np.ndarray
-            and self.nuclear.shape == shape[1:]
-        ):  # fmt: skip
-            p_up, p_down = np.empty((2, WAR, *shape))
-            _ladder_logit(p_up, *rows[:-1], self.rung_cost, self.nuclear)
-            np.exp(p_up, out=p_up)
-            _squash(p_up, rows[-1][None], p_down)
-            return p_up, p_down
-        return self._chances(np.arange(1, WAR + 1)[:, None, None])
 
     def _chances(self, level: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The formula of :func:`escalation_terms` at ``level``.
@@ -376,7 +360,7 @@ def _negative_logit(
 ):  # fmt: skip
     """Minus the step-up logit of :func:`escalation_terms` at ``level``, into ``out`` ``(A, B, C)``.
 
-    :func:`_minus_logit` per element; the operands broadcast against ``out`` (:func:`_spread`).
+    :func:`minus_logit` per element; the operands broadcast against ``out`` (:func:`_spread`).
     """
     shape = out.shape
     level, opening, rung_cost = (
@@ -390,7 +374,7 @@ def _negative_logit(
     for x in range(shape[0]):
         for y in range(shape[1]):
             for z in range(shape[2]):
-                out[x, y, z] = _minus_logit(
+                out[x, y, z] = minus_logit(
                     level[x, y, z], opening[x, y, z], rung_cost[x, y, z], tension[x, y, z],
                     deterrence[x, y, z], emboldening[x, y, z], channel[x, y, z],
                     restraint[x, y, z], nuclear[x, y, z],
@@ -399,7 +383,7 @@ def _negative_logit(
 
 
 @numba.njit(nogil=True, inline="always")
-def _minus_logit(
+def minus_logit(
     rung, opening, rung_cost, tension, deterrence, emboldening, channel, restraint, nuclear
 ):  # fmt: skip
     """Minus the step-up logit of :func:`escalation_terms` of one dyad at rung ``rung``.
@@ -418,26 +402,6 @@ def _minus_logit(
         - restraint
         - nuclear * (1.0 if rung == WAR - 1 else 0.0)
     )
-
-
-@numba.njit(cache=True, nogil=True)
-def _ladder_logit(
-    out, opening, tension, deterrence, emboldening, channel, restraint, rung_cost, nuclear
-):  # fmt: skip
-    """:func:`_negative_logit` of :meth:`EscalationTerms.ladder`, into ``out`` ``(5, R, E)``.
-
-    Rungs 1 … 5 on the first axis; the terms ``(R, E)``, ``nuclear`` ``(E,)``, the rung cost a
-    number: :func:`_minus_logit` per element, without broadcasting the terms over rungs.
-    """
-    for y in range(out.shape[1]):
-        for x in range(out.shape[0]):
-            rung = x + 1
-            for z in range(out.shape[2]):
-                out[x, y, z] = _minus_logit(
-                    rung, opening[y, z], rung_cost, tension[y, z], deterrence[y, z],
-                    emboldening[y, z], channel[y, z], restraint[y, z], nuclear[z],
-                )  # fmt: skip
-    return out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -508,20 +472,6 @@ def escalation_terms(
     offset, nuclear = static.offset, static.nuclear
     if dyads is not None:
         offset, nuclear = offset[..., dyads], nuclear[..., dyads]
-    operands = (tau, deter, embolden, channel, ceasefire, coercion, push, retreat)
-    shape = np.shape(tau)
-    if (
-        len(shape) == 2
-        and all(type(a) is np.ndarray and a.shape == shape and a.dtype == float for a in operands)
-        and (offset.ndim == 1 or offset.shape[0] == shape[0])
-    ):  # replicates by dyads, as the look-ahead gives them: one compiled pass
-        out = np.empty((6, shape[1], shape[0])).transpose(0, 2, 1)  # stored as the operands
-        _terms(_coefficients(world, static, shape[0]), leading(offset, 1), *operands, out)
-        return EscalationTerms(
-            opening=out[0], tension=out[1], deterrence=out[2], emboldening=out[3],
-            channel=out[4], restraint=restraint, nuclear=nuclear, calming=out[5],
-            rung_cost=p.escalation_rung_cost,
-        )  # fmt: skip
     calming = p.deescalation * (1.0 - p.coercion_persistence * np.minimum(coercion, 1.0))
     return EscalationTerms(
         opening=p.escalation_base + offset + push + p.coercion_escalation * coercion,
@@ -536,47 +486,34 @@ def escalation_terms(
     )
 
 
-@numba.njit(cache=True, nogil=True)
-def _terms(
-    coefficient, offset, tau, deter, embolden, channel, ceasefire, coercion, push, retreat, out
-):  # fmt: skip
-    """:func:`escalation_terms` of operands over replicates and dyads ``(R, E)``, in one pass.
-
-    Into ``out`` ``(6, R, E)``: the opening, tension, deterrence, emboldening and channel
-    terms and the step-down chance before its cap (:func:`_opening`, :func:`_calming`), the
-    array form's arithmetic per element. ``coefficient`` as for :func:`_month_terms`;
-    ``offset`` ``(1 or R, E)``.
-    """
-    for e in range(out.shape[2]):  # replicates innermost: the look-ahead's operands are
-        for r in range(out.shape[1]):  # stored dyad by dyad
-            co = coefficient[r if coefficient.shape[0] > 1 else 0]
-            b_0, b_g, b_t, b_d, b_e, b_c = co[3], co[4], co[5], co[6], co[7], co[8]
-            coerced, opened = coercion[r, e], channel[r, e]
-            shift = offset[r if offset.shape[0] > 1 else 0, e]
-            out[0, r, e] = _opening(b_0, shift, push[r, e], b_g, coerced)
-            out[1, r, e] = b_t * tau[r, e]
-            out[2, r, e] = b_d * deter[r, e]
-            out[3, r, e] = b_e * embolden[r, e]
-            out[4, r, e] = b_c * opened
-            out[5, r, e] = _calming(co, coerced, ceasefire[r, e], opened, retreat[r, e])
-    return out
+# The formulas of one dyad, compiled: the month's kernel (:func:`_month_terms`) and the
+# look-ahead's chains (:mod:`sim.core.dynamics.outlook`) both call them, so each formula is
+# written once; the array forms above are what they are checked against, to the bit.
 
 
 @numba.njit(nogil=True, inline="always")
-def _opening(b_0, offset, push, b_g, coerced):
+def opening_term(b_0, offset, push, b_g, coerced):
     """``β0 + β_issue + push + β_G G`` of :func:`escalation_terms`, added in this order."""
     return b_0 + offset + push + b_g * coerced
 
 
 @numba.njit(nogil=True, inline="always")
-def _calming(coefficient, coerced, ceasefire, channel, retreat):
+def calming_term(d_0, w_g, d_c, coerced, ceasefire, channel, retreat):
     """The step-down chance of :func:`escalation_terms` before its cap, in the formula's order.
 
-    ``δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C) + retreat`` (:func:`minimum`, NumPy's);
-    ``coefficient`` as for :func:`_month_terms`.
+    ``δ0 (1 − w_G min(G, 1)) + δ_C (ceasefire + C) + retreat`` (:func:`minimum`, NumPy's).
     """
-    calm = coefficient[10] * (1.0 - coefficient[11] * minimum(coerced, 1.0))
-    return calm + coefficient[12] * (ceasefire + channel) + retreat
+    return d_0 * (1.0 - w_g * minimum(coerced, 1.0)) + d_c * (ceasefire + channel) + retreat
+
+
+@numba.njit(nogil=True, inline="always")
+def minus_hazard(propensity, dispute, w_g, coerced, w_t, tau, w_p, presence, nuclear):
+    """``−λ`` of :func:`incident_hazard` for one dyad, multiplied in the formula's order.
+
+    ``propensity`` is ``λ0 ψ`` and ``nuclear`` ``1 + w_N nuclear``.
+    """
+    return -(propensity * (dispute + w_g * coerced) * (1.0 + w_t * tau) * (1.0 + w_p * presence)
+             * nuclear)  # fmt: skip
 
 
 def incident_hazard(
@@ -709,7 +646,7 @@ def _month_terms(
 
     Per dyad, the arithmetic of the array forms: ``rung`` the level; ``start`` ``−λ``
     (:func:`incident_hazard`, ``np.expm1`` to be taken); ``negative`` minus the step-up logit
-    (:func:`_minus_logit` of :func:`escalation_terms`' terms, ``np.exp`` to be taken);
+    (:func:`minus_logit` of :func:`escalation_terms`' terms, ``np.exp`` to be taken);
     ``calming`` the step-down chance before its cap, with the stances' push and retreat of
     :func:`stance_terms` and the restraint of :func:`interdependence_restraint`.
 
@@ -738,7 +675,8 @@ def _month_terms(
     """
     for r in range(level.shape[0]):
         row = coefficient[r if coefficient.shape[0] > 1 else 0]
-        (w_g, w_t, w_p, b_0, b_g, b_t, b_d, b_e, b_c, b_l, _, _, _, cut, push_w, retreat_w) = row
+        (w_g, w_t, w_p, b_0, b_g, b_t, b_d, b_e, b_c, b_l, d_0, w_c, d_c, cut, push_w,
+         retreat_w) = row  # fmt: skip
         static = packed[r if packed.shape[0] > 1 else 0]
         for e in range(s.size):
             a, b, q = i[e], j[e], s[e]
@@ -746,22 +684,19 @@ def _month_terms(
             tau = tension[r, a, b]
             coerced = coercion[r, q]
             rung[r, e] = now
-            start[r, e] = -(
-                static[2, e]
-                * (static[3, e] + w_g * coerced)
-                * (1.0 + w_t * tau)
-                * (1.0 + w_p * presence[r, q])
-                * static[4, e]
-            )
+            start[r, e] = minus_hazard(
+                static[2, e], static[3, e], w_g, coerced, w_t, tau, w_p, presence[r, q],
+                static[4, e],
+            )  # fmt: skip
             channel = channels[r, a, b] if channels.shape[1] else 0.0
             push = retreat = 0.0
             if stance.shape[1]:
                 one, other = float(stance[r, a, b]), float(stance[r, b, a])
                 push = push_w * (one + other)
                 retreat = retreat_w * ((1.0 if one < 0 else 0.0) + (1.0 if other < 0 else 0.0))
-            negative[r, e] = _minus_logit(
+            negative[r, e] = minus_logit(
                 now,
-                _opening(b_0, static[0, e], push, b_g, coerced),
+                opening_term(b_0, static[0, e], push, b_g, coerced),
                 b_l,
                 b_t * tau,
                 b_d * deter[r, e],
@@ -770,7 +705,7 @@ def _month_terms(
                 static[5, e] * (1.0 - cut * economic[r, q]),
                 static[1, e],
             )
-            calming[r, e] = _calming(row, coerced, ceasefire[r, q], channel, retreat)
+            calming[r, e] = calming_term(d_0, w_c, d_c, coerced, ceasefire[r, q], channel, retreat)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -35,6 +35,7 @@ import dataclasses
 
 import numpy as np
 
+from sim.core.dynamics.chains import RUNGS
 from sim.core.dynamics.decisions import (
     MIN_STAKE,
     PRICE_EVERY,
@@ -43,7 +44,7 @@ from sim.core.dynamics.decisions import (
 )
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, Menu, incident_positions
-from sim.core.dynamics.outlook import RUNGS, Outlook, outlook
+from sim.core.dynamics.outlook import Outlook, outlook
 from sim.core.dynamics.perception import perceive
 from sim.core.dynamics.step import initial_state
 from sim.core.world import World

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from sim.core.compile import compile_world
+from sim.core.dynamics.chains import RUNGS, rung_costs
 from sim.core.dynamics.incidents import (
     escalation_terms,
     incident_hazard,
@@ -21,13 +22,11 @@ from sim.core.dynamics.incidents import (
 )
 from sim.core.dynamics.levers import active_levers
 from sim.core.dynamics.outlook import (
-    RUNGS,
     Cover,
     alignment_months,
     expected_costs,
     outlook,
     party_costs,
-    rung_costs,
 )
 from sim.core.dynamics.perception import perceive
 from sim.core.dynamics.state import EPS
@@ -129,7 +128,8 @@ def test_the_chains_step_as_the_incident_formulas_to_the_bit(view_of):
     covariates = [view.tau[:, e], given["deter"], given["embolden"], given["channel"]]
     covariates += [view.ceasefire[:, e], given["restraint"], given["coercion"]]
     stances = {"push": given["push"], "retreat": given["retreat"]}
-    up, down = escalation_terms(w, *covariates, **stances, dyads=e).ladder()
+    rungs = np.arange(1, RUNGS)[:, None, None]  # every rung but calm, in front
+    up, down = escalation_terms(w, *covariates, **stances, dyads=e).at(rungs)
     down[-1] = np.minimum(up[-1] + down[-1], 1.0)  # at war the model only steps down
     hazard = incident_hazard(w, view.tau[:, e], given["coercion"], given["presence"], e)
     pi = level_distribution(
@@ -142,16 +142,6 @@ def test_the_chains_step_as_the_incident_formulas_to_the_bit(view_of):
         worst = worst + pi[..., k] * (costs[:, k] if k >= RUNGS - 2 else 0.0)
     np.testing.assert_array_equal(total, (6 + months) * expected)
     np.testing.assert_array_equal(severe, (6 + months) * worst)
-
-
-def test_war_costs_more_between_nuclear_powers():
-    w = compile_world(load_scenario("hub_and_spoke"))
-    costs = rung_costs(w)
-    nuclear = _dyad(w, "CHN", "IND")
-    other = _dyad(w, "THA", "KHM")
-    factor = w.params.decisions.nuclear_war_factor
-    assert costs[nuclear, 5] == pytest.approx(factor * costs[other, 5])
-    np.testing.assert_array_equal(costs[nuclear, :5], costs[other, :5])
 
 
 @pytest.mark.parametrize("common", [0.0, 0.5, 1.0])
