@@ -7,3 +7,7 @@ of ``docs/model.md`` (:mod:`~sim.core.dynamics`), counter-based random streams
 :mod:`~sim.core.batch`) and the Mesa model (:mod:`~sim.core.model`,
 :mod:`~sim.core.agents`). It imports only :mod:`sim.scenario`.
 """
+
+from sim.core.kernel_cache import drop_stale_kernels
+
+drop_stale_kernels()
