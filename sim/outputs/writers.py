@@ -55,7 +55,12 @@ FLOAT_FORMAT = "%.6g"
 
 
 def replicate_order(trajectory: Trajectory) -> np.ndarray:
-    """Positions of the replicates in the order of their indices: the tables' row order."""
+    """Positions of the replicates in the order of their indices: the tables' row order.
+
+    A run's replicate indices are distinct (``simulate`` draws each replicate's stream from its
+    index, so a repeated index would repeat a run); a repeated one's rows come one run after
+    the other.
+    """
     return np.argsort(trajectory.replicates, kind="stable")
 
 
@@ -139,7 +144,8 @@ def csv_rows(columns: dict[str, np.ndarray]) -> str:
     """CSV text of rows, as ``to_csv(index=False, float_format=FLOAT_FORMAT)`` writes a frame.
 
     Integers as integers, floats with :data:`FLOAT_FORMAT` (a missing value as an empty field),
-    anything else as its text; formatted a whole row at a time, without building a frame.
+    anything else as its text, unquoted (the tables' text fields are country codes); formatted a
+    whole row at a time, without building a frame. Lines end with a line feed on every platform.
     """
     formats, values = [], []
     for column in columns.values():

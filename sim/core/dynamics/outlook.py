@@ -565,8 +565,9 @@ def following_value(world: World, view: Outlook, state: State, actor, target, pu
         # v_b with a pole's zeroed, as the array form divided and masked it (the same bits).
         share = regional / regional.sum(axis=1, keepdims=True) * ~world.pole
         terms = memo[key] = (share, *per)
-    actor = np.asarray(actor, dtype=np.int64)
-    target = np.asarray(target, dtype=np.int64)
+    target = np.asarray(target, dtype=np.int64).reshape(-1)
+    # The kernel reads one actor a move: one actor for all of them is spread over the targets.
+    actor = np.ascontiguousarray(np.broadcast_to(np.asarray(actor, dtype=np.int64), target.shape))
     shape = (view.capability.shape[0], target.size)
     pull = np.asarray(pull, dtype=float)
     if pull.shape != shape or not pull.flags.c_contiguous:

@@ -25,6 +25,7 @@ from sim.core.dynamics.outlook import (
     Cover,
     alignment_months,
     expected_costs,
+    following_value,
     outlook,
     party_costs,
 )
@@ -204,3 +205,20 @@ def test_alignment_months_and_their_squares_add_up_month_by_month(inertia):
     squared = alignment_months(world, view, pull, lasting=True, squared=True)
     np.testing.assert_allclose(found, sum(steps), rtol=1e-6)
     np.testing.assert_allclose(squared, sum(s**2 for s in steps), rtol=1e-6)
+
+
+def test_one_actor_values_its_followers_as_it_would_each_alone_and_a_pole_follows_no_one():
+    w = compile_world(load_scenario("hub_and_spoke"))
+    state = initial_state(w, replicate_keys(5, range(2)))
+    levers = active_levers(w, state)
+    ties, cap, threat_matrix, *_ = perceive(w, state, levers)
+    view = outlook(w, state, levers, ties, cap, threat_matrix)
+    usa, chn = w.index("USA"), w.index("CHN")
+    targets = np.array([w.index("PHL"), w.index("VNM"), chn])
+    pull = np.array([[0.1, -0.2, 0.3], [0.2, 0.1, -0.1]])
+    together = following_value(w, view, state, usa, targets, pull)  # one actor, spread
+    for m, target in enumerate(targets):
+        alone = following_value(w, view, state, [usa], [target], pull[:, m : m + 1])
+        np.testing.assert_array_equal(together[:, m : m + 1], alone)
+    assert (together[:, 2] == 0).all()  # China is a pole: no one's follower
+    assert (np.sign(together[:, :2]) == np.sign(pull[:, :2] * state.alignment[:, [usa]])).all()
