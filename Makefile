@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev,sweep]"
-	@echo "Compiling the month's kernels once (about 14 s; numba caches them)"
+	@echo "Compiling the month's kernels once (about 30 s; numba caches them)"
 	$(BIN)/python -c "from sim.core.compile import compile_world; from sim.core.engine import final_outcomes; from sim.scenario.loader import load_scenario; final_outcomes(compile_world(load_scenario('hub_and_spoke')), 2)"
 	@touch $(STAMP)
 
