@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim.core.dynamics.alliances import alliance_ties
 from sim.core.dynamics.state import State, leading, maximum, row_sum
 from sim.core.dynamics.tension import replicate_polarization
 from sim.core.world import World
@@ -318,11 +317,6 @@ def country_metrics(world: World, state: State) -> dict[str, np.ndarray]:
 def _counted(counter: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
     """A decision counter as floats (zeros for a state built without counters)."""
     return np.zeros(shape) if counter is None else counter.astype(float)
-
-
-def alliance_strength(world: World, state: State) -> np.ndarray:
-    """Credible tie strength between every pair of countries (``(R, N, N)``)."""
-    return alliance_ties(world, state).credible
 
 
 def lookup(world: World, state: State):

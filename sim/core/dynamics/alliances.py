@@ -27,6 +27,7 @@ from sim.core.dynamics.state import (
     maximum,
     minimum,
     month_draws,
+    per_owner,
 )
 from sim.core.records import AllianceFailed, AllianceResponded
 from sim.core.rng import Stream
@@ -235,11 +236,7 @@ def alliance_ties(world: World, state: State) -> Ties:
     )
 
 
-#: The :func:`_indicators` of the last few memberships, by identity (the membership is kept
-#: with them, so an identity is never reused while its entry stands).
-_INDICATORS: dict[int, tuple[Membership, tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-
-
+@per_owner
 def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The membership indicators the tie and fear kernels read, compact, once per membership.
 
@@ -251,9 +248,6 @@ def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     an eighth of the memory (``shared`` is mostly zeros and strided by the replicate). Also the
     alliances that protect someone in some replicate, ``(K',)``.
     """
-    entry = _INDICATORS.get(id(joined))
-    if entry is not None and entry[0] is joined:
-        return entry[1]
     alliance = joined.pair_alliance
     pair = np.repeat(np.arange(joined.pair_i.size), np.diff(joined.pair_start))
     flags = np.stack(
@@ -266,11 +260,7 @@ def _indicators(joined: Membership) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     )  # (E, R, 3)
     flags = np.ascontiguousarray(flags.transpose(1, 0, 2)).astype(np.uint8)
     protecting = np.flatnonzero(joined.protected.any(axis=(0, 2)))
-    indicators = (flags, joined.protected.astype(np.uint8), protecting)
-    if len(_INDICATORS) >= 8:
-        _INDICATORS.clear()
-    _INDICATORS[id(joined)] = (joined, indicators)
-    return indicators
+    return flags, joined.protected.astype(np.uint8), protecting
 
 
 @numba.njit(cache=True, nogil=True)

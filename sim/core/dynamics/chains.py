@@ -29,7 +29,7 @@ from sim.core.dynamics.incidents import (
     stationary,
     world_rows,
 )
-from sim.core.dynamics.state import coefficients, leading, minimum, per_replicate
+from sim.core.dynamics.state import coefficients, leading, minimum, per_owner, per_replicate
 from sim.core.world import World
 from sim.scenario.ladder import WAR
 
@@ -71,11 +71,8 @@ _CHAIN_COEFFICIENTS = (
     "presence_hazard",
 )  # fmt: skip
 
-#: :func:`world_terms` of the last few worlds, by identity (the world is kept with them, so
-#: an identity is never reused while its entry stands).
-_WORLD_TERMS: dict[int, tuple[World, tuple[np.ndarray, np.ndarray]]] = {}
 
-
+@per_owner
 def world_terms(world: World) -> tuple[np.ndarray, np.ndarray]:
     """What the chains read of the world alone, computed once (shared: read-only).
 
@@ -84,16 +81,10 @@ def world_terms(world: World) -> tuple[np.ndarray, np.ndarray]:
     nuclear``, as the incident formulas compute them; and :func:`rung_costs` with a replicate
     axis, ``(1, S, 6)`` (``(R, S, 6)`` stacked).
     """
-    entry = _WORLD_TERMS.get(id(world))
-    if entry is not None and entry[0] is world:
-        return entry[1]
     # The first five rows of the incident formulas' own, with the rows in front.
     statics = np.ascontiguousarray(world_rows(world)[:, :5].transpose(1, 0, 2))
     costs = np.ascontiguousarray(leading(rung_costs(world), 2))
     statics.flags.writeable = costs.flags.writeable = False
-    if len(_WORLD_TERMS) >= 8:
-        _WORLD_TERMS.clear()
-    _WORLD_TERMS[id(world)] = (world, (statics, costs))
     return statics, costs
 
 

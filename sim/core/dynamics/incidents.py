@@ -17,6 +17,7 @@ from sim.core.dynamics.state import (
     maximum,
     minimum,
     month_draws,
+    per_owner,
     per_replicate,
 )
 from sim.core.records import Deescalated, Escalated, IncidentStarted
@@ -196,16 +197,9 @@ class _Static:
     rows: dict[int, np.ndarray]
 
 
-#: The :class:`_Static` of the last few worlds, by identity (the world is kept with it, so an
-#: identity is never reused while its entry stands).
-_STATICS: dict[int, tuple[World, _Static]] = {}
-
-
+@per_owner
 def _static(world: World) -> _Static:
     """The :class:`_Static` of a world, computed once: worlds and their parameters are frozen."""
-    entry = _STATICS.get(id(world))
-    if entry is not None and entry[0] is world:
-        return entry[1]
     p = world.params.incidents
     s = world.incident_dyads
     i, j = world.dyad_i[s], world.dyad_j[s]
@@ -235,9 +229,6 @@ def _static(world: World) -> _Static:
     static = _Static(*terms, packed=packed, side_i=i, side_j=j, rows={})
     for value in (*terms, packed, i, j):
         value.flags.writeable = False  # shared between calls
-    if len(_STATICS) >= 8:
-        _STATICS.clear()
-    _STATICS[id(world)] = (world, static)
     return static
 
 

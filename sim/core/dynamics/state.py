@@ -10,6 +10,8 @@ One step is one month; yearly rates are multiplied by :data:`DT`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numba
@@ -23,6 +25,34 @@ from sim.core.world import MONTH_STREAMS, World
 DT = 1.0 / 12.0
 #: Floor of denominators.
 EPS = 1e-9
+
+
+#: How many owners a :func:`per_owner` memo keeps before it starts afresh.
+KEPT_OWNERS = 8
+
+
+def per_owner[Owner, Value](make: Callable[[Owner], Value]) -> Callable[[Owner], Value]:
+    """Decorate ``make(owner)`` to compute its value once per owner, kept by the owner's identity.
+
+    For what a mechanism reads of a world (or a membership) alone: worlds are never changed in
+    place. The owner is kept with its value, so its identity cannot be reused while the entry
+    stands; past :data:`KEPT_OWNERS` owners the memo starts afresh (a sweep alternating more
+    worlds recomputes, cheaply). The values are shared: make them read-only.
+    """
+    kept: dict[int, tuple[Owner, Value]] = {}
+
+    @functools.wraps(make)
+    def value_of(owner: Owner) -> Value:
+        entry = kept.get(id(owner))
+        if entry is not None and entry[0] is owner:
+            return entry[1]
+        value = make(owner)
+        if len(kept) >= KEPT_OWNERS:
+            kept.clear()
+        kept[id(owner)] = (owner, value)
+        return value
+
+    return value_of
 
 
 @dataclass(frozen=True)

@@ -95,3 +95,23 @@ def test_kernel_maxima_and_minima_keep_a_nan_as_numpy_does():
     for a, b in ((1.0, nan), (nan, 1.0), (nan, nan)):
         assert np.isnan(maximum(a, b)) and np.isnan(minimum(a, b))
     assert maximum(0.2, 0.7) == 0.7 and minimum(0.2, 0.7) == 0.2
+
+
+def test_per_owner_computes_once_per_owner_by_identity_and_starts_afresh_when_full():
+    from sim.core.dynamics.state import KEPT_OWNERS, per_owner
+
+    calls = []
+
+    @per_owner
+    def size(owner: list) -> int:
+        calls.append(owner)
+        return len(owner)
+
+    one, same = [1, 2], [1, 2]  # equal, not the same owner
+    assert size(one) == size(one) == 2 and len(calls) == 1
+    assert size(same) == 2 and len(calls) == 2
+    owners = [[0] * k for k in range(KEPT_OWNERS)]
+    for owner in owners:
+        size(owner)
+    size(one)  # the memo was full: started afresh, so one is computed again
+    assert len(calls) == 2 + KEPT_OWNERS + 1
