@@ -8,7 +8,7 @@ one scenario, or of several sweep samples stacked into one world by :mod:`sim.co
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -123,7 +123,7 @@ def _simulate_chunk(
     log: bool,
     progress: Callable[[int], None] | None,
 ) -> Trajectory:
-    state = initial_state(world, replicate_keys(seed, indices), log=log)
+    state = initial_state(world, replicate_keys(seed, indices), log=log, ids=indices)
     horizon = world.horizon
     r, n, d, k = len(indices), world.n, len(world.dyad_i), len(world.alliance_names)
     # One block per kind, each metric a contiguous view of it: a month is recorded in one pass.
@@ -163,7 +163,6 @@ def _simulate_chunk(
         if progress is not None:
             progress(len(indices))
 
-    events = [replace(e, replicate=int(indices[e.replicate])) for e in state.log or []]
     return Trajectory(
         world=world,
         seed=seed,
@@ -176,7 +175,7 @@ def _simulate_chunk(
         interoperability=interoperability,
         commitment=commitment,
         max_level=state.max_level.copy(),
-        events=sorted(events, key=lambda e: (e.replicate, e.step)),
+        events=sorted(state.log or [], key=lambda e: (e.replicate, e.step)),
     )
 
 

@@ -81,7 +81,8 @@ class IndoPacificModel(mesa.Model):
         self.seed = seed
         self.replicate = replicate
         self.world: World = compile_world(definition)
-        self.state = initial_state(self.world, replicate_keys(seed, [replicate]), log=True)
+        keys = replicate_keys(seed, [replicate])
+        self.state = initial_state(self.world, keys, log=True, ids=np.array([replicate]))
         self._lookup = metrics.lookup(self.world, self.state)
         self.events: list[Record] = []
         self.scores = self.gains = self.choices = None  # a decision month's menu and choices
@@ -162,14 +163,10 @@ class IndoPacificModel(mesa.Model):
             self.agents.do("step")
             apply_choices(self.world, self.state, self.choices, self.scores, self.gains)
         close_month(self.world, self.state)
-        self.events += self._own(self.state.log[before:])
+        self.events += self.state.log[before:]
         self._collect()
         if self.finished:
             self.running = False
-
-    def _own(self, records: list[Record]) -> list[Record]:
-        """Records of the one replicate stepped here, numbered as this model's replicate."""
-        return [replace(record, replicate=self.replicate) for record in records]
 
     def play(self, move: PlayedMove) -> str:
         """Play a move into the run: it acts from the start of its month, in array form.

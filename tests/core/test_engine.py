@@ -58,6 +58,7 @@ def test_replicate_is_identical_alone_among_many_and_in_any_chunking(fields):
     for r in range(40):
         _same(many, chunked, r, r)
     assert [e for e in many.events if e.replicate == 17] == alone.events
+    assert chunked.events == many.events  # each chunk's records name their replicates
 
 
 @pytest.mark.parametrize("fields", [EVENTFUL, DECIDING], ids=["scripted", "deciding"])

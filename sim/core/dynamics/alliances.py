@@ -511,11 +511,12 @@ def alliance_dynamics(
         before = cred.copy() if state.log is not None else None
         cred += np.where(challenges > 0, delta, 0.0)
         if before is not None:
-            for r, k in zip(*np.nonzero(challenges > 0), strict=True):
+            rows, alliances = np.nonzero(challenges > 0)
+            for r, k, number in zip(rows, alliances, state.replicate_id(rows), strict=True):
                 record = AllianceResponded if respond[r, k] else AllianceFailed
                 state.log.append(
                     record(
-                        replicate=int(r),
+                        replicate=number,
                         step=state.step + 1,
                         alliance=world.alliance_names[k],
                         label=world.alliance_labels[k],

@@ -1479,11 +1479,12 @@ def apply_choices(
     if moved:
         state.overlay_version += 1
     if state.log is not None:
-        for rep, col in zip(*np.nonzero(fate >= 0), strict=True):
+        rows, cols = np.nonzero(fate >= 0)
+        for rep, col, number in zip(rows, cols, state.replicate_id(rows), strict=True):
             v, d = divmod(int(choices[rep, col]), 2)
             refused = bool(fate[rep, col])
             record = move_record(
-                world, scores, gains, rep, v, d, step=state.step + 1, refused=refused
+                world, scores, gains, rep, v, d, step=state.step + 1, refused=refused, number=number
             )
             state.log.append(record)
 
@@ -1562,8 +1563,12 @@ def move_record(
     *,
     step: int,
     refused: bool = False,
+    number: int | None = None,
 ) -> records.Decision:
     """The record of move ``d`` of variable ``v`` in replicate ``rep``, with the terms of its gain.
+
+    ``rep`` is the replicate's row in ``scores``; ``number`` the index the record names it by
+    (default ``rep``).
 
     The terms are the model's (:data:`TERMS`), the state's private ``value`` of the move
     (:func:`revealed_value`) and the ``posture`` (the pull of the standing posture and the
@@ -1585,7 +1590,7 @@ def move_record(
     else:
         target = ""
     return records.Decision(
-        replicate=rep,
+        replicate=rep if number is None else number,
         step=step,
         decider=a,
         target=target,

@@ -28,7 +28,7 @@ def fire_events(world: World, state: State, lookup: Any) -> None:
         state.fired[:, e] |= mask
         _apply_event(world, state, event, mask)
         if state.log is not None:
-            for rep in np.nonzero(mask)[0].tolist():
+            for rep in state.replicate_id(np.flatnonzero(mask)):
                 state.log.append(event_record(world, event, rep, state.step + 1))
 
 

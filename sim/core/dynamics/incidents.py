@@ -775,15 +775,20 @@ def incident_records(
     world: World, state: State, new: np.ndarray, up: np.ndarray, down: np.ndarray, level
 ) -> None:
     """Log this month's new incidents, escalations and de-escalations (``level``: after them)."""
+    pairs, disputes = _dyad_labels(world)
+    step = state.step + 1
+    append = state.log.append
     for mask, record in ((new, IncidentStarted), (up, Escalated), (down, Deescalated)):
-        for r, d in zip(*np.nonzero(mask), strict=True):
-            i, j = int(world.dyad_i[d]), int(world.dyad_j[d])
-            state.log.append(
-                record(
-                    replicate=int(r),
-                    step=state.step + 1,
-                    pair=(world.codes[i], world.codes[j]),
-                    rung=int(level[r, d]),
-                    dispute=world.dispute_kind.get((i, j)),
-                )
-            )
+        rows, dyads = np.nonzero(mask)
+        rungs = level[rows, dyads].tolist()
+        numbers = state.replicate_id(rows)
+        for r, d, rung in zip(numbers, dyads.tolist(), rungs, strict=True):
+            append(record(r, step, pair=pairs[d], rung=rung, dispute=disputes[d]))
+
+
+@per_owner
+def _dyad_labels(world: World) -> tuple[tuple[tuple[str, str], ...], tuple[str | None, ...]]:
+    """Each upper-triangle dyad's pair of codes and its dispute's kind (None without one)."""
+    dyads = list(zip(world.dyad_i.tolist(), world.dyad_j.tolist(), strict=True))
+    pairs = tuple((world.codes[i], world.codes[j]) for i, j in dyads)
+    return pairs, tuple(world.dispute_kind.get(dyad) for dyad in dyads)

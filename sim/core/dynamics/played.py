@@ -45,7 +45,7 @@ def play_moves(world: World, state: State, moves: Sequence[CompiledMove]) -> Non
             continue
         _start(world, state, move)
         if state.log is not None:
-            for rep in range(state.replicates):
+            for rep in state.replicate_id(np.arange(state.replicates)):
                 state.log.append(move_record(world, move, rep, t + 1))
     if levers_changed:
         state.played = played_levers(world, state, moves)

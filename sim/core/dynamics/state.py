@@ -261,6 +261,8 @@ class State:
         membership_version: Counts the changes of ``members`` and of the alliances' dates (the
             membership cache's key).
         log: Records of what happened (None when the run is not logged).
+        replicate_ids: The replicate index of each row, as the records name it, ``(R,)``;
+            None when each row's index is its position.
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
         drill_cache: The lever tensor last read by the alignment forces, the pull of its joint
@@ -327,6 +329,7 @@ class State:
     overlay_anywhere: bool = False
     membership_version: int = 0
     log: list[Record] | None = field(default_factory=list)
+    replicate_ids: np.ndarray | None = None
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
     drill_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -347,6 +350,10 @@ class State:
     def replicates(self) -> int:
         """Number of replicates R."""
         return self.keys.shape[0]
+
+    def replicate_id(self, rows: np.ndarray) -> list[int]:
+        """The replicate indices the records give the rows ``rows`` (positions in the batch)."""
+        return (rows if self.replicate_ids is None else self.replicate_ids[rows]).tolist()
 
     def fork(self, keys: np.ndarray, *, replicate: int = 0) -> State:
         """R copies of one replicate's state, each to go on with its own random keys.

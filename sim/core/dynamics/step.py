@@ -52,8 +52,13 @@ def initial_levels(world: World, keys: np.ndarray) -> np.ndarray:
     return level
 
 
-def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State:
-    """The state at month 0 for the replicates with the given keys."""
+def initial_state(
+    world: World, keys: np.ndarray, *, log: bool = False, ids: np.ndarray | None = None
+) -> State:
+    """The state at month 0 for the replicates with the given keys.
+
+    ``ids`` are the replicates' indices, as their records name them (default: their positions).
+    """
     r, n, k = len(keys), world.n, len(world.alliance_names)
     alignment = np.broadcast_to(world.alignment0, (r, n)).copy()
     tension = (
@@ -98,6 +103,7 @@ def initial_state(world: World, keys: np.ndarray, *, log: bool = False) -> State
         first_retreat=np.full((r, n), NEVER, dtype=np.int64),
         retreats=np.zeros((r, n), dtype=np.int64),
         log=[] if log else None,
+        replicate_ids=None if ids is None else np.asarray(ids, dtype=np.int64),
     )
     observe(world, state)
     return state
