@@ -27,6 +27,7 @@ import click
 from tqdm import tqdm
 
 from sim import __version__
+from sim.core.parallel import ThreadsError
 from sim.folders import (
     OutputError,
     check_file,
@@ -88,13 +89,15 @@ def _require_extra(extra: str, command: str) -> None:
 
 
 class _Commands(click.Group):
-    """The command group; running out of memory is one message with a hint (exit 2)."""
+    """The command group; running out of memory or a bad thread count is one message (exit 2)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except MemoryError:  # pyarrow's ArrowMemoryError is one too
             _fail(f"error: out of memory\n{MEMORY_HINT}")
+        except ThreadsError as exc:  # GEOSIM_THREADS, read when a run starts
+            _fail(f"error: {exc}")
         except OSError as exc:  # a path no command checked first: still one located line
             where = f"{exc.filename}: " if exc.filename else ""
             _fail(f"error: {where}{describe(exc)}")

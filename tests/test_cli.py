@@ -121,6 +121,16 @@ def test_out_refuses_a_non_empty_folder_and_force_replaces_only_geosims_own(smal
     assert (mine / "keep.txt").read_text() == "mine" and len(list(mine.iterdir())) == 1
 
 
+def test_a_bad_thread_count_exits_2_with_a_hint_and_writes_nothing(small, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOSIM_THREADS", "lots")
+    out = tmp_path / "never"
+    result = invoke("run", str(small), "-n", "2", "--out", str(out))
+    assert result.exit_code == 2
+    assert "GEOSIM_THREADS='lots'" in result.output and "hint:" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
 def test_bad_scenario_exits_2_with_a_located_message_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(SMALL.replace("start: 2}", "start: 2, usd_m: 5}"))

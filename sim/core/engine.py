@@ -16,10 +16,14 @@ import numpy as np
 from sim.core import metrics
 from sim.core.dynamics.state import State
 from sim.core.dynamics.step import advance, initial_state
+from sim.core.parallel import available_threads, block_size, in_threads, serialized
 from sim.core.records import Record
 from sim.core.rng import replicate_keys
 from sim.core.world import NEVER, World
 from sim.scenario.ladder import ESCALATION_LEVELS
+
+#: Most replicates one chunk of :func:`simulate` advances together, unless told otherwise.
+CHUNK = 250
 
 
 @dataclass
@@ -67,27 +71,39 @@ def simulate(
     seed: int | None = None,
     log: bool = True,
     progress: Callable[[int], None] | None = None,
-    chunk_size: int = 250,
+    chunk_size: int | None = None,
+    threads: int | None = None,
 ) -> Trajectory:
     """Run replicates of a compiled scenario and record every month.
 
-    Replicates run in chunks of at most ``chunk_size`` so that memory stays bounded.
+    Replicates run in chunks of at most ``chunk_size`` so that memory stays bounded, up to
+    ``threads`` chunks at a time (:mod:`sim.core.parallel`).
 
     Args:
         world: The compiled scenario.
         replicates: A count (replicates ``0 … n−1``) or explicit replicate indices.
         seed: Base seed; defaults to the scenario's.
         log: Whether to record individual events (incidents, escalations, injects).
-        progress: Called with the number of replicate-months just completed.
-        chunk_size: Most replicates advanced together.
+        progress: Called with the number of replicate-months just completed (by one thread at
+            a time).
+        chunk_size: Most replicates advanced together. By default at most :data:`CHUNK`, split
+            over the threads in chunks of at least :data:`~sim.core.parallel.MIN_BLOCK`. A world
+            stacked by :mod:`sim.core.batch` must be advanced whole: give its replicate count.
+        threads: Chunks advanced at once; default
+            :func:`~sim.core.parallel.available_threads`.
 
     Returns:
         The recorded trajectory. Replicate r is identical whatever else runs beside it.
     """
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
-    chunks = [indices[i : i + chunk_size] for i in range(0, len(indices), chunk_size)]
-    parts = [_simulate_chunk(world, chunk, seed, log, progress) for chunk in chunks]
+    threads = available_threads() if threads is None else threads
+    size = block_size(len(indices), threads, CHUNK) if chunk_size is None else chunk_size
+    chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
+    counted = serialized(progress) if len(chunks) > 1 and threads > 1 else progress
+    parts = in_threads(
+        lambda chunk: _simulate_chunk(world, chunk, seed, log, counted), chunks, threads
+    )
     return parts[0] if len(parts) == 1 else concatenate(parts)
 
 

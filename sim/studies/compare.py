@@ -210,9 +210,9 @@ def _run_sets(worlds, group, counts, indices, start, seed, progress) -> Trajecto
     chosen = indices[start : start + sum(sizes)]
     stacked = batch.stack([worlds[k] for k in group], sizes) if len(group) > 1 else worlds[group[0]]
     if stacked is not None:
-        # A stacked group holds at most MAX_REPLICATES replicates; one set alone may hold more,
-        # and runs in the engine's usual chunks.
-        size = chosen.size if len(group) > 1 else 250
+        # A stacked group holds at most MAX_REPLICATES replicates and runs whole; one set alone
+        # may hold more, and runs in the engine's usual chunks.
+        size = chosen.size if len(group) > 1 else None
         return simulate(stacked, chosen, seed=seed, progress=progress, chunk_size=size)
     bounds = np.cumsum(sizes)[:-1]
     return concatenate(

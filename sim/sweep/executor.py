@@ -214,7 +214,8 @@ def run_chunk(task: ChunkTask) -> ChunkResult:
     if task.timeseries:
         # The monthly record holds the outcomes too: each sample runs once, on its own.
         for entry in valid:
-            trajectory = simulate(entry.world, entry.reps, seed=task.seed, log=False)
+            # One thread: the sweep's processes share the cores.
+            trajectory = simulate(entry.world, entry.reps, seed=task.seed, log=False, threads=1)
             entry.outcomes = trajectory_outcomes(trajectory)
             series.append(_monthly(trajectory, task, entry.first_run))
         computations = len(valid)
