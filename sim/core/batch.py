@@ -158,7 +158,7 @@ def stack(worlds: Sequence[World], counts: Sequence[int]) -> World | None:
     union = np.unique(np.concatenate([w.incident_dyads for w in worlds]))
     if replicates in set().union(*map(_sizes, worlds)) | {len(union)}:
         return None  # a replicate axis the length of another axis could broadcast silently
-    stacked = dataclasses.replace(first, **changes)
+    stacked = dataclasses.replace(first, **changes, stacked=replicates)
     stacked.__dict__["incident_dyads"] = union
     return stacked
 

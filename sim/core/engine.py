@@ -88,17 +88,27 @@ def simulate(
             a time).
         chunk_size: Most replicates advanced together. By default at most :data:`CHUNK`, split
             over the threads in chunks of at least :data:`~sim.core.parallel.MIN_BLOCK`. A world
-            stacked by :mod:`sim.core.batch` must be advanced whole: give its replicate count.
+            stacked by :mod:`sim.core.batch` is always advanced whole.
         threads: Chunks advanced at once; default
             :func:`~sim.core.parallel.available_threads`.
 
     Returns:
         The recorded trajectory. Replicate r is identical whatever else runs beside it.
+
+    Raises:
+        ValueError: ``world`` is stacked for another number of replicates.
     """
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
     threads = available_threads() if threads is None else threads
-    size = block_size(len(indices), threads, CHUNK) if chunk_size is None else chunk_size
+    if world.stacked:
+        if len(indices) != world.stacked:
+            raise ValueError(f"a stacked world runs {world.stacked} replicates, not {len(indices)}")
+        size = len(indices)
+    elif chunk_size is None:
+        size = block_size(len(indices), threads, CHUNK)
+    else:
+        size = chunk_size
     chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
     counted = serialized(progress) if len(chunks) > 1 and threads > 1 else progress
     parts = in_threads(

@@ -171,6 +171,8 @@ class World:
     ``lever_overrides`` is set only on the world of stacked sweep samples (:mod:`sim.core.batch`):
     the policies whose lever templates differ between the samples, ``(Q,)``, and their
     templates per replicate, ``(R, Q, L, N, N)``, which replace those rows of ``levers``.
+    ``stacked`` is the replicate count of such a world (its per-replicate arrays are that long,
+    so it is advanced whole); 0 for a scenario's own world.
     """
 
     name: str
@@ -252,6 +254,7 @@ class World:
     stance_price: np.ndarray = field(default_factory=lambda: np.zeros((1, 0, 6, 2)))
     decision_scale: np.ndarray = field(default_factory=lambda: np.zeros((1, 0)))
     decision_attended: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    stacked: int = 0
 
     @cached_property
     def dispute_partners(self) -> np.ndarray:

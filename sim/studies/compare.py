@@ -212,8 +212,7 @@ def _run_sets(worlds, group, counts, indices, start, seed, progress) -> Trajecto
     if stacked is not None:
         # A stacked group holds at most MAX_REPLICATES replicates and runs whole; one set alone
         # may hold more, and runs in the engine's usual chunks.
-        size = chosen.size if len(group) > 1 else None
-        return simulate(stacked, chosen, seed=seed, progress=progress, chunk_size=size)
+        return simulate(stacked, chosen, seed=seed, progress=progress)
     bounds = np.cumsum(sizes)[:-1]
     return concatenate(
         [

@@ -109,7 +109,9 @@ def test_samples_differing_in_structure_run_one_by_one_with_the_same_numbers() -
 
 
 def test_a_stacked_computation_that_fails_falls_back_to_one_sample_at_a_time(monkeypatch) -> None:
-    worlds = [compile_sample("hub_and_spoke", every_coefficient(f)) for f in (0.9, 1.1)]
+    worlds = [
+        compile_sample("scs_crisis", every_coefficient(f) | {"horizon": 24}) for f in (0.9, 1.1)
+    ]
     replicates = [np.arange(3), np.arange(3)]
     want = alone(worlds, replicates)
     original = engine.final_outcomes
@@ -126,7 +128,9 @@ def test_a_stacked_computation_that_fails_falls_back_to_one_sample_at_a_time(mon
 
 
 def test_a_replicate_axis_as_long_as_another_axis_is_never_stacked() -> None:
-    worlds = [compile_sample("hub_and_spoke", every_coefficient(f)) for f in (0.9, 1.1)]
+    worlds = [
+        compile_sample("scs_crisis", every_coefficient(f) | {"horizon": 24}) for f in (0.9, 1.1)
+    ]
     n = worlds[0].n
     assert batch.stack(worlds, [n - 8, 8]) is None  # R = N could broadcast silently
     assert batch.stack(worlds, [n - 7, 8]) is not None
@@ -189,3 +193,17 @@ def test_samples_differing_in_their_dyad_propensities_run_together_exactly() -> 
     # ... and the propensities are used: the samples' incidents differ.
     counts = [o["incidents_total"].mean() for o in alone(worlds, replicates)]
     assert counts[0] < counts[2]
+
+
+def test_a_stacked_world_is_recorded_whole_whatever_the_chunks_and_threads() -> None:
+    worlds = [
+        compile_sample("scs_crisis", every_coefficient(f) | {"horizon": 24}) for f in (0.9, 1.1)
+    ]
+    stacked = batch.stack(worlds, [3, 4])
+    assert stacked is not None and stacked.stacked == 7
+    run = engine.simulate(stacked, np.arange(7), seed=11, chunk_size=2, threads=2, log=False)
+    for k, (w, reps) in enumerate(zip(worlds, [np.arange(3), np.arange(3, 7)], strict=True)):
+        own = engine.simulate(w, reps, seed=11, log=False, threads=1)
+        np.testing.assert_array_equal(run.tension[:, reps], own.tension, err_msg=str(k))
+    with pytest.raises(ValueError, match="stacked world runs 7 replicates, not 5"):
+        engine.simulate(stacked, np.arange(5), seed=11)
