@@ -64,11 +64,18 @@ def block_size(replicates: int, threads: int, largest: int) -> int:
 def in_threads[Item, Result](
     work: Callable[[Item], Result], items: Sequence[Item], threads: int
 ) -> list[Result]:
-    """``[work(item) for item in items]``, up to ``threads`` items at a time, in order."""
+    """``[work(item) for item in items]``, up to ``threads`` items at a time, in order.
+
+    If an item fails (or the user interrupts), the items not yet started are dropped and the
+    error is raised once the running ones end.
+    """
     if threads <= 1 or len(items) <= 1:
         return [work(item) for item in items]
-    with ThreadPoolExecutor(max_workers=min(threads, len(items))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(threads, len(items)))
+    try:
         return list(pool.map(work, items))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def serialized[*Args](callback: Callable[[*Args], None] | None) -> Callable[[*Args], None] | None:

@@ -97,3 +97,18 @@ def test_threads_give_the_numbers_and_records_of_one_thread():
         np.testing.assert_array_equal(one.countries[name], many.countries[name])
     assert one.events == many.events and one.events
     assert sum(counted) == (2 * MIN_BLOCK + 7) * 12
+
+
+def test_a_failing_item_stops_the_items_not_yet_started():
+    started: list[int] = []
+
+    def work(item: int) -> int:
+        started.append(item)
+        if item == 0:
+            raise RuntimeError("the first block failed")
+        time.sleep(0.05)
+        return item
+
+    with pytest.raises(RuntimeError, match="first block failed"):
+        in_threads(work, list(range(40)), 2)
+    assert len(started) < 40
