@@ -20,6 +20,8 @@ It does, in one process on one machine:
 6. What the states' decisions cost: the engine alone on ``hub_and_spoke`` with every state
    deciding (as shipped) and with every state on its script (Model 2.0's behaviour), at 1 and
    250 replicates, in one run.
+7. Threads in one process: :func:`sim.core.engine.simulate` (unlogged) at 250, 500 and 1,000
+   replicates in one thread and in as many as there are cores, alternately, best of three.
 
 ``--parts`` runs some of these; sections already in ``OUT/sweep_benchmark.json`` are kept.
 
@@ -155,7 +157,9 @@ def main() -> None:
     parser.add_argument(
         "--per-sample", default="1,10,50,200", help="replicates per sample, at 2,000 runs"
     )
-    parser.add_argument("--parts", default="common,scaling,per_sample,engine,scenarios,decisions")
+    parser.add_argument(
+        "--parts", default="common,scaling,per_sample,engine,scenarios,decisions,threads"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="geosim-bench-") as scratch:
@@ -186,6 +190,8 @@ def run_parts(args: argparse.Namespace, scratch: Path) -> dict:
         report["scenarios"] = every_scenario()
     if "decisions" in parts:
         report["decisions"] = decisions_cost()
+    if "threads" in parts:
+        report["threads"] = threads_engine()
     path.write_text(json.dumps(report, indent=2) + "\n")
     return report
 
@@ -353,6 +359,35 @@ def decisions_cost(sizes: tuple[int, ...] = (1, 250)) -> list[dict]:
     return rows
 
 
+def threads_engine(sizes: tuple[int, ...] = (250, 500, 1000)) -> list[dict]:
+    """Runs/s of :func:`sim.core.engine.simulate` in one thread and in one per core."""
+    from sim.core.compile import compile_world
+    from sim.core.engine import simulate
+    from sim.scenario.loader import load_scenario
+
+    world = compile_world(load_scenario("hub_and_spoke"))
+    cores = os.cpu_count() or 1
+    simulate(world, 5, log=False)  # warm up
+    rows = []
+    for size in sizes:
+        best = {1: float("inf"), cores: float("inf")}
+        for _ in range(3):
+            for threads in best:  # alternately, so that a drift of the machine hits both
+                began = time.perf_counter()
+                simulate(world, size, log=False, threads=threads)
+                best[threads] = min(best[threads], time.perf_counter() - began)
+        rows.append(
+            {
+                "replicates": size,
+                "threads": cores,
+                "one_thread_runs_per_second": size / best[1],
+                "threaded_runs_per_second": size / best[cores],
+            }
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def print_tables(report: dict) -> None:
     """Print the report's sections as Markdown tables."""
     print(
@@ -411,6 +446,16 @@ def print_tables(report: dict) -> None:
         for size in sorted({row["replicates"] for row in decisions}):
             on, off = rate[(size, "deciding")], rate[(size, "scripted")]
             print(f"| {size:,} | {on:,.0f} | {off:,.0f} | {off / on:.1f}× |")
+    threads = report.get("threads", [])
+    if threads:
+        print("\n| replicates (simulate) | one thread: runs/s | threads | runs/s | gain |")
+        print("|---:|---:|---:|---:|---:|")
+        for row in threads:
+            one, many = row["one_thread_runs_per_second"], row["threaded_runs_per_second"]
+            print(
+                f"| {row['replicates']:,} | {one:,.0f} | {row['threads']} | {many:,.0f} "
+                f"| {many / one:.2f}× |"
+            )
     print("\n| scenario (engine alone, 250 replicates) | months | runs/s |")
     print("|---|---:|---:|")
     for row in report.get("scenarios", []):
