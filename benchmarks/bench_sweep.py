@@ -21,7 +21,8 @@ It does, in one process on one machine:
    deciding (as shipped) and with every state on its script (Model 2.0's behaviour), at 1 and
    250 replicates, in one run.
 7. Threads in one process: :func:`sim.core.engine.simulate` (unlogged) at 250, 500 and 1,000
-   replicates in one thread and in as many as there are cores, alternately, best of three.
+   replicates in one thread and in as many as it takes by default (two at least), alternately,
+   best of three.
 
 ``--parts`` runs some of these; sections already in ``OUT/sweep_benchmark.json`` are kept.
 
@@ -360,13 +361,14 @@ def decisions_cost(sizes: tuple[int, ...] = (1, 250)) -> list[dict]:
 
 
 def threads_engine(sizes: tuple[int, ...] = (250, 500, 1000)) -> list[dict]:
-    """Runs/s of :func:`sim.core.engine.simulate` in one thread and in one per core."""
+    """Runs/s of :func:`sim.core.engine.simulate` in one thread and in its default threads."""
     from sim.core.compile import compile_world
     from sim.core.engine import simulate
+    from sim.core.parallel import available_threads
     from sim.scenario.loader import load_scenario
 
     world = compile_world(load_scenario("hub_and_spoke"))
-    cores = os.cpu_count() or 1
+    cores = max(2, available_threads())  # two at least, so that there is something to compare
     simulate(world, 5, log=False)  # warm up
     rows = []
     for size in sizes:

@@ -7,6 +7,7 @@ one scenario, or of several sweep samples stacked into one world by :mod:`sim.co
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -16,13 +17,20 @@ import numpy as np
 from sim.core import metrics
 from sim.core.dynamics.state import State
 from sim.core.dynamics.step import advance, initial_state
-from sim.core.parallel import available_threads, block_size, in_threads, serialized
+from sim.core.parallel import (
+    StoppedError,
+    available_threads,
+    even_blocks,
+    in_threads,
+    serialized,
+)
 from sim.core.records import Record
 from sim.core.rng import replicate_keys
 from sim.core.world import NEVER, World
 from sim.scenario.ladder import ESCALATION_LEVELS
 
-#: Most replicates one chunk of :func:`simulate` advances together, unless told otherwise.
+#: Most replicates one chunk of :func:`simulate` advances together, unless told otherwise: it
+#: bounds a chunk's memory, and shorter chunks gain little from threads (sim/core/parallel.py).
 CHUNK = 250
 
 
@@ -86,10 +94,10 @@ def simulate(
         log: Whether to record individual events (incidents, escalations, injects).
         progress: Called with the number of replicate-months just completed (by one thread at
             a time).
-        chunk_size: Most replicates advanced together. By default at most :data:`CHUNK`, split
-            over the threads in chunks of at least :data:`~sim.core.parallel.MIN_BLOCK`. A world
-            stacked by :mod:`sim.core.batch` is always advanced whole.
-        threads: Chunks advanced at once; default
+        chunk_size: Most replicates advanced together; by default at most :data:`CHUNK`, in
+            chunks as even as can be. A world stacked by :mod:`sim.core.batch` is always
+            advanced whole.
+        threads: Chunks advanced at once, each in its own thread; default
             :func:`~sim.core.parallel.available_threads`.
 
     Returns:
@@ -97,6 +105,7 @@ def simulate(
 
     Raises:
         ValueError: ``world`` is stacked for another number of replicates.
+        ThreadsError: ``threads`` is None and ``GEOSIM_THREADS`` is not a whole number ≥ 1.
     """
     seed = world.seed if seed is None else seed
     indices = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
@@ -106,13 +115,13 @@ def simulate(
             raise ValueError(f"a stacked world runs {world.stacked} replicates, not {len(indices)}")
         size = len(indices)
     elif chunk_size is None:
-        size = block_size(len(indices), threads, CHUNK)
+        size = even_blocks(len(indices), CHUNK)
     else:
         size = chunk_size
     chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
     counted = serialized(progress) if len(chunks) > 1 and threads > 1 else progress
     parts = in_threads(
-        lambda chunk: _simulate_chunk(world, chunk, seed, log, counted), chunks, threads
+        lambda chunk, stop: _simulate_chunk(world, chunk, seed, log, counted, stop), chunks, threads
     )
     return parts[0] if len(parts) == 1 else concatenate(parts)
 
@@ -148,7 +157,9 @@ def _simulate_chunk(
     seed: int,
     log: bool,
     progress: Callable[[int], None] | None,
+    stop: threading.Event | None = None,
 ) -> Trajectory:
+    """Advance and record one chunk of replicates, until ``stop`` is set (:class:`StoppedError`)."""
     state = initial_state(world, replicate_keys(seed, indices), log=log, ids=indices)
     horizon = world.horizon
     r, n, d, k = len(indices), world.n, len(world.dyad_i), len(world.alliance_names)
@@ -184,6 +195,8 @@ def _simulate_chunk(
     record(0)
     reader = metrics.lookup(world, state)
     for t in range(1, horizon + 1):
+        if stop is not None and stop.is_set():
+            raise StoppedError
         advance(world, state, reader)
         record(t)
         if progress is not None:

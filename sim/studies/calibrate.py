@@ -53,6 +53,7 @@ import numpy as np
 import yaml
 from scipy.optimize import differential_evolution
 
+from sim.core.parallel import one_thread
 from sim.scenario.parameters import JUDGEMENT_DEFAULTS
 from sim.scenario.resources import calibration_file
 from sim.studies import identifiability, record_fit
@@ -496,7 +497,7 @@ def calibrate(
     }
     if workers > 1:
         one = partial(_evaluate, replicates=replicates, seed=seed, target=target, start=start)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=one_thread) as pool:
 
             def mapped(func: Callable[[np.ndarray], float], points_: Iterable) -> list[float]:
                 out = []

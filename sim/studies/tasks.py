@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from sim.core.parallel import one_thread
+
 
 def run_tasks(
     function: Callable[[Any], Any],
@@ -30,7 +32,7 @@ def run_tasks(
             if progress is not None:
                 progress(1)
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=one_thread) as pool:
         for result in pool.map(function, tasks, chunksize=chunksize):
             results.append(result)
             if progress is not None:
