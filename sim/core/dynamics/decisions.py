@@ -1072,10 +1072,19 @@ def _gains(cost, change, available, attended, value, stake, o, step, coefficient
                     out[r, m, d] = -np.inf
                     continue
                 after = before + change[r, m, d] / step[m]
-                pull = commitment * own * (after * after - before * before)
-                total = cost[r, m, d, 0] + cost[r, m, d, 1] + cost[r, m, d, 2]
-                out[r, m, d] = -total + value[r, m, d] - pull - move_cost * own
+                terms = (cost[r, m, d, 0], cost[r, m, d, 1], cost[r, m, d, 2])
+                out[r, m, d] = _gain(
+                    terms, value[r, m, d], own, before, after, commitment, move_cost
+                )
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _gain(cost, value, own, before, after, commitment, move_cost):
+    """One move's ``ΔU``: ``−ΣC + value − κ S (after² − before²) − c S``, the terms in order."""
+    pull = commitment * own * (after * after - before * before)
+    total = cost[0] + cost[1] + cost[2]
+    return -total + value - pull - move_cost * own
 
 
 def prices_now(world: World, state: State, idx: np.ndarray) -> np.ndarray:
@@ -1168,13 +1177,52 @@ def _values(price, o, change, step):
     for r in range(reps):
         for m in range(moves):
             rise, fall, before = price[r, m, 0], price[r, m, 1], o[r, m]
-            now = step[m] * (rise * maximum(before, 0.0) + fall * minimum(before, 0.0))
+            now = _kinked(rise, fall, step[m], before)
             for d in range(2):
                 if change[r, m, d] != 0.0:
                     after = before + change[r, m, d] / step[m]
-                    moved = step[m] * (rise * maximum(after, 0.0) + fall * minimum(after, 0.0))
-                    out[r, m, d] = moved - now
+                    out[r, m, d] = _kinked(rise, fall, step[m], after) - now
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _kinked(rise, fall, step, x):
+    """``V(x) = δ (β_+ max(x, 0) + β_− min(x, 0))`` of one variable (:func:`_values`)."""
+    return step * (rise * maximum(x, 0.0) + fall * minimum(x, 0.0))
+
+
+@numba.njit(cache=True, nogil=True)
+def _priced_gains(cost, change, available, attended, price, stake, idx, o, step, coefficient, size):
+    """:func:`revealed_value` and :func:`utilities` of the scored moves in one pass.
+
+    The variables ``idx`` were scored (``cost``, ``change``, ``available``, ``o`` and
+    ``step`` are theirs, ``(R, V', …)``); ``price`` ``(R, V, 2)`` and ``stake`` ``(R, V)``
+    are the whole menu's. The arithmetic of :func:`_values` and :func:`_gains` (the same bits).
+
+    Returns:
+        The moves' private value, ``(R, V', 2)``, and their ``ΔU`` spread over the whole
+        menu, ``(R, size, 2)``: ``-inf`` where not scored, available or attended.
+    """
+    reps, moves = change.shape[0], change.shape[1]
+    value = np.zeros((reps, moves, 2))
+    full = np.full((reps, size, 2), -np.inf)
+    for r in range(reps):
+        commitment, move_cost = coefficient[r]
+        seen = attended[r if attended.shape[0] > 1 else 0]
+        for m in range(moves):
+            v = idx[m]
+            rise, fall, own, before = price[r, v, 0], price[r, v, 1], stake[r, v], o[r, m]
+            now = _kinked(rise, fall, step[m], before)
+            for d in range(2):
+                delta = change[r, m, d]
+                after = before + delta / step[m]
+                if delta != 0.0:
+                    value[r, m, d] = _kinked(rise, fall, step[m], after) - now
+                if available[r, m, d] and seen[m]:
+                    terms = (cost[r, m, d, 0], cost[r, m, d, 1], cost[r, m, d, 2])
+                    gain = _gain(terms, value[r, m, d], own, before, after, commitment, move_cost)
+                    full[r, v, d] = gain
+    return value, full
 
 
 def lever_stakes(
@@ -1629,9 +1677,12 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     part = score_moves(world, state, view, menu, values, o)
     price = prices_now(world, state, everything)  # once, for the value and every stake
     stake = lever_stakes(world, state, everything, price)
-    value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx], o)
-    gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx], o=o)
-    full = _spread_gains(gains, idx, everything.size)
+    p = world.params.decisions
+    # revealed_value and utilities of the scored moves, in one pass
+    value, full = _priced_gains(
+        part.cost, part.change, part.available, scored.attended, price, stake, idx, o,
+        menu.step, coefficients(state.replicates, p.commitment, p.move_cost), everything.size,
+    )  # fmt: skip
     fields = {
         "cost": part.cost,
         "change": part.change,
@@ -1657,6 +1708,8 @@ class _Scoring:
         slots: Each variable's place in ``idx``, -1 where it is not scored, ``(V,)``.
         channels: The channels that are scored.
         deciders: The states with a variable on the menu, ascending.
+        attended: Whether each replicate attends to each of ``idx``, ``(1, V')``, or
+            ``(R, V')`` stacked.
     """
 
     idx: np.ndarray
@@ -1665,6 +1718,7 @@ class _Scoring:
     slots: np.ndarray
     channels: np.ndarray
     deciders: np.ndarray
+    attended: np.ndarray
 
 
 #: Each menu's :class:`_Scoring`, with the attention it was found for (a world's menu and
@@ -1686,25 +1740,10 @@ def _scored(world: World) -> _Scoring:
     channels = world.menu.of_kind("channel")
     channels = channels[slots[channels] >= 0]  # the others keep no score and never move
     deciders = np.unique(world.menu.actor)
-    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels, deciders)
+    picked = leading(attended[..., idx], 1)
+    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels, deciders, picked)
     _SCORINGS[world.menu] = (world.decision_attended, scoring)
     return scoring
-
-
-@numba.njit(cache=True, nogil=True)
-def _spread_gains(gains, idx, size):
-    """The ``ΔU`` of the scored variables ``idx`` over the whole menu, ``-inf`` elsewhere.
-
-    Returns:
-        ``(R, size, 2)``.
-    """
-    reps = gains.shape[0]
-    full = np.full((reps, size, 2), -np.inf)
-    for r in range(reps):
-        for q in range(idx.size):
-            full[r, idx[q], 0] = gains[r, q, 0]
-            full[r, idx[q], 1] = gains[r, q, 1]
-    return full
 
 
 @numba.njit(cache=True, nogil=True)
