@@ -305,6 +305,9 @@ class _Kind:
             coercion (None where none is, and for kinds without a dyad).
         side: The mover's side of each incident dyad (0 first, 1 second; -1 not a party),
             ``(M, S)`` (``arms`` only).
+        friction: The incident dyads whose presence friction each move changes, as a mask
+            ``(S,)`` and their two countries, and whether each state disputes with each as
+            floats ``(N, N)`` (``presence`` only; :func:`_friction_dyads`).
     """
 
     kind: str
@@ -315,6 +318,7 @@ class _Kind:
     pairs: tuple[np.ndarray, np.ndarray]
     dyads: _Dyads | None = None
     side: np.ndarray | None = None
+    friction: tuple | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -418,7 +422,8 @@ def _make_plan(world: World, menu: Menu) -> _Plan:
             side[world.dyad_i[s][None, :] == actor[:, None]] = 0
             side[world.dyad_j[s][None, :] == actor[:, None]] = 1
         pairs = (np.tile(actor, 2), np.tile(target, 2))
-        kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side))
+        friction = _friction_dyads(world, actor, target) if kind == "presence" else None
+        kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side, friction))
     stance = menu.of_kind("stance")
     pair = menu.dyad[stance]
     lever = np.flatnonzero(menu.lever >= 0)
@@ -864,9 +869,9 @@ def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
     replaced |= {"deter": new_cover.deter, "embolden": new_cover.embolden}
     # Only the dyads whose covariates change need their chain again: the others' are the
     # baseline's, to the bit.
-    changed = np.zeros(world.incident_dyads.size, dtype=bool)
+    changed = np.zeros(world.incident_dyads.size, dtype=np.bool_)
     for name, array in replaced.items():
-        changed |= (array != COVARIATES[name](view)).any(axis=0)
+        _differs(changed, array, COVARIATES[name](view))
     changed = np.flatnonzero(changed)
 
     def settle(part: np.ndarray, part_severe: np.ndarray) -> None:
@@ -876,6 +881,20 @@ def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
         then(after - base.bears[:, actor])
 
     base.chains.ask(changed, settle, **{k: v[:, changed] for k, v in replaced.items()})
+
+
+@numba.njit(cache=True, nogil=True)
+def _differs(changed, array, before):
+    """Mark in ``changed`` ``(S,)`` the dyads where ``array`` differs from ``before``, in place.
+
+    ``array`` is ``(R, S)``, ``before`` ``(R, S)`` or ``(1, S)``; a dyad differs where some
+    replicate's values are not equal (NaN differs, as ``!=`` has it).
+    """
+    for r in range(array.shape[0]):
+        was = before[r if before.shape[0] > 1 else 0]
+        for q in range(array.shape[1]):
+            if array[r, q] != was[q]:
+                changed[q] = True
 
 
 def _add_escalation(out: Move, m: int, d: int, moved: np.ndarray):
@@ -894,9 +913,7 @@ def _presence(world, state, view, part, values, change, out, base) -> None:
     which it faces an adversary (``presence_friction``) change; both are recomputed there.
     """
     presence = view.terms.presence
-    s = world.incident_dyads
-    di, dj = world.dyad_i[s], world.dyad_j[s]
-    opposed = world.dispute > 0
+    touches, opposed = part.friction
     theatre = view.terms.theatre.copy()  # each move's reach in turn (cover keeps none of it)
     decay = leading(world.decay, 2)
     for d in range(2):
@@ -904,33 +921,58 @@ def _presence(world, state, view, part, values, change, out, base) -> None:
             if not (change[:, d, m] != 0).any():
                 continue
             a, h = part.actor[m], part.target[m]
-            level = np.clip(presence[:, a, h] + change[:, d, m], 0.0, 1.0)  # a's presence in h
-            theatre[:, a] = _reach_of(presence, a, h, level, decay)
+            reach, level = _reach_of(presence, a, h, change[:, d, m], decay)  # level: a's in h
+            theatre[:, a] = reach
             new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
             theatre[:, a] = view.terms.theatre[:, a]
             # Friction across (h, j) moves with a's presence in h where a disputes j (§5).
             step = level - presence[:, a, h]
-            touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
+            touched, first, second = touches[m]
             friction = view.presence.copy()
-            if touched.any():
-                friction[:, touched] = _friction_at(world, presence, a, h, level, touched)
+            if first.size:
+                friction[:, touched] = _friction(presence, a, h, level, first, second, opposed)
             land = _add_escalation(out, m, d, step != 0)
             _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
+def _friction_dyads(world: World, actor: np.ndarray, target: np.ndarray) -> tuple:
+    """:attr:`_Kind.friction` of deployments of ``actor`` in ``target`` (fixed by the world).
+
+    The friction across an incident dyad (h, j) moves with a's presence in h where a
+    disputes j: for each move the mask of those dyads ``(S,)`` and their first and second
+    countries; and whether each state disputes with each, as floats ``(N, N)``.
+    """
+    s = world.incident_dyads
+    di, dj = world.dyad_i[s], world.dyad_j[s]
+    opposed = world.dispute > 0
+    touches = []
+    for a, h in zip(actor.tolist(), target.tolist(), strict=True):
+        touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
+        touches.append((touched, world.dyad_i[s[touched]], world.dyad_j[s[touched]]))
+    return tuple(touches), opposed.astype(float)
+
+
 @numba.njit(cache=True, nogil=True)
-def _reach_of(presence, a, h, level, decay):
+def _reach_of(presence, a, h, change, decay):
     """``θ_a·``: the reach of state a's forces from home and its hosts, ``(R, N)``.
 
-    a's presence is ``presence[:, a]`` but ``level`` in host ``h``; a host's reach is
+    a's presence is ``presence[:, a]`` but ``level`` in host ``h``, its presence there moved
+    by ``change`` and clipped to [0, 1] (as ``np.clip``: −0 stays −0); a host's reach is
     ``min(presence, 1)`` (home ``+ 1``) times ``decay`` (``(1, N, N)``, or ``(R, N, N)``
     stacked), the largest over the hosts taken in order as the array form's maximum did (the
     same bits).
+
+    Returns:
+        The reach, ``(R, N)``, and ``level``, ``(R,)``.
     """
     reps, n = presence.shape[0], presence.shape[1]
     out = np.empty((reps, n))
+    level = np.empty(reps)
     bases = np.empty(n)
     for r in range(reps):
+        x = presence[r, a, h] + change[r]
+        x = 0.0 if x < 0.0 else x
+        level[r] = 1.0 if x > 1.0 else x
         fall = decay[r if decay.shape[0] > 1 else 0]
         for k in range(n):
             bases[k] = minimum(level[r] if k == h else presence[r, a, k], 1.0)
@@ -940,19 +982,12 @@ def _reach_of(presence, a, h, level, decay):
             for k in range(1, n):
                 best = maximum(best, bases[k] * fall[k, j])
             out[r, j] = best
-    return out
-
-
-def _friction_at(world, presence, a, h, level, touched) -> np.ndarray:
-    """Presence friction of the incident dyads ``touched`` with a's presence in h at ``level``."""
-    s = world.incident_dyads[touched]
-    opposed = (world.dispute > 0).astype(float)
-    return _friction(presence, a, h, level, world.dyad_i[s], world.dyad_j[s], opposed)
+    return out, level
 
 
 @numba.njit(cache=True, nogil=True)
 def _friction(presence, a, h, level, i, j, opposed):
-    """:func:`_friction_at`: ``clip(Σ_m P_mi O_mj + P_mj O_mi, 0, 1)``, ``(R, len(i))``.
+    """Presence friction ``clip(Σ_m P_mi O_mj + P_mj O_mi, 0, 1)`` of dyads (i, j), ``(R, len(i))``.
 
     ``P`` is ``presence`` with a's presence in h at ``level``; the states ``m`` summed in
     order, each term as the array form added it (the same bits at any batch size).
