@@ -154,10 +154,18 @@ def current_values(world: World, state: State, menu: Menu, levers: np.ndarray) -
     plan = _plan(world, menu)
     values = np.zeros((state.replicates, menu.size))
     at, index = plan.levers
-    values[:, at] = levers[:, *index]
+    _gather_levers(values, levers, at, *index)
     for name, at, index in plan.reads:  # each kind read from the state, in turn
         values[:, at] = getattr(state, name)[:, *index]
     return values
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather_levers(values, levers, at, lever, actor, target):
+    """``values[:, at] = levers[:, lever, actor, target]``, in place."""
+    for r in range(values.shape[0]):
+        for v in range(at.size):
+            values[r, at[v]] = levers[r, lever[v], actor[v], target[v]]
 
 
 def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np.ndarray:
@@ -391,10 +399,25 @@ def _memo(world: World, key: tuple, make: Callable[[], object]):
 
 
 def _plan(world: World, menu: Menu) -> _Plan:
-    """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu."""
+    """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu.
+
+    Found first by the menu's identity (the menu a month scores is the same object every
+    month), else by what the menu holds.
+    """
+    known = _MENU_PLANS.get(menu)
+    if known is not None and known[0]() is world:
+        return known[1]
     fields = (menu.actor, menu.kind, menu.target, menu.lever, menu.dyad)
     key = ("plan", *(array.tobytes() for array in fields))
-    return _memo(world, key, lambda: _make_plan(world, menu))
+    plan = _memo(world, key, lambda: _make_plan(world, menu))
+    _MENU_PLANS[menu] = (weakref.ref(world), plan)
+    return plan
+
+
+#: The last :class:`_Plan` of each menu, with (a weak reference to) the world it is for.
+_MENU_PLANS: weakref.WeakKeyDictionary[Menu, tuple[weakref.ref, _Plan]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _make_plan(world: World, menu: Menu) -> _Plan:
@@ -543,9 +566,18 @@ def _lose(out: Move) -> Callable[..., None]:
     def then(value: np.ndarray, *more: np.ndarray) -> None:
         for other in more:
             value = value + other
-        out.cost[..., 2] -= value
+        _take_off(out.cost, value, 2)
 
     return then
+
+
+@numba.njit(cache=True, nogil=True)
+def _take_off(cost, value, term):
+    """``cost[..., term] -= value`` of moves' costs ``(R, 2, M, 3)``, in place."""
+    for r in range(value.shape[0]):
+        for d in range(value.shape[1]):
+            for m in range(value.shape[2]):
+                cost[r, d, m, term] -= value[r, d, m]
 
 
 @dataclass(frozen=True)
@@ -1392,7 +1424,8 @@ def _offers(gains, stake, order, u, holds, least):
     ``ΔU / max(S, least)`` of each move of ``order``, ``(R, len(order))``, and the uniforms
     of :func:`_pick`'s shocks, in the order it reads them: each replicate's ``holds`` for
     holding first, then, replicate by replicate, those of the moves on offer (finite), the
-    others' being never read.
+    others' being never read; each clipped to [1e-300, 1 − 1e-16] as ``np.clip`` clips, for
+    :func:`_gumbel`'s logarithms.
     """
     reps, count = u.shape[0], order.size
     offered = np.empty((reps, count))
@@ -1400,16 +1433,23 @@ def _offers(gains, stake, order, u, holds, least):
     at = 0
     for r in range(reps):
         for k in range(holds):
-            needed[at] = u[r, k]
+            needed[at] = _clip_uniform(u[r, k])
             at += 1
     for r in range(reps):
         for c in range(count):
             v, d = order[c] >> 1, order[c] & 1
             value = gains[r, v, d] / maximum(stake[r, v], least)
             offered[r, c] = value
-            needed[at] = u[r, holds + c]  # kept (the count moves on) only if on offer
+            needed[at] = _clip_uniform(u[r, holds + c])  # kept only if on offer (at moves on)
             at += np.isfinite(value)
     return offered, needed[:at]
+
+
+@numba.njit(cache=True, nogil=True)
+def _clip_uniform(x):
+    """``np.clip(x, 1e-300, 1 − 1e-16)`` of one number (a NaN stays NaN)."""
+    x = 1e-300 if x < 1e-300 else x
+    return 1.0 - 1e-16 if x > 1.0 - 1e-16 else x
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1446,8 +1486,10 @@ def hold_identity(i: int) -> int:
 
 
 def _gumbel(u: np.ndarray) -> np.ndarray:
-    """Standard Gumbel shocks ``−log(−log u)`` from uniforms in [0, 1), in place (``u``'s array)."""
-    np.clip(u, 1e-300, 1.0 - 1e-16, out=u)
+    """Standard Gumbel shocks ``−log(−log u)``, in place (``u``'s array).
+
+    ``u`` are uniforms clipped to [1e-300, 1 − 1e-16] (:func:`_offers` clips them).
+    """
     np.log(u, out=u)
     np.negative(u, out=u)
     np.log(u, out=u)
