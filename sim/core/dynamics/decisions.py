@@ -46,7 +46,7 @@ import numpy as np
 from sim.core import records
 from sim.core.dynamics.alignment import aid_intensity
 from sim.core.dynamics.incidents import interdependence_restraint
-from sim.core.dynamics.levers import active_levers
+from sim.core.dynamics.levers import active_levers, note_moved
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions, move_key
 from sim.core.dynamics.outlook import (
     COVARIATES,
@@ -1601,8 +1601,9 @@ def apply_choices(
         state.overlay, state.posture, state.lean, state.clarity, state.stance, state.retreats,
         state.first_retreat, state.moves, state.step, NEVER,
     )  # fmt: skip
-    if moved:
+    if moved.shape[0]:
         state.overlay_version += 1
+        note_moved(state, moved)  # the levers are summed again there only
     if state.log is not None:
         rows, cols = np.nonzero(fate >= 0)
         for rep, col, number in zip(rows, cols, state.replicate_id(rows), strict=True):
@@ -1630,14 +1631,15 @@ def _apply(
     scored (``slots`` -1) changes by 0. A stance moves by its change rounded half to even.
 
     Returns:
-        Each choice's fate, ``(R, N)``: 0 made, 1 refused, -1 none or not made; and whether
-        a lever moved.
+        Each choice's fate, ``(R, N)``: 0 made, 1 refused, -1 none or not made; and the
+        overlay's entries moved, ``(E, 4)``: replicate, lever kind, actor, partner.
     """
     channel, arms, leaning, clear, standing = codes[0], codes[1], codes[2], codes[3], codes[4]
     reps, n = choices.shape
     fate = np.full((reps, n), -1, dtype=np.int8)
     opened = np.empty((n, 2), dtype=np.int64)  # the channels opened in this replicate
-    moved = False
+    moved = np.empty((reps * n, 4), dtype=np.int64)
+    count_moved = 0
     for r in range(reps):
         count = 0
         for col in range(n):
@@ -1661,7 +1663,9 @@ def _apply(
             fate[r, col] = 0
             if lever[v] >= 0:
                 overlay[r, lever[v], a, b] += delta
-                moved = True
+                moved[count_moved, 0], moved[count_moved, 1] = r, lever[v]
+                moved[count_moved, 2], moved[count_moved, 3] = a, b
+                count_moved += 1
             elif kind[v] == arms:
                 posture[r, a] += delta
             elif kind[v] == leaning:
@@ -1675,7 +1679,7 @@ def _apply(
                     if first_retreat[r, a] == never:
                         first_retreat[r, a] = step
             moves[r, a] += 1
-    return fate, moved
+    return fate, moved[:count_moved]
 
 
 def move_record(

@@ -8,6 +8,8 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
+import weakref
+
 import numba
 import numpy as np
 
@@ -49,13 +51,65 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
 
     The rule moves only the levers of its menu (:func:`~sim.core.dynamics.decisions.apply_choices`),
     so only those entries are summed; the others are the scripted levers' (never below zero),
-    the same numbers as the whole sum for a fraction of the memory traffic.
+    the same numbers as the whole sum for a fraction of the memory traffic. When the rule's
+    moves since the last call are known (:func:`note_moved`) and the scripted levers are the
+    same, the last tensor is copied and only the entries moved are summed again.
     """
-    menu = world.menu
-    on = menu.lever >= 0
-    floor = _has_negative(state, scripted)
-    scripted = np.ascontiguousarray(scripted)
-    return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
+    last = _DECIDED.get(id(state))
+    if (
+        last is not None
+        and last[0]() is state
+        and last[1] is scripted
+        and last[3] == state.overlay_version
+    ):
+        levers = last[2].copy()
+        for moved in last[4]:
+            _redecided(levers, scripted, state.overlay, moved)
+    else:
+        menu = world.menu
+        on = menu.lever >= 0
+        floor = _has_negative(state, scripted)
+        contiguous = np.ascontiguousarray(scripted)
+        args = (menu.lever[on], menu.actor[on], menu.target[on], floor)
+        levers = _decided(contiguous, state.overlay, *args)
+    at = id(state)
+
+    def forget(ref: weakref.ref, at: int = at) -> None:
+        if _DECIDED.get(at, (None,))[0] is ref:
+            del _DECIDED[at]
+
+    _DECIDED[at] = (weakref.ref(state, forget), scripted, levers, state.overlay_version, [])
+    return levers
+
+
+#: Each live state's last :func:`decided_levers` (by the state's id, checked by a weak
+#: reference): the scripted levers and the tensor it gave, the overlay version the tensor
+#: stands for once the entries listed are summed again (:func:`note_moved`), and those.
+_DECIDED: dict[int, tuple[weakref.ref, np.ndarray, np.ndarray, int, list[np.ndarray]]] = {}
+
+
+def note_moved(state: State, entries: np.ndarray) -> None:
+    """The decision rule moved the overlay's ``entries`` and counted a new overlay version.
+
+    ``entries`` are ``(E, 4)``: replicate, lever kind, actor, partner. :func:`decided_levers`
+    then sums only those again; a version it did not see noted drops what it knew.
+    """
+    last = _DECIDED.get(id(state))
+    if last is None or last[0]() is not state:
+        return
+    if last[3] == state.overlay_version - 1:
+        last[4].append(entries)
+        _DECIDED[id(state)] = (*last[:3], state.overlay_version, last[4])
+    else:
+        del _DECIDED[id(state)]
+
+
+@numba.njit(cache=True, nogil=True)
+def _redecided(levers, scripted, overlay, entries):
+    """``max(scripted + overlay, 0)`` again at ``entries`` ``(E, 4)`` of ``levers``, in place."""
+    for e in range(entries.shape[0]):
+        r, k, a, t = entries[e, 0], entries[e, 1], entries[e, 2], entries[e, 3]
+        levers[r, k, a, t] = maximum(scripted[r, k, a, t] + overlay[r, k, a, t], 0.0)
 
 
 @numba.njit(cache=True, nogil=True)
