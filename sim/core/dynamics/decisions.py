@@ -154,18 +154,10 @@ def current_values(world: World, state: State, menu: Menu, levers: np.ndarray) -
     plan = _plan(world, menu)
     values = np.zeros((state.replicates, menu.size))
     at, index = plan.levers
-    _gather_levers(values, levers, at, *index)
+    values[:, at] = levers[:, *index]
     for name, at, index in plan.reads:  # each kind read from the state, in turn
         values[:, at] = getattr(state, name)[:, *index]
     return values
-
-
-@numba.njit(cache=True, nogil=True)
-def _gather_levers(values, levers, at, lever, actor, target):
-    """``values[:, at] = levers[:, lever, actor, target]``, in place."""
-    for r in range(values.shape[0]):
-        for v in range(at.size):
-            values[r, at[v]] = levers[r, lever[v], actor[v], target[v]]
 
 
 def departures(world: World, state: State, menu: Menu, values: np.ndarray) -> np.ndarray:
