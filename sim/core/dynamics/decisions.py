@@ -46,7 +46,7 @@ import numpy as np
 from sim.core import records
 from sim.core.dynamics.alignment import aid_intensity
 from sim.core.dynamics.incidents import interdependence_restraint
-from sim.core.dynamics.levers import active_levers, note_moved
+from sim.core.dynamics.levers import active_levers, lever_change, note_moved
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions, move_key
 from sim.core.dynamics.outlook import (
     COVARIATES,
@@ -1848,13 +1848,27 @@ def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
 
     Intensity-months, not months: a state that coerces one neighbour at 0.2 all decade
     counts 24, one that coerces three at full intensity 360, so a campaign's rise and fall
-    shows even where a state never stops coercing someone.
+    shows even where a state never stops coercing someone. The sums change only with the
+    levers, and after the decisions' moves only in the replicates that moved a coercion
+    lever (:func:`~sim.core.dynamics.levers.lever_change`).
     """
     if state.coercing is None:
         return
     cached = state.coercing_cache
     if cached is None or cached[0] is not levers:  # it changes only with the levers
-        cached = state.coercing_cache = (levers, _coercion_sums(levers, LEVER_INDEX["coercion"]))
+        coercion = LEVER_INDEX["coercion"]
+        change = lever_change(state, levers)
+        if cached is not None and change is not None and change[0] is cached[0]:
+            sums = cached[1]  # the same where the coercion levers are
+            if coercion in change[2]:
+                rows = change[1]
+                some = levers[rows]
+                some.flags.writeable = False  # as the tensor is (the kernel's types)
+                sums = sums.copy()
+                sums[rows] = _coercion_sums(some, coercion)
+        else:
+            sums = _coercion_sums(levers, coercion)
+        cached = state.coercing_cache = (levers, sums)
     state.coercing += cached[1]
 
 

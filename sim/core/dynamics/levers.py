@@ -94,6 +94,21 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
 _DECIDED: dict[int, tuple] = {}
 
 
+def lever_change(
+    state: State, levers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, set[int]] | None:
+    """How ``levers`` differs from the tensor before it, if :func:`decided_levers` made it so.
+
+    Returns:
+        The tensor before, the replicates that differ (ascending) and the lever kinds that
+        do; None when not known (then anything may differ).
+    """
+    last = _DECIDED.get(id(state))
+    if last is None or last[0]() is not state or last[2] is not levers:
+        return None
+    return last[5]
+
+
 def note_moved(state: State, entries: np.ndarray) -> None:
     """The decision rule moved the overlay's ``entries`` and counted a new overlay version.
 
@@ -241,18 +256,15 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     cached = state.terms_cache
     if cached is not None and cached[0] is levers:
         return cached[1]
-    last = _DECIDED.get(id(state))
+    change = lever_change(state, levers)
     if (
         cached is not None
-        and last is not None
-        and last[0]() is state
-        and last[2] is levers
-        and last[5] is not None
-        and last[5][0] is cached[0]
+        and change is not None
+        and change[0] is cached[0]
         and world.dispute.ndim == 2
         and world.decay.ndim == 2
     ):
-        terms = _renewed_terms(world, levers, cached[1], *last[5][1:])
+        terms = _renewed_terms(world, levers, cached[1], *change[1:])
     else:
         terms = _terms(world, levers)
     state.terms_cache = (levers, terms)
