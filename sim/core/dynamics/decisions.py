@@ -46,7 +46,7 @@ import numpy as np
 from sim.core import records
 from sim.core.dynamics.alignment import aid_intensity
 from sim.core.dynamics.incidents import interdependence_restraint
-from sim.core.dynamics.levers import active_levers
+from sim.core.dynamics.levers import active_levers, lever_change, note_moved
 from sim.core.dynamics.menu import KIND_INDEX, KINDS, MOVES, Menu, incident_positions, move_key
 from sim.core.dynamics.outlook import (
     COVARIATES,
@@ -305,6 +305,9 @@ class _Kind:
             coercion (None where none is, and for kinds without a dyad).
         side: The mover's side of each incident dyad (0 first, 1 second; -1 not a party),
             ``(M, S)`` (``arms`` only).
+        friction: The incident dyads whose presence friction each move changes, as a mask
+            ``(S,)`` and their two countries, and whether each state disputes with each as
+            floats ``(N, N)`` (``presence`` only; :func:`_friction_dyads`).
     """
 
     kind: str
@@ -315,6 +318,7 @@ class _Kind:
     pairs: tuple[np.ndarray, np.ndarray]
     dyads: _Dyads | None = None
     side: np.ndarray | None = None
+    friction: tuple | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -387,10 +391,25 @@ def _memo(world: World, key: tuple, make: Callable[[], object]):
 
 
 def _plan(world: World, menu: Menu) -> _Plan:
-    """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu."""
+    """The :class:`_Plan` of ``menu`` (a part of ``world``'s), made once per world and menu.
+
+    Found first by the menu's identity (the menu a month scores is the same object every
+    month), else by what the menu holds.
+    """
+    known = _MENU_PLANS.get(menu)
+    if known is not None and known[0]() is world:
+        return known[1]
     fields = (menu.actor, menu.kind, menu.target, menu.lever, menu.dyad)
     key = ("plan", *(array.tobytes() for array in fields))
-    return _memo(world, key, lambda: _make_plan(world, menu))
+    plan = _memo(world, key, lambda: _make_plan(world, menu))
+    _MENU_PLANS[menu] = (weakref.ref(world), plan)
+    return plan
+
+
+#: The last :class:`_Plan` of each menu, with (a weak reference to) the world it is for.
+_MENU_PLANS: weakref.WeakKeyDictionary[Menu, tuple[weakref.ref, _Plan]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _make_plan(world: World, menu: Menu) -> _Plan:
@@ -418,7 +437,8 @@ def _make_plan(world: World, menu: Menu) -> _Plan:
             side[world.dyad_i[s][None, :] == actor[:, None]] = 0
             side[world.dyad_j[s][None, :] == actor[:, None]] = 1
         pairs = (np.tile(actor, 2), np.tile(target, 2))
-        kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side))
+        friction = _friction_dyads(world, actor, target) if kind == "presence" else None
+        kinds.append(_Kind(kind, idx, block, actor, target, pairs, dyads, side, friction))
     stance = menu.of_kind("stance")
     pair = menu.dyad[stance]
     lever = np.flatnonzero(menu.lever >= 0)
@@ -538,9 +558,18 @@ def _lose(out: Move) -> Callable[..., None]:
     def then(value: np.ndarray, *more: np.ndarray) -> None:
         for other in more:
             value = value + other
-        out.cost[..., 2] -= value
+        _take_off(out.cost, value, 2)
 
     return then
+
+
+@numba.njit(cache=True, nogil=True)
+def _take_off(cost, value, term):
+    """``cost[..., term] -= value`` of moves' costs ``(R, 2, M, 3)``, in place."""
+    for r in range(value.shape[0]):
+        for d in range(value.shape[1]):
+            for m in range(value.shape[2]):
+                cost[r, d, m, term] -= value[r, d, m]
 
 
 @dataclass(frozen=True)
@@ -864,9 +893,9 @@ def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
     replaced |= {"deter": new_cover.deter, "embolden": new_cover.embolden}
     # Only the dyads whose covariates change need their chain again: the others' are the
     # baseline's, to the bit.
-    changed = np.zeros(world.incident_dyads.size, dtype=bool)
+    changed = np.zeros(world.incident_dyads.size, dtype=np.bool_)
     for name, array in replaced.items():
-        changed |= (array != COVARIATES[name](view)).any(axis=0)
+        _differs(changed, array, COVARIATES[name](view))
     changed = np.flatnonzero(changed)
 
     def settle(part: np.ndarray, part_severe: np.ndarray) -> None:
@@ -876,6 +905,20 @@ def _whole(world, view, new_cover, base, actor, then, **replaced) -> None:
         then(after - base.bears[:, actor])
 
     base.chains.ask(changed, settle, **{k: v[:, changed] for k, v in replaced.items()})
+
+
+@numba.njit(cache=True, nogil=True)
+def _differs(changed, array, before):
+    """Mark in ``changed`` ``(S,)`` the dyads where ``array`` differs from ``before``, in place.
+
+    ``array`` is ``(R, S)``, ``before`` ``(R, S)`` or ``(1, S)``; a dyad differs where some
+    replicate's values are not equal (NaN differs, as ``!=`` has it).
+    """
+    for r in range(array.shape[0]):
+        was = before[r if before.shape[0] > 1 else 0]
+        for q in range(array.shape[1]):
+            if array[r, q] != was[q]:
+                changed[q] = True
 
 
 def _add_escalation(out: Move, m: int, d: int, moved: np.ndarray):
@@ -894,9 +937,7 @@ def _presence(world, state, view, part, values, change, out, base) -> None:
     which it faces an adversary (``presence_friction``) change; both are recomputed there.
     """
     presence = view.terms.presence
-    s = world.incident_dyads
-    di, dj = world.dyad_i[s], world.dyad_j[s]
-    opposed = world.dispute > 0
+    touches, opposed = part.friction
     theatre = view.terms.theatre.copy()  # each move's reach in turn (cover keeps none of it)
     decay = leading(world.decay, 2)
     for d in range(2):
@@ -904,33 +945,58 @@ def _presence(world, state, view, part, values, change, out, base) -> None:
             if not (change[:, d, m] != 0).any():
                 continue
             a, h = part.actor[m], part.target[m]
-            level = np.clip(presence[:, a, h] + change[:, d, m], 0.0, 1.0)  # a's presence in h
-            theatre[:, a] = _reach_of(presence, a, h, level, decay)
+            reach, level = _reach_of(presence, a, h, change[:, d, m], decay)  # level: a's in h
+            theatre[:, a] = reach
             new_cover = _recover(world, view, view.ties.strength, view.ties.promise, theatre)
             theatre[:, a] = view.terms.theatre[:, a]
             # Friction across (h, j) moves with a's presence in h where a disputes j (§5).
             step = level - presence[:, a, h]
-            touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
+            touched, first, second = touches[m]
             friction = view.presence.copy()
-            if touched.any():
-                friction[:, touched] = _friction_at(world, presence, a, h, level, touched)
+            if first.size:
+                friction[:, touched] = _friction(presence, a, h, level, first, second, opposed)
             land = _add_escalation(out, m, d, step != 0)
             _whole(world, view, new_cover, base, a, land, presence=friction)
 
 
+def _friction_dyads(world: World, actor: np.ndarray, target: np.ndarray) -> tuple:
+    """:attr:`_Kind.friction` of deployments of ``actor`` in ``target`` (fixed by the world).
+
+    The friction across an incident dyad (h, j) moves with a's presence in h where a
+    disputes j: for each move the mask of those dyads ``(S,)`` and their first and second
+    countries; and whether each state disputes with each, as floats ``(N, N)``.
+    """
+    s = world.incident_dyads
+    di, dj = world.dyad_i[s], world.dyad_j[s]
+    opposed = world.dispute > 0
+    touches = []
+    for a, h in zip(actor.tolist(), target.tolist(), strict=True):
+        touched = ((di == h) & opposed[a, dj]) | ((dj == h) & opposed[a, di])
+        touches.append((touched, world.dyad_i[s[touched]], world.dyad_j[s[touched]]))
+    return tuple(touches), opposed.astype(float)
+
+
 @numba.njit(cache=True, nogil=True)
-def _reach_of(presence, a, h, level, decay):
+def _reach_of(presence, a, h, change, decay):
     """``θ_a·``: the reach of state a's forces from home and its hosts, ``(R, N)``.
 
-    a's presence is ``presence[:, a]`` but ``level`` in host ``h``; a host's reach is
+    a's presence is ``presence[:, a]`` but ``level`` in host ``h``, its presence there moved
+    by ``change`` and clipped to [0, 1] (as ``np.clip``: −0 stays −0); a host's reach is
     ``min(presence, 1)`` (home ``+ 1``) times ``decay`` (``(1, N, N)``, or ``(R, N, N)``
     stacked), the largest over the hosts taken in order as the array form's maximum did (the
     same bits).
+
+    Returns:
+        The reach, ``(R, N)``, and ``level``, ``(R,)``.
     """
     reps, n = presence.shape[0], presence.shape[1]
     out = np.empty((reps, n))
+    level = np.empty(reps)
     bases = np.empty(n)
     for r in range(reps):
+        x = presence[r, a, h] + change[r]
+        x = 0.0 if x < 0.0 else x
+        level[r] = 1.0 if x > 1.0 else x
         fall = decay[r if decay.shape[0] > 1 else 0]
         for k in range(n):
             bases[k] = minimum(level[r] if k == h else presence[r, a, k], 1.0)
@@ -940,19 +1006,12 @@ def _reach_of(presence, a, h, level, decay):
             for k in range(1, n):
                 best = maximum(best, bases[k] * fall[k, j])
             out[r, j] = best
-    return out
-
-
-def _friction_at(world, presence, a, h, level, touched) -> np.ndarray:
-    """Presence friction of the incident dyads ``touched`` with a's presence in h at ``level``."""
-    s = world.incident_dyads[touched]
-    opposed = (world.dispute > 0).astype(float)
-    return _friction(presence, a, h, level, world.dyad_i[s], world.dyad_j[s], opposed)
+    return out, level
 
 
 @numba.njit(cache=True, nogil=True)
 def _friction(presence, a, h, level, i, j, opposed):
-    """:func:`_friction_at`: ``clip(Σ_m P_mi O_mj + P_mj O_mi, 0, 1)``, ``(R, len(i))``.
+    """Presence friction ``clip(Σ_m P_mi O_mj + P_mj O_mi, 0, 1)`` of dyads (i, j), ``(R, len(i))``.
 
     ``P`` is ``presence`` with a's presence in h at ``level``; the states ``m`` summed in
     order, each term as the array form added it (the same bits at any batch size).
@@ -1072,10 +1131,19 @@ def _gains(cost, change, available, attended, value, stake, o, step, coefficient
                     out[r, m, d] = -np.inf
                     continue
                 after = before + change[r, m, d] / step[m]
-                pull = commitment * own * (after * after - before * before)
-                total = cost[r, m, d, 0] + cost[r, m, d, 1] + cost[r, m, d, 2]
-                out[r, m, d] = -total + value[r, m, d] - pull - move_cost * own
+                terms = (cost[r, m, d, 0], cost[r, m, d, 1], cost[r, m, d, 2])
+                out[r, m, d] = _gain(
+                    terms, value[r, m, d], own, before, after, commitment, move_cost
+                )
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _gain(cost, value, own, before, after, commitment, move_cost):
+    """One move's ``ΔU``: ``−ΣC + value − κ S (after² − before²) − c S``, the terms in order."""
+    pull = commitment * own * (after * after - before * before)
+    total = cost[0] + cost[1] + cost[2]
+    return -total + value - pull - move_cost * own
 
 
 def prices_now(world: World, state: State, idx: np.ndarray) -> np.ndarray:
@@ -1168,13 +1236,52 @@ def _values(price, o, change, step):
     for r in range(reps):
         for m in range(moves):
             rise, fall, before = price[r, m, 0], price[r, m, 1], o[r, m]
-            now = step[m] * (rise * maximum(before, 0.0) + fall * minimum(before, 0.0))
+            now = _kinked(rise, fall, step[m], before)
             for d in range(2):
                 if change[r, m, d] != 0.0:
                     after = before + change[r, m, d] / step[m]
-                    moved = step[m] * (rise * maximum(after, 0.0) + fall * minimum(after, 0.0))
-                    out[r, m, d] = moved - now
+                    out[r, m, d] = _kinked(rise, fall, step[m], after) - now
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _kinked(rise, fall, step, x):
+    """``V(x) = δ (β_+ max(x, 0) + β_− min(x, 0))`` of one variable (:func:`_values`)."""
+    return step * (rise * maximum(x, 0.0) + fall * minimum(x, 0.0))
+
+
+@numba.njit(cache=True, nogil=True)
+def _priced_gains(cost, change, available, attended, price, stake, idx, o, step, coefficient, size):
+    """:func:`revealed_value` and :func:`utilities` of the scored moves in one pass.
+
+    The variables ``idx`` were scored (``cost``, ``change``, ``available``, ``o`` and
+    ``step`` are theirs, ``(R, V', …)``); ``price`` ``(R, V, 2)`` and ``stake`` ``(R, V)``
+    are the whole menu's. The arithmetic of :func:`_values` and :func:`_gains` (the same bits).
+
+    Returns:
+        The moves' private value, ``(R, V', 2)``, and their ``ΔU`` spread over the whole
+        menu, ``(R, size, 2)``: ``-inf`` where not scored, available or attended.
+    """
+    reps, moves = change.shape[0], change.shape[1]
+    value = np.zeros((reps, moves, 2))
+    full = np.full((reps, size, 2), -np.inf)
+    for r in range(reps):
+        commitment, move_cost = coefficient[r]
+        seen = attended[r if attended.shape[0] > 1 else 0]
+        for m in range(moves):
+            v = idx[m]
+            rise, fall, own, before = price[r, v, 0], price[r, v, 1], stake[r, v], o[r, m]
+            now = _kinked(rise, fall, step[m], before)
+            for d in range(2):
+                delta = change[r, m, d]
+                after = before + delta / step[m]
+                if delta != 0.0:
+                    value[r, m, d] = _kinked(rise, fall, step[m], after) - now
+                if available[r, m, d] and seen[m]:
+                    terms = (cost[r, m, d, 0], cost[r, m, d, 1], cost[r, m, d, 2])
+                    gain = _gain(terms, value[r, m, d], own, before, after, commitment, move_cost)
+                    full[r, v, d] = gain
+    return value, full
 
 
 def lever_stakes(
@@ -1309,7 +1416,8 @@ def _offers(gains, stake, order, u, holds, least):
     ``ΔU / max(S, least)`` of each move of ``order``, ``(R, len(order))``, and the uniforms
     of :func:`_pick`'s shocks, in the order it reads them: each replicate's ``holds`` for
     holding first, then, replicate by replicate, those of the moves on offer (finite), the
-    others' being never read.
+    others' being never read; each clipped to [1e-300, 1 − 1e-16] as ``np.clip`` clips, for
+    :func:`_gumbel`'s logarithms.
     """
     reps, count = u.shape[0], order.size
     offered = np.empty((reps, count))
@@ -1317,16 +1425,23 @@ def _offers(gains, stake, order, u, holds, least):
     at = 0
     for r in range(reps):
         for k in range(holds):
-            needed[at] = u[r, k]
+            needed[at] = _clip_uniform(u[r, k])
             at += 1
     for r in range(reps):
         for c in range(count):
             v, d = order[c] >> 1, order[c] & 1
             value = gains[r, v, d] / maximum(stake[r, v], least)
             offered[r, c] = value
-            needed[at] = u[r, holds + c]  # kept (the count moves on) only if on offer
+            needed[at] = _clip_uniform(u[r, holds + c])  # kept only if on offer (at moves on)
             at += np.isfinite(value)
     return offered, needed[:at]
+
+
+@numba.njit(cache=True, nogil=True)
+def _clip_uniform(x):
+    """``np.clip(x, 1e-300, 1 − 1e-16)`` of one number (a NaN stays NaN)."""
+    x = 1e-300 if x < 1e-300 else x
+    return 1.0 - 1e-16 if x > 1.0 - 1e-16 else x
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1363,8 +1478,10 @@ def hold_identity(i: int) -> int:
 
 
 def _gumbel(u: np.ndarray) -> np.ndarray:
-    """Standard Gumbel shocks ``−log(−log u)`` from uniforms in [0, 1), in place (``u``'s array)."""
-    np.clip(u, 1e-300, 1.0 - 1e-16, out=u)
+    """Standard Gumbel shocks ``−log(−log u)``, in place (``u``'s array).
+
+    ``u`` are uniforms clipped to [1e-300, 1 − 1e-16] (:func:`_offers` clips them).
+    """
     np.log(u, out=u)
     np.negative(u, out=u)
     np.log(u, out=u)
@@ -1476,8 +1593,9 @@ def apply_choices(
         state.overlay, state.posture, state.lean, state.clarity, state.stance, state.retreats,
         state.first_retreat, state.moves, state.step, NEVER,
     )  # fmt: skip
-    if moved:
+    if moved.shape[0]:
         state.overlay_version += 1
+        note_moved(state, moved)  # the levers are summed again there only
     if state.log is not None:
         rows, cols = np.nonzero(fate >= 0)
         for rep, col, number in zip(rows, cols, state.replicate_id(rows), strict=True):
@@ -1505,14 +1623,15 @@ def _apply(
     scored (``slots`` -1) changes by 0. A stance moves by its change rounded half to even.
 
     Returns:
-        Each choice's fate, ``(R, N)``: 0 made, 1 refused, -1 none or not made; and whether
-        a lever moved.
+        Each choice's fate, ``(R, N)``: 0 made, 1 refused, -1 none or not made; and the
+        overlay's entries moved, ``(E, 4)``: replicate, lever kind, actor, partner.
     """
     channel, arms, leaning, clear, standing = codes[0], codes[1], codes[2], codes[3], codes[4]
     reps, n = choices.shape
     fate = np.full((reps, n), -1, dtype=np.int8)
     opened = np.empty((n, 2), dtype=np.int64)  # the channels opened in this replicate
-    moved = False
+    moved = np.empty((reps * n, 4), dtype=np.int64)
+    count_moved = 0
     for r in range(reps):
         count = 0
         for col in range(n):
@@ -1536,7 +1655,9 @@ def _apply(
             fate[r, col] = 0
             if lever[v] >= 0:
                 overlay[r, lever[v], a, b] += delta
-                moved = True
+                moved[count_moved, 0], moved[count_moved, 1] = r, lever[v]
+                moved[count_moved, 2], moved[count_moved, 3] = a, b
+                count_moved += 1
             elif kind[v] == arms:
                 posture[r, a] += delta
             elif kind[v] == leaning:
@@ -1550,7 +1671,7 @@ def _apply(
                     if first_retreat[r, a] == never:
                         first_retreat[r, a] = step
             moves[r, a] += 1
-    return fate, moved
+    return fate, moved[:count_moved]
 
 
 def move_record(
@@ -1629,9 +1750,12 @@ def evaluate(world: World, state: State) -> tuple[Scores, np.ndarray]:
     part = score_moves(world, state, view, menu, values, o)
     price = prices_now(world, state, everything)  # once, for the value and every stake
     stake = lever_stakes(world, state, everything, price)
-    value = revealed_value(world, state, menu, idx, values, part.change, price[:, idx], o)
-    gains = utilities(world, state, part, values, idx, value=value, stake=stake[:, idx], o=o)
-    full = _spread_gains(gains, idx, everything.size)
+    p = world.params.decisions
+    # revealed_value and utilities of the scored moves, in one pass
+    value, full = _priced_gains(
+        part.cost, part.change, part.available, scored.attended, price, stake, idx, o,
+        menu.step, coefficients(state.replicates, p.commitment, p.move_cost), everything.size,
+    )  # fmt: skip
     fields = {
         "cost": part.cost,
         "change": part.change,
@@ -1657,6 +1781,8 @@ class _Scoring:
         slots: Each variable's place in ``idx``, -1 where it is not scored, ``(V,)``.
         channels: The channels that are scored.
         deciders: The states with a variable on the menu, ascending.
+        attended: Whether each replicate attends to each of ``idx``, ``(1, V')``, or
+            ``(R, V')`` stacked.
     """
 
     idx: np.ndarray
@@ -1665,6 +1791,7 @@ class _Scoring:
     slots: np.ndarray
     channels: np.ndarray
     deciders: np.ndarray
+    attended: np.ndarray
 
 
 #: Each menu's :class:`_Scoring`, with the attention it was found for (a world's menu and
@@ -1686,25 +1813,10 @@ def _scored(world: World) -> _Scoring:
     channels = world.menu.of_kind("channel")
     channels = channels[slots[channels] >= 0]  # the others keep no score and never move
     deciders = np.unique(world.menu.actor)
-    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels, deciders)
+    picked = leading(attended[..., idx], 1)
+    scoring = _Scoring(idx, world.menu.take(idx), np.arange(v), slots, channels, deciders, picked)
     _SCORINGS[world.menu] = (world.decision_attended, scoring)
     return scoring
-
-
-@numba.njit(cache=True, nogil=True)
-def _spread_gains(gains, idx, size):
-    """The ``ΔU`` of the scored variables ``idx`` over the whole menu, ``-inf`` elsewhere.
-
-    Returns:
-        ``(R, size, 2)``.
-    """
-    reps = gains.shape[0]
-    full = np.full((reps, size, 2), -np.inf)
-    for r in range(reps):
-        for q in range(idx.size):
-            full[r, idx[q], 0] = gains[r, q, 0]
-            full[r, idx[q], 1] = gains[r, q, 1]
-    return full
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1736,13 +1848,27 @@ def count_coercion(world: World, state: State, levers: np.ndarray) -> None:
 
     Intensity-months, not months: a state that coerces one neighbour at 0.2 all decade
     counts 24, one that coerces three at full intensity 360, so a campaign's rise and fall
-    shows even where a state never stops coercing someone.
+    shows even where a state never stops coercing someone. The sums change only with the
+    levers, and after the decisions' moves only in the replicates that moved a coercion
+    lever (:func:`~sim.core.dynamics.levers.lever_change`).
     """
     if state.coercing is None:
         return
     cached = state.coercing_cache
     if cached is None or cached[0] is not levers:  # it changes only with the levers
-        cached = state.coercing_cache = (levers, _coercion_sums(levers, LEVER_INDEX["coercion"]))
+        coercion = LEVER_INDEX["coercion"]
+        change = lever_change(state, levers)
+        if cached is not None and change is not None and change[0] is cached[0]:
+            sums = cached[1]  # the same where the coercion levers are
+            if coercion in change[2]:
+                rows = change[1]
+                some = levers[rows]
+                some.flags.writeable = False  # as the tensor is (the kernel's types)
+                sums = sums.copy()
+                sums[rows] = _coercion_sums(some, coercion)
+        else:
+            sums = _coercion_sums(levers, coercion)
+        cached = state.coercing_cache = (levers, sums)
     state.coercing += cached[1]
 
 

@@ -8,6 +8,8 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
+import weakref
+
 import numba
 import numpy as np
 
@@ -49,13 +51,86 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
 
     The rule moves only the levers of its menu (:func:`~sim.core.dynamics.decisions.apply_choices`),
     so only those entries are summed; the others are the scripted levers' (never below zero),
-    the same numbers as the whole sum for a fraction of the memory traffic.
+    the same numbers as the whole sum for a fraction of the memory traffic. When the rule's
+    moves since the last call are known (:func:`note_moved`) and the scripted levers are the
+    same, the last tensor is copied and only the entries moved are summed again.
     """
-    menu = world.menu
-    on = menu.lever >= 0
-    floor = _has_negative(state, scripted)
-    scripted = np.ascontiguousarray(scripted)
-    return _decided(scripted, state.overlay, menu.lever[on], menu.actor[on], menu.target[on], floor)
+    last = _DECIDED.get(id(state))
+    since = None
+    if (
+        last is not None
+        and last[0]() is state
+        and last[1] is scripted
+        and last[3] == state.overlay_version
+    ):
+        levers = last[2].copy()
+        for moved in last[4]:
+            _redecided(levers, scripted, state.overlay, moved)
+        moved = np.concatenate(last[4]) if last[4] else np.zeros((0, 4), np.int64)
+        since = (last[2], np.unique(moved[:, 0]), set(moved[:, 1].tolist()))
+    else:
+        menu = world.menu
+        on = menu.lever >= 0
+        floor = _has_negative(state, scripted)
+        contiguous = np.ascontiguousarray(scripted)
+        args = (menu.lever[on], menu.actor[on], menu.target[on], floor)
+        levers = _decided(contiguous, state.overlay, *args)
+    at = id(state)
+
+    def forget(ref: weakref.ref, at: int = at) -> None:
+        if _DECIDED.get(at, (None,))[0] is ref:
+            del _DECIDED[at]
+
+    record = (weakref.ref(state, forget), scripted, levers, state.overlay_version, [], since)
+    _DECIDED[at] = record
+    return levers
+
+
+#: Each live state's last :func:`decided_levers` (by the state's id, checked by a weak
+#: reference): the scripted levers and the tensor it gave, the overlay version the tensor
+#: stands for once the entries listed are summed again (:func:`note_moved`), and those; and,
+#: when the tensor was made from the one before, that one, the replicates that differ and
+#: the lever kinds that do.
+_DECIDED: dict[int, tuple] = {}
+
+
+def lever_change(
+    state: State, levers: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, set[int]] | None:
+    """How ``levers`` differs from the tensor before it, if :func:`decided_levers` made it so.
+
+    Returns:
+        The tensor before, the replicates that differ (ascending) and the lever kinds that
+        do; None when not known (then anything may differ).
+    """
+    last = _DECIDED.get(id(state))
+    if last is None or last[0]() is not state or last[2] is not levers:
+        return None
+    return last[5]
+
+
+def note_moved(state: State, entries: np.ndarray) -> None:
+    """The decision rule moved the overlay's ``entries`` and counted a new overlay version.
+
+    ``entries`` are ``(E, 4)``: replicate, lever kind, actor, partner. :func:`decided_levers`
+    then sums only those again; a version it did not see noted drops what it knew.
+    """
+    last = _DECIDED.get(id(state))
+    if last is None or last[0]() is not state:
+        return
+    if last[3] == state.overlay_version - 1:
+        last[4].append(entries)
+        _DECIDED[id(state)] = (*last[:3], state.overlay_version, last[4], last[5])
+    else:
+        del _DECIDED[id(state)]
+
+
+@numba.njit(cache=True, nogil=True)
+def _redecided(levers, scripted, overlay, entries):
+    """``max(scripted + overlay, 0)`` again at ``entries`` ``(E, 4)`` of ``levers``, in place."""
+    for e in range(entries.shape[0]):
+        r, k, a, t = entries[e, 0], entries[e, 1], entries[e, 2], entries[e, 3]
+        levers[r, k, a, t] = maximum(scripted[r, k, a, t] + overlay[r, k, a, t], 0.0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -173,10 +248,107 @@ def own_templates(world: World) -> dict[int, np.ndarray]:
 
 
 def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
-    """The :class:`LeverTerms` of a lever tensor (cached while the tensor is unchanged)."""
+    """The :class:`LeverTerms` of a lever tensor (cached while the tensor is unchanged).
+
+    When :func:`decided_levers` made the tensor from the one last read here, only the
+    replicates whose levers the decisions moved are derived again (:func:`_renewed_terms`).
+    """
     cached = state.terms_cache
     if cached is not None and cached[0] is levers:
         return cached[1]
+    change = lever_change(state, levers)
+    if (
+        cached is not None
+        and change is not None
+        and change[0] is cached[0]
+        and world.dispute.ndim == 2
+        and world.decay.ndim == 2
+    ):
+        terms = _renewed_terms(world, levers, cached[1], *change[1:])
+    else:
+        terms = _terms(world, levers)
+    state.terms_cache = (levers, terms)
+    return terms
+
+
+#: The :class:`LeverTerms` that are None when their lever kind is nowhere in force, in the
+#: order of :func:`_pair_terms`'s flags, with the kind.
+_OPTIONAL = {"coercion_on": "coercion", "channel": "channel", "economic_on": "economic"}
+
+
+#: The lever kinds each of the :class:`LeverTerms` is derived from.
+_READS = {
+    "assistance_in": ("assistance",),
+    "coercion_on": ("coercion",),
+    "coercion_dyad": ("coercion",),
+    "presence_dyad": ("presence",),
+    "ceasefire_dyad": ("ceasefire",),
+    "channel": ("channel",),
+    "dialogue": ("dialogue", "ceasefire"),
+    "relief": ("dialogue", "ceasefire"),
+    "aid": ("assistance", "inducement"),
+    "nuclear": ("nuclear",),
+    "trade": ("trade",),
+    "exercises": ("exercises",),
+    "economic_on": ("economic",),
+    "economic_dyad": ("economic",),
+    "theatre": ("presence",),
+}
+
+
+def _renewed_terms(
+    world: World, levers: np.ndarray, old: LeverTerms, rows: np.ndarray, kinds: set[int]
+) -> LeverTerms:
+    """The :class:`LeverTerms` of ``levers``, which differ from ``old``'s tensor in ``rows`` only.
+
+    Only in lever kinds ``kinds``: a term derived from none of them is ``old``'s. Every term
+    of a replicate is derived from that replicate's levers alone, so the others' terms of
+    ``rows`` are derived again (:func:`_derived` of those replicates) and the other
+    replicates' copied: the same numbers as deriving them all. A term that is None where its
+    kind is nowhere in force stays None while it is nowhere; one that appears is derived in
+    full.
+    """
+    some = levers[rows]
+    some.flags.writeable = False  # as the tensor is (the kernels' types are the same)
+    fresh, found = _derived(world, some)
+    fields = {}
+    for name, now in fresh.items():
+        before = getattr(old, name)
+        if name in ("donors", "traders", "presence"):
+            fields[name] = levers[:, LEVER_INDEX["presence"]] if name == "presence" else now
+            continue
+        if not any(LEVER_INDEX[kind] in kinds for kind in _READS[name]):
+            fields[name] = before  # its levers are the same
+            continue
+        if name in _OPTIONAL:
+            on = found[list(_OPTIONAL).index(name)]  # in force among rows
+            if before is None and on:
+                return _terms(world, levers)  # in force somewhere for the first time
+            if before is None or not (on or (levers[:, LEVER_INDEX[_OPTIONAL[name]]] != 0).any()):
+                fields[name] = None  # nowhere in force
+                continue
+        merged = before.copy()
+        merged[rows] = now
+        fields[name] = merged
+    return LeverTerms(**fields)
+
+
+def _terms(world: World, levers: np.ndarray) -> LeverTerms:
+    """The :class:`LeverTerms` of a lever tensor, derived in full."""
+    terms, found = _derived(world, levers)
+    for name, on in zip(_OPTIONAL, found, strict=True):
+        if not on:
+            terms[name] = None
+    return LeverTerms(**terms)
+
+
+def _derived(world: World, levers: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Every field of the :class:`LeverTerms` of a lever tensor, by name (none left None).
+
+    Returns:
+        The fields, and whether any coercion, channel or economic coercion is in force,
+        ``(3,)`` (:data:`_OPTIONAL`'s order).
+    """
     kind = LEVER_INDEX
     donors, traders = world.donors, world.traders
     pairs = _pair_terms(levers, *_KERNEL_KINDS, world.dyad_i, world.dyad_j, donors, traders)
@@ -184,28 +356,27 @@ def lever_terms(world: World, state: State, levers: np.ndarray) -> LeverTerms:
     (dialogue, relief, exercises, economic_on, economic_dyad, aid, any_of) = pairs[5:12]
     nuclear, trade = pairs[12:]
     presence = levers[:, kind["presence"]]
-    terms = LeverTerms(
-        assistance_in=assistance_in,
-        coercion_on=coercion_on if any_of[0] else None,
-        coercion_dyad=coercion_dyad,
-        presence_dyad=presence_friction(world, presence),
-        ceasefire_dyad=ceasefire_dyad,
-        channel=channel if any_of[1] else None,
-        dialogue=dialogue,
-        relief=relief,
-        donors=donors,
-        aid=aid,
-        nuclear=nuclear,
-        traders=traders,
-        trade=trade,
-        exercises=exercises,
-        presence=presence,
-        economic_on=economic_on if any_of[2] else None,
-        economic_dyad=economic_dyad,
-        theatre=theatre_reach(world, presence),
-    )
-    state.terms_cache = (levers, terms)
-    return terms
+    terms = {
+        "assistance_in": assistance_in,
+        "coercion_on": coercion_on,
+        "coercion_dyad": coercion_dyad,
+        "presence_dyad": presence_friction(world, presence),
+        "ceasefire_dyad": ceasefire_dyad,
+        "channel": channel,
+        "dialogue": dialogue,
+        "relief": relief,
+        "donors": donors,
+        "aid": aid,
+        "nuclear": nuclear,
+        "traders": traders,
+        "trade": trade,
+        "exercises": exercises,
+        "presence": presence,
+        "economic_on": economic_on,
+        "economic_dyad": economic_dyad,
+        "theatre": theatre_reach(world, presence),
+    }
+    return terms, any_of
 
 
 #: The lever kinds :func:`_pair_terms` reads, in its arguments' order.
