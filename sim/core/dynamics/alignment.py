@@ -113,6 +113,7 @@ def _forces(
     for i in range(n):
         count += asean[i]
     factor = np.empty(n)
+    sums = np.empty((4, n))
     for r in range(A.shape[0]):
         _forces_one(
             coefficient[r if coefficient.shape[0] > 1 else 0], A[r], threat_matrix[r],
@@ -123,7 +124,7 @@ def _forces(
             economic[r] if economic.shape[1] else economic[0],
             trade_share[r if trade_share.shape[0] > 1 else 0], entrapment[r], abandonment[r],
             alignment0[r if alignment0.shape[0] > 1 else 0], asean, count,
-            lean[r] if lean.shape[1] else lean[0], pole, out[r], factor,
+            lean[r] if lean.shape[1] else lean[0], pole, out[r], factor, sums,
         )  # fmt: skip
     return out
 
@@ -132,7 +133,7 @@ def _forces(
 def _forces_one(
     coefficient, a, threat_matrix, share, resting, hub, strength, members, deals, traders,
     intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
-    alignment0, asean, count, lean, pole, out, factor,
+    alignment0, asean, count, lean, pole, out, factor, sums,
 ):  # fmt: skip
     """The pulls of :func:`alignment_forces` of one replicate, ``(N,)``, into ``out``.
 
@@ -169,6 +170,7 @@ def _forces_one(
         pole: Whether each country is a pole, ``(N,)``.
         out: Written with the pulls (poles: left as they are).
         factor: Scratch, ``(N,)``.
+        sums: Scratch for the sums over alliances, traders and donors, ``(4, N)``.
     """
     (w_s, w_k, w_t, w_a, w_f, inertia, w_c, w_n, w_h, shift, relief) = coefficient
     n = a.size
@@ -178,20 +180,18 @@ def _forces_one(
     mean_asean = mean_asean / count if count > 0 else 0.0
     # Sums over alliances, traders, donors and drills run for every country at once
     # (countries innermost: contiguous rows), in the same order per country.
-    alliance = np.zeros(n)
-    bound = np.zeros(n)
+    sums[:] = 0.0
+    alliance, bound, economy, inducement = sums[0], sums[1], sums[2], sums[3]
     for k in range(hub.size):
         pole_k = a[hub[k]]
         for i in range(n):
             tie = strength[k] * members[k, i]
             alliance[i] += tie * pole_k
             bound[i] += tie
-    economy = np.zeros(n)
     for t in range(traders.size):
         towards = a[traders[t]]
         for i in range(n):
             economy[i] += deals[t, i] * (towards - a[i])
-    inducement = np.zeros(n)
     for q in range(donor.size):
         i = recipient[q]
         inducement[i] += intensity[q] * (a[donor[q]] - a[i])

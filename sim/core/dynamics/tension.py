@@ -11,7 +11,6 @@ from sim.core.dynamics.state import (
     State,
     alignment_distance,
     coefficients,
-    current_gaps,
     leading,
     maximum,
     minimum,
@@ -137,8 +136,8 @@ def tension_dynamics(
     i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
     # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
-    # Polarization is the mean half-gap over all ordered pairs of the full matrix.
-    gaps = current_gaps(state)[0]
+    # Polarization is the mean half-gap over all ordered pairs of the full matrix; the
+    # half-gaps are taken from the alignment in the kernel (no ``(R, N, N)`` tensor of them).
     r = state.replicates
     coefficient = coefficients(
         r,
@@ -155,7 +154,7 @@ def tension_dynamics(
         coefficient,
         state.tension,
         state.level,
-        gaps,
+        state.alignment,
         leading(world.dispute, 2),
         growth,
         terms.economic_dyad,
@@ -168,21 +167,28 @@ def tension_dynamics(
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _move_tension(
-    coefficient, tension, level, gaps, dispute, growth, economic, talks, channels, dyad_i, dyad_j
+    coefficient, tension, level, alignment, dispute, growth, economic, talks, channels, dyad_i,
+    dyad_j,
 ):  # fmt: skip
     """:func:`tension_dynamics` dyad by dyad, in place, mirrored (the arithmetic of its formula).
 
     ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``. The
-    polarization ``P`` is the mean of a replicate's ``N × N`` half-gaps, summed as one
-    contiguous row in NumPy's order (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))``).
+    half-gaps ``|A_i − A_j| · ½`` are computed from the alignment ``(R, N)`` with the
+    arithmetic of :func:`~sim.core.dynamics.state.alignment_gaps`, a replicate's ``N × N`` of
+    them into one scratch row; the polarization ``P`` is their mean, summed in NumPy's order
+    (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))`` over the tensor of them).
     The relief is :func:`relief_of`'s, read here: ``talks`` is the lever terms' relief when
     ``channels`` is empty (none open), else their dialogue, with the channel added and
     clipped per dyad (:func:`_relief`'s arithmetic).
     """
     reps, n = tension.shape[0], tension.shape[1]
+    gaps = np.empty((n, n))
     for r in range(reps):
         (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
-        polar = row_sum(gaps[r].reshape(n * n)) / (n * (n - 1))
+        for i in range(n):
+            for j in range(n):
+                gaps[i, j] = abs(alignment[r, i] - alignment[r, j]) * 0.5
+        polar = row_sum(gaps.reshape(n * n)) / (n * (n - 1))
         disputes = dispute[r if dispute.shape[0] > 1 else 0]
         talk = talks[r if talks.shape[0] > 1 else 0]
         for q in range(dyad_i.size):
@@ -190,7 +196,7 @@ def _move_tension(
             relief = talk[q]
             if channels.shape[1]:
                 relief = minimum(maximum(relief + channels[r, i, j], 0.0), 1.0)
-            half = gaps[r, i, j]
+            half = gaps[i, j]
             distance = half * half
             disputed = disputes[i, j]
             hostile = minimum(maximum(disputed + distance, 0.0), 1.0)
