@@ -83,7 +83,7 @@ def alignment_forces(
         intensity,
         terms.donors[donor],
         recipient,
-        nothing if drills is None else drills[0],
+        nothing if drills is None else drills,
         nothing if economic is None else economic,
         leading(world.trade_share, 2) if economic is not None else nothing,
         entrapment,
@@ -365,24 +365,25 @@ def _deals(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:
     return deals
 
 
-def _drills(world: World, state: State, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The pull of joint exercises on the partner, ``tanh(x_ai / u_E)``, and its sums over ``a``.
+def _drills(world: World, state: State, levers: np.ndarray) -> np.ndarray | None:
+    """The pull of joint exercises on the partner, ``tanh(x_ai / u_E)``, ``(R, N, N)``.
 
     Exercises are led by their actor ``a`` (the lever ``[a, i]``) and, like every inducement,
     pull the partner ``i`` towards the actor, not the actor towards the partner: Japan drilling
-    with India draws India, not Japan. Both change only with the levers in force, so they are
-    kept while the lever tensor is.
+    with India draws India, not Japan. It changes only with the levers in force, so it is kept
+    while the lever tensor is (None when nobody exercises).
     """
     cached = state.drill_cache
     if cached is not None and cached[0] is levers:
-        return None if cached[1] is None else (cached[1], cached[2])
+        return cached[1]
     led = levers[:, LEVER_INDEX["exercises"]]
     if not led.any():
         state.drill_cache = (levers, None, None)
         return None
-    drills = np.tanh(led / world.params.alignment.exercise_unit)
-    state.drill_cache = (levers, drills, drills.sum(axis=1))
-    return drills, state.drill_cache[2]
+    drills = np.divide(led, world.params.alignment.exercise_unit)
+    np.tanh(drills, out=drills)
+    state.drill_cache = (levers, drills, None)
+    return drills
 
 
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:
