@@ -366,21 +366,33 @@ def _divide(values: np.ndarray, unit, start: np.ndarray, rows: int) -> None:
     np.divide(values, unit, out=values)
 
 
-@numba.njit(cache=True, nogil=True)
-def _entries(x):
-    """The nonzero entries of ``x`` ``(R, N, M)`` in row-major order, rows ``(r, i)`` indexed.
+def _as_levers(x: np.ndarray) -> np.ndarray:
+    """An ``(R, N, M)`` array as a read-only ``(R, 1, N, M)`` view, the form :func:`_entries` reads.
 
+    (One form for every caller, so that the kernel is compiled once: the lever tensor is
+    read-only and C-ordered, and so is this view of a C-ordered array.)
+    """
+    view = x[:, None]
+    view.flags.writeable = False
+    return view
+
+
+@numba.njit(cache=True, nogil=True)
+def _entries(x, k):
+    """The nonzero entries of ``x[:, k]`` ``(R, N, M)`` in row-major order, rows ``(r, i)``.
+
+    ``x`` is ``(R, L, N, M)`` (the lever tensor, or :func:`_as_levers`' view). Returns
     ``(start, row, column, value)``: row ``r N + i``'s entries are ``start[r N + i]`` to
     ``start[r N + i + 1]`` (``(R N + 1,)``), each with its ``i``, its column and its value
     (NaN counts as nonzero, ±0 does not): ``np.nonzero``'s entries, without its cost on a
     strided array.
     """
-    reps, n, m = x.shape
+    reps, n, m = x.shape[0], x.shape[2], x.shape[3]
     count = 0
     for r in range(reps):
         for i in range(n):
             for j in range(m):
-                if x[r, i, j] != 0.0:
+                if x[r, k, i, j] != 0.0:
                     count += 1
     start = np.empty(reps * n + 1, dtype=np.int64)
     row = np.empty(count, dtype=np.int64)
@@ -391,8 +403,8 @@ def _entries(x):
         for i in range(n):
             start[r * n + i] = e
             for j in range(m):
-                if x[r, i, j] != 0.0:
-                    row[e], column[e], value[e] = i, j, x[r, i, j]
+                if x[r, k, i, j] != 0.0:
+                    row[e], column[e], value[e] = i, j, x[r, k, i, j]
                     e += 1
     start[reps * n] = e
     return start, row, column, value
@@ -427,7 +439,7 @@ def _deals(world: World, state: State, levers: np.ndarray, terms) -> tuple[np.nd
     cached = state.deals_cache
     if cached is not None and cached[0] is levers:
         return cached[1]
-    deals = _entries(terms.trade)
+    deals = _entries(_as_levers(terms.trade), 0)
     _divide(deals[3], world.params.alignment.trade_unit, deals[0], terms.trade.shape[1])
     np.tanh(deals[3], out=deals[3])
     state.deals_cache = (levers, deals)
@@ -456,7 +468,7 @@ def _sparse_pulls(
     if cached is not None and cached[0] is levers:
         return cached[1], cached[2]
     n = world.n
-    start, actor, partner, pull = _entries(levers[:, LEVER_INDEX["exercises"]])
+    start, actor, partner, pull = _entries(levers, LEVER_INDEX["exercises"])
     _divide(pull, world.params.alignment.exercise_unit, start, n)
     np.tanh(pull, out=pull)
     drills = (np.ascontiguousarray(start[::n]), actor, partner, pull)
@@ -465,7 +477,7 @@ def _sparse_pulls(
         empty = np.zeros(0, dtype=np.int64)
         coerced = (empty, empty, np.zeros(0))
     else:
-        start, _, coercer, coercion = _entries(economic)
+        start, _, coercer, coercion = _entries(_as_levers(economic), 0)
         coerced = (start, coercer, coercion)
     state.drill_cache = (levers, drills, coerced)
     return drills, coerced
