@@ -50,8 +50,8 @@ def alignment_forces(
     A = state.alignment
     r = A.shape[0]
     terms = lever_terms(world, state, levers)
-    drills = _drills(world, state, levers)
-    economic = terms.economic_on
+    drills, coerced = _sparse_pulls(world, state, levers, terms)
+    deals = _deals(world, state, levers, terms)
     donor, recipient, intensity = _aid_pull(world, state, levers, terms)
     coefficient = constant_rows(
         r,
@@ -67,7 +67,6 @@ def alignment_forces(
         world.params.decisions.lean_shift,
         p.threat_relief,
     )
-    nothing = np.zeros((r, 0, 0))
     lingers = world.reference_share.shape[-1] > 0
     return _forces(
         coefficient,
@@ -78,14 +77,14 @@ def alignment_forces(
         world.hub,
         ties.strength,
         ties.members,
-        _deals(world, state, levers, terms),
+        deals,
         terms.traders,
         intensity,
         terms.donors[donor],
         recipient,
-        nothing if drills is None else drills[0],
-        nothing if economic is None else economic,
-        leading(world.trade_share, 2) if economic is not None else nothing,
+        drills,
+        coerced,
+        leading(world.trade_share, 2),
         entrapment,
         abandonment,
         leading(world.alignment0, 1),
@@ -99,31 +98,38 @@ def alignment_forces(
 @numba.njit(cache=True, nogil=True)
 def _forces(
     coefficient, A, threat_matrix, share, resting, hub, strength, members, deals, traders,
-    intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
+    intensity, donor, recipient, drills, coerced, trade_share, entrapment, abandonment,
     alignment0, asean, lean, pole, out,
 ):  # fmt: skip
     """The pulls of :func:`alignment_forces` into ``out`` ``(R, N)``, per replicate.
 
     ``coefficient`` holds, per replicate (or one row for all), the weights ``w_S, w_K, w_T,
     w_A, w_F``, the inertia ``k``, ``w_C``, ``w_N``, ``w_H``, the lean's shift ``s_ℓ`` and the
-    threat relief; ``resting`` is one row, or one per replicate. See :func:`_forces_one`.
+    threat relief; ``resting`` is one row, or one per replicate. The pulls of trade deals
+    (:func:`_deals`), of joint exercises and the economic coercion suffered
+    (:func:`_sparse_pulls`) come as their nonzero entries.
+    See :func:`_forces_one`.
     """
     n = A.shape[1]
     count = 0.0
     for i in range(n):
         count += asean[i]
     factor = np.empty(n)
+    sums = np.empty((4, n))
     for r in range(A.shape[0]):
+        # (Rows chosen before the call: numba takes no inline conditionals in this many
+        # arguments.)
+        weights = coefficient[r if coefficient.shape[0] > 1 else 0]
+        shares = share[r] if share.shape[1] else share[0]
+        rest = resting[r if resting.shape[0] > 1 else 0]
+        trade = trade_share[r if trade_share.shape[0] > 1 else 0]
+        start = alignment0[r if alignment0.shape[0] > 1 else 0]
+        leaning = lean[r] if lean.shape[1] else lean[0]
         _forces_one(
-            coefficient[r if coefficient.shape[0] > 1 else 0], A[r], threat_matrix[r],
-            share[r] if share.shape[1] else share[0],
-            resting[r if resting.shape[0] > 1 else 0], hub, strength[r], members[r], deals[r],
-            traders, intensity[r], donor, recipient,
-            drills[r] if drills.shape[1] else drills[0],
-            economic[r] if economic.shape[1] else economic[0],
-            trade_share[r if trade_share.shape[0] > 1 else 0], entrapment[r], abandonment[r],
-            alignment0[r if alignment0.shape[0] > 1 else 0], asean, count,
-            lean[r] if lean.shape[1] else lean[0], pole, out[r], factor,
+            weights, A[r], threat_matrix[r], shares, rest, hub, strength[r], members[r],
+            deals, traders, intensity[r], donor, recipient, drills, coerced, r, trade,
+            entrapment[r], abandonment[r], start, asean, count, leaning, pole, out[r], factor,
+            sums,
         )  # fmt: skip
     return out
 
@@ -131,17 +137,21 @@ def _forces(
 @numba.njit(cache=True, nogil=True, inline="always")
 def _forces_one(
     coefficient, a, threat_matrix, share, resting, hub, strength, members, deals, traders,
-    intensity, donor, recipient, drills, economic, trade_share, entrapment, abandonment,
-    alignment0, asean, count, lean, pole, out, factor,
+    intensity, donor, recipient, drills, coerced, r, trade_share, entrapment, abandonment,
+    alignment0, asean, count, lean, pole, out, factor, sums,
 ):  # fmt: skip
     """The pulls of :func:`alignment_forces` of one replicate, ``(N,)``, into ``out``.
 
     Compiled: a few sums over partners per country, which array passes (einsums over
     ``(R, N, N)``) would spend in overhead. Each sum runs over partners in order, as the array
-    form's; terms that are exact zeros (aid where a donor gives nothing, compliance where
-    nobody coerces) are left out, which changes no sum. The security term reads the threat
-    matrix as :func:`lingering_threat` gives it, its factor per threatening state computed
-    here. Inlined into :func:`_forces` (a call per replicate would cost more than its body).
+    form's; terms that are exact zeros (aid where a donor gives nothing, exercises where
+    nobody drills, compliance where nobody coerces, trade deals when there are none) are left
+    out, which changes no sum: each sum starts from +0, so it is never −0, and adding ±0 to
+    it leaves it as it was. (A zero times a non-finite alignment would be NaN, but then the
+    security term, which multiplies every country's alignment, makes every pull NaN anyway.)
+    The security term reads the threat matrix as :func:`lingering_threat` gives it, its
+    factor per threatening state computed here. Inlined into :func:`_forces` (a call per
+    replicate would cost more than its body).
 
     Args:
         coefficient: The weights (see :func:`_forces`), ``(11,)``.
@@ -152,14 +162,22 @@ def _forces_one(
         hub: Hub of each alliance, ``(K,)``.
         strength: Credible pledge strength of each alliance, ``(K,)``.
         members: Membership of the alliances in force, ``(K, N)``.
-        deals: Pull of trade deals, ``(len(traders), N)``.
-        traders: Countries with trade deals.
+        deals: The trade deals of every replicate, ``(start, trader, partner, pull)``
+            (:func:`_deals`): replicate ``r``'s from ``start[r T]`` to ``start[(r + 1) T]``
+            (``T`` traders), trader-major, each pulling ``partner`` towards
+            ``traders[trader]`` by ``tanh(deal_ai / u_T)``.
+        traders: Countries with trade deals, ``(T,)``.
         intensity: Pull of aid, one per (donor, recipient) pair given, ``(P,)``.
         donor: Donor of each pair, ``(P,)`` (donor-major order).
         recipient: Recipient of each pair, ``(P,)``.
-        drills: Pull of joint exercises, ``(N, N)``; empty when none.
-        economic: Economic coercion suffered, ``(N, N)``; empty when none.
-        trade_share: Trade shares, ``(N, N)`` (read with ``economic``).
+        drills: The joint exercises of every replicate, ``(start, actor, partner, pull)``
+            (:func:`_sparse_pulls`): replicate ``r``'s are ``start[r]:start[r + 1]``, in
+            actor-major order, each pulling ``partner`` by ``tanh(x_ai / u_E)``.
+        coerced: The economic coercion suffered in every replicate, ``(start, coercer,
+            coercion)``: country ``i``'s of replicate ``r`` from ``start[r N + i]`` to
+            ``start[r N + i + 1]``, coercers ascending; ``start`` empty when nobody coerces.
+        r: This replicate's row (of ``drills`` and ``coerced``).
+        trade_share: Trade shares, ``(N, N)`` (read with the coercion).
         entrapment: Entrapment fear, ``(N,)``.
         abandonment: Abandonment fear, ``(N,)``.
         alignment0: Alignment at month 0, ``(N,)``.
@@ -169,6 +187,7 @@ def _forces_one(
         pole: Whether each country is a pole, ``(N,)``.
         out: Written with the pulls (poles: left as they are).
         factor: Scratch, ``(N,)``.
+        sums: Scratch for the sums over alliances, traders and donors, ``(4, N)``.
     """
     (w_s, w_k, w_t, w_a, w_f, inertia, w_c, w_n, w_h, shift, relief) = coefficient
     n = a.size
@@ -178,27 +197,26 @@ def _forces_one(
     mean_asean = mean_asean / count if count > 0 else 0.0
     # Sums over alliances, traders, donors and drills run for every country at once
     # (countries innermost: contiguous rows), in the same order per country.
-    alliance = np.zeros(n)
-    bound = np.zeros(n)
+    sums[:] = 0.0
+    alliance, bound, economy, inducement = sums[0], sums[1], sums[2], sums[3]
     for k in range(hub.size):
         pole_k = a[hub[k]]
         for i in range(n):
             tie = strength[k] * members[k, i]
             alliance[i] += tie * pole_k
             bound[i] += tie
-    economy = np.zeros(n)
-    for t in range(traders.size):
-        towards = a[traders[t]]
-        for i in range(n):
-            economy[i] += deals[t, i] * (towards - a[i])
-    inducement = np.zeros(n)
+    (deal_start, trader, dealt, deal) = deals
+    for e in range(deal_start[r * traders.size], deal_start[(r + 1) * traders.size]):
+        i = dealt[e]
+        economy[i] += deal[e] * (a[traders[trader[e]]] - a[i])
     for q in range(donor.size):
         i = recipient[q]
         inducement[i] += intensity[q] * (a[donor[q]] - a[i])
-    if drills.size:
-        for m in range(n):
-            for i in range(n):
-                inducement[i] += drills[m, i] * (a[m] - a[i])
+    (drill_start, actor, partner, pull) = drills
+    (coerced_start, coercer, coercion) = coerced
+    for e in range(drill_start[r], drill_start[r + 1]):
+        i = partner[e]
+        inducement[i] += pull[e] * (a[actor[e]] - a[i])
     if share.size:  # a receding power's threat lingers (lingering_threat's factor)
         for j in range(n):
             counted = resting[j] + relief * (share[j] - resting[j])
@@ -223,11 +241,11 @@ def _forces_one(
             - w_f * (entrapment[i] + abandonment[i]) * a[i]
             - inertia * (a[i] - alignment0[i])
         )
-        if economic.size:
+        if coerced_start.size:
             compliance = 0.0
-            for m in range(n):
-                if economic[i, m] != 0.0:
-                    compliance += economic[i, m] * trade_share[i, m] * (a[m] - a[i])
+            for e in range(coerced_start[r * n + i], coerced_start[r * n + i + 1]):
+                m = coercer[e]
+                compliance += coercion[e] * trade_share[i, m] * (a[m] - a[i])
             force += w_c * compliance
         if count > 0:
             force += asean[i] * (w_n * (mean_asean - a[i]) - w_h * a[i])
@@ -334,6 +352,64 @@ def _aid_argument(coefficient, aid, nuclear, transfers, milex, donors, d, i, out
     return out
 
 
+def _divide(values: np.ndarray, unit, start: np.ndarray, rows: int) -> None:
+    """``values / unit`` in place, for the entries of :func:`_entries` (``rows`` a replicate).
+
+    ``unit`` is a number, or one per replicate (a stacked sweep's
+    :class:`~sim.core.batch.PerReplicate`), then each entry's replicate's.
+    """
+    if values.size == 0:
+        return
+    if isinstance(unit, np.ndarray):
+        counts = np.diff(start[::rows])
+        unit = np.asarray(unit)[np.repeat(np.arange(counts.size), counts)]
+    np.divide(values, unit, out=values)
+
+
+def _as_levers(x: np.ndarray) -> np.ndarray:
+    """An ``(R, N, M)`` array as a read-only ``(R, 1, N, M)`` view, the form :func:`_entries` reads.
+
+    (One form for every caller, so that the kernel is compiled once: the lever tensor is
+    read-only and C-ordered, and so is this view of a C-ordered array.)
+    """
+    view = x[:, None]
+    view.flags.writeable = False
+    return view
+
+
+@numba.njit(cache=True, nogil=True)
+def _entries(x, k):
+    """The nonzero entries of ``x[:, k]`` ``(R, N, M)`` in row-major order, rows ``(r, i)``.
+
+    ``x`` is ``(R, L, N, M)`` (the lever tensor, or :func:`_as_levers`' view). Returns
+    ``(start, row, column, value)``: row ``r N + i``'s entries are ``start[r N + i]`` to
+    ``start[r N + i + 1]`` (``(R N + 1,)``), each with its ``i``, its column and its value
+    (NaN counts as nonzero, ±0 does not): ``np.nonzero``'s entries, without its cost on a
+    strided array.
+    """
+    reps, n, m = x.shape[0], x.shape[2], x.shape[3]
+    count = 0
+    for r in range(reps):
+        for i in range(n):
+            for j in range(m):
+                if x[r, k, i, j] != 0.0:
+                    count += 1
+    start = np.empty(reps * n + 1, dtype=np.int64)
+    row = np.empty(count, dtype=np.int64)
+    column = np.empty(count, dtype=np.int64)
+    value = np.empty(count)
+    e = 0
+    for r in range(reps):
+        for i in range(n):
+            start[r * n + i] = e
+            for j in range(m):
+                if x[r, k, i, j] != 0.0:
+                    row[e], column[e], value[e] = i, j, x[r, k, i, j]
+                    e += 1
+    start[reps * n] = e
+    return start, row, column, value
+
+
 def aid_intensity(
     world: World,
     aid: np.ndarray,
@@ -352,37 +428,59 @@ def aid_intensity(
     return aid / (p.aid_unit * own) + p.nuclear_unit * nuclear + transfers / (p.transfer_unit * own)
 
 
-def _deals(world: World, state: State, levers: np.ndarray, terms) -> np.ndarray:
-    """The pull of trade deals, ``tanh(deal_ai / u_T)``, ``(R, len(traders), N)``.
+def _deals(world: World, state: State, levers: np.ndarray, terms) -> tuple[np.ndarray, ...]:
+    """The pull of trade deals, ``tanh(deal_ai / u_T)``, on the deals made.
 
-    It changes only with the levers in force, so it is kept while the lever tensor is.
+    ``(start, trader, partner, pull)``: the nonzero deals of ``terms.trade`` ``(R, T, N)``
+    (:func:`_entries`; elsewhere the pull is ``tanh(0) = 0``), with NumPy's tanh on them (the
+    same numbers as on the whole tensor). It changes only with the levers in force, so it is
+    kept while the lever tensor is.
     """
     cached = state.deals_cache
     if cached is not None and cached[0] is levers:
         return cached[1]
-    deals = np.tanh(terms.trade / world.params.alignment.trade_unit)
+    deals = _entries(_as_levers(terms.trade), 0)
+    _divide(deals[3], world.params.alignment.trade_unit, deals[0], terms.trade.shape[1])
+    np.tanh(deals[3], out=deals[3])
     state.deals_cache = (levers, deals)
     return deals
 
 
-def _drills(world: World, state: State, levers: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The pull of joint exercises on the partner, ``tanh(x_ai / u_E)``, and its sums over ``a``.
+def _sparse_pulls(
+    world: World, state: State, levers: np.ndarray, terms
+) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """The pulls of joint exercises and the economic coercion suffered, as their nonzero entries.
 
     Exercises are led by their actor ``a`` (the lever ``[a, i]``) and, like every inducement,
     pull the partner ``i`` towards the actor, not the actor towards the partner: Japan drilling
-    with India draws India, not Japan. Both change only with the levers in force, so they are
-    kept while the lever tensor is.
+    with India draws India, not Japan; the pull is ``tanh(x_ai / u_E)`` (NumPy's, on the
+    entries: the same numbers as on the whole tensor). A handful of pairs drill or coerce, so
+    :func:`_forces` reads these entries rather than two ``(R, N, N)`` tensors of zeros. Both
+    change only with the levers in force, so they are kept while the lever tensor is.
+
+    Returns:
+        ``(start, actor, partner, pull)`` of the exercises (replicate ``r``'s at
+        ``start[r]:start[r + 1]``, actor-major) and ``(start, coercer, coercion)`` of the
+        coercion suffered (country ``i`` of replicate ``r`` at ``start[r N + i]`` onwards;
+        ``start`` empty when nobody coerces).
     """
     cached = state.drill_cache
     if cached is not None and cached[0] is levers:
-        return None if cached[1] is None else (cached[1], cached[2])
-    led = levers[:, LEVER_INDEX["exercises"]]
-    if not led.any():
-        state.drill_cache = (levers, None, None)
-        return None
-    drills = np.tanh(led / world.params.alignment.exercise_unit)
-    state.drill_cache = (levers, drills, drills.sum(axis=1))
-    return drills, state.drill_cache[2]
+        return cached[1], cached[2]
+    n = world.n
+    start, actor, partner, pull = _entries(levers, LEVER_INDEX["exercises"])
+    _divide(pull, world.params.alignment.exercise_unit, start, n)
+    np.tanh(pull, out=pull)
+    drills = (np.ascontiguousarray(start[::n]), actor, partner, pull)
+    economic = terms.economic_on
+    if economic is None:
+        empty = np.zeros(0, dtype=np.int64)
+        coerced = (empty, empty, np.zeros(0))
+    else:
+        start, _, coercer, coercion = _entries(_as_levers(economic), 0)
+        coerced = (start, coercer, coercion)
+    state.drill_cache = (levers, drills, coerced)
+    return drills, coerced
 
 
 def alignment_dynamics(world: World, state: State, forces: np.ndarray) -> None:

@@ -50,10 +50,14 @@ def membership(world: World, state: State, members: np.ndarray) -> Membership:
     d = world.incident_dyads
     di, dj = world.dyad_i[d], world.dyad_j[d]
     challenged = protected[:, :, di] * cover[:, :, dj] + protected[:, :, dj] * cover[:, :, di]
-    both = members[:, :, world.dyad_i] * members[:, :, world.dyad_j]  # (R, K, D)
-    pairs = np.flatnonzero(both.any(axis=(0, 1)))
+    # The pairs that share an alliance in some replicate: the memberships are 0 or 1, so the
+    # co-membership counts (a product of the indicator matrix with itself) are exact.
+    flat = members.reshape(-1, members.shape[2])
+    together = (flat.T @ flat)[world.dyad_i, world.dyad_j]
+    pairs = np.flatnonzero(together > 0)
     pair_i, pair_j = world.dyad_i[pairs], world.dyad_j[pairs]
-    shared = np.ascontiguousarray(both[:, :, pairs].transpose(1, 0, 2))  # (K, R, S)
+    both = members[:, :, pair_i] * members[:, :, pair_j]  # (R, K, S)
+    shared = np.ascontiguousarray(both.transpose(1, 0, 2))  # (K, R, S)
     pair, alliance = np.nonzero(shared.any(axis=1).T)  # pair by pair, alliances in order
     derived = Membership(
         protected=protected,
@@ -595,7 +599,9 @@ def _alliance_activity(
     change of policies often leaves the exercises or the hubs' presence as they were.
     """
     cached = state.alliance_cache
-    same = cached is not None and np.array_equal(cached[1], members)
+    # ``members`` is :func:`alliance_members`' read-only array, the same object while the
+    # membership in force is unchanged (and compared if a new one).
+    same = cached is not None and (cached[1] is members or np.array_equal(cached[1], members))
     if same and cached[0] is levers:
         return cached[2], cached[3]
     terms = lever_terms(world, state, levers)
@@ -621,7 +627,7 @@ def _alliance_activity(
     presence = stationed - reference_presence
     state.alliance_cache = (
         levers,
-        members.copy(),
+        members if not members.flags.writeable else members.copy(),
         practice,
         presence,
         reference_practice,

@@ -12,7 +12,15 @@ import numba
 import numpy as np
 
 from sim.core.dynamics.levers import lever_terms
-from sim.core.dynamics.state import EPS, State, Ties, leading, maximum, segment_sum
+from sim.core.dynamics.state import (
+    EPS,
+    State,
+    Ties,
+    leading,
+    maximum,
+    per_owner,
+    segment_sum,
+)
 from sim.core.world import World
 
 
@@ -175,13 +183,22 @@ def dyad_backing(
         :class:`~sim.core.dynamics.state.Coverage`), ``(R, G)``.
     """
     cov = ties.joined.coverage
-    s = world.incident_dyads
+    first, second = _incident_sides(world)
     return _dyad_backing(
         credible, promised, cov.link_mask, capability_now, leading(world.regional, 1), theatre,
-        world.dyad_i[s], world.dyad_j[s], cov.protected, cov.adversary, cov.dyad,
+        first, second, cov.protected, cov.adversary, cov.dyad,
         cov.link_alliance, cov.target_start, cov.target_direction, cov.target_helper,
         cov.direction_start,
     )  # fmt: skip
+
+
+@per_owner
+def _incident_sides(world: World) -> tuple[np.ndarray, np.ndarray]:
+    """The first and second country of each incident dyad, ``(S,)`` each, once per world."""
+    s = world.incident_dyads
+    first, second = world.dyad_i[s], world.dyad_j[s]
+    first.flags.writeable = second.flags.writeable = False
+    return first, second
 
 
 @numba.njit(cache=True, nogil=True)

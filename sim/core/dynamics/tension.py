@@ -11,7 +11,6 @@ from sim.core.dynamics.state import (
     State,
     alignment_distance,
     coefficients,
-    current_gaps,
     leading,
     maximum,
     minimum,
@@ -134,11 +133,10 @@ def tension_dynamics(
     ``relief = min(1, dialogue + channel + ceasefire)`` and ``ġ`` burden growth.
     """
     p = world.params.tension
-    i, j = world.dyad_i, world.dyad_j
     terms = lever_terms(world, state, levers)
     # Every term is symmetric, so it is computed once per dyad (upper triangle) and mirrored.
-    # Polarization is the mean half-gap over all ordered pairs of the full matrix.
-    gaps = current_gaps(state)[0]
+    # Polarization is the mean half-gap over all ordered pairs of the full matrix; the
+    # half-gaps are taken from the alignment in the kernel (no ``(R, N, N)`` tensor of them).
     r = state.replicates
     coefficient = coefficients(
         r,
@@ -155,56 +153,65 @@ def tension_dynamics(
         coefficient,
         state.tension,
         state.level,
-        gaps,
+        state.alignment,
         leading(world.dispute, 2),
         growth,
         terms.economic_dyad,
         terms.relief if channels is None else terms.dialogue,
         np.empty((r, 0, 0)) if channels is None else channels,
-        i,
-        j,
     )
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _move_tension(
-    coefficient, tension, level, gaps, dispute, growth, economic, talks, channels, dyad_i, dyad_j
+    coefficient, tension, level, alignment, dispute, growth, economic, talks, channels
 ):  # fmt: skip
     """:func:`tension_dynamics` dyad by dyad, in place, mirrored (the arithmetic of its formula).
 
+    The dyads are the upper triangle in row-major order (``World.dyad_i``, ``dyad_j``, as
+    :func:`numpy.triu_indices` gives them), walked as ``i < j`` with their index counted.
+
     ``coefficient`` holds, per replicate, ``b_d, b_b, b_e, g_I, g_R, g_P, ρ, ρ_D``. The
-    polarization ``P`` is the mean of a replicate's ``N × N`` half-gaps, summed as one
-    contiguous row in NumPy's order (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))``).
+    half-gaps ``|A_i − A_j| · ½`` are computed from the alignment ``(R, N)`` with the
+    arithmetic of :func:`~sim.core.dynamics.state.alignment_gaps`, a replicate's ``N × N`` of
+    them into one scratch row; the polarization ``P`` is their mean, summed in NumPy's order
+    (:func:`row_sum`, the bits of ``gaps.sum(axis=(1, 2))`` over the tensor of them).
     The relief is :func:`relief_of`'s, read here: ``talks`` is the lever terms' relief when
     ``channels`` is empty (none open), else their dialogue, with the channel added and
     clipped per dyad (:func:`_relief`'s arithmetic).
     """
     reps, n = tension.shape[0], tension.shape[1]
+    gaps = np.empty((n, n))
     for r in range(reps):
         (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
-        polar = row_sum(gaps[r].reshape(n * n)) / (n * (n - 1))
+        for i in range(n):
+            for j in range(n):
+                gaps[i, j] = abs(alignment[r, i] - alignment[r, j]) * 0.5
+        polar = row_sum(gaps.reshape(n * n)) / (n * (n - 1))
         disputes = dispute[r if dispute.shape[0] > 1 else 0]
         talk = talks[r if talks.shape[0] > 1 else 0]
-        for q in range(dyad_i.size):
-            i, j = dyad_i[q], dyad_j[q]
-            relief = talk[q]
-            if channels.shape[1]:
-                relief = minimum(maximum(relief + channels[r, i, j], 0.0), 1.0)
-            half = gaps[r, i, j]
-            distance = half * half
-            disputed = disputes[i, j]
-            hostile = minimum(maximum(disputed + distance, 0.0), 1.0)
-            race = maximum(growth[r, i], 0.0) * maximum(growth[r, j], 0.0) * hostile
-            bloc = polar * half
-            base = b_d * disputed + b_b * distance + b_e * economic[r, q]
-            target = base * (1.0 - 0.5 * relief)
-            tau = tension[r, i, j]
-            moved = tau + (
-                g_i * level[r, i, j]
-                + g_r * race
-                + g_p * bloc
-                - (rho + rho_d * relief) * (tau - target)
-            )
-            moved = minimum(maximum(moved, 0.0), 1.0)
-            tension[r, i, j] = moved
-            tension[r, j, i] = moved
+        q = 0
+        for i in range(n):
+            for j in range(i + 1, n):
+                relief = talk[q]
+                if channels.shape[1]:
+                    relief = minimum(maximum(relief + channels[r, i, j], 0.0), 1.0)
+                half = gaps[i, j]
+                distance = half * half
+                disputed = disputes[i, j]
+                hostile = minimum(maximum(disputed + distance, 0.0), 1.0)
+                race = maximum(growth[r, i], 0.0) * maximum(growth[r, j], 0.0) * hostile
+                bloc = polar * half
+                base = b_d * disputed + b_b * distance + b_e * economic[r, q]
+                target = base * (1.0 - 0.5 * relief)
+                tau = tension[r, i, j]
+                moved = tau + (
+                    g_i * level[r, i, j]
+                    + g_r * race
+                    + g_p * bloc
+                    - (rho + rho_d * relief) * (tau - target)
+                )
+                moved = minimum(maximum(moved, 0.0), 1.0)
+                tension[r, i, j] = moved
+                tension[r, j, i] = moved
+                q += 1

@@ -148,19 +148,20 @@ def _shares(regional, coalition, allied):
 
 
 def memory_dynamics(world: World, state: State) -> None:
-    """Exponentially weighted memory of hostile acts (level-weighted incidents)."""
+    """Exponentially weighted memory of hostile acts (level-weighted incidents), in place.
+
+    ``M ← κ M + (1 − κ) L`` with ``κ = exp(−1 / months)``.
+    """
     keep = np.exp(-1.0 / world.params.threat.memory_months)
-    state.memory = _remember(state.memory, state.level, per_replicate(keep, state.replicates))
+    _remember(state.memory, state.level, per_replicate(keep, state.replicates))
 
 
 @numba.njit(cache=True, nogil=True)
 def _remember(memory, level, keep):
-    """:func:`memory_dynamics`' ``κ M + (1 − κ) L`` in one pass, ``κ`` per replicate."""
+    """:func:`memory_dynamics`' ``κ M + (1 − κ) L`` in one pass, in place, ``κ`` per replicate."""
     reps, n = memory.shape[0], memory.shape[1]
-    out = np.empty((reps, n, n))
     for r in range(reps):
         k = keep[r]
         for i in range(n):
             for j in range(n):
-                out[r, i, j] = k * memory[r, i, j] + (1.0 - k) * level[r, i, j]
-    return out
+                memory[r, i, j] = k * memory[r, i, j] + (1.0 - k) * level[r, i, j]
