@@ -266,9 +266,9 @@ class State:
         lever_cache: Last month's policies in force and the levers they gave.
         terms_cache: The lever tensor last read and the terms derived from it.
         drill_cache: The lever tensor last read by the alignment forces, the pull of its joint
-            exercises and that pull's row sums.
+            exercises and the economic coercion suffered, as their nonzero entries.
         deals_cache: The lever tensor last read by the alignment forces and the pull of its
-            trade deals.
+            trade deals, as their nonzero entries.
         aid_cache: The lever tensor last read by the alignment forces and where its donors give
             aid or nuclear cooperation.
         share_cache: The ties and capability last read for power shares, and the shares.
@@ -282,8 +282,8 @@ class State:
             entrapment bonds derived from them.
         membership_cache: Membership last seen and the :class:`Membership` derived from it.
         draws: This month's random draws by stream (see :func:`month_draws`), with the month.
-        gaps_cache: Alignment last seen and its :func:`alignment_gaps` (the gaps tension
-            reads at the end of a month are the ones threat reads at the start of the next).
+        gaps_cache: Alignment last seen and its :func:`alignment_gaps` (read by
+            :func:`current_gaps`).
         overlay_cache: The scripted levers and the overlay's and played levers' versions last
             summed, and their sum.
         negative_cache: The scripted levers last checked for a negative entry, and whether
@@ -332,8 +332,8 @@ class State:
     replicate_ids: np.ndarray | None = None
     lever_cache: tuple[np.ndarray, np.ndarray] | None = None
     terms_cache: tuple[np.ndarray, LeverTerms] | None = None
-    drill_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    deals_cache: tuple[np.ndarray, np.ndarray] | None = None
+    drill_cache: tuple[np.ndarray, tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None
+    deals_cache: tuple[np.ndarray, tuple[np.ndarray, ...]] | None = None
     aid_cache: tuple[np.ndarray, np.ndarray] | None = None
     share_cache: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     members_cache: tuple[tuple[np.ndarray, int], np.ndarray, np.ndarray] | None = None
