@@ -8,8 +8,6 @@ templates in force this month. :class:`LeverTerms` holds what the mechanisms rea
 
 from __future__ import annotations
 
-import weakref
-
 import numba
 import numpy as np
 
@@ -55,19 +53,14 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
     moves since the last call are known (:func:`note_moved`) and the scripted levers are the
     same, the last tensor is copied and only the entries moved are summed again.
     """
-    last = _DECIDED.get(id(state))
+    last = state.decided_cache
     since = None
-    if (
-        last is not None
-        and last[0]() is state
-        and last[1] is scripted
-        and last[3] == state.overlay_version
-    ):
-        levers = last[2].copy()
-        for moved in last[4]:
+    if last is not None and last[0] is scripted and last[2] == state.overlay_version:
+        levers = last[1].copy()
+        for moved in last[3]:
             _redecided(levers, scripted, state.overlay, moved)
-        moved = np.concatenate(last[4]) if last[4] else np.zeros((0, 4), np.int64)
-        since = (last[2], np.unique(moved[:, 0]), set(moved[:, 1].tolist()))
+        moved = np.concatenate(last[3]) if last[3] else np.zeros((0, 4), np.int64)
+        since = (last[1], np.unique(moved[:, 0]), set(moved[:, 1].tolist()))
     else:
         menu = world.menu
         on = menu.lever >= 0
@@ -75,23 +68,8 @@ def decided_levers(world: World, state: State, scripted: np.ndarray) -> np.ndarr
         contiguous = np.ascontiguousarray(scripted)
         args = (menu.lever[on], menu.actor[on], menu.target[on], floor)
         levers = _decided(contiguous, state.overlay, *args)
-    at = id(state)
-
-    def forget(ref: weakref.ref, at: int = at) -> None:
-        if _DECIDED.get(at, (None,))[0] is ref:
-            del _DECIDED[at]
-
-    record = (weakref.ref(state, forget), scripted, levers, state.overlay_version, [], since)
-    _DECIDED[at] = record
+    state.decided_cache = (scripted, levers, state.overlay_version, [], since)
     return levers
-
-
-#: Each live state's last :func:`decided_levers` (by the state's id, checked by a weak
-#: reference): the scripted levers and the tensor it gave, the overlay version the tensor
-#: stands for once the entries listed are summed again (:func:`note_moved`), and those; and,
-#: when the tensor was made from the one before, that one, the replicates that differ and
-#: the lever kinds that do.
-_DECIDED: dict[int, tuple] = {}
 
 
 def lever_change(
@@ -103,10 +81,10 @@ def lever_change(
         The tensor before, the replicates that differ (ascending) and the lever kinds that
         do; None when not known (then anything may differ).
     """
-    last = _DECIDED.get(id(state))
-    if last is None or last[0]() is not state or last[2] is not levers:
+    last = state.decided_cache
+    if last is None or last[1] is not levers:
         return None
-    return last[5]
+    return last[4]
 
 
 def note_moved(state: State, entries: np.ndarray) -> None:
@@ -115,14 +93,14 @@ def note_moved(state: State, entries: np.ndarray) -> None:
     ``entries`` are ``(E, 4)``: replicate, lever kind, actor, partner. :func:`decided_levers`
     then sums only those again; a version it did not see noted drops what it knew.
     """
-    last = _DECIDED.get(id(state))
-    if last is None or last[0]() is not state:
+    last = state.decided_cache
+    if last is None:
         return
-    if last[3] == state.overlay_version - 1:
-        last[4].append(entries)
-        _DECIDED[id(state)] = (*last[:3], state.overlay_version, last[4], last[5])
+    if last[2] == state.overlay_version - 1:
+        last[3].append(entries)
+        state.decided_cache = (*last[:2], state.overlay_version, last[3], last[4])
     else:
-        del _DECIDED[id(state)]
+        state.decided_cache = None
 
 
 @numba.njit(cache=True, nogil=True)

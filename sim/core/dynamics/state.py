@@ -288,6 +288,12 @@ class State:
             summed, and their sum.
         negative_cache: The scripted levers last checked for a negative entry, and whether
             one is.
+        decided_cache: The last :func:`~sim.core.dynamics.levers.decided_levers`: the
+            scripted levers and the tensor it gave, the overlay version the tensor stands for
+            once the entries listed are summed again
+            (:func:`~sim.core.dynamics.levers.note_moved`), those entries, and, when the
+            tensor was made from the one before, that one, the replicates that differ and the
+            lever kinds that do.
     """
 
     step: int
@@ -344,6 +350,7 @@ class State:
     gaps_cache: tuple[np.ndarray, ...] | None = None
     overlay_cache: tuple[np.ndarray, tuple[int, int], np.ndarray] | None = None
     negative_cache: tuple[np.ndarray, bool] | None = None
+    decided_cache: tuple | None = None
     draws: tuple[int, dict[Stream, np.ndarray]] | None = None
 
     @property
