@@ -22,7 +22,8 @@ It does, in one process on one machine:
    250 replicates, in one run.
 7. Threads in one process: :func:`sim.core.engine.simulate` (unlogged) at 250, 500 and 1,000
    replicates in one thread and in as many as it takes by default (two at least), alternately,
-   best of three.
+   best of three; and two blocks of 250 replicates of final outcomes (the sweeps' path) one
+   after the other, in two threads and in two worker processes.
 
 ``--parts`` runs some of these; sections already in ``OUT/sweep_benchmark.json`` are kept.
 
@@ -193,6 +194,7 @@ def run_parts(args: argparse.Namespace, scratch: Path) -> dict:
         report["decisions"] = decisions_cost()
     if "threads" in parts:
         report["threads"] = threads_engine()
+        report["threads_or_processes"] = threads_or_processes()
     path.write_text(json.dumps(report, indent=2) + "\n")
     return report
 
@@ -390,6 +392,63 @@ def threads_engine(sizes: tuple[int, ...] = (250, 500, 1000)) -> list[dict]:
     return rows
 
 
+def _outcomes_block(start: int) -> np.ndarray:
+    """Regional tension of replicates ``start … start + 249`` of ``hub_and_spoke`` (a worker's)."""
+    from sim.core.engine import final_outcomes
+
+    return final_outcomes(_BLOCK_WORLD[0], np.arange(start, start + 250))["regional_tension"]
+
+
+_BLOCK_WORLD: list = []
+
+
+def _block_world() -> None:
+    """Compile ``hub_and_spoke`` once in this process and run it once (the kernels load)."""
+    from sim.core.compile import compile_world
+    from sim.core.engine import final_outcomes
+    from sim.scenario.loader import load_scenario
+
+    os.environ["GEOSIM_THREADS"] = "1"
+    _BLOCK_WORLD[:] = [compile_world(load_scenario("hub_and_spoke"))]
+    final_outcomes(_BLOCK_WORLD[0], 5)
+
+
+def threads_or_processes() -> dict:
+    """Two blocks of 250 replicates' final outcomes: in turn, in two threads, in two processes."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    _block_world()
+    starts = [0, 250]
+    ways = {
+        "one after the other": lambda: [_outcomes_block(s) for s in starts],
+        "two threads": lambda: list(threads.map(_outcomes_block, starts)),
+        "two processes": lambda: list(processes.map(_outcomes_block, starts)),
+    }
+    with (
+        ThreadPoolExecutor(2) as threads,
+        ProcessPoolExecutor(2, initializer=_block_world) as processes,
+    ):
+        for way in ways.values():
+            way()  # warm up: the workers compile their world
+        best = dict.fromkeys(ways, float("inf"))
+        results = {}
+        for _ in range(3):
+            for name, way in ways.items():
+                began = time.perf_counter()
+                results[name] = way()
+                best[name] = min(best[name], time.perf_counter() - began)
+    first = results["one after the other"]
+    assert all(
+        np.array_equal(a, b) for got in results.values() for a, b in zip(first, got, strict=True)
+    )
+    report = {
+        name: {"ms": 1000 * seconds, "runs_per_second": 500 / seconds}
+        for name, seconds in best.items()
+    }
+    print(report, flush=True)
+    return report
+
+
 def print_tables(report: dict) -> None:
     """Print the report's sections as Markdown tables."""
     print(
@@ -457,6 +516,16 @@ def print_tables(report: dict) -> None:
             print(
                 f"| {row['replicates']:,} | {one:,.0f} | {row['threads']} | {many:,.0f} "
                 f"| {many / one:.2f}× |"
+            )
+    ways = report.get("threads_or_processes")
+    if ways:
+        print("\n| two blocks of 250 replicates (final outcomes) | ms | runs/s | gain |")
+        print("|---|---:|---:|---:|")
+        base = ways["one after the other"]["ms"]
+        for name, row in ways.items():
+            print(
+                f"| {name} | {row['ms']:,.0f} | {row['runs_per_second']:,.0f} "
+                f"| {base / row['ms']:.2f}× |"
             )
     print("\n| scenario (engine alone, 250 replicates) | months | runs/s |")
     print("|---|---:|---:|")

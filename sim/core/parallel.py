@@ -1,9 +1,9 @@
 """Blocks of replicates advanced in threads of one process.
 
 The month's kernels release the GIL (``nogil=True``), so two blocks of replicates advanced in
-two threads overlap their compiled parts; their Python and NumPy parts (35–40% of a month at
-250 replicates) take turns. That pays only for long blocks: on 2 cores (docs/performance.md,
-"Threads, and records written once", hub_and_spoke, deciding) two blocks of 250 replicates
+two threads overlap their compiled parts; their Python and NumPy parts (41–44% of a month at
+250–1,000 replicates) take turns. That pays only for long blocks: on 2 cores (docs/performance.md,
+"Threads, records written once, …", hub_and_spoke, deciding) two blocks of 250 replicates
 advance 1.80× as fast in two threads as one after the other, two of 100 1.31×, two of 50 no
 faster, and on a loaded machine short blocks in threads were slower than one thread. So threads
 only ever advance the chunks a run is cut into anyway to bound its memory (at most 250
@@ -23,8 +23,8 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 #: The environment variable that sets how many threads a run uses (default: the cores the
 #: process may use, at most :data:`MAX_THREADS`).
 THREADS_VARIABLE = "GEOSIM_THREADS"
-#: Most threads a run takes by default. With 35–40% of a month holding the GIL, threads cannot
-#: make a run more than about 2.5–2.9× as fast (Amdahl), so more would only contend.
+#: Most threads a run takes by default. With 41–44% of a month holding the GIL, threads cannot
+#: make a run more than about 2.3–2.4× as fast (Amdahl), so more would only contend.
 MAX_THREADS = 4
 
 
