@@ -414,11 +414,18 @@ def alignment_distance(alignment: np.ndarray) -> np.ndarray:
 
 
 def alignment_gaps(alignment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Half-distances ``|A_i − A_j| / 2`` and their squares, each ``(R, N, N)``.
-
-    Computed together because tension needs both (``√distance`` is the half-gap exactly).
-    """
+    """Half-distances ``|A_i − A_j| / 2`` (:func:`half_gap`) and their squares, ``(R, N, N)``."""
     return _gaps(alignment)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def half_gap(a_i: float, a_j: float) -> float:
+    """Half the distance of two states on the alignment axis, ``|A_i − A_j| / 2`` (compiled).
+
+    The one formula of the half-gap: :func:`alignment_gaps`, tension's kernel and threat's
+    kernel all call it.
+    """
+    return abs(a_i - a_j) * 0.5
 
 
 @numba.njit(cache=True, nogil=True)
@@ -430,7 +437,7 @@ def _gaps(alignment):
     for r in range(reps):
         for i in range(n):
             for j in range(n):
-                h = abs(alignment[r, i] - alignment[r, j]) * 0.5
+                h = half_gap(alignment[r, i], alignment[r, j])
                 half[r, i, j] = h
                 squared[r, i, j] = h * h
     return half, squared

@@ -11,6 +11,7 @@ from sim.core.dynamics.state import (
     State,
     alignment_distance,
     coefficients,
+    half_gap,
     leading,
     maximum,
     minimum,
@@ -186,7 +187,7 @@ def _move_tension(
         (b_d, b_b, b_e, g_i, g_r, g_p, rho, rho_d) = coefficient[r]
         for i in range(n):
             for j in range(n):
-                gaps[i, j] = abs(alignment[r, i] - alignment[r, j]) * 0.5
+                gaps[i, j] = half_gap(alignment[r, i], alignment[r, j])
         polar = row_sum(gaps.reshape(n * n)) / (n * (n - 1))
         disputes = dispute[r if dispute.shape[0] > 1 else 0]
         talk = talks[r if talks.shape[0] > 1 else 0]

@@ -12,6 +12,7 @@ from sim.core.dynamics.levers import lever_terms
 from sim.core.dynamics.state import (
     State,
     coefficients,
+    half_gap,
     leading,
     per_replicate,
     row_sum,
@@ -95,7 +96,7 @@ def _threat_matrix(
         near = proximity[r if proximity.shape[0] > 1 else 0]
         for i in range(n):
             for j in range(n):
-                half = abs(alignment[r, i] - alignment[r, j]) * 0.5
+                half = half_gap(alignment[r, i], alignment[r, j])
                 hostility = half * half + w_c * disputes[i, j]
                 hostility += w_a * memory[r, i, j]
                 if coercion_on.shape[1]:

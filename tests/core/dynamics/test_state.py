@@ -8,6 +8,7 @@ from conftest import world
 from sim.core.dynamics.state import (
     alignment_gaps,
     current_gaps,
+    half_gap,
     maximum,
     minimum,
     month_draws,
@@ -115,3 +116,14 @@ def test_per_owner_computes_once_per_owner_by_identity_and_starts_afresh_when_fu
         size(owner)
     size(one)  # the memo was full: started afresh, so one is computed again
     assert len(calls) == 2 + KEPT_OWNERS + 1
+
+
+def test_the_half_gap_is_half_the_distance_and_the_gaps_are_made_of_it():
+    assert half_gap(0.3, -0.5) == 0.4 and half_gap(-0.5, 0.3) == 0.4 and half_gap(0.2, 0.2) == 0.0
+    alignment = np.array([[0.3, -0.5, 0.9], [-1.0, 0.0, 1.0]])
+    half, squared = alignment_gaps(alignment)
+    for r in range(2):
+        for i in range(3):
+            for j in range(3):
+                assert half[r, i, j] == half_gap(alignment[r, i], alignment[r, j])
+                assert squared[r, i, j] == half[r, i, j] ** 2
